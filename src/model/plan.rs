@@ -1,0 +1,179 @@
+//! The model's output: what the report, the TUI and calibration read. Serialises to the
+//! JSON keys fixed by SPEC §6 (report-only fields are skipped there by the JSON renderer).
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The four platforms, with their fixed identifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    Lambda,
+    StepFunctions,
+    Ecs,
+    Ec2,
+}
+
+impl Platform {
+    /// In this order everywhere: also the "less to operate" order used on near-ties.
+    pub const ALL: [Platform; 4] = [
+        Platform::Lambda,
+        Platform::StepFunctions,
+        Platform::Ecs,
+        Platform::Ec2,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Platform::Lambda => "lambda",
+            Platform::StepFunctions => "step_functions",
+            Platform::Ecs => "ecs",
+            Platform::Ec2 => "ec2",
+        }
+    }
+
+    /// A human label for tables and prose.
+    pub fn label(self) -> &'static str {
+        match self {
+            Platform::Lambda => "Lambda",
+            Platform::StepFunctions => "Step Functions",
+            Platform::Ecs => "ECS Fargate",
+            Platform::Ec2 => "EC2",
+        }
+    }
+
+    /// Operational burden rank: lower is less to operate.
+    pub fn ops_rank(self) -> u8 {
+        match self {
+            Platform::Lambda | Platform::StepFunctions => 0,
+            Platform::Ecs => 1,
+            Platform::Ec2 => 2,
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Platform> {
+        Platform::ALL.into_iter().find(|p| p.id() == id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub profile: String,
+    pub region: String,
+    pub pricing: Provenance,
+    pub free_tier: bool,
+    pub workloads: Vec<WorkloadPlan>,
+    /// Modelling assumptions worth stating in the report, in plain words.
+    pub assumptions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Provenance {
+    /// Where the book came from, e.g. "built-in price book" or a file path.
+    pub source: String,
+    /// The date the book was made (YYYY-MM-DD).
+    pub as_of: String,
+    /// Distinct sources cited by the prices actually used, for the report's provenance section.
+    pub cited: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorkloadPlan {
+    pub name: String,
+    pub kind: String,
+    /// Always the four platforms, in `Platform::ALL` order.
+    pub options: Vec<OptionPlan>,
+    pub recommendation: Recommendation,
+    /// Monthly cost against average request rate, per platform (the report's chart).
+    pub cost_curve: CostCurve,
+    /// Average request rate of the workload as given (requests/s; items/s for fan-out jobs).
+    pub average_rps: f64,
+    /// Calibration note, when the workload was calibrated.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recommendation {
+    /// `None` when no option is feasible.
+    pub platform: Option<Platform>,
+    pub reason: String,
+    /// The average rate (same unit as `average_rps`) at which the two cheapest options swap.
+    pub break_even_rps: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostCurve {
+    /// Average request rates (x axis), ascending.
+    pub rates: Vec<f64>,
+    /// Per platform, monthly cost at each rate; `None` where the option is not feasible.
+    pub series: Vec<(Platform, Vec<Option<f64>>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptionPlan {
+    pub platform: Platform,
+    pub feasible: bool,
+    pub monthly_cost_usd: f64,
+    pub cost_breakdown: Vec<LineItem>,
+    /// The chosen configuration (memory, task size, instance type, ...).
+    pub config: BTreeMap<String, serde_json::Value>,
+    /// Requests per second the option sustains at its peak capacity.
+    pub throughput_rps: f64,
+    pub capacity: Capacity,
+    pub latency_ms: Latency,
+    /// Every limit that bites, and why an option is infeasible, in plain words.
+    pub risks: Vec<String>,
+    /// Share of requests throttled or shed (0..=1).
+    pub throttled_share: f64,
+    /// Fan-out jobs: time for one run's items, in seconds.
+    pub makespan_s: Option<f64>,
+}
+
+impl OptionPlan {
+    /// An option that cannot be evaluated at all (wrong kind, disabled, missing price).
+    pub fn infeasible(platform: Platform, why: impl Into<String>) -> OptionPlan {
+        OptionPlan {
+            platform,
+            feasible: false,
+            monthly_cost_usd: 0.0,
+            cost_breakdown: Vec::new(),
+            config: BTreeMap::new(),
+            throughput_rps: 0.0,
+            capacity: Capacity {
+                peak: 0.0,
+                unit: String::new(),
+            },
+            latency_ms: Latency { p50: 0.0, p99: 0.0 },
+            risks: vec![why.into()],
+            throttled_share: 0.0,
+            makespan_s: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineItem {
+    /// Fixed names per platform (SPEC §6), e.g. `requests`, `duration`, `vcpu`, `free_tier`.
+    pub item: String,
+    pub quantity: f64,
+    pub unit: String,
+    /// For tiered prices: the average price paid per unit.
+    pub unit_price_usd: f64,
+    pub cost_usd: f64,
+    /// The price book entry's source (page or SKU).
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Capacity {
+    /// The most tasks, instances or concurrent executions the option runs.
+    pub peak: f64,
+    /// e.g. "concurrent executions", "tasks", "instances".
+    pub unit: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Latency {
+    pub p50: f64,
+    pub p99: f64,
+}

@@ -1,0 +1,192 @@
+//! The price book's data: one region's prices, each naming its source. Pure data + lookups.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One region's price book, as stored in `pricing-cache/<region>.yaml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceBook {
+    pub region: String,
+    /// When the book was made (YYYY-MM-DD).
+    pub made: String,
+    /// How the book was made, e.g. "entered from AWS pricing pages" or "AWS Price List API".
+    pub source: String,
+    /// Priced dimensions by key (see `keys`).
+    #[serde(default)]
+    pub prices: BTreeMap<String, Price>,
+    /// EC2 instance types by name.
+    #[serde(default)]
+    pub instances: BTreeMap<String, Instance>,
+    /// Monthly free-tier allowances by key (quantity in the priced key's unit).
+    #[serde(default)]
+    pub free_tier: BTreeMap<String, Allowance>,
+    /// Service quotas and rates the models treat as limits.
+    #[serde(default)]
+    pub quotas: BTreeMap<String, Quota>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    /// The unit one `usd` buys, e.g. "request", "GB-second", "vCPU-hour".
+    pub unit: String,
+    /// Price tiers in ascending order; a flat price is one tier without `upto`.
+    pub tiers: Vec<Tier>,
+    /// AWS page or Price List SKU (with publication date) the figure came from.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    /// Cumulative monthly quantity this tier ends at; `None` for the open last tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upto: Option<f64>,
+    pub usd: f64,
+}
+
+impl Price {
+    /// The first tier's price per unit.
+    pub fn unit_usd(&self) -> f64 {
+        self.tiers.first().map_or(0.0, |t| t.usd)
+    }
+
+    /// Cost of `quantity` units in one month, walking the tiers.
+    pub fn cost(&self, quantity: f64) -> f64 {
+        if quantity <= 0.0 {
+            return 0.0;
+        }
+        let mut cost = 0.0;
+        let mut start = 0.0;
+        for tier in &self.tiers {
+            let end = tier.upto.unwrap_or(f64::INFINITY);
+            if quantity > start {
+                cost += (quantity.min(end) - start) * tier.usd;
+            }
+            start = end;
+            if quantity <= end {
+                break;
+            }
+        }
+        cost
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Instance {
+    /// `x86_64` or `arm64`.
+    pub arch: String,
+    pub vcpu: u32,
+    pub memory_gib: f64,
+    /// On-demand Linux price per instance-hour.
+    pub on_demand_hourly: f64,
+    pub source: String,
+    /// Burstable (T family): sustained CPU above the baseline costs credits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_cpu_share: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Allowance {
+    pub quantity: f64,
+    pub unit: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quota {
+    pub value: f64,
+    pub unit: String,
+    pub source: String,
+}
+
+/// A figure the model needs that this region's book lacks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the {region} price book has no {what} `{key}`")]
+pub struct Missing {
+    pub region: String,
+    pub what: &'static str,
+    pub key: String,
+}
+
+impl PriceBook {
+    pub fn price(&self, key: &str) -> Result<&Price, Missing> {
+        self.prices.get(key).ok_or_else(|| self.missing("price", key))
+    }
+
+    pub fn instance(&self, name: &str) -> Result<&Instance, Missing> {
+        self.instances
+            .get(name)
+            .ok_or_else(|| self.missing("instance type", name))
+    }
+
+    pub fn quota(&self, key: &str) -> Result<&Quota, Missing> {
+        self.quotas.get(key).ok_or_else(|| self.missing("quota", key))
+    }
+
+    /// The free allowance for a priced key, zero when the book states none.
+    pub fn free(&self, key: &str) -> f64 {
+        self.free_tier.get(key).map_or(0.0, |a| a.quantity)
+    }
+
+    fn missing(&self, what: &'static str, key: &str) -> Missing {
+        Missing {
+            region: self.region.clone(),
+            what,
+            key: key.to_string(),
+        }
+    }
+}
+
+/// The keys the models read. The price book files use exactly these.
+pub mod keys {
+    use crate::profile::Architecture;
+
+    pub fn lambda_requests(arch: Architecture) -> String {
+        format!("lambda.requests.{}", arch.as_str())
+    }
+    pub fn lambda_duration(arch: Architecture) -> String {
+        format!("lambda.duration.{}", arch.as_str())
+    }
+    pub fn lambda_provisioned_concurrency(arch: Architecture) -> String {
+        format!("lambda.provisioned_concurrency.{}", arch.as_str())
+    }
+    pub fn lambda_provisioned_duration(arch: Architecture) -> String {
+        format!("lambda.provisioned_duration.{}", arch.as_str())
+    }
+    pub const LAMBDA_EPHEMERAL_STORAGE: &str = "lambda.ephemeral_storage";
+    /// Free tier keys (in `free_tier:`): shared by both architectures.
+    pub const LAMBDA_FREE_REQUESTS: &str = "lambda.requests";
+    pub const LAMBDA_FREE_DURATION: &str = "lambda.duration";
+
+    pub const SFN_STANDARD_TRANSITIONS: &str = "step_functions.standard.transitions";
+    pub const SFN_EXPRESS_REQUESTS: &str = "step_functions.express.requests";
+    pub const SFN_EXPRESS_DURATION: &str = "step_functions.express.duration";
+
+    pub fn fargate_vcpu(arch: Architecture, spot: bool) -> String {
+        let market = if spot { "fargate_spot" } else { "fargate" };
+        format!("ecs.{market}.vcpu.{}", arch.as_str())
+    }
+    pub fn fargate_memory(arch: Architecture, spot: bool) -> String {
+        let market = if spot { "fargate_spot" } else { "fargate" };
+        format!("ecs.{market}.memory.{}", arch.as_str())
+    }
+    pub const FARGATE_EPHEMERAL_STORAGE: &str = "ecs.fargate.ephemeral_storage";
+
+    pub const ALB_HOURS: &str = "elb.alb.hours";
+    pub const ALB_LCU: &str = "elb.alb.lcu";
+    pub const APIGW_HTTP_REQUESTS: &str = "apigateway.http.requests";
+    pub const APIGW_REST_REQUESTS: &str = "apigateway.rest.requests";
+
+    // Quotas.
+    /// New execution environments per 10 seconds, per function.
+    pub const Q_LAMBDA_SCALING: &str = "lambda.scaling_per_10s";
+    pub const Q_SFN_STANDARD_STARTS: &str = "step_functions.standard.start_execution_per_s";
+    pub const Q_SFN_STANDARD_TRANSITIONS: &str = "step_functions.standard.state_transitions_per_s";
+    pub const Q_SFN_EXPRESS_STARTS: &str = "step_functions.express.start_execution_per_s";
+    pub const Q_FARGATE_LAUNCH: &str = "ecs.fargate.task_launches_per_s";
+}

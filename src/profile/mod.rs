@@ -1,0 +1,5 @@
+//! Workload profiles: YAML -> typed `Profile`, validated.
+
+mod types;
+
+pub use types::*;

@@ -1,0 +1,523 @@
+//! Typed workload profile (SPEC §3). Field names are interface: keep them.
+//!
+//! These types only describe the file. Loading, defaults that need context and validation
+//! live in `load.rs` / `validate.rs`.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// `auto` or a fixed value, as used by `memory_mb: auto`, `instance_type: auto`, ...
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AutoOr<T> {
+    Fixed(T),
+    #[serde(with = "auto_tag")]
+    Auto,
+}
+
+impl<T> AutoOr<T> {
+    pub fn fixed(&self) -> Option<&T> {
+        match self {
+            AutoOr::Fixed(v) => Some(v),
+            AutoOr::Auto => None,
+        }
+    }
+}
+
+mod auto_tag {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("auto")
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
+        let s = String::deserialize(d)?;
+        if s == "auto" {
+            Ok(())
+        } else {
+            Err(D::Error::custom(format!("expected `auto` or a value, found `{s}`")))
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub version: u32,
+    pub name: String,
+    #[serde(default = "default_region")]
+    pub region: String,
+    #[serde(default)]
+    pub free_tier: bool,
+    pub workloads: Vec<Workload>,
+    #[serde(default)]
+    pub platforms: Platforms,
+}
+
+pub fn default_region() -> String {
+    "us-east-1".to_string()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkloadKind {
+    Service,
+    Fanout,
+    Workflow,
+}
+
+impl WorkloadKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkloadKind::Service => "service",
+            WorkloadKind::Fanout => "fanout",
+            WorkloadKind::Workflow => "workflow",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workload {
+    pub name: String,
+    pub kind: WorkloadKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<Traffic>,
+    #[serde(default)]
+    pub request: Request,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slo: Option<Slo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<Job>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<Workflow>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    #[default]
+    Flat,
+    Diurnal,
+    Bursty,
+    Trace,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Traffic {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly_requests: Option<f64>,
+    /// Average requests per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rps: Option<f64>,
+    #[serde(default = "one")]
+    pub peak_to_average: f64,
+    #[serde(default)]
+    pub shape: Shape,
+    /// CSV `timestamp,requests`, relative to the profile file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<PathBuf>,
+    /// Requests per second at each step of the loaded trace (filled by the loader, not YAML).
+    #[serde(skip)]
+    pub trace_data: Option<TraceData>,
+}
+
+/// A replayed traffic trace: requests per second at a fixed step.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TraceData {
+    pub step_s: f64,
+    pub rps: Vec<f64>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// Handler wall time when it has one full vCPU.
+    #[serde(default = "default_duration_ms")]
+    pub duration_ms: f64,
+    /// Part of `duration_ms` that is CPU work.
+    #[serde(default)]
+    pub cpu_ms: f64,
+    /// How many vCPUs the CPU part can use.
+    #[serde(default = "one_u32")]
+    pub threads: u32,
+    /// Memory one request/process needs.
+    #[serde(default = "default_memory_mb")]
+    pub memory_mb: u32,
+    /// Request + response size.
+    #[serde(default = "one")]
+    pub payload_kb: f64,
+}
+
+fn default_duration_ms() -> f64 {
+    100.0
+}
+fn one_u32() -> u32 {
+    1
+}
+fn default_memory_mb() -> u32 {
+    128
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Request {
+            duration_ms: default_duration_ms(),
+            cpu_ms: 0.0,
+            threads: 1,
+            memory_mb: default_memory_mb(),
+            payload_kb: 1.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Slo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p99_latency_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_throttled_share: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Job {
+    pub items: u64,
+    pub runs_per_month: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_s: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workflow {
+    pub transitions: u32,
+    /// Express: execution duration (default: sum of the steps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<f64>,
+    /// Express: memory the execution uses.
+    #[serde(default = "default_workflow_memory_mb")]
+    pub memory_mb: u32,
+    #[serde(default)]
+    pub steps: Vec<Step>,
+}
+
+fn default_workflow_memory_mb() -> u32 {
+    64
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub name: String,
+    #[serde(default)]
+    pub duration_ms: f64,
+    #[serde(default)]
+    pub cpu_ms: f64,
+    #[serde(default = "default_memory_mb")]
+    pub memory_mb: u32,
+    /// A wait state (or a callback): no Lambda runs.
+    #[serde(default)]
+    pub wait: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Architecture {
+    #[default]
+    #[serde(rename = "x86_64")]
+    X86_64,
+    #[serde(rename = "arm64")]
+    Arm64,
+}
+
+impl Architecture {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Architecture::X86_64 => "x86_64",
+            Architecture::Arm64 => "arm64",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platforms {
+    #[serde(default)]
+    pub lambda: LambdaConfig,
+    #[serde(default)]
+    pub step_functions: StepFunctionsConfig,
+    #[serde(default)]
+    pub ecs: EcsConfig,
+    #[serde(default)]
+    pub ec2: Ec2Config,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LambdaIngress {
+    #[default]
+    FunctionUrl,
+    ApiGatewayHttp,
+    ApiGatewayRest,
+    /// Invoked directly (SDK, event source): no front door billed.
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FleetIngress {
+    #[default]
+    Alb,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaConfig {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default)]
+    pub architecture: Architecture,
+    #[serde(default = "auto")]
+    pub memory_mb: AutoOr<u32>,
+    #[serde(default)]
+    pub provisioned_concurrency: u32,
+    #[serde(default = "default_concurrency_limit")]
+    pub concurrency_limit: u32,
+    #[serde(default = "default_cold_start_ms")]
+    pub cold_start_ms: f64,
+    #[serde(default = "default_ephemeral_mb")]
+    pub ephemeral_storage_mb: u32,
+    #[serde(default)]
+    pub ingress: LambdaIngress,
+}
+
+fn yes() -> bool {
+    true
+}
+fn auto<T>() -> AutoOr<T> {
+    AutoOr::Auto
+}
+fn default_concurrency_limit() -> u32 {
+    1000
+}
+fn default_cold_start_ms() -> f64 {
+    300.0
+}
+fn default_ephemeral_mb() -> u32 {
+    512
+}
+
+impl Default for LambdaConfig {
+    fn default() -> Self {
+        LambdaConfig {
+            enabled: true,
+            architecture: Architecture::default(),
+            memory_mb: AutoOr::Auto,
+            provisioned_concurrency: 0,
+            concurrency_limit: default_concurrency_limit(),
+            cold_start_ms: default_cold_start_ms(),
+            ephemeral_storage_mb: default_ephemeral_mb(),
+            ingress: LambdaIngress::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateMachineType {
+    #[default]
+    Standard,
+    Express,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MapMode {
+    /// Inline when the items fit its limits, else Distributed.
+    #[default]
+    Auto,
+    Inline,
+    Distributed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepFunctionsConfig {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default, rename = "type")]
+    pub kind: StateMachineType,
+    /// Fan-out jobs: which Map state runs the items.
+    #[serde(default)]
+    pub map: MapMode,
+}
+
+impl Default for StepFunctionsConfig {
+    fn default() -> Self {
+        StepFunctionsConfig {
+            enabled: true,
+            kind: StateMachineType::default(),
+            map: MapMode::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EcsConfig {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default = "auto")]
+    pub vcpu: AutoOr<f64>,
+    #[serde(default = "auto")]
+    pub memory_gb: AutoOr<f64>,
+    #[serde(default)]
+    pub architecture: Architecture,
+    #[serde(default)]
+    pub spot: bool,
+    #[serde(default = "default_min_fleet")]
+    pub min_tasks: u32,
+    #[serde(default = "default_max_tasks")]
+    pub max_tasks: u32,
+    #[serde(default = "default_target_utilization")]
+    pub target_utilization: f64,
+    #[serde(default = "default_concurrency_per_process")]
+    pub concurrency_per_task: u32,
+    #[serde(default = "default_ecs_scale_out_minutes")]
+    pub scale_out_minutes: f64,
+    /// Ephemeral storage per task; the first 20 GB are free.
+    #[serde(default = "default_ecs_storage_gb")]
+    pub ephemeral_storage_gb: f64,
+    #[serde(default)]
+    pub ingress: FleetIngress,
+}
+
+fn default_min_fleet() -> u32 {
+    2
+}
+fn default_max_tasks() -> u32 {
+    100
+}
+fn default_target_utilization() -> f64 {
+    0.6
+}
+fn default_concurrency_per_process() -> u32 {
+    50
+}
+fn default_ecs_scale_out_minutes() -> f64 {
+    3.0
+}
+fn default_ecs_storage_gb() -> f64 {
+    20.0
+}
+
+impl Default for EcsConfig {
+    fn default() -> Self {
+        EcsConfig {
+            enabled: true,
+            vcpu: AutoOr::Auto,
+            memory_gb: AutoOr::Auto,
+            architecture: Architecture::default(),
+            spot: false,
+            min_tasks: default_min_fleet(),
+            max_tasks: default_max_tasks(),
+            target_utilization: default_target_utilization(),
+            concurrency_per_task: default_concurrency_per_process(),
+            scale_out_minutes: default_ecs_scale_out_minutes(),
+            ephemeral_storage_gb: default_ecs_storage_gb(),
+            ingress: FleetIngress::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessManager {
+    #[default]
+    Pm2,
+    Gunicorn,
+    Uvicorn,
+    Puma,
+    Systemd,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purchase {
+    #[default]
+    OnDemand,
+    Spot,
+    Reserved1y,
+    SavingsPlan1y,
+}
+
+impl Purchase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purchase::OnDemand => "on_demand",
+            Purchase::Spot => "spot",
+            Purchase::Reserved1y => "reserved_1y",
+            Purchase::SavingsPlan1y => "savings_plan_1y",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ec2Config {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default = "auto")]
+    pub instance_type: AutoOr<String>,
+    #[serde(default)]
+    pub process_manager: ProcessManager,
+    #[serde(default = "auto")]
+    pub processes_per_instance: AutoOr<u32>,
+    #[serde(default = "default_concurrency_per_process")]
+    pub concurrency_per_process: u32,
+    #[serde(default = "default_min_fleet")]
+    pub min_instances: u32,
+    #[serde(default = "default_max_instances")]
+    pub max_instances: u32,
+    #[serde(default = "default_target_utilization")]
+    pub target_utilization: f64,
+    #[serde(default = "default_ec2_scale_out_minutes")]
+    pub scale_out_minutes: f64,
+    #[serde(default)]
+    pub purchase: Purchase,
+    #[serde(default)]
+    pub ingress: FleetIngress,
+}
+
+fn default_max_instances() -> u32 {
+    100
+}
+fn default_ec2_scale_out_minutes() -> f64 {
+    5.0
+}
+
+impl Default for Ec2Config {
+    fn default() -> Self {
+        Ec2Config {
+            enabled: true,
+            instance_type: AutoOr::Auto,
+            process_manager: ProcessManager::default(),
+            processes_per_instance: AutoOr::Auto,
+            concurrency_per_process: default_concurrency_per_process(),
+            min_instances: default_min_fleet(),
+            max_instances: default_max_instances(),
+            target_utilization: default_target_utilization(),
+            scale_out_minutes: default_ec2_scale_out_minutes(),
+            purchase: Purchase::default(),
+            ingress: FleetIngress::default(),
+        }
+    }
+}
