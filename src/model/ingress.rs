@@ -1,0 +1,53 @@
+//! Front doors: an Application Load Balancer for fleets (and optionally Lambda), API Gateway
+//! or a function URL for Lambda. Billed here only.
+
+use super::billing;
+use super::plan::LineItem;
+use super::traffic::Curve;
+use crate::pricing::{Missing, PriceBook, keys};
+use crate::profile::LambdaIngress;
+
+/// One ALB running all month: ALB-hours plus LCU-hours. LCUs per hour are the largest of the
+/// four dimensions (new connections 25/s, active connections 3,000/min, processed bytes 1 GB/h
+/// for instance/IP targets or 0.4 GB/h for Lambda targets, rule evaluations 1,000/s).
+///
+/// Assumes each request opens a new connection (no keep-alive reuse, the costly case), holds
+/// it for `duration_ms`, and that the listener has no more than the 10 free rules.
+pub fn alb(curve: &Curve, payload_kb: f64, duration_ms: f64, book: &PriceBook) -> Result<Vec<LineItem>, Missing> {
+    let hours_price = book.price(keys::ALB_HOURS)?;
+    let lcu_price = book.price(keys::ALB_LCU)?;
+    let hours = super::traffic::MONTH_S / 3600.0;
+    let mut lcu_hours_per_period = 0.0;
+    for &rps in &curve.rps {
+        let new_conn = rps / 25.0;
+        let active = rps * duration_ms / 1000.0 * 60.0 / 3000.0;
+        let gb_per_hour = rps * 3600.0 * payload_kb / (1024.0 * 1024.0);
+        let lcu = new_conn.max(active).max(gb_per_hour);
+        lcu_hours_per_period += lcu * curve.step_s / 3600.0;
+    }
+    let lcu_hours = lcu_hours_per_period * curve.periods_per_month();
+    let mut alb_hours = billing::line("ingress", hours, hours_price);
+    alb_hours.unit = "ALB-hour".to_string();
+    let lcu = billing::line("ingress", lcu_hours, lcu_price);
+    Ok(vec![alb_hours, lcu])
+}
+
+/// Lambda's front door for `monthly_requests` requests of `payload_kb` each.
+pub fn lambda_front(
+    ingress: LambdaIngress,
+    monthly_requests: f64,
+    payload_kb: f64,
+    book: &PriceBook,
+) -> Result<Vec<LineItem>, Missing> {
+    match ingress {
+        LambdaIngress::FunctionUrl | LambdaIngress::None => Ok(Vec::new()),
+        LambdaIngress::ApiGatewayHttp => {
+            // HTTP APIs meter requests in 512 KB increments.
+            let metered = monthly_requests * (payload_kb / 512.0).ceil().max(1.0);
+            billing::priced(book, "ingress", keys::APIGW_HTTP_REQUESTS, metered).map(|l| vec![l])
+        }
+        LambdaIngress::ApiGatewayRest => {
+            billing::priced(book, "ingress", keys::APIGW_REST_REQUESTS, monthly_requests).map(|l| vec![l])
+        }
+    }
+}

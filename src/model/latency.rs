@@ -1,0 +1,218 @@
+//! Latency: queueing delay from the Erlang C (M/M/c) model over concurrency slots, mixed over
+//! the day's steps (and, for Lambda, over warm and cold starts) into p50 and p99.
+
+/// Probability that an arrival is blocked in an M/M/c/c loss system (Erlang B), `c` servers
+/// and `a` erlangs of offered load. Lambda's concurrency limit behaves like this: a request
+/// over the limit is throttled, not queued.
+pub fn erlang_b(c: u64, a: f64) -> f64 {
+    if a <= 0.0 {
+        return 0.0;
+    }
+    if c == 0 {
+        return 1.0;
+    }
+    let cf = c as f64;
+    // Far below the limit the blocking probability is negligible; skip the O(c) recurrence.
+    if a < cf && (cf - a) > 10.0 * a.sqrt() + 10.0 {
+        return 0.0;
+    }
+    // Far above the limit, blocking tends to 1 - c/a.
+    if cf > 5_000.0 && a > cf {
+        return 1.0 - cf / a;
+    }
+    let mut b = 1.0;
+    for k in 1..=c {
+        b = a * b / (k as f64 + a * b);
+    }
+    b
+}
+
+/// Probability that an arrival has to wait in an M/M/c queue (Erlang C). 1 when the system
+/// is at or over capacity.
+pub fn erlang_c(c: u64, a: f64) -> f64 {
+    if a <= 0.0 {
+        return 0.0;
+    }
+    let cf = c as f64;
+    if c == 0 || a >= cf {
+        return 1.0;
+    }
+    if (cf - a) > 10.0 * a.sqrt() + 10.0 {
+        return 0.0;
+    }
+    if cf > 5_000.0 {
+        return halfin_whitt(cf, a);
+    }
+    let b = erlang_b(c, a);
+    let rho = a / cf;
+    b / (1.0 - rho * (1.0 - b))
+}
+
+/// The Halfin–Whitt approximation of Erlang C for many servers.
+fn halfin_whitt(c: f64, a: f64) -> f64 {
+    let beta = (c - a) / a.sqrt();
+    let phi = (-beta * beta / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    let big_phi = normal_cdf(beta);
+    1.0 / (1.0 + beta * big_phi / phi)
+}
+
+fn normal_cdf(x: f64) -> f64 {
+    0.5 * erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// Complementary error function (Numerical Recipes' erfcc, relative error < 1.2e-7).
+fn erfc(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let r = t * (-z * z - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+        .exp();
+    if x >= 0.0 { r } else { 2.0 - r }
+}
+
+/// One population of requests: they take `base_ms`, and a share `p_wait` of them also waits
+/// an exponential time with rate `decay_per_ms` (the M/M/c waiting time).
+#[derive(Debug, Clone, Copy)]
+struct Component {
+    weight: f64,
+    base_ms: f64,
+    p_wait: f64,
+    decay_per_ms: f64,
+}
+
+/// A mixture of request populations (steps of the day, warm and cold starts) whose
+/// latency quantiles are wanted.
+#[derive(Debug, Clone, Default)]
+pub struct LatencyMix {
+    parts: Vec<Component>,
+}
+
+impl LatencyMix {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Requests (weight) that take exactly `base_ms`.
+    pub fn add_fixed(&mut self, weight: f64, base_ms: f64) {
+        self.add_queued(weight, base_ms, 0.0, 0.0);
+    }
+
+    /// Requests served by `servers` slots each taking `service_ms`, at `offered` erlangs:
+    /// base time plus the Erlang C wait. Offered load at or above the servers is capped just
+    /// below it (the overflow is counted as shed by the caller).
+    pub fn add_mmc(&mut self, weight: f64, service_ms: f64, servers: u64, offered: f64) {
+        let c = servers as f64;
+        let a = offered.min(c * 0.99);
+        let p_wait = erlang_c(servers, a);
+        // P(W > t) = C * exp(-(c*mu - lambda) t), mu = 1/service.
+        let decay = (c - a) / service_ms.max(1e-9);
+        self.add_queued(weight, service_ms, p_wait, decay);
+    }
+
+    fn add_queued(&mut self, weight: f64, base_ms: f64, p_wait: f64, decay_per_ms: f64) {
+        if weight > 0.0 && weight.is_finite() {
+            self.parts.push(Component {
+                weight,
+                base_ms,
+                p_wait: p_wait.clamp(0.0, 1.0),
+                decay_per_ms,
+            });
+        }
+    }
+
+    fn tail(&self, x: f64) -> f64 {
+        let total: f64 = self.parts.iter().map(|p| p.weight).sum();
+        if total <= 0.0 {
+            return 0.0;
+        }
+        let over: f64 = self
+            .parts
+            .iter()
+            .map(|p| {
+                let share = if x < p.base_ms {
+                    1.0
+                } else if p.p_wait > 0.0 && p.decay_per_ms > 0.0 {
+                    p.p_wait * (-(x - p.base_ms) * p.decay_per_ms).exp()
+                } else {
+                    0.0
+                };
+                p.weight * share
+            })
+            .sum();
+        over / total
+    }
+
+    /// The latency `q` (e.g. 0.99) of requests fall under, in ms.
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.parts.is_empty() {
+            return 0.0;
+        }
+        let target = 1.0 - q;
+        let mut lo = 0.0_f64;
+        let mut hi = self.parts.iter().map(|p| p.base_ms).fold(0.0, f64::max).max(1.0);
+        while self.tail(hi) > target && hi < 1e9 {
+            hi *= 2.0;
+        }
+        for _ in 0..80 {
+            let mid = (lo + hi) / 2.0;
+            if self.tail(mid) > target {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        hi
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erlang_c_textbook_value() {
+        // 10 agents, 8 erlangs: P(wait) ≈ 0.4092 (standard call-centre table value).
+        let c = erlang_c(10, 8.0);
+        assert!((c - 0.4092).abs() < 1e-3, "{c}");
+        // One server: P(wait) = rho.
+        assert!((erlang_c(1, 0.5) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn erlang_b_textbook_value() {
+        // 10 servers, 5 erlangs: blocking ≈ 0.01838.
+        let b = erlang_b(10, 5.0);
+        assert!((b - 0.01838).abs() < 1e-4, "{b}");
+    }
+
+    #[test]
+    fn halfin_whitt_close_to_exact_at_scale() {
+        let exact = {
+            let b = erlang_b(4000, 3900.0);
+            b / (1.0 - (3900.0 / 4000.0) * (1.0 - b))
+        };
+        let approx = halfin_whitt(4000.0, 3900.0);
+        assert!((exact - approx).abs() < 0.02, "{exact} vs {approx}");
+    }
+
+    #[test]
+    fn mixture_quantiles() {
+        let mut mix = LatencyMix::new();
+        mix.add_fixed(98.0, 100.0);
+        mix.add_fixed(2.0, 400.0);
+        assert!((mix.quantile(0.5) - 100.0).abs() < 1e-6);
+        assert!((mix.quantile(0.99) - 400.0).abs() < 1e-6);
+
+        // M/M/1 at rho 0.5, service 10 ms: P(W > t) = 0.5 exp(-t/20); p99 wait = 20 ln 50.
+        let mut q = LatencyMix::new();
+        q.add_mmc(1.0, 10.0, 1, 0.5);
+        let expected = 10.0 + 20.0 * 50.0_f64.ln();
+        assert!((q.quantile(0.99) - expected).abs() < 1e-3, "{}", q.quantile(0.99));
+    }
+}

@@ -1,0 +1,244 @@
+//! Traffic: a workload's request rate as a curve over a representative period.
+//!
+//! Synthetic shapes are one day at one-minute steps; a trace keeps its own step and length.
+//! The curve is treated as repeating (the day after looks the same), which is what lets fleets
+//! carry their scaled-in capacity across midnight.
+
+use crate::profile::{Shape, Traffic};
+
+/// Seconds in a billing month: 730 hours, as AWS's calculator uses.
+pub const MONTH_S: f64 = 730.0 * 3600.0;
+
+const DAY_MINUTES: usize = 1440;
+
+/// Requests per second at fixed steps over a repeating period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Curve {
+    pub step_s: f64,
+    pub rps: Vec<f64>,
+}
+
+impl Curve {
+    /// The curve a profile's `traffic` block describes. `trace_data` must be loaded for traces.
+    pub fn from_traffic(t: &Traffic) -> Curve {
+        let stated_mean = t
+            .rps
+            .or_else(|| t.monthly_requests.map(|m| m / MONTH_S))
+            .unwrap_or(0.0);
+        match t.shape {
+            Shape::Flat => Curve::flat(stated_mean),
+            Shape::Diurnal => Curve::diurnal(stated_mean, t.peak_to_average),
+            Shape::Bursty => Curve::bursty(stated_mean, t.peak_to_average),
+            Shape::Trace => match &t.trace_data {
+                Some(trace) if !trace.rps.is_empty() && trace.step_s > 0.0 => {
+                    let curve = Curve {
+                        step_s: trace.step_s,
+                        rps: trace.rps.clone(),
+                    };
+                    // A stated rate rescales the trace's shape; otherwise the trace is the truth.
+                    if t.rps.is_some() || t.monthly_requests.is_some() {
+                        let mean = curve.mean();
+                        if mean > 0.0 {
+                            return curve.scaled(stated_mean / mean);
+                        }
+                    }
+                    curve
+                }
+                _ => Curve::flat(stated_mean),
+            },
+        }
+    }
+
+    pub fn flat(mean: f64) -> Curve {
+        Curve {
+            step_s: 60.0,
+            rps: vec![mean.max(0.0); DAY_MINUTES],
+        }
+    }
+
+    /// A day with one smooth peak mid-afternoon: `base + (peak - base) * s^k`, where `s` is a
+    /// raised cosine and the trough is `mean / peak_to_average`; `k` is chosen so that the
+    /// mean and the peak are exactly the stated ones.
+    pub fn diurnal(mean: f64, peak_to_average: f64) -> Curve {
+        let p = peak_to_average.max(1.0);
+        if p <= 1.0 + 1e-9 || mean <= 0.0 {
+            return Curve::flat(mean);
+        }
+        let base = 1.0 / p;
+        let peak_minute = 14.0 * 60.0;
+        let s: Vec<f64> = (0..DAY_MINUTES)
+            .map(|i| {
+                let phase = 2.0 * std::f64::consts::PI * (i as f64 - peak_minute) / DAY_MINUTES as f64;
+                (1.0 + phase.cos()) / 2.0
+            })
+            .collect();
+        // mean of base + (p - base) * s^k must be 1: find k by bisection (mean falls as k grows).
+        let target = (1.0 - base) / (p - base);
+        let mean_pow = |k: f64| s.iter().map(|v| v.powf(k)).sum::<f64>() / DAY_MINUTES as f64;
+        let (mut lo, mut hi) = (1e-6_f64, 1.0_f64);
+        while mean_pow(hi) > target && hi < 1e6 {
+            hi *= 2.0;
+        }
+        for _ in 0..100 {
+            let mid = (lo * hi).sqrt();
+            if mean_pow(mid) > target {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let k = (lo * hi).sqrt();
+        let rps = s
+            .iter()
+            .map(|v| mean * (base + (p - base) * v.powf(k)))
+            .collect();
+        Curve { step_s: 60.0, rps }.renormalised(mean)
+    }
+
+    /// A quiet base with short bursts at `peak_to_average` times the mean: bursts of five
+    /// minutes, evenly spaced, adding up to the time that keeps the mean exact.
+    pub fn bursty(mean: f64, peak_to_average: f64) -> Curve {
+        let p = peak_to_average.max(1.0);
+        if p <= 1.0 + 1e-9 || mean <= 0.0 {
+            return Curve::flat(mean);
+        }
+        // Base level half the mean (or lower for mild bursts), bursts at the peak.
+        let base = 0.5_f64.min(1.0 / p);
+        let burst_share = (1.0 - base) / (p - base);
+        let burst_minutes = ((burst_share * DAY_MINUTES as f64).round() as usize).clamp(1, DAY_MINUTES);
+        let burst_len = 5.min(burst_minutes);
+        let bursts = burst_minutes.div_ceil(burst_len);
+        let spacing = DAY_MINUTES / bursts.max(1);
+        let mut level = vec![base; DAY_MINUTES];
+        let mut left = burst_minutes;
+        for b in 0..bursts {
+            let start = b * spacing + spacing / 2;
+            for m in 0..burst_len.min(left) {
+                level[(start + m) % DAY_MINUTES] = p;
+            }
+            left = left.saturating_sub(burst_len);
+        }
+        // Re-solve the base so the mean is exact with the whole-minute bursts, peak unchanged.
+        let burst_count = level.iter().filter(|&&v| v == p).count() as f64;
+        let quiet = DAY_MINUTES as f64 - burst_count;
+        let base = if quiet > 0.0 {
+            ((DAY_MINUTES as f64 - burst_count * p) / quiet).max(0.0)
+        } else {
+            1.0
+        };
+        let rps = level
+            .iter()
+            .map(|&v| mean * if v == p { p } else { base })
+            .collect();
+        Curve { step_s: 60.0, rps }
+    }
+
+    fn renormalised(self, mean: f64) -> Curve {
+        let m = self.mean();
+        if m > 0.0 { self.scaled(mean / m) } else { self }
+    }
+
+    pub fn scaled(&self, factor: f64) -> Curve {
+        Curve {
+            step_s: self.step_s,
+            rps: self.rps.iter().map(|r| r * factor).collect(),
+        }
+    }
+
+    pub fn mean(&self) -> f64 {
+        if self.rps.is_empty() {
+            0.0
+        } else {
+            self.rps.iter().sum::<f64>() / self.rps.len() as f64
+        }
+    }
+
+    pub fn peak(&self) -> f64 {
+        self.rps.iter().copied().fold(0.0, f64::max)
+    }
+
+    /// Requests in a 730-hour month at this curve's mean.
+    pub fn monthly_requests(&self) -> f64 {
+        self.mean() * MONTH_S
+    }
+
+    /// How many times the curve's period fits into a month (weights per-step sums).
+    pub fn periods_per_month(&self) -> f64 {
+        let period = self.step_s * self.rps.len() as f64;
+        if period > 0.0 { MONTH_S / period } else { 0.0 }
+    }
+}
+
+/// Capacity a fleet actually runs when autoscaling follows `required` (units per step) with
+/// a scale-out lag and a slower scale-in, never below `min` nor above `max`.
+///
+/// Scale-out: capacity at step `t` covers what was required `lag` earlier. Scale-in: capacity
+/// is only released once it has been unneeded for `scale_in_s` (target tracking scales in
+/// about 15 minutes after load drops). The period repeats, so step 0 sees the end of the day.
+pub fn follow(required: &[f64], step_s: f64, lag_s: f64, scale_in_s: f64, min: f64, max: f64) -> Vec<f64> {
+    let n = required.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let lag = (lag_s / step_s).round() as usize;
+    let window = ((scale_in_s / step_s).round() as usize).max(1);
+    (0..n)
+        .map(|t| {
+            // Capacity decided at t - lag, looking back over the scale-in window from there.
+            let mut need = 0.0_f64;
+            for back in lag..lag + window {
+                let i = (t + n * (1 + back / n) - back) % n;
+                need = need.max(required[i]);
+            }
+            need.clamp(min, max.max(min))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+    }
+
+    #[test]
+    fn shapes_keep_mean_and_peak() {
+        for p in [1.0, 1.5, 2.0, 4.0, 10.0, 50.0] {
+            for c in [Curve::diurnal(100.0, p), Curve::bursty(100.0, p)] {
+                assert!(close(c.mean(), 100.0), "mean {} for p {p}", c.mean());
+                assert!((c.peak() / 100.0 - p).abs() < 0.02 * p, "peak {} for p {p}", c.peak());
+                assert!(c.rps.iter().all(|r| *r >= 0.0));
+                assert_eq!(c.rps.len(), 1440);
+            }
+        }
+    }
+
+    #[test]
+    fn monthly_requests_round_trip() {
+        let t = Traffic {
+            monthly_requests: Some(130_000_000.0),
+            rps: None,
+            peak_to_average: 4.0,
+            shape: Shape::Diurnal,
+            trace: None,
+            trace_data: None,
+        };
+        let c = Curve::from_traffic(&t);
+        assert!((c.monthly_requests() - 130_000_000.0).abs() < 1.0);
+    }
+
+    #[test]
+    fn follow_lags_rises_and_holds_scale_in() {
+        let mut req = vec![1.0; 60];
+        for r in req.iter_mut().skip(20).take(5) {
+            *r = 5.0;
+        }
+        let cap = follow(&req, 60.0, 180.0, 900.0, 2.0, 100.0);
+        assert_eq!(cap[20], 2.0, "not yet scaled out");
+        assert_eq!(cap[23], 5.0, "scaled out after 3 minutes");
+        assert_eq!(cap[40], 5.0, "held through the scale-in window");
+        assert_eq!(cap[45], 2.0, "released to the minimum");
+    }
+}
