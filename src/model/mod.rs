@@ -7,6 +7,7 @@
 pub mod billing;
 pub mod demand;
 pub mod ingress;
+pub mod lambda;
 pub mod latency;
 pub mod plan;
 pub mod traffic;

@@ -1,0 +1,608 @@
+//! AWS Lambda: duration by memory, billing (the one place Lambda's billing rules live; Step
+//! Functions task states bill through `bill`), concurrency against the limit and the scaling
+//! rate, cold starts, throttling, and the `memory_mb: auto` search.
+
+use super::billing::{self, FreeTier};
+use super::demand::Demand;
+use super::ingress;
+use super::latency::{LatencyMix, erlang_b};
+use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
+use super::traffic::MONTH_S;
+use crate::pricing::{Missing, PriceBook, keys};
+use crate::profile::{Architecture, AutoOr, LambdaConfig, Request, WorkloadKind};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+pub const MIN_MEMORY_MB: u32 = 128;
+pub const MAX_MEMORY_MB: u32 = 10_240;
+/// Memory at which a function has the equivalent of one vCPU.
+pub const MB_PER_VCPU: f64 = 1_769.0;
+/// Longest invocation (15 minutes).
+pub const TIMEOUT_MS: f64 = 900_000.0;
+/// Synchronous invocation payload limit (request and response), KB.
+pub const SYNC_PAYLOAD_KB: f64 = 6.0 * 1024.0;
+/// Asynchronous invocation payload limit, KB.
+pub const ASYNC_PAYLOAD_KB: f64 = 1024.0;
+/// Free ephemeral storage, MB.
+pub const FREE_EPHEMERAL_MB: u32 = 512;
+/// How long an idle execution environment is assumed to stay warm. AWS does not publish it;
+/// observed values are 5 to 15 minutes.
+pub const WARM_S: f64 = 600.0;
+
+/// vCPUs a function gets at `memory_mb` (6 at most).
+pub fn vcpus(memory_mb: u32) -> f64 {
+    (memory_mb as f64 / MB_PER_VCPU).min(6.0)
+}
+
+/// Handler duration at `memory_mb`: the I/O part plus the CPU part spread over the vCPUs the
+/// function has and the code can use.
+pub fn duration_ms(req: &Request, memory_mb: u32) -> f64 {
+    let io = (req.duration_ms - req.cpu_ms).max(0.0);
+    if req.cpu_ms <= 0.0 {
+        return io;
+    }
+    let cpus = vcpus(memory_mb).min(req.threads.max(1) as f64);
+    io + req.cpu_ms / cpus
+}
+
+/// Names of the breakdown lines: a function of its own uses `requests`/`duration`, a Step
+/// Functions task state `lambda_requests`/`lambda_duration`.
+#[derive(Debug, Clone, Copy)]
+pub struct LineNames {
+    pub requests: &'static str,
+    pub duration: &'static str,
+}
+
+pub const OWN_LINES: LineNames = LineNames {
+    requests: "requests",
+    duration: "duration",
+};
+pub const TASK_LINES: LineNames = LineNames {
+    requests: "lambda_requests",
+    duration: "lambda_duration",
+};
+
+/// A month of one function's invocations, ready to price.
+#[derive(Debug, Clone, Copy)]
+pub struct Usage {
+    pub arch: Architecture,
+    pub memory_mb: u32,
+    /// Billed requests.
+    pub requests: f64,
+    /// Handler duration per invocation, before rounding up to the billed 1 ms.
+    pub duration_ms: f64,
+    /// Share of invocations served by provisioned concurrency.
+    pub provisioned_share: f64,
+    /// Provisioned concurrency configured all month.
+    pub provisioned_concurrency: u32,
+    /// On-demand cold starts a month, each billed `init_ms` of INIT.
+    pub cold_starts: f64,
+    pub init_ms: f64,
+    pub ephemeral_storage_mb: u32,
+}
+
+/// Lambda's bill for a month of `usage`, crediting what is left of the free tier. Returns the
+/// lines and the free tier left afterwards.
+pub fn bill(usage: &Usage, names: LineNames, book: &PriceBook, free: FreeTier) -> Result<Vec<LineItem>, Missing> {
+    let arch = usage.arch;
+    let gb = usage.memory_mb as f64 / 1024.0;
+    let billed_s = usage.duration_ms.max(0.0).ceil() / 1000.0;
+    let mut lines = Vec::new();
+
+    let req_price = book.price(&keys::lambda_requests(arch))?;
+    lines.push(billing::line(names.requests, usage.requests, req_price));
+
+    let dur_price = book.price(&keys::lambda_duration(arch))?;
+    let on_demand_gb_s = usage.requests * (1.0 - usage.provisioned_share) * billed_s * gb;
+    let init_gb_s = usage.cold_starts * (usage.init_ms.max(0.0).ceil() / 1000.0) * gb;
+    // Tiers apply to the month's aggregate duration: price INIT and invocations together.
+    let together = billing::line(names.duration, on_demand_gb_s + init_gb_s, dur_price);
+    let mut dur_line = together.clone();
+    dur_line.quantity = on_demand_gb_s;
+    dur_line.cost_usd = on_demand_gb_s * together.unit_price_usd;
+    lines.push(dur_line);
+    if init_gb_s > 0.0 {
+        let mut init = together.clone();
+        init.item = "init_duration".to_string();
+        init.quantity = init_gb_s;
+        init.cost_usd = init_gb_s * together.unit_price_usd;
+        lines.push(init);
+    }
+
+    if usage.provisioned_concurrency > 0 {
+        let pc_gb_s = usage.provisioned_concurrency as f64 * gb * MONTH_S;
+        lines.push(billing::priced(
+            book,
+            "provisioned_concurrency",
+            &keys::lambda_provisioned_concurrency(arch),
+            pc_gb_s,
+        )?);
+        let pc_dur = usage.requests * usage.provisioned_share * billed_s * gb;
+        lines.push(billing::priced(
+            book,
+            "provisioned_duration",
+            &keys::lambda_provisioned_duration(arch),
+            pc_dur,
+        )?);
+    }
+
+    if usage.ephemeral_storage_mb > FREE_EPHEMERAL_MB {
+        let extra_gb = (usage.ephemeral_storage_mb - FREE_EPHEMERAL_MB) as f64 / 1024.0;
+        let invoked_s = usage.requests * billed_s + usage.cold_starts * usage.init_ms / 1000.0;
+        lines.push(billing::priced(
+            book,
+            "ephemeral_storage",
+            keys::LAMBDA_EPHEMERAL_STORAGE,
+            extra_gb * invoked_s,
+        )?);
+    }
+
+    // The free tier covers requests and on-demand duration (not provisioned concurrency).
+    if let Some((credit, _)) = billing::free_credit(usage.requests, free.lambda_requests, req_price, "Lambda requests") {
+        lines.push(credit);
+    }
+    if let Some((credit, _)) = billing::free_credit(on_demand_gb_s + init_gb_s, free.lambda_gb_s, dur_price, "Lambda duration") {
+        lines.push(credit);
+    }
+    Ok(lines)
+}
+
+/// What a month of traffic does to one function at a given memory size.
+#[derive(Debug, Clone)]
+struct Simulation {
+    duration_ms: f64,
+    requests: f64,
+    throttled: f64,
+    cold_starts: f64,
+    provisioned_served: f64,
+    peak_concurrency: f64,
+    latency: LatencyMix,
+    worst_throttle_step: Option<(usize, f64)>,
+    scaling_throttled: f64,
+}
+
+/// Walk the traffic curve: concurrency by Little's law, Erlang B blocking against the
+/// concurrency limit, environments added at most at the scaling rate, cold starts where
+/// concurrency rises above what stayed warm.
+fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64) -> Simulation {
+    let dur = duration_ms(&d.request, memory_mb);
+    let curve = &d.curve;
+    let n = curve.rps.len();
+    let step = curve.step_s;
+    let limit = cfg.concurrency_limit.max(1);
+    let pc = cfg.provisioned_concurrency.min(limit) as f64;
+    let scale_rate = scaling_per_10s / 10.0; // environments per second
+    let warm_steps = ((WARM_S / step).round() as usize).max(1);
+
+    // Environments wanted per step: mean concurrency plus Poisson headroom, within the limit.
+    let wanted: Vec<f64> = curve
+        .rps
+        .iter()
+        .map(|r| {
+            let a = r * dur / 1000.0;
+            if a > 0.0 { (a + 2.0 * a.sqrt()).min(limit as f64) } else { 0.0 }
+        })
+        .collect();
+
+    let mut sim = Simulation {
+        duration_ms: dur,
+        requests: 0.0,
+        throttled: 0.0,
+        cold_starts: 0.0,
+        provisioned_served: 0.0,
+        peak_concurrency: 0.0,
+        latency: LatencyMix::new(),
+        worst_throttle_step: None,
+        scaling_throttled: 0.0,
+    };
+    // Two passes over the repeating period: the first warms the pool from the day before.
+    let mut env = vec![0.0_f64; n];
+    for pass in 0..2 {
+        for t in 0..n {
+            // Warm at the start of the step: what ran in the last WARM_S, or provisioned.
+            let mut warm = pc;
+            for back in 1..=warm_steps.min(n) {
+                warm = warm.max(env[(t + n - back) % n]);
+            }
+            let want = wanted[t];
+            // New environments arrive at the scaling rate: a ramp from `warm` to `want`.
+            let deficit = (want - warm).max(0.0);
+            let ramp_s = if scale_rate > 0.0 { deficit / scale_rate } else { f64::INFINITY };
+            let deficit_area = if deficit <= 0.0 {
+                0.0
+            } else if ramp_s <= step {
+                deficit * ramp_s / 2.0
+            } else {
+                deficit * step - scale_rate * step * step / 2.0
+            };
+            let reached = if ramp_s <= step { want } else { warm + scale_rate * step };
+            env[t] = reached.max(warm.min(want)).max(pc.min(want.max(pc)));
+            if pass == 0 {
+                continue;
+            }
+            let rate = curve.rps[t];
+            let reqs = rate * step;
+            if reqs <= 0.0 {
+                continue;
+            }
+            let offered = rate * dur / 1000.0;
+            // Blocking at the concurrency limit, and the invocation-rate quota (10 x limit).
+            let mut blocked = erlang_b(limit as u64, offered);
+            let rate_quota = 10.0 * limit as f64;
+            if rate > rate_quota {
+                blocked = blocked.max(1.0 - rate_quota / rate);
+            }
+            // Shortfall while environments are still being added.
+            let scaling_share = if want > 0.0 { (deficit_area / (want * step)).min(1.0) } else { 0.0 };
+            let throttled_share = 1.0 - (1.0 - blocked) * (1.0 - scaling_share);
+            let throttled = reqs * throttled_share;
+            let served = reqs - throttled;
+            let cold = deficit.min(served);
+            sim.requests += reqs;
+            sim.throttled += throttled;
+            sim.scaling_throttled += reqs * scaling_share;
+            sim.cold_starts += cold;
+            sim.provisioned_served += served * (pc / offered.max(pc).max(1e-12)).min(1.0);
+            sim.peak_concurrency = sim.peak_concurrency.max(offered.min(limit as f64));
+            if throttled_share > 0.0 && sim.worst_throttle_step.is_none_or(|(_, s)| throttled_share > s) {
+                sim.worst_throttle_step = Some((t, throttled_share));
+            }
+            sim.latency.add_fixed(served - cold, dur);
+            sim.latency.add_fixed(cold, dur + cfg.cold_start_ms);
+        }
+    }
+    sim
+}
+
+/// Evaluate the workload on Lambda.
+pub fn evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> OptionPlan {
+    if !cfg.enabled {
+        return OptionPlan::infeasible(Platform::Lambda, "Disabled in the profile.");
+    }
+    match try_evaluate(d, cfg, book) {
+        Ok(plan) => plan,
+        Err(missing) => OptionPlan::infeasible(Platform::Lambda, format!("Cannot price Lambda: {missing}.")),
+    }
+}
+
+fn try_evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> Result<OptionPlan, Missing> {
+    let scaling = book.quota(keys::Q_LAMBDA_SCALING)?.value;
+    // Fail on a missing price before searching.
+    book.price(&keys::lambda_requests(cfg.architecture))?;
+    book.price(&keys::lambda_duration(cfg.architecture))?;
+    let floor = d.request.memory_mb.clamp(MIN_MEMORY_MB, MAX_MEMORY_MB);
+    let memory = match cfg.memory_mb {
+        AutoOr::Fixed(m) => m.clamp(MIN_MEMORY_MB, MAX_MEMORY_MB),
+        AutoOr::Auto => search_memory(d, cfg, book, scaling, floor)?,
+    };
+    option_at(d, cfg, book, scaling, memory)
+}
+
+/// The cheapest memory size meeting the SLO. Below the memory where the CPU part stops
+/// speeding up, more memory only shortens the CPU part, so cost (GB-s) rises with memory while
+/// latency and throttling fall: the cheapest feasible size is the smallest feasible one, found
+/// by bisection at 1 MB resolution.
+fn search_memory(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, floor: u32) -> Result<u32, Missing> {
+    let useful_max = if d.request.cpu_ms > 0.0 {
+        ((MB_PER_VCPU * d.request.threads.max(1) as f64).ceil() as u32).clamp(floor, MAX_MEMORY_MB)
+    } else {
+        floor
+    };
+    if option_at(d, cfg, book, scaling, floor)?.feasible {
+        return Ok(floor);
+    }
+    if !option_at(d, cfg, book, scaling, useful_max)?.feasible {
+        // Nothing meets the SLO: show the fastest size, which comes closest.
+        return Ok(useful_max);
+    }
+    let (mut lo, mut hi) = (floor, useful_max);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if option_at(d, cfg, book, scaling, mid)?.feasible {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Ok(hi)
+}
+
+fn option_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, memory_mb: u32) -> Result<OptionPlan, Missing> {
+    if d.kind() == WorkloadKind::Fanout {
+        return fanout_at(d, cfg, book, scaling, memory_mb);
+    }
+    let sim = simulate(d, cfg, memory_mb, scaling);
+    let periods = d.curve.periods_per_month();
+    let requests = sim.requests * periods;
+    let served = (sim.requests - sim.throttled) * periods;
+    let usage = Usage {
+        arch: cfg.architecture,
+        memory_mb,
+        requests: served,
+        duration_ms: sim.duration_ms,
+        provisioned_share: if served > 0.0 { sim.provisioned_served * periods / served } else { 0.0 },
+        provisioned_concurrency: cfg.provisioned_concurrency,
+        cold_starts: sim.cold_starts * periods,
+        init_ms: cfg.cold_start_ms,
+        ephemeral_storage_mb: cfg.ephemeral_storage_mb,
+    };
+    let mut lines = bill(&usage, OWN_LINES, book, d.free)?;
+    lines.extend(ingress::lambda_front(cfg.ingress, requests, d.request.payload_kb, book)?);
+    let throttled_share = if requests > 0.0 { sim.throttled * periods / requests } else { 0.0 };
+    let latency = Latency {
+        p50: sim.latency.quantile(0.5),
+        p99: sim.latency.quantile(0.99),
+    };
+
+    let mut risks = Vec::new();
+    let mut feasible = true;
+    let limit = cfg.concurrency_limit.max(1) as f64;
+    if sim.duration_ms > TIMEOUT_MS {
+        feasible = false;
+        risks.push(format!(
+            "An invocation takes {:.0} s, over Lambda's 15-minute timeout.",
+            sim.duration_ms / 1000.0
+        ));
+    }
+    if d.request.memory_mb > MAX_MEMORY_MB {
+        feasible = false;
+        risks.push(format!(
+            "A request needs {} MB, over Lambda's 10,240 MB maximum.",
+            d.request.memory_mb
+        ));
+    }
+    if d.request.payload_kb > SYNC_PAYLOAD_KB {
+        feasible = false;
+        risks.push(format!(
+            "Payload of {:.0} KB exceeds the 6 MB synchronous invocation limit.",
+            d.request.payload_kb
+        ));
+    }
+    if throttled_share > 0.0 {
+        let peak_need = d.curve.peak() * sim.duration_ms / 1000.0;
+        let when = sim
+            .worst_throttle_step
+            .map(|(t, share)| format!(" (worst at {}: {})", clock(t as f64 * d.curve.step_s), pct(share)))
+            .unwrap_or_default();
+        let cause = if sim.scaling_throttled > sim.throttled * 0.5 {
+            format!(
+                "concurrency rises faster than Lambda adds environments ({:.0} per 10 s)",
+                scaling
+            )
+        } else {
+            format!(
+                "peak concurrency {:.0} against a limit of {:.0}",
+                peak_need, limit
+            )
+        };
+        risks.push(format!("Throttles {} of requests: {cause}{when}.", pct(throttled_share)));
+        if throttled_share > d.max_throttled_share() {
+            feasible = false;
+        }
+    }
+    if let Some(target) = d.p99_target_ms()
+        && latency.p99 > target
+    {
+        feasible = false;
+        risks.push(format!(
+            "p99 latency {:.0} ms misses the {:.0} ms SLO (cold starts add {:.0} ms).",
+            latency.p99, target, cfg.cold_start_ms
+        ));
+    }
+    let cold_share = if served > 0.0 { usage.cold_starts / served } else { 0.0 };
+    if cold_share > 0.001 {
+        risks.push(format!(
+            "Cold starts on {} of requests, each adding about {:.0} ms.",
+            pct(cold_share),
+            cfg.cold_start_ms
+        ));
+    }
+
+    let mut config = base_config(cfg, memory_mb);
+    config.insert("duration_ms".into(), json!(round1(sim.duration_ms)));
+    Ok(OptionPlan {
+        platform: Platform::Lambda,
+        feasible,
+        monthly_cost_usd: billing::total(&lines),
+        cost_breakdown: lines,
+        config,
+        throughput_rps: (limit * 1000.0 / sim.duration_ms.max(1.0)).min(10.0 * limit),
+        capacity: Capacity {
+            peak: sim.peak_concurrency,
+            unit: "concurrent executions".into(),
+        },
+        latency_ms: latency,
+        risks,
+        throttled_share,
+        makespan_s: None,
+    })
+}
+
+/// A fan-out job on Lambda: a driver invokes one function per item asynchronously; Lambda
+/// runs up to the concurrency limit at once, adding environments at the scaling rate.
+fn fanout_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, memory_mb: u32) -> Result<OptionPlan, Missing> {
+    let Some(job) = &d.job else {
+        return Ok(OptionPlan::infeasible(Platform::Lambda, "A fan-out workload needs a `job`."));
+    };
+    let dur = duration_ms(&d.request, memory_mb);
+    let items = job.items as f64;
+    let limit = cfg.concurrency_limit.max(1) as f64;
+    let runs = job.runs_per_month;
+    let run = run_waves(items, limit, scaling, dur, cfg.cold_start_ms);
+    // Environments stay warm between runs only if runs come often enough.
+    let interval_s = if runs > 0.0 { MONTH_S / runs } else { f64::INFINITY };
+    let cold_per_run = if interval_s <= WARM_S { 0.0 } else { run.environments };
+    // Async events: the first 256 KB is one request, each further 64 KB one more.
+    let per_item_requests = 1.0 + ((d.request.payload_kb - 256.0).max(0.0) / 64.0).ceil();
+    let usage = Usage {
+        arch: cfg.architecture,
+        memory_mb,
+        requests: items * runs * per_item_requests,
+        duration_ms: dur,
+        provisioned_share: 0.0,
+        provisioned_concurrency: 0,
+        cold_starts: cold_per_run * runs,
+        init_ms: cfg.cold_start_ms,
+        ephemeral_storage_mb: cfg.ephemeral_storage_mb,
+    };
+    let lines = bill(&usage, OWN_LINES, book, d.free)?;
+    let mut risks = Vec::new();
+    let mut feasible = true;
+    if dur > TIMEOUT_MS {
+        feasible = false;
+        risks.push(format!("An item takes {:.0} s, over Lambda's 15-minute timeout.", dur / 1000.0));
+    }
+    if d.request.payload_kb > ASYNC_PAYLOAD_KB {
+        feasible = false;
+        risks.push(format!(
+            "Item payload of {:.0} KB exceeds the 1 MB asynchronous invocation limit.",
+            d.request.payload_kb
+        ));
+    }
+    if let Some(deadline) = job.deadline_s
+        && run.makespan_s > deadline
+    {
+        feasible = false;
+        risks.push(format!(
+            "A run takes {:.0} s, missing the {:.0} s deadline ({:.0} items at most {:.0} at once).",
+            run.makespan_s, deadline, items, run.environments
+        ));
+    }
+    if run.environments >= limit && items > limit {
+        risks.push(format!(
+            "The run is capped by the concurrency limit of {limit:.0}: {:.0} waves of items.",
+            (items / limit).ceil()
+        ));
+    }
+    let cold_share = if items > 0.0 { cold_per_run / items } else { 0.0 };
+    let mut latency = LatencyMix::new();
+    latency.add_fixed(items - cold_per_run, dur);
+    latency.add_fixed(cold_per_run, dur + cfg.cold_start_ms);
+    if cold_share > 0.001 {
+        risks.push(format!(
+            "Each run starts cold: {:.0} new environments, {} of items wait an extra {:.0} ms.",
+            cold_per_run,
+            pct(cold_share),
+            cfg.cold_start_ms
+        ));
+    }
+    let mut config = base_config(cfg, memory_mb);
+    config.insert("duration_ms".into(), json!(round1(dur)));
+    config.insert("invocation".into(), json!("asynchronous, one per item"));
+    Ok(OptionPlan {
+        platform: Platform::Lambda,
+        feasible,
+        monthly_cost_usd: billing::total(&lines),
+        cost_breakdown: lines,
+        config,
+        throughput_rps: run.environments * 1000.0 / dur.max(1.0),
+        capacity: Capacity {
+            peak: run.environments,
+            unit: "concurrent executions".into(),
+        },
+        latency_ms: Latency {
+            p50: latency.quantile(0.5),
+            p99: latency.quantile(0.99),
+        },
+        risks,
+        throttled_share: 0.0,
+        makespan_s: Some(run.makespan_s),
+    })
+}
+
+/// How a batch of `items` runs on functions: concurrency ramps up at the scaling rate
+/// (`per_10s` new environments every 10 s, the first batch at once) to at most `limit`;
+/// each environment starts cold once, then takes items one after another.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Waves {
+    pub makespan_s: f64,
+    /// Most environments running at once.
+    pub environments: f64,
+}
+
+pub fn run_waves(items: f64, limit: f64, per_10s: f64, duration_ms: f64, cold_ms: f64) -> Waves {
+    if items <= 0.0 {
+        return Waves { makespan_s: 0.0, environments: 0.0 };
+    }
+    let target = items.min(limit).max(1.0);
+    let dur_s = (duration_ms / 1000.0).max(1e-6);
+    let cold_s = cold_ms / 1000.0;
+    // Environments available at time t: per_10s * (1 + floor(t/10)), up to target. Each
+    // environment added at time s completes items from s + cold_s at 1/dur_s per second.
+    let batch = per_10s.max(1.0);
+    let done_by = |t: f64| -> f64 {
+        let mut total = 0.0;
+        let mut k = 0.0;
+        loop {
+            let start = k * 10.0;
+            let added = (target - k * batch).clamp(0.0, batch);
+            if added <= 0.0 || start > t {
+                break;
+            }
+            let working = (t - start - cold_s).max(0.0);
+            total += added * (working / dur_s).floor();
+            k += 1.0;
+        }
+        total
+    };
+    // Find the first time all items are done (each finishes a whole item at a time).
+    let mut hi = cold_s + dur_s * (items / target).ceil() + 10.0 * (target / batch).ceil() + dur_s;
+    while done_by(hi) < items {
+        hi *= 2.0;
+    }
+    let mut lo = 0.0;
+    for _ in 0..60 {
+        let mid = (lo + hi) / 2.0;
+        if done_by(mid) >= items {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Waves {
+        makespan_s: hi,
+        environments: target,
+    }
+}
+
+fn base_config(cfg: &LambdaConfig, memory_mb: u32) -> BTreeMap<String, serde_json::Value> {
+    let mut c = BTreeMap::new();
+    c.insert("architecture".into(), json!(cfg.architecture.as_str()));
+    c.insert("memory_mb".into(), json!(memory_mb));
+    c.insert(
+        "memory_choice".into(),
+        json!(if cfg.memory_mb.fixed().is_some() { "fixed" } else { "auto" }),
+    );
+    c.insert("concurrency_limit".into(), json!(cfg.concurrency_limit));
+    c.insert("provisioned_concurrency".into(), json!(cfg.provisioned_concurrency));
+    c.insert("ephemeral_storage_mb".into(), json!(cfg.ephemeral_storage_mb));
+    c.insert(
+        "ingress".into(),
+        serde_json::to_value(cfg.ingress).unwrap_or(serde_json::Value::Null),
+    );
+    c
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// "0.42%"-style share for risk sentences.
+pub(crate) fn pct(share: f64) -> String {
+    let p = share * 100.0;
+    if p >= 10.0 {
+        format!("{p:.0}%")
+    } else if p >= 0.1 {
+        format!("{p:.1}%")
+    } else if p >= 0.001 {
+        format!("{p:.3}%")
+    } else {
+        format!("{:.1e}%", p)
+    }
+}
+
+/// "14:05" for seconds into the day.
+pub(crate) fn clock(seconds: f64) -> String {
+    let m = (seconds / 60.0).round() as u64 % 1440;
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
