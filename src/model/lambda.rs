@@ -67,18 +67,25 @@ pub const TASK_LINES: LineNames = LineNames {
 pub struct Usage {
     pub arch: Architecture,
     pub memory_mb: u32,
-    /// Billed requests.
+    /// Billed requests (all invocations, on-demand and provisioned).
     pub requests: f64,
-    /// Handler duration per invocation, before rounding up to the billed 1 ms.
+    /// Handler duration of an on-demand invocation, before rounding up to the billed 1 ms.
     pub duration_ms: f64,
-    /// Share of invocations served by provisioned concurrency.
-    pub provisioned_share: f64,
-    /// Provisioned concurrency configured all month.
-    pub provisioned_concurrency: u32,
+    pub provisioned: Option<Provisioned>,
     /// On-demand cold starts a month, each billed `init_ms` of INIT.
     pub cold_starts: f64,
     pub init_ms: f64,
     pub ephemeral_storage_mb: u32,
+}
+
+/// Provisioned concurrency: configured for `seconds` of the month, serving `invocations`
+/// of the month's requests, each taking `duration_ms`.
+#[derive(Debug, Clone, Copy)]
+pub struct Provisioned {
+    pub concurrency: u32,
+    pub seconds: f64,
+    pub invocations: f64,
+    pub duration_ms: f64,
 }
 
 /// Lambda's bill for a month of `usage`, crediting what is left of the free tier. Returns the
@@ -86,15 +93,17 @@ pub struct Usage {
 pub fn bill(usage: &Usage, names: LineNames, book: &PriceBook, free: FreeTier) -> Result<Vec<LineItem>, Missing> {
     let arch = usage.arch;
     let gb = usage.memory_mb as f64 / 1024.0;
-    let billed_s = usage.duration_ms.max(0.0).ceil() / 1000.0;
+    let billed_s = |ms: f64| ms.max(0.0).ceil() / 1000.0;
+    let pc_invocations = usage.provisioned.map_or(0.0, |p| p.invocations.min(usage.requests));
+    let on_demand_invocations = usage.requests - pc_invocations;
     let mut lines = Vec::new();
 
     let req_price = book.price(&keys::lambda_requests(arch))?;
     lines.push(billing::line(names.requests, usage.requests, req_price));
 
     let dur_price = book.price(&keys::lambda_duration(arch))?;
-    let on_demand_gb_s = usage.requests * (1.0 - usage.provisioned_share) * billed_s * gb;
-    let init_gb_s = usage.cold_starts * (usage.init_ms.max(0.0).ceil() / 1000.0) * gb;
+    let on_demand_gb_s = on_demand_invocations * billed_s(usage.duration_ms) * gb;
+    let init_gb_s = usage.cold_starts * billed_s(usage.init_ms) * gb;
     // Tiers apply to the month's aggregate duration: price INIT and invocations together.
     let together = billing::line(names.duration, on_demand_gb_s + init_gb_s, dur_price);
     let mut dur_line = together.clone();
@@ -109,26 +118,27 @@ pub fn bill(usage: &Usage, names: LineNames, book: &PriceBook, free: FreeTier) -
         lines.push(init);
     }
 
-    if usage.provisioned_concurrency > 0 {
-        let pc_gb_s = usage.provisioned_concurrency as f64 * gb * MONTH_S;
+    let mut invoked_s = on_demand_invocations * billed_s(usage.duration_ms) + usage.cold_starts * billed_s(usage.init_ms);
+    if let Some(pc) = usage.provisioned.filter(|p| p.concurrency > 0) {
+        // Provisioned time is billed in 5-minute increments.
+        let pc_seconds = (pc.seconds / 300.0).ceil() * 300.0;
         lines.push(billing::priced(
             book,
             "provisioned_concurrency",
             &keys::lambda_provisioned_concurrency(arch),
-            pc_gb_s,
+            pc.concurrency as f64 * gb * pc_seconds,
         )?);
-        let pc_dur = usage.requests * usage.provisioned_share * billed_s * gb;
         lines.push(billing::priced(
             book,
             "provisioned_duration",
             &keys::lambda_provisioned_duration(arch),
-            pc_dur,
+            pc_invocations * billed_s(pc.duration_ms) * gb,
         )?);
+        invoked_s += pc_invocations * billed_s(pc.duration_ms);
     }
 
     if usage.ephemeral_storage_mb > FREE_EPHEMERAL_MB {
         let extra_gb = (usage.ephemeral_storage_mb - FREE_EPHEMERAL_MB) as f64 / 1024.0;
-        let invoked_s = usage.requests * billed_s + usage.cold_starts * usage.init_ms / 1000.0;
         lines.push(billing::priced(
             book,
             "ephemeral_storage",
@@ -137,7 +147,8 @@ pub fn bill(usage: &Usage, names: LineNames, book: &PriceBook, free: FreeTier) -
         )?);
     }
 
-    // The free tier covers requests and on-demand duration (not provisioned concurrency).
+    // The free tier covers requests and on-demand duration, not provisioned concurrency
+    // (as AWS's own provisioned-concurrency example 1 applies it).
     if let Some((credit, _)) = billing::free_credit(usage.requests, free.lambda_requests, req_price, "Lambda requests") {
         lines.push(credit);
     }
@@ -205,18 +216,25 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
                 warm = warm.max(env[(t + n - back) % n]);
             }
             let want = wanted[t];
-            // New environments arrive at the scaling rate: a ramp from `warm` to `want`.
+            // New environments: a burst of `scaling_per_10s` at once, then a ramp at the
+            // scaling rate until `want` is reached.
             let deficit = (want - warm).max(0.0);
-            let ramp_s = if scale_rate > 0.0 { deficit / scale_rate } else { f64::INFINITY };
-            let deficit_area = if deficit <= 0.0 {
+            let ramped = (deficit - scaling_per_10s).max(0.0);
+            let ramp_s = if scale_rate > 0.0 { ramped / scale_rate } else { f64::INFINITY };
+            let deficit_area = if ramped <= 0.0 {
                 0.0
             } else if ramp_s <= step {
-                deficit * ramp_s / 2.0
+                ramped * ramp_s / 2.0
             } else {
-                deficit * step - scale_rate * step * step / 2.0
+                ramped * step - scale_rate * step * step / 2.0
             };
-            let reached = if ramp_s <= step { want } else { warm + scale_rate * step };
-            env[t] = reached.max(warm.min(want)).max(pc.min(want.max(pc)));
+            let reached = if ramp_s <= step {
+                want
+            } else {
+                warm + scaling_per_10s + scale_rate * step
+            };
+            env[t] = if deficit > 0.0 { reached } else { want };
+            let created = (reached - warm).max(0.0);
             if pass == 0 {
                 continue;
             }
@@ -237,7 +255,10 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
             let throttled_share = 1.0 - (1.0 - blocked) * (1.0 - scaling_share);
             let throttled = reqs * throttled_share;
             let served = reqs - throttled;
-            let cold = deficit.min(served);
+            // Cold starts: new environments, or, where traffic is too sparse to keep one warm,
+            // the requests that find none (no request in the warm window before them).
+            let sparse = served * (-rate * WARM_S).exp();
+            let cold = created.max(sparse).min(served);
             sim.requests += reqs;
             sim.throttled += throttled;
             sim.scaling_throttled += reqs * scaling_share;
@@ -320,8 +341,12 @@ fn option_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, mem
         memory_mb,
         requests: served,
         duration_ms: sim.duration_ms,
-        provisioned_share: if served > 0.0 { sim.provisioned_served * periods / served } else { 0.0 },
-        provisioned_concurrency: cfg.provisioned_concurrency,
+        provisioned: (cfg.provisioned_concurrency > 0).then_some(Provisioned {
+            concurrency: cfg.provisioned_concurrency,
+            seconds: MONTH_S,
+            invocations: sim.provisioned_served * periods,
+            duration_ms: sim.duration_ms,
+        }),
         cold_starts: sim.cold_starts * periods,
         init_ms: cfg.cold_start_ms,
         ephemeral_storage_mb: cfg.ephemeral_storage_mb,
@@ -439,8 +464,7 @@ fn fanout_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, mem
         memory_mb,
         requests: items * runs * per_item_requests,
         duration_ms: dur,
-        provisioned_share: 0.0,
-        provisioned_concurrency: 0,
+        provisioned: None,
         cold_starts: cold_per_run * runs,
         init_ms: cfg.cold_start_ms,
         ephemeral_storage_mb: cfg.ephemeral_storage_mb,
@@ -605,4 +629,130 @@ pub(crate) fn pct(share: f64) -> String {
 pub(crate) fn clock(seconds: f64) -> String {
     let m = (seconds / 60.0).round() as u64 % 1440;
     format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::billing::FreeTier;
+    use crate::model::testutil::{book, service};
+    use crate::profile::{Shape, Slo};
+
+    #[test]
+    fn duration_scales_cpu_part_with_memory() {
+        let req = Request {
+            duration_ms: 120.0,
+            cpu_ms: 30.0,
+            threads: 1,
+            memory_mb: 128,
+            payload_kb: 1.0,
+        };
+        assert!((duration_ms(&req, 1769) - 120.0).abs() < 1e-9);
+        assert!((duration_ms(&req, 3538) - 120.0).abs() < 1e-9, "one thread cannot use two vCPUs");
+        assert!((duration_ms(&req, 884) - (90.0 + 30.0 * 1769.0 / 884.0)).abs() < 1e-9);
+        let two = Request { threads: 2, ..req };
+        assert!((duration_ms(&two, 3538) - 105.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn concurrency_is_rate_times_duration() {
+        let w = service(200.0, 100.0, 0.0, 128);
+        let d = Demand::new(&w, FreeTier::none());
+        let o = evaluate(&d, &LambdaConfig::default(), &book());
+        assert!(o.feasible, "{:?}", o.risks);
+        assert!((o.capacity.peak - 20.0).abs() < 1e-9, "{}", o.capacity.peak);
+        assert_eq!(o.throttled_share, 0.0);
+        // Flat traffic, no cold starts after warm-up: p99 is the duration.
+        assert!((o.latency_ms.p99 - 100.0).abs() < 1e-6, "{:?}", o.latency_ms);
+    }
+
+    #[test]
+    fn monthly_cost_matches_hand_arithmetic() {
+        // 10 rps flat for a month at 128 MB, 100 ms, x86: requests and GB-s by hand.
+        let w = service(10.0, 100.0, 0.0, 128);
+        let d = Demand::new(&w, FreeTier::none());
+        let cfg = LambdaConfig {
+            memory_mb: AutoOr::Fixed(128),
+            ..LambdaConfig::default()
+        };
+        let o = evaluate(&d, &cfg, &book());
+        let requests = 10.0 * MONTH_S;
+        let expected = requests * 0.0000002 + requests * 0.1 * 0.125 * 0.0000166667;
+        assert!((o.monthly_cost_usd - expected).abs() < 0.01, "{} vs {expected}", o.monthly_cost_usd);
+    }
+
+    #[test]
+    fn auto_memory_is_the_floor_without_slo_and_grows_for_slo() {
+        let w = service(5.0, 400.0, 300.0, 256);
+        let d = Demand::new(&w, FreeTier::none());
+        let o = evaluate(&d, &LambdaConfig::default(), &book());
+        assert_eq!(o.config["memory_mb"], serde_json::json!(256));
+        let mut w2 = w.clone();
+        w2.slo = Some(Slo {
+            p99_latency_ms: Some(600.0),
+            max_throttled_share: None,
+        });
+        let d2 = Demand::new(&w2, FreeTier::none());
+        let o2 = evaluate(&d2, &LambdaConfig::default(), &book());
+        assert!(o2.feasible, "{:?}", o2.risks);
+        let m = o2.config["memory_mb"].as_u64().unwrap() as u32;
+        // Smallest memory with 100 + 300 * 1769 / m + cold start <= 600 ms... cold starts are
+        // rare on flat traffic, so p99 = duration: 300 * 1769 / m <= 500 -> m >= 1061.4.
+        assert_eq!(m, 1062, "{:?}", o2.latency_ms);
+    }
+
+    #[test]
+    fn throttles_over_the_concurrency_limit() {
+        let w = service(2000.0, 1000.0, 0.0, 128);
+        let d = Demand::new(&w, FreeTier::none());
+        let o = evaluate(&d, &LambdaConfig::default(), &book());
+        // 2,000 concurrent wanted against 1,000: about half throttled.
+        assert!(o.throttled_share > 0.45 && o.throttled_share < 0.55, "{}", o.throttled_share);
+        assert!(!o.feasible);
+        assert!(o.risks.iter().any(|r| r.contains("Throttles")), "{:?}", o.risks);
+    }
+
+    #[test]
+    fn bursts_cause_cold_starts_and_raise_p99() {
+        let mut w = service(2.0, 100.0, 0.0, 128);
+        if let Some(t) = &mut w.traffic {
+            t.shape = Shape::Bursty;
+            t.peak_to_average = 50.0;
+        }
+        let d = Demand::new(&w, FreeTier::none());
+        let o = evaluate(&d, &LambdaConfig::default(), &book());
+        assert!(o.cost_breakdown.iter().any(|l| l.item == "init_duration"));
+        assert!(o.latency_ms.p50 < 101.0);
+    }
+
+    #[test]
+    fn sparse_traffic_is_mostly_cold() {
+        // One request every 30 minutes: no environment survives the gap.
+        let w = service(1.0 / 1800.0, 100.0, 0.0, 128);
+        let d = Demand::new(&w, FreeTier::none());
+        let o = evaluate(&d, &LambdaConfig::default(), &book());
+        assert!((o.latency_ms.p50 - 400.0).abs() < 1.0, "{:?}", o.latency_ms);
+    }
+
+    #[test]
+    fn waves_follow_limit_and_scaling() {
+        // 10,000 items of 1 s at 1,000 concurrency: 10 waves, cold start once.
+        let w = run_waves(10_000.0, 1000.0, 1000.0, 1000.0, 500.0);
+        assert_eq!(w.environments, 1000.0);
+        assert!((w.makespan_s - 10.5).abs() < 0.01, "{}", w.makespan_s);
+        // 3,000 concurrency: environments arrive 1,000 per 10 s; the first thousand work
+        // from t = 0, so 30,000 items finish when 1000 t + 1000 (t - 10) + 1000 (t - 20) = 30,000.
+        let w = run_waves(30_000.0, 3000.0, 1000.0, 1000.0, 0.0);
+        assert!((w.makespan_s - 20.0).abs() < 0.01, "{}", w.makespan_s);
+    }
+
+    #[test]
+    fn missing_price_is_named_not_zero() {
+        let mut b = book();
+        b.prices.remove("lambda.duration.x86_64");
+        let w = service(1.0, 100.0, 0.0, 128);
+        let o = evaluate(&Demand::new(&w, FreeTier::none()), &LambdaConfig::default(), &b);
+        assert!(!o.feasible);
+        assert!(o.risks[0].contains("lambda.duration.x86_64"), "{:?}", o.risks);
+    }
 }

@@ -10,7 +10,184 @@ pub mod ingress;
 pub mod lambda;
 pub mod latency;
 pub mod plan;
+pub mod recommend;
+mod stubs;
 pub mod traffic;
 
 pub use demand::Demand;
 pub use plan::*;
+
+use crate::pricing::PriceBook;
+use crate::profile::{Platforms, Profile, WorkloadKind};
+use billing::FreeTier;
+use stubs::{ec2, ecs, step_functions};
+
+/// Scale factors of the stated rate at which the cost-vs-rate chart is drawn.
+pub const CHART_SCALES: [f64; 7] = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0];
+
+/// Plan every workload of a profile against a price book. `pricing_source` says where the
+/// book came from (for the report's provenance).
+pub fn plan(profile: &Profile, book: &PriceBook, pricing_source: &str) -> Plan {
+    let mut free = if profile.free_tier {
+        FreeTier::from_book(book)
+    } else {
+        FreeTier::none()
+    };
+    let mut workloads = Vec::with_capacity(profile.workloads.len());
+    for w in &profile.workloads {
+        let demand = Demand::new(w, free);
+        let wp = plan_workload(&demand, &profile.platforms, book);
+        // The free tier is credited once per profile: the recommended option consumes it.
+        if let Some(chosen) = wp
+            .recommendation
+            .platform
+            .and_then(|p| wp.options.iter().find(|o| o.platform == p))
+        {
+            free = free.after(&chosen.cost_breakdown);
+        }
+        workloads.push(wp);
+    }
+    let mut cited: Vec<String> = workloads
+        .iter()
+        .flat_map(|w| w.options.iter())
+        .flat_map(|o| o.cost_breakdown.iter())
+        .map(|l| l.source.clone())
+        .collect();
+    cited.sort();
+    cited.dedup();
+    Plan {
+        profile: profile.name.clone(),
+        region: profile.region.clone(),
+        pricing: Provenance {
+            source: pricing_source.to_string(),
+            as_of: book.made.clone(),
+            cited,
+        },
+        free_tier: profile.free_tier,
+        workloads,
+        assumptions: assumptions(profile),
+    }
+}
+
+/// Evaluate one platform for a demand.
+pub fn evaluate(platform: Platform, d: &Demand, platforms: &Platforms, book: &PriceBook) -> OptionPlan {
+    match platform {
+        Platform::Lambda => lambda::evaluate(d, &platforms.lambda, book),
+        Platform::StepFunctions => step_functions::evaluate(d, &platforms.step_functions, &platforms.lambda, book),
+        Platform::Ecs => ecs::evaluate(d, &platforms.ecs, book),
+        Platform::Ec2 => ec2::evaluate(d, &platforms.ec2, book),
+    }
+}
+
+/// All four options, the recommendation, the break-even rate and the cost curve.
+pub fn plan_workload(d: &Demand, platforms: &Platforms, book: &PriceBook) -> WorkloadPlan {
+    let options: Vec<OptionPlan> = Platform::ALL
+        .iter()
+        .map(|&p| evaluate(p, d, platforms, book))
+        .collect();
+    let (mut recommendation, pair) = recommend::choose(&options);
+    let base_rate = d.average_rps();
+    if let Some((a, b)) = pair {
+        let cost = |p: Platform, s: f64| -> Option<f64> {
+            let o = evaluate(p, &d.scaled(s), platforms, book);
+            (!o.cost_breakdown.is_empty()).then_some(o.monthly_cost_usd)
+        };
+        recommendation.break_even_rps = recommend::crossing(|s| Some(cost(a, s)? - cost(b, s)?)).map(|s| s * base_rate);
+    }
+    let cost_curve = CostCurve {
+        rates: CHART_SCALES.iter().map(|s| s * base_rate).collect(),
+        series: Platform::ALL
+            .iter()
+            .map(|&p| {
+                let costs = CHART_SCALES
+                    .iter()
+                    .map(|&s| {
+                        let o = if s == 1.0 {
+                            options[p as usize].clone()
+                        } else {
+                            evaluate(p, &d.scaled(s), platforms, book)
+                        };
+                        o.feasible.then_some(o.monthly_cost_usd)
+                    })
+                    .collect();
+                (p, costs)
+            })
+            .collect(),
+    };
+    WorkloadPlan {
+        name: d.workload.name.clone(),
+        kind: d.workload.kind.as_str().to_string(),
+        options,
+        recommendation,
+        cost_curve,
+        average_rps: base_rate,
+        notes: Vec::new(),
+    }
+}
+
+fn assumptions(profile: &Profile) -> Vec<String> {
+    let mut a = vec![
+        "A month is 730 hours (2,628,000 s), as AWS's pricing calculator uses; prices are USD, on-demand unless stated.".to_string(),
+        "Traffic follows a representative day at one-minute steps (a trace replays its own steps), repeated every day of the month.".to_string(),
+        format!(
+            "Without an SLO, an option may throttle or shed at most {} of requests.",
+            lambda::pct(demand::DEFAULT_MAX_THROTTLED_SHARE)
+        ),
+        "Latency is the handler duration plus the Erlang C (M/M/c) queueing delay over the concurrency slots, plus Lambda cold starts; network and front-door latency are not included.".to_string(),
+        format!(
+            "Lambda environments stay warm for {:.0} minutes after use; cold starts come from rises in concurrency, and INIT time is billed (AWS bills INIT for on-demand functions since August 2025).",
+            lambda::WARM_S / 60.0
+        ),
+        "Volume price tiers are applied per workload, not across the account.".to_string(),
+        "An ALB is assumed to see one new connection per request (no keep-alive reuse) and at most the 10 free listener rules.".to_string(),
+    ];
+    if profile.free_tier {
+        a.push("The AWS free tier (non-expiring allowances only) is credited once per profile: workloads consume it in file order, through their recommended option.".to_string());
+    } else {
+        a.push("No free tier is credited (set `free_tier: true` in the profile to credit the non-expiring AWS free tier).".to_string());
+    }
+    if profile
+        .workloads
+        .iter()
+        .any(|w| w.kind == WorkloadKind::Workflow)
+    {
+        a.push("On Lambda, ECS and EC2 a workflow runs all its steps in sequence in one function or process, waits included.".to_string());
+    }
+    a
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use crate::pricing::PriceBook;
+    use crate::profile::{Request, Traffic, Workload, WorkloadKind};
+
+    /// The shipped us-east-1 book.
+    pub fn book() -> PriceBook {
+        serde_yaml::from_str(include_str!("../../pricing-cache/us-east-1.yaml")).expect("us-east-1 book parses")
+    }
+
+    pub fn service(rps: f64, duration_ms: f64, cpu_ms: f64, memory_mb: u32) -> Workload {
+        Workload {
+            name: "svc".into(),
+            kind: WorkloadKind::Service,
+            traffic: Some(Traffic {
+                monthly_requests: None,
+                rps: Some(rps),
+                peak_to_average: 1.0,
+                shape: Default::default(),
+                trace: None,
+                trace_data: None,
+            }),
+            request: Request {
+                duration_ms,
+                cpu_ms,
+                threads: 1,
+                memory_mb,
+                payload_kb: 1.0,
+            },
+            slo: None,
+            job: None,
+            workflow: None,
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Billing rules checked against AWS's own published worked examples, to the cent, with the
+//! free-tier choice AWS makes in each. Sources and the arithmetic are in
+//! docs/aws-worked-examples.md; prices come from the shipped us-east-1 book.
+
+use planner::model::billing::{FreeTier, total};
+use planner::model::lambda::{self, OWN_LINES, Provisioned, Usage};
+use planner::pricing::PriceBook;
+use planner::profile::Architecture;
+
+fn book() -> PriceBook {
+    planner::pricing::built_in("us-east-1").expect("built-in us-east-1 book")
+}
+
+fn cents(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn lambda_free() -> FreeTier {
+    FreeTier {
+        lambda_requests: 1_000_000.0,
+        lambda_gb_s: 400_000.0,
+        sfn_transitions: 0.0,
+    }
+}
+
+fn on_demand(requests: f64, duration_ms: f64, memory_mb: u32) -> Usage {
+    Usage {
+        arch: Architecture::X86_64,
+        memory_mb,
+        requests,
+        duration_ms,
+        provisioned: None,
+        cold_starts: 0.0,
+        init_ms: 0.0,
+        ephemeral_storage_mb: 512,
+    }
+}
+
+/// Lambda pricing page, example 1 (mobile backend): 3M requests, 120 ms, 1536 MB, x86,
+/// free tier applied. AWS: $2.33 compute + $0.40 requests = $2.73.
+#[test]
+fn lambda_example_1_mobile_backend() {
+    let lines = lambda::bill(&on_demand(3e6, 120.0, 1536), OWN_LINES, &book(), lambda_free()).unwrap();
+    let duration: f64 = lines
+        .iter()
+        .filter(|l| l.item == "duration" || (l.item == "free_tier" && l.unit == "GB-second"))
+        .map(|l| l.cost_usd)
+        .sum();
+    assert_eq!(cents(duration), 2.33);
+    assert_eq!(cents(total(&lines)), 2.73);
+}
+
+/// Example 2 (streaming telemetry): 7.44M requests, 2 s, 1024 MB, x86, no free tier.
+/// AWS: $1.49 + $248.00 = $249.49.
+#[test]
+fn lambda_example_2_telemetry() {
+    let lines = lambda::bill(&on_demand(7.44e6, 2000.0, 1024), OWN_LINES, &book(), FreeTier::none()).unwrap();
+    let by = |item: &str| lines.iter().find(|l| l.item == item).unwrap().cost_usd;
+    assert_eq!(cents(by("requests")), 1.49);
+    assert_eq!(cents(by("duration")), 248.00);
+    assert_eq!(cents(total(&lines)), 249.49);
+}
+
+/// Example 3 (ML on support tickets): 6M requests, 280 ms, 4096 MB, 2048 MB ephemeral
+/// storage, free tier applied. AWS: $105.33 + $1 + $0.08 = $106.41.
+#[test]
+fn lambda_example_3_ephemeral_storage() {
+    let mut usage = on_demand(6e6, 280.0, 4096);
+    usage.ephemeral_storage_mb = 2048;
+    let lines = lambda::bill(&usage, OWN_LINES, &book(), lambda_free()).unwrap();
+    let storage = lines.iter().find(|l| l.item == "ephemeral_storage").unwrap();
+    assert!((storage.quantity - 2_520_000.0).abs() < 1e-6);
+    assert_eq!(cents(storage.cost_usd), 0.08);
+    assert_eq!(cents(total(&lines)), 106.41);
+}
+
+/// Provisioned concurrency example 1 (mobile launch): PC 100 for 8 h at 1536 MB serving
+/// 500,000 requests of 100 ms; 2.5M more on demand at 120 ms; free tier on all requests and
+/// on on-demand duration. AWS: $18 + $0.40 + $0.73 + $0.83 = $19.96.
+#[test]
+fn lambda_provisioned_example_1() {
+    let mut usage = on_demand(3e6, 120.0, 1536);
+    usage.provisioned = Some(Provisioned {
+        concurrency: 100,
+        seconds: 8.0 * 3600.0,
+        invocations: 500_000.0,
+        duration_ms: 100.0,
+    });
+    let lines = lambda::bill(&usage, OWN_LINES, &book(), lambda_free()).unwrap();
+    let by = |item: &str| lines.iter().find(|l| l.item == item).unwrap().cost_usd;
+    assert_eq!(cents(by("provisioned_concurrency")), 18.00);
+    assert_eq!(cents(by("provisioned_duration")), 0.73);
+    assert_eq!(cents(total(&lines)), 19.96);
+}
+
+/// Provisioned concurrency example 2 (Cyber Monday): PC 7 for 24 h at 4096 MB serving all
+/// 2M requests of 280 ms; no free tier. AWS: $10.08 + $21.78 + $0.40 = $32.26.
+#[test]
+fn lambda_provisioned_example_2() {
+    let mut usage = on_demand(2e6, 280.0, 4096);
+    usage.provisioned = Some(Provisioned {
+        concurrency: 7,
+        seconds: 24.0 * 3600.0,
+        invocations: 2e6,
+        duration_ms: 280.0,
+    });
+    let lines = lambda::bill(&usage, OWN_LINES, &book(), FreeTier::none()).unwrap();
+    let by = |item: &str| lines.iter().find(|l| l.item == item).unwrap().cost_usd;
+    assert_eq!(cents(by("provisioned_concurrency")), 10.08);
+    assert_eq!(cents(by("provisioned_duration")), 21.78);
+    assert_eq!(cents(total(&lines)), 32.26);
+}
+
+/// Durable Functions example, the page's only Arm arithmetic: 32,000,000 GB-s on Arm less
+/// the 400,000 free = $421.34; 2M requests less 1M free = $0.20.
+#[test]
+fn lambda_arm_duration_with_free_tier() {
+    let mut usage = on_demand(2e6, 16_000.0, 1024);
+    usage.arch = Architecture::Arm64;
+    let lines = lambda::bill(&usage, OWN_LINES, &book(), lambda_free()).unwrap();
+    let duration: f64 = lines
+        .iter()
+        .filter(|l| l.item == "duration" || (l.item == "free_tier" && l.unit == "GB-second"))
+        .map(|l| l.cost_usd)
+        .sum();
+    assert_eq!(cents(duration), 421.34);
+    let requests: f64 = lines
+        .iter()
+        .filter(|l| l.item == "requests" || (l.item == "free_tier" && l.unit == "request"))
+        .map(|l| l.cost_usd)
+        .sum();
+    assert_eq!(cents(requests), 0.20);
+}
