@@ -453,3 +453,16 @@ fn write_atomic_into_a_missing_folder_fails_cleanly() {
     let err = write_atomic(&dir.path().join("missing"), &us()).unwrap_err();
     assert_eq!(err.exit_code(), 1);
 }
+
+#[test]
+fn every_file_in_pricing_cache_is_built_in_and_loads_from_the_folder() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing-cache");
+    assert_eq!(
+        pricing::regions_in(&dir).unwrap(),
+        pricing::built_in_regions()
+    );
+    for region in pricing::built_in_regions() {
+        let from_dir = load(&region, Some(&dir)).unwrap();
+        assert_eq!(from_dir.book, load(&region, None).unwrap().book);
+    }
+}
