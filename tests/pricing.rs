@@ -1,0 +1,468 @@
+//! Price book: built-in books, tier arithmetic, missing prices, loading and writing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use planner::pricing::{
+    self, BUILT_IN, LoadedBook, PriceBook, PricingError, keys, load, show, write_atomic,
+};
+use planner::profile::Architecture;
+use std::fs;
+
+const ARCHS: [Architecture; 2] = [Architecture::X86_64, Architecture::Arm64];
+
+fn us() -> PriceBook {
+    pricing::built_in("us-east-1").unwrap().book
+}
+
+fn eu() -> PriceBook {
+    pricing::built_in("eu-west-1").unwrap().book
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+#[test]
+fn every_built_in_book_parses_and_validates() {
+    assert!(BUILT_IN.len() >= 2);
+    for (region, yaml) in BUILT_IN {
+        let book = PriceBook::parse(yaml, region).unwrap();
+        assert_eq!(&book.region, region);
+        assert_eq!(book.made, "2026-11-26");
+        let loaded = load(region, None).unwrap();
+        assert_eq!(loaded.origin, "built-in");
+        assert_eq!(loaded.book, book);
+    }
+}
+
+#[test]
+fn us_east_1_has_every_key_the_models_read() {
+    let book = us();
+    let mut price_keys = vec![
+        keys::LAMBDA_EPHEMERAL_STORAGE.to_string(),
+        keys::SFN_STANDARD_TRANSITIONS.to_string(),
+        keys::SFN_EXPRESS_REQUESTS.to_string(),
+        keys::SFN_EXPRESS_DURATION.to_string(),
+        keys::FARGATE_EPHEMERAL_STORAGE.to_string(),
+        keys::ALB_HOURS.to_string(),
+        keys::ALB_LCU.to_string(),
+        keys::APIGW_HTTP_REQUESTS.to_string(),
+        keys::APIGW_REST_REQUESTS.to_string(),
+    ];
+    for arch in ARCHS {
+        price_keys.push(keys::lambda_requests(arch));
+        price_keys.push(keys::lambda_duration(arch));
+        price_keys.push(keys::lambda_provisioned_concurrency(arch));
+        price_keys.push(keys::lambda_provisioned_duration(arch));
+        for spot in [false, true] {
+            price_keys.push(keys::fargate_vcpu(arch, spot));
+            price_keys.push(keys::fargate_memory(arch, spot));
+        }
+    }
+    for key in &price_keys {
+        let price = book.price(key).unwrap();
+        assert!(!price.source.trim().is_empty(), "{key}");
+    }
+    // Nothing in the book that no model reads (catches typos in keys).
+    let mut sorted = price_keys.clone();
+    sorted.sort();
+    assert_eq!(book.prices.keys().cloned().collect::<Vec<_>>(), sorted);
+
+    for key in [
+        keys::Q_LAMBDA_SCALING,
+        keys::Q_SFN_STANDARD_STARTS,
+        keys::Q_SFN_STANDARD_TRANSITIONS,
+        keys::Q_SFN_EXPRESS_STARTS,
+        keys::Q_FARGATE_LAUNCH,
+    ] {
+        book.quota(key).unwrap();
+    }
+    assert_eq!(book.quota(keys::Q_LAMBDA_SCALING).unwrap().value, 1000.0);
+    assert_eq!(
+        book.quota(keys::Q_SFN_STANDARD_STARTS).unwrap().value,
+        300.0
+    );
+    assert_eq!(
+        book.quota(keys::Q_SFN_STANDARD_TRANSITIONS).unwrap().value,
+        1500.0
+    );
+    assert_eq!(
+        book.quota(keys::Q_SFN_EXPRESS_STARTS).unwrap().value,
+        6000.0
+    );
+    assert_eq!(book.quota(keys::Q_FARGATE_LAUNCH).unwrap().value, 20.0);
+
+    assert_eq!(book.free(keys::LAMBDA_FREE_REQUESTS), 1_000_000.0);
+    assert_eq!(book.free(keys::LAMBDA_FREE_DURATION), 400_000.0);
+    assert_eq!(book.free(keys::SFN_STANDARD_TRANSITIONS), 4_000.0);
+    assert_eq!(
+        book.free(keys::APIGW_HTTP_REQUESTS),
+        0.0,
+        "12-month offers stay out"
+    );
+    assert_eq!(book.free_tier.len(), 3);
+}
+
+#[test]
+fn hourly_fargate_units_and_modelled_spot() {
+    let book = us();
+    for arch in ARCHS {
+        let od = book.price(&keys::fargate_vcpu(arch, false)).unwrap();
+        let spot = book.price(&keys::fargate_vcpu(arch, true)).unwrap();
+        assert_eq!(od.unit, "vCPU-hour");
+        assert!(close(spot.unit_usd(), 0.3 * od.unit_usd()));
+        assert!(spot.source.contains("MODELLED"));
+        let od = book.price(&keys::fargate_memory(arch, false)).unwrap();
+        let spot = book.price(&keys::fargate_memory(arch, true)).unwrap();
+        assert_eq!(od.unit, "GB-hour");
+        assert!(close(spot.unit_usd(), 0.3 * od.unit_usd()));
+    }
+    let x86 = book
+        .price(&keys::fargate_vcpu(Architecture::X86_64, false))
+        .unwrap();
+    assert_eq!(x86.unit_usd(), 0.04048);
+}
+
+#[test]
+fn lambda_duration_walks_the_tiers() {
+    let book = us();
+    let x86 = book
+        .price(&keys::lambda_duration(Architecture::X86_64))
+        .unwrap();
+    assert!(close(x86.cost(10e9), 6e9 * 0.0000166667 + 4e9 * 0.000015));
+    assert!(close(x86.cost(6e9), 6e9 * 0.0000166667));
+    assert!(close(
+        x86.cost(20e9),
+        6e9 * 0.0000166667 + 9e9 * 0.000015 + 5e9 * 0.0000133334
+    ));
+    assert_eq!(x86.cost(0.0), 0.0);
+    assert_eq!(x86.cost(-5.0), 0.0);
+    let arm = book
+        .price(&keys::lambda_duration(Architecture::Arm64))
+        .unwrap();
+    assert!(close(
+        arm.cost(20e9),
+        7.5e9 * 0.0000133334 + 11.25e9 * 0.0000120001 + 1.25e9 * 0.0000106667
+    ));
+}
+
+#[test]
+fn express_and_api_gateway_tiers() {
+    let book = us();
+    let express = book.price(keys::SFN_EXPRESS_DURATION).unwrap();
+    assert!(close(
+        express.cost(20e6),
+        3.6e6 * 0.00001667 + 14.4e6 * 0.00000833 + 2e6 * 0.00000456
+    ));
+    let http = book.price(keys::APIGW_HTTP_REQUESTS).unwrap();
+    assert!(close(http.cost(400e6), 300.0 + 90.0));
+    let rest = book.price(keys::APIGW_REST_REQUESTS).unwrap();
+    assert!(close(
+        rest.cost(21e9),
+        333.0 * 3.5 + 667.0 * 2.8 + 19_000.0 * 2.38 + 1_000.0 * 1.51
+    ));
+}
+
+#[test]
+fn eu_west_1_lacks_fargate_and_says_so() {
+    let book = eu();
+    let err = book
+        .price(&keys::fargate_vcpu(Architecture::X86_64, false))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the eu-west-1 price book has no price `ecs.fargate.vcpu.x86_64`"
+    );
+    assert!(book.instance("m7g.large").is_err());
+    assert!(book.price(keys::ALB_HOURS).is_err());
+    assert!(book.price(keys::APIGW_HTTP_REQUESTS).is_err());
+    assert!(book.instances.is_empty());
+    // What it has, it sources.
+    for key in [
+        keys::lambda_requests(Architecture::X86_64),
+        keys::lambda_duration(Architecture::X86_64),
+        keys::lambda_duration(Architecture::Arm64),
+        keys::SFN_STANDARD_TRANSITIONS.to_string(),
+    ] {
+        assert!(!book.price(&key).unwrap().source.is_empty());
+    }
+}
+
+#[test]
+fn at_least_30_instance_types_covering_tmcr_in_both_archs() {
+    let book = us();
+    assert!(book.instances.len() >= 30, "{}", book.instances.len());
+    for family in ['t', 'm', 'c', 'r'] {
+        for arch in ["x86_64", "arm64"] {
+            assert!(
+                book.instances
+                    .iter()
+                    .any(|(n, i)| n.starts_with(family) && i.arch == arch),
+                "{family} {arch}"
+            );
+        }
+    }
+    for (name, inst) in &book.instances {
+        assert!(inst.source.contains("karpenter"), "{name}");
+        assert_eq!(
+            inst.baseline_cpu_share.is_some(),
+            name.starts_with('t'),
+            "{name}"
+        );
+        // Graviton names carry a `g`.
+        let family = name.split('.').next().unwrap();
+        assert_eq!(family.contains('g'), inst.arch == "arm64", "{name}");
+    }
+    let t3 = book.instance("t3.large").unwrap();
+    assert_eq!(t3.baseline_cpu_share, Some(0.3));
+    let m7g = book.instance("m7g.xlarge").unwrap();
+    assert_eq!(
+        (m7g.vcpu, m7g.memory_gib, m7g.on_demand_hourly),
+        (4, 16.0, 0.1632)
+    );
+}
+
+#[test]
+fn unknown_region_lists_the_available_ones() {
+    let err = load("us-east-2", None).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    let msg = err.to_string();
+    assert!(msg.contains("us-east-2"), "{msg}");
+    assert!(msg.contains("eu-west-1, us-east-1"), "{msg}");
+    match err {
+        PricingError::UnknownRegion { suggestion, .. } => {
+            assert_eq!(suggestion.as_deref(), Some("us-east-1"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn load_from_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = BUILT_IN.iter().find(|(r, _)| *r == "eu-west-1").unwrap().1;
+    fs::write(dir.path().join("eu-west-1.yaml"), yaml).unwrap();
+    let loaded = load("eu-west-1", Some(dir.path())).unwrap();
+    assert_eq!(
+        loaded.origin,
+        dir.path().join("eu-west-1.yaml").display().to_string()
+    );
+    assert_eq!(loaded.book, eu());
+
+    let err = load("us-east-1", Some(dir.path())).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert!(err.to_string().contains("available: eu-west-1"), "{err}");
+    // A path-like region never reaches the file system.
+    assert_eq!(load("../etc", Some(dir.path())).unwrap_err().exit_code(), 2);
+    // A missing folder is an I/O failure.
+    let missing = dir.path().join("nope");
+    assert_eq!(
+        load("eu-west-1", Some(&missing)).unwrap_err().exit_code(),
+        1
+    );
+}
+
+#[test]
+fn a_file_for_another_region_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = BUILT_IN.iter().find(|(r, _)| *r == "eu-west-1").unwrap().1;
+    fs::write(dir.path().join("us-east-1.yaml"), yaml).unwrap();
+    let err = load("us-east-1", Some(dir.path())).unwrap_err();
+    assert!(
+        matches!(err, PricingError::Invalid { ref field, .. } if field == "region"),
+        "{err}"
+    );
+}
+
+const MINIMAL: &str = "\
+region: us-east-1
+made: \"2026-01-01\"
+source: test
+prices:
+  lambda.requests.x86_64:
+    unit: request
+    tiers:
+      - usd: 0.0000002
+    source: test page
+";
+
+#[test]
+fn parse_errors_name_file_line_column_and_field() {
+    let bad = MINIMAL.replace("unit: request", "unit: request\n    colour: blue");
+    let err = PriceBook::parse(&bad, "books/us-east-1.yaml").unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    match &err {
+        PricingError::Parse {
+            origin,
+            line,
+            column,
+            field,
+            message,
+        } => {
+            assert_eq!(origin, "books/us-east-1.yaml");
+            assert_eq!(*line, Some(7));
+            assert!(column.is_some());
+            assert_eq!(field.as_deref(), Some("prices.lambda.requests.x86_64"));
+            assert!(message.contains("colour"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        err.to_string().starts_with("books/us-east-1.yaml:7:"),
+        "{err}"
+    );
+
+    let err = PriceBook::parse("region: [", "x.yaml").unwrap_err();
+    assert!(
+        matches!(err, PricingError::Parse { line: Some(_), .. }),
+        "{err:?}"
+    );
+}
+
+fn invalid_field(yaml: &str) -> String {
+    match PriceBook::parse(yaml, "t.yaml").unwrap_err() {
+        PricingError::Invalid { field, .. } => field,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn validation_rules() {
+    PriceBook::parse(MINIMAL, "t.yaml").unwrap();
+    let tiers = |t: &str| MINIMAL.replace("      - usd: 0.0000002\n", t);
+    // Last tier must be open.
+    assert_eq!(
+        invalid_field(&tiers("      - upto: 10\n        usd: 1\n")),
+        "prices.lambda.requests.x86_64.tiers[0]"
+    );
+    // Only the last tier may be open.
+    assert_eq!(
+        invalid_field(&tiers("      - usd: 1\n      - usd: 0.5\n")),
+        "prices.lambda.requests.x86_64.tiers[0]"
+    );
+    // Ascending bounds.
+    assert_eq!(
+        invalid_field(&tiers(
+            "      - upto: 10\n        usd: 1\n      - upto: 5\n        usd: 1\n      - usd: 1\n"
+        )),
+        "prices.lambda.requests.x86_64.tiers[1]"
+    );
+    // Non-negative prices.
+    assert_eq!(
+        invalid_field(&tiers("      - usd: -1\n")),
+        "prices.lambda.requests.x86_64.tiers[0]"
+    );
+    // No tiers at all.
+    assert_eq!(
+        invalid_field(&MINIMAL.replace("    tiers:\n      - usd: 0.0000002\n", "    tiers: []\n")),
+        "prices.lambda.requests.x86_64.tiers"
+    );
+    // Every price names its source.
+    assert_eq!(
+        invalid_field(&MINIMAL.replace("source: test page", "source: \"  \"")),
+        "prices.lambda.requests.x86_64.source"
+    );
+    // Dates are real dates.
+    assert_eq!(
+        invalid_field(&MINIMAL.replace("2026-01-01", "2026-02-30")),
+        "made"
+    );
+}
+
+#[test]
+fn age_and_staleness() {
+    assert_eq!(pricing::age_days("2026-11-26", (2026, 11, 26)), Some(0));
+    assert_eq!(pricing::age_days("2026-11-26", (2027, 2, 24)), Some(90));
+    assert_eq!(pricing::age_days("2024-02-28", (2024, 3, 1)), Some(2));
+    assert_eq!(pricing::age_days("2026-11-26", (2026, 11, 25)), Some(-1));
+    assert_eq!(pricing::age_days("26-11-2026", (2026, 11, 25)), None);
+    assert_eq!(pricing::age_days("2026-11-26", (2026, 13, 1)), None);
+
+    let book = us();
+    assert_eq!(
+        book.staleness_warning((2027, 2, 24)),
+        None,
+        "90 days is not stale"
+    );
+    let w = book.staleness_warning((2027, 2, 25)).unwrap();
+    assert!(w.contains("91 days"), "{w}");
+    assert!(
+        w.contains("planner pricing refresh --region us-east-1"),
+        "{w}"
+    );
+}
+
+#[test]
+fn show_is_deterministic_and_complete() {
+    let loaded = load("us-east-1", None).unwrap();
+    let a = show(&loaded, (2026, 12, 1));
+    let b = show(&loaded, (2026, 12, 1));
+    assert_eq!(a, b);
+    assert!(a.contains("Price book  us-east-1"));
+    assert!(a.contains("Origin      built-in"));
+    assert!(a.contains("Made        2026-11-26 (5 days old)"));
+    assert!(a.contains("lambda.duration.x86_64  per GB-second"));
+    assert!(a.contains("first 6000000000"));
+    assert!(a.contains("6000000000 to 15000000000"));
+    assert!(a.contains("over 15000000000"));
+    assert!(a.contains("0.0000166667"));
+    assert!(a.contains("m7g.xlarge"));
+    assert!(a.contains("Free tier (3)"));
+    assert!(a.contains("ecs.fargate.task_launches_per_s  20"));
+    assert!(!a.contains("warning"));
+    for key in loaded.book.prices.keys() {
+        assert!(a.contains(key.as_str()), "{key}");
+    }
+    let stale = show(&loaded, (2027, 6, 1));
+    assert!(stale.contains("warning: the us-east-1 price book"));
+}
+
+#[test]
+fn write_atomic_round_trips_and_replaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("us-east-1.yaml");
+    fs::write(&target, "old\n").unwrap();
+    let book = us();
+    let path = write_atomic(dir.path(), &book).unwrap();
+    assert_eq!(path, target);
+    let loaded: LoadedBook = load("us-east-1", Some(dir.path())).unwrap();
+    assert_eq!(loaded.book, book);
+    // Only the book is left in the folder (no temp files).
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn write_atomic_refuses_an_invalid_book_and_keeps_the_old_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("us-east-1.yaml");
+    fs::write(&target, "old\n").unwrap();
+    let mut book = us();
+    book.prices
+        .get_mut(&keys::lambda_requests(Architecture::X86_64))
+        .unwrap()
+        .source
+        .clear();
+    let err = write_atomic(dir.path(), &book).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert_eq!(fs::read_to_string(&target).unwrap(), "old\n");
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn write_atomic_into_a_missing_folder_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = write_atomic(&dir.path().join("missing"), &us()).unwrap_err();
+    assert_eq!(err.exit_code(), 1);
+}
+
+#[test]
+fn every_file_in_pricing_cache_is_built_in_and_loads_from_the_folder() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing-cache");
+    assert_eq!(
+        pricing::regions_in(&dir).unwrap(),
+        pricing::built_in_regions()
+    );
+    for region in pricing::built_in_regions() {
+        let from_dir = load(&region, Some(&dir)).unwrap();
+        assert_eq!(from_dir.book, load(&region, None).unwrap().book);
+    }
+}
