@@ -40,7 +40,13 @@ fn on_demand(requests: f64, duration_ms: f64, memory_mb: u32) -> Usage {
 /// free tier applied. AWS: $2.33 compute + $0.40 requests = $2.73.
 #[test]
 fn lambda_example_1_mobile_backend() {
-    let lines = lambda::bill(&on_demand(3e6, 120.0, 1536), OWN_LINES, &book(), lambda_free()).unwrap();
+    let lines = lambda::bill(
+        &on_demand(3e6, 120.0, 1536),
+        OWN_LINES,
+        &book(),
+        lambda_free(),
+    )
+    .unwrap();
     let duration: f64 = lines
         .iter()
         .filter(|l| l.item == "duration" || (l.item == "free_tier" && l.unit == "GB-second"))
@@ -54,7 +60,13 @@ fn lambda_example_1_mobile_backend() {
 /// AWS: $1.49 + $248.00 = $249.49.
 #[test]
 fn lambda_example_2_telemetry() {
-    let lines = lambda::bill(&on_demand(7.44e6, 2000.0, 1024), OWN_LINES, &book(), FreeTier::none()).unwrap();
+    let lines = lambda::bill(
+        &on_demand(7.44e6, 2000.0, 1024),
+        OWN_LINES,
+        &book(),
+        FreeTier::none(),
+    )
+    .unwrap();
     let by = |item: &str| lines.iter().find(|l| l.item == item).unwrap().cost_usd;
     assert_eq!(cents(by("requests")), 1.49);
     assert_eq!(cents(by("duration")), 248.00);
@@ -68,7 +80,10 @@ fn lambda_example_3_ephemeral_storage() {
     let mut usage = on_demand(6e6, 280.0, 4096);
     usage.ephemeral_storage_mb = 2048;
     let lines = lambda::bill(&usage, OWN_LINES, &book(), lambda_free()).unwrap();
-    let storage = lines.iter().find(|l| l.item == "ephemeral_storage").unwrap();
+    let storage = lines
+        .iter()
+        .find(|l| l.item == "ephemeral_storage")
+        .unwrap();
     assert!((storage.quantity - 2_520_000.0).abs() < 1e-6);
     assert_eq!(cents(storage.cost_usd), 0.08);
     assert_eq!(cents(total(&lines)), 106.41);

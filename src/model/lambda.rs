@@ -90,11 +90,18 @@ pub struct Provisioned {
 
 /// Lambda's bill for a month of `usage`, crediting what is left of the free tier. Returns the
 /// lines and the free tier left afterwards.
-pub fn bill(usage: &Usage, names: LineNames, book: &PriceBook, free: FreeTier) -> Result<Vec<LineItem>, Missing> {
+pub fn bill(
+    usage: &Usage,
+    names: LineNames,
+    book: &PriceBook,
+    free: FreeTier,
+) -> Result<Vec<LineItem>, Missing> {
     let arch = usage.arch;
     let gb = usage.memory_mb as f64 / 1024.0;
     let billed_s = |ms: f64| ms.max(0.0).ceil() / 1000.0;
-    let pc_invocations = usage.provisioned.map_or(0.0, |p| p.invocations.min(usage.requests));
+    let pc_invocations = usage
+        .provisioned
+        .map_or(0.0, |p| p.invocations.min(usage.requests));
     let on_demand_invocations = usage.requests - pc_invocations;
     let mut lines = Vec::new();
 
@@ -118,7 +125,8 @@ pub fn bill(usage: &Usage, names: LineNames, book: &PriceBook, free: FreeTier) -
         lines.push(init);
     }
 
-    let mut invoked_s = on_demand_invocations * billed_s(usage.duration_ms) + usage.cold_starts * billed_s(usage.init_ms);
+    let mut invoked_s = on_demand_invocations * billed_s(usage.duration_ms)
+        + usage.cold_starts * billed_s(usage.init_ms);
     if let Some(pc) = usage.provisioned.filter(|p| p.concurrency > 0) {
         // Provisioned time is billed in 5-minute increments.
         let pc_seconds = (pc.seconds / 300.0).ceil() * 300.0;
@@ -149,10 +157,20 @@ pub fn bill(usage: &Usage, names: LineNames, book: &PriceBook, free: FreeTier) -
 
     // The free tier covers requests and on-demand duration, not provisioned concurrency
     // (as AWS's own provisioned-concurrency example 1 applies it).
-    if let Some((credit, _)) = billing::free_credit(usage.requests, free.lambda_requests, req_price, "Lambda requests") {
+    if let Some((credit, _)) = billing::free_credit(
+        usage.requests,
+        free.lambda_requests,
+        req_price,
+        "Lambda requests",
+    ) {
         lines.push(credit);
     }
-    if let Some((credit, _)) = billing::free_credit(on_demand_gb_s + init_gb_s, free.lambda_gb_s, dur_price, "Lambda duration") {
+    if let Some((credit, _)) = billing::free_credit(
+        on_demand_gb_s + init_gb_s,
+        free.lambda_gb_s,
+        dur_price,
+        "Lambda duration",
+    ) {
         lines.push(credit);
     }
     Ok(lines)
@@ -191,7 +209,11 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
         .iter()
         .map(|r| {
             let a = r * dur / 1000.0;
-            if a > 0.0 { (a + 2.0 * a.sqrt()).min(limit as f64) } else { 0.0 }
+            if a > 0.0 {
+                (a + 2.0 * a.sqrt()).min(limit as f64)
+            } else {
+                0.0
+            }
         })
         .collect();
 
@@ -220,7 +242,11 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
             // scaling rate until `want` is reached.
             let deficit = (want - warm).max(0.0);
             let ramped = (deficit - scaling_per_10s).max(0.0);
-            let ramp_s = if scale_rate > 0.0 { ramped / scale_rate } else { f64::INFINITY };
+            let ramp_s = if scale_rate > 0.0 {
+                ramped / scale_rate
+            } else {
+                f64::INFINITY
+            };
             let deficit_area = if ramped <= 0.0 {
                 0.0
             } else if ramp_s <= step {
@@ -251,7 +277,11 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
                 blocked = blocked.max(1.0 - rate_quota / rate);
             }
             // Shortfall while environments are still being added.
-            let scaling_share = if want > 0.0 { (deficit_area / (want * step)).min(1.0) } else { 0.0 };
+            let scaling_share = if want > 0.0 {
+                (deficit_area / (want * step)).min(1.0)
+            } else {
+                0.0
+            };
             let throttled_share = 1.0 - (1.0 - blocked) * (1.0 - scaling_share);
             let throttled = reqs * throttled_share;
             let served = reqs - throttled;
@@ -265,7 +295,11 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
             sim.cold_starts += cold;
             sim.provisioned_served += served * (pc / offered.max(pc).max(1e-12)).min(1.0);
             sim.peak_concurrency = sim.peak_concurrency.max(offered.min(limit as f64));
-            if throttled_share > 0.0 && sim.worst_throttle_step.is_none_or(|(_, s)| throttled_share > s) {
+            if throttled_share > 0.0
+                && sim
+                    .worst_throttle_step
+                    .is_none_or(|(_, s)| throttled_share > s)
+            {
                 sim.worst_throttle_step = Some((t, throttled_share));
             }
             sim.latency.add_fixed(served - cold, dur);
@@ -282,7 +316,9 @@ pub fn evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> OptionPlan 
     }
     match try_evaluate(d, cfg, book) {
         Ok(plan) => plan,
-        Err(missing) => OptionPlan::infeasible(Platform::Lambda, format!("Cannot price Lambda: {missing}.")),
+        Err(missing) => {
+            OptionPlan::infeasible(Platform::Lambda, format!("Cannot price Lambda: {missing}."))
+        }
     }
 }
 
@@ -303,7 +339,13 @@ fn try_evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> Result<Opti
 /// speeding up, more memory only shortens the CPU part, so cost (GB-s) rises with memory while
 /// latency and throttling fall: the cheapest feasible size is the smallest feasible one, found
 /// by bisection at 1 MB resolution.
-fn search_memory(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, floor: u32) -> Result<u32, Missing> {
+fn search_memory(
+    d: &Demand,
+    cfg: &LambdaConfig,
+    book: &PriceBook,
+    scaling: f64,
+    floor: u32,
+) -> Result<u32, Missing> {
     let useful_max = if d.request.cpu_ms > 0.0 {
         ((MB_PER_VCPU * d.request.threads.max(1) as f64).ceil() as u32).clamp(floor, MAX_MEMORY_MB)
     } else {
@@ -328,7 +370,13 @@ fn search_memory(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64,
     Ok(hi)
 }
 
-fn option_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, memory_mb: u32) -> Result<OptionPlan, Missing> {
+fn option_at(
+    d: &Demand,
+    cfg: &LambdaConfig,
+    book: &PriceBook,
+    scaling: f64,
+    memory_mb: u32,
+) -> Result<OptionPlan, Missing> {
     if d.kind() == WorkloadKind::Fanout {
         return fanout_at(d, cfg, book, scaling, memory_mb);
     }
@@ -352,8 +400,17 @@ fn option_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, mem
         ephemeral_storage_mb: cfg.ephemeral_storage_mb,
     };
     let mut lines = bill(&usage, OWN_LINES, book, d.free)?;
-    lines.extend(ingress::lambda_front(cfg.ingress, requests, d.request.payload_kb, book)?);
-    let throttled_share = if requests > 0.0 { sim.throttled * periods / requests } else { 0.0 };
+    lines.extend(ingress::lambda_front(
+        cfg.ingress,
+        requests,
+        d.request.payload_kb,
+        book,
+    )?);
+    let throttled_share = if requests > 0.0 {
+        sim.throttled * periods / requests
+    } else {
+        0.0
+    };
     let latency = Latency {
         p50: sim.latency.quantile(0.5),
         p99: sim.latency.quantile(0.99),
@@ -387,7 +444,13 @@ fn option_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, mem
         let peak_need = d.curve.peak() * sim.duration_ms / 1000.0;
         let when = sim
             .worst_throttle_step
-            .map(|(t, share)| format!(" (worst at {}: {})", clock(t as f64 * d.curve.step_s), pct(share)))
+            .map(|(t, share)| {
+                format!(
+                    " (worst at {}: {})",
+                    clock(t as f64 * d.curve.step_s),
+                    pct(share)
+                )
+            })
             .unwrap_or_default();
         let cause = if sim.scaling_throttled > sim.throttled * 0.5 {
             format!(
@@ -400,7 +463,10 @@ fn option_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, mem
                 peak_need, limit
             )
         };
-        risks.push(format!("Throttles {} of requests: {cause}{when}.", pct(throttled_share)));
+        risks.push(format!(
+            "Throttles {} of requests: {cause}{when}.",
+            pct(throttled_share)
+        ));
         if throttled_share > d.max_throttled_share() {
             feasible = false;
         }
@@ -414,7 +480,11 @@ fn option_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, mem
             latency.p99, target, cfg.cold_start_ms
         ));
     }
-    let cold_share = if served > 0.0 { usage.cold_starts / served } else { 0.0 };
+    let cold_share = if served > 0.0 {
+        usage.cold_starts / served
+    } else {
+        0.0
+    };
     if cold_share > 0.001 {
         risks.push(format!(
             "Cold starts on {} of requests, each adding about {:.0} ms.",
@@ -445,9 +515,18 @@ fn option_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, mem
 
 /// A fan-out job on Lambda: a driver invokes one function per item asynchronously; Lambda
 /// runs up to the concurrency limit at once, adding environments at the scaling rate.
-fn fanout_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, memory_mb: u32) -> Result<OptionPlan, Missing> {
+fn fanout_at(
+    d: &Demand,
+    cfg: &LambdaConfig,
+    book: &PriceBook,
+    scaling: f64,
+    memory_mb: u32,
+) -> Result<OptionPlan, Missing> {
     let Some(job) = &d.job else {
-        return Ok(OptionPlan::infeasible(Platform::Lambda, "A fan-out workload needs a `job`."));
+        return Ok(OptionPlan::infeasible(
+            Platform::Lambda,
+            "A fan-out workload needs a `job`.",
+        ));
     };
     let dur = duration_ms(&d.request, memory_mb);
     let items = job.items as f64;
@@ -455,8 +534,16 @@ fn fanout_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, mem
     let runs = job.runs_per_month;
     let run = run_waves(items, limit, scaling, dur, cfg.cold_start_ms);
     // Environments stay warm between runs only if runs come often enough.
-    let interval_s = if runs > 0.0 { MONTH_S / runs } else { f64::INFINITY };
-    let cold_per_run = if interval_s <= WARM_S { 0.0 } else { run.environments };
+    let interval_s = if runs > 0.0 {
+        MONTH_S / runs
+    } else {
+        f64::INFINITY
+    };
+    let cold_per_run = if interval_s <= WARM_S {
+        0.0
+    } else {
+        run.environments
+    };
     // Async events: the first 256 KB is one request, each further 64 KB one more.
     let per_item_requests = 1.0 + ((d.request.payload_kb - 256.0).max(0.0) / 64.0).ceil();
     let usage = Usage {
@@ -474,7 +561,10 @@ fn fanout_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, mem
     let mut feasible = true;
     if dur > TIMEOUT_MS {
         feasible = false;
-        risks.push(format!("An item takes {:.0} s, over Lambda's 15-minute timeout.", dur / 1000.0));
+        risks.push(format!(
+            "An item takes {:.0} s, over Lambda's 15-minute timeout.",
+            dur / 1000.0
+        ));
     }
     if d.request.payload_kb > ASYNC_PAYLOAD_KB {
         feasible = false;
@@ -498,7 +588,11 @@ fn fanout_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, mem
             (items / limit).ceil()
         ));
     }
-    let cold_share = if items > 0.0 { cold_per_run / items } else { 0.0 };
+    let cold_share = if items > 0.0 {
+        cold_per_run / items
+    } else {
+        0.0
+    };
     let mut latency = LatencyMix::new();
     latency.add_fixed(items - cold_per_run, dur);
     latency.add_fixed(cold_per_run, dur + cfg.cold_start_ms);
@@ -546,7 +640,10 @@ pub struct Waves {
 
 pub fn run_waves(items: f64, limit: f64, per_10s: f64, duration_ms: f64, cold_ms: f64) -> Waves {
     if items <= 0.0 {
-        return Waves { makespan_s: 0.0, environments: 0.0 };
+        return Waves {
+            makespan_s: 0.0,
+            environments: 0.0,
+        };
     }
     let target = items.min(limit).max(1.0);
     let dur_s = (duration_ms / 1000.0).max(1e-6);
@@ -595,11 +692,21 @@ fn base_config(cfg: &LambdaConfig, memory_mb: u32) -> BTreeMap<String, serde_jso
     c.insert("memory_mb".into(), json!(memory_mb));
     c.insert(
         "memory_choice".into(),
-        json!(if cfg.memory_mb.fixed().is_some() { "fixed" } else { "auto" }),
+        json!(if cfg.memory_mb.fixed().is_some() {
+            "fixed"
+        } else {
+            "auto"
+        }),
     );
     c.insert("concurrency_limit".into(), json!(cfg.concurrency_limit));
-    c.insert("provisioned_concurrency".into(), json!(cfg.provisioned_concurrency));
-    c.insert("ephemeral_storage_mb".into(), json!(cfg.ephemeral_storage_mb));
+    c.insert(
+        "provisioned_concurrency".into(),
+        json!(cfg.provisioned_concurrency),
+    );
+    c.insert(
+        "ephemeral_storage_mb".into(),
+        json!(cfg.ephemeral_storage_mb),
+    );
     c.insert(
         "ingress".into(),
         serde_json::to_value(cfg.ingress).unwrap_or(serde_json::Value::Null),
@@ -648,7 +755,10 @@ mod tests {
             payload_kb: 1.0,
         };
         assert!((duration_ms(&req, 1769) - 120.0).abs() < 1e-9);
-        assert!((duration_ms(&req, 3538) - 120.0).abs() < 1e-9, "one thread cannot use two vCPUs");
+        assert!(
+            (duration_ms(&req, 3538) - 120.0).abs() < 1e-9,
+            "one thread cannot use two vCPUs"
+        );
         assert!((duration_ms(&req, 884) - (90.0 + 30.0 * 1769.0 / 884.0)).abs() < 1e-9);
         let two = Request { threads: 2, ..req };
         assert!((duration_ms(&two, 3538) - 105.0).abs() < 1e-9);
@@ -663,7 +773,11 @@ mod tests {
         assert!((o.capacity.peak - 20.0).abs() < 1e-9, "{}", o.capacity.peak);
         assert_eq!(o.throttled_share, 0.0);
         // Flat traffic, no cold starts after warm-up: p99 is the duration.
-        assert!((o.latency_ms.p99 - 100.0).abs() < 1e-6, "{:?}", o.latency_ms);
+        assert!(
+            (o.latency_ms.p99 - 100.0).abs() < 1e-6,
+            "{:?}",
+            o.latency_ms
+        );
     }
 
     #[test]
@@ -678,7 +792,11 @@ mod tests {
         let o = evaluate(&d, &cfg, &book());
         let requests = 10.0 * MONTH_S;
         let expected = requests * 0.0000002 + requests * 0.1 * 0.125 * 0.0000166667;
-        assert!((o.monthly_cost_usd - expected).abs() < 0.01, "{} vs {expected}", o.monthly_cost_usd);
+        assert!(
+            (o.monthly_cost_usd - expected).abs() < 0.01,
+            "{} vs {expected}",
+            o.monthly_cost_usd
+        );
     }
 
     #[test]
@@ -707,9 +825,17 @@ mod tests {
         let d = Demand::new(&w, FreeTier::none());
         let o = evaluate(&d, &LambdaConfig::default(), &book());
         // 2,000 concurrent wanted against 1,000: about half throttled.
-        assert!(o.throttled_share > 0.45 && o.throttled_share < 0.55, "{}", o.throttled_share);
+        assert!(
+            o.throttled_share > 0.45 && o.throttled_share < 0.55,
+            "{}",
+            o.throttled_share
+        );
         assert!(!o.feasible);
-        assert!(o.risks.iter().any(|r| r.contains("Throttles")), "{:?}", o.risks);
+        assert!(
+            o.risks.iter().any(|r| r.contains("Throttles")),
+            "{:?}",
+            o.risks
+        );
     }
 
     #[test]
@@ -751,8 +877,16 @@ mod tests {
         let mut b = book();
         b.prices.remove("lambda.duration.x86_64");
         let w = service(1.0, 100.0, 0.0, 128);
-        let o = evaluate(&Demand::new(&w, FreeTier::none()), &LambdaConfig::default(), &b);
+        let o = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &LambdaConfig::default(),
+            &b,
+        );
         assert!(!o.feasible);
-        assert!(o.risks[0].contains("lambda.duration.x86_64"), "{:?}", o.risks);
+        assert!(
+            o.risks[0].contains("lambda.duration.x86_64"),
+            "{:?}",
+            o.risks
+        );
     }
 }

@@ -70,10 +70,17 @@ pub fn plan(profile: &Profile, book: &PriceBook, pricing_source: &str) -> Plan {
 }
 
 /// Evaluate one platform for a demand.
-pub fn evaluate(platform: Platform, d: &Demand, platforms: &Platforms, book: &PriceBook) -> OptionPlan {
+pub fn evaluate(
+    platform: Platform,
+    d: &Demand,
+    platforms: &Platforms,
+    book: &PriceBook,
+) -> OptionPlan {
     match platform {
         Platform::Lambda => lambda::evaluate(d, &platforms.lambda, book),
-        Platform::StepFunctions => step_functions::evaluate(d, &platforms.step_functions, &platforms.lambda, book),
+        Platform::StepFunctions => {
+            step_functions::evaluate(d, &platforms.step_functions, &platforms.lambda, book)
+        }
         Platform::Ecs => ecs::evaluate(d, &platforms.ecs, book),
         Platform::Ec2 => ec2::evaluate(d, &platforms.ec2, book),
     }
@@ -92,7 +99,8 @@ pub fn plan_workload(d: &Demand, platforms: &Platforms, book: &PriceBook) -> Wor
             let o = evaluate(p, &d.scaled(s), platforms, book);
             (!o.cost_breakdown.is_empty()).then_some(o.monthly_cost_usd)
         };
-        recommendation.break_even_rps = recommend::crossing(|s| Some(cost(a, s)? - cost(b, s)?)).map(|s| s * base_rate);
+        recommendation.break_even_rps =
+            recommend::crossing(|s| Some(cost(a, s)? - cost(b, s)?)).map(|s| s * base_rate);
     }
     let cost_curve = CostCurve {
         rates: CHART_SCALES.iter().map(|s| s * base_rate).collect(),
@@ -163,7 +171,8 @@ pub(crate) mod testutil {
 
     /// The shipped us-east-1 book.
     pub fn book() -> PriceBook {
-        serde_yaml::from_str(include_str!("../../pricing-cache/us-east-1.yaml")).expect("us-east-1 book parses")
+        serde_yaml::from_str(include_str!("../../pricing-cache/us-east-1.yaml"))
+            .expect("us-east-1 book parses")
     }
 
     pub fn service(rps: f64, duration_ms: f64, cpu_ms: f64, memory_mb: u32) -> Workload {

@@ -13,7 +13,11 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
         let why = options
             .iter()
             .map(|o| {
-                let first = o.risks.first().map(String::as_str).unwrap_or("not feasible");
+                let first = o
+                    .risks
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("not feasible");
                 format!("{}: {}", o.platform.label(), first)
             })
             .collect::<Vec<_>>()
@@ -79,7 +83,9 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
     if !infeasible.is_empty() {
         reason.push_str(&format!(" Not feasible: {}.", infeasible.join(", ")));
     }
-    let pair = feasible.get(1).map(|next| (cheapest.platform, next.platform));
+    let pair = feasible
+        .get(1)
+        .map(|next| (cheapest.platform, next.platform));
     (
         Recommendation {
             platform: Some(chosen.platform),
@@ -121,7 +127,12 @@ pub fn crossing(mut diff: impl FnMut(f64) -> Option<f64>) -> Option<f64> {
 }
 
 /// `lo` and `hi` bracket a sign change; `sign_lo` is the sign at `lo`.
-fn bisect(diff: &mut impl FnMut(f64) -> Option<f64>, mut lo: f64, mut hi: f64, sign_lo: f64) -> f64 {
+fn bisect(
+    diff: &mut impl FnMut(f64) -> Option<f64>,
+    mut lo: f64,
+    mut hi: f64,
+    sign_lo: f64,
+) -> f64 {
     for _ in 0..30 {
         let mid = (lo * hi).sqrt();
         match diff(mid) {
@@ -166,7 +177,10 @@ mod tests {
             opt(Platform::Ec2, 100.0, true),
         ];
         assert_eq!(choose(&opts).0.platform, Some(Platform::Lambda));
-        let opts = [opt(Platform::Lambda, 111.0, true), opt(Platform::Ec2, 100.0, true)];
+        let opts = [
+            opt(Platform::Lambda, 111.0, true),
+            opt(Platform::Ec2, 100.0, true),
+        ];
         assert_eq!(choose(&opts).0.platform, Some(Platform::Ec2));
     }
 
