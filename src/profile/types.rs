@@ -534,7 +534,11 @@ pub enum Purchase {
     #[default]
     OnDemand,
     Spot,
+    // snake_case alone would spell these `reserved1y` / `savings_plan1y`; keep them as
+    // `as_str` (and the SPEC's style) spells them.
+    #[serde(rename = "reserved_1y")]
     Reserved1y,
+    #[serde(rename = "savings_plan_1y")]
     SavingsPlan1y,
 }
 
