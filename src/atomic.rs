@@ -49,7 +49,11 @@ impl AtomicFile {
     }
 
     /// As `commit`, running `before_rename` (a test hook) just before the rename.
-    pub fn commit_with(&mut self, contents: &[u8], before_rename: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<PathBuf> {
+    pub fn commit_with(
+        &mut self,
+        contents: &[u8],
+        before_rename: impl FnOnce(&Path) -> io::Result<()>,
+    ) -> io::Result<PathBuf> {
         let mut file = self
             .file
             .take()
@@ -60,7 +64,11 @@ impl AtomicFile {
         before_rename(&self.tmp)?;
         fs::rename(&self.tmp, &self.target)?;
         if let Some(dir) = self.target.parent()
-            && let Ok(d) = fs::File::open(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
+            && let Ok(d) = fs::File::open(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            })
         {
             // Make the rename durable where folders can be synced; best effort elsewhere.
             let _ = d.sync_all();
@@ -93,7 +101,11 @@ mod tests {
         assert!(err.is_err());
         drop(f);
         assert_eq!(fs::read_to_string(&target).unwrap(), "old");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
 
         AtomicFile::create(&target).unwrap().commit(b"new").unwrap();
         assert_eq!(fs::read_to_string(&target).unwrap(), "new");

@@ -38,7 +38,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             profile,
             format,
             output,
-        }) => report_cmd(&profile, format, output.as_deref(), cli.region.as_deref(), cli.pricing.as_deref()),
+        }) => report_cmd(
+            &profile,
+            format,
+            output.as_deref(),
+            cli.region.as_deref(),
+            cli.pricing.as_deref(),
+        ),
         Some(Command::Check { profiles }) => check(&profiles),
         Some(Command::Pricing {
             command: PricingCommand::Show,
@@ -61,7 +67,11 @@ fn tui(_path: Option<&Path>) -> Result<ExitCode> {
 }
 
 /// Load a profile and the price book for its region (or the overriding `--region`).
-pub fn load_inputs(path: &Path, region: Option<&str>, pricing_dir: Option<&Path>) -> Result<(Profile, LoadedBook)> {
+pub fn load_inputs(
+    path: &Path,
+    region: Option<&str>,
+    pricing_dir: Option<&Path>,
+) -> Result<(Profile, LoadedBook)> {
     let mut profile = profile::load(path)?;
     if let Some(r) = region {
         profile.region = r.to_string();
@@ -116,7 +126,11 @@ fn report_cmd(
 /// How the report names the price book: built-in or the file it came from.
 pub fn provenance(book: &LoadedBook) -> String {
     if book.origin == pricing::BUILT_IN_ORIGIN {
-        format!("planner built-in price book ({}): {}", book.book.region, book.book.source.trim())
+        format!(
+            "planner built-in price book ({}): {}",
+            book.book.region,
+            book.book.source.trim()
+        )
     } else {
         format!("{}: {}", book.origin, book.book.source.trim())
     }

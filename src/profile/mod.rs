@@ -1,5 +1,27 @@
 //! Workload profiles: YAML -> typed `Profile`, validated.
+//!
+//! [`load`] reads a file, [`parse`] reads text; both return every problem found as
+//! [`ProfileErrors`], each located by file, line, column and field path.
 
+mod error;
+mod fargate;
+mod load;
+mod positions;
+mod suggest;
+mod trace;
 mod types;
+mod validate;
 
+pub use error::{ProfileError, ProfileErrorKind, ProfileErrors, TraceLocation};
+pub use fargate::{
+    describe_memory_options, fargate_memory_options, fargate_sizes, fargate_vcpu_sizes,
+    is_valid_fargate_size,
+};
+pub use load::{load, parse};
+pub use positions::PositionMap;
+pub use suggest::closest;
+pub use trace::{TraceIssue, parse_rfc3339, parse_timestamp, parse_trace};
 pub use types::*;
+pub use validate::{
+    FARGATE_EPHEMERAL_GB, LAMBDA_EPHEMERAL_MB, LAMBDA_MEMORY_MB, MAX_PEAK_TO_AVERAGE, MAX_THREADS,
+};

@@ -7,11 +7,14 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// `auto` or a fixed value, as used by `memory_mb: auto`, `instance_type: auto`, ...
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Deserialized by hand (not `untagged`) so a wrong value says what is expected:
+/// `memory_mb: "big"` gives "invalid value `big`, expected a number or `auto`".
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum AutoOr<T> {
     Fixed(T),
-    #[serde(with = "auto_tag")]
+    #[serde(serialize_with = "auto_tag::serialize")]
     Auto,
 }
 
@@ -25,20 +28,94 @@ impl<T> AutoOr<T> {
 }
 
 mod auto_tag {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use serde::Serializer;
 
     pub fn serialize<S: Serializer>(s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str("auto")
     }
+}
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
-        let s = String::deserialize(d)?;
-        if s == "auto" {
-            Ok(())
-        } else {
-            Err(D::Error::custom(format!(
-                "expected `auto` or a value, found `{s}`"
-            )))
+mod auto_or_de {
+    use super::AutoOr;
+    use serde::de::value::{
+        BoolDeserializer, F64Deserializer, I64Deserializer, StrDeserializer, U64Deserializer,
+    };
+    use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, Unexpected, Visitor};
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    struct AutoOrVisitor<T>(PhantomData<T>);
+
+    /// Deserialize `T` from one scalar; on failure report "expected <what T takes> or `auto`".
+    fn fixed<'de, T, D, E>(
+        d: D,
+        unexpected: Unexpected<'_>,
+        wants_string: bool,
+    ) -> Result<AutoOr<T>, E>
+    where
+        T: Deserialize<'de>,
+        D: Deserializer<'de, Error = de::value::Error>,
+        E: de::Error,
+    {
+        T::deserialize(d).map(AutoOr::Fixed).map_err(|_| {
+            let what = if wants_string {
+                "a name or `auto`"
+            } else {
+                "a number or `auto`"
+            };
+            E::invalid_value(unexpected, &what)
+        })
+    }
+
+    /// Whether `T` reads strings (like an instance type) rather than numbers.
+    fn takes_strings<'de, T: Deserialize<'de>>() -> bool {
+        let d: StrDeserializer<'_, de::value::Error> = "x".into_deserializer();
+        T::deserialize(d).is_ok()
+    }
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for AutoOrVisitor<T> {
+        type Value = AutoOr<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            if takes_strings::<T>() {
+                f.write_str("a name or `auto`")
+            } else {
+                f.write_str("a number or `auto`")
+            }
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            if v == "auto" {
+                return Ok(AutoOr::Auto);
+            }
+            let d: StrDeserializer<'_, de::value::Error> = v.into_deserializer();
+            fixed(d, Unexpected::Str(v), takes_strings::<T>())
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            let d: U64Deserializer<de::value::Error> = v.into_deserializer();
+            fixed(d, Unexpected::Unsigned(v), takes_strings::<T>())
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            let d: I64Deserializer<de::value::Error> = v.into_deserializer();
+            fixed(d, Unexpected::Signed(v), takes_strings::<T>())
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            let d: F64Deserializer<de::value::Error> = v.into_deserializer();
+            fixed(d, Unexpected::Float(v), takes_strings::<T>())
+        }
+
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            let d: BoolDeserializer<de::value::Error> = v.into_deserializer();
+            fixed(d, Unexpected::Bool(v), takes_strings::<T>())
+        }
+    }
+
+    impl<'de, T: Deserialize<'de>> Deserialize<'de> for AutoOr<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(AutoOrVisitor(PhantomData))
         }
     }
 }
@@ -457,7 +534,11 @@ pub enum Purchase {
     #[default]
     OnDemand,
     Spot,
+    // snake_case alone would spell these `reserved1y` / `savings_plan1y`; keep them as
+    // `as_str` (and the SPEC's style) spells them.
+    #[serde(rename = "reserved_1y")]
     Reserved1y,
+    #[serde(rename = "savings_plan_1y")]
     SavingsPlan1y,
 }
 

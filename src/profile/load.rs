@@ -1,0 +1,214 @@
+//! Reading a profile: YAML text -> `Profile`, with every problem located in the file.
+
+use super::error::{ProfileError, ProfileErrorKind, ProfileErrors};
+use super::positions::{PositionMap, join};
+use super::suggest::{backquoted, closest};
+use super::types::Profile;
+use super::validate::validate;
+use std::path::Path;
+
+/// Read, parse and validate the profile at `path`, loading any trace CSV it names (relative to
+/// the profile's folder). Every problem found is returned, in file order.
+pub fn load(path: &Path) -> Result<Profile, ProfileErrors> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ProfileError::new(
+            ProfileErrorKind::Unreadable,
+            path,
+            (0, 0),
+            "",
+            format!("cannot read profile: {}", io_reason(&e)),
+        )
+    })?;
+    parse(&text, path)
+}
+
+/// Parse and validate profile `text`. `path` names the file in messages and is where trace
+/// paths are resolved from (its folder).
+pub fn parse(text: &str, path: &Path) -> Result<Profile, ProfileErrors> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+
+    // 1. YAML syntax.
+    let value: serde_yaml::Value =
+        serde_yaml::from_str(text).map_err(|e| syntax_error(&e, path))?;
+    if matches!(value, serde_yaml::Value::Null) {
+        return Err(ProfileError::new(
+            ProfileErrorKind::Structure,
+            path,
+            (1, 1),
+            "",
+            "the profile is empty; expected a mapping with `version: 1`, `name` and `workloads`",
+        )
+        .into());
+    }
+
+    // 2. Structure: keys, types, allowed values.
+    let positions = PositionMap::build(text);
+    let mut profile: Profile =
+        serde_yaml::from_str(text).map_err(|e| structure_error(&e, path, &positions))?;
+
+    // 3. Rules of the model, and trace files.
+    let base = path.parent().unwrap_or_else(|| Path::new(""));
+    let mut errors = validate(&mut profile, &positions, path, base);
+    if errors.is_empty() {
+        Ok(profile)
+    } else {
+        errors.sort_by_key(|e| (e.line, e.column));
+        Err(ProfileErrors(errors))
+    }
+}
+
+/// A short, platform-independent reason for an I/O failure.
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "file not found".to_string(),
+        ErrorKind::PermissionDenied => "permission denied".to_string(),
+        ErrorKind::InvalidData => "not valid UTF-8 text".to_string(),
+        ErrorKind::IsADirectory => "is a directory".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+fn location(e: &serde_yaml::Error) -> Option<(usize, usize)> {
+    e.location().map(|l| (l.line(), l.column()))
+}
+
+/// serde_yaml's message without its ` at line L column C` for the given location.
+fn message_without_location(e: &serde_yaml::Error) -> String {
+    let text = e.to_string();
+    match location(e) {
+        Some((l, c)) => text.replacen(&format!(" at line {l} column {c}"), "", 1),
+        None => text,
+    }
+}
+
+fn syntax_error(e: &serde_yaml::Error, path: &Path) -> ProfileErrors {
+    let msg = message_without_location(e);
+    ProfileError::new(
+        ProfileErrorKind::Syntax,
+        path,
+        location(e).unwrap_or((0, 0)),
+        "",
+        format!("invalid YAML: {msg}"),
+    )
+    .into()
+}
+
+/// Split serde_yaml's `path: message` into its parts.
+fn split_path<'a>(msg: &'a str, positions: &PositionMap) -> (&'a str, &'a str) {
+    let mut from = 0;
+    while let Some(i) = msg[from..].find(": ") {
+        let at = from + i;
+        let prefix = &msg[..at];
+        if positions.contains(prefix)
+            || (!prefix.is_empty() && !prefix.contains(char::is_whitespace))
+        {
+            return (prefix, &msg[at + 2..]);
+        }
+        from = at + 2;
+    }
+    ("", msg)
+}
+
+fn structure_error(e: &serde_yaml::Error, path: &Path, positions: &PositionMap) -> ProfileErrors {
+    let full = message_without_location(e);
+    let (field, msg) = split_path(&full, positions);
+    let field = if field == "." { "" } else { field };
+    let loc = location(e).unwrap_or_else(|| positions.value(field));
+    let mut err = ProfileError::new(ProfileErrorKind::Structure, path, loc, field, "");
+    let names = backquoted(msg);
+
+    if let (Some(_), Some((bad, allowed))) =
+        (msg.strip_prefix("unknown field "), names.split_first())
+    {
+        err.field = join(field, bad);
+        err.allowed = allowed.to_vec();
+        err.suggestion = closest(bad, allowed).map(str::to_string);
+        err.message = match (&err.suggestion, allowed.is_empty()) {
+            (Some(s), _) => format!("unknown key `{bad}`; did you mean `{s}`?"),
+            (None, true) => format!("unknown key `{bad}`; this mapping takes no keys"),
+            (None, false) => format!("unknown key `{bad}`; valid keys: {}", quote_list(allowed)),
+        };
+    } else if let (Some(_), Some((bad, allowed))) =
+        (msg.strip_prefix("unknown variant "), names.split_first())
+    {
+        err.allowed = allowed.to_vec();
+        err.suggestion = closest(bad, allowed).map(str::to_string);
+        err.message = format!("`{bad}` is not one of {}", quote_list(allowed));
+        if let Some(s) = &err.suggestion {
+            err.message.push_str(&format!("; did you mean `{s}`?"));
+        }
+    } else if let (Some(_), Some(missing)) = (msg.strip_prefix("missing field "), names.first()) {
+        err.field = join(field, missing);
+        err.message = format!("missing required key `{missing}`");
+    } else if let (Some(_), Some(dup)) = (msg.strip_prefix("duplicate field "), names.first()) {
+        err.field = join(field, dup);
+        err.message = format!("key `{dup}` appears more than once");
+    } else {
+        err.message = readable_types(msg);
+    }
+    err.into()
+}
+
+fn quote_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Replace Rust type names in serde messages with words a profile author knows.
+fn readable_types(msg: &str) -> String {
+    let mut out = msg.replace("unit value", "null");
+    for (rust, words) in [
+        (
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        ),
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list"),
+        ("expected a borrowed string", "expected a string"),
+    ] {
+        out = out.replace(rust, words);
+    }
+    if let Some(i) = out.find("expected struct ") {
+        out.truncate(i);
+        out.push_str("expected a mapping");
+    } else if let Some(i) = out.find("expected enum ") {
+        out.truncate(i);
+        out.push_str("expected a single value");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_serde_paths() {
+        let p = PositionMap::build("workloads:\n  - name: a\n");
+        assert_eq!(
+            split_path("workloads[0]: unknown field `x`", &p),
+            ("workloads[0]", "unknown field `x`")
+        );
+        assert_eq!(
+            split_path("invalid type: string \"a\", expected u32", &p),
+            ("", "invalid type: string \"a\", expected u32")
+        );
+    }
+
+    #[test]
+    fn readable_type_names() {
+        assert_eq!(
+            readable_types("invalid type: string \"a\", expected f64"),
+            "invalid type: string \"a\", expected a number"
+        );
+        assert_eq!(
+            readable_types("invalid type: sequence, expected struct Request"),
+            "invalid type: sequence, expected a mapping"
+        );
+    }
+}

@@ -1,0 +1,559 @@
+//! The rules a parsed profile must follow beyond its types, each problem located in the file.
+
+use super::error::{ProfileError, ProfileErrorKind, TraceLocation};
+use super::fargate::{
+    describe_memory_options, fargate_memory_options, fargate_sizes, fargate_vcpu_sizes,
+};
+use super::load::io_reason;
+use super::positions::PositionMap;
+use super::trace::{fmt_num, parse_trace};
+use super::types::*;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Lambda memory range, MB (also used for workflow task steps).
+pub const LAMBDA_MEMORY_MB: (u32, u32) = (128, 10_240);
+/// Lambda ephemeral storage range, MB.
+pub const LAMBDA_EPHEMERAL_MB: (u32, u32) = (512, 10_240);
+/// Fargate ephemeral storage range, GB (20 GB included).
+pub const FARGATE_EPHEMERAL_GB: (f64, f64) = (20.0, 200.0);
+/// Most vCPUs a request's CPU part can use.
+pub const MAX_THREADS: u32 = 64;
+/// Largest peak-to-average ratio: a whole day's traffic in one minute.
+pub const MAX_PEAK_TO_AVERAGE: f64 = 1440.0;
+
+struct Checker<'a> {
+    file: &'a Path,
+    pos: &'a PositionMap,
+    errors: Vec<ProfileError>,
+}
+
+impl Checker<'_> {
+    /// A problem with the value at `path`.
+    fn at(&mut self, path: &str, msg: impl Into<String>) {
+        let loc = self.pos.value(path);
+        self.errors.push(ProfileError::new(
+            ProfileErrorKind::Invalid,
+            self.file,
+            loc,
+            path,
+            msg,
+        ));
+    }
+
+    /// A problem with the key at `path` being there at all.
+    fn at_key(&mut self, path: &str, msg: impl Into<String>) {
+        let loc = self.pos.key(path);
+        self.errors.push(ProfileError::new(
+            ProfileErrorKind::Invalid,
+            self.file,
+            loc,
+            path,
+            msg,
+        ));
+    }
+
+    fn finite(&mut self, path: &str, v: f64) -> bool {
+        if v.is_finite() {
+            true
+        } else {
+            self.at(path, format!("{v} is not a finite number"));
+            false
+        }
+    }
+
+    /// v ≥ 0.
+    fn non_negative(&mut self, path: &str, v: f64) {
+        if self.finite(path, v) && v < 0.0 {
+            self.at(path, format!("{} is out of range (≥ 0)", fmt_num(v)));
+        }
+    }
+
+    /// v > 0.
+    fn positive(&mut self, path: &str, v: f64) {
+        if self.finite(path, v) && v <= 0.0 {
+            self.at(path, format!("{} is out of range (> 0)", fmt_num(v)));
+        }
+    }
+
+    fn range_u32(&mut self, path: &str, v: u32, (lo, hi): (u32, u32), unit: &str) {
+        if v < lo || v > hi {
+            self.at(path, format!("{v} is out of range ({lo}..={hi}{unit})"));
+        }
+    }
+
+    fn at_least_one(&mut self, path: &str, v: u64) {
+        if v < 1 {
+            self.at(path, format!("{v} is out of range (≥ 1)"));
+        }
+    }
+
+    /// 0 < v ≤ 1.
+    fn utilization(&mut self, path: &str, v: f64) {
+        if self.finite(path, v) && (v <= 0.0 || v > 1.0) {
+            self.at(path, format!("{} is out of range (0 < x ≤ 1)", fmt_num(v)));
+        }
+    }
+}
+
+/// Check every rule, collecting all problems; load trace files into `traffic.trace_data`.
+/// `base` is the folder trace paths are relative to.
+pub(crate) fn validate(
+    profile: &mut Profile,
+    pos: &PositionMap,
+    file: &Path,
+    base: &Path,
+) -> Vec<ProfileError> {
+    let mut c = Checker {
+        file,
+        pos,
+        errors: Vec::new(),
+    };
+
+    if profile.version != 1 {
+        c.at(
+            "version",
+            format!(
+                "unsupported version {}; this planner reads version 1",
+                profile.version
+            ),
+        );
+    }
+    if profile.name.trim().is_empty() {
+        c.at("name", "must not be empty");
+    }
+    if !is_region_code(&profile.region) {
+        c.at(
+            "region",
+            format!(
+                "`{}` is not an AWS Region code (like `us-east-1`)",
+                profile.region
+            ),
+        );
+    }
+    if profile.workloads.is_empty() {
+        c.at("workloads", "at least one workload is needed");
+    }
+
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, w) in profile.workloads.iter().enumerate() {
+        let p = format!("workloads[{i}]");
+        if w.name.trim().is_empty() {
+            c.at(&format!("{p}.name"), "must not be empty");
+        } else if let Some(first) = seen.get(w.name.as_str()) {
+            c.at(
+                &format!("{p}.name"),
+                format!(
+                    "duplicate workload name `{}` (also workloads[{first}]); names must be unique",
+                    w.name
+                ),
+            );
+        } else {
+            seen.insert(w.name.as_str(), i);
+        }
+        check_workload(&mut c, &p, w);
+    }
+
+    // Trace files, once the traffic around them is known to be sound.
+    for (i, w) in profile.workloads.iter_mut().enumerate() {
+        let Some(t) = w.traffic.as_mut() else {
+            continue;
+        };
+        if t.shape != Shape::Trace {
+            continue;
+        }
+        let Some(rel) = t.trace.as_ref() else {
+            continue;
+        };
+        let field = format!("workloads[{i}].traffic.trace");
+        let csv = base.join(rel);
+        let loc = pos.value(&field);
+        let trace_err = |line: usize, msg: String| {
+            let mut e = ProfileError::new(ProfileErrorKind::Trace, file, loc, field.clone(), msg);
+            e.trace = Some(TraceLocation {
+                file: csv.clone(),
+                line,
+            });
+            e
+        };
+        match std::fs::read_to_string(&csv) {
+            Err(e) => c.errors.push(trace_err(
+                0,
+                format!("cannot read trace: {}", io_reason(&e)),
+            )),
+            Ok(text) => match parse_trace(&text) {
+                Ok(data) => t.trace_data = Some(data),
+                Err(issues) => c
+                    .errors
+                    .extend(issues.into_iter().map(|is| trace_err(is.line, is.message))),
+            },
+        }
+    }
+
+    check_platforms(&mut c, &profile.platforms);
+    c.errors
+}
+
+/// `us-east-1`, `ap-southeast-2`, `us-gov-west-1`, `eu-central-2`, ...
+fn is_region_code(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    let Some((last, rest)) = parts.split_last() else {
+        return false;
+    };
+    rest.len() >= 2
+        && rest
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && rest.first().is_some_and(|p| p.len() == 2)
+        && !last.is_empty()
+        && last.chars().all(|c| c.is_ascii_digit())
+}
+
+fn check_workload(c: &mut Checker<'_>, p: &str, w: &Workload) {
+    let kind = w.kind.as_str();
+    // Which sections apply to the kind.
+    match w.kind {
+        WorkloadKind::Service | WorkloadKind::Workflow => {
+            if w.traffic.is_none() {
+                c.at(
+                    &format!("{p}.traffic"),
+                    format!("kind: {kind} needs `traffic` with `monthly_requests` or `rps`"),
+                );
+            }
+        }
+        WorkloadKind::Fanout => {
+            if w.traffic.is_some() {
+                c.at_key(
+                    &format!("{p}.traffic"),
+                    "`traffic` does not apply to kind: fanout; describe the runs under `job`",
+                );
+            }
+            if w.job.is_none() {
+                c.at(
+                    &format!("{p}.job"),
+                    "kind: fanout needs `job` with `items` and `runs_per_month`",
+                );
+            }
+        }
+    }
+    if w.kind != WorkloadKind::Fanout && w.job.is_some() {
+        c.at_key(&format!("{p}.job"), "`job` only applies to kind: fanout");
+    }
+    match (w.kind, &w.workflow) {
+        (WorkloadKind::Workflow, None) => c.at(
+            &format!("{p}.workflow"),
+            "kind: workflow needs `workflow` with `transitions`",
+        ),
+        (WorkloadKind::Workflow, Some(_)) | (_, None) => {}
+        (_, Some(_)) => c.at_key(
+            &format!("{p}.workflow"),
+            "`workflow` only applies to kind: workflow",
+        ),
+    }
+
+    if let Some(t) = &w.traffic {
+        check_traffic(c, &format!("{p}.traffic"), t);
+    }
+    check_request(c, &format!("{p}.request"), &w.request);
+    if let Some(s) = &w.slo {
+        let sp = format!("{p}.slo");
+        if let Some(v) = s.p99_latency_ms {
+            c.positive(&format!("{sp}.p99_latency_ms"), v);
+        }
+        if let Some(v) = s.max_throttled_share {
+            let f = format!("{sp}.max_throttled_share");
+            if c.finite(&f, v) && !(0.0..=1.0).contains(&v) {
+                c.at(&f, format!("{} is out of range (0..=1)", fmt_num(v)));
+            }
+        }
+    }
+    if let Some(j) = &w.job {
+        let jp = format!("{p}.job");
+        c.at_least_one(&format!("{jp}.items"), j.items);
+        c.non_negative(&format!("{jp}.runs_per_month"), j.runs_per_month);
+        if let Some(d) = j.deadline_s {
+            c.positive(&format!("{jp}.deadline_s"), d);
+        }
+    }
+    if let Some(wf) = &w.workflow {
+        check_workflow(c, &format!("{p}.workflow"), wf);
+    }
+}
+
+fn check_traffic(c: &mut Checker<'_>, p: &str, t: &Traffic) {
+    match (t.monthly_requests, t.rps) {
+        (Some(_), Some(_)) => c.at(p, "give one of `monthly_requests` or `rps`, not both"),
+        (None, None) => c.at(p, "needs one of `monthly_requests` or `rps`"),
+        (Some(m), None) => c.non_negative(&format!("{p}.monthly_requests"), m),
+        (None, Some(r)) => c.non_negative(&format!("{p}.rps"), r),
+    }
+    let pta = format!("{p}.peak_to_average");
+    let v = t.peak_to_average;
+    if c.finite(&pta, v) {
+        if !(1.0..=MAX_PEAK_TO_AVERAGE).contains(&v) {
+            c.at(
+                &pta,
+                format!("{} is out of range (1..={MAX_PEAK_TO_AVERAGE})", fmt_num(v)),
+            );
+        } else if v > 1.0 && t.shape == Shape::Flat {
+            c.at(
+                &pta,
+                format!(
+                    "{} has no effect with shape: flat (the default); set shape: diurnal or bursty",
+                    fmt_num(v)
+                ),
+            );
+        } else if v > 1.0 && t.shape == Shape::Trace {
+            c.at(
+                &pta,
+                format!(
+                    "{} conflicts with shape: trace, whose peak comes from the trace; remove it",
+                    fmt_num(v)
+                ),
+            );
+        }
+    }
+    match (t.shape, &t.trace) {
+        (Shape::Trace, None) => c.at(
+            &format!("{p}.shape"),
+            "shape: trace needs `trace: FILE.csv` (rows `timestamp,requests`)",
+        ),
+        (Shape::Trace, Some(_)) | (_, None) => {}
+        (_, Some(_)) => c.at_key(&format!("{p}.trace"), "`trace` needs shape: trace"),
+    }
+}
+
+fn check_request(c: &mut Checker<'_>, p: &str, r: &Request) {
+    let dur = format!("{p}.duration_ms");
+    c.positive(&dur, r.duration_ms);
+    check_cpu(c, p, r.cpu_ms, r.duration_ms);
+    if r.threads < 1 || r.threads > MAX_THREADS {
+        c.at(
+            &format!("{p}.threads"),
+            format!("{} is out of range (1..={MAX_THREADS})", r.threads),
+        );
+    }
+    c.range_u32(
+        &format!("{p}.memory_mb"),
+        r.memory_mb,
+        LAMBDA_MEMORY_MB,
+        " MB",
+    );
+    c.non_negative(&format!("{p}.payload_kb"), r.payload_kb);
+}
+
+/// cpu_ms within 0..=duration_ms.
+fn check_cpu(c: &mut Checker<'_>, p: &str, cpu: f64, duration: f64) {
+    let f = format!("{p}.cpu_ms");
+    if !c.finite(&f, cpu) {
+        return;
+    }
+    if cpu < 0.0 {
+        c.at(&f, format!("{} is out of range (≥ 0)", fmt_num(cpu)));
+    } else if duration.is_finite() && cpu > duration {
+        c.at(
+            &f,
+            format!(
+                "cpu_ms {} exceeds duration_ms {}",
+                fmt_num(cpu),
+                fmt_num(duration)
+            ),
+        );
+    }
+}
+
+fn check_workflow(c: &mut Checker<'_>, p: &str, wf: &Workflow) {
+    c.at_least_one(&format!("{p}.transitions"), u64::from(wf.transitions));
+    if let Some(d) = wf.duration_ms {
+        c.positive(&format!("{p}.duration_ms"), d);
+    }
+    if wf.memory_mb < 1 {
+        c.at(&format!("{p}.memory_mb"), "0 is out of range (≥ 1 MB)");
+    }
+    let steps = wf.steps.len();
+    if wf.transitions >= 1 && (wf.transitions as usize) < steps {
+        c.at(
+            &format!("{p}.transitions"),
+            format!(
+                "{} is fewer than the {steps} steps; every step is at least one state transition",
+                wf.transitions
+            ),
+        );
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, s) in wf.steps.iter().enumerate() {
+        let sp = format!("{p}.steps[{i}]");
+        if s.name.trim().is_empty() {
+            c.at(&format!("{sp}.name"), "must not be empty");
+        } else if let Some(first) = seen.get(s.name.as_str()) {
+            c.at(
+                &format!("{sp}.name"),
+                format!(
+                    "duplicate step name `{}` (also steps[{first}]); state names must be unique",
+                    s.name
+                ),
+            );
+        } else {
+            seen.insert(s.name.as_str(), i);
+        }
+        c.non_negative(&format!("{sp}.duration_ms"), s.duration_ms);
+        check_cpu(c, &sp, s.cpu_ms, s.duration_ms);
+        c.range_u32(
+            &format!("{sp}.memory_mb"),
+            s.memory_mb,
+            LAMBDA_MEMORY_MB,
+            " MB",
+        );
+    }
+}
+
+fn check_platforms(c: &mut Checker<'_>, pl: &Platforms) {
+    let l = &pl.lambda;
+    if let Some(&m) = l.memory_mb.fixed() {
+        c.range_u32("platforms.lambda.memory_mb", m, LAMBDA_MEMORY_MB, " MB");
+    }
+    c.at_least_one(
+        "platforms.lambda.concurrency_limit",
+        u64::from(l.concurrency_limit),
+    );
+    if l.concurrency_limit >= 1 && l.provisioned_concurrency > l.concurrency_limit {
+        c.at(
+            "platforms.lambda.provisioned_concurrency",
+            format!(
+                "provisioned_concurrency {} exceeds concurrency_limit {}",
+                l.provisioned_concurrency, l.concurrency_limit
+            ),
+        );
+    }
+    c.range_u32(
+        "platforms.lambda.ephemeral_storage_mb",
+        l.ephemeral_storage_mb,
+        LAMBDA_EPHEMERAL_MB,
+        " MB",
+    );
+    c.non_negative("platforms.lambda.cold_start_ms", l.cold_start_ms);
+
+    check_ecs(c, &pl.ecs);
+
+    let e = &pl.ec2;
+    let p = "platforms.ec2";
+    if let Some(&n) = e.processes_per_instance.fixed() {
+        c.at_least_one(&format!("{p}.processes_per_instance"), u64::from(n));
+    }
+    c.at_least_one(
+        &format!("{p}.concurrency_per_process"),
+        u64::from(e.concurrency_per_process),
+    );
+    c.at_least_one(&format!("{p}.max_instances"), u64::from(e.max_instances));
+    if e.min_instances > e.max_instances {
+        c.at(
+            &format!("{p}.min_instances"),
+            format!(
+                "min_instances {} exceeds max_instances {}",
+                e.min_instances, e.max_instances
+            ),
+        );
+    }
+    c.utilization(&format!("{p}.target_utilization"), e.target_utilization);
+    c.non_negative(&format!("{p}.scale_out_minutes"), e.scale_out_minutes);
+    if let Some(t) = e.instance_type.fixed() {
+        if t.trim().is_empty() {
+            c.at(
+                &format!("{p}.instance_type"),
+                "must not be empty (or `auto`)",
+            );
+        }
+    }
+}
+
+fn list_sizes(v: &[f64]) -> String {
+    v.iter().map(|x| fmt_num(*x)).collect::<Vec<_>>().join(", ")
+}
+
+fn check_ecs(c: &mut Checker<'_>, e: &EcsConfig) {
+    let p = "platforms.ecs";
+    let vcpu_f = format!("{p}.vcpu");
+    let mem_f = format!("{p}.memory_gb");
+    let vcpu = e.vcpu.fixed().copied();
+    let mem = e.memory_gb.fixed().copied();
+    let vcpu_ok = match vcpu {
+        Some(v) if c.finite(&vcpu_f, v) => {
+            if fargate_memory_options(v).is_some() {
+                true
+            } else {
+                c.at(
+                    &vcpu_f,
+                    format!(
+                        "{} is not a Fargate vCPU size ({})",
+                        fmt_num(v),
+                        list_sizes(&fargate_vcpu_sizes())
+                    ),
+                );
+                false
+            }
+        }
+        _ => false,
+    };
+    if let Some(m) = mem {
+        if c.finite(&mem_f, m) {
+            if vcpu_ok {
+                let v = vcpu.unwrap_or_default();
+                if !fargate_memory_options(v)
+                    .is_some_and(|opts| opts.iter().any(|g| (g - m).abs() < 1e-9))
+                {
+                    c.at(
+                        &mem_f,
+                        format!(
+                            "{} vCPU with {} GB is not a Fargate task size; {} vCPU takes {}",
+                            fmt_num(v),
+                            fmt_num(m),
+                            fmt_num(v),
+                            describe_memory_options(v).unwrap_or_default()
+                        ),
+                    );
+                }
+            } else if vcpu.is_none()
+                && !fargate_sizes()
+                    .iter()
+                    .any(|(_, opts)| opts.iter().any(|g| (g - m).abs() < 1e-9))
+            {
+                c.at(
+                    &mem_f,
+                    format!(
+                        "{} GB is not a Fargate memory size (0.5, 1, 2, ... 30 GB in 1 GB steps, then 4 and 8 GB steps up to 120)",
+                        fmt_num(m)
+                    ),
+                );
+            }
+        }
+    }
+    c.at_least_one(&format!("{p}.max_tasks"), u64::from(e.max_tasks));
+    if e.min_tasks > e.max_tasks {
+        c.at(
+            &format!("{p}.min_tasks"),
+            format!(
+                "min_tasks {} exceeds max_tasks {}",
+                e.min_tasks, e.max_tasks
+            ),
+        );
+    }
+    c.utilization(&format!("{p}.target_utilization"), e.target_utilization);
+    c.at_least_one(
+        &format!("{p}.concurrency_per_task"),
+        u64::from(e.concurrency_per_task),
+    );
+    c.non_negative(&format!("{p}.scale_out_minutes"), e.scale_out_minutes);
+    let st = format!("{p}.ephemeral_storage_gb");
+    let s = e.ephemeral_storage_gb;
+    if c.finite(&st, s) && !(FARGATE_EPHEMERAL_GB.0..=FARGATE_EPHEMERAL_GB.1).contains(&s) {
+        c.at(
+            &st,
+            format!(
+                "{} is out of range ({}..={} GB)",
+                fmt_num(s),
+                fmt_num(FARGATE_EPHEMERAL_GB.0),
+                fmt_num(FARGATE_EPHEMERAL_GB.1)
+            ),
+        );
+    }
+}
