@@ -340,12 +340,14 @@ fn chart(doc: &mut Doc, w: &WorkloadPlan) {
             .iter()
             .map(|r| format!("\"{}\"", format::rps(*r)))
             .collect();
-        let top = nice_ceiling(
-            drawn
-                .iter()
-                .flat_map(|(_, c)| c.iter().copied())
-                .fold(0.0, f64::max),
-        );
+        let values = || drawn.iter().flat_map(|(_, c)| c.iter().copied());
+        let top = nice_ceiling(values().fold(0.0, f64::max));
+        let lowest = values().fold(0.0, f64::min);
+        let bottom = if lowest < 0.0 {
+            -nice_ceiling(-lowest)
+        } else {
+            0.0
+        };
         let mut m = String::new();
         let _ = writeln!(m, "```mermaid");
         let _ = writeln!(m, "---");
@@ -365,7 +367,12 @@ fn chart(doc: &mut Doc, w: &WorkloadPlan) {
             "  x-axis \"Average rate [{unit}]\" [{}]",
             labels.join(", ")
         );
-        let _ = writeln!(m, "  y-axis \"Cost [$/mo]\" 0 --> {}", mermaid_number(top));
+        let _ = writeln!(
+            m,
+            "  y-axis \"Cost [$/mo]\" {} --> {}",
+            mermaid_number(bottom),
+            mermaid_number(top)
+        );
         for (p, costs) in &drawn {
             let values: Vec<String> = costs.iter().map(|c| mermaid_number(*c)).collect();
             let _ = writeln!(m, "  line \"{}\" [{}]", p.label(), values.join(", "));
@@ -469,9 +476,14 @@ fn cell(s: &str) -> String {
     inline(s).replace('|', "\\|")
 }
 
-/// Text inside a Mermaid double-quoted string, which cannot hold `"`.
+/// Text inside a Mermaid double-quoted string, which cannot hold `"` (and where `%%` would
+/// start a comment).
 fn mermaid_text(s: &str) -> String {
-    inline(s).replace('"', "'")
+    let mut t = inline(s).replace('"', "'");
+    while t.contains("%%") {
+        t = t.replace("%%", "%");
+    }
+    t
 }
 
 /// A plain number for Mermaid data: at most 2 decimals, no thousands separators.
@@ -626,4 +638,50 @@ impl Table {
 /// Display width of a cell, in characters (all we emit is narrow).
 fn width(s: &str) -> usize {
     s.chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_tops_are_round() {
+        assert_eq!(nice_ceiling(0.0), 1.0);
+        assert_eq!(nice_ceiling(0.4), 1.0);
+        assert_eq!(nice_ceiling(1.5), 2.0);
+        assert_eq!(nice_ceiling(2.1), 2.5);
+        assert_eq!(nice_ceiling(431.2), 500.0);
+        assert_eq!(nice_ceiling(520.0), 1000.0);
+        assert_eq!(nice_ceiling(1000.0), 1000.0);
+        assert_eq!(nice_ceiling(f64::NAN), 1.0);
+    }
+
+    #[test]
+    fn mermaid_numbers_and_text() {
+        assert_eq!(mermaid_number(520.0), "520");
+        assert_eq!(mermaid_number(0.524), "0.52");
+        assert_eq!(mermaid_number(-0.001), "0");
+        assert_eq!(mermaid_number(-5.5), "-5.5");
+        assert_eq!(mermaid_text("say \"hi\" 100%%"), "say 'hi' 100%");
+    }
+
+    #[test]
+    fn cells_are_one_line_and_escaped() {
+        assert_eq!(cell("a | b\nc"), "a \\| b c");
+        assert_eq!(code("x`y"), "x'y");
+    }
+
+    #[test]
+    fn table_pads_and_aligns() {
+        let mut t = Table::new(&[("Name", Align::Left), ("Cost [$/mo]", Align::Right)]);
+        t.row(vec!["a|b".to_string(), "1.00".to_string()]);
+        t.row(vec!["long name".to_string(), "1,234.00".to_string()]);
+        assert_eq!(
+            t.render(),
+            "| Name      | Cost [$/mo] |\n\
+             | :-------- | ----------: |\n\
+             | a\\|b      |        1.00 |\n\
+             | long name |    1,234.00 |"
+        );
+    }
 }
