@@ -7,6 +7,8 @@
 pub mod atomic;
 pub mod cli;
 pub mod commands;
+pub mod format;
 pub mod model;
 pub mod pricing;
 pub mod profile;
+pub mod report;

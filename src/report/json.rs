@@ -1,0 +1,235 @@
+//! The JSON report: the keys fixed by SPEC §6, plus a few documented extras.
+//!
+//! Built from view structs below rather than by serialising the plan types, so that the
+//! contract stays fixed while the plan types evolve. Field order in the output is the
+//! declaration order here; `config` keys are sorted (a `BTreeMap`).
+//!
+//! Rounding: `monthly_cost_usd` and `cost_usd` to cents (2 decimals), `unit_price_usd` to 10
+//! decimals, `quantity` to 4, `throughput_rps` and rates to 3, latencies to 2 (ms),
+//! `capacity.peak` to 2, `makespan_s` to 3, `throttled_share` to 6. Non-finite numbers (which
+//! the model should never produce) become `null`.
+//!
+//! Extra keys beyond SPEC §6: top level `free_tier`, `assumptions`; `pricing.cited`;
+//! per workload `average_rps`, `notes`, `cost_curve { rates, series[] { platform,
+//! monthly_cost_usd[] } }` (`null` where the platform is not feasible); per line item
+//! `source`; per option `throttled_share` and, for fan-out jobs, `makespan_s` (`null` where unknown);
+//! `recommendation.break_even_rps` (`null` when there is none).
+
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+use crate::model::{CostCurve, LineItem, OptionPlan, Plan, Recommendation, WorkloadPlan};
+
+/// Renders `plan` as pretty-printed JSON (two-space indent) with a trailing newline.
+pub fn json(plan: &Plan) -> String {
+    let view = PlanView::from(plan);
+    // Serialising these view structs cannot fail: every map key is a string and every value
+    // is plain data. Fall back to an empty object rather than panic, just in case.
+    let mut out = serde_json::to_string_pretty(&view).unwrap_or_else(|_| "{}".to_string());
+    out.push('\n');
+    out
+}
+
+#[derive(Serialize)]
+struct PlanView<'a> {
+    profile: &'a str,
+    region: &'a str,
+    pricing: PricingView<'a>,
+    free_tier: bool,
+    workloads: Vec<WorkloadView<'a>>,
+    assumptions: &'a [String],
+}
+
+#[derive(Serialize)]
+struct PricingView<'a> {
+    source: &'a str,
+    as_of: &'a str,
+    cited: &'a [String],
+}
+
+#[derive(Serialize)]
+struct WorkloadView<'a> {
+    name: &'a str,
+    kind: &'a str,
+    options: Vec<OptionView<'a>>,
+    recommendation: RecommendationView<'a>,
+    average_rps: Option<f64>,
+    cost_curve: CostCurveView,
+    notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct OptionView<'a> {
+    platform: &'static str,
+    feasible: bool,
+    monthly_cost_usd: Option<f64>,
+    cost_breakdown: Vec<LineItemView<'a>>,
+    config: &'a BTreeMap<String, Value>,
+    throughput_rps: Option<f64>,
+    capacity: CapacityView<'a>,
+    latency_ms: LatencyView,
+    risks: &'a [String],
+    throttled_share: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    makespan_s: Option<Option<f64>>,
+}
+
+#[derive(Serialize)]
+struct LineItemView<'a> {
+    item: &'a str,
+    quantity: Option<f64>,
+    unit: &'a str,
+    unit_price_usd: Option<f64>,
+    cost_usd: Option<f64>,
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+struct CapacityView<'a> {
+    peak: Option<f64>,
+    unit: &'a str,
+}
+
+#[derive(Serialize)]
+struct LatencyView {
+    p50: Option<f64>,
+    p99: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct RecommendationView<'a> {
+    platform: Option<&'static str>,
+    reason: &'a str,
+    break_even_rps: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct CostCurveView {
+    rates: Vec<Option<f64>>,
+    series: Vec<SeriesView>,
+}
+
+#[derive(Serialize)]
+struct SeriesView {
+    platform: &'static str,
+    monthly_cost_usd: Vec<Option<f64>>,
+}
+
+impl<'a> From<&'a Plan> for PlanView<'a> {
+    fn from(plan: &'a Plan) -> Self {
+        PlanView {
+            profile: &plan.profile,
+            region: &plan.region,
+            pricing: PricingView {
+                source: &plan.pricing.source,
+                as_of: &plan.pricing.as_of,
+                cited: &plan.pricing.cited,
+            },
+            free_tier: plan.free_tier,
+            workloads: plan.workloads.iter().map(WorkloadView::from).collect(),
+            assumptions: &plan.assumptions,
+        }
+    }
+}
+
+impl<'a> From<&'a WorkloadPlan> for WorkloadView<'a> {
+    fn from(w: &'a WorkloadPlan) -> Self {
+        WorkloadView {
+            name: &w.name,
+            kind: &w.kind,
+            options: w
+                .options
+                .iter()
+                .map(|o| OptionView::new(o, w.kind == "fanout"))
+                .collect(),
+            recommendation: RecommendationView::from(&w.recommendation),
+            average_rps: round(w.average_rps, 3),
+            cost_curve: CostCurveView::from(&w.cost_curve),
+            notes: &w.notes,
+        }
+    }
+}
+
+impl<'a> OptionView<'a> {
+    /// `makespan_s` is listed for every option of a fan-out job (`null` where unknown) and
+    /// for any other option that has one.
+    fn new(o: &'a OptionPlan, fanout: bool) -> Self {
+        OptionView {
+            platform: o.platform.id(),
+            feasible: o.feasible,
+            monthly_cost_usd: round(o.monthly_cost_usd, 2),
+            cost_breakdown: o.cost_breakdown.iter().map(LineItemView::from).collect(),
+            config: &o.config,
+            throughput_rps: round(o.throughput_rps, 3),
+            capacity: CapacityView {
+                peak: round(o.capacity.peak, 2),
+                unit: &o.capacity.unit,
+            },
+            latency_ms: LatencyView {
+                p50: round(o.latency_ms.p50, 2),
+                p99: round(o.latency_ms.p99, 2),
+            },
+            risks: &o.risks,
+            throttled_share: round(o.throttled_share, 6),
+            makespan_s: match o.makespan_s {
+                Some(m) => Some(round(m, 3)),
+                None if fanout => Some(None),
+                None => None,
+            },
+        }
+    }
+}
+
+impl<'a> From<&'a LineItem> for LineItemView<'a> {
+    fn from(l: &'a LineItem) -> Self {
+        LineItemView {
+            item: &l.item,
+            quantity: round(l.quantity, 4),
+            unit: &l.unit,
+            unit_price_usd: round(l.unit_price_usd, 10),
+            cost_usd: round(l.cost_usd, 2),
+            source: &l.source,
+        }
+    }
+}
+
+impl<'a> From<&'a Recommendation> for RecommendationView<'a> {
+    fn from(r: &'a Recommendation) -> Self {
+        RecommendationView {
+            platform: r.platform.map(|p| p.id()),
+            reason: &r.reason,
+            break_even_rps: r.break_even_rps.and_then(|b| round(b, 3)),
+        }
+    }
+}
+
+impl From<&CostCurve> for CostCurveView {
+    fn from(c: &CostCurve) -> Self {
+        CostCurveView {
+            rates: c.rates.iter().map(|&r| round(r, 3)).collect(),
+            series: c
+                .series
+                .iter()
+                .map(|(platform, costs)| SeriesView {
+                    platform: platform.id(),
+                    monthly_cost_usd: costs.iter().map(|c| c.and_then(|c| round(c, 2))).collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `x` rounded to `decimals` places; `None` (JSON `null`) when not finite. Never `-0`.
+fn round(x: f64, decimals: i32) -> Option<f64> {
+    if !x.is_finite() {
+        return None;
+    }
+    let scale = 10f64.powi(decimals);
+    let r = (x * scale).round() / scale;
+    if !r.is_finite() {
+        // Scaling overflowed: the value is far beyond the precision asked for.
+        return Some(x);
+    }
+    Some(if r == 0.0 { 0.0 } else { r })
+}

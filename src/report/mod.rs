@@ -1,0 +1,57 @@
+//! Pure renderers of a [`Plan`](crate::model::Plan): the Markdown report and the JSON report
+//! (SPEC §6). Both are deterministic: no wall-clock time, stable ordering, fixed decimals.
+//! `planner report` and the TUI export call these same functions.
+
+mod json;
+mod markdown;
+
+#[cfg(test)]
+mod fixtures;
+#[cfg(test)]
+mod tests;
+
+pub use json::json;
+pub use markdown::markdown;
+
+use crate::model::Plan;
+
+/// The report formats `planner report --format` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Format {
+    #[default]
+    Markdown,
+    Json,
+}
+
+impl Format {
+    /// Both formats, in the order menus list them.
+    pub const ALL: [Format; 2] = [Format::Markdown, Format::Json];
+
+    /// The identifier used on the command line (`--format markdown|json`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+        }
+    }
+
+    /// The usual file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Markdown => "md",
+            Format::Json => "json",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.id() == id)
+    }
+}
+
+/// Renders `plan` in `format`. The text always ends with exactly one newline.
+pub fn render(plan: &Plan, format: Format) -> String {
+    match format {
+        Format::Markdown => markdown(plan),
+        Format::Json => json(plan),
+    }
+}

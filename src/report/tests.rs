@@ -1,0 +1,284 @@
+//! Report tests: file snapshots of the Markdown and JSON for three fixture plans, plus
+//! structural checks (SPEC §6 keys, escaping, whitespace, determinism).
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::fixtures::{fanout_plan, infeasible_plan, service_plan};
+use super::{Format, json, markdown, render};
+use crate::model::Plan;
+
+fn plans() -> Vec<(&'static str, Plan)> {
+    vec![
+        ("service", service_plan()),
+        ("fanout", fanout_plan()),
+        ("infeasible", infeasible_plan()),
+    ]
+}
+
+#[test]
+fn markdown_snapshots() {
+    for (name, plan) in plans() {
+        insta::assert_snapshot!(format!("{name}_markdown"), markdown(&plan));
+    }
+}
+
+#[test]
+fn json_snapshots() {
+    for (name, plan) in plans() {
+        insta::assert_snapshot!(format!("{name}_json"), json(&plan));
+    }
+}
+
+#[test]
+fn render_dispatches_on_format() {
+    let plan = service_plan();
+    assert_eq!(render(&plan, Format::Markdown), markdown(&plan));
+    assert_eq!(render(&plan, Format::Json), json(&plan));
+    assert_eq!(Format::from_id("json"), Some(Format::Json));
+    assert_eq!(Format::from_id("markdown"), Some(Format::Markdown));
+    assert_eq!(Format::from_id("html"), None);
+    assert_eq!(Format::default(), Format::Markdown);
+}
+
+#[test]
+fn output_is_deterministic() {
+    for (_, plan) in plans() {
+        assert_eq!(markdown(&plan), markdown(&plan.clone()));
+        assert_eq!(json(&plan), json(&plan.clone()));
+    }
+}
+
+#[test]
+fn no_trailing_spaces_and_one_final_newline() {
+    for (name, plan) in plans() {
+        for (fmt, text) in [("markdown", markdown(&plan)), ("json", json(&plan))] {
+            assert!(text.ends_with('\n'), "{name} {fmt}: no final newline");
+            assert!(
+                !text.ends_with("\n\n"),
+                "{name} {fmt}: blank line at the end"
+            );
+            for (i, line) in text.lines().enumerate() {
+                assert_eq!(
+                    line,
+                    line.trim_end(),
+                    "{name} {fmt}: trailing whitespace on line {}",
+                    i + 1
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn pipe_in_workload_name_is_escaped_in_tables() {
+    let md = markdown(&infeasible_plan());
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| legacy")).collect();
+    assert_eq!(rows.len(), 4, "one summary row per platform");
+    for row in rows {
+        assert!(row.starts_with("| legacy \\| batch "), "{row}");
+    }
+    // Every table row has the same number of unescaped separators as its header.
+    for table in md.split("\n\n").filter(|b| b.starts_with('|')) {
+        let counts: BTreeSet<usize> = table
+            .lines()
+            .map(|l| l.replace("\\|", "").matches('|').count())
+            .collect();
+        assert_eq!(counts.len(), 1, "ragged table:\n{table}");
+    }
+}
+
+#[test]
+fn tables_line_up() {
+    for (name, plan) in plans() {
+        let md = markdown(&plan);
+        for table in md.split("\n\n").filter(|b| b.starts_with('|')) {
+            let widths: BTreeSet<usize> = table.lines().map(|l| l.chars().count()).collect();
+            assert_eq!(
+                widths.len(),
+                1,
+                "{name}: table rows differ in width:\n{table}"
+            );
+        }
+    }
+}
+
+#[test]
+fn markdown_has_the_spec_sections() {
+    let md = markdown(&service_plan());
+    for heading in [
+        "# Concurrency plan: Checkout API",
+        "## Summary",
+        "## Recommendation",
+        "## Workload: checkout-api",
+        "### Lambda: $52.02/mo, ✓ feasible",
+        "### Step Functions: ✗ not feasible",
+        "## Assumptions",
+        "## Price book",
+    ] {
+        assert!(md.lines().any(|l| l == heading), "missing {heading:?}");
+    }
+    assert!(md.contains("```mermaid\n---\nconfig:"));
+    assert!(md.contains("xychart-beta\n"));
+    assert!(!md.contains("line \"Step Functions\""));
+    assert!(
+        !md.contains("line \"EC2\""),
+        "EC2 is infeasible at 1,000 req/s"
+    );
+}
+
+#[test]
+fn markdown_states_why_nothing_is_feasible() {
+    let md = markdown(&infeasible_plan());
+    assert!(md.contains("no feasible option. No option meets the SLO"));
+    assert!(md.contains("No platform is feasible at every rate, so there is no chart."));
+    assert!(!md.contains("```mermaid"));
+}
+
+#[test]
+fn fanout_shows_makespan() {
+    let md = markdown(&fanout_plan());
+    assert!(md.contains("makespan 8.0 s per run"));
+    assert!(md.contains("makespan 200.0 s per run"));
+    assert!(md.contains("[items/s]"));
+}
+
+const TOP: &[&str] = &["profile", "region", "pricing", "workloads"];
+const TOP_EXTRA: &[&str] = &["free_tier", "assumptions"];
+const PRICING: &[&str] = &["source", "as_of"];
+const PRICING_EXTRA: &[&str] = &["cited"];
+const WORKLOAD: &[&str] = &["name", "kind", "options", "recommendation"];
+const WORKLOAD_EXTRA: &[&str] = &["average_rps", "cost_curve", "notes"];
+const OPTION: &[&str] = &[
+    "platform",
+    "feasible",
+    "monthly_cost_usd",
+    "cost_breakdown",
+    "config",
+    "throughput_rps",
+    "capacity",
+    "latency_ms",
+    "risks",
+];
+const OPTION_EXTRA: &[&str] = &["throttled_share", "makespan_s"];
+const LINE_ITEM: &[&str] = &["item", "quantity", "unit", "unit_price_usd", "cost_usd"];
+const LINE_ITEM_EXTRA: &[&str] = &["source"];
+const CAPACITY: &[&str] = &["peak", "unit"];
+const LATENCY: &[&str] = &["p50", "p99"];
+const RECOMMENDATION: &[&str] = &["platform", "reason"];
+const RECOMMENDATION_EXTRA: &[&str] = &["break_even_rps"];
+
+/// Asserts that `v` is an object holding every SPEC key and otherwise only documented extras.
+fn keys<'a>(
+    v: &'a Value,
+    spec: &[&str],
+    extra: &[&str],
+    at: &str,
+) -> &'a serde_json::Map<String, Value> {
+    let Some(obj) = v.as_object() else {
+        panic!("{at}: not an object: {v}");
+    };
+    let have: BTreeSet<&str> = obj.keys().map(String::as_str).collect();
+    for k in spec {
+        assert!(have.contains(k), "{at}: missing SPEC key {k:?}");
+    }
+    for k in &have {
+        assert!(
+            spec.contains(k) || extra.contains(k),
+            "{at}: undocumented key {k:?}"
+        );
+    }
+    obj
+}
+
+fn num(v: &Value, at: &str) {
+    assert!(v.is_number(), "{at}: not a number: {v}");
+}
+
+fn string(v: &Value, at: &str) {
+    assert!(v.is_string(), "{at}: not a string: {v}");
+}
+
+#[test]
+fn json_has_exactly_the_spec_keys() {
+    for (name, plan) in plans() {
+        let text = json(&plan);
+        let root: Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => panic!("{name}: invalid JSON: {e}"),
+        };
+        let top = keys(&root, TOP, TOP_EXTRA, name);
+        string(&top["profile"], "profile");
+        string(&top["region"], "region");
+        let pricing = keys(&top["pricing"], PRICING, PRICING_EXTRA, "pricing");
+        string(&pricing["source"], "pricing.source");
+        string(&pricing["as_of"], "pricing.as_of");
+        let workloads = top["workloads"].as_array().cloned().unwrap_or_default();
+        assert!(!workloads.is_empty(), "{name}: no workloads");
+        for w in &workloads {
+            let wo = keys(w, WORKLOAD, WORKLOAD_EXTRA, "workload");
+            string(&wo["name"], "workload.name");
+            string(&wo["kind"], "workload.kind");
+            let options = wo["options"].as_array().cloned().unwrap_or_default();
+            let platforms: Vec<&str> = options
+                .iter()
+                .filter_map(|o| o["platform"].as_str())
+                .collect();
+            assert_eq!(platforms, ["lambda", "step_functions", "ecs", "ec2"]);
+            for o in &options {
+                let oo = keys(o, OPTION, OPTION_EXTRA, "option");
+                assert!(oo["feasible"].is_boolean());
+                num(&oo["monthly_cost_usd"], "monthly_cost_usd");
+                num(&oo["throughput_rps"], "throughput_rps");
+                assert!(oo["config"].is_object());
+                assert!(
+                    oo["risks"]
+                        .as_array()
+                        .is_some_and(|r| r.iter().all(Value::is_string))
+                );
+                let cap = keys(&oo["capacity"], CAPACITY, &[], "capacity");
+                num(&cap["peak"], "capacity.peak");
+                string(&cap["unit"], "capacity.unit");
+                let lat = keys(&oo["latency_ms"], LATENCY, &[], "latency_ms");
+                num(&lat["p50"], "p50");
+                num(&lat["p99"], "p99");
+                for l in oo["cost_breakdown"].as_array().cloned().unwrap_or_default() {
+                    let lo = keys(&l, LINE_ITEM, LINE_ITEM_EXTRA, "cost_breakdown[]");
+                    string(&lo["item"], "item");
+                    num(&lo["quantity"], "quantity");
+                    string(&lo["unit"], "unit");
+                    num(&lo["unit_price_usd"], "unit_price_usd");
+                    num(&lo["cost_usd"], "cost_usd");
+                }
+            }
+            let rec = keys(
+                &wo["recommendation"],
+                RECOMMENDATION,
+                RECOMMENDATION_EXTRA,
+                "recommendation",
+            );
+            assert!(rec["platform"].is_string() || rec["platform"].is_null());
+            string(&rec["reason"], "reason");
+        }
+    }
+}
+
+#[test]
+fn json_recommendation_is_null_when_nothing_is_feasible() {
+    let root: Value = serde_json::from_str(&json(&infeasible_plan())).unwrap_or(Value::Null);
+    assert_eq!(
+        root["workloads"][0]["recommendation"]["platform"],
+        Value::Null
+    );
+    assert_eq!(root["workloads"][0]["name"], "legacy | batch");
+}
+
+#[test]
+fn json_rounds_money_to_cents_and_keeps_unit_prices() {
+    let root: Value = serde_json::from_str(&json(&service_plan())).unwrap_or(Value::Null);
+    let lambda = &root["workloads"][0]["options"][0];
+    assert_eq!(lambda["monthly_cost_usd"], 52.02);
+    assert_eq!(lambda["cost_breakdown"][1]["unit_price_usd"], 0.0000133334);
+    assert_eq!(lambda["cost_breakdown"][1]["cost_usd"], 26.0);
+}
