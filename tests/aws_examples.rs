@@ -8,7 +8,9 @@ use planner::pricing::PriceBook;
 use planner::profile::Architecture;
 
 fn book() -> PriceBook {
-    planner::pricing::built_in("us-east-1").expect("built-in us-east-1 book")
+    planner::pricing::built_in("us-east-1")
+        .expect("built-in us-east-1 book")
+        .book
 }
 
 fn cents(x: f64) -> f64 {

@@ -149,10 +149,10 @@ fn lambda_duration_walks_the_tiers() {
 fn express_and_api_gateway_tiers() {
     let book = us();
     let express = book.price(keys::SFN_EXPRESS_DURATION).unwrap();
-    assert!(close(
-        express.cost(20e6),
-        3.6e6 * 0.00001667 + 14.4e6 * 0.00000833 + 2e6 * 0.00000456
-    ));
+    // Priced per GB-hour, as AWS's Express example does: 17,361.11 GB-h = $382.97.
+    assert_eq!(express.unit, "GB-hour");
+    let gb_h = 100e6 * 10.0 * (64.0 / 1024.0) / 3600.0;
+    assert_eq!((express.cost(gb_h) * 100.0).round() / 100.0, 382.97);
     let http = book.price(keys::APIGW_HTTP_REQUESTS).unwrap();
     assert!(close(http.cost(400e6), 300.0 + 90.0));
     let rest = book.price(keys::APIGW_REST_REQUESTS).unwrap();
