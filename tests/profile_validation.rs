@@ -2,6 +2,8 @@
 //! its sibling `NAME.expected` (one line per problem). Run from the crate root.
 //! `UPDATE_EXPECTED=1 cargo test --test profile_validation` rewrites the `.expected` files.
 
+#![allow(clippy::unwrap_used, clippy::panic)]
+
 use planner::profile::{Shape, load, parse};
 use std::fs;
 use std::path::{Path, PathBuf};

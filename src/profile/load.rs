@@ -28,8 +28,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Profile, ProfileErrors> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
 
     // 1. YAML syntax.
+    let positions = PositionMap::build(text);
     let value: serde_yaml::Value =
-        serde_yaml::from_str(text).map_err(|e| syntax_error(&e, path))?;
+        serde_yaml::from_str(text).map_err(|e| syntax_error(&e, path, &positions))?;
     if matches!(value, serde_yaml::Value::Null) {
         return Err(ProfileError::new(
             ProfileErrorKind::Structure,
@@ -42,7 +43,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Profile, ProfileErrors> {
     }
 
     // 2. Structure: keys, types, allowed values.
-    let positions = PositionMap::build(text);
     let mut profile: Profile =
         serde_yaml::from_str(text).map_err(|e| structure_error(&e, path, &positions))?;
 
@@ -82,16 +82,34 @@ fn message_without_location(e: &serde_yaml::Error) -> String {
     }
 }
 
-fn syntax_error(e: &serde_yaml::Error, path: &Path) -> ProfileErrors {
-    let msg = message_without_location(e);
-    ProfileError::new(
-        ProfileErrorKind::Syntax,
-        path,
-        location(e).unwrap_or((0, 0)),
-        "",
-        format!("invalid YAML: {msg}"),
-    )
-    .into()
+fn syntax_error(e: &serde_yaml::Error, path: &Path, positions: &PositionMap) -> ProfileErrors {
+    let full = message_without_location(e);
+    let (field, msg) = split_path(&full, positions);
+    let field = if field == "." { "" } else { field };
+    let loc = location(e).unwrap_or((0, 0));
+    if let Some(rest) = msg.strip_prefix("duplicate entry with key ") {
+        let key = rest.trim_matches('"');
+        let field = join(field, key);
+        let loc = if positions.contains(&field) {
+            positions.key(&field)
+        } else {
+            loc
+        };
+        return ProfileError::new(
+            ProfileErrorKind::Structure,
+            path,
+            loc,
+            field,
+            format!("key `{key}` appears more than once"),
+        )
+        .into();
+    }
+    let msg = if msg.contains("more than one document") {
+        "a profile is one YAML document; found more than one (`---`)".to_string()
+    } else {
+        format!("invalid YAML: {msg}")
+    };
+    ProfileError::new(ProfileErrorKind::Syntax, path, loc, field, msg).into()
 }
 
 /// Split serde_yaml's `path: message` into its parts.
@@ -162,10 +180,7 @@ fn quote_list(items: &[String]) -> String {
 fn readable_types(msg: &str) -> String {
     let mut out = msg.replace("unit value", "null");
     for (rust, words) in [
-        (
-            "expected u32",
-            "expected a whole number from 0 to 4294967295",
-        ),
+        ("expected u32", "expected a whole number ≥ 0"),
         ("expected u64", "expected a whole number ≥ 0"),
         ("expected f64", "expected a number"),
         ("expected a sequence", "expected a list"),
@@ -180,6 +195,11 @@ fn readable_types(msg: &str) -> String {
         out.truncate(i);
         out.push_str("expected a single value");
     }
+    // serde_yaml's wording for a mapping or list where a plain enum value belongs.
+    out = out.replace(
+        "expected a YAML tag starting with '!'",
+        "expected a plain value (like `kind: service`)",
+    );
     out
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
+use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// 1-based line and column.
 pub type Pos = (usize, usize);
@@ -197,21 +197,41 @@ impl Builder {
     }
 }
 
+impl Builder {
+    /// A block mapping is marked after its first key: move its mark to the first node in it.
+    fn settle_fresh_map(&mut self, at: Pos) {
+        if let Some(map) = self.fresh_map.take()
+            && let Some(e) = self.entries.get_mut(&map)
+            && at < e.value
+        {
+            e.value = at;
+        }
+    }
+
+    /// An empty value (`traffic:` and nothing) is marked at the next token, often lines
+    /// below: point at its key instead.
+    fn empty_value_at_key(&mut self, path: &str) {
+        if let Some(e) = self.entries.get_mut(path)
+            && let Some(k) = e.key
+            && e.value.0 > k.0
+        {
+            e.value = k;
+        }
+    }
+}
+
 impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         let at = pos(mark);
         match ev {
-            Event::Scalar(s, ..) => {
-                if let Some(map) = self.fresh_map.take() {
-                    // First key of a mapping: a block mapping's own mark is after this key.
-                    if let Some(e) = self.entries.get_mut(&map) {
-                        if at < e.value {
-                            e.value = at;
-                        }
-                    }
-                }
-                if !self.in_complex_key() {
-                    self.begin(at, Some(&s));
+            Event::Scalar(s, style, ..) => {
+                let empty = (s.is_empty() || s == "~") && style == TScalarStyle::Plain;
+                self.settle_fresh_map(at);
+                if !self.in_complex_key()
+                    && let Some(path) = self.begin(at, Some(&s))
+                    && empty
+                {
+                    self.empty_value_at_key(&path);
                 }
                 self.end();
             }
@@ -224,13 +244,7 @@ impl MarkedEventReceiver for Builder {
             }
             Event::MappingStart(..) | Event::SequenceStart(..) => {
                 let is_map = matches!(ev, Event::MappingStart(..));
-                if let Some(map) = self.fresh_map.take() {
-                    if let Some(e) = self.entries.get_mut(&map) {
-                        if at < e.value {
-                            e.value = at;
-                        }
-                    }
-                }
+                self.settle_fresh_map(at);
                 let path = if self.in_complex_key() {
                     None
                 } else {
@@ -278,6 +292,19 @@ mod tests {
         assert_eq!(m.value(""), (1, 1));
         // Missing paths fall back to the nearest ancestor.
         assert_eq!(m.value("workloads[0].traffic.rps"), (3, 5));
+    }
+
+    #[test]
+    fn empty_values_point_at_their_key() {
+        let m = PositionMap::build(
+            "a:
+  b:
+
+c: ~
+",
+        );
+        assert_eq!(m.value("a.b"), (2, 3));
+        assert_eq!(m.value("c"), (4, 4));
     }
 
     #[test]

@@ -47,41 +47,35 @@ mod auto_or_de {
     struct AutoOrVisitor<T>(PhantomData<T>);
 
     /// Deserialize `T` from one scalar; on failure report "expected <what T takes> or `auto`".
-    fn fixed<'de, T, D, E>(
-        d: D,
-        unexpected: Unexpected<'_>,
-        wants_string: bool,
-    ) -> Result<AutoOr<T>, E>
+    fn fixed<'de, T, D, E>(d: D, unexpected: Unexpected<'_>) -> Result<AutoOr<T>, E>
     where
         T: Deserialize<'de>,
         D: Deserializer<'de, Error = de::value::Error>,
         E: de::Error,
     {
-        T::deserialize(d).map(AutoOr::Fixed).map_err(|_| {
-            let what = if wants_string {
-                "a name or `auto`"
-            } else {
-                "a number or `auto`"
-            };
-            E::invalid_value(unexpected, &what)
-        })
+        T::deserialize(d)
+            .map(AutoOr::Fixed)
+            .map_err(|_| E::invalid_value(unexpected, &expected::<T>()))
     }
 
-    /// Whether `T` reads strings (like an instance type) rather than numbers.
-    fn takes_strings<'de, T: Deserialize<'de>>() -> bool {
-        let d: StrDeserializer<'_, de::value::Error> = "x".into_deserializer();
-        T::deserialize(d).is_ok()
+    /// What `T` (or `auto`) looks like, in words.
+    fn expected<'de, T: Deserialize<'de>>() -> &'static str {
+        let s: StrDeserializer<'_, de::value::Error> = "x".into_deserializer();
+        let f: F64Deserializer<de::value::Error> = 0.5.into_deserializer();
+        if T::deserialize(s).is_ok() {
+            "a name or `auto`"
+        } else if T::deserialize(f).is_ok() {
+            "a number or `auto`"
+        } else {
+            "a whole number ≥ 0 or `auto`"
+        }
     }
 
     impl<'de, T: Deserialize<'de>> Visitor<'de> for AutoOrVisitor<T> {
         type Value = AutoOr<T>;
 
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            if takes_strings::<T>() {
-                f.write_str("a name or `auto`")
-            } else {
-                f.write_str("a number or `auto`")
-            }
+            f.write_str(expected::<T>())
         }
 
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
@@ -89,27 +83,31 @@ mod auto_or_de {
                 return Ok(AutoOr::Auto);
             }
             let d: StrDeserializer<'_, de::value::Error> = v.into_deserializer();
-            fixed(d, Unexpected::Str(v), takes_strings::<T>())
+            // A word where a number belongs: "a number or `auto`" says it all (the finer
+            // "whole number ≥ 0" is for numbers of the wrong kind).
+            T::deserialize(d)
+                .map(AutoOr::Fixed)
+                .map_err(|_| E::invalid_value(Unexpected::Str(v), &"a number or `auto`"))
         }
 
         fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
             let d: U64Deserializer<de::value::Error> = v.into_deserializer();
-            fixed(d, Unexpected::Unsigned(v), takes_strings::<T>())
+            fixed(d, Unexpected::Unsigned(v))
         }
 
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
             let d: I64Deserializer<de::value::Error> = v.into_deserializer();
-            fixed(d, Unexpected::Signed(v), takes_strings::<T>())
+            fixed(d, Unexpected::Signed(v))
         }
 
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
             let d: F64Deserializer<de::value::Error> = v.into_deserializer();
-            fixed(d, Unexpected::Float(v), takes_strings::<T>())
+            fixed(d, Unexpected::Float(v))
         }
 
         fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
             let d: BoolDeserializer<de::value::Error> = v.into_deserializer();
-            fixed(d, Unexpected::Bool(v), takes_strings::<T>())
+            fixed(d, Unexpected::Bool(v))
         }
     }
 

@@ -3,6 +3,7 @@
 use super::error::{ProfileError, ProfileErrorKind, TraceLocation};
 use super::fargate::{
     describe_memory_options, fargate_memory_options, fargate_sizes, fargate_vcpu_sizes,
+    is_valid_fargate_size,
 };
 use super::load::io_reason;
 use super::positions::PositionMap;
@@ -456,13 +457,11 @@ fn check_platforms(c: &mut Checker<'_>, pl: &Platforms) {
     }
     c.utilization(&format!("{p}.target_utilization"), e.target_utilization);
     c.non_negative(&format!("{p}.scale_out_minutes"), e.scale_out_minutes);
-    if let Some(t) = e.instance_type.fixed() {
-        if t.trim().is_empty() {
-            c.at(
-                &format!("{p}.instance_type"),
-                "must not be empty (or `auto`)",
-            );
-        }
+    if e.instance_type.fixed().is_some_and(|t| t.trim().is_empty()) {
+        c.at(
+            &format!("{p}.instance_type"),
+            "must not be empty (or `auto`)",
+        );
     }
 }
 
@@ -494,38 +493,38 @@ fn check_ecs(c: &mut Checker<'_>, e: &EcsConfig) {
         }
         _ => false,
     };
-    if let Some(m) = mem {
-        if c.finite(&mem_f, m) {
-            if vcpu_ok {
-                let v = vcpu.unwrap_or_default();
-                if !fargate_memory_options(v)
-                    .is_some_and(|opts| opts.iter().any(|g| (g - m).abs() < 1e-9))
-                {
-                    c.at(
-                        &mem_f,
-                        format!(
-                            "{} vCPU with {} GB is not a Fargate task size; {} vCPU takes {}",
-                            fmt_num(v),
-                            fmt_num(m),
-                            fmt_num(v),
-                            describe_memory_options(v).unwrap_or_default()
-                        ),
-                    );
-                }
-            } else if vcpu.is_none()
-                && !fargate_sizes()
-                    .iter()
-                    .any(|(_, opts)| opts.iter().any(|g| (g - m).abs() < 1e-9))
-            {
-                c.at(
-                    &mem_f,
-                    format!(
-                        "{} GB is not a Fargate memory size (0.5, 1, 2, ... 30 GB in 1 GB steps, then 4 and 8 GB steps up to 120)",
-                        fmt_num(m)
-                    ),
-                );
-            }
+    let m = match mem {
+        Some(m) if c.finite(&mem_f, m) => m,
+        _ => f64::NAN,
+    };
+    if m.is_nan() {
+        // memory_gb is `auto` (or already reported)
+    } else if vcpu_ok {
+        let v = vcpu.unwrap_or_default();
+        if !is_valid_fargate_size(v, m) {
+            c.at(
+                &mem_f,
+                format!(
+                    "{} vCPU with {} GB is not a Fargate task size; {} vCPU takes {}",
+                    fmt_num(v),
+                    fmt_num(m),
+                    fmt_num(v),
+                    describe_memory_options(v).unwrap_or_default()
+                ),
+            );
         }
+    } else if vcpu.is_none()
+        && !fargate_sizes()
+            .iter()
+            .any(|&(v, _)| is_valid_fargate_size(v, m))
+    {
+        c.at(
+            &mem_f,
+            format!(
+                "{} GB is not a Fargate memory size (0.5, 1, 2, ... 30 GB in 1 GB steps, then 4 and 8 GB steps up to 120)",
+                fmt_num(m)
+            ),
+        );
     }
     c.at_least_one(&format!("{p}.max_tasks"), u64::from(e.max_tasks));
     if e.min_tasks > e.max_tasks {
