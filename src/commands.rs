@@ -126,13 +126,9 @@ fn report_cmd(
 /// How the report names the price book: built-in or the file it came from.
 pub fn provenance(book: &LoadedBook) -> String {
     if book.origin == pricing::BUILT_IN_ORIGIN {
-        format!(
-            "planner built-in price book ({}): {}",
-            book.book.region,
-            book.book.source.trim()
-        )
+        format!("planner built-in price book `{}`", book.book.region)
     } else {
-        format!("{}: {}", book.origin, book.book.source.trim())
+        format!("price book `{}`", book.origin)
     }
 }
 
