@@ -8,8 +8,8 @@
 //! - with their symbol, for prose: [`usd`] (`$1,234.56`), [`usd_unit_price`]
 //!   (`$0.0000166667`), [`share`] (`0.10%`), [`quantity`] (`1,234.50 GB-s`);
 //! - bare numbers, for table cells whose column header carries the unit (`Cost [$/mo]`,
-//!   `p99 [ms]`): [`money`], [`unit_price`], [`ms`], [`rps`], [`count`], [`seconds`],
-//!   [`quantity_value`], [`decimal`].
+//!   `p99 [ms]`): [`money`], [`unit_price`], [`ms`], [`rps`], [`number`], [`count`],
+//!   [`seconds`], [`quantity_value`], [`decimal`].
 
 /// Shown for NaN and infinities.
 pub const NOT_A_NUMBER: &str = "—";
@@ -90,10 +90,15 @@ pub fn seconds(x: f64) -> String {
     fixed(x, 1)
 }
 
-/// A rate per second, bare, trailing zeros trimmed: whole numbers from 100 (`1,234`), one
-/// decimal from 10 (`41.2`), two from 1 (`2.75`), three significant digits below 1
-/// (`0.0114`).
+/// A rate per second, bare: the [`number`] rule (`1,234`, `41.2`, `2.75`, `0.0114`).
 pub fn rps(x: f64) -> String {
+    number(x)
+}
+
+/// A general quantity, bare, trailing zeros trimmed: whole numbers from 100 (`1,234`), one
+/// decimal from 10 (`41.2`), two from 1 (`2.75`), three significant digits below 1
+/// (`0.0114`). Used for rates and capacities.
+pub fn number(x: f64) -> String {
     if !x.is_finite() {
         return NOT_A_NUMBER.to_string();
     }
@@ -334,6 +339,9 @@ mod tests {
         assert_eq!(rps(12_345_678.0), "12,345,678");
         assert_eq!(rps(0.011_415), "0.0114");
         assert_eq!(rps(0.1), "0.1");
+        assert_eq!(number(0.04), "0.04");
+        assert_eq!(number(58.8), "58.8");
+        assert_eq!(number(1000.0), "1,000");
     }
 
     #[test]

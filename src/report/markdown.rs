@@ -11,15 +11,16 @@ use crate::model::{OptionPlan, Plan, Platform, WorkloadPlan};
 
 /// Renders `plan` as a Markdown document ending with exactly one newline.
 pub fn markdown(plan: &Plan) -> String {
+    let sources = Sources::of(plan);
     let mut doc = Doc::default();
     title(&mut doc, plan);
     summary(&mut doc, plan);
     recommendations(&mut doc, plan);
     for w in &plan.workloads {
-        workload(&mut doc, w);
+        workload(&mut doc, w, &sources);
     }
     assumptions(&mut doc, plan);
-    price_book(&mut doc, plan);
+    price_book(&mut doc, plan, &sources);
     doc.finish()
 }
 
@@ -65,19 +66,24 @@ fn summary(doc: &mut Doc, plan: &Plan) {
     columns.push(("Feasible", Align::Center));
     let mut t = Table::new(&columns);
     for w in &plan.workloads {
-        for o in &w.options {
+        for (i, o) in w.options.iter().enumerate() {
             let recommended = w.recommendation.platform == Some(o.platform);
             let platform = if recommended {
                 format!("**{}**", o.platform.label())
             } else {
                 o.platform.label().to_string()
             };
-            let mut row = vec![w.name.clone(), w.kind.clone(), platform];
+            // The workload's name and kind head its first row only, so workloads read as groups.
+            let mut row = if i == 0 {
+                vec![w.name.clone(), w.kind.clone(), platform]
+            } else {
+                vec![String::new(), String::new(), platform]
+            };
             if evaluated(o) {
                 row.extend([
                     format::money(o.monthly_cost_usd),
                     format::ms(o.latency_ms.p99),
-                    format::decimal(o.capacity.peak, 1),
+                    format::number(o.capacity.peak),
                     o.capacity.unit.clone(),
                 ]);
             } else {
@@ -115,41 +121,35 @@ fn recommendations(doc: &mut Doc, plan: &Plan) {
     for w in &plan.workloads {
         let r = &w.recommendation;
         let unit = rate_unit(w);
-        let head = match r.platform.and_then(|p| option(w, p)) {
-            Some(o) => format!(
-                "- **{}** ({}): **{}** at {}/mo.",
+        let head = match r.platform {
+            Some(p) => format!(
+                "- **{}** ({}): **{}**.",
                 inline(&w.name),
                 inline(&w.kind),
-                o.platform.label(),
-                format::usd(o.monthly_cost_usd)
-            ),
-            None => match r.platform {
-                Some(p) => format!(
-                    "- **{}** ({}): **{}**.",
-                    inline(&w.name),
-                    inline(&w.kind),
-                    p.label()
-                ),
-                None => format!(
-                    "- **{}** ({}): no feasible option.",
-                    inline(&w.name),
-                    inline(&w.kind)
-                ),
-            },
-        };
-        let _ = writeln!(list, "{}", join_sentence(&head, &inline(&r.reason)));
-        let break_even = match r.break_even_rps {
-            None if r.platform.is_none() => continue,
-            Some(b) => format!(
-                "  Break-even: the two cheapest options change places at an average of {} {unit} \
-                 (this profile: {} {unit}).",
-                format::rps(b),
-                format::rps(w.average_rps)
+                p.label()
             ),
             None => format!(
-                "  Break-even: none; the ranking of the two cheapest options does not change \
-                 over the modelled range (this profile: {} {unit}).",
-                format::rps(w.average_rps)
+                "- **{}** ({}): no feasible option.",
+                inline(&w.name),
+                inline(&w.kind)
+            ),
+        };
+        let _ = writeln!(list, "{}", join_sentence(&head, &inline(&r.reason)));
+        let feasible = w.options.iter().filter(|o| o.feasible).count();
+        let at = format!("this profile: {} {unit}", format::rps(w.average_rps));
+        let break_even = match r.break_even_rps {
+            Some(b) => format!(
+                "  Break-even: the two cheapest options change places at an average of {} {unit} \
+                 ({at}).",
+                format::rps(b)
+            ),
+            None if feasible == 0 => continue,
+            None if feasible == 1 => {
+                format!("  Break-even: not applicable, only one option is feasible ({at}).")
+            }
+            None => format!(
+                "  Break-even: none; the two cheapest options keep their order over the \
+                 modelled range ({at})."
             ),
         };
         let _ = writeln!(list, "{break_even}");
@@ -157,7 +157,7 @@ fn recommendations(doc: &mut Doc, plan: &Plan) {
     doc.block(list);
 }
 
-fn workload(doc: &mut Doc, w: &WorkloadPlan) {
+fn workload(doc: &mut Doc, w: &WorkloadPlan, sources: &Sources) {
     doc.block(format!("## Workload: {}", inline(&w.name)));
     doc.block(format!(
         "Kind: {} · average rate: {} {}",
@@ -169,12 +169,12 @@ fn workload(doc: &mut Doc, w: &WorkloadPlan) {
         doc.block(bullets(&w.notes));
     }
     for o in &w.options {
-        option_section(doc, w, o);
+        option_section(doc, w, o, sources);
     }
     chart(doc, w);
 }
 
-fn option_section(doc: &mut Doc, w: &WorkloadPlan, o: &OptionPlan) {
+fn option_section(doc: &mut Doc, w: &WorkloadPlan, o: &OptionPlan, sources: &Sources) {
     let status = if o.feasible {
         "✓ feasible"
     } else {
@@ -213,7 +213,7 @@ fn option_section(doc: &mut Doc, w: &WorkloadPlan, o: &OptionPlan) {
                 l.unit.clone(),
                 format::unit_price(l.unit_price_usd),
                 format::money(l.cost_usd),
-                l.source.clone(),
+                sources.reference(&l.source),
             ]);
         }
         t.row(vec![
@@ -242,7 +242,7 @@ fn option_section(doc: &mut Doc, w: &WorkloadPlan, o: &OptionPlan) {
         format::ms(o.latency_ms.p50),
         format::ms(o.latency_ms.p99),
         format::rps(o.throughput_rps),
-        format::decimal(o.capacity.peak, 1),
+        format::number(o.capacity.peak),
         inline(&o.capacity.unit),
     );
     let _ = write!(
@@ -399,20 +399,60 @@ fn assumptions(doc: &mut Doc, plan: &Plan) {
     }
 }
 
-fn price_book(doc: &mut Doc, plan: &Plan) {
+fn price_book(doc: &mut Doc, plan: &Plan, sources: &Sources) {
     doc.block("## Price book".to_string());
     doc.block(format!(
         "- Source: {}\n- As of: {}",
         inline(&plan.pricing.source),
         inline(&plan.pricing.as_of)
     ));
-    if plan.pricing.cited.is_empty() {
-        doc.block("No sources cited.".to_string());
+    if sources.list.is_empty() {
+        doc.block("No price sources cited.".to_string());
     } else {
+        let list: Vec<String> = sources
+            .list
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{}. {}", i + 1, inline(s)))
+            .collect();
         doc.block(format!(
-            "Prices cited in this report:\n\n{}",
-            bullets(&plan.pricing.cited)
+            "Sources of the prices used, numbered as in the cost breakdowns:\n\n{}",
+            list.join("\n")
         ));
+    }
+}
+
+/// The price sources, numbered once for the whole report: the plan's cited list first, then
+/// any line-item source missing from it, in order of appearance.
+struct Sources {
+    list: Vec<String>,
+}
+
+impl Sources {
+    fn of(plan: &Plan) -> Sources {
+        let mut list: Vec<String> = Vec::new();
+        let items = plan
+            .workloads
+            .iter()
+            .flat_map(|w| &w.options)
+            .flat_map(|o| &o.cost_breakdown)
+            .map(|l| &l.source);
+        for s in plan.pricing.cited.iter().chain(items) {
+            let s = inline(s);
+            if !s.is_empty() && !list.contains(&s) {
+                list.push(s);
+            }
+        }
+        Sources { list }
+    }
+
+    /// `[n]` for a source, `—` when there is none.
+    fn reference(&self, source: &str) -> String {
+        let s = inline(source);
+        match self.list.iter().position(|x| *x == s) {
+            Some(i) => format!("[{}]", i + 1),
+            None => dash(),
+        }
     }
 }
 
@@ -423,10 +463,6 @@ fn price_book(doc: &mut Doc, plan: &Plan) {
 /// kind has no cost breakdown and no capacity unit).
 fn evaluated(o: &OptionPlan) -> bool {
     !(o.cost_breakdown.is_empty() && o.capacity.unit.is_empty() && o.monthly_cost_usd == 0.0)
-}
-
-fn option(w: &WorkloadPlan, p: Platform) -> Option<&OptionPlan> {
-    w.options.iter().find(|o| o.platform == p)
 }
 
 fn rate_unit(w: &WorkloadPlan) -> &'static str {
