@@ -10,6 +10,7 @@ pub mod ingress;
 pub mod lambda;
 pub mod latency;
 pub mod plan;
+pub mod step_functions;
 pub mod traffic;
 
 pub use demand::Demand;
