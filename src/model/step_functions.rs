@@ -953,3 +953,714 @@ fn type_id(kind: StateMachineType) -> &'static str {
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::{Price, Quota, Tier};
+    use crate::profile::{Architecture, AutoOr, Shape, Slo, Step, Traffic, Workload};
+
+    fn price(unit: &str, tiers: &[(Option<f64>, f64)]) -> Price {
+        Price {
+            unit: unit.into(),
+            tiers: tiers
+                .iter()
+                .map(|&(upto, usd)| Tier { upto, usd })
+                .collect(),
+            source: "test".into(),
+        }
+    }
+
+    fn quota(value: f64) -> Quota {
+        Quota {
+            value,
+            unit: "per second".into(),
+            source: "test".into(),
+        }
+    }
+
+    /// PRICES.md's us-east-1 figures.
+    fn book() -> PriceBook {
+        let mut b = PriceBook {
+            region: "us-east-1".into(),
+            made: "2025-01-01".into(),
+            source: "test".into(),
+            prices: BTreeMap::new(),
+            instances: BTreeMap::new(),
+            free_tier: BTreeMap::new(),
+            quotas: BTreeMap::new(),
+        };
+        for arch in [Architecture::X86_64, Architecture::Arm64] {
+            b.prices.insert(
+                keys::lambda_requests(arch),
+                price("request", &[(None, 0.0000002)]),
+            );
+        }
+        b.prices.insert(
+            keys::lambda_duration(Architecture::X86_64),
+            price(
+                "GB-second",
+                &[
+                    (Some(6e9), 0.0000166667),
+                    (Some(15e9), 0.000015),
+                    (None, 0.0000133334),
+                ],
+            ),
+        );
+        b.prices.insert(
+            keys::lambda_duration(Architecture::Arm64),
+            price(
+                "GB-second",
+                &[
+                    (Some(7.5e9), 0.0000133334),
+                    (Some(18.75e9), 0.0000120001),
+                    (None, 0.0000106667),
+                ],
+            ),
+        );
+        b.prices.insert(
+            keys::SFN_STANDARD_TRANSITIONS.into(),
+            price("state transition", &[(None, 0.000025)]),
+        );
+        b.prices.insert(
+            keys::SFN_EXPRESS_REQUESTS.into(),
+            price("request", &[(None, 0.000001)]),
+        );
+        b.prices.insert(
+            keys::SFN_EXPRESS_DURATION.into(),
+            price(
+                "GB-second",
+                &[
+                    (Some(3.6e6), 0.00001667),
+                    (Some(18e6), 0.00000833),
+                    (None, 0.00000456),
+                ],
+            ),
+        );
+        b.quotas
+            .insert(keys::Q_SFN_STANDARD_STARTS.into(), quota(300.0));
+        b.quotas
+            .insert(keys::Q_SFN_STANDARD_TRANSITIONS.into(), quota(1500.0));
+        b.quotas
+            .insert(keys::Q_SFN_EXPRESS_STARTS.into(), quota(6000.0));
+        b.quotas
+            .insert(keys::Q_LAMBDA_SCALING.into(), quota(1000.0));
+        b
+    }
+
+    fn traffic(monthly: f64) -> Traffic {
+        Traffic {
+            monthly_requests: Some(monthly),
+            rps: None,
+            peak_to_average: 1.0,
+            shape: Shape::Flat,
+            trace: None,
+            trace_data: None,
+        }
+    }
+
+    fn step(name: &str, duration_ms: f64, memory_mb: u32, wait: bool) -> Step {
+        Step {
+            name: name.into(),
+            duration_ms,
+            cpu_ms: 0.0,
+            memory_mb,
+            wait,
+        }
+    }
+
+    fn workflow_workload(
+        monthly: f64,
+        transitions: u32,
+        duration_ms: Option<f64>,
+        memory_mb: u32,
+        steps: Vec<Step>,
+    ) -> Workload {
+        Workload {
+            name: "wf".into(),
+            kind: WorkloadKind::Workflow,
+            traffic: Some(traffic(monthly)),
+            request: Request::default(),
+            slo: None,
+            job: None,
+            workflow: Some(Workflow {
+                transitions,
+                duration_ms,
+                memory_mb,
+                steps,
+            }),
+        }
+    }
+
+    fn fanout_workload(
+        items: u64,
+        runs: f64,
+        deadline_s: Option<f64>,
+        duration_ms: f64,
+    ) -> Workload {
+        Workload {
+            name: "fan".into(),
+            kind: WorkloadKind::Fanout,
+            traffic: None,
+            request: Request {
+                duration_ms,
+                memory_mb: 1024,
+                ..Request::default()
+            },
+            slo: None,
+            job: Some(Job {
+                items,
+                runs_per_month: runs,
+                deadline_s,
+            }),
+            workflow: None,
+        }
+    }
+
+    fn cfg(kind: StateMachineType, map: MapMode) -> StepFunctionsConfig {
+        StepFunctionsConfig {
+            enabled: true,
+            kind,
+            map,
+        }
+    }
+
+    fn lambda_cfg() -> LambdaConfig {
+        LambdaConfig {
+            memory_mb: AutoOr::Auto,
+            ..LambdaConfig::default()
+        }
+    }
+
+    fn line<'a>(plan: &'a OptionPlan, item: &str) -> &'a LineItem {
+        plan.cost_breakdown
+            .iter()
+            .find(|l| l.item == item)
+            .unwrap_or_else(|| panic!("no `{item}` line in {:?}", plan.cost_breakdown))
+    }
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol
+    }
+
+    /// AWS's Express example (pricing page, example 4; docs/aws-worked-examples.md §3):
+    /// 100 M executions a month, 10 s each, 64 MB billed.
+    ///
+    /// AWS shows the duration charge as $382.97, computed per GB-hour with rates rounded to
+    /// $0.06 / $0.03 / $0.01642. AWS bills GB-seconds, and the per-GB-s rates ($0.00001667,
+    /// $0.00000833, $0.00000456; the GB-h figures are these × 3,600, rounded) give
+    /// 3.6 M × 0.00001667 + 14.4 M × 0.00000833 + 44.5 M × 0.00000456 = $382.884, 9 cents
+    /// less. planner prices GB-seconds, so $382.88 is the figure asserted here.
+    #[test]
+    fn express_pricing_example() {
+        let gb_s = express_gb_s(100e6, 10_000.0, 64);
+        assert!(close(gb_s, 62_500_000.0, 1e-3));
+        let duration = book().price(keys::SFN_EXPRESS_DURATION).unwrap().cost(gb_s);
+        assert!(close(duration, 382.884, 1e-6), "{duration}");
+
+        // End to end: one 10 s wait state (no Lambda), 100 M executions a month.
+        let w = workflow_workload(
+            100e6,
+            2,
+            Some(10_000.0),
+            64,
+            vec![step("wait", 10_000.0, 128, true)],
+        );
+        let d = Demand::new(&w, FreeTier::none());
+        let plan = evaluate(
+            &d,
+            &cfg(StateMachineType::Express, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(plan.feasible, "{:?}", plan.risks);
+        let req = line(&plan, "express_requests");
+        assert!(close(req.quantity, 100e6, 1.0));
+        assert!(close(req.cost_usd, 100.0, 1e-6));
+        let dur = line(&plan, "express_duration");
+        assert!(close(dur.quantity, 62.5e6, 1.0));
+        assert!(close(dur.cost_usd, 382.88, 0.005), "{}", dur.cost_usd);
+        assert!(close(plan.monthly_cost_usd, 482.88, 0.005));
+        assert!(
+            !plan
+                .cost_breakdown
+                .iter()
+                .any(|l| l.item.starts_with("lambda_"))
+        );
+        // Little's law: 38 executions/s × 10 s.
+        assert!(close(plan.capacity.peak, 100e6 / MONTH_S * 10.0, 1e-6));
+        assert_eq!(plan.capacity.unit, "concurrent executions");
+    }
+
+    #[test]
+    fn standard_transitions_with_and_without_free_tier() {
+        let w = workflow_workload(
+            100_000.0,
+            8,
+            None,
+            64,
+            vec![step("wait", 1000.0, 128, true)],
+        );
+        let c = cfg(StateMachineType::Standard, MapMode::Auto);
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &c,
+            &lambda_cfg(),
+            &book(),
+        );
+        let st = line(&plan, "state_transitions");
+        assert!(close(st.quantity, 800_000.0, 1e-3));
+        assert!(close(st.cost_usd, 20.0, 1e-6));
+        assert!(close(plan.monthly_cost_usd, 20.0, 1e-6));
+        assert!(!plan.cost_breakdown.iter().any(|l| l.item == "free_tier"));
+
+        let free = FreeTier {
+            sfn_transitions: 4_000.0,
+            ..FreeTier::none()
+        };
+        let plan = evaluate(&Demand::new(&w, free), &c, &lambda_cfg(), &book());
+        let credit = line(&plan, "free_tier");
+        assert!(close(credit.quantity, 4_000.0, 1e-9));
+        assert!(close(credit.cost_usd, -0.10, 1e-9));
+        assert!(close(plan.monthly_cost_usd, 19.90, 1e-6));
+
+        // Under the allowance: the workshop's (3 × 1,000) × $0.000025 = $0.075, all credited.
+        let w = workflow_workload(1_000.0, 3, None, 64, vec![step("wait", 1000.0, 128, true)]);
+        let plan = evaluate(&Demand::new(&w, free), &c, &lambda_cfg(), &book());
+        assert!(close(
+            line(&plan, "state_transitions").cost_usd,
+            0.075,
+            1e-9
+        ));
+        assert!(close(plan.monthly_cost_usd, 0.0, 1e-9));
+    }
+
+    #[test]
+    fn express_rounding() {
+        assert_eq!(express_billed_ms(901.0), 1000.0);
+        assert_eq!(express_billed_ms(1000.0), 1000.0);
+        assert_eq!(express_billed_ms(1000.0 + 1e-10), 1000.0);
+        assert_eq!(express_billed_ms(1.0), 100.0);
+        assert_eq!(express_billed_mb(65), 128);
+        assert_eq!(express_billed_mb(64), 64);
+        assert_eq!(express_billed_mb(1), 64);
+        // 1 M executions of 901 ms at 65 MB: 1 s × 0.125 GB each.
+        let w = workflow_workload(
+            1e6,
+            2,
+            Some(901.0),
+            65,
+            vec![step("wait", 901.0, 128, true)],
+        );
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &cfg(StateMachineType::Express, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(close(
+            line(&plan, "express_duration").quantity,
+            125_000.0,
+            1e-3
+        ));
+        assert_eq!(plan.config["billed_duration_ms"], json!(1000.0));
+        assert_eq!(plan.config["billed_memory_mb"], json!(128));
+    }
+
+    #[test]
+    fn express_five_minute_limit() {
+        let w = workflow_workload(
+            10_000.0,
+            4,
+            None,
+            64,
+            vec![step("wait", 300_001.0, 128, true)],
+        );
+        let d = Demand::new(&w, FreeTier::none());
+        let express = evaluate(
+            &d,
+            &cfg(StateMachineType::Express, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(!express.feasible);
+        assert!(
+            express.risks.iter().any(|r| r.contains("5-minute")),
+            "{:?}",
+            express.risks
+        );
+        let standard = evaluate(
+            &d,
+            &cfg(StateMachineType::Standard, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(standard.feasible, "{:?}", standard.risks);
+    }
+
+    #[test]
+    fn service_is_infeasible() {
+        let w = Workload {
+            name: "api".into(),
+            kind: WorkloadKind::Service,
+            traffic: Some(traffic(1e6)),
+            request: Request::default(),
+            slo: None,
+            job: None,
+            workflow: None,
+        };
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &StepFunctionsConfig::default(),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(!plan.feasible);
+        assert_eq!(plan.platform, Platform::StepFunctions);
+        assert!(plan.risks[0].contains("request/response"));
+    }
+
+    #[test]
+    fn disabled_is_infeasible() {
+        let w = workflow_workload(1e6, 4, None, 64, vec![]);
+        let c = StepFunctionsConfig {
+            enabled: false,
+            ..StepFunctionsConfig::default()
+        };
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &c,
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(!plan.feasible);
+        assert_eq!(plan.risks, vec!["Disabled in the profile.".to_string()]);
+    }
+
+    #[test]
+    fn missing_quota_or_price_names_the_key() {
+        let w = workflow_workload(1e6, 4, None, 64, vec![step("a", 100.0, 128, false)]);
+        let d = Demand::new(&w, FreeTier::none());
+        let mut b = book();
+        b.quotas.remove(keys::Q_SFN_STANDARD_STARTS);
+        let plan = evaluate(
+            &d,
+            &cfg(StateMachineType::Standard, MapMode::Auto),
+            &lambda_cfg(),
+            &b,
+        );
+        assert!(!plan.feasible);
+        assert!(
+            plan.risks[0].contains(keys::Q_SFN_STANDARD_STARTS),
+            "{:?}",
+            plan.risks
+        );
+
+        let mut b = book();
+        b.prices.remove(keys::SFN_EXPRESS_DURATION);
+        let plan = evaluate(
+            &d,
+            &cfg(StateMachineType::Express, MapMode::Auto),
+            &lambda_cfg(),
+            &b,
+        );
+        assert!(!plan.feasible);
+        assert!(
+            plan.risks[0].contains(keys::SFN_EXPRESS_DURATION),
+            "{:?}",
+            plan.risks
+        );
+
+        let mut b = book();
+        b.prices
+            .remove(&keys::lambda_duration(Architecture::X86_64));
+        let plan = evaluate(
+            &d,
+            &cfg(StateMachineType::Standard, MapMode::Auto),
+            &lambda_cfg(),
+            &b,
+        );
+        assert!(!plan.feasible);
+        assert!(
+            plan.risks[0].contains("lambda.duration.x86_64"),
+            "{:?}",
+            plan.risks
+        );
+    }
+
+    #[test]
+    fn task_states_bill_their_lambda_once() {
+        // 1 M executions, two task states (128 MB × 100 ms, 256 MB × 300 ms) and a wait.
+        let steps = vec![
+            step("reserve", 100.0, 128, false),
+            step("hold", 5_000.0, 128, true),
+            step("charge", 300.0, 256, false),
+        ];
+        let w = workflow_workload(1e6, 6, None, 64, steps);
+        let c = cfg(StateMachineType::Standard, MapMode::Auto);
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &c,
+            &lambda_cfg(),
+            &book(),
+        );
+        let req = line(&plan, "lambda_requests");
+        assert!(close(req.quantity, 2e6, 1e-3));
+        assert!(close(req.cost_usd, 0.4, 1e-9));
+        let dur = line(&plan, "lambda_duration");
+        let gb_s = 1e6 * (0.1 * 0.125 + 0.3 * 0.25);
+        assert!(close(dur.quantity, gb_s, 1e-3), "{}", dur.quantity);
+        assert!(close(dur.cost_usd, gb_s * 0.0000166667, 1e-6));
+        assert_eq!(
+            plan.cost_breakdown
+                .iter()
+                .filter(|l| l.item == "lambda_duration")
+                .count(),
+            1
+        );
+        // Latency: the steps in sequence, the wait included.
+        assert!(
+            close(plan.latency_ms.p50, 5_400.0, 1.0),
+            "{:?}",
+            plan.latency_ms
+        );
+
+        // The free tier is credited once across both functions, not once per function.
+        let free = FreeTier {
+            lambda_requests: 1e6,
+            lambda_gb_s: 400_000.0,
+            sfn_transitions: 0.0,
+        };
+        let plan = evaluate(&Demand::new(&w, free), &c, &lambda_cfg(), &book());
+        let credited_requests: f64 = plan
+            .cost_breakdown
+            .iter()
+            .filter(|l| l.item == "free_tier" && l.unit == "request")
+            .map(|l| l.quantity)
+            .sum();
+        assert!(
+            close(credited_requests, 1e6, 1e-6),
+            "{:?}",
+            plan.cost_breakdown
+        );
+        let credited_gb_s: f64 = plan
+            .cost_breakdown
+            .iter()
+            .filter(|l| l.item == "free_tier" && l.unit == "GB-second")
+            .map(|l| l.quantity)
+            .sum();
+        assert!(close(credited_gb_s, gb_s, 1e-3), "{credited_gb_s}");
+    }
+
+    #[test]
+    fn start_execution_quota_throttles() {
+        // 500 executions/s flat against Standard's 300/s refill: 40% throttled.
+        let w = workflow_workload(
+            500.0 * MONTH_S,
+            2,
+            None,
+            64,
+            vec![step("wait", 100.0, 128, true)],
+        );
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &cfg(StateMachineType::Standard, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(
+            close(plan.throttled_share, 0.4, 1e-9),
+            "{}",
+            plan.throttled_share
+        );
+        assert!(!plan.feasible);
+        assert!(close(plan.throughput_rps, 300.0, 1e-9));
+        assert!(plan.risks.iter().any(|r| r.contains("StartExecution")));
+        // Only started executions are billed.
+        assert!(close(
+            line(&plan, "state_transitions").quantity,
+            300.0 * MONTH_S * 2.0,
+            1.0
+        ));
+
+        // Express's 6,000/s lets it through.
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &cfg(StateMachineType::Express, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert_eq!(plan.throttled_share, 0.0);
+        assert!(plan.feasible, "{:?}", plan.risks);
+    }
+
+    #[test]
+    fn history_limit() {
+        let w = workflow_workload(
+            1_000.0,
+            13_000,
+            None,
+            64,
+            vec![step("wait", 100.0, 128, true)],
+        );
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &cfg(StateMachineType::Standard, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(!plan.feasible);
+        assert!(
+            plan.risks.iter().any(|r| r.contains("25,000")),
+            "{:?}",
+            plan.risks
+        );
+        assert_eq!(history_events(8.0, 2), 25.0);
+    }
+
+    #[test]
+    fn slo_misses_are_infeasible() {
+        let mut w = workflow_workload(1e6, 4, None, 64, vec![step("a", 400.0, 128, false)]);
+        w.slo = Some(Slo {
+            p99_latency_ms: Some(300.0),
+            max_throttled_share: None,
+        });
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &cfg(StateMachineType::Express, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(!plan.feasible);
+        assert!(plan.risks.iter().any(|r| r.contains("SLO")));
+    }
+
+    #[test]
+    fn inline_vs_distributed_makespan() {
+        // 400 items of 1 s, 5 s deadline. Inline: 40 at a time, 10 waves ≈ 10.3 s.
+        // Distributed: all 400 at once ≈ 1.3 s.
+        let w = fanout_workload(400, 30.0, Some(5.0), 1000.0);
+        let d = Demand::new(&w, FreeTier::none());
+        let inline = evaluate(
+            &d,
+            &cfg(StateMachineType::Standard, MapMode::Inline),
+            &lambda_cfg(),
+            &book(),
+        );
+        let distributed = evaluate(
+            &d,
+            &cfg(StateMachineType::Standard, MapMode::Distributed),
+            &lambda_cfg(),
+            &book(),
+        );
+        let mi = inline.makespan_s.unwrap();
+        let md = distributed.makespan_s.unwrap();
+        assert!(close(mi, 10.3, 0.05), "{mi}");
+        assert!(close(md, 1.3, 0.05), "{md}");
+        assert_eq!(inline.capacity.peak, 40.0);
+        assert_eq!(distributed.capacity.peak, 400.0);
+        assert!(!inline.feasible);
+        assert!(inline.risks.iter().any(|r| r.contains("deadline")));
+        assert!(distributed.feasible, "{:?}", distributed.risks);
+
+        // Inline: parent transitions + 1 per item. Distributed: + 1 per child started, and
+        // each child billed as an Express execution (1 s, 64 MB).
+        let st = line(&inline, "state_transitions");
+        assert!(close(st.quantity, 30.0 * 403.0, 1e-9));
+        let st = line(&distributed, "state_transitions");
+        assert!(close(st.quantity, 30.0 * 403.0, 1e-9));
+        assert!(close(
+            line(&distributed, "express_requests").quantity,
+            12_000.0,
+            1e-9
+        ));
+        // Runs every day: every run starts cold, so each child bills 1 s + 300 ms INIT = 1.3 s.
+        assert!(close(
+            line(&distributed, "express_duration").quantity,
+            12_000.0 * 1.3 / 16.0,
+            1e-6
+        ));
+        assert!(close(
+            line(&distributed, "lambda_requests").quantity,
+            12_000.0,
+            1e-9
+        ));
+
+        // Auto picks the one that meets the deadline.
+        let auto = evaluate(
+            &d,
+            &cfg(StateMachineType::Standard, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert_eq!(auto.config["map"], json!("distributed"));
+        assert!(auto.feasible);
+
+        // Without a deadline, auto takes the cheaper: inline avoids the children's charges.
+        let w = fanout_workload(400, 30.0, None, 1000.0);
+        let d = Demand::new(&w, FreeTier::none());
+        let auto = evaluate(
+            &d,
+            &cfg(StateMachineType::Standard, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert_eq!(auto.config["map"], json!("inline"));
+    }
+
+    #[test]
+    fn distributed_capped_by_lambda_concurrency() {
+        let w = fanout_workload(20_000, 1.0, None, 1000.0);
+        let d = Demand::new(&w, FreeTier::none());
+        let plan = evaluate(
+            &d,
+            &cfg(StateMachineType::Standard, MapMode::Distributed),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert_eq!(plan.capacity.peak, 1000.0);
+        assert!(
+            plan.risks
+                .iter()
+                .any(|r| r.contains("Lambda concurrency limit"))
+        );
+    }
+
+    #[test]
+    fn inline_history_and_express_parent_limits() {
+        // 5,000 items inline: 35,010 events in a Standard parent.
+        let w = fanout_workload(5_000, 1.0, None, 100.0);
+        let d = Demand::new(&w, FreeTier::none());
+        let plan = evaluate(
+            &d,
+            &cfg(StateMachineType::Standard, MapMode::Inline),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(!plan.feasible);
+        assert!(
+            plan.risks.iter().any(|r| r.contains("25,000")),
+            "{:?}",
+            plan.risks
+        );
+        // Express parent: no history limit, but the whole run must fit in 5 minutes.
+        let plan = evaluate(
+            &d,
+            &cfg(StateMachineType::Express, MapMode::Inline),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(plan.feasible, "{:?}", plan.risks);
+        assert!(close(line(&plan, "express_requests").quantity, 1.0, 1e-12));
+        let w = fanout_workload(5_000, 1.0, None, 3_000.0);
+        let d = Demand::new(&w, FreeTier::none());
+        let plan = evaluate(
+            &d,
+            &cfg(StateMachineType::Express, MapMode::Inline),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(!plan.feasible);
+        assert!(plan.risks.iter().any(|r| r.contains("5-minute")));
+    }
+}
