@@ -567,6 +567,10 @@ fn workflow(
     }
     config.insert("architecture".into(), json!(lambda.architecture.as_str()));
     config.insert(
+        "lambda_peak_concurrency".into(),
+        json!(round1(peak_served * lambda_ms / 1000.0)),
+    );
+    config.insert(
         "task_states".into(),
         json!(
             tasks
@@ -668,13 +672,6 @@ fn map_run(
         Some(book.price(keys::SFN_STANDARD_TRANSITIONS)?)
     };
 
-    let memory = lambda
-        .memory_mb
-        .fixed()
-        .copied()
-        .unwrap_or(d.request.memory_mb)
-        .clamp(lambda::MIN_MEMORY_MB, lambda::MAX_MEMORY_MB);
-    let dur = lambda::duration_ms(&d.request, memory);
     let items = job.items as f64;
     let runs = job.runs_per_month;
     let limit = lambda.concurrency_limit.max(1) as f64;
@@ -683,6 +680,8 @@ fn map_run(
         Map::Distributed => DISTRIBUTED_MAP_MAX_CONCURRENCY,
     };
     let concurrency = map_limit.min(limit);
+    let memory = item_memory(d, lambda, job, concurrency, scaling);
+    let dur = lambda::duration_ms(&d.request, memory);
     let run = lambda::run_waves(items, concurrency, scaling, dur, lambda.cold_start_ms);
     let makespan_s = run.makespan_s;
     let interval_s = if runs > 0.0 {
@@ -916,6 +915,14 @@ fn map_run(
     );
     config.insert("architecture".into(), json!(lambda.architecture.as_str()));
     config.insert("memory_mb".into(), json!(memory));
+    config.insert(
+        "memory_choice".into(),
+        json!(if lambda.memory_mb.fixed().is_some() {
+            "fixed"
+        } else {
+            "auto"
+        }),
+    );
     config.insert("duration_ms".into(), json!(round1(dur)));
     config.insert(
         "orchestration_overhead_ms".into(),
@@ -941,6 +948,60 @@ fn map_run(
         throttled_share: 0.0,
         makespan_s: Some(makespan_s),
     })
+}
+
+/// The items' Lambda memory: fixed in the profile, or (`auto`) the smallest size from the
+/// request's memory up that meets the deadline. Below the size where the CPU part stops
+/// speeding up, GB-s per item only grow with memory while the makespan falls, so the smallest
+/// size meeting the deadline is the cheapest; found by bisection at 1 MB, as Lambda's own
+/// `auto` does. With no deadline (or none reachable) the floor, or the fastest size, is used.
+fn item_memory(
+    d: &Demand,
+    lambda: &LambdaConfig,
+    job: &Job,
+    concurrency: f64,
+    scaling: f64,
+) -> u32 {
+    let floor = d
+        .request
+        .memory_mb
+        .clamp(lambda::MIN_MEMORY_MB, lambda::MAX_MEMORY_MB);
+    if let Some(m) = lambda.memory_mb.fixed() {
+        return (*m).clamp(lambda::MIN_MEMORY_MB, lambda::MAX_MEMORY_MB);
+    }
+    let Some(deadline) = job.deadline_s else {
+        return floor;
+    };
+    let meets = |m: u32| {
+        let dur = lambda::duration_ms(&d.request, m);
+        lambda::run_waves(
+            job.items as f64,
+            concurrency,
+            scaling,
+            dur,
+            lambda.cold_start_ms,
+        )
+        .makespan_s
+            <= deadline
+    };
+    if d.request.cpu_ms <= 0.0 || meets(floor) {
+        return floor;
+    }
+    let useful_max = ((lambda::MB_PER_VCPU * d.request.threads.max(1) as f64).ceil() as u32)
+        .clamp(floor, lambda::MAX_MEMORY_MB);
+    if !meets(useful_max) {
+        return useful_max;
+    }
+    let (mut lo, mut hi) = (floor, useful_max);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if meets(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
 }
 
 fn type_id(kind: StateMachineType) -> &'static str {
@@ -1662,5 +1723,25 @@ mod tests {
         );
         assert!(!plan.feasible);
         assert!(plan.risks.iter().any(|r| r.contains("5-minute")));
+    }
+
+    #[test]
+    fn auto_memory_meets_the_deadline() {
+        // 40 CPU-bound items of 2 s at one vCPU: at 1,024 MB each takes 3.46 s; a 3 s deadline
+        // (300 ms cold start included) needs 2,700 ms per item: 1,311 MB.
+        let mut w = fanout_workload(40, 1.0, Some(3.0), 2000.0);
+        w.request.cpu_ms = 2000.0;
+        let d = Demand::new(&w, FreeTier::none());
+        let c = cfg(StateMachineType::Standard, MapMode::Inline);
+        let plan = evaluate(&d, &c, &lambda_cfg(), &book());
+        assert_eq!(plan.config["memory_mb"], json!(1311));
+        assert!(plan.feasible, "{:?}", plan.risks);
+        let fixed = LambdaConfig {
+            memory_mb: AutoOr::Fixed(1024),
+            ..LambdaConfig::default()
+        };
+        let plan = evaluate(&d, &c, &fixed, &book());
+        assert_eq!(plan.config["memory_mb"], json!(1024));
+        assert!(!plan.feasible);
     }
 }
