@@ -83,12 +83,7 @@ pub struct Usage {
 
 /// Lambda's bill for a month of `usage`, crediting what is left of the free tier. Returns the
 /// lines and the free tier left afterwards.
-pub fn bill(
-    usage: &Usage,
-    names: LineNames,
-    book: &PriceBook,
-    free: FreeTier,
-) -> Result<Vec<LineItem>, Missing> {
+pub fn bill(usage: &Usage, names: LineNames, book: &PriceBook, free: FreeTier) -> Result<Vec<LineItem>, Missing> {
     let arch = usage.arch;
     let gb = usage.memory_mb as f64 / 1024.0;
     let billed_s = usage.duration_ms.max(0.0).ceil() / 1000.0;
@@ -143,20 +138,10 @@ pub fn bill(
     }
 
     // The free tier covers requests and on-demand duration (not provisioned concurrency).
-    if let Some((credit, _)) = billing::free_credit(
-        usage.requests,
-        free.lambda_requests,
-        req_price,
-        "Lambda requests",
-    ) {
+    if let Some((credit, _)) = billing::free_credit(usage.requests, free.lambda_requests, req_price, "Lambda requests") {
         lines.push(credit);
     }
-    if let Some((credit, _)) = billing::free_credit(
-        on_demand_gb_s + init_gb_s,
-        free.lambda_gb_s,
-        dur_price,
-        "Lambda duration",
-    ) {
+    if let Some((credit, _)) = billing::free_credit(on_demand_gb_s + init_gb_s, free.lambda_gb_s, dur_price, "Lambda duration") {
         lines.push(credit);
     }
     Ok(lines)
@@ -195,11 +180,7 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
         .iter()
         .map(|r| {
             let a = r * dur / 1000.0;
-            if a > 0.0 {
-                (a + 2.0 * a.sqrt()).min(limit as f64)
-            } else {
-                0.0
-            }
+            if a > 0.0 { (a + 2.0 * a.sqrt()).min(limit as f64) } else { 0.0 }
         })
         .collect();
 
@@ -226,11 +207,7 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
             let want = wanted[t];
             // New environments arrive at the scaling rate: a ramp from `warm` to `want`.
             let deficit = (want - warm).max(0.0);
-            let ramp_s = if scale_rate > 0.0 {
-                deficit / scale_rate
-            } else {
-                f64::INFINITY
-            };
+            let ramp_s = if scale_rate > 0.0 { deficit / scale_rate } else { f64::INFINITY };
             let deficit_area = if deficit <= 0.0 {
                 0.0
             } else if ramp_s <= step {
@@ -238,11 +215,7 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
             } else {
                 deficit * step - scale_rate * step * step / 2.0
             };
-            let reached = if ramp_s <= step {
-                want
-            } else {
-                warm + scale_rate * step
-            };
+            let reached = if ramp_s <= step { want } else { warm + scale_rate * step };
             env[t] = reached.max(warm.min(want)).max(pc.min(want.max(pc)));
             if pass == 0 {
                 continue;
@@ -260,11 +233,7 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
                 blocked = blocked.max(1.0 - rate_quota / rate);
             }
             // Shortfall while environments are still being added.
-            let scaling_share = if want > 0.0 {
-                (deficit_area / (want * step)).min(1.0)
-            } else {
-                0.0
-            };
+            let scaling_share = if want > 0.0 { (deficit_area / (want * step)).min(1.0) } else { 0.0 };
             let throttled_share = 1.0 - (1.0 - blocked) * (1.0 - scaling_share);
             let throttled = reqs * throttled_share;
             let served = reqs - throttled;
@@ -275,11 +244,7 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
             sim.cold_starts += cold;
             sim.provisioned_served += served * (pc / offered.max(pc).max(1e-12)).min(1.0);
             sim.peak_concurrency = sim.peak_concurrency.max(offered.min(limit as f64));
-            if throttled_share > 0.0
-                && sim
-                    .worst_throttle_step
-                    .is_none_or(|(_, s)| throttled_share > s)
-            {
+            if throttled_share > 0.0 && sim.worst_throttle_step.is_none_or(|(_, s)| throttled_share > s) {
                 sim.worst_throttle_step = Some((t, throttled_share));
             }
             sim.latency.add_fixed(served - cold, dur);
@@ -296,9 +261,7 @@ pub fn evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> OptionPlan 
     }
     match try_evaluate(d, cfg, book) {
         Ok(plan) => plan,
-        Err(missing) => {
-            OptionPlan::infeasible(Platform::Lambda, format!("Cannot price Lambda: {missing}."))
-        }
+        Err(missing) => OptionPlan::infeasible(Platform::Lambda, format!("Cannot price Lambda: {missing}.")),
     }
 }
 
@@ -319,13 +282,7 @@ fn try_evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> Result<Opti
 /// speeding up, more memory only shortens the CPU part, so cost (GB-s) rises with memory while
 /// latency and throttling fall: the cheapest feasible size is the smallest feasible one, found
 /// by bisection at 1 MB resolution.
-fn search_memory(
-    d: &Demand,
-    cfg: &LambdaConfig,
-    book: &PriceBook,
-    scaling: f64,
-    floor: u32,
-) -> Result<u32, Missing> {
+fn search_memory(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, floor: u32) -> Result<u32, Missing> {
     let useful_max = if d.request.cpu_ms > 0.0 {
         ((MB_PER_VCPU * d.request.threads.max(1) as f64).ceil() as u32).clamp(floor, MAX_MEMORY_MB)
     } else {
@@ -350,13 +307,7 @@ fn search_memory(
     Ok(hi)
 }
 
-fn option_at(
-    d: &Demand,
-    cfg: &LambdaConfig,
-    book: &PriceBook,
-    scaling: f64,
-    memory_mb: u32,
-) -> Result<OptionPlan, Missing> {
+fn option_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, memory_mb: u32) -> Result<OptionPlan, Missing> {
     if d.kind() == WorkloadKind::Fanout {
         return fanout_at(d, cfg, book, scaling, memory_mb);
     }
@@ -369,28 +320,15 @@ fn option_at(
         memory_mb,
         requests: served,
         duration_ms: sim.duration_ms,
-        provisioned_share: if served > 0.0 {
-            sim.provisioned_served * periods / served
-        } else {
-            0.0
-        },
+        provisioned_share: if served > 0.0 { sim.provisioned_served * periods / served } else { 0.0 },
         provisioned_concurrency: cfg.provisioned_concurrency,
         cold_starts: sim.cold_starts * periods,
         init_ms: cfg.cold_start_ms,
         ephemeral_storage_mb: cfg.ephemeral_storage_mb,
     };
     let mut lines = bill(&usage, OWN_LINES, book, d.free)?;
-    lines.extend(ingress::lambda_front(
-        cfg.ingress,
-        requests,
-        d.request.payload_kb,
-        book,
-    )?);
-    let throttled_share = if requests > 0.0 {
-        sim.throttled * periods / requests
-    } else {
-        0.0
-    };
+    lines.extend(ingress::lambda_front(cfg.ingress, requests, d.request.payload_kb, book)?);
+    let throttled_share = if requests > 0.0 { sim.throttled * periods / requests } else { 0.0 };
     let latency = Latency {
         p50: sim.latency.quantile(0.5),
         p99: sim.latency.quantile(0.99),
@@ -424,13 +362,7 @@ fn option_at(
         let peak_need = d.curve.peak() * sim.duration_ms / 1000.0;
         let when = sim
             .worst_throttle_step
-            .map(|(t, share)| {
-                format!(
-                    " (worst at {}: {})",
-                    clock(t as f64 * d.curve.step_s),
-                    pct(share)
-                )
-            })
+            .map(|(t, share)| format!(" (worst at {}: {})", clock(t as f64 * d.curve.step_s), pct(share)))
             .unwrap_or_default();
         let cause = if sim.scaling_throttled > sim.throttled * 0.5 {
             format!(
@@ -443,10 +375,7 @@ fn option_at(
                 peak_need, limit
             )
         };
-        risks.push(format!(
-            "Throttles {} of requests: {cause}{when}.",
-            pct(throttled_share)
-        ));
+        risks.push(format!("Throttles {} of requests: {cause}{when}.", pct(throttled_share)));
         if throttled_share > d.max_throttled_share() {
             feasible = false;
         }
@@ -460,11 +389,7 @@ fn option_at(
             latency.p99, target, cfg.cold_start_ms
         ));
     }
-    let cold_share = if served > 0.0 {
-        usage.cold_starts / served
-    } else {
-        0.0
-    };
+    let cold_share = if served > 0.0 { usage.cold_starts / served } else { 0.0 };
     if cold_share > 0.001 {
         risks.push(format!(
             "Cold starts on {} of requests, each adding about {:.0} ms.",
@@ -495,18 +420,9 @@ fn option_at(
 
 /// A fan-out job on Lambda: a driver invokes one function per item asynchronously; Lambda
 /// runs up to the concurrency limit at once, adding environments at the scaling rate.
-fn fanout_at(
-    d: &Demand,
-    cfg: &LambdaConfig,
-    book: &PriceBook,
-    scaling: f64,
-    memory_mb: u32,
-) -> Result<OptionPlan, Missing> {
+fn fanout_at(d: &Demand, cfg: &LambdaConfig, book: &PriceBook, scaling: f64, memory_mb: u32) -> Result<OptionPlan, Missing> {
     let Some(job) = &d.job else {
-        return Ok(OptionPlan::infeasible(
-            Platform::Lambda,
-            "A fan-out workload needs a `job`.",
-        ));
+        return Ok(OptionPlan::infeasible(Platform::Lambda, "A fan-out workload needs a `job`."));
     };
     let dur = duration_ms(&d.request, memory_mb);
     let items = job.items as f64;
@@ -514,16 +430,8 @@ fn fanout_at(
     let runs = job.runs_per_month;
     let run = run_waves(items, limit, scaling, dur, cfg.cold_start_ms);
     // Environments stay warm between runs only if runs come often enough.
-    let interval_s = if runs > 0.0 {
-        MONTH_S / runs
-    } else {
-        f64::INFINITY
-    };
-    let cold_per_run = if interval_s <= WARM_S {
-        0.0
-    } else {
-        run.environments
-    };
+    let interval_s = if runs > 0.0 { MONTH_S / runs } else { f64::INFINITY };
+    let cold_per_run = if interval_s <= WARM_S { 0.0 } else { run.environments };
     // Async events: the first 256 KB is one request, each further 64 KB one more.
     let per_item_requests = 1.0 + ((d.request.payload_kb - 256.0).max(0.0) / 64.0).ceil();
     let usage = Usage {
@@ -542,10 +450,7 @@ fn fanout_at(
     let mut feasible = true;
     if dur > TIMEOUT_MS {
         feasible = false;
-        risks.push(format!(
-            "An item takes {:.0} s, over Lambda's 15-minute timeout.",
-            dur / 1000.0
-        ));
+        risks.push(format!("An item takes {:.0} s, over Lambda's 15-minute timeout.", dur / 1000.0));
     }
     if d.request.payload_kb > ASYNC_PAYLOAD_KB {
         feasible = false;
@@ -569,11 +474,7 @@ fn fanout_at(
             (items / limit).ceil()
         ));
     }
-    let cold_share = if items > 0.0 {
-        cold_per_run / items
-    } else {
-        0.0
-    };
+    let cold_share = if items > 0.0 { cold_per_run / items } else { 0.0 };
     let mut latency = LatencyMix::new();
     latency.add_fixed(items - cold_per_run, dur);
     latency.add_fixed(cold_per_run, dur + cfg.cold_start_ms);
@@ -621,10 +522,7 @@ pub struct Waves {
 
 pub fn run_waves(items: f64, limit: f64, per_10s: f64, duration_ms: f64, cold_ms: f64) -> Waves {
     if items <= 0.0 {
-        return Waves {
-            makespan_s: 0.0,
-            environments: 0.0,
-        };
+        return Waves { makespan_s: 0.0, environments: 0.0 };
     }
     let target = items.min(limit).max(1.0);
     let dur_s = (duration_ms / 1000.0).max(1e-6);
@@ -673,21 +571,11 @@ fn base_config(cfg: &LambdaConfig, memory_mb: u32) -> BTreeMap<String, serde_jso
     c.insert("memory_mb".into(), json!(memory_mb));
     c.insert(
         "memory_choice".into(),
-        json!(if cfg.memory_mb.fixed().is_some() {
-            "fixed"
-        } else {
-            "auto"
-        }),
+        json!(if cfg.memory_mb.fixed().is_some() { "fixed" } else { "auto" }),
     );
     c.insert("concurrency_limit".into(), json!(cfg.concurrency_limit));
-    c.insert(
-        "provisioned_concurrency".into(),
-        json!(cfg.provisioned_concurrency),
-    );
-    c.insert(
-        "ephemeral_storage_mb".into(),
-        json!(cfg.ephemeral_storage_mb),
-    );
+    c.insert("provisioned_concurrency".into(), json!(cfg.provisioned_concurrency));
+    c.insert("ephemeral_storage_mb".into(), json!(cfg.ephemeral_storage_mb));
     c.insert(
         "ingress".into(),
         serde_json::to_value(cfg.ingress).unwrap_or(serde_json::Value::Null),

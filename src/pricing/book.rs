@@ -115,9 +115,7 @@ pub struct Missing {
 
 impl PriceBook {
     pub fn price(&self, key: &str) -> Result<&Price, Missing> {
-        self.prices
-            .get(key)
-            .ok_or_else(|| self.missing("price", key))
+        self.prices.get(key).ok_or_else(|| self.missing("price", key))
     }
 
     pub fn instance(&self, name: &str) -> Result<&Instance, Missing> {
@@ -127,9 +125,7 @@ impl PriceBook {
     }
 
     pub fn quota(&self, key: &str) -> Result<&Quota, Missing> {
-        self.quotas
-            .get(key)
-            .ok_or_else(|| self.missing("quota", key))
+        self.quotas.get(key).ok_or_else(|| self.missing("quota", key))
     }
 
     /// The free allowance for a priced key, zero when the book states none.

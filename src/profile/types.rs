@@ -36,9 +36,7 @@ mod auto_tag {
         if s == "auto" {
             Ok(())
         } else {
-            Err(D::Error::custom(format!(
-                "expected `auto` or a value, found `{s}`"
-            )))
+            Err(D::Error::custom(format!("expected `auto` or a value, found `{s}`")))
         }
     }
 }
