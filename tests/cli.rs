@@ -26,7 +26,11 @@ fn example_profiles() -> Vec<String> {
 fn report_on_every_example_profile_succeeds() {
     for profile in example_profiles() {
         let out = planner().args(["report", &profile]).output().unwrap();
-        assert!(out.status.success(), "{profile}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{profile}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let md = String::from_utf8(out.stdout).unwrap();
         assert!(md.starts_with("# Concurrency plan: "), "{profile}");
         assert!(md.contains("## Recommendation"));
@@ -46,7 +50,10 @@ fn json_report_has_the_spec_keys() {
     assert_eq!(v["region"], "us-east-1");
     assert!(v["pricing"]["as_of"].is_string());
     let options = v["workloads"][0]["options"].as_array().unwrap();
-    let platforms: Vec<&str> = options.iter().map(|o| o["platform"].as_str().unwrap()).collect();
+    let platforms: Vec<&str> = options
+        .iter()
+        .map(|o| o["platform"].as_str().unwrap())
+        .collect();
     assert_eq!(platforms, ["lambda", "step_functions", "ecs", "ec2"]);
     for o in options {
         for key in [
@@ -76,7 +83,11 @@ fn report_output_file_is_written_whole() {
         .stdout("");
     let md = fs::read_to_string(&target).unwrap();
     assert!(md.starts_with("# Concurrency plan: Partner webhooks"));
-    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
 }
 
 #[test]
@@ -125,7 +136,11 @@ fn check_prints_every_problem_of_every_invalid_fixture() {
         assert_eq!(out.status.code(), Some(2), "{}", path.display());
         let err = String::from_utf8_lossy(&out.stderr);
         for line in expected.lines().filter(|l| !l.is_empty()) {
-            assert!(err.contains(line), "{}: missing `{line}` in\n{err}", path.display());
+            assert!(
+                err.contains(line),
+                "{}: missing `{line}` in\n{err}",
+                path.display()
+            );
         }
         assert!(!err.contains("panicked"), "{}", path.display());
     }
@@ -164,7 +179,12 @@ fn check_reports_problems_across_several_files() {
 #[test]
 fn unknown_region_is_bad_input() {
     let out = planner()
-        .args(["report", "profiles/checkout-api.yaml", "--region", "mars-north-1"])
+        .args([
+            "report",
+            "profiles/checkout-api.yaml",
+            "--region",
+            "mars-north-1",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -178,7 +198,10 @@ fn unknown_flag_is_bad_input() {
 
 #[test]
 fn missing_profile_is_bad_input() {
-    let out = planner().args(["report", "no/such/profile.yaml"]).output().unwrap();
+    let out = planner()
+        .args(["report", "no/such/profile.yaml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/profile.yaml"));
 }
@@ -192,7 +215,10 @@ fn tui_without_a_terminal_exits_2_with_a_hint() {
 
 #[test]
 fn pricing_show_lists_the_book_with_provenance() {
-    let out = planner().args(["pricing", "show", "--region", "us-east-1"]).output().unwrap();
+    let out = planner()
+        .args(["pricing", "show", "--region", "us-east-1"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("us-east-1"));
@@ -203,10 +229,21 @@ fn pricing_show_lists_the_book_with_provenance() {
 #[test]
 fn eu_west_1_refuses_options_without_prices() {
     let out = planner()
-        .args(["report", "profiles/checkout-api.yaml", "--region", "eu-west-1", "--format", "json"])
+        .args([
+            "report",
+            "profiles/checkout-api.yaml",
+            "--region",
+            "eu-west-1",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let ecs = &v["workloads"][0]["options"][2];
     assert_eq!(ecs["feasible"], false);

@@ -24,31 +24,33 @@ fn service() -> impl Strategy<Value = Workload> {
         128u32..4096,
         prop::option::of(50.0f64..5000.0),
     )
-        .prop_map(|(rps, shape, p2a, duration, cpu_share, memory, p99)| Workload {
-            name: "w".into(),
-            kind: WorkloadKind::Service,
-            traffic: Some(Traffic {
-                monthly_requests: None,
-                rps: Some(rps),
-                peak_to_average: if shape == Shape::Flat { 1.0 } else { p2a },
-                shape,
-                trace: None,
-                trace_data: None,
-            }),
-            request: Request {
-                duration_ms: duration,
-                cpu_ms: duration * cpu_share,
-                threads: 1,
-                memory_mb: memory,
-                payload_kb: 2.0,
+        .prop_map(
+            |(rps, shape, p2a, duration, cpu_share, memory, p99)| Workload {
+                name: "w".into(),
+                kind: WorkloadKind::Service,
+                traffic: Some(Traffic {
+                    monthly_requests: None,
+                    rps: Some(rps),
+                    peak_to_average: if shape == Shape::Flat { 1.0 } else { p2a },
+                    shape,
+                    trace: None,
+                    trace_data: None,
+                }),
+                request: Request {
+                    duration_ms: duration,
+                    cpu_ms: duration * cpu_share,
+                    threads: 1,
+                    memory_mb: memory,
+                    payload_kb: 2.0,
+                },
+                slo: p99.map(|p| Slo {
+                    p99_latency_ms: Some(p),
+                    max_throttled_share: Some(0.001),
+                }),
+                job: None,
+                workflow: None,
             },
-            slo: p99.map(|p| Slo {
-                p99_latency_ms: Some(p),
-                max_throttled_share: Some(0.001),
-            }),
-            job: None,
-            workflow: None,
-        })
+        )
 }
 
 /// Fixed fleet sizes keep the per-case work small; `auto` searches are covered by unit tests.

@@ -19,14 +19,3 @@ pub mod ec2 {
         OptionPlan::infeasible(Platform::Ec2, "not modelled yet")
     }
 }
-pub mod step_functions {
-    use crate::model::{Demand, OptionPlan, Platform};
-    pub fn evaluate(
-        _: &Demand,
-        _: &crate::profile::StepFunctionsConfig,
-        _: &crate::profile::LambdaConfig,
-        _: &crate::pricing::PriceBook,
-    ) -> OptionPlan {
-        OptionPlan::infeasible(Platform::StepFunctions, "not modelled yet")
-    }
-}
