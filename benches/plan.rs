@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Benchmarks (a bench binary, `cargo bench --bench plan`): whole-process `planner report`
 //! on each example profile, the in-process plan, and one workload's `auto` searches.
 //!

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The binary as a user runs it: exit codes, stdout/stderr, files written.
 
 use assert_cmd::Command;

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Properties of the model over generated workloads (proptest).
 
 use planner::model::billing::FreeTier;

@@ -198,6 +198,6 @@ mod tests {
         assert!((k - 50.0).abs() < 0.01, "{k}");
         let k = crossing(|s| Some(100.0 - 2.0 * s)).unwrap_or(0.0);
         assert!((k - 50.0).abs() < 0.01, "{k}");
-        assert_eq!(crossing(|s| Some(s)), None);
+        assert_eq!(crossing(Some), None);
     }
 }
