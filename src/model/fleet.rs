@@ -10,10 +10,10 @@
 //! slots. Fan-out jobs are gathered (`asyncio.gather` / `Promise.all`) inside the processes.
 
 use super::demand::Demand;
-use super::latency::LatencyMix;
 use super::plan::Latency;
-use super::traffic::{self, Curve, MONTH_S};
+use super::traffic::{Curve, MONTH_S};
 use crate::profile::Request;
+use std::collections::VecDeque;
 
 /// Target tracking releases capacity about 15 minutes after load drops (PRICES.md §8).
 pub const SCALE_IN_S: f64 = 900.0;
@@ -137,6 +137,56 @@ pub fn units_required(rps: f64, unit_rps: f64, target_utilization: f64) -> f64 {
         .max(0.0)
 }
 
+/// The same result as `traffic::follow` (capacity covers the largest requirement in the
+/// scale-in window ending `lag` ago, within min/max, over a repeating period), computed with a
+/// sliding-window maximum: O(n) instead of O(n × window), which matters in an `auto` search.
+pub fn follow(
+    required: &[f64],
+    step_s: f64,
+    lag_s: f64,
+    scale_in_s: f64,
+    min: f64,
+    max: f64,
+) -> Vec<f64> {
+    let n = required.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let lag = (lag_s / step_s).round() as usize;
+    let window = ((scale_in_s / step_s).round() as usize).max(1);
+    let hi = max.max(min);
+    if window >= n {
+        let need = required.iter().copied().fold(0.0_f64, f64::max);
+        return vec![need.clamp(min, hi); n];
+    }
+    // Step t looks at virtual positions t - lag - window + 1 ..= t - lag (mod n).
+    let value = |p: isize| required[p.rem_euclid(n as isize) as usize];
+    let first = -(lag as isize) - window as isize + 1;
+    let mut deque: VecDeque<(isize, f64)> = VecDeque::with_capacity(window + 1);
+    let push = |deque: &mut VecDeque<(isize, f64)>, p: isize| {
+        let v = value(p);
+        while deque.back().is_some_and(|&(_, b)| b <= v) {
+            deque.pop_back();
+        }
+        deque.push_back((p, v));
+    };
+    for p in first..first + window as isize - 1 {
+        push(&mut deque, p);
+    }
+    let mut out = Vec::with_capacity(n);
+    for t in 0..n as isize {
+        let newest = t - lag as isize;
+        push(&mut deque, newest);
+        let oldest = newest - window as isize + 1;
+        while deque.front().is_some_and(|&(p, _)| p < oldest) {
+            deque.pop_front();
+        }
+        let need = deque.front().map_or(0.0, |&(_, v)| v);
+        out.push(need.clamp(min, hi));
+    }
+    out
+}
+
 /// A month of the fleet following the curve.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FleetRun {
@@ -177,7 +227,7 @@ pub fn simulate(curve: &Curve, request: &Request, unit: &Unit, scaling: &Scaling
         .map(|&r| units_required(r, unit_rps, target))
         .collect();
     let required_peak = required.iter().copied().fold(0.0, f64::max);
-    let running = traffic::follow(
+    let running = follow(
         &required,
         curve.step_s,
         scaling.scale_out_s.max(0.0),
@@ -219,37 +269,35 @@ pub fn simulate(curve: &Curve, request: &Request, unit: &Unit, scaling: &Scaling
 }
 
 /// p50 and p99 over the day: per step, an M/M/c queue with the running units' effective slots
-/// as servers and the served rate as offered load. Consecutive steps with the same servers
-/// and rate are merged into one component.
+/// as servers and the served rate as offered load (capped at 99% of the servers, the overflow
+/// being shed), mixed by requests served. Consecutive steps with the same servers and rate
+/// are merged.
 pub fn latency(curve: &Curve, unit: &Unit, run: &FleetRun) -> Latency {
     let wall = unit.wall_ms();
     let unit_rps = unit.throughput_rps();
     let slots = unit.slots();
-    let mut mix = LatencyMix::new();
-    let mut pending: Option<(u64, f64, f64)> = None; // servers, served rate, weight
-    let mut any = false;
+    let mut mix = QueueMix::new(wall);
+    let mut last: Option<(u64, f64, f64, f64)> = None; // servers, offered, p_wait, decay
     for (&rate, &units) in curve.rps.iter().zip(&run.running) {
         let served = rate.max(0.0).min(units * unit_rps);
         if served <= 0.0 {
             continue;
         }
-        any = true;
         let servers = ((units * slots - 1e-9).ceil() as u64).max(1);
-        let weight = served * curve.step_s;
-        match &mut pending {
-            Some((s, r, w)) if *s == servers && *r == served => *w += weight,
+        let c = servers as f64;
+        let offered = (served * wall / 1000.0).min(c * 0.99);
+        let (p_wait, decay) = match last {
+            Some((s, a, p, dcy)) if s == servers && a == offered => (p, dcy),
             _ => {
-                if let Some((s, r, w)) = pending {
-                    mix.add_mmc(w, wall, s, r * wall / 1000.0);
-                }
-                pending = Some((servers, served, weight));
+                let p = erlang_c(servers, offered);
+                let dcy = (c - offered) / wall;
+                last = Some((servers, offered, p, dcy));
+                (p, dcy)
             }
-        }
+        };
+        mix.add(served * curve.step_s, p_wait, decay);
     }
-    if let Some((s, r, w)) = pending {
-        mix.add_mmc(w, wall, s, r * wall / 1000.0);
-    }
-    if !any {
+    if mix.total <= 0.0 {
         return Latency {
             p50: wall,
             p99: wall,
@@ -259,6 +307,109 @@ pub fn latency(curve: &Curve, unit: &Unit, run: &FleetRun) -> Latency {
         p50: mix.quantile(0.5),
         p99: mix.quantile(0.99),
     }
+}
+
+/// A mixture of M/M/c populations sharing one service time: the same model as
+/// `latency::LatencyMix::add_mmc` + `quantile` (base time plus, with probability `p_wait`, an
+/// exponential wait of rate `decay`), specialised so that a day of steps stays fast: only the
+/// waiting parts are kept, and the quantile is solved by safeguarded Newton steps.
+#[derive(Debug, Clone)]
+struct QueueMix {
+    base_ms: f64,
+    total: f64,
+    /// (weight × p_wait, decay per ms) of the populations that may wait.
+    waiting: Vec<(f64, f64)>,
+}
+
+impl QueueMix {
+    fn new(base_ms: f64) -> QueueMix {
+        QueueMix {
+            base_ms,
+            total: 0.0,
+            waiting: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, weight: f64, p_wait: f64, decay_per_ms: f64) {
+        if !(weight > 0.0 && weight.is_finite()) {
+            return;
+        }
+        self.total += weight;
+        let p = p_wait.clamp(0.0, 1.0);
+        if p > 0.0 && decay_per_ms > 0.0 {
+            match self.waiting.last_mut() {
+                Some((wp, d)) if *d == decay_per_ms => *wp += weight * p,
+                _ => self.waiting.push((weight * p, decay_per_ms)),
+            }
+        }
+    }
+
+    /// Weight of requests still waiting `t` ms after their base time, and its derivative.
+    fn tail(&self, t: f64) -> (f64, f64) {
+        self.waiting.iter().fold((0.0, 0.0), |(g, dg), &(wp, d)| {
+            let e = wp * (-t * d).exp();
+            (g + e, dg - d * e)
+        })
+    }
+
+    fn quantile(&self, q: f64) -> f64 {
+        let target = (1.0 - q) * self.total;
+        let (g0, _) = self.tail(0.0);
+        if g0 <= target {
+            return self.base_ms;
+        }
+        // ln g(t) is convex and decreasing (log-sum-exp of linear terms): Newton from the left
+        // never overshoots, and is exact in one step for a single population.
+        let ln_target = target.ln();
+        let mut t = 0.0_f64;
+        for _ in 0..200 {
+            let (g, dg) = self.tail(t);
+            if g <= 0.0 || dg >= 0.0 {
+                break;
+            }
+            let h = g.ln() - ln_target;
+            if h <= 1e-12 {
+                break;
+            }
+            let step = h / (-dg / g);
+            t += step;
+            if step <= 1e-9 * t.max(1e-6) {
+                break;
+            }
+        }
+        self.base_ms + t
+    }
+}
+
+/// Erlang C, equal to `latency::erlang_c` (same cut-offs, same Halfin–Whitt regime above
+/// 5,000 servers), computed faster for the per-step loop: Erlang B by the reciprocal
+/// recurrence `1/B(k) = 1 + (k/a)/B(k-1)` started a few standard deviations below `a`
+/// (the recurrence forgets its start there: relative errors shrink by `k/a` a step).
+pub fn erlang_c(c: u64, a: f64) -> f64 {
+    let cf = c as f64;
+    if a <= 0.0 {
+        return 0.0;
+    }
+    if c == 0 || a >= cf {
+        return 1.0;
+    }
+    if (cf - a) > 10.0 * a.sqrt() + 10.0 || cf > 5_000.0 {
+        return super::latency::erlang_c(c, a);
+    }
+    let start = (a - 6.0 * a.sqrt() - 5.0).floor();
+    let (k0, mut inv_b) = if start >= 1.0 {
+        // Below the mean the Poisson terms grow roughly geometrically by a/k.
+        (start as u64, a / (a - start))
+    } else {
+        (0, 1.0)
+    };
+    let inv_a = 1.0 / a;
+    for k in k0 + 1..=c {
+        inv_b = 1.0 + k as f64 * inv_a * inv_b;
+    }
+    let b = 1.0 / inv_b;
+    let rho = a / cf;
+    b / (1.0 - rho * (1.0 - b))
 }
 
 /// Fleet runs for several unit shapes over the same curve, computed once per distinct shape
@@ -531,6 +682,141 @@ pub fn round_to(x: f64, places: i32) -> f64 {
 /// Hours in a billing month (730).
 pub const MONTH_HOURS: f64 = MONTH_S / 3600.0;
 
+/// Builders shared by the fleet modules' tests: a small us-east-1 book (PRICES.md figures)
+/// and workloads.
+#[cfg(test)]
+pub(crate) mod testkit {
+    use crate::pricing::{Instance, Price, PriceBook, Quota, Tier, keys};
+    use crate::profile::{Architecture, Job, Request, Slo, Traffic, Workload, WorkloadKind};
+    use std::collections::BTreeMap;
+
+    fn price(unit: &str, usd: f64) -> Price {
+        Price {
+            unit: unit.into(),
+            tiers: vec![Tier { upto: None, usd }],
+            source: "PRICES.md (test)".into(),
+        }
+    }
+
+    pub fn instance(
+        arch: &str,
+        vcpu: u32,
+        memory_gib: f64,
+        hourly: f64,
+        baseline: Option<f64>,
+    ) -> Instance {
+        Instance {
+            arch: arch.into(),
+            vcpu,
+            memory_gib,
+            on_demand_hourly: hourly,
+            source: "PRICES.md §4 (test)".into(),
+            baseline_cpu_share: baseline,
+        }
+    }
+
+    pub fn book() -> PriceBook {
+        let mut prices = BTreeMap::new();
+        for (arch, v, m) in [
+            (Architecture::X86_64, 0.04048, 0.004445),
+            (Architecture::Arm64, 0.03238, 0.00356),
+        ] {
+            prices.insert(keys::fargate_vcpu(arch, false), price("vCPU-hour", v));
+            prices.insert(keys::fargate_memory(arch, false), price("GB-hour", m));
+            prices.insert(keys::fargate_vcpu(arch, true), price("vCPU-hour", v * 0.3));
+            prices.insert(keys::fargate_memory(arch, true), price("GB-hour", m * 0.3));
+        }
+        prices.insert(
+            keys::FARGATE_EPHEMERAL_STORAGE.into(),
+            price("GB-hour", 0.000111),
+        );
+        prices.insert(keys::ALB_HOURS.into(), price("ALB-hour", 0.0225));
+        prices.insert(keys::ALB_LCU.into(), price("LCU-hour", 0.008));
+        let mut instances = BTreeMap::new();
+        instances.insert(
+            "t3.small".into(),
+            instance("x86_64", 2, 2.0, 0.0208, Some(0.2)),
+        );
+        instances.insert("m5.large".into(), instance("x86_64", 2, 8.0, 0.096, None));
+        instances.insert("m7g.large".into(), instance("arm64", 2, 8.0, 0.0816, None));
+        instances.insert(
+            "m7g.xlarge".into(),
+            instance("arm64", 4, 16.0, 0.1632, None),
+        );
+        instances.insert("c7g.large".into(), instance("arm64", 2, 4.0, 0.0725, None));
+        let mut quotas = BTreeMap::new();
+        quotas.insert(
+            keys::Q_FARGATE_LAUNCH.into(),
+            Quota {
+                value: 20.0,
+                unit: "task launches per second".into(),
+                source: "PRICES.md §3 (test)".into(),
+            },
+        );
+        PriceBook {
+            region: "us-east-1".into(),
+            made: "2026-01-01".into(),
+            source: "test".into(),
+            prices,
+            instances,
+            free_tier: BTreeMap::new(),
+            quotas,
+        }
+    }
+
+    pub fn service(rps: f64, request: Request) -> Workload {
+        Workload {
+            name: "api".into(),
+            kind: WorkloadKind::Service,
+            traffic: Some(Traffic {
+                monthly_requests: None,
+                rps: Some(rps),
+                peak_to_average: 1.0,
+                shape: crate::profile::Shape::Flat,
+                trace: None,
+                trace_data: None,
+            }),
+            request,
+            slo: None,
+            job: None,
+            workflow: None,
+        }
+    }
+
+    pub fn with_slo(mut w: Workload, p99: Option<f64>, shed: Option<f64>) -> Workload {
+        w.slo = Some(Slo {
+            p99_latency_ms: p99,
+            max_throttled_share: shed,
+        });
+        w
+    }
+
+    pub fn fanout(items: u64, runs: f64, deadline_s: Option<f64>, request: Request) -> Workload {
+        Workload {
+            name: "batch".into(),
+            kind: WorkloadKind::Fanout,
+            traffic: None,
+            request,
+            slo: None,
+            job: Some(Job {
+                items,
+                runs_per_month: runs,
+                deadline_s,
+            }),
+            workflow: None,
+        }
+    }
+
+    pub fn req(duration_ms: f64, cpu_ms: f64, memory_mb: u32) -> Request {
+        Request {
+            duration_ms,
+            cpu_ms,
+            memory_mb,
+            ..Request::default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -643,11 +929,130 @@ mod tests {
     }
 
     #[test]
+    fn fast_erlang_c_matches_latency_module() {
+        for c in [
+            1_u64, 2, 3, 5, 10, 17, 40, 100, 250, 400, 1000, 2500, 3000, 4999, 6000,
+        ] {
+            for rho in [0.05, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99] {
+                let a = c as f64 * rho;
+                let fast = erlang_c(c, a);
+                let exact = crate::model::latency::erlang_c(c, a);
+                assert!(
+                    (fast - exact).abs() <= 1e-9 * exact.max(1e-300) + 1e-15,
+                    "c {c} a {a}: {fast} vs {exact}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn queue_mix_matches_latency_mix() {
+        use crate::model::latency::LatencyMix;
+        let steps = [
+            (4_u64, 2.4, 3.0),
+            (10, 8.0, 1.0),
+            (40, 30.0, 2.0),
+            (40, 39.5, 0.2),
+            (200, 90.0, 5.0),
+        ];
+        let mut reference = LatencyMix::new();
+        let mut mix = QueueMix::new(120.0);
+        for (c, a, w) in steps {
+            reference.add_mmc(w, 120.0, c, a);
+            let a = a.min(c as f64 * 0.99);
+            mix.add(w, erlang_c(c, a), (c as f64 - a) / 120.0);
+        }
+        for q in [0.5, 0.9, 0.99, 0.999] {
+            let (r, m) = (reference.quantile(q), mix.quantile(q));
+            assert!((r - m).abs() < 1e-3 * r, "q {q}: {r} vs {m}");
+        }
+    }
+
+    #[test]
+    fn fast_follow_matches_traffic_follow() {
+        let mut seed = 7_u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as f64 / (1u64 << 31) as f64
+        };
+        for n in [1_usize, 5, 17, 60, 1440] {
+            let req: Vec<f64> = (0..n).map(|_| (next() * 20.0).floor()).collect();
+            for (lag, scale_in) in [
+                (0.0, 60.0),
+                (180.0, 900.0),
+                (300.0, 900.0),
+                (60.0, 3600.0 * 30.0),
+                (7200.0, 600.0),
+            ] {
+                let a = follow(&req, 60.0, lag, scale_in, 2.0, 15.0);
+                let b = crate::model::traffic::follow(&req, 60.0, lag, scale_in, 2.0, 15.0);
+                assert_eq!(a, b, "n {n} lag {lag} scale_in {scale_in}");
+            }
+        }
+    }
+
+    #[test]
     fn formatting_helpers() {
         assert_eq!(clock(14.0 * 3600.0 + 120.0, 86_400.0), "14:02");
         assert_eq!(clock(86_400.0 + 60.0, 7.0 * 86_400.0), "day 2 00:01");
         assert_eq!(fmt_num(3.0), "3");
         assert_eq!(fmt_num(0.25), "0.25");
         assert_eq!(pct(0.004), "0.4%");
+    }
+}
+#[cfg(test)]
+mod speed {
+    use super::*;
+
+    fn best<T>(mut f: impl FnMut() -> T) -> std::time::Duration {
+        (0..300)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                std::hint::black_box(f());
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+    }
+
+    /// `cargo test --release -- --ignored parts_speed --nocapture`
+    #[test]
+    #[ignore]
+    fn parts_speed() {
+        let r = Request {
+            duration_ms: 120.0,
+            cpu_ms: 30.0,
+            ..Request::default()
+        };
+        let curve = Curve::diurnal(500.0, 4.0);
+        let unit = Unit::new(1, Process::new(&r, 50, 1.0));
+        let s = Scaling {
+            target_utilization: 0.6,
+            scale_out_s: 180.0,
+            min: 2,
+            max: 10000,
+        };
+        let run = simulate(&curve, &r, &unit, &s);
+        println!("simulate {:?}", best(|| simulate(&curve, &r, &unit, &s)));
+        println!("latency {:?}", best(|| latency(&curve, &unit, &run)));
+        let erl = || {
+            let mut acc = 0.0;
+            for (&rate, &units) in curve.rps.iter().zip(&run.running) {
+                let served = rate.min(units * unit.throughput_rps());
+                let servers = ((units * unit.slots() - 1e-9).ceil() as u64).max(1);
+                acc += erlang_c(
+                    servers,
+                    (served * unit.wall_ms() / 1000.0).min(servers as f64 * 0.99),
+                );
+            }
+            acc
+        };
+        println!("erlang_c {:?}", best(erl));
+        println!(
+            "follow {:?}",
+            best(|| follow(&run.running, 60.0, 180.0, 900.0, 2.0, 1e4))
+        );
     }
 }
