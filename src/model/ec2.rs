@@ -9,7 +9,7 @@ use super::ingress;
 use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
 use super::traffic::MONTH_S;
 use crate::pricing::{Instance, Missing, Price, PriceBook, Tier, keys};
-use crate::profile::{AutoOr, Ec2Config, FleetIngress, Job, Purchase};
+use crate::profile::{AutoOr, Ec2Config, FleetIngress, Job, Purchase, WorkloadKind};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -162,9 +162,13 @@ fn try_evaluate(d: &Demand, cfg: &Ec2Config, book: &PriceBook) -> Result<OptionP
             key: "any".to_string(),
         });
     }
-    match &d.job {
-        Some(job) => Ok(fanout(d, cfg, job, &types)),
-        None => {
+    match (d.kind(), &d.job) {
+        (WorkloadKind::Fanout, Some(job)) => Ok(fanout(d, cfg, job, &types)),
+        (WorkloadKind::Fanout, None) => Ok(OptionPlan::infeasible(
+            Platform::Ec2,
+            "A fan-out workload needs a `job`.",
+        )),
+        _ => {
             if cfg.ingress == FleetIngress::Alb {
                 book.price(keys::ALB_HOURS)?;
                 book.price(keys::ALB_LCU)?;
@@ -179,8 +183,7 @@ fn try_evaluate(d: &Demand, cfg: &Ec2Config, book: &PriceBook) -> Result<OptionP
 /// throughput per instance, cheapest.
 fn choose<'b>(cands: &[Candidate<'b>]) -> Option<Candidate<'b>> {
     let by_cost = |a: &&Candidate, b: &&Candidate| {
-        a.cost
-            .total_cmp(&b.cost)
+        fleet::cost_cmp(a.cost, b.cost)
             .then(a.peak_units.total_cmp(&b.peak_units))
             .then(a.name.cmp(b.name))
     };
@@ -734,6 +737,34 @@ mod tests {
             p.config
         );
         assert!(p.feasible);
+    }
+
+    #[test]
+    fn cost_tie_goes_to_fewer_instances() {
+        // 4 vCPU at twice the price of 2 vCPU: the same cost for the same capacity.
+        let mut b = book();
+        b.instances.clear();
+        b.instances
+            .insert("a.large".into(), instance("x86_64", 2, 8.0, 0.1, None));
+        b.instances
+            .insert("b.xlarge".into(), instance("x86_64", 4, 16.0, 0.2, None));
+        // 100 ms of I/O × 50 in flight = 500 req/s per process, one process per vCPU.
+        let w = service(2400.0, req(100.0, 0.0, 256));
+        let d = Demand::new(&w, FreeTier::none());
+        let cfg = Ec2Config {
+            min_instances: 1,
+            ingress: FleetIngress::None,
+            ..Ec2Config::default()
+        };
+        let p = evaluate(&d, &cfg, &b);
+        // 2,400 / (1,000 × 0.6) = 4 a.large or 2,400 / (2,000 × 0.6) = 2 b.xlarge.
+        assert_eq!(
+            p.config["instance_type"],
+            json!("b.xlarge"),
+            "{:?}",
+            p.config
+        );
+        assert_eq!(p.capacity.peak, 2.0);
     }
 
     #[test]

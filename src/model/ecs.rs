@@ -9,7 +9,7 @@ use super::fleet::{self, FleetCache, Gather, Names, Process, Scaling, Unit, fmt_
 use super::ingress;
 use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
 use crate::pricing::{Missing, Price, PriceBook, keys};
-use crate::profile::{AutoOr, EcsConfig, FleetIngress};
+use crate::profile::{AutoOr, EcsConfig, FleetIngress, WorkloadKind};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -232,8 +232,7 @@ struct Candidate {
 
 /// Cheapest first; ties: fewer tasks, then the smaller size.
 fn by_cost(a: &&Candidate, b: &&Candidate) -> std::cmp::Ordering {
-    a.cost
-        .total_cmp(&b.cost)
+    fleet::cost_cmp(a.cost, b.cost)
         .then(a.peak_units.total_cmp(&b.peak_units))
         .then(a.vcpu.total_cmp(&b.vcpu))
         .then(a.memory_gb.total_cmp(&b.memory_gb))
@@ -277,12 +276,16 @@ fn try_evaluate(d: &Demand, cfg: &EcsConfig, book: &PriceBook) -> Result<OptionP
         Ok(s) => s,
         Err(why) => return Ok(OptionPlan::infeasible(Platform::Ecs, why)),
     };
-    match &d.job {
-        Some(job) => {
+    match (d.kind(), &d.job) {
+        (WorkloadKind::Fanout, Some(job)) => {
             let launch_rate = book.quota(keys::Q_FARGATE_LAUNCH)?.value;
             Ok(fanout(d, cfg, job, &prices, &sizes, launch_rate))
         }
-        None => {
+        (WorkloadKind::Fanout, None) => Ok(OptionPlan::infeasible(
+            Platform::Ecs,
+            "A fan-out workload needs a `job`.",
+        )),
+        _ => {
             if cfg.ingress == FleetIngress::Alb {
                 // Fail on a missing ALB price before searching.
                 book.price(keys::ALB_HOURS)?;
@@ -968,6 +971,89 @@ mod tests {
         let m = p.makespan_s.unwrap();
         assert!(m > 60.0 && m < 61.0);
         assert!((item(&p, "vcpu").quantity - 100.0 * 0.25 * m / 3600.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn zero_traffic_runs_the_minimum() {
+        let p = eval(&service(0.0, req(100.0, 0.0, 256)), &fixed(0.5, 1.0));
+        assert!(p.feasible);
+        assert_eq!(p.capacity.peak, 2.0);
+        let expected = 2.0 * 730.0 * (0.5 * 0.04048 + 0.004445);
+        assert!((p.monthly_cost_usd - expected).abs() < 1e-6);
+        assert_eq!(p.latency_ms.p99, 100.0);
+        assert_eq!(p.throttled_share, 0.0);
+    }
+
+    #[test]
+    fn workflow_runs_its_steps_in_one_request() {
+        use crate::profile::{Step, Workflow, WorkloadKind};
+        let mut w = service(10.0, req(100.0, 0.0, 128));
+        w.kind = WorkloadKind::Workflow;
+        w.workflow = Some(Workflow {
+            transitions: 4,
+            duration_ms: None,
+            memory_mb: 64,
+            steps: vec![
+                Step {
+                    name: "reserve".into(),
+                    duration_ms: 60.0,
+                    cpu_ms: 0.0,
+                    memory_mb: 128,
+                    wait: false,
+                },
+                Step {
+                    name: "charge".into(),
+                    duration_ms: 300.0,
+                    cpu_ms: 20.0,
+                    memory_mb: 256,
+                    wait: false,
+                },
+            ],
+        });
+        let p = eval(&w, &fixed(0.5, 1.0));
+        assert!(p.feasible, "{:?}", p.risks);
+        // 340 ms of waiting plus 20 ms of CPU at half a vCPU.
+        assert_eq!(p.config["request_wall_ms"], json!(380.0));
+    }
+
+    #[test]
+    fn bursts_shed_during_the_scale_out_lag() {
+        let mut w = service(200.0, req(100.0, 0.0, 256));
+        if let Some(t) = &mut w.traffic {
+            t.shape = crate::profile::Shape::Bursty;
+            t.peak_to_average = 10.0;
+        }
+        let cfg = EcsConfig {
+            concurrency_per_task: 10,
+            ..fixed(0.5, 1.0)
+        };
+        let p = eval(&w, &cfg);
+        assert!(p.throttled_share > 0.0);
+        assert!(!p.feasible);
+        assert!(
+            p.risks
+                .iter()
+                .any(|r| r.starts_with("Scale-out lag of 3 min sheds") && r.contains("worst at")),
+            "{:?}",
+            p.risks
+        );
+        // A generous allowance and enough minimum capacity make it go away.
+        let roomy = EcsConfig {
+            min_tasks: 40,
+            ..cfg.clone()
+        };
+        let p = eval(&w, &roomy);
+        assert_eq!(p.throttled_share, 0.0);
+        assert!(p.feasible, "{:?}", p.risks);
+    }
+
+    #[test]
+    fn fanout_without_a_job_is_infeasible() {
+        let mut w = fanout(10, 1.0, None, req(100.0, 0.0, 256));
+        w.job = None;
+        let p = eval(&w, &fixed(0.5, 1.0));
+        assert!(!p.feasible);
+        assert!(p.risks[0].contains("needs a `job`"));
     }
 
     /// `cargo test --release -- --ignored auto_search_speed --nocapture`

@@ -638,6 +638,16 @@ pub fn gather(
     done(n, None)
 }
 
+/// Orders monthly costs, treating costs within a billionth of each other as equal (so that
+/// ties fall to the next criterion rather than to float rounding).
+pub fn cost_cmp(a: f64, b: f64) -> std::cmp::Ordering {
+    if (a - b).abs() <= 1e-9 * a.abs().max(b.abs()) {
+        std::cmp::Ordering::Equal
+    } else {
+        a.total_cmp(&b)
+    }
+}
+
 /// "0.42%"-style share for risk sentences.
 pub fn pct(share: f64) -> String {
     let p = share * 100.0;
