@@ -29,12 +29,7 @@ pub fn priced(book: &PriceBook, item: &str, key: &str, quantity: f64) -> Result<
 /// The free-tier credit for `used` units against an allowance of `remaining` units: a line of
 /// its own with a negative cost, priced at the first tier (the free tier covers the first
 /// units of the month). Returns the credit line (if any) and the allowance used.
-pub fn free_credit(
-    used: f64,
-    remaining: f64,
-    price: &Price,
-    what: &str,
-) -> Option<(LineItem, f64)> {
+pub fn free_credit(used: f64, remaining: f64, price: &Price, what: &str) -> Option<(LineItem, f64)> {
     let credited = used.min(remaining).max(0.0);
     if credited <= 0.0 {
         return None;
@@ -93,11 +88,8 @@ impl FreeTier {
                 .sum()
         };
         FreeTier {
-            lambda_requests: (self.lambda_requests - used(&["requests", "lambda_requests"]))
-                .max(0.0),
-            lambda_gb_s: (self.lambda_gb_s
-                - used(&["duration", "init_duration", "lambda_duration"]))
-            .max(0.0),
+            lambda_requests: (self.lambda_requests - used(&["requests", "lambda_requests"])).max(0.0),
+            lambda_gb_s: (self.lambda_gb_s - used(&["duration", "init_duration", "lambda_duration"])).max(0.0),
             sfn_transitions: (self.sfn_transitions - used(&["state_transitions"])).max(0.0),
         }
     }

@@ -13,12 +13,7 @@ use crate::profile::LambdaIngress;
 ///
 /// Assumes each request opens a new connection (no keep-alive reuse, the costly case), holds
 /// it for `duration_ms`, and that the listener has no more than the 10 free rules.
-pub fn alb(
-    curve: &Curve,
-    payload_kb: f64,
-    duration_ms: f64,
-    book: &PriceBook,
-) -> Result<Vec<LineItem>, Missing> {
+pub fn alb(curve: &Curve, payload_kb: f64, duration_ms: f64, book: &PriceBook) -> Result<Vec<LineItem>, Missing> {
     let hours_price = book.price(keys::ALB_HOURS)?;
     let lcu_price = book.price(keys::ALB_LCU)?;
     let hours = super::traffic::MONTH_S / 3600.0;
@@ -52,8 +47,7 @@ pub fn lambda_front(
             billing::priced(book, "ingress", keys::APIGW_HTTP_REQUESTS, metered).map(|l| vec![l])
         }
         LambdaIngress::ApiGatewayRest => {
-            billing::priced(book, "ingress", keys::APIGW_REST_REQUESTS, monthly_requests)
-                .map(|l| vec![l])
+            billing::priced(book, "ingress", keys::APIGW_REST_REQUESTS, monthly_requests).map(|l| vec![l])
         }
     }
 }

@@ -64,17 +64,15 @@ fn normal_cdf(x: f64) -> f64 {
 fn erfc(x: f64) -> f64 {
     let z = x.abs();
     let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t
-        * (-z * z - 1.265_512_23
-            + t * (1.000_023_68
-                + t * (0.374_091_96
-                    + t * (0.096_784_18
-                        + t * (-0.186_288_06
-                            + t * (0.278_868_07
-                                + t * (-1.135_203_98
-                                    + t * (1.488_515_87
-                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
-            .exp();
+    let r = t * (-z * z - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+        .exp();
     if x >= 0.0 { r } else { 2.0 - r }
 }
 
@@ -157,12 +155,7 @@ impl LatencyMix {
         }
         let target = 1.0 - q;
         let mut lo = 0.0_f64;
-        let mut hi = self
-            .parts
-            .iter()
-            .map(|p| p.base_ms)
-            .fold(0.0, f64::max)
-            .max(1.0);
+        let mut hi = self.parts.iter().map(|p| p.base_ms).fold(0.0, f64::max).max(1.0);
         while self.tail(hi) > target && hi < 1e9 {
             hi *= 2.0;
         }
@@ -220,10 +213,6 @@ mod tests {
         let mut q = LatencyMix::new();
         q.add_mmc(1.0, 10.0, 1, 0.5);
         let expected = 10.0 + 20.0 * 50.0_f64.ln();
-        assert!(
-            (q.quantile(0.99) - expected).abs() < 1e-3,
-            "{}",
-            q.quantile(0.99)
-        );
+        assert!((q.quantile(0.99) - expected).abs() < 1e-3, "{}", q.quantile(0.99));
     }
 }

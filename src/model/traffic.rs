@@ -68,8 +68,7 @@ impl Curve {
         let peak_minute = 14.0 * 60.0;
         let s: Vec<f64> = (0..DAY_MINUTES)
             .map(|i| {
-                let phase =
-                    2.0 * std::f64::consts::PI * (i as f64 - peak_minute) / DAY_MINUTES as f64;
+                let phase = 2.0 * std::f64::consts::PI * (i as f64 - peak_minute) / DAY_MINUTES as f64;
                 (1.0 + phase.cos()) / 2.0
             })
             .collect();
@@ -106,8 +105,7 @@ impl Curve {
         // Base level half the mean (or lower for mild bursts), bursts at the peak.
         let base = 0.5_f64.min(1.0 / p);
         let burst_share = (1.0 - base) / (p - base);
-        let burst_minutes =
-            ((burst_share * DAY_MINUTES as f64).round() as usize).clamp(1, DAY_MINUTES);
+        let burst_minutes = ((burst_share * DAY_MINUTES as f64).round() as usize).clamp(1, DAY_MINUTES);
         let burst_len = 5.min(burst_minutes);
         let bursts = burst_minutes.div_ceil(burst_len);
         let spacing = DAY_MINUTES / bursts.max(1);
@@ -177,14 +175,7 @@ impl Curve {
 /// Scale-out: capacity at step `t` covers what was required `lag` earlier. Scale-in: capacity
 /// is only released once it has been unneeded for `scale_in_s` (target tracking scales in
 /// about 15 minutes after load drops). The period repeats, so step 0 sees the end of the day.
-pub fn follow(
-    required: &[f64],
-    step_s: f64,
-    lag_s: f64,
-    scale_in_s: f64,
-    min: f64,
-    max: f64,
-) -> Vec<f64> {
+pub fn follow(required: &[f64], step_s: f64, lag_s: f64, scale_in_s: f64, min: f64, max: f64) -> Vec<f64> {
     let n = required.len();
     if n == 0 {
         return Vec::new();
@@ -217,11 +208,7 @@ mod tests {
         for p in [1.0, 1.5, 2.0, 4.0, 10.0, 50.0] {
             for c in [Curve::diurnal(100.0, p), Curve::bursty(100.0, p)] {
                 assert!(close(c.mean(), 100.0), "mean {} for p {p}", c.mean());
-                assert!(
-                    (c.peak() / 100.0 - p).abs() < 0.02 * p,
-                    "peak {} for p {p}",
-                    c.peak()
-                );
+                assert!((c.peak() / 100.0 - p).abs() < 0.02 * p, "peak {} for p {p}", c.peak());
                 assert!(c.rps.iter().all(|r| *r >= 0.0));
                 assert_eq!(c.rps.len(), 1440);
             }
