@@ -6,6 +6,9 @@
 
 pub mod billing;
 pub mod demand;
+pub mod ec2;
+pub mod ecs;
+pub mod fleet;
 pub mod ingress;
 pub mod lambda;
 pub mod latency;
