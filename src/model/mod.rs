@@ -15,7 +15,6 @@ pub mod latency;
 pub mod plan;
 pub mod recommend;
 pub mod step_functions;
-mod stubs;
 pub mod traffic;
 
 pub use demand::Demand;
@@ -24,7 +23,6 @@ pub use plan::*;
 use crate::pricing::PriceBook;
 use crate::profile::{Platforms, Profile, WorkloadKind};
 use billing::FreeTier;
-use stubs::{ec2, ecs};
 
 /// Scale factors of the stated rate at which the cost-vs-rate chart is drawn.
 pub const CHART_SCALES: [f64; 7] = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0];
