@@ -50,6 +50,9 @@ fn every_example_profile_has_a_snapshot_test() {
     names.sort();
     let source = include_str!("reports.rs");
     for name in names {
-        assert!(source.contains(&format!("=> \"{name}\"")), "no snapshot test for {name}");
+        assert!(
+            source.contains(&format!("=> \"{name}\"")),
+            "no snapshot test for {name}"
+        );
     }
 }

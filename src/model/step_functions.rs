@@ -126,7 +126,38 @@ fn try_evaluate(
              function, with no concurrency benefit. Use Lambda, ECS or EC2 for a service.",
         )),
         WorkloadKind::Workflow => match &d.workload.workflow {
-            Some(wf) => workflow(d, cfg, lambda, book, wf),
+            Some(wf) => {
+                let mut plan = workflow(d, cfg, lambda, book, wf)?;
+                // The other workflow type, for comparison: the choice is also about
+                // semantics, so it is named, not made.
+                let other = match cfg.kind {
+                    StateMachineType::Standard => StateMachineType::Express,
+                    StateMachineType::Express => StateMachineType::Standard,
+                };
+                let alt_cfg = StepFunctionsConfig {
+                    kind: other,
+                    ..cfg.clone()
+                };
+                if let Ok(alt) = workflow(d, &alt_cfg, lambda, book, wf)
+                    && alt.feasible
+                    && alt.monthly_cost_usd < plan.monthly_cost_usd
+                {
+                    let semantics = match other {
+                        StateMachineType::Express => {
+                            "at-least-once, executions of at most 5 minutes, history in CloudWatch Logs only"
+                        }
+                        StateMachineType::Standard => "exactly-once, executions of up to a year",
+                    };
+                    plan.risks.push(format!(
+                        "{} workflows would cost ${:.2}/month instead of ${:.2} ({semantics}); set `type: {}` to model it.",
+                        if other == StateMachineType::Express { "Express" } else { "Standard" },
+                        alt.monthly_cost_usd,
+                        plan.monthly_cost_usd,
+                        type_id(other)
+                    ));
+                }
+                Ok(plan)
+            }
             None => Ok(OptionPlan::infeasible(
                 Platform::StepFunctions,
                 "A workflow workload needs a `workflow` block.",
