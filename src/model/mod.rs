@@ -16,6 +16,7 @@ pub mod plan;
 pub mod recommend;
 pub mod step_functions;
 pub mod traffic;
+pub mod words;
 
 pub use demand::Demand;
 pub use plan::*;
@@ -173,7 +174,7 @@ fn assumptions(profile: &Profile) -> Vec<String> {
         "Traffic follows a representative day at one-minute steps (a trace replays its own steps), repeated every day of the month.".to_string(),
         format!(
             "Without an SLO, an option may throttle or shed at most {} of requests.",
-            lambda::pct(demand::DEFAULT_MAX_THROTTLED_SHARE)
+            words::pct(demand::DEFAULT_MAX_THROTTLED_SHARE)
         ),
         "Latency is the handler duration plus the Erlang C (M/M/c) queueing delay over the concurrency slots, plus Lambda cold starts; network and front-door latency are not included.".to_string(),
         format!(

@@ -556,7 +556,7 @@ fn workflow(
         risks.push(format!(
             "Throttles {} of executions: the peak of {:.1} starts/s exceeds {} \
              ({:.1} executions/s).",
-            lambda::pct(throttled_share),
+            super::words::pct(throttled_share),
             curve.peak(),
             bound.what,
             bound.rate
@@ -582,7 +582,7 @@ fn workflow(
     if cold_share > 0.001 {
         risks.push(format!(
             "A task state starts cold in {} of executions, each adding about {:.0} ms.",
-            lambda::pct(cold_share),
+            super::words::pct(cold_share),
             lambda.cold_start_ms
         ));
     }
@@ -898,7 +898,7 @@ fn map_run(
         risks.push(format!(
             "Each run starts cold: {cold_per_run:.0} new environments, {} of items wait an \
              extra {:.0} ms.",
-            lambda::pct(cold_share),
+            super::words::pct(cold_share),
             lambda.cold_start_ms
         ));
     }
