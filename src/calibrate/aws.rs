@@ -129,7 +129,9 @@ impl FunctionInfo {
                 .and_then(|s| s.apply_on())
                 .is_some_and(|a| a.as_str() == "PublishedVersions"),
             runtime: c.runtime().map(|r| r.as_str().to_string()),
-            state: c.state().map_or_else(String::new, |s| s.as_str().to_string()),
+            state: c
+                .state()
+                .map_or_else(String::new, |s| s.as_str().to_string()),
             last_update_status: c
                 .last_update_status()
                 .map_or_else(String::new, |s| s.as_str().to_string()),
@@ -387,23 +389,21 @@ impl Lambda {
 
     /// Delete an alias; one already gone counts as deleted.
     pub async fn delete_alias(&self, function: &str, alias: &str) -> Result<(), AwsError> {
-        let r = self
-            .control("DeleteAlias", || async {
-                match self
-                    .control
-                    .delete_alias()
-                    .function_name(function)
-                    .name(alias)
-                    .send()
-                    .await
-                {
-                    Err(e) if is_not_found(&e) => Ok(()),
-                    Err(e) => Err(e),
-                    Ok(_) => Ok(()),
-                }
-            })
-            .await;
-        r
+        self.control("DeleteAlias", || async {
+            match self
+                .control
+                .delete_alias()
+                .function_name(function)
+                .name(alias)
+                .send()
+                .await
+            {
+                Err(e) if is_not_found(&e) => Ok(()),
+                Err(e) => Err(e),
+                Ok(_) => Ok(()),
+            }
+        })
+        .await
     }
 
     /// Delete a published version; one already gone counts as deleted.

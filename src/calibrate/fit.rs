@@ -88,7 +88,13 @@ pub fn fit(points: &[(u32, f64)], threads: u32) -> Result<Fit, FitError> {
     let max_error_pct = pts
         .iter()
         .zip(&resid)
-        .map(|(p, r)| if p.1 > 0.0 { (r / p.1).abs() * 100.0 } else { 0.0 })
+        .map(|(p, r)| {
+            if p.1 > 0.0 {
+                (r / p.1).abs() * 100.0
+            } else {
+                0.0
+            }
+        })
         .fold(0.0, f64::max);
     let (io_se, cpu_se) = if n > 2 {
         let s2 = sse / (nf - 2.0);

@@ -9,14 +9,18 @@
 
 pub mod analysis;
 pub mod aws;
+pub mod command;
 pub mod fit;
 pub mod plan;
+pub mod render;
 pub mod report_line;
 pub mod run;
 pub mod stats;
 
+pub use analysis::SizeSamples;
 pub use analysis::{Analysis, SizeStats};
 pub use aws::{AwsError, FunctionInfo, Lambda, Tuning};
 pub use plan::{Plan, Request as PlanRequest};
-pub use analysis::SizeSamples;
-pub use run::{Cancel, CancelHandle, Leftover, Options, Progress, RunOutcome, calibrate, cancel_pair};
+pub use run::{
+    Cancel, CancelHandle, Leftover, Options, Progress, RunOutcome, calibrate, cancel_pair,
+};

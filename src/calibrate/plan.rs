@@ -51,7 +51,11 @@ pub struct Plan {
 /// The most the run can cost: every invocation running to the function's timeout, and every
 /// environment (up to `concurrency` per size, each version starts cold) spending the longest
 /// INIT, priced by `lambda::bill` from the book.
-pub fn worst_case_usd(req: &Request, info: &FunctionInfo, book: &PriceBook) -> Result<f64, Missing> {
+pub fn worst_case_usd(
+    req: &Request,
+    info: &FunctionInfo,
+    book: &PriceBook,
+) -> Result<f64, Missing> {
     let mut total = 0.0;
     for &m in &req.sizes {
         let usage = Usage {
@@ -87,7 +91,11 @@ pub fn build(req: &Request, info: &FunctionInfo, book: &PriceBook) -> Result<Pla
         info.memory_mb,
         info.timeout_s,
         info.log_format,
-        if info.snap_start { ", SnapStart on" } else { "" }
+        if info.snap_start {
+            ", SnapStart on"
+        } else {
+            ""
+        }
     ));
     t.push_str(&format!(
         "  memory sizes: {sizes} MB; {} invocations each ({} in all), {} at a time; payload {} bytes\n",
@@ -178,6 +186,9 @@ mod tests {
         assert!((w - expected).abs() < 1e-9, "{w} vs {expected}");
         let plan = build(&req, &info(), &book).unwrap();
         assert!(plan.text.contains("restore $LATEST's memory to 256 MB"));
-        assert!(plan.text.contains("1024 MB; 100 invocations each (100 in all)"));
+        assert!(
+            plan.text
+                .contains("1024 MB; 100 invocations each (100 in all)")
+        );
     }
 }

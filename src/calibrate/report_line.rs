@@ -124,9 +124,11 @@ fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
         let before = &text[..at];
         let whole = before.is_empty() || before.ends_with([' ', '\t']);
         // `Duration` inside `Billed Duration` / `Init Duration`, etc.: a longer key ends here.
-        let inside_longer = TEXT_KEYS
-            .iter()
-            .any(|long| long.len() > key.len() && long.ends_with(key) && before.ends_with(&long[..long.len() - key.len()]));
+        let inside_longer = TEXT_KEYS.iter().any(|long| {
+            long.len() > key.len()
+                && long.ends_with(key)
+                && before.ends_with(&long[..long.len() - key.len()])
+        });
         if whole && !inside_longer {
             let rest = &text[at + pat.len()..];
             let end = rest.find(['\t', ' ']).unwrap_or(rest.len());

@@ -186,7 +186,8 @@ async fn execute(
         lambda.create_alias(f, &alias, &version).await?;
         check(cancel)?;
 
-        let (invocations, stopped) = invoke_all(lambda, info, opts, m, &alias, cancel, progress).await;
+        let (invocations, stopped) =
+            invoke_all(lambda, info, opts, m, &alias, cancel, progress).await;
         samples.push(SizeSamples {
             memory_mb: m,
             version: version.clone(),
@@ -311,7 +312,9 @@ async fn cleanup(
         }
     }
     for version in std::mem::take(&mut ledger.versions) {
-        progress(Progress::Step(format!("cleanup: deleting version {version}")));
+        progress(Progress::Step(format!(
+            "cleanup: deleting version {version}"
+        )));
         match lambda.delete_version(f, &version).await {
             Ok(()) => cleaned.push(format!("deleted version {version}")),
             Err(e) => leftovers.push(Leftover {

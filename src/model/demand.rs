@@ -107,7 +107,12 @@ impl<'a> Demand<'a> {
             Some(fit) => format!(
                 "Calibrated on {} from {} invocations of `{}`: I/O {:.1} ms + CPU {:.1} ms at one vCPU \
                  (fit RMSE {:.1} ms, worst {:.1}%); these replace the profile's duration_ms/cpu_ms.",
-                cal.date, cal.invocations, cal.function, fit.io_ms, fit.cpu_ms, fit.rmse_ms,
+                cal.date,
+                cal.invocations,
+                cal.function,
+                fit.io_ms,
+                fit.cpu_ms,
+                fit.rmse_ms,
                 fit.max_error_pct
             ),
             None => format!(

@@ -133,7 +133,10 @@ pub fn sidecar_path(profile: &Path) -> PathBuf {
 pub fn parse_sidecar(text: &str, path: &Path) -> Result<Sidecar, ProfileErrors> {
     let positions = PositionMap::build(text);
     let sidecar: Sidecar = serde_yaml::from_str(text).map_err(|e| {
-        let loc = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+        let loc = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((0, 0));
         let msg = e.to_string();
         let msg = match e.location() {
             Some(l) => msg.replacen(

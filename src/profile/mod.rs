@@ -14,8 +14,8 @@ mod types;
 mod validate;
 
 pub use calibration::{
-    Calibration, CalibrationFit, MeasureSource, MeasuredSize, Sidecar, merge_sidecar, parse_sidecar,
-    sidecar_path,
+    Calibration, CalibrationFit, MeasureSource, MeasuredSize, Sidecar, merge_sidecar,
+    parse_sidecar, sidecar_path,
 };
 pub use error::{ProfileError, ProfileErrorKind, ProfileErrors, TraceLocation};
 pub use fargate::{
