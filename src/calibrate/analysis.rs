@@ -39,6 +39,8 @@ pub struct SizeStats {
     pub duration: Option<Summary>,
     /// Mean duration of warm invocations (all when none was warm): what the fit uses.
     pub warm_mean_ms: Option<f64>,
+    /// Precision of `warm_mean_ms` (n / sample variance): the fit's weight for this size.
+    pub warm_weight: Option<f64>,
     /// Client-side wall time of successful invocations (network and invoke overhead included).
     pub client: Option<Summary>,
     pub billed_mean_ms: Option<f64>,
@@ -130,6 +132,7 @@ pub fn size_stats(
         source: MeasureSource::Report,
         duration: None,
         warm_mean_ms: None,
+        warm_weight: None,
         client: None,
         billed_mean_ms: None,
         max_memory_used_mb: None,
@@ -175,6 +178,7 @@ pub fn size_stats(
         st.source = MeasureSource::Client;
         st.duration = st.client;
         st.warm_mean_ms = st.client.map(|c| c.mean);
+        st.warm_weight = precision(&client_ok);
         let billed: Vec<f64> = client_ok.iter().map(|c| c.ceil()).collect();
         st.billed_mean_ms = stats::mean(billed.iter().copied());
         let mut total = 0.0;
@@ -191,11 +195,9 @@ pub fn size_stats(
         .filter(|r| !r.is_cold())
         .map(|r| r.duration_ms)
         .collect();
-    st.warm_mean_ms = if warm.is_empty() {
-        stats::mean(durations.iter().copied())
-    } else {
-        stats::mean(warm)
-    };
+    let fit_sample = if warm.is_empty() { &durations } else { &warm };
+    st.warm_mean_ms = stats::mean(fit_sample.iter().copied());
+    st.warm_weight = precision(fit_sample);
     st.billed_mean_ms = stats::mean(reports.iter().map(|r| r.billed_duration_ms));
     st.max_memory_used_mb = reports.iter().map(|r| r.max_memory_used_mb).max();
     st.cold_starts = reports.iter().filter(|r| r.is_cold()).count();
@@ -211,6 +213,18 @@ pub fn size_stats(
     Ok(st)
 }
 
+/// n / sample variance of the values (the precision of their mean); `None` when it cannot be
+/// estimated (fewer than two values, or no spread).
+fn precision(values: &[f64]) -> Option<f64> {
+    let n = values.len();
+    if n < 2 {
+        return None;
+    }
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    (var > 0.0).then(|| n as f64 / var)
+}
+
 /// Analyze a whole run. `threads` is how many vCPUs the workload's CPU part can use.
 pub fn analyze(
     samples: &[SizeSamples],
@@ -222,11 +236,15 @@ pub fn analyze(
     for s in samples {
         sizes.push(size_stats(s, info, book)?);
     }
-    let points: Vec<(u32, f64)> = sizes
+    // Weighted by each mean's precision; a size without one makes the fit unweighted.
+    let points: Vec<(u32, f64, f64)> = sizes
         .iter()
-        .filter_map(|s| s.warm_mean_ms.map(|d| (s.memory_mb, d)))
+        .filter_map(|s| {
+            s.warm_mean_ms
+                .map(|d| (s.memory_mb, d, s.warm_weight.unwrap_or(f64::NAN)))
+        })
         .collect();
-    let fit = fit::fit(&points, threads);
+    let fit = fit::fit_weighted(&points, threads);
     let best = best(&sizes);
     let predicted_cheapest = match &fit {
         Ok(f) => predicted_cheapest(f, info, book, &sizes)?,

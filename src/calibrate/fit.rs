@@ -50,23 +50,38 @@ pub fn inverse_share(memory_mb: u32, threads: u32) -> f64 {
 }
 
 /// Fit `io` and `cpu` (both ≥ 0) to `(memory_mb, duration_ms)` points by ordinary least squares.
+pub fn fit(points: &[(u32, f64)], threads: u32) -> Result<Fit, FitError> {
+    let weighted: Vec<(u32, f64, f64)> = points.iter().map(|&(m, y)| (m, y, 1.0)).collect();
+    fit_weighted(&weighted, threads)
+}
+
+/// Weighted least squares over `(memory_mb, duration_ms, weight)` points; a good weight is the
+/// precision of each measured mean, n / variance, since Lambda's noise grows with duration.
 /// When the unconstrained optimum has a negative part, that part is fixed at 0 and the other
 /// refitted (the constrained optimum of a 2-parameter problem lies on that edge).
-pub fn fit(points: &[(u32, f64)], threads: u32) -> Result<Fit, FitError> {
-    let pts: Vec<(f64, f64)> = points
+pub fn fit_weighted(points: &[(u32, f64, f64)], threads: u32) -> Result<Fit, FitError> {
+    let mut pts: Vec<(f64, f64, f64)> = points
         .iter()
-        .filter(|(_, y)| y.is_finite())
-        .map(|&(m, y)| (inverse_share(m, threads), y))
+        .filter(|(_, y, _)| y.is_finite())
+        .map(|&(m, y, w)| (inverse_share(m, threads), y, w))
         .collect();
     let n = pts.len();
     if n < 2 {
         return Err(FitError::TooFewPoints);
     }
+    // Unusable weights: fall back to ordinary least squares. Otherwise normalize to mean 1.
+    if pts.iter().any(|p| !(p.2.is_finite() && p.2 > 0.0)) {
+        pts.iter_mut().for_each(|p| p.2 = 1.0);
+    } else {
+        let mean_w = pts.iter().map(|p| p.2).sum::<f64>() / n as f64;
+        pts.iter_mut().for_each(|p| p.2 /= mean_w);
+    }
     let nf = n as f64;
-    let mx = pts.iter().map(|p| p.0).sum::<f64>() / nf;
-    let my = pts.iter().map(|p| p.1).sum::<f64>() / nf;
-    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let sw: f64 = pts.iter().map(|p| p.2).sum();
+    let mx = pts.iter().map(|p| p.2 * p.0).sum::<f64>() / sw;
+    let my = pts.iter().map(|p| p.2 * p.1).sum::<f64>() / sw;
+    let sxx: f64 = pts.iter().map(|p| p.2 * (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = pts.iter().map(|p| p.2 * (p.0 - mx) * (p.1 - my)).sum();
     if sxx <= 1e-12 * mx.max(1.0) {
         let full = (crate::model::lambda::MB_PER_VCPU * threads.max(1) as f64).ceil() as u32;
         return Err(FitError::NoSpread(full));
@@ -78,28 +93,24 @@ pub fn fit(points: &[(u32, f64)], threads: u32) -> Result<Fit, FitError> {
         io = my.max(0.0);
     } else if io < 0.0 {
         io = 0.0;
-        let sxx0: f64 = pts.iter().map(|p| p.0 * p.0).sum();
-        let sxy0: f64 = pts.iter().map(|p| p.0 * p.1).sum();
+        let sxx0: f64 = pts.iter().map(|p| p.2 * p.0 * p.0).sum();
+        let sxy0: f64 = pts.iter().map(|p| p.2 * p.0 * p.1).sum();
         cpu = (sxy0 / sxx0).max(0.0);
     }
-    let resid: Vec<f64> = pts.iter().map(|&(x, y)| y - (io + cpu * x)).collect();
+    let resid: Vec<f64> = pts.iter().map(|&(x, y, _)| y - (io + cpu * x)).collect();
     let sse: f64 = resid.iter().map(|r| r * r).sum();
-    let sst: f64 = pts.iter().map(|p| (p.1 - my).powi(2)).sum();
+    let wsse: f64 = pts.iter().zip(&resid).map(|(p, r)| p.2 * r * r).sum();
+    let mean_y = pts.iter().map(|p| p.1).sum::<f64>() / nf;
+    let sst: f64 = pts.iter().map(|p| (p.1 - mean_y).powi(2)).sum();
     let max_error_pct = pts
         .iter()
         .zip(&resid)
-        .map(|(p, r)| {
-            if p.1 > 0.0 {
-                (r / p.1).abs() * 100.0
-            } else {
-                0.0
-            }
-        })
+        .map(|(p, r)| if p.1 > 0.0 { (r / p.1).abs() * 100.0 } else { 0.0 })
         .fold(0.0, f64::max);
     let (io_se, cpu_se) = if n > 2 {
-        let s2 = sse / (nf - 2.0);
+        let s2 = wsse / (nf - 2.0);
         (
-            Some((s2 * (1.0 / nf + mx * mx / sxx)).sqrt()),
+            Some((s2 * (1.0 / sw + mx * mx / sxx)).sqrt()),
             Some((s2 / sxx).sqrt()),
         )
     } else {
@@ -171,6 +182,23 @@ mod tests {
         let f = fit(&[(512, 1000.0), (1024, 400.0)], 1).unwrap();
         assert_eq!(f.io_ms, 0.0);
         assert!(f.cpu_ms > 0.0);
+    }
+
+    #[test]
+    fn weights_favour_precise_points() {
+        // The noisy point at 256 MB is off by +200 ms; with little weight it barely moves the fit.
+        let r = req(100.0, 300.0, 1);
+        let mut pts: Vec<(u32, f64, f64)> = [256, 1024, 1769, 3008]
+            .iter()
+            .map(|&m| (m, duration_ms(&r, m), 100.0))
+            .collect();
+        pts[0].1 += 200.0;
+        pts[0].2 = 0.01;
+        let f = fit_weighted(&pts, 1).unwrap();
+        assert!((f.io_ms - 100.0).abs() < 2.0 && (f.cpu_ms - 300.0).abs() < 2.0, "{f:?}");
+        // Bad weights fall back to equal ones.
+        pts[0].2 = f64::NAN;
+        assert!(fit_weighted(&pts, 1).is_ok());
     }
 
     #[test]
