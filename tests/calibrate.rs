@@ -683,3 +683,138 @@ fn the_fake_speaks_the_documented_report_format() {
     assert_eq!(r.memory_size_mb, 1024);
     assert!(r.is_cold());
 }
+
+// ---------------------------------------------------------------------------------------------
+// The command line, end to end: the real binary against the fake, in a thread of its own.
+
+fn background_fake(fake: Fake) -> (Arc<Mutex<Fake>>, String) {
+    let fake = Arc::new(Mutex::new(fake));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let shared = fake.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            tx.send(serve(shared).await).unwrap();
+            std::future::pending::<()>().await;
+        });
+    });
+    (fake, rx.recv().unwrap())
+}
+
+const PROFILE: &str = "version: 1\nname: Calibration test\nworkloads:\n  - name: api   # measured by planner calibrate\n    kind: service\n    traffic: { rps: 20 }\n    request: { duration_ms: 1000, cpu_ms: 100, memory_mb: 256 }\n";
+
+fn planner() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("planner").unwrap();
+    for var in ["AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN"] {
+        cmd.env_remove(var);
+    }
+    cmd.env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+#[test]
+fn cli_calibrates_writes_the_sidecar_and_the_report_uses_it() {
+    let mut fake = Fake::new(Logs::Text);
+    fake.io_ms = 200.0;
+    fake.cpu_ms = 300.0;
+    let (fake, url) = background_fake(fake);
+    let before = fake.lock().unwrap().state();
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("svc.yaml");
+    std::fs::write(&profile, PROFILE).unwrap();
+
+    let out = planner()
+        .args(["calibrate", profile.to_str().unwrap(), "--workload", "api", "--function", FN])
+        .args(["--memory", "512,1024,1769", "--invocations", "30", "--endpoint-url", &url, "--yes"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stdout.contains("Fit: duration = "), "{stdout}");
+    assert!(stdout.contains("| 512 | 30 |"), "{stdout}");
+    assert!(stderr.contains("most it can cost"), "{stderr}");
+    assert!(stderr.contains("the function is as it was"), "{stderr}");
+    assert_eq!(fake.lock().unwrap().state(), before);
+
+    // The user's file is untouched; the sidecar holds the block.
+    assert_eq!(std::fs::read_to_string(&profile).unwrap(), PROFILE);
+    let sidecar = std::fs::read_to_string(dir.path().join("svc.calibration.yaml")).unwrap();
+    assert!(sidecar.starts_with("# Written by `planner calibrate`"), "{sidecar}");
+    assert!(sidecar.contains("  api:\n"), "{sidecar}");
+    let loaded = planner::profile::load(&profile).unwrap();
+    let cal = loaded.workloads[0].calibration.as_ref().unwrap();
+    let fit = cal.fit.as_ref().unwrap();
+    assert!((fit.io_ms - 200.0).abs() / 200.0 < 0.05, "{fit:?}");
+    assert_eq!(cal.sizes.len(), 3);
+    assert_eq!(cal.invocations, 90);
+    assert_eq!(cal.function, ARN);
+
+    // The report says so and shows measured against modelled.
+    let report = planner()
+        .args(["report", profile.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&report.stdout);
+    assert!(report.status.success());
+    assert!(text.contains(&format!("Calibrated on {} from 90 invocations", cal.date)), "{text}");
+    assert!(text.contains("At 512 MB: measured p50"), "{text}");
+}
+
+#[test]
+fn cli_refuses_without_a_terminal_or_yes_and_dry_run_changes_nothing() {
+    let (fake, url) = background_fake(Fake::new(Logs::Text));
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("svc.yaml");
+    std::fs::write(&profile, PROFILE).unwrap();
+    let base = |extra: &[&str]| {
+        let mut c = planner();
+        c.args(["calibrate", profile.to_str().unwrap(), "--workload", "api", "--function", FN])
+            .args(["--endpoint-url", &url])
+            .args(extra)
+            .write_stdin("");
+        c
+    };
+
+    let out = base(&[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing"));
+
+    let out = base(&["--dry-run"]).output().unwrap();
+    assert!(out.status.success());
+    let plan = String::from_utf8_lossy(&out.stdout);
+    assert!(plan.contains("most it can cost: $"), "{plan}");
+    assert!(plan.contains("restore $LATEST's memory to 256 MB"), "{plan}");
+    assert!(plan.contains("512, 1024, 2048 MB; 20 invocations each (60 in all)"), "{plan}");
+
+    // Read-only so far: only GetFunctionConfiguration.
+    assert!(fake.lock().unwrap().calls.iter().all(|c| c == "GET /configuration"));
+    assert!(!dir.path().join("svc.calibration.yaml").exists());
+
+    // Bad input is refused before any AWS call.
+    let calls = fake.lock().unwrap().calls.len();
+    for (args, msg) in [
+        (&["--memory", "512,1024", "--invocations", "600"][..], "more than the cap of 1000"),
+        (&["--memory", "64"][..], "out of range (128..=10240 MB)"),
+        (&["--workload", "apj"][..], "did you mean `api`?"),
+    ] {
+        let mut c = planner();
+        c.args(["calibrate", profile.to_str().unwrap(), "--function", FN, "--yes"]);
+        if !args.contains(&"--workload") {
+            c.args(["--workload", "api"]);
+        }
+        let out = c.args(args).args(["--endpoint-url", &url]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(msg), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(fake.lock().unwrap().calls.len(), calls);
+}

@@ -295,6 +295,7 @@ impl Lambda {
     /// Wait until `$LATEST` is Active and no update is in progress.
     pub async fn wait_ready(&self, function: &str) -> Result<FunctionInfo, AwsError> {
         let started = Instant::now();
+        let mut poll = Duration::from_millis(100).min(self.tuning.update_poll);
         loop {
             let info = self.get_configuration(function).await?;
             let state_ok = info.state.is_empty() || info.state == State::Active.as_str();
@@ -321,7 +322,9 @@ impl Lambda {
                     self.tuning.update_wait.as_secs()
                 )));
             }
-            tokio::time::sleep(self.tuning.update_poll).await;
+            // Updates usually finish within a second or two: poll soon, then back off.
+            tokio::time::sleep(poll).await;
+            poll = (poll * 2).min(self.tuning.update_poll);
         }
     }
 
