@@ -136,7 +136,7 @@ impl Fake {
     fn invoke(&mut self, qualifier: &str) -> Reply {
         self.invocation_requests += 1;
         let n = self.invocation_requests;
-        if self.throttle_every > 0 && n % self.throttle_every == 0 {
+        if self.throttle_every > 0 && n.is_multiple_of(self.throttle_every) {
             return Reply::error(429, "TooManyRequestsException", "Rate Exceeded.");
         }
         let Some(version) = self.aliases.get(qualifier).cloned() else {
@@ -156,13 +156,18 @@ impl Fake {
         let cold = *seen <= self.envs;
         let run = self.invocations_run;
         let mut d = self.duration_ms(memory);
-        let timed_out = self.timeout_every > 0 && run % self.timeout_every == 0;
-        let errored = !timed_out && self.error_every > 0 && run % self.error_every == 0;
+        let timed_out = self.timeout_every > 0 && run.is_multiple_of(self.timeout_every);
+        let errored = !timed_out && self.error_every > 0 && run.is_multiple_of(self.error_every);
         if timed_out {
             d = self.timeout as f64 * 1000.0;
         }
         let init = 250.0;
-        let billed = d.ceil() + if cold && self.logs != Logs::SnapStart { init } else { 0.0 };
+        let billed = d.ceil()
+            + if cold && self.logs != Logs::SnapStart {
+                init
+            } else {
+                0.0
+            };
         let id = format!("req-{run:05}");
         let log = match self.logs {
             Logs::Json => {
@@ -202,7 +207,7 @@ impl Fake {
         };
         use base64::Engine as _;
         let mut headers = vec![("X-Amz-Executed-Version".to_string(), version.clone())];
-        let tail_missing = self.no_tail_every > 0 && run % self.no_tail_every == 0;
+        let tail_missing = self.no_tail_every > 0 && run.is_multiple_of(self.no_tail_every);
         if !tail_missing {
             headers.push((
                 "X-Amz-Log-Result".to_string(),
@@ -266,7 +271,10 @@ impl Fake {
                     .unwrap_or("")
                     .to_string();
                 self.versions.insert(v, (self.memory, desc.clone()));
-                Reply::json(201, self.config(self.memory, &v.to_string(), &desc, "Successful"))
+                Reply::json(
+                    201,
+                    self.config(self.memory, &v.to_string(), &desc, "Successful"),
+                )
             }
             ("POST", "/aliases") => {
                 let name = body["Name"].as_str().unwrap_or("").to_string();
@@ -296,7 +304,11 @@ impl Fake {
                     return Reply::error(400, "InvalidParameterValueException", "bad qualifier");
                 };
                 if self.aliases.values().any(|a| a == &qualifier) {
-                    return Reply::error(409, "ResourceConflictException", "an alias uses this version");
+                    return Reply::error(
+                        409,
+                        "ResourceConflictException",
+                        "an alias uses this version",
+                    );
                 }
                 match self.versions.remove(&v) {
                     Some(_) => Reply::empty(204),
@@ -487,7 +499,11 @@ async fn fit_recovers_the_known_parts_and_the_function_is_left_as_it_was() {
     let (outcome, progress) = run_with(&s, &opts, run::Cancel::never()).await;
     assert!(outcome.completed(), "{:?}", outcome.error);
     assert!(outcome.leftovers.is_empty(), "{:?}", outcome.leftovers);
-    assert_eq!(s.fake.lock().unwrap().state(), before, "configuration changed");
+    assert_eq!(
+        s.fake.lock().unwrap().state(),
+        before,
+        "configuration changed"
+    );
     assert!(
         outcome
             .cleaned
@@ -496,7 +512,12 @@ async fn fit_recovers_the_known_parts_and_the_function_is_left_as_it_was() {
     );
     assert!(progress.iter().any(|p| matches!(
         p,
-        Progress::Invoked { memory_mb: 3008, done: 30, total: 30, .. }
+        Progress::Invoked {
+            memory_mb: 3008,
+            done: 30,
+            total: 30,
+            ..
+        }
     )));
 
     let a = analysis::analyze(&outcome.samples, &info, 1, &book()).unwrap();
@@ -525,7 +546,8 @@ async fn fit_recovers_the_known_parts_and_the_function_is_left_as_it_was() {
     let mut sidecar = planner::profile::Sidecar::default();
     sidecar.workloads.insert("api".into(), cal.clone());
     let text = serde_yaml::to_string(&sidecar).unwrap();
-    let back = planner::profile::parse_sidecar(&text, std::path::Path::new("x.calibration.yaml")).unwrap();
+    let back =
+        planner::profile::parse_sidecar(&text, std::path::Path::new("x.calibration.yaml")).unwrap();
     assert_eq!(back.workloads["api"], cal);
     assert_eq!(cal.invocations, 120);
 }
@@ -589,15 +611,25 @@ async fn json_log_format_reports_are_parsed() {
     assert_eq!(info.log_format, "JSON");
     let first = &outcome.samples[0].invocations[0];
     match &first.outcome {
-        Outcome::Ok { report: Some(r), executed_version } => {
+        Outcome::Ok {
+            report: Some(r),
+            executed_version,
+        } => {
             assert_eq!(r.init_duration_ms, Some(250.0));
-            assert_eq!(r.xray_trace_id.as_deref(), Some("1-5e34a66a-474xmpl7c2534a87870b4370"));
+            assert_eq!(
+                r.xray_trace_id.as_deref(),
+                Some("1-5e34a66a-474xmpl7c2534a87870b4370")
+            );
             assert_eq!(executed_version.as_deref(), Some("4"));
         }
         other => panic!("{other:?}"),
     }
     let a = analysis::analyze(&outcome.samples, &info, 1, &book()).unwrap();
-    assert!(a.sizes.iter().all(|x| x.source == MeasureSource::Report && x.cold_starts == 1));
+    assert!(
+        a.sizes
+            .iter()
+            .all(|x| x.source == MeasureSource::Report && x.cold_starts == 1)
+    );
     assert!(a.fit.is_ok());
 }
 
@@ -628,14 +660,30 @@ async fn a_cancelled_run_still_cleans_up() {
     let (outcome, progress) = run_with(&s, &options(&[512, 1024, 2048], 20, 2), cancel).await;
     assert_eq!(outcome.error, Some(aws::AwsError::Cancelled));
     assert!(outcome.leftovers.is_empty(), "{:?}", outcome.leftovers);
-    assert_eq!(s.fake.lock().unwrap().state(), before, "not restored after cancel");
+    assert_eq!(
+        s.fake.lock().unwrap().state(),
+        before,
+        "not restored after cancel"
+    );
     assert!(outcome.samples.len() == 2 && outcome.samples[1].invocations.len() < 20);
-    assert!(progress.iter().any(|p| matches!(p, Progress::Step(s) if s.starts_with("cleanup: deleting alias"))));
+    assert!(
+        progress
+            .iter()
+            .any(|p| matches!(p, Progress::Step(s) if s.starts_with("cleanup: deleting alias")))
+    );
     // The third size never started.
-    assert!(!s.fake.lock().unwrap().calls.iter().any(|c| c == "POST /versions") || {
-        let f = s.fake.lock().unwrap();
-        f.next_version == 6
-    });
+    assert!(
+        !s.fake
+            .lock()
+            .unwrap()
+            .calls
+            .iter()
+            .any(|c| c == "POST /versions")
+            || {
+                let f = s.fake.lock().unwrap();
+                f.next_version == 6
+            }
+    );
 }
 
 #[tokio::test]
@@ -660,7 +708,11 @@ async fn a_failed_cleanup_names_what_is_left_and_how_to_remove_it() {
     let s = setup(fake).await;
     let (outcome, _) = run_with(&s, &options(&[512], 3, 1), run::Cancel::never()).await;
     assert!(outcome.completed());
-    let commands: Vec<&str> = outcome.leftovers.iter().map(|l| l.command.as_str()).collect();
+    let commands: Vec<&str> = outcome
+        .leftovers
+        .iter()
+        .map(|l| l.command.as_str())
+        .collect();
     assert_eq!(
         commands,
         [
@@ -678,7 +730,12 @@ fn the_fake_speaks_the_documented_report_format() {
     f.versions.insert(4, (1024, String::new()));
     f.aliases.insert("a".into(), "4".into());
     let reply = f.invoke("a");
-    let tail = &reply.headers.iter().find(|(k, _)| k == "X-Amz-Log-Result").unwrap().1;
+    let tail = &reply
+        .headers
+        .iter()
+        .find(|(k, _)| k == "X-Amz-Log-Result")
+        .unwrap()
+        .1;
     let r = report_line::parse_tail(&report_line::decode_tail(tail).unwrap()).unwrap();
     assert_eq!(r.memory_size_mb, 1024);
     assert!(r.is_cold());
@@ -708,7 +765,12 @@ const PROFILE: &str = "version: 1\nname: Calibration test\nworkloads:\n  - name:
 
 fn planner() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("planner").unwrap();
-    for var in ["AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN"] {
+    for var in [
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_SESSION_TOKEN",
+    ] {
         cmd.env_remove(var);
     }
     cmd.env("AWS_ACCESS_KEY_ID", "AKIDTEST")
@@ -732,14 +794,32 @@ fn cli_calibrates_writes_the_sidecar_and_the_report_uses_it() {
     std::fs::write(&profile, PROFILE).unwrap();
 
     let out = planner()
-        .args(["calibrate", profile.to_str().unwrap(), "--workload", "api", "--function", FN])
-        .args(["--memory", "512,1024,1769", "--invocations", "30", "--endpoint-url", &url, "--yes"])
+        .args([
+            "calibrate",
+            profile.to_str().unwrap(),
+            "--workload",
+            "api",
+            "--function",
+            FN,
+        ])
+        .args([
+            "--memory",
+            "512,1024,1769",
+            "--invocations",
+            "30",
+            "--endpoint-url",
+            &url,
+            "--yes",
+        ])
         .write_stdin("")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    if std::env::var_os("SHOW_CALIBRATE").is_some() {
+        eprintln!("--- stderr ---\n{stderr}--- stdout ---\n{stdout}");
+    }
     assert!(stdout.contains("Fit: duration = "), "{stdout}");
     assert!(stdout.contains("| 512 | 30 |"), "{stdout}");
     assert!(stderr.contains("most it can cost"), "{stderr}");
@@ -749,7 +829,10 @@ fn cli_calibrates_writes_the_sidecar_and_the_report_uses_it() {
     // The user's file is untouched; the sidecar holds the block.
     assert_eq!(std::fs::read_to_string(&profile).unwrap(), PROFILE);
     let sidecar = std::fs::read_to_string(dir.path().join("svc.calibration.yaml")).unwrap();
-    assert!(sidecar.starts_with("# Written by `planner calibrate`"), "{sidecar}");
+    assert!(
+        sidecar.starts_with("# Written by `planner calibrate`"),
+        "{sidecar}"
+    );
     assert!(sidecar.contains("  api:\n"), "{sidecar}");
     let loaded = planner::profile::load(&profile).unwrap();
     let cal = loaded.workloads[0].calibration.as_ref().unwrap();
@@ -766,7 +849,10 @@ fn cli_calibrates_writes_the_sidecar_and_the_report_uses_it() {
         .unwrap();
     let text = String::from_utf8_lossy(&report.stdout);
     assert!(report.status.success());
-    assert!(text.contains(&format!("Calibrated on {} from 90 invocations", cal.date)), "{text}");
+    assert!(
+        text.contains(&format!("Calibrated on {} from 90 invocations", cal.date)),
+        "{text}"
+    );
     assert!(text.contains("At 512 MB: measured p50"), "{text}");
 }
 
@@ -778,10 +864,17 @@ fn cli_refuses_without_a_terminal_or_yes_and_dry_run_changes_nothing() {
     std::fs::write(&profile, PROFILE).unwrap();
     let base = |extra: &[&str]| {
         let mut c = planner();
-        c.args(["calibrate", profile.to_str().unwrap(), "--workload", "api", "--function", FN])
-            .args(["--endpoint-url", &url])
-            .args(extra)
-            .write_stdin("");
+        c.args([
+            "calibrate",
+            profile.to_str().unwrap(),
+            "--workload",
+            "api",
+            "--function",
+            FN,
+        ])
+        .args(["--endpoint-url", &url])
+        .args(extra)
+        .write_stdin("");
         c
     };
 
@@ -793,28 +886,57 @@ fn cli_refuses_without_a_terminal_or_yes_and_dry_run_changes_nothing() {
     assert!(out.status.success());
     let plan = String::from_utf8_lossy(&out.stdout);
     assert!(plan.contains("most it can cost: $"), "{plan}");
-    assert!(plan.contains("restore $LATEST's memory to 256 MB"), "{plan}");
-    assert!(plan.contains("512, 1024, 2048 MB; 20 invocations each (60 in all)"), "{plan}");
+    assert!(
+        plan.contains("restore $LATEST's memory to 256 MB"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("512, 1024, 2048 MB; 20 invocations each (60 in all)"),
+        "{plan}"
+    );
 
     // Read-only so far: only GetFunctionConfiguration.
-    assert!(fake.lock().unwrap().calls.iter().all(|c| c == "GET /configuration"));
+    assert!(
+        fake.lock()
+            .unwrap()
+            .calls
+            .iter()
+            .all(|c| c == "GET /configuration")
+    );
     assert!(!dir.path().join("svc.calibration.yaml").exists());
 
     // Bad input is refused before any AWS call.
     let calls = fake.lock().unwrap().calls.len();
     for (args, msg) in [
-        (&["--memory", "512,1024", "--invocations", "600"][..], "more than the cap of 1000"),
+        (
+            &["--memory", "512,1024", "--invocations", "600"][..],
+            "more than the cap of 1000",
+        ),
         (&["--memory", "64"][..], "out of range (128..=10240 MB)"),
         (&["--workload", "apj"][..], "did you mean `api`?"),
     ] {
         let mut c = planner();
-        c.args(["calibrate", profile.to_str().unwrap(), "--function", FN, "--yes"]);
+        c.args([
+            "calibrate",
+            profile.to_str().unwrap(),
+            "--function",
+            FN,
+            "--yes",
+        ]);
         if !args.contains(&"--workload") {
             c.args(["--workload", "api"]);
         }
-        let out = c.args(args).args(["--endpoint-url", &url]).output().unwrap();
+        let out = c
+            .args(args)
+            .args(["--endpoint-url", &url])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains(msg), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(msg),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     assert_eq!(fake.lock().unwrap().calls.len(), calls);
 }

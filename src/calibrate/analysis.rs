@@ -81,7 +81,8 @@ pub struct Analysis {
     pub sizes: Vec<SizeStats>,
     pub fit: Result<Fit, FitError>,
     pub best: Best,
-    /// The cheapest size over 128–10,240 MB by the fit (64 MB steps plus the measured sizes).
+    /// The cheapest size over 128–10,240 MB by the fit (64 MB steps plus the measured sizes),
+    /// no smaller than the largest `Max Memory Used` seen.
     pub predicted_cheapest: Option<Predicted>,
     /// Successful invocations measured, all sizes.
     pub measured: usize,
@@ -304,8 +305,16 @@ fn predicted_cheapest(
     book: &PriceBook,
     sizes: &[SizeStats],
 ) -> Result<Option<Predicted>, Missing> {
+    // Never below the most memory an invocation was seen to use.
+    let floor = sizes
+        .iter()
+        .filter_map(|s| s.max_memory_used_mb)
+        .max()
+        .unwrap_or(0)
+        .max(lambda::MIN_MEMORY_MB);
     let mut candidates: Vec<u32> = (lambda::MIN_MEMORY_MB..=lambda::MAX_MEMORY_MB)
         .step_by(64)
+        .filter(|&m| m >= floor)
         .collect();
     candidates.extend(sizes.iter().map(|s| s.memory_mb));
     // The size where one more MB stops buying CPU (threads × 1,769 MB).

@@ -105,7 +105,13 @@ pub fn fit_weighted(points: &[(u32, f64, f64)], threads: u32) -> Result<Fit, Fit
     let max_error_pct = pts
         .iter()
         .zip(&resid)
-        .map(|(p, r)| if p.1 > 0.0 { (r / p.1).abs() * 100.0 } else { 0.0 })
+        .map(|(p, r)| {
+            if p.1 > 0.0 {
+                (r / p.1).abs() * 100.0
+            } else {
+                0.0
+            }
+        })
         .fold(0.0, f64::max);
     let (io_se, cpu_se) = if n > 2 {
         let s2 = wsse / (nf - 2.0);
@@ -195,7 +201,10 @@ mod tests {
         pts[0].1 += 200.0;
         pts[0].2 = 0.01;
         let f = fit_weighted(&pts, 1).unwrap();
-        assert!((f.io_ms - 100.0).abs() < 2.0 && (f.cpu_ms - 300.0).abs() < 2.0, "{f:?}");
+        assert!(
+            (f.io_ms - 100.0).abs() < 2.0 && (f.cpu_ms - 300.0).abs() < 2.0,
+            "{f:?}"
+        );
         // Bad weights fall back to equal ones.
         pts[0].2 = f64::NAN;
         assert!(fit_weighted(&pts, 1).is_ok());

@@ -2,7 +2,6 @@
 //! anything changes.
 
 use super::aws::FunctionInfo;
-use crate::format;
 use crate::model::billing::{self, FreeTier};
 use crate::model::lambda::{self, OWN_LINES, Usage};
 use crate::pricing::{Missing, PriceBook};
@@ -73,6 +72,15 @@ pub fn worst_case_usd(
     Ok(total)
 }
 
+/// Dollars with enough decimals to show small sums.
+pub fn money(x: f64) -> String {
+    if x >= 1.0 {
+        format!("${x:.2}")
+    } else {
+        format!("${x:.4}")
+    }
+}
+
 /// Build the plan text.
 pub fn build(req: &Request, info: &FunctionInfo, book: &PriceBook) -> Result<Plan, Missing> {
     let worst = worst_case_usd(req, info, book)?;
@@ -107,7 +115,7 @@ pub fn build(req: &Request, info: &FunctionInfo, book: &PriceBook) -> Result<Pla
     t.push_str(&format!(
         "  most it can cost: {} (every invocation running to the {} s timeout, plus a {} s INIT per \
          environment; Lambda prices from the price book, no free tier)\n",
-        format::usd(worst),
+        money(worst),
         info.timeout_s,
         MAX_INIT_MS / 1000.0
     ));
