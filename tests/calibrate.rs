@@ -817,9 +817,6 @@ fn cli_calibrates_writes_the_sidecar_and_the_report_uses_it() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
-    if std::env::var_os("SHOW_CALIBRATE").is_some() {
-        eprintln!("--- stderr ---\n{stderr}--- stdout ---\n{stdout}");
-    }
     assert!(stdout.contains("Fit: duration = "), "{stdout}");
     assert!(stdout.contains("| 512 | 30 |"), "{stdout}");
     assert!(stderr.contains("most it can cost"), "{stderr}");
