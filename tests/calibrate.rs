@@ -937,3 +937,26 @@ fn cli_refuses_without_a_terminal_or_yes_and_dry_run_changes_nothing() {
     }
     assert_eq!(fake.lock().unwrap().calls.len(), calls);
 }
+
+#[test]
+fn a_sidecar_naming_no_workload_is_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("svc.yaml");
+    std::fs::write(&profile, PROFILE).unwrap();
+    std::fs::write(
+        dir.path().join("svc.calibration.yaml"),
+        "version: 1\nworkloads:\n  apx:\n    date: 2026-07-01\n    function: f\n    invocations: 3\n",
+    )
+    .unwrap();
+    let out = planner()
+        .args(["check", profile.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("svc.calibration.yaml:3:3: workloads.apx: no workload named `apx`")
+            && err.contains("did you mean `api`?"),
+        "{err}"
+    );
+}
