@@ -164,7 +164,7 @@ pub fn plan_workload(d: &Demand, platforms: &Platforms, book: &PriceBook) -> Wor
         recommendation,
         cost_curve,
         average_rps: base_rate,
-        notes: Vec::new(),
+        notes: d.calibration_notes(),
     }
 }
 
@@ -232,6 +232,7 @@ pub(crate) mod testutil {
             slo: None,
             job: None,
             workflow: None,
+            calibration: None,
         }
     }
 }
