@@ -1,6 +1,6 @@
 //! The TUI's `update`, driven through actions with no terminal: select, edit, reset, save,
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! export, quit. Asserts the state, the figures and the effects.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use planner::model::Platform;
 use planner::tui::action::{Action, Effect};
@@ -29,6 +29,11 @@ fn app(source: &Source) -> App {
     App::new(source.load(&Options::default()).unwrap(), TODAY)
 }
 
+/// Apply an action and run its effects, re-planning in line (as the loop does off-thread).
+fn act(app: &mut App, action: Action) {
+    planner::tui::dispatch(app, action, &Source::BuiltIn, &Options::default());
+}
+
 fn lambda_cost(app: &App) -> f64 {
     let (_, _, wp) = app.selected().unwrap();
     wp.options
@@ -52,12 +57,12 @@ fn on_param(app: &mut App, param: Param) {
         .unwrap();
     app.sel.row = row;
     app.view.focus = Focus::Workloads;
-    app.update(Action::Enter);
+    act(app, Action::Enter);
     assert_eq!(app.view.focus, Focus::Params);
     let i = app.params().iter().position(|p| *p == param).unwrap();
-    app.update(Action::Top);
+    act(app, Action::Top);
     for _ in 0..i {
-        app.update(Action::Down);
+        act(app, Action::Down);
     }
     assert_eq!(app.param(), Some(param));
 }
@@ -78,10 +83,10 @@ fn a_folder_lists_every_workload_and_the_invalid_profile() {
 fn moving_selects_the_next_workload() {
     let (_dir, source) = fixture();
     let mut app = app(&source);
-    app.update(Action::Down);
+    act(&mut app, Action::Down);
     let (_, wi, wp) = app.selected().unwrap();
     assert_eq!((wi, wp.name.as_str()), (0, "cart-api"));
-    app.update(Action::Bottom);
+    act(&mut app, Action::Bottom);
     assert_eq!(app.selected().unwrap().2.name, "resize");
     assert_eq!(app.params()[0], Param::Items);
 }
@@ -94,7 +99,7 @@ fn raising_the_rate_raises_lambda_cost_and_reset_restores_it() {
     let before = lambda_cost(&app);
     assert_eq!(value(&app, Param::Rps), "40");
 
-    app.update(Action::Step(1));
+    act(&mut app, Action::Step(1));
     assert_eq!(value(&app, Param::Rps), "50");
     assert!(
         lambda_cost(&app) > before,
@@ -106,7 +111,7 @@ fn raising_the_rate_raises_lambda_cost_and_reset_restores_it() {
     let (_, _, wp) = app.selected().unwrap();
     assert!((wp.average_rps - 50.0).abs() < 1e-9);
 
-    app.update(Action::Reset);
+    act(&mut app, Action::Reset);
     assert_eq!(value(&app, Param::Rps), "40");
     assert!((lambda_cost(&app) - before).abs() < 1e-9);
     assert!(!app.doc().unwrap().state.as_ref().unwrap().modified());
@@ -119,23 +124,23 @@ fn typed_values_apply_and_invalid_ones_are_refused_inline() {
     on_param(&mut app, Param::Rps);
     let before = lambda_cost(&app);
 
-    app.update(Action::Enter);
+    act(&mut app, Action::Enter);
     assert_eq!(app.view.mode, Mode::Editing);
     for c in "abc".chars() {
-        app.update(Action::Input(c));
+        act(&mut app, Action::Input(c));
     }
-    app.update(Action::Enter);
+    act(&mut app, Action::Enter);
     assert_eq!(app.view.mode, Mode::Editing, "stays open to fix the value");
     assert!(app.refusal.as_deref().unwrap().contains("not a number"));
     assert_eq!(value(&app, Param::Rps), "40");
 
-    app.update(Action::Back);
+    act(&mut app, Action::Back);
     assert_eq!(app.view.mode, Mode::Normal);
-    app.update(Action::Enter);
+    act(&mut app, Action::Enter);
     for c in "400".chars() {
-        app.update(Action::Input(c));
+        act(&mut app, Action::Input(c));
     }
-    app.update(Action::Enter);
+    act(&mut app, Action::Enter);
     assert_eq!(app.view.mode, Mode::Normal);
     assert_eq!(value(&app, Param::Rps), "400");
     assert!(lambda_cost(&app) > 5.0 * before);
@@ -146,23 +151,23 @@ fn cross_field_rules_refuse_without_changing_anything() {
     let (_dir, source) = fixture();
     let mut app = app(&source);
     on_param(&mut app, Param::CpuMs);
-    app.update(Action::Enter);
+    act(&mut app, Action::Enter);
     for c in "150".chars() {
-        app.update(Action::Input(c));
+        act(&mut app, Action::Input(c));
     }
-    app.update(Action::Enter);
+    act(&mut app, Action::Enter);
     let refusal = app.refusal.clone().unwrap();
     assert!(refusal.contains("exceeds duration"), "{refusal}");
     assert_eq!(value(&app, Param::CpuMs), "20");
-    app.update(Action::Back);
+    act(&mut app, Action::Back);
 
     // Raising peak/average on a flat shape is refused; the shape can be changed first.
     on_param(&mut app, Param::Shape);
-    app.update(Action::Enter);
+    act(&mut app, Action::Enter);
     for c in "flat".chars() {
-        app.update(Action::Input(c));
+        act(&mut app, Action::Input(c));
     }
-    app.update(Action::Enter);
+    act(&mut app, Action::Enter);
     assert_eq!(value(&app, Param::Shape), "flat");
     assert_eq!(
         value(&app, Param::PeakToAverage),
@@ -170,7 +175,7 @@ fn cross_field_rules_refuse_without_changing_anything() {
         "flat drops the peak"
     );
     on_param(&mut app, Param::PeakToAverage);
-    app.update(Action::Step(1));
+    act(&mut app, Action::Step(1));
     assert!(
         app.refusal
             .as_deref()
@@ -186,34 +191,34 @@ fn platform_knobs_step_through_their_choices() {
     let mut app = app(&source);
     on_param(&mut app, Param::LambdaMemory);
     assert_eq!(value(&app, Param::LambdaMemory), "auto");
-    app.update(Action::Step(1));
+    act(&mut app, Action::Step(1));
     assert_eq!(value(&app, Param::LambdaMemory), "128");
-    app.update(Action::Step(1));
+    act(&mut app, Action::Step(1));
     assert_eq!(value(&app, Param::LambdaMemory), "256");
-    app.update(Action::Step(-1));
-    app.update(Action::Step(-1));
+    act(&mut app, Action::Step(-1));
+    act(&mut app, Action::Step(-1));
     assert_eq!(value(&app, Param::LambdaMemory), "auto");
 
     on_param(&mut app, Param::EcsVcpu);
-    app.update(Action::Step(1));
+    act(&mut app, Action::Step(1));
     assert_eq!(value(&app, Param::EcsVcpu), "0.25");
     on_param(&mut app, Param::EcsMemory);
-    app.update(Action::Step(1));
+    act(&mut app, Action::Step(1));
     assert_eq!(value(&app, Param::EcsMemory), "0.5");
     // 4 vCPU does not take 0.5 GB: stepping vCPU moves the memory to fit.
     on_param(&mut app, Param::EcsVcpu);
     for _ in 0..4 {
-        app.update(Action::Step(1));
+        act(&mut app, Action::Step(1));
     }
     assert_eq!(value(&app, Param::EcsVcpu), "4");
     assert_eq!(value(&app, Param::EcsMemory), "8");
 
     on_param(&mut app, Param::Ec2Instance);
-    app.update(Action::Enter);
+    act(&mut app, Action::Enter);
     for c in "m7g.larg".chars() {
-        app.update(Action::Input(c));
+        act(&mut app, Action::Input(c));
     }
-    app.update(Action::Enter);
+    act(&mut app, Action::Enter);
     assert!(app.refusal.as_deref().unwrap().contains("did you mean"));
 }
 
@@ -222,10 +227,10 @@ fn save_writes_a_new_file_beside_the_original() {
     let (dir, source) = fixture();
     let mut app = app(&source);
     on_param(&mut app, Param::Rps);
-    app.update(Action::Step(1));
+    act(&mut app, Action::Step(1));
     assert!(app.any_unsaved());
 
-    app.update(Action::Save);
+    act(&mut app, Action::Save);
     assert_eq!(
         app.view.overlay,
         Overlay::Prompt(planner::tui::app::PromptKind::Save)
@@ -250,7 +255,7 @@ fn save_writes_a_new_file_beside_the_original() {
     // Through the loop's effect runner: the file appears, the original is unchanged.
     let original = std::fs::read_to_string(dir.path().join("shop.yaml")).unwrap();
     let mut app2 = app.clone();
-    app2.update(Action::Back);
+    act(&mut app2, Action::Back);
     app.view.overlay = Overlay::None;
     assert!(planner::tui::dispatch(
         &mut app2,
@@ -301,7 +306,7 @@ fn save_refuses_the_original_path() {
     let (dir, source) = fixture();
     let mut app = app(&source);
     on_param(&mut app, Param::Rps);
-    app.update(Action::Save);
+    act(&mut app, Action::Save);
     app.input = dir.path().join("shop.yaml").display().to_string();
     let effects = app.update(Action::Enter);
     assert!(effects.is_empty());
@@ -318,8 +323,8 @@ fn export_writes_the_markdown_report_of_the_edited_profile() {
     let (dir, source) = fixture();
     let mut app = app(&source);
     on_param(&mut app, Param::Rps);
-    app.update(Action::Step(1));
-    app.update(Action::Export);
+    act(&mut app, Action::Step(1));
+    act(&mut app, Action::Export);
     assert_eq!(PathBuf::from(&app.input), dir.path().join("shop.report.md"));
     let effects = app.update(Action::Enter);
     let Some(Effect::Write { contents, .. }) = effects.first() else {
@@ -329,7 +334,7 @@ fn export_writes_the_markdown_report_of_the_edited_profile() {
     assert!(contents.contains("50"));
 
     // A .json path writes the JSON report.
-    app.update(Action::Export);
+    act(&mut app, Action::Export);
     app.input = dir.path().join("shop.json").display().to_string();
     let effects = app.update(Action::Enter);
     let Some(Effect::Write { contents, .. }) = effects.first() else {
@@ -346,17 +351,17 @@ fn quit_asks_first_when_edits_are_unsaved() {
 
     let mut app = self::app(&source);
     on_param(&mut app, Param::Rps);
-    app.update(Action::Step(1));
+    act(&mut app, Action::Step(1));
     assert!(app.update(Action::Quit).is_empty());
     assert_eq!(app.view.overlay, Overlay::Confirm(Question::Quit));
-    app.update(Action::Confirm(false));
+    act(&mut app, Action::Confirm(false));
     assert_eq!(app.view.overlay, Overlay::None);
-    app.update(Action::Quit);
+    act(&mut app, Action::Quit);
     assert_eq!(app.update(Action::Confirm(true)), vec![Effect::Quit]);
     // Ctrl-c never asks.
     let mut app = self::app(&source);
     on_param(&mut app, Param::Rps);
-    app.update(Action::Step(1));
+    act(&mut app, Action::Step(1));
     assert_eq!(app.update(Action::ForceQuit), vec![Effect::Quit]);
 }
 
@@ -365,7 +370,7 @@ fn escape_goes_back_and_never_quits() {
     let (_dir, source) = fixture();
     let mut app = app(&source);
     on_param(&mut app, Param::Rps);
-    app.update(Action::Tab(1));
+    act(&mut app, Action::Tab(1));
     assert_eq!(app.view.tab, Tab::Breakdown);
     for _ in 0..5 {
         assert!(app.update(Action::Back).is_empty());
@@ -379,16 +384,16 @@ fn escape_goes_back_and_never_quits() {
 fn filter_narrows_the_list_and_escape_clears_it() {
     let (_dir, source) = fixture();
     let mut app = app(&source);
-    app.update(Action::StartFilter);
+    act(&mut app, Action::StartFilter);
     for c in "resi".chars() {
-        app.update(Action::Input(c));
+        act(&mut app, Action::Input(c));
     }
     assert_eq!(app.rows.len(), 1);
     assert_eq!(app.selected().unwrap().2.name, "resize");
-    app.update(Action::Enter);
+    act(&mut app, Action::Enter);
     assert_eq!(app.view.mode, Mode::Normal);
     assert_eq!(app.filter, "resi");
-    app.update(Action::Back);
+    act(&mut app, Action::Back);
     assert_eq!(app.rows.len(), 3);
 }
 
@@ -397,14 +402,14 @@ fn palette_runs_actions_without_keys() {
     let (_dir, source) = fixture();
     let mut app = app(&source);
     on_param(&mut app, Param::Rps);
-    app.update(Action::Step(1));
-    app.update(Action::Step(1));
-    app.update(Action::OpenPalette);
+    act(&mut app, Action::Step(1));
+    act(&mut app, Action::Step(1));
+    act(&mut app, Action::OpenPalette);
     for c in "reset every".chars() {
-        app.update(Action::Input(c));
+        act(&mut app, Action::Input(c));
     }
     assert_eq!(app.palette()[0].action, Action::ResetAll);
-    app.update(Action::Enter);
+    act(&mut app, Action::Enter);
     assert_eq!(app.view.mode, Mode::Normal);
     assert_eq!(value(&app, Param::Rps), "40");
 }
@@ -414,16 +419,16 @@ fn platforms_pane_opens_the_breakdown() {
     let (_dir, source) = fixture();
     let mut app = app(&source);
     on_param(&mut app, Param::Rps);
-    app.update(Action::FocusNext);
+    act(&mut app, Action::FocusNext);
     assert_eq!(app.view.focus, Focus::Platforms);
-    app.update(Action::Top);
-    app.update(Action::Enter);
+    act(&mut app, Action::Top);
+    act(&mut app, Action::Enter);
     assert_eq!(app.view.tab, Tab::Breakdown);
     assert_eq!(app.platform(), Platform::Lambda);
-    app.update(Action::Right);
+    act(&mut app, Action::Right);
     assert_eq!(app.platform(), Platform::StepFunctions);
-    app.update(Action::JobsTab);
+    act(&mut app, Action::JobsTab);
     assert_eq!(app.view.tab, Tab::Jobs);
-    app.update(Action::JobsTab);
+    act(&mut app, Action::JobsTab);
     assert_eq!(app.view.tab, Tab::Plan);
 }

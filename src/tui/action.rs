@@ -73,6 +73,12 @@ pub enum Action {
         contents: String,
         what: String,
     },
+    /// A re-plan finished.
+    Planned {
+        doc: usize,
+        generation: u64,
+        plan: Box<crate::model::Plan>,
+    },
     /// The status message `generation` has been shown long enough.
     ClearStatus(u64),
 }
@@ -83,6 +89,8 @@ pub enum Effect {
     Quit,
     /// Re-read the profiles from where they came from.
     Reload,
+    /// Re-plan a document (off the UI thread in the loop).
+    Plan(Box<super::planning::PlanRequest>),
     /// Write `contents` to `path` atomically. Without `replace`, an existing file is not
     /// touched: the loop answers `Action::Exists`.
     Write {

@@ -4,6 +4,7 @@
 use super::action::{Action, Effect};
 use super::keymap::{self, Binding, Context};
 use super::params::{Group, Param};
+use super::planning::{PlanRequest, Stale};
 use crate::model::{self, Plan, Platform, WorkloadPlan};
 use crate::pricing::LoadedBook;
 use crate::profile::Profile;
@@ -33,8 +34,12 @@ pub struct Loaded {
     pub book: LoadedBook,
     /// The price book's provenance, for the plan.
     pub source: String,
-    /// `model::plan` of `edited`.
+    /// `model::plan` of `edited`, once `stale` is `None`.
     pub plan: Plan,
+    /// What changed since `plan` was made (a re-plan is running).
+    pub stale: Option<Stale>,
+    /// The latest re-plan asked for; older answers are dropped.
+    pub generation: u64,
 }
 
 impl Loaded {
@@ -48,6 +53,8 @@ impl Loaded {
             book,
             source,
             plan,
+            stale: None,
+            generation: 0,
         }
     }
 
@@ -60,8 +67,23 @@ impl Loaded {
         self.modified() && self.saved.as_ref() != Some(&self.edited)
     }
 
-    fn replan(&mut self) {
-        self.plan = model::plan(&self.edited, &self.book.book, &self.source);
+    /// Mark `what` out of date and ask for a re-plan of this document.
+    fn replan(&mut self, doc: usize, what: Stale) -> Effect {
+        let stale = match self.stale.take() {
+            Some(s) => s.merge(what),
+            None => what,
+        };
+        self.stale = Some(stale.clone());
+        self.generation += 1;
+        Effect::Plan(Box::new(PlanRequest {
+            doc,
+            generation: self.generation,
+            profile: self.edited.clone(),
+            book: self.book.book.clone(),
+            source: self.source.clone(),
+            previous: self.plan.clone(),
+            stale,
+        }))
     }
 }
 
@@ -391,6 +413,19 @@ impl App {
                 });
                 return Vec::new();
             }
+            Action::Planned {
+                doc,
+                generation,
+                plan,
+            } => {
+                if let Some(Ok(l)) = self.docs.get_mut(doc).map(|d| d.state.as_mut())
+                    && l.generation == generation
+                {
+                    l.plan = *plan;
+                    l.stale = None;
+                }
+                return Vec::new();
+            }
             Action::ClearStatus(g) => {
                 if self.status.as_ref().is_some_and(|s| s.generation == g) {
                     self.status = None;
@@ -479,9 +514,9 @@ impl App {
                 self.view.focus = Focus::Workloads;
             }
             Action::Enter => self.enter(),
-            Action::Step(dir) => self.step(dir),
-            Action::Reset => self.reset(),
-            Action::ResetAll => self.reset_all(),
+            Action::Step(dir) => return self.step(dir),
+            Action::Reset => return self.reset(),
+            Action::ResetAll => return self.reset_all(),
             Action::ToggleChart => {
                 self.view.chart = match self.view.chart {
                     ChartKind::Cost => ChartKind::Traffic,
@@ -651,9 +686,12 @@ impl App {
             }
             Action::Enter => {
                 let text = self.input.clone();
-                if self.apply(|p, profile, wi, book| p.set_text(profile, wi, &text, book)) {
+                if let Some(effects) =
+                    self.apply(|p, profile, wi, book| p.set_text(profile, wi, &text, book))
+                {
                     self.view.mode = Mode::Normal;
                     self.input.clear();
+                    return effects;
                 }
             }
             _ => {}
@@ -842,11 +880,12 @@ impl App {
         }
     }
 
-    fn step(&mut self, dir: i32) {
-        self.apply(|p, profile, wi, book| p.step(profile, wi, dir, book));
+    fn step(&mut self, dir: i32) -> Vec<Effect> {
+        self.apply(|p, profile, wi, book| p.step(profile, wi, dir, book))
+            .unwrap_or_default()
     }
 
-    /// Apply a change to the selected knob; on success re-plan. Returns whether it applied.
+    /// Apply a change to the selected knob and ask for a re-plan. `None` when refused.
     fn apply(
         &mut self,
         f: impl FnOnce(
@@ -855,29 +894,27 @@ impl App {
             usize,
             &crate::pricing::PriceBook,
         ) -> Result<Option<String>, String>,
-    ) -> bool {
-        let Some(param) = self.param() else {
-            return false;
-        };
+    ) -> Option<Vec<Effect>> {
+        let param = self.param()?;
         let Some(Row::Workload { doc, wi }) = self.row() else {
-            return false;
+            return None;
         };
         let Some(Ok(l)) = self.docs.get_mut(doc).map(|d| d.state.as_mut()) else {
-            return false;
+            return None;
         };
         match f(param, &mut l.edited, wi, &l.book.book) {
             Ok(note) => {
-                l.replan();
+                let effect = l.replan(doc, stale_for(param, wi));
                 self.refusal = None;
                 if let Some(n) = note {
                     self.info(n);
                 }
                 self.keep_param(param);
-                true
+                Some(vec![effect])
             }
             Err(msg) => {
                 self.refusal = Some(format!("{}: {msg}", param.label()));
-                false
+                None
             }
         }
     }
@@ -889,29 +926,37 @@ impl App {
         }
     }
 
-    fn reset(&mut self) {
-        let Some(param) = self.param() else { return };
+    fn reset(&mut self) -> Vec<Effect> {
+        let Some(param) = self.param() else {
+            return Vec::new();
+        };
         let Some(Row::Workload { doc, wi }) = self.row() else {
-            return;
+            return Vec::new();
         };
         let Some(Ok(l)) = self.docs.get_mut(doc).map(|d| d.state.as_mut()) else {
-            return;
+            return Vec::new();
         };
         let original = l.original.clone();
         param.reset(&mut l.edited, &original, wi);
-        l.replan();
+        let effect = l.replan(doc, stale_for(param, wi));
         self.refusal = None;
+        self.keep_param(param);
         self.info(format!("{} reset to the file's value", param.label()));
+        vec![effect]
     }
 
-    fn reset_all(&mut self) {
-        let Some(row) = self.row() else { return };
-        let Some(Ok(l)) = self.docs.get_mut(row.doc()).map(|d| d.state.as_mut()) else {
-            return;
+    fn reset_all(&mut self) -> Vec<Effect> {
+        let Some(row) = self.row() else {
+            return Vec::new();
+        };
+        let doc = row.doc();
+        let Some(Ok(l)) = self.docs.get_mut(doc).map(|d| d.state.as_mut()) else {
+            return Vec::new();
         };
         l.edited = l.original.clone();
-        l.replan();
+        let effect = l.replan(doc, Stale::All);
         self.info("every edit of this profile reset".into());
+        vec![effect]
     }
 
     fn rebuild_rows(&mut self) {
@@ -994,6 +1039,14 @@ impl App {
             }
         }
         out
+    }
+}
+
+/// What a change of `param` on workload `wi` puts out of date.
+fn stale_for(param: Param, wi: usize) -> Stale {
+    match param.group() {
+        Group::Workload => Stale::Workloads([wi].into()),
+        Group::Platforms => Stale::All,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod action;
 pub mod app;
 pub mod keymap;
 pub mod params;
+pub mod planning;
 pub mod source;
 pub mod theme;
 pub mod ui;
@@ -43,12 +44,15 @@ pub fn run(path: Option<&Path>, opts: Options) -> Result<ExitCode> {
         .enable_io()
         .build()
         .context("starting the event loop")?;
-    runtime.block_on(async {
+    let result = runtime.block_on(async {
         let guard = TerminalGuard::enter()?;
         let mut terminal = guard.terminal()?;
         let events = crossterm::event::EventStream::new();
         run_loop(&mut terminal, &mut app, events, &source, &opts).await
-    })?;
+    });
+    // The terminal is restored by now; don't wait for a re-plan nobody will see.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    result?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -103,6 +107,12 @@ where
     let mut next_frame = Instant::now();
     let mut status: Option<(u64, Instant)> = None;
     let mut term = Terminate::new();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Action>(64);
+    let mut planner = Planner {
+        tx,
+        busy: Default::default(),
+        queued: Default::default(),
+    };
     loop {
         if dirty && Instant::now() >= next_frame {
             terminal
@@ -133,6 +143,12 @@ where
                 Some(Err(e)) => return Err(e).context("reading terminal input"),
                 None => return Ok(()),
             },
+            Some(msg) = rx.recv() => {
+                if let Action::Planned { doc, .. } = &msg {
+                    planner.finished(*doc);
+                }
+                Some(msg)
+            }
             () = frame_due => None,
             () = status_due => status.take().map(|(g, _)| Action::ClearStatus(g)),
             () = term.recv() => return Ok(()),
@@ -140,7 +156,7 @@ where
         let Some(action) = action else { continue };
         dirty = true;
         let before = app.status.as_ref().map(|s| s.generation);
-        if !dispatch(app, action, source, opts) {
+        if !dispatch_with(app, action, source, opts, &mut |r| planner.submit(r)) {
             return Ok(());
         }
         let after = app.status.as_ref().map(|s| s.generation);
@@ -150,14 +166,37 @@ where
     }
 }
 
-/// Apply an action and run the effects it asks for (which may answer with more actions).
+/// Apply an action and run the effects it asks for (which may answer with more actions),
+/// re-planning in line. Tests use this; the loop runs re-plans on a blocking thread instead.
 /// Returns false once the app should stop.
 pub fn dispatch(app: &mut App, action: Action, source: &Source, opts: &Options) -> bool {
+    let mut plans: Vec<planning::PlanRequest> = Vec::new();
+    let mut go = dispatch_with(app, action, source, opts, &mut |r| plans.push(r));
+    while go && let Some(req) = plans.pop() {
+        let plan = planning::compute(&req);
+        let done = Action::Planned {
+            doc: req.doc,
+            generation: req.generation,
+            plan: Box::new(plan),
+        };
+        go = dispatch_with(app, done, source, opts, &mut |r| plans.push(r));
+    }
+    go
+}
+
+fn dispatch_with(
+    app: &mut App,
+    action: Action,
+    source: &Source,
+    opts: &Options,
+    on_plan: &mut dyn FnMut(planning::PlanRequest),
+) -> bool {
     let mut queue = vec![action];
     while let Some(a) = queue.pop() {
         for effect in app.update(a) {
             match effect {
                 Effect::Quit => return false,
+                Effect::Plan(req) => on_plan(*req),
                 Effect::Reload => queue.push(match source.load(opts) {
                     Ok(docs) => Action::ProfileReloaded(docs),
                     Err(e) => Action::WriteFailed {
@@ -175,6 +214,45 @@ pub fn dispatch(app: &mut App, action: Action, source: &Source, opts: &Options) 
         }
     }
     !app.quitting
+}
+
+/// Runs re-plans on blocking threads, at most one per document at a time; a request made
+/// while one runs waits, and a newer one replaces it (only the latest matters).
+struct Planner {
+    tx: tokio::sync::mpsc::Sender<Action>,
+    busy: std::collections::HashSet<usize>,
+    queued: std::collections::HashMap<usize, planning::PlanRequest>,
+}
+
+impl Planner {
+    fn submit(&mut self, req: planning::PlanRequest) {
+        if self.busy.contains(&req.doc) {
+            self.queued.insert(req.doc, req);
+        } else {
+            self.spawn(req);
+        }
+    }
+
+    fn spawn(&mut self, req: planning::PlanRequest) {
+        self.busy.insert(req.doc);
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let plan = planning::compute(&req);
+            // The loop has stopped when this fails; nothing is left to tell.
+            let _ = tx.blocking_send(Action::Planned {
+                doc: req.doc,
+                generation: req.generation,
+                plan: Box::new(plan),
+            });
+        });
+    }
+
+    fn finished(&mut self, doc: usize) {
+        self.busy.remove(&doc);
+        if let Some(next) = self.queued.remove(&doc) {
+            self.spawn(next);
+        }
+    }
 }
 
 fn write(path: std::path::PathBuf, contents: String, what: String, replace: bool) -> Action {

@@ -11,7 +11,8 @@ use ratatui::widgets::{Clear, List, ListItem, Paragraph, Wrap};
 
 pub fn help(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let popup = area.centered(Constraint::Percentage(80), Constraint::Percentage(90));
+    let width = if area.width < 110 { 96 } else { 70 };
+    let popup = area.centered(Constraint::Percentage(width), Constraint::Percentage(90));
     let mut lines: Vec<Line> = Vec::new();
     for ctx in Context::HELP_ORDER {
         lines.push(Line::styled(ctx.title(), t.accent()));
@@ -22,7 +23,7 @@ pub fn help(frame: &mut Frame, area: Rect, app: &App) {
                 keymap::keys_label(bd)
             };
             lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<18}"), t.key()),
+                Span::styled(format!("  {keys:<14}"), t.key()),
                 Span::raw(bd.description),
             ]));
         }

@@ -31,14 +31,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
     let value_w: u16 = 12;
     for (i, p) in params.iter().enumerate() {
         if let Some((_, g)) = groups.iter().find(|(at, _)| *at == i) {
-            let heading = match g {
-                Group::Workload => "workload",
-                Group::Platforms => "platforms (whole profile)",
+            let (heading, note) = match g {
+                Group::Workload => ("workload", ""),
+                Group::Platforms => ("platforms", "all workloads"),
             };
             rows.push(Row::new(vec![
                 Cell::from(""),
                 Cell::from(Span::styled(heading, t.muted())),
-                Cell::from(""),
+                Cell::from(Line::styled(note, t.muted()).right_aligned()),
             ]));
         }
         let sel = i == app.sel.param;

@@ -22,7 +22,7 @@ pub fn unit_short(unit: &str) -> &str {
 pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
     let t = &app.theme;
     let focused = app.view.tab == Tab::Plan && app.view.focus == Focus::Platforms;
-    let Some((_, _, wp)) = app.selected() else {
+    let Some((loaded, _, wp)) = app.selected() else {
         return;
     };
     let wide = area.width >= 90;
@@ -117,11 +117,13 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
             )
             .style(t.muted()),
         )
-        .block(super::block(
-            format!(" {} · {} ", wp.name, wp.kind),
-            focused,
-            t,
-        ))
+        .block({
+            let mut title = vec![Span::raw(format!(" {} · {} ", wp.name, wp.kind))];
+            if loaded.stale.is_some() {
+                title.push(Span::styled("computing… ", t.warn()));
+            }
+            super::block(Line::from(title), focused, t)
+        })
         .row_highlight_style(t.selected())
         .highlight_symbol("▶");
     frame.render_stateful_widget(tbl, area, &mut widgets.platforms);
