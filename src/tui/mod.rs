@@ -45,8 +45,7 @@ pub fn run(path: Option<&Path>, opts: Options) -> Result<ExitCode> {
         .build()
         .context("starting the event loop")?;
     let result = runtime.block_on(async {
-        let guard = TerminalGuard::enter()?;
-        let mut terminal = guard.terminal()?;
+        let (_guard, mut terminal) = TerminalGuard::enter()?;
         let events = crossterm::event::EventStream::new();
         run_loop(&mut terminal, &mut app, events, &source, &opts).await
     });
@@ -61,22 +60,14 @@ pub fn run(path: Option<&Path>, opts: Options) -> Result<ExitCode> {
 struct TerminalGuard;
 
 impl TerminalGuard {
-    fn enter() -> Result<TerminalGuard> {
+    fn enter() -> Result<(TerminalGuard, ratatui::DefaultTerminal)> {
         // Installs ratatui's panic hook (restore, then the previous hook) and enters raw mode
         // and the alternate screen.
         let terminal = ratatui::try_init().context("setting up the terminal")?;
-        drop(terminal);
         let guard = TerminalGuard;
         crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)
             .context("enabling mouse scroll")?;
-        Ok(guard)
-    }
-
-    fn terminal(&self) -> Result<ratatui::DefaultTerminal> {
-        let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
-        let mut t = Terminal::new(backend).context("opening the terminal")?;
-        t.clear().context("clearing the terminal")?;
-        Ok(t)
+        Ok((guard, terminal))
     }
 }
 

@@ -33,7 +33,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
         if let Some((_, g)) = groups.iter().find(|(at, _)| *at == i) {
             let (heading, note) = match g {
                 Group::Workload => ("workload", ""),
-                Group::Platforms => ("platforms", "all workloads"),
+                Group::Platforms => ("platforms", "shared"),
             };
             rows.push(Row::new(vec![
                 Cell::from(""),
