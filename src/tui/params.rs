@@ -703,8 +703,15 @@ fn round_sig(v: f64, digits: i32) -> f64 {
         return v;
     }
     let mag = v.abs().log10().floor() as i32;
-    let scale = 10f64.powi(digits - 1 - mag);
-    (v * scale).round() / scale
+    // Divide or multiply by an exact power of ten, so 938 x 10^5 stays a whole number.
+    let k = mag - (digits - 1);
+    if k >= 0 {
+        let p = 10f64.powi(k);
+        (v / p).round() * p
+    } else {
+        let p = 10f64.powi(-k);
+        (v * p).round() / p
+    }
 }
 
 fn next_in(steps: &[u32], v: u32, up: bool) -> u32 {
@@ -833,6 +840,8 @@ mod tests {
         assert_eq!(geometric(1.0, false, 1.0), 0.0);
         assert_eq!(geometric(0.0, true, 1.0), 1.0);
         assert_eq!(geometric(49.47, true, 0.01), 61.8);
+        assert_eq!(geometric(75_000_000.0, true, 1000.0), 93_800_000.0);
+        assert_eq!(geometric(0.05, true, 0.01), 0.0625);
     }
 
     #[test]

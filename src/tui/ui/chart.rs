@@ -170,11 +170,19 @@ pub fn traffic(frame: &mut Frame, area: Rect, app: &App) {
     };
     let curve = Curve::from_traffic(traffic);
     let step_h = curve.step_s / 3600.0;
+    // Braille gives two dots a cell: keep the highest rate in each dot's span (peaks stay).
+    let dots = (usize::from(area.width) * 2).max(1);
+    let per = curve.rps.len().div_ceil(dots).max(1);
     let pts: Vec<(f64, f64)> = curve
         .rps
-        .iter()
+        .chunks(per)
         .enumerate()
-        .map(|(i, r)| (i as f64 * step_h, *r))
+        .map(|(i, c)| {
+            (
+                (i * per) as f64 * step_h,
+                c.iter().copied().fold(0.0, f64::max),
+            )
+        })
         .collect();
     let period_h = (curve.rps.len() as f64 * step_h).max(step_h);
     let peak = curve.peak().max(1e-9);

@@ -155,7 +155,7 @@ fn render_plan(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) 
         ]));
         chart::cost(frame, a, app);
         chart::traffic(frame, b, app);
-    } else if charts.height >= 24 {
+    } else if charts.height >= 20 {
         let [a, b] = charts.layout(&Layout::vertical([
             Constraint::Fill(1),
             Constraint::Fill(1),
