@@ -36,7 +36,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        None => tui(cli.path.as_deref()),
+        None => tui(cli.path.as_deref(), cli.region, cli.pricing),
         Some(Command::Report {
             profile,
             format,
@@ -58,7 +58,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn tui(_path: Option<&Path>) -> Result<ExitCode> {
+fn tui(path: Option<&Path>, region: Option<String>, pricing: Option<PathBuf>) -> Result<ExitCode> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(UsageError(
             "the interactive planner needs a terminal; for a report use `planner report PROFILE` \
@@ -67,9 +67,7 @@ fn tui(_path: Option<&Path>) -> Result<ExitCode> {
         )
         .into());
     }
-    Err(anyhow::anyhow!(
-        "the interactive planner is not built yet; use `planner report PROFILE` (see README)"
-    ))
+    crate::tui::run(path, crate::tui::source::Options { region, pricing })
 }
 
 /// Load a profile and the price book for its region (or the overriding `--region`).

@@ -1,0 +1,104 @@
+//! From a parameter keystroke to a finished frame, for a 20-workload profile: `update`
+//! (which re-plans the whole profile) plus drawing at 160x48 into a TestBackend.
+//! Run: `cargo bench --bench tui`. Prints the median and the 90th percentile.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use planner::tui::action::Action;
+use planner::tui::app::{App, Document, Focus, Loaded};
+use planner::tui::ui::{Widgets, render};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn profile_yaml(n: usize) -> String {
+    let mut s = String::from("version: 1\nname: Bench\nregion: us-east-1\nworkloads:\n");
+    for i in 0..n {
+        match i % 4 {
+            0 | 1 => s.push_str(&format!(
+                "  - name: api-{i}\n    kind: service\n    traffic: {{ rps: {}, peak_to_average: 3, shape: diurnal }}\n    request: {{ duration_ms: 120, cpu_ms: 30, memory_mb: 256 }}\n    slo: {{ p99_latency_ms: 500 }}\n",
+                10 * (i + 1)
+            )),
+            2 => s.push_str(&format!(
+                "  - name: batch-{i}\n    kind: fanout\n    job: {{ items: 2000, runs_per_month: 720, deadline_s: 300 }}\n    request: {{ duration_ms: 400, cpu_ms: 150, memory_mb: 512 }}\n"
+            )),
+            _ => s.push_str(&format!(
+                "  - name: flow-{i}\n    kind: workflow\n    traffic: {{ monthly_requests: 2000000 }}\n    workflow:\n      transitions: 6\n      steps:\n        - {{ name: a, duration_ms: 60 }}\n        - {{ name: b, duration_ms: 300, cpu_ms: 20, memory_mb: 256 }}\n"
+            )),
+        }
+    }
+    s
+}
+
+fn main() {
+    let path = PathBuf::from("bench.yaml");
+    let profile = planner::profile::parse(&profile_yaml(20), &path).expect("bench profile");
+    let book = planner::pricing::built_in("us-east-1").expect("built-in book");
+    let doc = Document {
+        path,
+        builtin: false,
+        state: Ok(Loaded::new(profile, book)),
+    };
+    let mut app = App::new(vec![doc], (2026, 1, 1));
+    app.update(Action::Enter);
+    assert_eq!(app.view.focus, Focus::Params);
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let mut widgets = Widgets::default();
+    let mut times: Vec<Duration> = Vec::new();
+    // Keystroke -> frame: update (which asks for a re-plan) and draw; the figures on this
+    // frame are the previous ones, marked "computing…".
+    for i in 0..100 {
+        let dir = if i % 2 == 0 { 1 } else { -1 };
+        let start = Instant::now();
+        app.update(Action::Step(dir));
+        terminal.draw(|f| render(f, &app, &mut widgets)).unwrap();
+        times.push(start.elapsed());
+    }
+    // Keystroke -> frame with the new figures: the re-plan (one workload) done in line.
+    let mut fresh: Vec<Duration> = Vec::new();
+    for i in 0..40 {
+        let dir = if i % 2 == 0 { 1 } else { -1 };
+        let start = Instant::now();
+        for effect in app.update(Action::Step(dir)) {
+            if let planner::tui::action::Effect::Plan(req) = effect {
+                let plan = planner::tui::planning::compute(&req);
+                app.update(Action::Planned {
+                    doc: req.doc,
+                    generation: req.generation,
+                    plan: Box::new(plan),
+                });
+            }
+        }
+        terminal.draw(|f| render(f, &app, &mut widgets)).unwrap();
+        fresh.push(start.elapsed());
+    }
+    fresh.sort();
+    println!(
+        "tui keystroke -> frame with re-planned figures (one workload re-planned): median {:.2} ms",
+        fresh[fresh.len() / 2].as_secs_f64() * 1e3
+    );
+    let start = Instant::now();
+    for _ in 0..20 {
+        terminal.draw(|f| render(f, &app, &mut widgets)).unwrap();
+    }
+    println!(
+        "draw only: {:.2} ms",
+        start.elapsed().as_secs_f64() * 1e3 / 20.0
+    );
+    let (l, _, _) = app.selected().unwrap();
+    let start = Instant::now();
+    let _ = planner::model::plan(&l.edited, &l.book.book, &l.source);
+    println!(
+        "model::plan only: {:.2} ms",
+        start.elapsed().as_secs_f64() * 1e3
+    );
+    times.sort();
+    let median = times[times.len() / 2];
+    let p90 = times[times.len() * 9 / 10];
+    println!(
+        "tui keystroke -> frame (20 workloads, 160x48): median {:.2} ms, p90 {:.2} ms over {} runs",
+        median.as_secs_f64() * 1e3,
+        p90.as_secs_f64() * 1e3,
+        times.len()
+    );
+}

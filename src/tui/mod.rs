@@ -1,0 +1,314 @@
+//! The interactive planner: `planner [PATH]` with no subcommand.
+//!
+//! `mod.rs` owns the terminal and the loop; `app.rs` holds the state and `update` (no I/O);
+//! `keymap.rs` turns keys into actions; `ui/` draws. Effects returned by `update` (write a
+//! file, reload, quit) run here.
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+pub mod params;
+pub mod planning;
+pub mod source;
+pub mod theme;
+pub mod ui;
+
+use action::{Action, Effect};
+use anyhow::{Context as _, Result};
+use app::App;
+use crossterm::event::{Event, MouseEventKind};
+use futures_util::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use source::{Options, Source};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Shortest gap between two frames.
+const FRAME_GAP: Duration = Duration::from_millis(16);
+/// How long a status message stays in the footer.
+const STATUS_FOR: Duration = Duration::from_secs(5);
+
+/// Open the TUI on `path` (a profile, a folder, or nothing for `./profiles` or the built-in
+/// examples). The caller has checked that stdin and stdout are terminals.
+pub fn run(path: Option<&Path>, opts: Options) -> Result<ExitCode> {
+    let source = Source::resolve(path);
+    // Load before touching the terminal, so an unusable PATH is a plain error message.
+    let docs = source.load(&opts).map_err(crate::commands::UsageError)?;
+    let mut app = App::new(docs, crate::pricing::today_utc());
+    app.theme = theme::Theme::from_env();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .enable_io()
+        .build()
+        .context("starting the event loop")?;
+    let result = runtime.block_on(async {
+        let (_guard, mut terminal) = TerminalGuard::enter()?;
+        let events = crossterm::event::EventStream::new();
+        run_loop(&mut terminal, &mut app, events, &source, &opts).await
+    });
+    // The terminal is restored by now; don't wait for a re-plan nobody will see.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    result?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Raw mode, alternate screen and mouse capture while alive; restored on drop, so every exit
+/// path (`?` errors included) gives the terminal back. ratatui's panic hook restores on panic.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> Result<(TerminalGuard, ratatui::DefaultTerminal)> {
+        // Installs ratatui's panic hook (restore, then the previous hook) and enters raw mode
+        // and the alternate screen.
+        let terminal = ratatui::try_init().context("setting up the terminal")?;
+        let guard = TerminalGuard;
+        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)
+            .context("enabling mouse scroll")?;
+        Ok((guard, terminal))
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+        ratatui::restore();
+    }
+}
+
+/// The loop: terminal events and timers in, effects out; draws only when something changed,
+/// at most once per `FRAME_GAP`. Generic over the backend and the event source so tests can
+/// drive it with a `TestBackend` and a scripted stream.
+pub async fn run_loop<B, S>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    mut events: S,
+    source: &Source,
+    opts: &Options,
+) -> Result<()>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    S: Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    let mut widgets = ui::Widgets::default();
+    let mut dirty = true;
+    let mut next_frame = Instant::now();
+    let mut status: Option<(u64, Instant)> = None;
+    let mut term = Terminate::new();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Action>(64);
+    let mut planner = Planner {
+        tx,
+        busy: Default::default(),
+        queued: Default::default(),
+    };
+    loop {
+        if dirty && Instant::now() >= next_frame {
+            terminal
+                .draw(|f| ui::render(f, app, &mut widgets))
+                .context("drawing")?;
+            dirty = false;
+            next_frame = Instant::now() + FRAME_GAP;
+        }
+        let frame_due = async {
+            if dirty {
+                tokio::time::sleep_until(next_frame).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        let status_due = async {
+            match status {
+                Some((_, at)) => tokio::time::sleep_until(at).await,
+                None => std::future::pending::<()>().await,
+            }
+        };
+        let action = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => {
+                    dirty = true;
+                    to_action(app, &ev)
+                }
+                Some(Err(e)) => return Err(e).context("reading terminal input"),
+                None => return Ok(()),
+            },
+            Some(msg) = rx.recv() => {
+                if let Action::Planned { doc, .. } = &msg {
+                    planner.finished(*doc);
+                }
+                Some(msg)
+            }
+            () = frame_due => None,
+            () = status_due => status.take().map(|(g, _)| Action::ClearStatus(g)),
+            () = term.recv() => return Ok(()),
+        };
+        let Some(action) = action else { continue };
+        dirty = true;
+        let before = app.status.as_ref().map(|s| s.generation);
+        if !dispatch_with(app, action, source, opts, &mut |r| planner.submit(r)) {
+            return Ok(());
+        }
+        let after = app.status.as_ref().map(|s| s.generation);
+        if after != before {
+            status = after.map(|g| (g, Instant::now() + STATUS_FOR));
+        }
+    }
+}
+
+/// Apply an action and run the effects it asks for (which may answer with more actions),
+/// re-planning in line. Tests use this; the loop runs re-plans on a blocking thread instead.
+/// Returns false once the app should stop.
+pub fn dispatch(app: &mut App, action: Action, source: &Source, opts: &Options) -> bool {
+    let mut plans: Vec<planning::PlanRequest> = Vec::new();
+    let mut go = dispatch_with(app, action, source, opts, &mut |r| plans.push(r));
+    while go && let Some(req) = plans.pop() {
+        let plan = planning::compute(&req);
+        let done = Action::Planned {
+            doc: req.doc,
+            generation: req.generation,
+            plan: Box::new(plan),
+        };
+        go = dispatch_with(app, done, source, opts, &mut |r| plans.push(r));
+    }
+    go
+}
+
+fn dispatch_with(
+    app: &mut App,
+    action: Action,
+    source: &Source,
+    opts: &Options,
+    on_plan: &mut dyn FnMut(planning::PlanRequest),
+) -> bool {
+    let mut queue = vec![action];
+    while let Some(a) = queue.pop() {
+        for effect in app.update(a) {
+            match effect {
+                Effect::Quit => return false,
+                Effect::Plan(req) => on_plan(*req),
+                Effect::Reload => queue.push(match source.load(opts) {
+                    Ok(docs) => Action::ProfileReloaded(docs),
+                    Err(e) => Action::WriteFailed {
+                        what: "reload".into(),
+                        error: e,
+                    },
+                }),
+                Effect::Write {
+                    path,
+                    contents,
+                    what,
+                    replace,
+                } => queue.push(write(path, contents, what, replace)),
+            }
+        }
+    }
+    !app.quitting
+}
+
+/// Runs re-plans on blocking threads, at most one per document at a time; a request made
+/// while one runs waits, and a newer one replaces it (only the latest matters).
+struct Planner {
+    tx: tokio::sync::mpsc::Sender<Action>,
+    busy: std::collections::HashSet<usize>,
+    queued: std::collections::HashMap<usize, planning::PlanRequest>,
+}
+
+impl Planner {
+    fn submit(&mut self, req: planning::PlanRequest) {
+        if self.busy.contains(&req.doc) {
+            self.queued.insert(req.doc, req);
+        } else {
+            self.spawn(req);
+        }
+    }
+
+    fn spawn(&mut self, req: planning::PlanRequest) {
+        self.busy.insert(req.doc);
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let plan = planning::compute(&req);
+            // The loop has stopped when this fails; nothing is left to tell.
+            let _ = tx.blocking_send(Action::Planned {
+                doc: req.doc,
+                generation: req.generation,
+                plan: Box::new(plan),
+            });
+        });
+    }
+
+    fn finished(&mut self, doc: usize) {
+        self.busy.remove(&doc);
+        if let Some(next) = self.queued.remove(&doc) {
+            self.spawn(next);
+        }
+    }
+}
+
+fn write(path: std::path::PathBuf, contents: String, what: String, replace: bool) -> Action {
+    if !replace && path.exists() {
+        return Action::Exists {
+            path,
+            contents,
+            what,
+        };
+    }
+    let result =
+        crate::atomic::AtomicFile::create(&path).and_then(|f| f.commit(contents.as_bytes()));
+    match result {
+        Ok(_) => Action::Written { what, path },
+        Err(e) => Action::WriteFailed {
+            what,
+            error: format!("{}: {e}", path.display()),
+        },
+    }
+}
+
+/// A terminal event as an action: key presses through the keymap, mouse scroll as moves.
+fn to_action(app: &App, ev: &Event) -> Option<Action> {
+    if let Some(key) = ev.as_key_press_event() {
+        return keymap::lookup(&app.contexts(), &key);
+    }
+    match ev {
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => Some(Action::Down),
+            MouseEventKind::ScrollUp => Some(Action::Up),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// SIGTERM and SIGHUP end the loop like `q` (the guard then restores the terminal).
+struct Terminate {
+    #[cfg(unix)]
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Terminate {
+    fn new() -> Terminate {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signals = signal(SignalKind::terminate())
+                .and_then(|t| Ok((t, signal(SignalKind::hangup())?)))
+                .ok();
+            Terminate { signals }
+        }
+        #[cfg(not(unix))]
+        Terminate {}
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some((term, hup)) = self.signals.as_mut() {
+            tokio::select! {
+                _ = term.recv() => {},
+                _ = hup.recv() => {},
+            }
+            return;
+        }
+        std::future::pending::<()>().await;
+    }
+}

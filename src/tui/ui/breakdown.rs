@@ -1,0 +1,163 @@
+//! The breakdown tab: every line item of one option with quantity, unit price and source.
+
+use super::Widgets;
+use crate::format;
+use crate::model::Platform;
+use crate::tui::app::App;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
+    let t = &app.theme;
+    let Some((_, _, wp)) = app.selected() else {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "select a valid workload on the Plan tab",
+                t.muted(),
+            ))
+            .block(super::block(" Breakdown ", true, t)),
+            area,
+        );
+        return;
+    };
+    let platform = app.platform();
+    let Some(o) = wp.options.iter().find(|o| o.platform == platform) else {
+        return;
+    };
+    let [picker, table_area, detail] = area.layout(&Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(7),
+    ]));
+    let mut spans = vec![Span::styled(format!(" {} · ", wp.name), t.header())];
+    for p in Platform::ALL {
+        let style = if p == platform {
+            t.selected()
+        } else {
+            t.muted()
+        };
+        spans.push(Span::styled(format!(" {} ", p.label()), style));
+    }
+    spans.push(Span::styled("  ←/→ platform", t.muted()));
+    frame.render_widget(Paragraph::new(Line::from(spans)), picker);
+
+    let wide = area.width >= 120;
+    let rows: Vec<Row> = o
+        .cost_breakdown
+        .iter()
+        .map(|l| {
+            let mut cells = vec![
+                Cell::from(l.item.clone()),
+                Cell::from(Line::from(format::quantity_value(l.quantity, &l.unit)).right_aligned()),
+                Cell::from(l.unit.clone()),
+                Cell::from(Line::from(format::unit_price(l.unit_price_usd)).right_aligned()),
+                Cell::from(Line::from(format::money(l.cost_usd)).right_aligned()),
+            ];
+            if wide {
+                cells.push(Cell::from(Span::styled(l.source.clone(), t.muted())));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let mut header = vec!["Item", "Quantity", "Unit", "Unit price [$]", "Cost [$/mo]"];
+    if wide {
+        header.push("Source");
+    }
+    let widths: Vec<Constraint> = if wide {
+        vec![
+            Constraint::Length(22),
+            Constraint::Length(16),
+            Constraint::Length(14),
+            Constraint::Length(15),
+            Constraint::Length(12),
+            Constraint::Fill(1),
+        ]
+    } else {
+        vec![
+            Constraint::Length(20),
+            Constraint::Length(15),
+            Constraint::Length(12),
+            Constraint::Length(14),
+            Constraint::Length(12),
+        ]
+    };
+    let total = Row::new(vec![
+        Cell::from(Span::styled("total", t.header())),
+        Cell::from(""),
+        Cell::from(""),
+        Cell::from(""),
+        Cell::from(Line::styled(format::money(o.monthly_cost_usd), t.header()).right_aligned()),
+    ]);
+    let empty = rows.is_empty();
+    let mut all = rows;
+    if !empty {
+        all.push(total);
+    }
+    widgets.breakdown.select((!empty).then_some(app.sel.line));
+    let feasible = if o.feasible {
+        "feasible"
+    } else {
+        "not feasible"
+    };
+    let title = format!(
+        " {} · {} · {} ",
+        platform.label(),
+        format::usd(o.monthly_cost_usd),
+        feasible
+    );
+    let table = Table::new(all, widths)
+        .header(Row::new(header).style(t.muted()))
+        .block(super::block(title, true, t))
+        .row_highlight_style(t.selected())
+        .highlight_symbol("▶");
+    frame.render_stateful_widget(table, table_area, &mut widgets.breakdown);
+    if empty {
+        let inner = table_area.inner(ratatui::layout::Margin::new(2, 2));
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "no line items: this option was not priced",
+                t.muted(),
+            )),
+            inner,
+        );
+    }
+
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(l) = o.cost_breakdown.get(app.sel.line) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{}: ", l.item), t.header()),
+            Span::styled(format!("source {}", l.source), t.muted()),
+        ]));
+    }
+    if !o.config.is_empty() {
+        let cfg = o
+            .config
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("  ");
+        lines.push(Line::from(vec![
+            Span::styled("config ", t.header()),
+            Span::raw(cfg),
+        ]));
+    }
+    for r in &o.risks {
+        lines.push(Line::styled(
+            format!("• {r}"),
+            if o.feasible { t.warn() } else { t.error() },
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(super::block(" Detail ", false, t)),
+        detail,
+    );
+}

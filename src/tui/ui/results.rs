@@ -1,0 +1,204 @@
+//! The four platforms side by side, and the recommendation with its reason and the risks.
+
+use super::Widgets;
+use crate::format;
+use crate::model::{OptionPlan, Platform};
+use crate::tui::app::{App, Focus, Tab};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+
+/// A short name for a capacity unit.
+pub fn unit_short(unit: &str) -> &str {
+    match unit {
+        "concurrent executions" => "conc",
+        "instances" => "inst",
+        "tasks" => "tasks",
+        u => u.split_whitespace().next().unwrap_or(""),
+    }
+}
+
+pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
+    let t = &app.theme;
+    let focused = app.view.tab == Tab::Plan && app.view.focus == Focus::Platforms;
+    let Some((loaded, _, wp)) = app.selected() else {
+        return;
+    };
+    let wide = area.width >= 90;
+    let header: Vec<&str> = if wide {
+        vec![
+            "Platform",
+            "Cost [$/mo]",
+            "p50 [ms]",
+            "p99 [ms]",
+            "Peak capacity",
+            "Feasible",
+        ]
+    } else {
+        vec!["Platform", "Cost $/mo", "p50 ms", "p99 ms", "Peak", "OK"]
+    };
+    let rec = wp.recommendation.platform;
+    let rows: Vec<Row> = wp
+        .options
+        .iter()
+        .map(|o| {
+            let star = if Some(o.platform) == rec {
+                "★ "
+            } else {
+                "  "
+            };
+            let name = if wide {
+                o.platform.label()
+            } else {
+                short(o.platform)
+            };
+            let (ok, ok_style) = if o.feasible {
+                ("✓", t.good())
+            } else {
+                ("✗", t.error())
+            };
+            let priced = !o.cost_breakdown.is_empty();
+            let num = |s: String| Line::from(s).right_aligned();
+            let dash = || Line::from(format::NOT_A_NUMBER).right_aligned();
+            Row::new(vec![
+                Cell::from(Line::from(vec![
+                    Span::styled(star, t.accent()),
+                    Span::styled(name, t.platform(o.platform)),
+                ])),
+                Cell::from(if priced {
+                    num(format::money(o.monthly_cost_usd))
+                } else {
+                    dash()
+                }),
+                Cell::from(if priced {
+                    num(format::ms(o.latency_ms.p50))
+                } else {
+                    dash()
+                }),
+                Cell::from(if priced {
+                    num(format::ms(o.latency_ms.p99))
+                } else {
+                    dash()
+                }),
+                Cell::from(if priced { num(capacity(o)) } else { dash() }),
+                Cell::from(Line::styled(ok, ok_style).centered()),
+            ])
+        })
+        .collect();
+    let widths = if wide {
+        [
+            Constraint::Length(16),
+            Constraint::Length(12),
+            Constraint::Length(9),
+            Constraint::Length(9),
+            Constraint::Length(15),
+            Constraint::Length(8),
+        ]
+    } else {
+        [
+            Constraint::Length(10),
+            Constraint::Length(10),
+            Constraint::Length(7),
+            Constraint::Length(7),
+            Constraint::Length(10),
+            Constraint::Length(3),
+        ]
+    };
+    widgets
+        .platforms
+        .select(focused.then_some(app.sel.platform));
+    let tbl = Table::new(rows, widths)
+        .header(
+            Row::new(
+                header
+                    .into_iter()
+                    .map(|h| Cell::from(Line::from(h).right_aligned())),
+            )
+            .style(t.muted()),
+        )
+        .block({
+            let mut title = vec![Span::raw(format!(" {} · {} ", wp.name, wp.kind))];
+            if loaded.stale.is_some() {
+                title.push(Span::styled("computing… ", t.warn()));
+            }
+            super::block(Line::from(title), focused, t)
+        })
+        .row_highlight_style(t.selected())
+        .highlight_symbol("▶");
+    frame.render_stateful_widget(tbl, area, &mut widgets.platforms);
+}
+
+fn short(p: Platform) -> &'static str {
+    match p {
+        Platform::Lambda => "lambda",
+        Platform::StepFunctions => "step_fn",
+        Platform::Ecs => "ecs",
+        Platform::Ec2 => "ec2",
+    }
+}
+
+fn capacity(o: &OptionPlan) -> String {
+    let u = unit_short(&o.capacity.unit);
+    if u.is_empty() {
+        format::count(o.capacity.peak)
+    } else {
+        format!("{} {u}", format::count(o.capacity.peak))
+    }
+}
+
+pub fn recommendation(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let Some((_, _, wp)) = app.selected() else {
+        return;
+    };
+    let r = &wp.recommendation;
+    let mut lines: Vec<Line> = Vec::new();
+    match r.platform {
+        Some(p) => lines.push(Line::from(vec![
+            Span::styled("★ ", t.accent()),
+            Span::styled(p.label(), t.platform(p).patch(t.header())),
+            Span::raw(" — "),
+            Span::raw(r.reason.clone()),
+        ])),
+        None => lines.push(Line::from(vec![
+            Span::styled("no feasible option — ", t.error()),
+            Span::raw(r.reason.clone()),
+        ])),
+    }
+    let unit = if wp.kind == "fanout" {
+        "items/s"
+    } else {
+        "req/s"
+    };
+    let mut rate = vec![Span::styled(
+        format!("at {} {unit}", format::rps(wp.average_rps)),
+        t.muted(),
+    )];
+    if let Some(be) = r.break_even_rps {
+        rate.push(Span::styled(
+            format!(" · break-even {} {unit}", format::rps(be)),
+            t.muted(),
+        ));
+    }
+    lines.push(Line::from(rate));
+    // Risks: the selected platform's first, then the others'.
+    let sel = app.platform();
+    let mut options: Vec<&OptionPlan> = wp.options.iter().collect();
+    options.sort_by_key(|o| o.platform != sel);
+    for o in options {
+        for risk in &o.risks {
+            let style = if o.feasible { t.warn() } else { t.muted() };
+            lines.push(Line::from(vec![
+                Span::styled(format!("• {}: ", short(o.platform)), t.platform(o.platform)),
+                Span::styled(risk.clone(), style),
+            ]));
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(super::block(" Recommendation & risks ", false, t)),
+        area,
+    );
+}

@@ -1,0 +1,194 @@
+//! End to end: the real binary in a pseudo-terminal, keys in, the screen read back through
+//! a terminal emulator (vt100). Runs headless (no tmux); Unix only.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const ROWS: u16 = 32;
+const COLS: u16 = 110;
+
+fn nz(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n).unwrap()
+}
+
+struct Tui {
+    pty: pty_process::blocking::Pty,
+    child: std::process::Child,
+    input: File,
+    screen: Arc<Mutex<vt100::Parser>>,
+}
+
+impl Tui {
+    fn start(args: &[&std::ffi::OsStr]) -> Tui {
+        let (pty, pts) = pty_process::blocking::open().unwrap();
+        pty.resize(pty_process::Size::new(ROWS, COLS)).unwrap();
+        let child = pty_process::blocking::Command::new(env!("CARGO_BIN_EXE_planner"))
+            .args(args)
+            .env("TERM", "xterm-256color")
+            .env_remove("NO_COLOR")
+            .spawn(pts)
+            .unwrap();
+        let fd: OwnedFd = pty.as_fd().try_clone_to_owned().unwrap();
+        let input = File::from(fd);
+        let mut output = input.try_clone().unwrap();
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(nz(ROWS), nz(COLS), 0)));
+        let sink = Arc::clone(&screen);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match output.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => sink.lock().unwrap().process(&buf[..n]),
+                }
+            }
+        });
+        Tui {
+            pty,
+            child,
+            input,
+            screen,
+        }
+    }
+
+    fn text(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    /// Wait until the screen satisfies `f`; fail with the screen after `secs`.
+    fn wait(&self, what: &str, secs: u64, f: impl Fn(&str) -> bool) -> String {
+        let until = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let text = self.text();
+            if f(&text) {
+                return text;
+            }
+            if Instant::now() > until {
+                panic!("timed out waiting for {what}; screen:\n{text}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        self.wait(needle, 60, |t| t.contains(needle))
+    }
+
+    fn keys(&mut self, keys: &str) {
+        self.input.write_all(keys.as_bytes()).unwrap();
+        self.input.flush().unwrap();
+        // Let the app see the keys as presses, one read at a time.
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    fn exit_code(&mut self, secs: u64) -> Option<i32> {
+        let until = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            if Instant::now() > until {
+                let _ = self.child.kill();
+                panic!("planner did not exit; screen:\n{}", self.text());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The Lambda row's monthly cost as shown in the platform table.
+fn lambda_cost(screen: &str) -> String {
+    screen
+        .lines()
+        .filter_map(|l| {
+            l.split('│')
+                .find(|c| c.contains("★ lambda") || c.contains("  lambda "))
+        })
+        .filter_map(|c| {
+            let mut words = c.split_whitespace().skip_while(|w| *w != "lambda");
+            words.nth(1).map(str::to_string)
+        })
+        .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn open_edit_the_rate_and_quit_in_a_real_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("tests/fixtures/tui/shop.yaml", dir.path().join("shop.yaml")).unwrap();
+    let mut tui = Tui::start(&[dir.path().as_os_str()]);
+
+    let screen = tui.wait_for("cart-api");
+    assert!(screen.contains("planner"), "{screen}");
+    assert!(screen.contains("Workloads (2)"), "{screen}");
+    assert!(screen.contains("? help"), "{screen}");
+    let before = tui.wait("the Lambda cost", 30, |s| !lambda_cost(s).is_empty());
+    let before = lambda_cost(&before);
+
+    // Into the parameters, type a new rate, watch the figures move.
+    tui.keys("\r");
+    tui.wait_for("Enter type");
+    tui.keys("\r");
+    tui.wait_for("type a number");
+    tui.keys("400\r");
+    let after = tui.wait("the re-planned cost", 60, |s| {
+        !s.contains("computing") && !lambda_cost(s).is_empty() && lambda_cost(s) != before
+    });
+    assert!(after.contains("modified"), "{after}");
+    assert!(after.contains("400"), "{after}");
+    let parse = |s: &str| s.replace(',', "").parse::<f64>().unwrap();
+    assert!(
+        parse(&lambda_cost(&after)) > parse(&before),
+        "{before} -> {}",
+        lambda_cost(&after)
+    );
+
+    // Step it, move around, open help and close it.
+    tui.keys("+");
+    tui.wait_for("500");
+    tui.keys("?");
+    tui.wait_for("Keys · j/k scroll");
+    tui.keys("\x1b");
+    tui.wait("help closed", 10, |s| !s.contains("Keys · j/k scroll"));
+
+    // q asks first (unsaved edits), y quits.
+    tui.keys("q");
+    tui.wait_for("Quit? The edits are not saved");
+    tui.keys("y");
+    assert_eq!(tui.exit_code(20), Some(0));
+    let parser = tui.screen.lock().unwrap();
+    assert!(
+        !parser.screen().alternate_screen(),
+        "left the alternate screen"
+    );
+    assert!(!parser.screen().hide_cursor(), "cursor shown again");
+}
+
+#[test]
+fn a_small_terminal_says_so_and_q_quits() {
+    let mut tui = Tui::start(&["tests/fixtures/tui/shop.yaml".as_ref()]);
+    tui.wait_for("cart-api");
+    // Shrink below 80x24: the app redraws with the notice.
+    tui.pty.resize(pty_process::Size::new(20, 70)).unwrap();
+    tui.screen.lock().unwrap().set_size(nz(20), nz(70));
+    tui.wait_for("terminal too small");
+    tui.keys("q");
+    assert_eq!(tui.exit_code(20), Some(0));
+}
+
+#[test]
+fn without_a_terminal_it_exits_2_with_a_hint() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_planner"))
+        .arg("tests/fixtures/tui/shop.yaml")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("planner report"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing drawn into a pipe");
+}
