@@ -12,7 +12,7 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use std::path::PathBuf;
 
-const TODAY: (i32, u32, u32) = (2026, 1, 15);
+const TODAY: (i32, u32, u32) = (2026, 12, 15);
 
 fn app() -> App {
     let source = Source::Folder(PathBuf::from("tests/fixtures/tui"));
