@@ -567,7 +567,7 @@ fn fixture_items(name: &str) -> Vec<Value> {
         .collect()
 }
 
-fn replace(items: &mut Vec<Value>, usagetype: &str, with: Value) {
+fn replace(items: &mut [Value], usagetype: &str, with: Value) {
     let i = items
         .iter()
         .position(|v| v["product"]["attributes"]["usagetype"] == usagetype)
