@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Billing rules checked against AWS's own published worked examples, to the cent, with the
 //! free-tier choice AWS makes in each. Sources and the arithmetic are in
 //! docs/aws-worked-examples.md; prices come from the shipped us-east-1 book.

@@ -6,12 +6,15 @@
 
 pub mod billing;
 pub mod demand;
+pub mod ec2;
+pub mod ecs;
+pub mod fleet;
 pub mod ingress;
 pub mod lambda;
 pub mod latency;
 pub mod plan;
 pub mod recommend;
-mod stubs;
+pub mod step_functions;
 pub mod traffic;
 
 pub use demand::Demand;
@@ -20,7 +23,6 @@ pub use plan::*;
 use crate::pricing::PriceBook;
 use crate::profile::{Platforms, Profile, WorkloadKind};
 use billing::FreeTier;
-use stubs::{ec2, ecs, step_functions};
 
 /// Scale factors of the stated rate at which the cost-vs-rate chart is drawn.
 pub const CHART_SCALES: [f64; 7] = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0];

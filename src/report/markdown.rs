@@ -148,8 +148,8 @@ fn recommendations(doc: &mut Doc, plan: &Plan) {
                 format!("  Break-even: not applicable, only one option is feasible ({at}).")
             }
             None => format!(
-                "  Break-even: none; the two cheapest options keep their order over the \
-                 modelled range ({at})."
+                "  Break-even: none; the two cheapest options keep their order from 1/128 to \
+                 128 times this rate ({at})."
             ),
         };
         let _ = writeln!(list, "{break_even}");

@@ -1,0 +1,1081 @@
+//! Amazon ECS on Fargate: one process per task (no process manager) holding
+//! `concurrency_per_task` requests, valid task sizes only, the `vcpu: auto` / `memory_gb: auto`
+//! search, and Fargate's billing (the one place it lives): per second by vCPU and GB, by
+//! architecture, Spot as priced in the book, ephemeral storage above the free 20 GB.
+
+use super::billing;
+use super::demand::Demand;
+use super::fleet::{self, FleetCache, Gather, Names, Process, Scaling, Unit, fmt_num, round_to};
+use super::ingress;
+use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
+use crate::pricing::{Missing, Price, PriceBook, keys};
+use crate::profile::{AutoOr, EcsConfig, FleetIngress, WorkloadKind};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// Ephemeral storage included with every task, GB.
+pub const FREE_EPHEMERAL_GB: f64 = 20.0;
+/// Most ephemeral storage a Fargate task can have, GB.
+pub const MAX_EPHEMERAL_GB: f64 = 200.0;
+/// Assumed time from RunTask to a task doing work (ENI, image pull, start). AWS publishes no
+/// figure (PRICES.md §8); billing starts with the image download, so it is billed.
+pub const TASK_STARTUP_S: f64 = 60.0;
+/// Fargate bills at least one minute per task.
+pub const MIN_BILLED_S: f64 = 60.0;
+/// Memory the task needs beyond the process's own `memory_mb`: none. The Fargate agent runs
+/// outside the task's memory, and `memory_mb` is what the process needs.
+pub const MEMORY_OVERHEAD_MB: u32 = 0;
+
+const NAMES: Names = Names {
+    units: "tasks",
+    max_key: "max_tasks",
+};
+
+// TODO: use profile's table (the validator's Fargate task sizes) once it lands.
+/// Valid Linux task sizes: vCPU, and memory as (first GB, last GB, step GB), or an explicit
+/// list for 0.25 vCPU. 32 vCPU sizes appear only on the pricing page and are left out.
+const SIZES: &[(f64, Memory)] = &[
+    (0.25, Memory::List(&[0.5, 1.0, 2.0])),
+    (0.5, Memory::Range(1.0, 4.0, 1.0)),
+    (1.0, Memory::Range(2.0, 8.0, 1.0)),
+    (2.0, Memory::Range(4.0, 16.0, 1.0)),
+    (4.0, Memory::Range(8.0, 30.0, 1.0)),
+    (8.0, Memory::Range(16.0, 60.0, 4.0)),
+    (16.0, Memory::Range(32.0, 120.0, 8.0)),
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Memory {
+    List(&'static [f64]),
+    Range(f64, f64, f64),
+}
+
+impl Memory {
+    fn options(self) -> Vec<f64> {
+        match self {
+            Memory::List(l) => l.to_vec(),
+            Memory::Range(lo, hi, step) => {
+                let n = ((hi - lo) / step).round() as usize;
+                (0..=n).map(|i| lo + i as f64 * step).collect()
+            }
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Memory::List(l) => {
+                let v: Vec<String> = l.iter().map(|g| fmt_num(*g)).collect();
+                format!("{} GB", v.join(", "))
+            }
+            Memory::Range(lo, hi, step) => {
+                format!(
+                    "{}–{} GB in {} GB steps",
+                    fmt_num(lo),
+                    fmt_num(hi),
+                    fmt_num(step)
+                )
+            }
+        }
+    }
+}
+
+fn same(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-6
+}
+
+/// Every valid (vCPU, memory GB) task size, smallest first.
+pub fn task_sizes() -> Vec<(f64, f64)> {
+    SIZES
+        .iter()
+        .flat_map(|(v, m)| m.options().into_iter().map(move |g| (*v, g)))
+        .collect()
+}
+
+/// Whether `vcpu` with `memory_gb` is a valid Fargate task size.
+pub fn is_valid_size(vcpu: f64, memory_gb: f64) -> bool {
+    task_sizes()
+        .iter()
+        .any(|(v, g)| same(*v, vcpu) && same(*g, memory_gb))
+}
+
+/// The prices one task size is billed at.
+#[derive(Debug, Clone, Copy)]
+pub struct FargatePrices<'a> {
+    pub vcpu: &'a Price,
+    pub memory: &'a Price,
+    /// Needed only when the task has more than the free 20 GB of ephemeral storage.
+    pub storage: Option<&'a Price>,
+}
+
+impl<'a> FargatePrices<'a> {
+    pub fn from_book(book: &'a PriceBook, cfg: &EcsConfig) -> Result<FargatePrices<'a>, Missing> {
+        Ok(FargatePrices {
+            vcpu: book.price(&keys::fargate_vcpu(cfg.architecture, cfg.spot))?,
+            memory: book.price(&keys::fargate_memory(cfg.architecture, cfg.spot))?,
+            storage: if cfg.ephemeral_storage_gb > FREE_EPHEMERAL_GB {
+                Some(book.price(keys::FARGATE_EPHEMERAL_STORAGE)?)
+            } else {
+                None
+            },
+        })
+    }
+}
+
+/// Fargate's bill for `task_hours` task-hours of one size: `vcpu` (vCPU-hours), `memory`
+/// (GB-hours) and `ephemeral_storage` (GB-hours above the free 20 GB, when any).
+pub fn bill(
+    task_hours: f64,
+    vcpu: f64,
+    memory_gb: f64,
+    storage_gb: f64,
+    prices: &FargatePrices,
+) -> Vec<LineItem> {
+    let mut lines = vec![
+        billing::line("vcpu", task_hours * vcpu, prices.vcpu),
+        billing::line("memory", task_hours * memory_gb, prices.memory),
+    ];
+    let extra = storage_gb - FREE_EPHEMERAL_GB;
+    if extra > 0.0
+        && let Some(price) = prices.storage
+    {
+        lines.push(billing::line(
+            "ephemeral_storage",
+            task_hours * extra,
+            price,
+        ));
+    }
+    lines
+}
+
+/// The same total as `bill`, without building lines (for the size search).
+fn cost(
+    task_hours: f64,
+    vcpu: f64,
+    memory_gb: f64,
+    storage_gb: f64,
+    prices: &FargatePrices,
+) -> f64 {
+    let extra = (storage_gb - FREE_EPHEMERAL_GB).max(0.0);
+    prices.vcpu.cost(task_hours * vcpu)
+        + prices.memory.cost(task_hours * memory_gb)
+        + prices.storage.map_or(0.0, |p| p.cost(task_hours * extra))
+}
+
+/// Evaluate the workload on ECS Fargate.
+pub fn evaluate(d: &Demand, cfg: &EcsConfig, book: &PriceBook) -> OptionPlan {
+    if !cfg.enabled {
+        return OptionPlan::infeasible(Platform::Ecs, "Disabled in the profile.");
+    }
+    match try_evaluate(d, cfg, book) {
+        Ok(plan) => plan,
+        Err(missing) => OptionPlan::infeasible(
+            Platform::Ecs,
+            format!("Cannot price ECS Fargate: {missing}."),
+        ),
+    }
+}
+
+/// The candidate task sizes the profile allows, or why there are none.
+fn candidates(cfg: &EcsConfig) -> Result<Vec<(f64, f64)>, String> {
+    let all = task_sizes();
+    let sizes: Vec<(f64, f64)> = all
+        .iter()
+        .copied()
+        .filter(|(v, _)| cfg.vcpu.fixed().is_none_or(|f| same(*f, *v)))
+        .filter(|(_, g)| cfg.memory_gb.fixed().is_none_or(|f| same(*f, *g)))
+        .collect();
+    if !sizes.is_empty() {
+        return Ok(sizes);
+    }
+    let vcpus: Vec<String> = SIZES.iter().map(|(v, _)| fmt_num(*v)).collect();
+    Err(match (&cfg.vcpu, &cfg.memory_gb) {
+        (AutoOr::Fixed(v), AutoOr::Fixed(g)) => match SIZES.iter().find(|(sv, _)| same(*sv, *v)) {
+            Some((_, m)) => format!(
+                "{} vCPU with {} GB is not a valid Fargate task size ({} vCPU takes {}).",
+                fmt_num(*v),
+                fmt_num(*g),
+                fmt_num(*v),
+                m.describe()
+            ),
+            None => format!(
+                "{} vCPU is not a Fargate task size (valid: {} vCPU).",
+                fmt_num(*v),
+                vcpus.join(", ")
+            ),
+        },
+        (AutoOr::Fixed(v), AutoOr::Auto) => format!(
+            "{} vCPU is not a Fargate task size (valid: {} vCPU).",
+            fmt_num(*v),
+            vcpus.join(", ")
+        ),
+        (AutoOr::Auto, AutoOr::Fixed(g)) => {
+            format!("No Fargate task size has {} GB of memory.", fmt_num(*g))
+        }
+        (AutoOr::Auto, AutoOr::Auto) => "No Fargate task size is available.".to_string(),
+    })
+}
+
+/// One evaluated task size.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    vcpu: f64,
+    memory_gb: f64,
+    unit: Unit,
+    memory_fits: bool,
+    /// Meets the SLO or deadline (memory aside).
+    meets: bool,
+    cost: f64,
+    peak_units: f64,
+    /// Fan-out only.
+    gather: Option<Gather>,
+}
+
+/// Cheapest first; ties: fewer tasks, then the smaller size.
+fn by_cost(a: &&Candidate, b: &&Candidate) -> std::cmp::Ordering {
+    fleet::cost_cmp(a.cost, b.cost)
+        .then(a.peak_units.total_cmp(&b.peak_units))
+        .then(a.vcpu.total_cmp(&b.vcpu))
+        .then(a.memory_gb.total_cmp(&b.memory_gb))
+}
+
+/// The cheapest candidate that fits and meets the goals (ties: fewer tasks). When none does,
+/// the one that comes closest: memory fits, most per-task throughput, then cheapest.
+fn choose(cands: &[Candidate]) -> Option<Candidate> {
+    if let Some(best) = cands
+        .iter()
+        .filter(|c| c.memory_fits && c.meets)
+        .min_by(by_cost)
+    {
+        return Some(*best);
+    }
+    let fitting: Vec<&Candidate> = cands.iter().filter(|c| c.memory_fits).collect();
+    if let Some(top) = fitting
+        .iter()
+        .map(|c| c.unit.throughput_rps())
+        .max_by(f64::total_cmp)
+    {
+        return fitting
+            .into_iter()
+            .filter(|c| c.unit.throughput_rps() >= top * (1.0 - 1e-12))
+            .min_by(by_cost)
+            .copied();
+    }
+    cands
+        .iter()
+        .max_by(|a, b| {
+            a.memory_gb
+                .total_cmp(&b.memory_gb)
+                .then(b.cost.total_cmp(&a.cost))
+        })
+        .copied()
+}
+
+fn try_evaluate(d: &Demand, cfg: &EcsConfig, book: &PriceBook) -> Result<OptionPlan, Missing> {
+    let prices = FargatePrices::from_book(book, cfg)?;
+    let sizes = match candidates(cfg) {
+        Ok(s) => s,
+        Err(why) => return Ok(OptionPlan::infeasible(Platform::Ecs, why)),
+    };
+    match (d.kind(), &d.job) {
+        (WorkloadKind::Fanout, Some(job)) => {
+            let launch_rate = book.quota(keys::Q_FARGATE_LAUNCH)?.value;
+            Ok(fanout(d, cfg, job, &prices, &sizes, launch_rate))
+        }
+        (WorkloadKind::Fanout, None) => Ok(OptionPlan::infeasible(
+            Platform::Ecs,
+            "A fan-out workload needs a `job`.",
+        )),
+        _ => {
+            if cfg.ingress == FleetIngress::Alb {
+                // Fail on a missing ALB price before searching.
+                book.price(keys::ALB_HOURS)?;
+                book.price(keys::ALB_LCU)?;
+            }
+            service(d, cfg, book, &prices, &sizes)
+        }
+    }
+}
+
+fn memory_fits(d: &Demand, memory_gb: f64) -> bool {
+    (d.request.memory_mb + MEMORY_OVERHEAD_MB) as f64 <= memory_gb * 1024.0 + 1e-9
+}
+
+fn unit_for(d: &Demand, cfg: &EcsConfig, vcpu: f64) -> Unit {
+    Unit::new(
+        1,
+        Process::new(&d.request, cfg.concurrency_per_task, vcpu.min(1.0)),
+    )
+}
+
+fn scaling(cfg: &EcsConfig) -> Scaling {
+    Scaling {
+        target_utilization: cfg.target_utilization,
+        scale_out_s: cfg.scale_out_minutes * 60.0,
+        min: cfg.min_tasks,
+        max: cfg.max_tasks,
+    }
+}
+
+fn service(
+    d: &Demand,
+    cfg: &EcsConfig,
+    book: &PriceBook,
+    prices: &FargatePrices,
+    sizes: &[(f64, f64)],
+) -> Result<OptionPlan, Missing> {
+    let scaling = scaling(cfg);
+    let mut cache = FleetCache::new(&d.curve, &d.request, scaling);
+    let slo = d.p99_target_ms().is_some();
+    // Runs first (cheap, shared by sizes with the same CPU share); latency only in cost order
+    // until the cheapest size that meets the SLO is found.
+    let mut cands: Vec<Candidate> = sizes
+        .iter()
+        .map(|&(vcpu, memory_gb)| {
+            let unit = unit_for(d, cfg, vcpu);
+            let o = cache.get(&unit, false);
+            Candidate {
+                vcpu,
+                memory_gb,
+                unit,
+                memory_fits: memory_fits(d, memory_gb),
+                meets: fleet::meets(d, &scaling, &o.run, None),
+                cost: cost(
+                    o.run.unit_hours,
+                    vcpu,
+                    memory_gb,
+                    cfg.ephemeral_storage_gb,
+                    prices,
+                ),
+                peak_units: o.run.peak_units,
+                gather: None,
+            }
+        })
+        .collect();
+    if slo {
+        let mut order: Vec<usize> = (0..cands.len()).collect();
+        order.sort_by(|&a, &b| by_cost(&&cands[a], &&cands[b]));
+        for i in order {
+            let c = &mut cands[i];
+            if !(c.memory_fits && c.meets) {
+                continue;
+            }
+            let o = cache.get(&c.unit, true);
+            c.meets = fleet::meets(d, &scaling, &o.run, o.latency);
+            if c.meets {
+                break;
+            }
+        }
+    }
+    let Some(c) = choose(&cands) else {
+        return Ok(OptionPlan::infeasible(
+            Platform::Ecs,
+            "No Fargate task size is available.",
+        ));
+    };
+    let o = cache.get(&c.unit, true);
+    let latency = o.latency.unwrap_or(Latency {
+        p50: c.unit.wall_ms(),
+        p99: c.unit.wall_ms(),
+    });
+    let run = &o.run;
+    let mut lines = bill(
+        run.unit_hours,
+        c.vcpu,
+        c.memory_gb,
+        cfg.ephemeral_storage_gb,
+        prices,
+    );
+    if cfg.ingress == FleetIngress::Alb {
+        lines.extend(ingress::alb(
+            &d.curve,
+            d.request.payload_kb,
+            c.unit.wall_ms(),
+            book,
+        )?);
+    }
+    let (mut feasible, mut risks) = fleet::assess(d, &scaling, run, Some(latency), NAMES);
+    common_risks(d, cfg, &c, &mut feasible, &mut risks);
+
+    let mut config = base_config(cfg, &c);
+    config.insert(
+        "request_wall_ms".into(),
+        json!(round_to(c.unit.wall_ms(), 1)),
+    );
+    config.insert("task_hours".into(), json!(round_to(run.unit_hours, 1)));
+    Ok(OptionPlan {
+        platform: Platform::Ecs,
+        feasible,
+        monthly_cost_usd: billing::total(&lines),
+        cost_breakdown: lines,
+        config,
+        throughput_rps: run.peak_units * c.unit.throughput_rps(),
+        capacity: Capacity {
+            peak: run.peak_units,
+            unit: "tasks".into(),
+        },
+        latency_ms: latency,
+        risks,
+        throttled_share: run.shed_share,
+        makespan_s: None,
+    })
+}
+
+/// A fan-out job: each run starts N tasks (RunTask) that each gather items with
+/// `concurrency_per_task` in flight; N = 1 unless the deadline needs more (up to `max_tasks`).
+fn fanout(
+    d: &Demand,
+    cfg: &EcsConfig,
+    job: &crate::profile::Job,
+    prices: &FargatePrices,
+    sizes: &[(f64, f64)],
+    launch_rate: f64,
+) -> OptionPlan {
+    // Tasks launch at the account's rate: the last of n starts (n - 1) / rate after the first.
+    let startup = |n: u32| {
+        TASK_STARTUP_S
+            + if launch_rate > 0.0 {
+                (n.saturating_sub(1)) as f64 / launch_rate
+            } else {
+                0.0
+            }
+    };
+    let billed_hours =
+        |g: &Gather| job.runs_per_month * g.units as f64 * g.makespan_s.max(MIN_BILLED_S) / 3600.0;
+    let cands: Vec<Candidate> = sizes
+        .iter()
+        .map(|&(vcpu, memory_gb)| {
+            let unit = unit_for(d, cfg, vcpu);
+            let g = fleet::gather(
+                job.items,
+                unit.throughput_rps(),
+                unit.wall_ms(),
+                startup,
+                job.deadline_s,
+                1,
+                cfg.max_tasks,
+            );
+            Candidate {
+                vcpu,
+                memory_gb,
+                unit,
+                memory_fits: memory_fits(d, memory_gb),
+                meets: g.short_of.is_none() && job.deadline_s.is_none_or(|dl| g.makespan_s <= dl),
+                cost: cost(
+                    billed_hours(&g),
+                    vcpu,
+                    memory_gb,
+                    cfg.ephemeral_storage_gb,
+                    prices,
+                ),
+                peak_units: g.units as f64,
+                gather: Some(g),
+            }
+        })
+        .collect();
+    let Some(c) = choose(&cands) else {
+        return OptionPlan::infeasible(Platform::Ecs, "No Fargate task size is available.");
+    };
+    let Some(g) = c.gather else {
+        return OptionPlan::infeasible(Platform::Ecs, "No Fargate task size is available.");
+    };
+    let task_hours = billed_hours(&g);
+    let lines = bill(
+        task_hours,
+        c.vcpu,
+        c.memory_gb,
+        cfg.ephemeral_storage_gb,
+        prices,
+    );
+    let mut feasible = true;
+    let mut risks = Vec::new();
+    match g.short_of {
+        Some(Some(needed)) => {
+            feasible = false;
+            risks.push(format!(
+                "Needs {needed} tasks per run to meet the {:.0} s deadline but max_tasks is {}: a run takes {:.0} s.",
+                job.deadline_s.unwrap_or_default(),
+                cfg.max_tasks,
+                g.makespan_s
+            ));
+        }
+        Some(None) => {
+            feasible = false;
+            risks.push(format!(
+                "No number of tasks meets the {:.0} s deadline: start-up ({:.0} s) and one item ({:.1} s) leave too little time; the fastest run takes {:.0} s.",
+                job.deadline_s.unwrap_or_default(),
+                TASK_STARTUP_S,
+                c.unit.wall_ms() / 1000.0,
+                g.makespan_s
+            ));
+        }
+        None => {}
+    }
+    if job.runs_per_month > 0.0 {
+        let interval = super::traffic::MONTH_S / job.runs_per_month;
+        if g.makespan_s > interval {
+            risks.push(format!(
+                "A run takes {:.0} s but one starts every {:.0} s: runs overlap, each with its own tasks.",
+                g.makespan_s, interval
+            ));
+        }
+    }
+    common_risks(d, cfg, &c, &mut feasible, &mut risks);
+    let latency = Latency {
+        p50: c.unit.wall_ms(),
+        p99: c.unit.wall_ms(),
+    };
+    let mut config = base_config(cfg, &c);
+    config.insert("item_wall_ms".into(), json!(round_to(c.unit.wall_ms(), 1)));
+    config.insert("tasks_per_run".into(), json!(g.units));
+    config.insert("task_startup_s".into(), json!(TASK_STARTUP_S));
+    config.insert(
+        "billed_task_s_per_run".into(),
+        json!(round_to(g.units as f64 * g.makespan_s.max(MIN_BILLED_S), 1)),
+    );
+    config.insert("ingress".into(), json!("none"));
+    OptionPlan {
+        platform: Platform::Ecs,
+        feasible,
+        monthly_cost_usd: billing::total(&lines),
+        cost_breakdown: lines,
+        config,
+        throughput_rps: g.units as f64 * c.unit.throughput_rps(),
+        capacity: Capacity {
+            peak: g.units as f64,
+            unit: "tasks".into(),
+        },
+        latency_ms: latency,
+        risks,
+        throttled_share: 0.0,
+        makespan_s: Some(g.makespan_s),
+    }
+}
+
+/// Risks that do not depend on the workload kind: memory, storage, Spot, idle vCPUs, CPU-bound.
+fn common_risks(
+    d: &Demand,
+    cfg: &EcsConfig,
+    c: &Candidate,
+    feasible: &mut bool,
+    risks: &mut Vec<String>,
+) {
+    if !c.memory_fits {
+        *feasible = false;
+        let need = d.request.memory_mb + MEMORY_OVERHEAD_MB;
+        if cfg.memory_gb.fixed().is_some() || need as f64 <= 120.0 * 1024.0 {
+            risks.push(format!(
+                "The process needs {need} MB but a {} GB task has {:.0} MB.",
+                fmt_num(c.memory_gb),
+                c.memory_gb * 1024.0
+            ));
+        } else {
+            risks.push(format!(
+                "The process needs {need} MB, more than the largest Fargate task (120 GB)."
+            ));
+        }
+    }
+    if cfg.ephemeral_storage_gb > MAX_EPHEMERAL_GB {
+        *feasible = false;
+        risks.push(format!(
+            "{} GB of ephemeral storage is over Fargate's 200 GB maximum.",
+            fmt_num(cfg.ephemeral_storage_gb)
+        ));
+    }
+    if cfg.spot {
+        risks.push(
+            "Fargate Spot tasks can be interrupted with 2 minutes' notice; Spot prices move with demand (the book's Spot rate is a modelled discount)."
+                .to_string(),
+        );
+    }
+    if c.vcpu > 1.0 {
+        risks.push(format!(
+            "A {} vCPU task runs one process whose CPU work uses one vCPU: the other {} vCPU are paid for but idle.",
+            fmt_num(c.vcpu),
+            fmt_num(c.vcpu - 1.0)
+        ));
+    }
+    if d.request.threads > 1 && d.request.cpu_ms > 0.0 {
+        risks.push(format!(
+            "The request's CPU part could use {} threads, but the model runs a task's CPU work on at most one vCPU.",
+            d.request.threads
+        ));
+    }
+    let p = c.unit.process;
+    if p.cpu_bound {
+        risks.push(format!(
+            "CPU-bound: a task serves at most {} req/s, so only {} of its {} concurrent requests do useful work at full load.",
+            fmt_num(round_to(p.throughput_rps, 1)),
+            fmt_num(round_to(p.slots, 1)),
+            p.concurrency
+        ));
+    }
+}
+
+fn base_config(cfg: &EcsConfig, c: &Candidate) -> BTreeMap<String, serde_json::Value> {
+    let mut m = BTreeMap::new();
+    m.insert("vcpu".into(), json!(c.vcpu));
+    m.insert("memory_gb".into(), json!(c.memory_gb));
+    m.insert("architecture".into(), json!(cfg.architecture.as_str()));
+    m.insert("spot".into(), json!(cfg.spot));
+    m.insert("min_tasks".into(), json!(cfg.min_tasks));
+    m.insert("max_tasks".into(), json!(cfg.max_tasks));
+    m.insert(
+        "concurrency_per_task".into(),
+        json!(cfg.concurrency_per_task),
+    );
+    m.insert("target_utilization".into(), json!(cfg.target_utilization));
+    m.insert("scale_out_minutes".into(), json!(cfg.scale_out_minutes));
+    m.insert(
+        "ephemeral_storage_gb".into(),
+        json!(cfg.ephemeral_storage_gb),
+    );
+    m.insert(
+        "ingress".into(),
+        serde_json::to_value(cfg.ingress).unwrap_or(serde_json::Value::Null),
+    );
+    m.insert("cpu_share".into(), json!(c.unit.process.cpu_share));
+    m.insert(
+        "task_rps".into(),
+        json!(round_to(c.unit.throughput_rps(), 2)),
+    );
+    m.insert(
+        "effective_concurrency_per_task".into(),
+        json!(round_to(c.unit.slots(), 2)),
+    );
+    m.insert("memory_overhead_mb".into(), json!(MEMORY_OVERHEAD_MB));
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::billing::FreeTier;
+    use crate::model::fleet::testkit::{book, fanout, req, service, with_slo};
+    use crate::profile::{Architecture, Workload};
+
+    fn eval(w: &Workload, cfg: &EcsConfig) -> OptionPlan {
+        let d = Demand::new(w, FreeTier::none());
+        evaluate(&d, cfg, &book())
+    }
+
+    fn fixed(vcpu: f64, memory_gb: f64) -> EcsConfig {
+        EcsConfig {
+            vcpu: AutoOr::Fixed(vcpu),
+            memory_gb: AutoOr::Fixed(memory_gb),
+            ingress: FleetIngress::None,
+            ..EcsConfig::default()
+        }
+    }
+
+    fn item<'p>(p: &'p OptionPlan, name: &str) -> &'p LineItem {
+        p.cost_breakdown
+            .iter()
+            .find(|l| l.item == name)
+            .unwrap_or_else(|| panic!("no `{name}` line in {:?}", p.cost_breakdown))
+    }
+
+    #[test]
+    fn fargate_month_and_pricing_page_example_1() {
+        let b = book();
+        let cfg = EcsConfig::default();
+        let prices = FargatePrices::from_book(&b, &cfg).unwrap();
+        // 1 vCPU + 2 GB x86 for a 730-hour month.
+        let month = billing::total(&bill(730.0, 1.0, 2.0, 20.0, &prices));
+        assert!(
+            (month - 730.0 * (0.04048 + 2.0 * 0.004445)).abs() < 1e-9,
+            "{month}"
+        );
+        // AWS Fargate pricing page, example 1: 5 tasks × 600 s × 30 days, 1 vCPU, 2 GB, 30 GB
+        // storage = $1.01 + $0.22 + $0.03 = $1.26.
+        let storage = EcsConfig {
+            ephemeral_storage_gb: 30.0,
+            ..EcsConfig::default()
+        };
+        let prices = FargatePrices::from_book(&b, &storage).unwrap();
+        let hours = 5.0 * 600.0 * 30.0 / 3600.0;
+        let lines = bill(hours, 1.0, 2.0, 30.0, &prices);
+        let cents: Vec<f64> = lines
+            .iter()
+            .map(|l| (l.cost_usd * 100.0).round() / 100.0)
+            .collect();
+        assert_eq!(cents, vec![1.01, 0.22, 0.03]);
+        assert!((billing::total(&lines) - 1.262).abs() < 1e-9);
+        assert_eq!(lines[2].item, "ephemeral_storage");
+    }
+
+    #[test]
+    fn flat_service_runs_ceil_rate_over_task_throughput_at_target() {
+        // 100 ms of I/O, 50 in flight: 500 req/s per task; 1,000 req/s at 60% -> 4 tasks.
+        let w = service(1000.0, req(100.0, 0.0, 512));
+        let p = eval(&w, &fixed(0.5, 1.0));
+        assert!(p.feasible, "{:?}", p.risks);
+        assert_eq!(p.capacity.peak, (1000.0_f64 / (500.0 * 0.6)).ceil());
+        assert_eq!(p.capacity.unit, "tasks");
+        let expected = 4.0 * 730.0 * (0.5 * 0.04048 + 1.0 * 0.004445);
+        assert!(
+            (p.monthly_cost_usd - expected).abs() < 1e-6,
+            "{}",
+            p.monthly_cost_usd
+        );
+        assert!((item(&p, "vcpu").quantity - 4.0 * 730.0 * 0.5).abs() < 1e-6);
+        assert!((item(&p, "memory").quantity - 4.0 * 730.0).abs() < 1e-6);
+        assert_eq!(p.throttled_share, 0.0);
+        assert!((p.throughput_rps - 2000.0).abs() < 1e-6);
+        assert!(
+            p.latency_ms.p50 >= 100.0 && p.latency_ms.p99 < 150.0,
+            "{:?}",
+            p.latency_ms
+        );
+        assert_eq!(p.makespan_s, None);
+    }
+
+    #[test]
+    fn alb_ingress_lines_are_added() {
+        let w = service(100.0, req(100.0, 0.0, 512));
+        let cfg = EcsConfig {
+            ingress: FleetIngress::Alb,
+            ..fixed(0.5, 1.0)
+        };
+        let p = eval(&w, &cfg);
+        let ingress: Vec<_> = p
+            .cost_breakdown
+            .iter()
+            .filter(|l| l.item == "ingress")
+            .collect();
+        assert_eq!(ingress.len(), 2);
+        assert!((ingress[0].cost_usd - 730.0 * 0.0225).abs() < 1e-9);
+    }
+
+    #[test]
+    fn memory_that_does_not_fit_is_infeasible() {
+        let w = service(10.0, req(100.0, 0.0, 2048));
+        let p = eval(&w, &fixed(0.5, 1.0));
+        assert!(!p.feasible);
+        assert!(
+            p.risks
+                .iter()
+                .any(|r| r.contains("2048 MB") && r.contains("1 GB task")),
+            "{:?}",
+            p.risks
+        );
+        // With memory auto, the search moves to a size that holds it.
+        let auto = EcsConfig {
+            memory_gb: AutoOr::Auto,
+            ..fixed(0.5, 1.0)
+        };
+        let p = eval(&w, &auto);
+        assert!(p.feasible, "{:?}", p.risks);
+        assert_eq!(p.config["memory_gb"], json!(2.0));
+    }
+
+    #[test]
+    fn auto_picks_the_cheapest_size() {
+        // I/O-bound: CPU size does not matter, the smallest task that holds 1 GB wins.
+        let w = service(100.0, req(100.0, 0.0, 1024));
+        let auto = EcsConfig {
+            ingress: FleetIngress::None,
+            ..EcsConfig::default()
+        };
+        let p = eval(&w, &auto);
+        assert!(p.feasible);
+        assert_eq!(
+            (p.config["vcpu"].clone(), p.config["memory_gb"].clone()),
+            (json!(0.25), json!(1.0))
+        );
+        // CPU-bound at 2 GB: a full vCPU serves four times a quarter vCPU for less than four
+        // times the price, so 1 vCPU is cheaper than 0.25 or 0.5.
+        let w = service(2000.0, req(50.0, 40.0, 2048));
+        let cfg = EcsConfig {
+            vcpu: AutoOr::Auto,
+            memory_gb: AutoOr::Fixed(2.0),
+            max_tasks: 10_000,
+            ingress: FleetIngress::None,
+            ..EcsConfig::default()
+        };
+        let p = eval(&w, &cfg);
+        assert_eq!(p.config["vcpu"], json!(1.0), "{:?}", p.config);
+        let quarter = eval(
+            &w,
+            &EcsConfig {
+                max_tasks: 10_000,
+                ..fixed(0.25, 2.0)
+            },
+        );
+        assert!(p.monthly_cost_usd < quarter.monthly_cost_usd);
+        assert!(p.risks.iter().any(|r| r.starts_with("CPU-bound")));
+    }
+
+    #[test]
+    fn cpu_heavy_work_needs_more_tasks() {
+        let io = eval(&service(500.0, req(120.0, 0.0, 256)), &fixed(1.0, 2.0));
+        let cpu = eval(&service(500.0, req(120.0, 30.0, 256)), &fixed(1.0, 2.0));
+        // 33.3 req/s per task when CPU-bound: ceil(500 / (33.3 × 0.6)) = 25 tasks.
+        assert_eq!(cpu.capacity.peak, 25.0);
+        assert!(cpu.capacity.peak > io.capacity.peak);
+        assert_eq!(cpu.config["effective_concurrency_per_task"], json!(4.0));
+    }
+
+    #[test]
+    fn max_tasks_hit_is_infeasible_and_says_so() {
+        let w = service(10_000.0, req(100.0, 0.0, 256));
+        let cfg = EcsConfig {
+            concurrency_per_task: 10,
+            max_tasks: 100,
+            ..fixed(0.5, 1.0)
+        };
+        let p = eval(&w, &cfg);
+        assert!(!p.feasible);
+        // 100 req/s per task at 60%: 167 tasks needed.
+        assert!(
+            p.risks
+                .iter()
+                .any(|r| r.starts_with("Needs 167 tasks at peak but max_tasks is 100")),
+            "{:?}",
+            p.risks
+        );
+        // 100 tasks carry 10,000 req/s flat out: nothing shed, but no headroom.
+        assert_eq!(p.throttled_share, 0.0);
+        assert!(
+            p.risks[0].contains("above the 60% target utilization"),
+            "{:?}",
+            p.risks
+        );
+        assert_eq!(p.capacity.peak, 100.0);
+        // Twice the traffic: half of it is shed.
+        let p = eval(&service(20_000.0, req(100.0, 0.0, 256)), &cfg);
+        assert!((p.throttled_share - 0.5).abs() < 1e-9);
+        assert!(
+            p.risks[0].contains("shedding 50% of requests"),
+            "{:?}",
+            p.risks
+        );
+    }
+
+    #[test]
+    fn p99_slo_is_checked() {
+        let w = with_slo(service(100.0, req(200.0, 0.0, 256)), Some(150.0), None);
+        let p = eval(&w, &fixed(0.5, 1.0));
+        assert!(!p.feasible);
+        assert!(
+            p.risks.iter().any(|r| r.contains("misses the 150 ms SLO")),
+            "{:?}",
+            p.risks
+        );
+    }
+
+    #[test]
+    fn spot_uses_spot_prices_and_warns() {
+        let w = service(100.0, req(100.0, 0.0, 256));
+        let on_demand = eval(&w, &fixed(0.5, 1.0));
+        let spot = eval(
+            &w,
+            &EcsConfig {
+                spot: true,
+                ..fixed(0.5, 1.0)
+            },
+        );
+        assert!((spot.monthly_cost_usd - 0.3 * on_demand.monthly_cost_usd).abs() < 1e-6);
+        assert!(spot.risks.iter().any(|r| r.contains("2 minutes")));
+    }
+
+    #[test]
+    fn missing_price_invalid_size_and_disabled() {
+        let w = service(100.0, req(100.0, 0.0, 256));
+        let d = Demand::new(&w, FreeTier::none());
+        let mut b = book();
+        b.prices
+            .remove(&keys::fargate_vcpu(Architecture::Arm64, false));
+        let cfg = EcsConfig {
+            architecture: Architecture::Arm64,
+            ..fixed(0.5, 1.0)
+        };
+        let p = evaluate(&d, &cfg, &b);
+        assert!(!p.feasible);
+        assert!(
+            p.risks[0].contains("ecs.fargate.vcpu.arm64"),
+            "{:?}",
+            p.risks
+        );
+
+        let p = eval(&w, &fixed(0.5, 8.0));
+        assert!(!p.feasible);
+        assert!(
+            p.risks[0].contains("not a valid Fargate task size"),
+            "{:?}",
+            p.risks
+        );
+        let p = eval(&w, &fixed(3.0, 8.0));
+        assert!(
+            p.risks[0].contains("3 vCPU is not a Fargate task size"),
+            "{:?}",
+            p.risks
+        );
+
+        let off = EcsConfig {
+            enabled: false,
+            ..EcsConfig::default()
+        };
+        assert_eq!(
+            eval(&w, &off).risks,
+            vec!["Disabled in the profile.".to_string()]
+        );
+    }
+
+    #[test]
+    fn task_sizes_table() {
+        let sizes = task_sizes();
+        assert_eq!(sizes.len(), 3 + 4 + 7 + 13 + 23 + 12 + 12);
+        assert!(is_valid_size(0.25, 0.5));
+        assert!(is_valid_size(8.0, 60.0));
+        assert!(!is_valid_size(8.0, 18.0));
+        assert!(is_valid_size(16.0, 120.0));
+        assert!(!is_valid_size(0.25, 4.0));
+    }
+
+    #[test]
+    fn fanout_adds_tasks_to_meet_the_deadline() {
+        // 10,000 items of 800 ms (600 ms CPU): 1.67 items/s per 1 vCPU task.
+        let w = fanout(10_000, 720.0, Some(600.0), req(800.0, 600.0, 1024));
+        let p = eval(&w, &fixed(1.0, 2.0));
+        assert!(p.feasible, "{:?}", p.risks);
+        let makespan = p.makespan_s.unwrap();
+        assert!(makespan <= 600.0);
+        let tasks = p.capacity.peak;
+        // One task fewer misses the deadline.
+        let per_task = 1000.0 / 600.0;
+        let startup = |n: f64| TASK_STARTUP_S + (n - 1.0) / 20.0;
+        let fewer = startup(tasks - 1.0) + 10_000.0 / ((tasks - 1.0) * per_task) + 0.8;
+        assert!(fewer > 600.0, "{tasks} tasks, {fewer}");
+        // Billed: tasks × makespan per run × runs.
+        let hours = 720.0 * tasks * makespan / 3600.0;
+        assert!((item(&p, "vcpu").quantity - hours).abs() < 1e-6);
+        assert_eq!(p.latency_ms.p99, 800.0);
+        assert!(p.cost_breakdown.iter().all(|l| l.item != "ingress"));
+
+        // Without a deadline: one task.
+        let w = fanout(100, 30.0, None, req(800.0, 600.0, 1024));
+        let p = eval(&w, &fixed(1.0, 2.0));
+        assert_eq!(p.capacity.peak, 1.0);
+        // A deadline max_tasks cannot meet.
+        let w = fanout(10_000, 720.0, Some(120.0), req(800.0, 600.0, 1024));
+        let p = eval(&w, &fixed(1.0, 2.0));
+        assert!(!p.feasible);
+        assert!(p.risks[0].contains("max_tasks is 100"), "{:?}", p.risks);
+    }
+
+    #[test]
+    fn short_runs_bill_the_one_minute_minimum() {
+        let w = fanout(10, 100.0, None, req(100.0, 0.0, 256));
+        let p = eval(&w, &fixed(0.25, 0.5));
+        // 60 s start-up + 10 items / 500 per s + 0.1 s: just over a minute.
+        let m = p.makespan_s.unwrap();
+        assert!(m > 60.0 && m < 61.0);
+        assert!((item(&p, "vcpu").quantity - 100.0 * 0.25 * m / 3600.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn zero_traffic_runs_the_minimum() {
+        let p = eval(&service(0.0, req(100.0, 0.0, 256)), &fixed(0.5, 1.0));
+        assert!(p.feasible);
+        assert_eq!(p.capacity.peak, 2.0);
+        let expected = 2.0 * 730.0 * (0.5 * 0.04048 + 0.004445);
+        assert!((p.monthly_cost_usd - expected).abs() < 1e-6);
+        assert_eq!(p.latency_ms.p99, 100.0);
+        assert_eq!(p.throttled_share, 0.0);
+    }
+
+    #[test]
+    fn workflow_runs_its_steps_in_one_request() {
+        use crate::profile::{Step, Workflow, WorkloadKind};
+        let mut w = service(10.0, req(100.0, 0.0, 128));
+        w.kind = WorkloadKind::Workflow;
+        w.workflow = Some(Workflow {
+            transitions: 4,
+            duration_ms: None,
+            memory_mb: 64,
+            steps: vec![
+                Step {
+                    name: "reserve".into(),
+                    duration_ms: 60.0,
+                    cpu_ms: 0.0,
+                    memory_mb: 128,
+                    wait: false,
+                },
+                Step {
+                    name: "charge".into(),
+                    duration_ms: 300.0,
+                    cpu_ms: 20.0,
+                    memory_mb: 256,
+                    wait: false,
+                },
+            ],
+        });
+        let p = eval(&w, &fixed(0.5, 1.0));
+        assert!(p.feasible, "{:?}", p.risks);
+        // 340 ms of waiting plus 20 ms of CPU at half a vCPU.
+        assert_eq!(p.config["request_wall_ms"], json!(380.0));
+    }
+
+    #[test]
+    fn bursts_shed_during_the_scale_out_lag() {
+        let mut w = service(200.0, req(100.0, 0.0, 256));
+        if let Some(t) = &mut w.traffic {
+            t.shape = crate::profile::Shape::Bursty;
+            t.peak_to_average = 10.0;
+        }
+        let cfg = EcsConfig {
+            concurrency_per_task: 10,
+            ..fixed(0.5, 1.0)
+        };
+        let p = eval(&w, &cfg);
+        assert!(p.throttled_share > 0.0);
+        assert!(!p.feasible);
+        assert!(
+            p.risks
+                .iter()
+                .any(|r| r.starts_with("Scale-out lag of 3 min sheds") && r.contains("worst at")),
+            "{:?}",
+            p.risks
+        );
+        // A generous allowance and enough minimum capacity make it go away.
+        let roomy = EcsConfig {
+            min_tasks: 40,
+            ..cfg.clone()
+        };
+        let p = eval(&w, &roomy);
+        assert_eq!(p.throttled_share, 0.0);
+        assert!(p.feasible, "{:?}", p.risks);
+    }
+
+    #[test]
+    fn fanout_without_a_job_is_infeasible() {
+        let mut w = fanout(10, 1.0, None, req(100.0, 0.0, 256));
+        w.job = None;
+        let p = eval(&w, &fixed(0.5, 1.0));
+        assert!(!p.feasible);
+        assert!(p.risks[0].contains("needs a `job`"));
+    }
+
+    /// `cargo test --release -- --ignored auto_search_speed --nocapture`
+    #[test]
+    #[ignore]
+    fn auto_search_speed() {
+        let mut w = with_slo(service(500.0, req(120.0, 30.0, 512)), Some(400.0), None);
+        if let Some(t) = &mut w.traffic {
+            t.shape = crate::profile::Shape::Diurnal;
+            t.peak_to_average = 4.0;
+        }
+        let d = Demand::new(&w, FreeTier::none());
+        let b = book();
+        let cfg = EcsConfig {
+            max_tasks: 10_000,
+            ..EcsConfig::default()
+        };
+        let n = 200;
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(evaluate(&d, &cfg, &b));
+        }
+        println!("ecs auto: {:?} per evaluation", start.elapsed() / n);
+    }
+}

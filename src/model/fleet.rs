@@ -1,0 +1,1068 @@
+//! Fleets of long-running processes: ECS tasks (one process each) and EC2 instances running a
+//! process manager (pm2, gunicorn, ...). Shared by `ecs.rs` and `ec2.rs`.
+//!
+//! A process holds `concurrency` requests at once. The I/O part of a request overlaps freely;
+//! the CPU part is single-threaded and gets `cpu_share` of one vCPU, so a request takes
+//! `(duration_ms - cpu_ms) + cpu_ms / cpu_share` and a process serves at most
+//! `min(concurrency / wall_s, cpu_share * 1000 / cpu_ms)` requests per second. The fleet
+//! follows the traffic curve through target-tracking autoscaling (`traffic::follow`); what the
+//! running capacity cannot carry is shed. Latency is M/M/c per step over the fleet's effective
+//! slots. Fan-out jobs are gathered (`asyncio.gather` / `Promise.all`) inside the processes.
+
+use super::demand::Demand;
+use super::plan::Latency;
+use super::traffic::{Curve, MONTH_S};
+use crate::profile::Request;
+use std::collections::VecDeque;
+
+/// Target tracking releases capacity about 15 minutes after load drops (PRICES.md §8).
+pub const SCALE_IN_S: f64 = 900.0;
+/// Floor on a request's wall time, so a zero-duration request cannot divide by zero.
+const MIN_WALL_MS: f64 = 1e-3;
+/// Floor on the CPU share a process gets.
+const MIN_CPU_SHARE: f64 = 1e-3;
+
+/// One process's steady-state performance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Process {
+    /// Requests the process holds at once (configured).
+    pub concurrency: u32,
+    /// Share of one vCPU the process's CPU work gets (at most 1).
+    pub cpu_share: f64,
+    /// Wall time of one request in this process, ms.
+    pub wall_ms: f64,
+    /// Most requests per second the process serves.
+    pub throughput_rps: f64,
+    /// Effective concurrency: requests in flight at full throughput (`<= concurrency`).
+    pub slots: f64,
+    /// True when the CPU, not the concurrency setting, limits throughput.
+    pub cpu_bound: bool,
+}
+
+impl Process {
+    pub fn new(request: &Request, concurrency: u32, cpu_share: f64) -> Process {
+        let share = if cpu_share.is_finite() {
+            cpu_share.clamp(MIN_CPU_SHARE, 1.0)
+        } else {
+            1.0
+        };
+        let cpu_ms = request.cpu_ms.max(0.0);
+        let io_ms = (request.duration_ms - cpu_ms).max(0.0);
+        let wall_ms = (io_ms + cpu_ms / share).max(MIN_WALL_MS);
+        let conc = concurrency.max(1);
+        let by_concurrency = conc as f64 * 1000.0 / wall_ms;
+        let by_cpu = if cpu_ms > 0.0 {
+            share * 1000.0 / cpu_ms
+        } else {
+            f64::INFINITY
+        };
+        let throughput_rps = by_concurrency.min(by_cpu);
+        Process {
+            concurrency: conc,
+            cpu_share: share,
+            wall_ms,
+            throughput_rps,
+            slots: (throughput_rps * wall_ms / 1000.0).min(conc as f64),
+            cpu_bound: by_cpu < by_concurrency,
+        }
+    }
+}
+
+/// A scaling unit (a task, an instance) of identical processes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Unit {
+    pub processes: u32,
+    pub process: Process,
+}
+
+impl Unit {
+    pub fn new(processes: u32, process: Process) -> Unit {
+        Unit {
+            processes: processes.max(1),
+            process,
+        }
+    }
+
+    pub fn throughput_rps(&self) -> f64 {
+        self.processes as f64 * self.process.throughput_rps
+    }
+
+    pub fn slots(&self) -> f64 {
+        self.processes as f64 * self.process.slots
+    }
+
+    pub fn wall_ms(&self) -> f64 {
+        self.process.wall_ms
+    }
+
+    /// Identity for caching fleet runs: units with equal throughput and slots behave alike.
+    fn key(&self) -> (u64, u64, u64) {
+        (
+            self.throughput_rps().to_bits(),
+            self.slots().to_bits(),
+            self.wall_ms().to_bits(),
+        )
+    }
+}
+
+/// How the fleet scales.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scaling {
+    /// Share of a unit's throughput the autoscaler aims to use.
+    pub target_utilization: f64,
+    /// Lag before added capacity serves traffic, seconds.
+    pub scale_out_s: f64,
+    pub min: u32,
+    pub max: u32,
+}
+
+impl Scaling {
+    fn target(&self) -> f64 {
+        if self.target_utilization.is_finite() && self.target_utilization > 0.0 {
+            self.target_utilization.clamp(0.01, 1.0)
+        } else {
+            1.0
+        }
+    }
+}
+
+/// Units required at the target utilization to carry `rps`.
+pub fn units_required(rps: f64, unit_rps: f64, target_utilization: f64) -> f64 {
+    if rps <= 0.0 || unit_rps <= 0.0 {
+        return 0.0;
+    }
+    // A hair of tolerance so that an exact multiple does not round up by float noise.
+    (rps / (unit_rps * target_utilization) - 1e-9)
+        .ceil()
+        .max(0.0)
+}
+
+/// The same result as `traffic::follow` (capacity covers the largest requirement in the
+/// scale-in window ending `lag` ago, within min/max, over a repeating period), computed with a
+/// sliding-window maximum: O(n) instead of O(n × window), which matters in an `auto` search.
+pub fn follow(
+    required: &[f64],
+    step_s: f64,
+    lag_s: f64,
+    scale_in_s: f64,
+    min: f64,
+    max: f64,
+) -> Vec<f64> {
+    let n = required.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let lag = (lag_s / step_s).round() as usize;
+    let window = ((scale_in_s / step_s).round() as usize).max(1);
+    let hi = max.max(min);
+    if window >= n {
+        let need = required.iter().copied().fold(0.0_f64, f64::max);
+        return vec![need.clamp(min, hi); n];
+    }
+    // Step t looks at virtual positions t - lag - window + 1 ..= t - lag (mod n).
+    let value = |p: isize| required[p.rem_euclid(n as isize) as usize];
+    let first = -(lag as isize) - window as isize + 1;
+    let mut deque: VecDeque<(isize, f64)> = VecDeque::with_capacity(window + 1);
+    let push = |deque: &mut VecDeque<(isize, f64)>, p: isize| {
+        let v = value(p);
+        while deque.back().is_some_and(|&(_, b)| b <= v) {
+            deque.pop_back();
+        }
+        deque.push_back((p, v));
+    };
+    for p in first..first + window as isize - 1 {
+        push(&mut deque, p);
+    }
+    let mut out = Vec::with_capacity(n);
+    for t in 0..n as isize {
+        let newest = t - lag as isize;
+        push(&mut deque, newest);
+        let oldest = newest - window as isize + 1;
+        while deque.front().is_some_and(|&(p, _)| p < oldest) {
+            deque.pop_front();
+        }
+        let need = deque.front().map_or(0.0, |&(_, v)| v);
+        out.push(need.clamp(min, hi));
+    }
+    out
+}
+
+/// A month of the fleet following the curve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FleetRun {
+    /// Units running at each step of the curve.
+    pub running: Vec<f64>,
+    /// Most units running at once.
+    pub peak_units: f64,
+    /// Most units the curve requires at the target utilization (before the max cap).
+    pub required_peak: f64,
+    /// Unit-hours a month.
+    pub unit_hours: f64,
+    /// Share of requests shed (lag or max reached).
+    pub shed_share: f64,
+    /// Share of requests shed even with `max` units running: the part the max causes.
+    pub shed_by_max_share: f64,
+    /// The step with the largest shed share, and that share.
+    pub worst: Option<(usize, f64)>,
+    /// vCPU-seconds of CPU work a month (served requests × cpu_ms at one full vCPU).
+    pub cpu_vcpu_seconds: f64,
+    /// Requests a month.
+    pub requests: f64,
+}
+
+impl FleetRun {
+    pub fn max_hit(&self, scaling: &Scaling) -> bool {
+        self.required_peak > scaling.max.max(scaling.min) as f64
+    }
+}
+
+/// Run the fleet over the curve: required units per step, autoscaled capacity, shed load.
+pub fn simulate(curve: &Curve, request: &Request, unit: &Unit, scaling: &Scaling) -> FleetRun {
+    let unit_rps = unit.throughput_rps();
+    let target = scaling.target();
+    let max = scaling.max.max(scaling.min) as f64;
+    let required: Vec<f64> = curve
+        .rps
+        .iter()
+        .map(|&r| units_required(r, unit_rps, target))
+        .collect();
+    let required_peak = required.iter().copied().fold(0.0, f64::max);
+    let running = follow(
+        &required,
+        curve.step_s,
+        scaling.scale_out_s.max(0.0),
+        SCALE_IN_S,
+        scaling.min as f64,
+        max,
+    );
+    let max_rps = max * unit_rps;
+    let (mut offered, mut shed, mut shed_max, mut unit_steps) = (0.0, 0.0, 0.0, 0.0);
+    let mut worst: Option<(usize, f64)> = None;
+    for (i, (&rate, &units)) in curve.rps.iter().zip(&running).enumerate() {
+        let rate = rate.max(0.0);
+        let lost = (rate - units * unit_rps).max(0.0);
+        offered += rate;
+        shed += lost;
+        shed_max += (rate - max_rps).max(0.0);
+        unit_steps += units;
+        if lost > 0.0 && rate > 0.0 {
+            let share = lost / rate;
+            if worst.is_none_or(|(_, s)| share > s) {
+                worst = Some((i, share));
+            }
+        }
+    }
+    let periods = curve.periods_per_month();
+    let step = curve.step_s;
+    let share = |x: f64| if offered > 0.0 { x / offered } else { 0.0 };
+    FleetRun {
+        peak_units: running.iter().copied().fold(0.0, f64::max),
+        running,
+        required_peak,
+        unit_hours: unit_steps * step * periods / 3600.0,
+        shed_share: share(shed),
+        shed_by_max_share: share(shed_max),
+        worst,
+        cpu_vcpu_seconds: (offered - shed) * step * periods * request.cpu_ms.max(0.0) / 1000.0,
+        requests: offered * step * periods,
+    }
+}
+
+/// p50 and p99 over the day: per step, an M/M/c queue with the running units' effective slots
+/// as servers and the served rate as offered load (capped at 99% of the servers, the overflow
+/// being shed), mixed by requests served. Consecutive steps with the same servers and rate
+/// are merged.
+pub fn latency(curve: &Curve, unit: &Unit, run: &FleetRun) -> Latency {
+    let wall = unit.wall_ms();
+    let unit_rps = unit.throughput_rps();
+    let slots = unit.slots();
+    let mut mix = QueueMix::new(wall);
+    let mut last: Option<(u64, f64, f64, f64)> = None; // servers, offered, p_wait, decay
+    for (&rate, &units) in curve.rps.iter().zip(&run.running) {
+        let served = rate.max(0.0).min(units * unit_rps);
+        if served <= 0.0 {
+            continue;
+        }
+        let servers = ((units * slots - 1e-9).ceil() as u64).max(1);
+        let c = servers as f64;
+        let offered = (served * wall / 1000.0).min(c * 0.99);
+        let (p_wait, decay) = match last {
+            Some((s, a, p, dcy)) if s == servers && a == offered => (p, dcy),
+            _ => {
+                let p = erlang_c(servers, offered);
+                let dcy = (c - offered) / wall;
+                last = Some((servers, offered, p, dcy));
+                (p, dcy)
+            }
+        };
+        mix.add(served * curve.step_s, p_wait, decay);
+    }
+    if mix.total <= 0.0 {
+        return Latency {
+            p50: wall,
+            p99: wall,
+        };
+    }
+    Latency {
+        p50: mix.quantile(0.5),
+        p99: mix.quantile(0.99),
+    }
+}
+
+/// A mixture of M/M/c populations sharing one service time: the same model as
+/// `latency::LatencyMix::add_mmc` + `quantile` (base time plus, with probability `p_wait`, an
+/// exponential wait of rate `decay`), specialised so that a day of steps stays fast: only the
+/// waiting parts are kept, and the quantile is solved by safeguarded Newton steps.
+#[derive(Debug, Clone)]
+struct QueueMix {
+    base_ms: f64,
+    total: f64,
+    /// (weight × p_wait, decay per ms) of the populations that may wait.
+    waiting: Vec<(f64, f64)>,
+}
+
+impl QueueMix {
+    fn new(base_ms: f64) -> QueueMix {
+        QueueMix {
+            base_ms,
+            total: 0.0,
+            waiting: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, weight: f64, p_wait: f64, decay_per_ms: f64) {
+        if !(weight > 0.0 && weight.is_finite()) {
+            return;
+        }
+        self.total += weight;
+        let p = p_wait.clamp(0.0, 1.0);
+        if p > 0.0 && decay_per_ms > 0.0 {
+            match self.waiting.last_mut() {
+                Some((wp, d)) if *d == decay_per_ms => *wp += weight * p,
+                _ => self.waiting.push((weight * p, decay_per_ms)),
+            }
+        }
+    }
+
+    /// Weight of requests still waiting `t` ms after their base time, and its derivative.
+    fn tail(&self, t: f64) -> (f64, f64) {
+        self.waiting.iter().fold((0.0, 0.0), |(g, dg), &(wp, d)| {
+            let e = wp * (-t * d).exp();
+            (g + e, dg - d * e)
+        })
+    }
+
+    fn quantile(&self, q: f64) -> f64 {
+        let target = (1.0 - q) * self.total;
+        let (g0, _) = self.tail(0.0);
+        if g0 <= target {
+            return self.base_ms;
+        }
+        // ln g(t) is convex and decreasing (log-sum-exp of linear terms): Newton from the left
+        // never overshoots, and is exact in one step for a single population.
+        let ln_target = target.ln();
+        let mut t = 0.0_f64;
+        for _ in 0..200 {
+            let (g, dg) = self.tail(t);
+            if g <= 0.0 || dg >= 0.0 {
+                break;
+            }
+            let h = g.ln() - ln_target;
+            if h <= 1e-12 {
+                break;
+            }
+            let step = h / (-dg / g);
+            t += step;
+            if step <= 1e-9 * t.max(1e-6) {
+                break;
+            }
+        }
+        self.base_ms + t
+    }
+}
+
+/// Erlang C, equal to `latency::erlang_c` (same cut-offs, same Halfin–Whitt regime above
+/// 5,000 servers), computed faster for the per-step loop: Erlang B by the reciprocal
+/// recurrence `1/B(k) = 1 + (k/a)/B(k-1)` started a few standard deviations below `a`
+/// (the recurrence forgets its start there: relative errors shrink by `k/a` a step).
+pub fn erlang_c(c: u64, a: f64) -> f64 {
+    let cf = c as f64;
+    if a <= 0.0 {
+        return 0.0;
+    }
+    if c == 0 || a >= cf {
+        return 1.0;
+    }
+    if (cf - a) > 10.0 * a.sqrt() + 10.0 || cf > 5_000.0 {
+        return super::latency::erlang_c(c, a);
+    }
+    let start = (a - 6.0 * a.sqrt() - 5.0).floor();
+    let (k0, mut inv_b) = if start >= 1.0 {
+        // Below the mean the Poisson terms grow roughly geometrically by a/k.
+        (start as u64, a / (a - start))
+    } else {
+        (0, 1.0)
+    };
+    let inv_a = 1.0 / a;
+    for k in k0 + 1..=c {
+        inv_b = 1.0 + k as f64 * inv_a * inv_b;
+    }
+    let b = 1.0 / inv_b;
+    let rho = a / cf;
+    b / (1.0 - rho * (1.0 - b))
+}
+
+/// Fleet runs for several unit shapes over the same curve, computed once per distinct shape
+/// (an `auto` search meets the same shape many times: task sizes differing only in memory,
+/// instance types with the same vCPUs).
+#[derive(Debug)]
+pub struct FleetCache<'a> {
+    curve: &'a Curve,
+    request: &'a Request,
+    scaling: Scaling,
+    entries: Vec<Outcome>,
+}
+
+/// A unit shape's run, and its latency once asked for.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub unit: Unit,
+    pub run: FleetRun,
+    pub latency: Option<Latency>,
+}
+
+impl<'a> FleetCache<'a> {
+    pub fn new(curve: &'a Curve, request: &'a Request, scaling: Scaling) -> FleetCache<'a> {
+        FleetCache {
+            curve,
+            request,
+            scaling,
+            entries: Vec::new(),
+        }
+    }
+
+    /// The run for `unit`, with its latency when `with_latency`.
+    pub fn get(&mut self, unit: &Unit, with_latency: bool) -> &Outcome {
+        let key = unit.key();
+        let idx = match self.entries.iter().position(|e| e.unit.key() == key) {
+            Some(i) => i,
+            None => {
+                let run = simulate(self.curve, self.request, unit, &self.scaling);
+                self.entries.push(Outcome {
+                    unit: *unit,
+                    run,
+                    latency: None,
+                });
+                self.entries.len() - 1
+            }
+        };
+        let curve = self.curve;
+        let entry = &mut self.entries[idx];
+        if with_latency && entry.latency.is_none() {
+            entry.latency = Some(latency(curve, &entry.unit, &entry.run));
+        }
+        &self.entries[idx]
+    }
+}
+
+/// Words for a fleet's risk sentences.
+#[derive(Debug, Clone, Copy)]
+pub struct Names {
+    /// "tasks", "instances".
+    pub units: &'static str,
+    /// "max_tasks", "max_instances".
+    pub max_key: &'static str,
+}
+
+/// The verdict on a service fleet: feasible, and the risks in plain words.
+pub fn assess(
+    d: &Demand,
+    scaling: &Scaling,
+    run: &FleetRun,
+    latency: Option<Latency>,
+    names: Names,
+) -> (bool, Vec<String>) {
+    let mut feasible = true;
+    let mut risks = Vec::new();
+    let allowed = d.max_throttled_share();
+    let max = scaling.max.max(scaling.min);
+    if run.max_hit(scaling) {
+        feasible = false;
+        let mut s = format!(
+            "Needs {:.0} {} at peak but {} is {}",
+            run.required_peak, names.units, names.max_key, max
+        );
+        if run.shed_by_max_share > 0.0 {
+            s.push_str(&format!(
+                ": {max} {} cannot carry the peak, shedding {} of requests",
+                names.units,
+                pct(run.shed_by_max_share)
+            ));
+        } else {
+            s.push_str(&format!(
+                ": at peak they run above the {:.0}% target utilization",
+                scaling.target() * 100.0
+            ));
+        }
+        s.push('.');
+        risks.push(s);
+    }
+    let lag_share = (run.shed_share - run.shed_by_max_share).max(0.0);
+    if lag_share > 0.0 {
+        let when = run
+            .worst
+            .map(|(i, share)| {
+                format!(
+                    " (worst at {}, when {} are shed)",
+                    clock(
+                        i as f64 * d.curve.step_s,
+                        d.curve.step_s * d.curve.rps.len() as f64
+                    ),
+                    pct(share)
+                )
+            })
+            .unwrap_or_default();
+        risks.push(format!(
+            "Scale-out lag of {} min sheds {} of requests{when}.",
+            fmt_num(scaling.scale_out_s / 60.0),
+            pct(lag_share)
+        ));
+    }
+    if run.shed_share > allowed {
+        feasible = false;
+        risks.push(format!(
+            "Sheds {} of requests in all, above the {} allowed.",
+            pct(run.shed_share),
+            pct(allowed)
+        ));
+    }
+    if let (Some(target), Some(lat)) = (d.p99_target_ms(), latency)
+        && lat.p99 > target
+    {
+        feasible = false;
+        risks.push(format!(
+            "p99 latency {:.0} ms misses the {:.0} ms SLO.",
+            lat.p99, target
+        ));
+    }
+    (feasible, risks)
+}
+
+/// Whether a service fleet meets the SLO: no max hit, shed share within the allowance, p99
+/// within target (when there is one and `latency` is given). Cheap: no strings.
+pub fn meets(d: &Demand, scaling: &Scaling, run: &FleetRun, latency: Option<Latency>) -> bool {
+    if run.max_hit(scaling) || run.shed_share > d.max_throttled_share() {
+        return false;
+    }
+    match (d.p99_target_ms(), latency) {
+        (Some(target), Some(lat)) => lat.p99 <= target,
+        _ => true,
+    }
+}
+
+/// A fan-out run gathered inside `units` units started together.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gather {
+    /// Units working on each run.
+    pub units: u32,
+    /// Seconds from the start of a run to its last item (start-up included).
+    pub makespan_s: f64,
+    /// Units the deadline needs, when more than `max` (or `None` if no count can meet it).
+    pub short_of: Option<Option<u32>>,
+}
+
+/// Makespan of `items` over `units` units of `unit_rps` each: start-up, the items spread over
+/// the fleet's throughput, then one item's wall time for the last to finish.
+pub fn makespan(items: u64, units: u32, unit_rps: f64, wall_ms: f64, startup_s: f64) -> f64 {
+    let rate = units.max(1) as f64 * unit_rps;
+    let spread = if rate > 0.0 {
+        items as f64 / rate
+    } else {
+        f64::INFINITY
+    };
+    startup_s + spread + wall_ms / 1000.0
+}
+
+/// The fewest units in `[min, max]` (at least 1, at most one per item) whose makespan meets
+/// the deadline; `min` when there is no deadline. `startup_s(n)` is the start-up of a run on
+/// `n` units (it may grow with `n`, e.g. under a launch-rate quota), so the makespan falls
+/// with `n` only up to a point: past it no unit count helps.
+pub fn gather(
+    items: u64,
+    unit_rps: f64,
+    wall_ms: f64,
+    startup_s: impl Fn(u32) -> f64,
+    deadline_s: Option<f64>,
+    min: u32,
+    max: u32,
+) -> Gather {
+    let min = min.max(1);
+    let max = max.max(min);
+    let at = |n: u32| makespan(items, n, unit_rps, wall_ms, startup_s(n));
+    let done = |units: u32, short_of: Option<Option<u32>>| Gather {
+        units,
+        makespan_s: at(units),
+        short_of,
+    };
+    let Some(deadline) = deadline_s else {
+        return done(min, None);
+    };
+    if at(min) <= deadline {
+        return done(min, None);
+    }
+    let useful = (items.clamp(1, u32::MAX as u64) as u32).max(min);
+    // Closed form ignoring any growth of the start-up with n, then step up from there.
+    let room = deadline - startup_s(min) - wall_ms / 1000.0;
+    if room <= 0.0 || unit_rps <= 0.0 {
+        // Start-up and one item alone overrun the deadline.
+        return done(min, Some(None));
+    }
+    let mut n = {
+        let need = (items as f64 / (unit_rps * room) - 1e-9).ceil();
+        if need.is_finite() {
+            need.clamp(min as f64, useful as f64) as u32
+        } else {
+            useful
+        }
+    };
+    while at(n) > deadline && n < useful && at(n + 1) < at(n) {
+        n += 1;
+    }
+    if at(n) > deadline {
+        // No unit count meets the deadline: show the fastest count within the max.
+        return done(n.min(max), Some(None));
+    }
+    if n > max {
+        return done(max, Some(Some(n)));
+    }
+    done(n, None)
+}
+
+/// Orders monthly costs, treating costs within a billionth of each other as equal (so that
+/// ties fall to the next criterion rather than to float rounding).
+pub fn cost_cmp(a: f64, b: f64) -> std::cmp::Ordering {
+    if (a - b).abs() <= 1e-9 * a.abs().max(b.abs()) {
+        std::cmp::Ordering::Equal
+    } else {
+        a.total_cmp(&b)
+    }
+}
+
+/// "0.42%"-style share for risk sentences.
+pub fn pct(share: f64) -> String {
+    let p = share * 100.0;
+    if p >= 10.0 {
+        format!("{p:.0}%")
+    } else if p >= 0.1 {
+        format!("{p:.1}%")
+    } else if p >= 0.001 {
+        format!("{p:.3}%")
+    } else {
+        format!("{p:.1e}%")
+    }
+}
+
+/// "14:05" for seconds into the period ("day 2 14:05" when the period is longer than a day).
+pub fn clock(seconds: f64, period_s: f64) -> String {
+    let m = (seconds / 60.0).round().max(0.0) as u64;
+    let hm = format!("{:02}:{:02}", (m % 1440) / 60, m % 60);
+    if period_s > 86_400.0 {
+        format!("day {} {hm}", m / 1440 + 1)
+    } else {
+        hm
+    }
+}
+
+/// A number without needless decimals: 3, 2.5, 0.25.
+pub fn fmt_num(x: f64) -> String {
+    let r = (x * 100.0).round() / 100.0;
+    if r.fract() == 0.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r}")
+    }
+}
+
+/// `x` rounded to `places` decimals, for config values.
+pub fn round_to(x: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (x * f).round() / f
+}
+
+/// Hours in a billing month (730).
+pub const MONTH_HOURS: f64 = MONTH_S / 3600.0;
+
+/// Builders shared by the fleet modules' tests: a small us-east-1 book (PRICES.md figures)
+/// and workloads.
+#[cfg(test)]
+pub(crate) mod testkit {
+    use crate::pricing::{Instance, Price, PriceBook, Quota, Tier, keys};
+    use crate::profile::{Architecture, Job, Request, Slo, Traffic, Workload, WorkloadKind};
+    use std::collections::BTreeMap;
+
+    fn price(unit: &str, usd: f64) -> Price {
+        Price {
+            unit: unit.into(),
+            tiers: vec![Tier { upto: None, usd }],
+            source: "PRICES.md (test)".into(),
+        }
+    }
+
+    pub fn instance(
+        arch: &str,
+        vcpu: u32,
+        memory_gib: f64,
+        hourly: f64,
+        baseline: Option<f64>,
+    ) -> Instance {
+        Instance {
+            arch: arch.into(),
+            vcpu,
+            memory_gib,
+            on_demand_hourly: hourly,
+            source: "PRICES.md §4 (test)".into(),
+            baseline_cpu_share: baseline,
+        }
+    }
+
+    pub fn book() -> PriceBook {
+        let mut prices = BTreeMap::new();
+        for (arch, v, m) in [
+            (Architecture::X86_64, 0.04048, 0.004445),
+            (Architecture::Arm64, 0.03238, 0.00356),
+        ] {
+            prices.insert(keys::fargate_vcpu(arch, false), price("vCPU-hour", v));
+            prices.insert(keys::fargate_memory(arch, false), price("GB-hour", m));
+            prices.insert(keys::fargate_vcpu(arch, true), price("vCPU-hour", v * 0.3));
+            prices.insert(keys::fargate_memory(arch, true), price("GB-hour", m * 0.3));
+        }
+        prices.insert(
+            keys::FARGATE_EPHEMERAL_STORAGE.into(),
+            price("GB-hour", 0.000111),
+        );
+        prices.insert(keys::ALB_HOURS.into(), price("ALB-hour", 0.0225));
+        prices.insert(keys::ALB_LCU.into(), price("LCU-hour", 0.008));
+        let mut instances = BTreeMap::new();
+        instances.insert(
+            "t3.small".into(),
+            instance("x86_64", 2, 2.0, 0.0208, Some(0.2)),
+        );
+        instances.insert("m5.large".into(), instance("x86_64", 2, 8.0, 0.096, None));
+        instances.insert("m7g.large".into(), instance("arm64", 2, 8.0, 0.0816, None));
+        instances.insert(
+            "m7g.xlarge".into(),
+            instance("arm64", 4, 16.0, 0.1632, None),
+        );
+        instances.insert("c7g.large".into(), instance("arm64", 2, 4.0, 0.0725, None));
+        let mut quotas = BTreeMap::new();
+        quotas.insert(
+            keys::Q_FARGATE_LAUNCH.into(),
+            Quota {
+                value: 20.0,
+                unit: "task launches per second".into(),
+                source: "PRICES.md §3 (test)".into(),
+            },
+        );
+        PriceBook {
+            region: "us-east-1".into(),
+            made: "2026-01-01".into(),
+            source: "test".into(),
+            prices,
+            instances,
+            free_tier: BTreeMap::new(),
+            quotas,
+        }
+    }
+
+    pub fn service(rps: f64, request: Request) -> Workload {
+        Workload {
+            name: "api".into(),
+            kind: WorkloadKind::Service,
+            traffic: Some(Traffic {
+                monthly_requests: None,
+                rps: Some(rps),
+                peak_to_average: 1.0,
+                shape: crate::profile::Shape::Flat,
+                trace: None,
+                trace_data: None,
+            }),
+            request,
+            slo: None,
+            job: None,
+            workflow: None,
+        }
+    }
+
+    pub fn with_slo(mut w: Workload, p99: Option<f64>, shed: Option<f64>) -> Workload {
+        w.slo = Some(Slo {
+            p99_latency_ms: p99,
+            max_throttled_share: shed,
+        });
+        w
+    }
+
+    pub fn fanout(items: u64, runs: f64, deadline_s: Option<f64>, request: Request) -> Workload {
+        Workload {
+            name: "batch".into(),
+            kind: WorkloadKind::Fanout,
+            traffic: None,
+            request,
+            slo: None,
+            job: Some(Job {
+                items,
+                runs_per_month: runs,
+                deadline_s,
+            }),
+            workflow: None,
+        }
+    }
+
+    pub fn req(duration_ms: f64, cpu_ms: f64, memory_mb: u32) -> Request {
+        Request {
+            duration_ms,
+            cpu_ms,
+            memory_mb,
+            ..Request::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(duration_ms: f64, cpu_ms: f64) -> Request {
+        Request {
+            duration_ms,
+            cpu_ms,
+            ..Request::default()
+        }
+    }
+
+    #[test]
+    fn io_bound_process_uses_all_its_slots() {
+        let p = Process::new(&req(100.0, 0.0), 50, 1.0);
+        assert!((p.throughput_rps - 500.0).abs() < 1e-9);
+        assert!((p.slots - 50.0).abs() < 1e-9);
+        assert!(!p.cpu_bound);
+    }
+
+    #[test]
+    fn cpu_heavy_process_gets_fewer_effective_slots() {
+        // 120 ms wall, 30 ms CPU on a full vCPU: CPU caps at 33.3 rps, slots = 33.3 × 0.12 = 4.
+        let p = Process::new(&req(120.0, 30.0), 50, 1.0);
+        assert!((p.throughput_rps - 1000.0 / 30.0).abs() < 1e-9);
+        assert!((p.slots - 4.0).abs() < 1e-9);
+        assert!(p.cpu_bound);
+        // A quarter vCPU: CPU part takes 120 ms, wall 210 ms, 8.33 rps.
+        let q = Process::new(&req(120.0, 30.0), 50, 0.25);
+        assert!((q.wall_ms - 210.0).abs() < 1e-9);
+        assert!((q.throughput_rps - 250.0 / 30.0).abs() < 1e-9);
+        assert!(q.slots < p.slots);
+    }
+
+    #[test]
+    fn flat_curve_needs_ceil_of_rate_over_target_throughput() {
+        let unit = Unit::new(1, Process::new(&req(100.0, 0.0), 10, 1.0)); // 100 rps
+        let scaling = Scaling {
+            target_utilization: 0.6,
+            scale_out_s: 180.0,
+            min: 1,
+            max: 1000,
+        };
+        let curve = Curve::flat(1000.0);
+        let run = simulate(&curve, &req(100.0, 0.0), &unit, &scaling);
+        assert_eq!(run.peak_units, (1000.0_f64 / (100.0 * 0.6)).ceil());
+        assert_eq!(run.peak_units, 17.0);
+        assert_eq!(run.shed_share, 0.0);
+        assert!((run.unit_hours - 17.0 * 730.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn capacity_after_scale_out_covers_the_peak_at_target() {
+        let r = req(100.0, 0.0);
+        let unit = Unit::new(1, Process::new(&r, 10, 1.0));
+        let scaling = Scaling {
+            target_utilization: 0.6,
+            scale_out_s: 180.0,
+            min: 2,
+            max: 1000,
+        };
+        let curve = Curve::diurnal(500.0, 4.0);
+        let run = simulate(&curve, &r, &unit, &scaling);
+        let lag = 3;
+        let n = curve.rps.len();
+        for t in 0..n {
+            // Capacity at t covers what was required `lag` steps earlier.
+            let earlier = curve.rps[(t + n - lag) % n];
+            assert!(run.running[t] * 100.0 * 0.6 >= earlier - 1e-6, "step {t}");
+        }
+        // The diurnal rise sheds a little, far below 1%.
+        assert!(run.shed_share < 0.01);
+        let lat = latency(&curve, &unit, &run);
+        assert!(lat.p50 >= 100.0 && lat.p99 >= lat.p50);
+    }
+
+    #[test]
+    fn lag_sheds_on_a_burst_and_is_reported() {
+        let r = req(100.0, 0.0);
+        let unit = Unit::new(1, Process::new(&r, 10, 1.0));
+        let scaling = Scaling {
+            target_utilization: 0.6,
+            scale_out_s: 180.0,
+            min: 1,
+            max: 1000,
+        };
+        let mut curve = Curve::flat(50.0);
+        for v in curve.rps.iter_mut().skip(600).take(10) {
+            *v = 1000.0;
+        }
+        let run = simulate(&curve, &r, &unit, &scaling);
+        assert!(run.shed_share > 0.0);
+        assert_eq!(run.worst.map(|w| w.0), Some(600));
+        assert_eq!(run.shed_by_max_share, 0.0);
+    }
+
+    #[test]
+    fn gather_adds_units_to_meet_a_deadline() {
+        // 10,000 items, 10 items/s per unit, 1 s per item, 60 s start-up, 120 s deadline.
+        let g = gather(10_000, 10.0, 1000.0, |_| 60.0, Some(120.0), 1, 100);
+        // Needs 10,000 / (10 × 59) = 16.9 -> 17 units.
+        assert_eq!(g.units, 17);
+        assert!(g.makespan_s <= 120.0);
+        assert!(makespan(10_000, 16, 10.0, 1000.0, 60.0) > 120.0);
+        let capped = gather(10_000, 10.0, 1000.0, |_| 60.0, Some(120.0), 1, 10);
+        assert_eq!(capped.units, 10);
+        assert_eq!(capped.short_of, Some(Some(17)));
+        let impossible = gather(10, 10.0, 1000.0, |_| 60.0, Some(30.0), 1, 10);
+        assert_eq!(impossible.short_of, Some(None));
+    }
+
+    #[test]
+    fn fast_erlang_c_matches_latency_module() {
+        for c in [
+            1_u64, 2, 3, 5, 10, 17, 40, 100, 250, 400, 1000, 2500, 3000, 4999, 6000,
+        ] {
+            for rho in [0.05, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99] {
+                let a = c as f64 * rho;
+                let fast = erlang_c(c, a);
+                let exact = crate::model::latency::erlang_c(c, a);
+                assert!(
+                    (fast - exact).abs() <= 1e-9 * exact.max(1e-300) + 1e-15,
+                    "c {c} a {a}: {fast} vs {exact}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn queue_mix_matches_latency_mix() {
+        use crate::model::latency::LatencyMix;
+        let steps = [
+            (4_u64, 2.4, 3.0),
+            (10, 8.0, 1.0),
+            (40, 30.0, 2.0),
+            (40, 39.5, 0.2),
+            (200, 90.0, 5.0),
+        ];
+        let mut reference = LatencyMix::new();
+        let mut mix = QueueMix::new(120.0);
+        for (c, a, w) in steps {
+            reference.add_mmc(w, 120.0, c, a);
+            let a = a.min(c as f64 * 0.99);
+            mix.add(w, erlang_c(c, a), (c as f64 - a) / 120.0);
+        }
+        for q in [0.5, 0.9, 0.99, 0.999] {
+            let (r, m) = (reference.quantile(q), mix.quantile(q));
+            assert!((r - m).abs() < 1e-3 * r, "q {q}: {r} vs {m}");
+        }
+    }
+
+    #[test]
+    fn fast_follow_matches_traffic_follow() {
+        let mut seed = 7_u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as f64 / (1u64 << 31) as f64
+        };
+        for n in [1_usize, 5, 17, 60, 1440] {
+            let req: Vec<f64> = (0..n).map(|_| (next() * 20.0).floor()).collect();
+            for (lag, scale_in) in [
+                (0.0, 60.0),
+                (180.0, 900.0),
+                (300.0, 900.0),
+                (60.0, 3600.0 * 30.0),
+                (7200.0, 600.0),
+            ] {
+                let a = follow(&req, 60.0, lag, scale_in, 2.0, 15.0);
+                let b = crate::model::traffic::follow(&req, 60.0, lag, scale_in, 2.0, 15.0);
+                assert_eq!(a, b, "n {n} lag {lag} scale_in {scale_in}");
+            }
+        }
+    }
+
+    #[test]
+    fn formatting_helpers() {
+        assert_eq!(clock(14.0 * 3600.0 + 120.0, 86_400.0), "14:02");
+        assert_eq!(clock(86_400.0 + 60.0, 7.0 * 86_400.0), "day 2 00:01");
+        assert_eq!(fmt_num(3.0), "3");
+        assert_eq!(fmt_num(0.25), "0.25");
+        assert_eq!(pct(0.004), "0.4%");
+    }
+}
+#[cfg(test)]
+mod speed {
+    use super::*;
+
+    fn best<T>(mut f: impl FnMut() -> T) -> std::time::Duration {
+        (0..300)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                std::hint::black_box(f());
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+    }
+
+    /// `cargo test --release -- --ignored parts_speed --nocapture`
+    #[test]
+    #[ignore]
+    fn parts_speed() {
+        let r = Request {
+            duration_ms: 120.0,
+            cpu_ms: 30.0,
+            ..Request::default()
+        };
+        let curve = Curve::diurnal(500.0, 4.0);
+        let unit = Unit::new(1, Process::new(&r, 50, 1.0));
+        let s = Scaling {
+            target_utilization: 0.6,
+            scale_out_s: 180.0,
+            min: 2,
+            max: 10000,
+        };
+        let run = simulate(&curve, &r, &unit, &s);
+        println!("simulate {:?}", best(|| simulate(&curve, &r, &unit, &s)));
+        println!("latency {:?}", best(|| latency(&curve, &unit, &run)));
+        let erl = || {
+            let mut acc = 0.0;
+            for (&rate, &units) in curve.rps.iter().zip(&run.running) {
+                let served = rate.min(units * unit.throughput_rps());
+                let servers = ((units * unit.slots() - 1e-9).ceil() as u64).max(1);
+                acc += erlang_c(
+                    servers,
+                    (served * unit.wall_ms() / 1000.0).min(servers as f64 * 0.99),
+                );
+            }
+            acc
+        };
+        println!("erlang_c {:?}", best(erl));
+        println!(
+            "follow {:?}",
+            best(|| follow(&run.running, 60.0, 180.0, 900.0, 2.0, 1e4))
+        );
+    }
+}

@@ -1,0 +1,176 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Properties of the model over generated workloads (proptest).
+
+use planner::model::billing::FreeTier;
+use planner::model::{self, Demand, Platform};
+use planner::pricing::PriceBook;
+use planner::profile::{
+    AutoOr, Ec2Config, EcsConfig, Platforms, Request, Shape, Slo, Traffic, Workload, WorkloadKind,
+};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+fn book() -> &'static PriceBook {
+    static BOOK: OnceLock<PriceBook> = OnceLock::new();
+    BOOK.get_or_init(|| planner::pricing::built_in("us-east-1").unwrap().book)
+}
+
+fn service() -> impl Strategy<Value = Workload> {
+    (
+        0.01f64..2000.0,
+        prop_oneof![Just(Shape::Flat), Just(Shape::Diurnal), Just(Shape::Bursty)],
+        1.0f64..20.0,
+        5.0f64..2000.0,
+        0.0f64..1.0,
+        128u32..4096,
+        prop::option::of(50.0f64..5000.0),
+    )
+        .prop_map(
+            |(rps, shape, p2a, duration, cpu_share, memory, p99)| Workload {
+                name: "w".into(),
+                kind: WorkloadKind::Service,
+                traffic: Some(Traffic {
+                    monthly_requests: None,
+                    rps: Some(rps),
+                    peak_to_average: if shape == Shape::Flat { 1.0 } else { p2a },
+                    shape,
+                    trace: None,
+                    trace_data: None,
+                }),
+                request: Request {
+                    duration_ms: duration,
+                    cpu_ms: duration * cpu_share,
+                    threads: 1,
+                    memory_mb: memory,
+                    payload_kb: 2.0,
+                },
+                slo: p99.map(|p| Slo {
+                    p99_latency_ms: Some(p),
+                    max_throttled_share: Some(0.001),
+                }),
+                job: None,
+                workflow: None,
+            },
+        )
+}
+
+/// Fixed fleet sizes keep the per-case work small; `auto` searches are covered by unit tests.
+fn platforms() -> Platforms {
+    Platforms {
+        ecs: EcsConfig {
+            vcpu: AutoOr::Fixed(1.0),
+            memory_gb: AutoOr::Fixed(4.0),
+            max_tasks: 10_000,
+            ..EcsConfig::default()
+        },
+        ec2: Ec2Config {
+            instance_type: AutoOr::Fixed("m7g.large".into()),
+            max_instances: 10_000,
+            ..Ec2Config::default()
+        },
+        ..Platforms::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn costs_are_finite_and_never_negative(w in service()) {
+        let d = Demand::new(&w, FreeTier::none());
+        for p in Platform::ALL {
+            let o = model::evaluate(p, &d, &platforms(), book());
+            prop_assert!(o.monthly_cost_usd.is_finite() && o.monthly_cost_usd >= 0.0, "{p:?}: {}", o.monthly_cost_usd);
+            prop_assert!(o.latency_ms.p50.is_finite() && o.latency_ms.p99.is_finite());
+            prop_assert!(o.latency_ms.p50 <= o.latency_ms.p99 + 1e-9);
+            prop_assert!(o.capacity.peak.is_finite() && o.capacity.peak >= 0.0);
+            for line in &o.cost_breakdown {
+                prop_assert!(line.cost_usd.is_finite() && line.quantity.is_finite(), "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn more_traffic_never_costs_less(w in service(), factor in 1.1f64..5.0) {
+        let d = Demand::new(&w, FreeTier::none());
+        let more = d.scaled(factor);
+        for p in Platform::ALL {
+            let a = model::evaluate(p, &d, &platforms(), book());
+            let b = model::evaluate(p, &more, &platforms(), book());
+            if a.feasible && b.feasible {
+                prop_assert!(
+                    b.monthly_cost_usd + 1e-6 >= a.monthly_cost_usd,
+                    "{p:?}: {} at x{factor} < {}", b.monthly_cost_usd, a.monthly_cost_usd
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lambda_concurrency_is_rate_times_duration(rps in 0.1f64..500.0, duration in 5.0f64..1500.0) {
+        let mut w = service_flat(rps, duration);
+        w.slo = None;
+        let d = Demand::new(&w, FreeTier::none());
+        let o = model::evaluate(Platform::Lambda, &d, &Platforms::default(), book());
+        let memory = o.config["memory_mb"].as_f64().unwrap() as u32;
+        let dur = planner::model::lambda::duration_ms(&w.request, memory);
+        let expected = rps * dur / 1000.0;
+        prop_assert!((o.capacity.peak - expected).abs() <= 1e-9 * expected.max(1.0), "{} vs {expected}", o.capacity.peak);
+    }
+
+    #[test]
+    fn fleets_cover_the_peak_at_target_utilisation(rps in 1.0f64..3000.0, duration in 5.0f64..500.0) {
+        let w = service_flat(rps, duration);
+        let d = Demand::new(&w, FreeTier::none());
+        let plats = platforms();
+        for (p, target) in [(Platform::Ecs, plats.ecs.target_utilization), (Platform::Ec2, plats.ec2.target_utilization)] {
+            let o = model::evaluate(p, &d, &plats, book());
+            prop_assert!(
+                o.throughput_rps * target + 1e-6 >= rps,
+                "{p:?}: capacity {} at {target} does not cover {rps}", o.throughput_rps
+            );
+        }
+    }
+
+    #[test]
+    fn recommendation_is_feasible_when_any_option_is(w in service()) {
+        let d = Demand::new(&w, FreeTier::none());
+        let plan = model::plan_workload(&d, &platforms(), book());
+        let any = plan.options.iter().any(|o| o.feasible);
+        match plan.recommendation.platform {
+            Some(p) => {
+                let chosen = plan.options.iter().find(|o| o.platform == p).unwrap();
+                prop_assert!(chosen.feasible);
+                let cheapest = plan.options.iter().filter(|o| o.feasible)
+                    .map(|o| o.monthly_cost_usd).fold(f64::INFINITY, f64::min);
+                prop_assert!(chosen.monthly_cost_usd <= cheapest * 1.1 + 1e-9);
+            }
+            None => prop_assert!(!any),
+        }
+    }
+}
+
+fn service_flat(rps: f64, duration: f64) -> Workload {
+    Workload {
+        name: "flat".into(),
+        kind: WorkloadKind::Service,
+        traffic: Some(Traffic {
+            monthly_requests: None,
+            rps: Some(rps),
+            peak_to_average: 1.0,
+            shape: Shape::Flat,
+            trace: None,
+            trace_data: None,
+        }),
+        request: Request {
+            duration_ms: duration,
+            cpu_ms: duration / 4.0,
+            threads: 1,
+            memory_mb: 256,
+            payload_kb: 1.0,
+        },
+        slo: None,
+        job: None,
+        workflow: None,
+    }
+}
