@@ -253,19 +253,6 @@ fn rules() -> Vec<Rule> {
     r
 }
 
-/// The Price List's description of each key refresh fills, e.g. for error messages:
-/// `(key, "AWSLambda usagetype Request")`.
-pub fn covered_keys() -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = rules()
-        .into_iter()
-        .map(|r| (r.key, format!("{} usagetype {}", r.service, r.usagetype)))
-        .collect();
-    for (arch, spot) in spot_keys() {
-        v.push((spot, format!("modelled from `{arch}`")));
-    }
-    v
-}
-
 /// Fargate Spot has no fixed published rate ("up to a 70% discount off the regular Fargate
 /// price", https://aws.amazon.com/fargate/pricing/): the book models it as this share of the
 /// on-demand price, recomputed from each refreshed on-demand figure.
@@ -786,11 +773,10 @@ pub fn assemble(
             Some(found) => {
                 prices.insert(rule.key.clone(), found.price.clone());
             }
-            None if !prices.contains_key(&rule.key) => missing.push((
+            None => missing.push((
                 rule.key.clone(),
                 format!("{} usagetype {} in {region}", rule.service, rule.usagetype),
             )),
-            None => {}
         }
     }
     // Fargate Spot, modelled from the refreshed on-demand prices.
@@ -1047,6 +1033,49 @@ mod tests {
         assert_eq!(parse_memory_gib("0.5 GiB"), Some(0.5));
         assert_eq!(parse_memory_gib("1,024 GiB"), Some(1024.0));
         assert_eq!(parse_memory_gib("NA"), None);
+    }
+
+    /// The real eu-west-1 t2.micro item: OnDemand $0.0126/h next to 12 Reserved terms, no
+    /// `regionCode` (a 2021 item; current ones have it).
+    #[test]
+    fn real_ec2_item_reads_only_the_on_demand_term() {
+        let page: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/pricing-api/ec2-getproducts-t2micro-eu-west-1-linux-shared.json"
+        ))
+        .unwrap();
+        let text = page["PriceList"][0].as_str().unwrap();
+        let mut item: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(item["terms"]["Reserved"].as_object().unwrap().len(), 12);
+        let wanted: BTreeSet<String> = ["t2.micro".to_string()].into();
+        // Without regionCode the item is not taken: rows are selected by regionCode.
+        let mut m = Mapped::default();
+        m.add_service("AmazonEC2", "eu-west-1", &wanted, &[text.to_string()]);
+        assert!(m.instances.is_empty());
+        assert_eq!(m.ignored, 1);
+
+        item["product"]["attributes"]["regionCode"] = "eu-west-1".into();
+        let mut m = Mapped::default();
+        m.add_service("AmazonEC2", "eu-west-1", &wanted, &[item.to_string()]);
+        let t2 = &m.instances["t2.micro"];
+        assert_eq!(t2.hourly, 0.0126);
+        assert_eq!(
+            (t2.vcpu, t2.memory_gib, t2.arch),
+            (Some(1), Some(1.0), Some("x86_64"))
+        );
+        assert_eq!(t2.sku, "STTHYT3WDDQU8UBR");
+        assert_eq!(t2.usagetype, "EU-BoxUsage:t2.micro");
+        assert_eq!(t2.published.as_deref(), Some("2021-01-15"));
+        assert!(m.skipped.is_empty());
+
+        // Not in the wanted list: ignored, not skipped.
+        let mut m = Mapped::default();
+        m.add_service(
+            "AmazonEC2",
+            "eu-west-1",
+            &BTreeSet::new(),
+            &[item.to_string()],
+        );
+        assert_eq!((m.instances.len(), m.ignored), (0, 1));
     }
 
     #[test]
