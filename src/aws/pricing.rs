@@ -11,7 +11,7 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError};
 use aws_sdk_pricing::Client;
 use aws_sdk_pricing::config::Region;
-use aws_sdk_pricing::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_pricing::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_pricing::types::{Filter, FilterType};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -194,7 +194,7 @@ pub async fn check_credentials(sdk: &SdkConfig) -> Result<(), RefreshError> {
             _ => Ok(()),
         },
         Err(e) => {
-            let detail = DisplayErrorContext(&e).to_string();
+            let detail = error_chain(&e);
             let lower = detail.to_ascii_lowercase();
             Err(match e {
                 CredentialsError::CredentialsNotLoaded(_) => RefreshError::NoCredentials(detail),
@@ -288,11 +288,11 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    let detail = DisplayErrorContext(&err).to_string();
+    let detail = error_chain(&err);
     match &err {
         SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => RefreshError::Network {
             endpoint: endpoint.to_string(),
-            detail: short_cause(&detail),
+            detail: innermost(&err),
         },
         SdkError::TimeoutError(_) => RefreshError::Network {
             endpoint: endpoint.to_string(),
@@ -343,13 +343,30 @@ where
     }
 }
 
-/// The innermost cause of an SDK error chain (`a: b: c` -> `c`), which is the readable part
-/// for connection failures ("Connection refused (os error 111)").
-fn short_cause(detail: &str) -> String {
-    detail
-        .rsplit(": ")
-        .next()
-        .map_or_else(|| detail.to_string(), str::to_string)
+/// An error and its sources as `a: b: c` (Display only, never Debug), skipping a level
+/// whose text the previous one already shows.
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = e.source();
+    }
+    out
+}
+
+/// The innermost cause, the readable part of a connection failure ("Connection refused (os
+/// error 111)", "dns error: failed to lookup address information").
+fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = err;
+    while let Some(e) = last.source() {
+        last = e;
+    }
+    last.to_string()
 }
 
 /// Everything a refresh produced, before it is written.
