@@ -48,11 +48,58 @@ pub enum Command {
         #[arg(required = true)]
         profiles: Vec<PathBuf>,
     },
+    /// Measure a real Lambda function at several memory sizes and write the result into the
+    /// profile's calibration sidecar (PROFILE.calibration.yaml).
+    ///
+    /// It prints a plan first (what it creates and removes, the most it can cost) and asks for
+    /// confirmation unless --yes. It always restores the function and deletes what it created.
+    Calibrate(CalibrateArgs),
     /// Inspect the price book.
     Pricing {
         #[command(subcommand)]
         command: PricingCommand,
     },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CalibrateArgs {
+    /// The workload profile (YAML).
+    pub profile: PathBuf,
+    /// The workload the function runs.
+    #[arg(long, value_name = "NAME")]
+    pub workload: String,
+    /// The Lambda function: name, ARN or partial ARN.
+    #[arg(long, value_name = "FN")]
+    pub function: String,
+    /// Memory sizes to measure, MB (128..=10240), comma-separated.
+    #[arg(
+        long,
+        value_name = "MB,...",
+        value_delimiter = ',',
+        default_value = "512,1024,2048"
+    )]
+    pub memory: Vec<u32>,
+    /// Invocations per memory size.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub invocations: u32,
+    /// JSON payload to invoke with (default `{}`).
+    #[arg(long, value_name = "FILE")]
+    pub payload: Option<PathBuf>,
+    /// Invocations in flight at once.
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub concurrency: u32,
+    /// Refuse to run more invocations than this in all (a guard against typos).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_invocations: u32,
+    /// Send AWS requests to this endpoint instead of the Region's (e.g. a local test server).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
+    /// Print the plan and stop (reads the function's configuration only).
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]

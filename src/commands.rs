@@ -31,6 +31,9 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         if cause.downcast_ref::<UsageError>().is_some() {
             return 2;
         }
+        if let Some(e) = cause.downcast_ref::<crate::calibrate::AwsError>() {
+            return e.exit_code();
+        }
     }
     1
 }
@@ -50,6 +53,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             cli.pricing.as_deref(),
         ),
         Some(Command::Check { profiles }) => check(&profiles),
+        Some(Command::Calibrate(args)) => {
+            crate::calibrate::command::run(&args, cli.region.as_deref(), cli.pricing.as_deref())
+        }
         Some(Command::Pricing {
             command: PricingCommand::Show,
         }) => pricing_show(cli.region.as_deref(), cli.pricing.as_deref()),

@@ -6,6 +6,7 @@
 
 pub mod atomic;
 pub mod aws;
+pub mod calibrate;
 pub mod cli;
 pub mod commands;
 pub mod format;

@@ -131,6 +131,11 @@ proptest! {
             );
         }
     }
+}
+
+proptest! {
+    // Each case plans a whole workload (options, chart, break-even): fewer cases.
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 
     #[test]
     fn recommendation_is_feasible_when_any_option_is(w in service()) {

@@ -39,7 +39,7 @@ impl<'a> Demand<'a> {
                     .unwrap_or(workload.request.memory_mb),
                 payload_kb: workload.request.payload_kb,
             },
-            _ => workload.request.clone(),
+            _ => calibrated(workload),
         };
         let curve = match (&workload.traffic, workload.kind) {
             (Some(t), WorkloadKind::Service | WorkloadKind::Workflow) => Curve::from_traffic(t),
@@ -96,4 +96,50 @@ impl<'a> Demand<'a> {
     pub fn kind(&self) -> WorkloadKind {
         self.workload.kind
     }
+
+    /// Report notes on the workload's calibration: when and from how much it was measured,
+    /// and measured against modelled duration at each measured memory size.
+    pub fn calibration_notes(&self) -> Vec<String> {
+        let Some(cal) = &self.workload.calibration else {
+            return Vec::new();
+        };
+        let mut notes = vec![match &cal.fit {
+            Some(fit) => format!(
+                "Calibrated on {} from {} invocations of `{}`: I/O {:.1} ms + CPU {:.1} ms at one vCPU \
+                 (fit RMSE {:.1} ms, worst {:.1}%); these replace the profile's duration_ms/cpu_ms.",
+                cal.date,
+                cal.invocations,
+                cal.function,
+                fit.io_ms,
+                fit.cpu_ms,
+                fit.rmse_ms,
+                fit.max_error_pct
+            ),
+            None => format!(
+                "Calibrated on {} from {} invocations of `{}`; the sizes measured could not \
+                 separate I/O from CPU, so the profile's duration_ms/cpu_ms are used.",
+                cal.date, cal.invocations, cal.function
+            ),
+        }];
+        for s in &cal.sizes {
+            let modelled = super::lambda::duration_ms(&self.request, s.memory_mb);
+            notes.push(format!(
+                "At {} MB: measured p50 {:.1} ms (mean {:.1}, p99 {:.1}), modelled {:.1} ms.",
+                s.memory_mb, s.p50_ms, s.mean_ms, s.p99_ms, modelled
+            ));
+        }
+        notes
+    }
+}
+
+/// The workload's request, with a calibration fit's I/O and CPU parts in place of the stated
+/// `duration_ms` / `cpu_ms` (at one vCPU the duration is I/O + CPU).
+fn calibrated(workload: &Workload) -> Request {
+    let mut request = workload.request.clone();
+    if let Some(fit) = workload.calibration.as_ref().and_then(|c| c.fit.as_ref()) {
+        request.duration_ms = fit.io_ms + fit.cpu_ms;
+        request.cpu_ms = fit.cpu_ms;
+        request.threads = fit.threads.max(1);
+    }
+    request
 }

@@ -4,10 +4,11 @@
 
 use super::billing;
 use super::demand::Demand;
-use super::fleet::{self, FleetCache, Names, Process, Scaling, Unit, fmt_num, pct, round_to};
+use super::fleet::{self, FleetCache, Names, Process, Scaling, Unit};
 use super::ingress;
 use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
 use super::traffic::MONTH_S;
+use super::words::{fmt_num, pct, round_to};
 use crate::pricing::{Instance, Missing, Price, PriceBook, Tier, keys};
 use crate::profile::{AutoOr, Ec2Config, FleetIngress, Job, Purchase, WorkloadKind};
 use serde_json::json;

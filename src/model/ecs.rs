@@ -5,9 +5,10 @@
 
 use super::billing;
 use super::demand::Demand;
-use super::fleet::{self, FleetCache, Gather, Names, Process, Scaling, Unit, fmt_num, round_to};
+use super::fleet::{self, FleetCache, Gather, Names, Process, Scaling, Unit};
 use super::ingress;
 use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
+use super::words::{fmt_num, round_to};
 use crate::pricing::{Missing, Price, PriceBook, keys};
 use crate::profile::{AutoOr, EcsConfig, FleetIngress, WorkloadKind};
 use serde_json::json;

@@ -12,8 +12,8 @@
 use super::demand::Demand;
 use super::plan::Latency;
 use super::traffic::{Curve, MONTH_S};
+use super::words::{clock, fmt_num, pct};
 use crate::profile::Request;
-use std::collections::VecDeque;
 
 /// Target tracking releases capacity about 15 minutes after load drops (PRICES.md §8).
 pub const SCALE_IN_S: f64 = 900.0;
@@ -137,56 +137,6 @@ pub fn units_required(rps: f64, unit_rps: f64, target_utilization: f64) -> f64 {
         .max(0.0)
 }
 
-/// The same result as `traffic::follow` (capacity covers the largest requirement in the
-/// scale-in window ending `lag` ago, within min/max, over a repeating period), computed with a
-/// sliding-window maximum: O(n) instead of O(n × window), which matters in an `auto` search.
-pub fn follow(
-    required: &[f64],
-    step_s: f64,
-    lag_s: f64,
-    scale_in_s: f64,
-    min: f64,
-    max: f64,
-) -> Vec<f64> {
-    let n = required.len();
-    if n == 0 {
-        return Vec::new();
-    }
-    let lag = (lag_s / step_s).round() as usize;
-    let window = ((scale_in_s / step_s).round() as usize).max(1);
-    let hi = max.max(min);
-    if window >= n {
-        let need = required.iter().copied().fold(0.0_f64, f64::max);
-        return vec![need.clamp(min, hi); n];
-    }
-    // Step t looks at virtual positions t - lag - window + 1 ..= t - lag (mod n).
-    let value = |p: isize| required[p.rem_euclid(n as isize) as usize];
-    let first = -(lag as isize) - window as isize + 1;
-    let mut deque: VecDeque<(isize, f64)> = VecDeque::with_capacity(window + 1);
-    let push = |deque: &mut VecDeque<(isize, f64)>, p: isize| {
-        let v = value(p);
-        while deque.back().is_some_and(|&(_, b)| b <= v) {
-            deque.pop_back();
-        }
-        deque.push_back((p, v));
-    };
-    for p in first..first + window as isize - 1 {
-        push(&mut deque, p);
-    }
-    let mut out = Vec::with_capacity(n);
-    for t in 0..n as isize {
-        let newest = t - lag as isize;
-        push(&mut deque, newest);
-        let oldest = newest - window as isize + 1;
-        while deque.front().is_some_and(|&(p, _)| p < oldest) {
-            deque.pop_front();
-        }
-        let need = deque.front().map_or(0.0, |&(_, v)| v);
-        out.push(need.clamp(min, hi));
-    }
-    out
-}
-
 /// A month of the fleet following the curve.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FleetRun {
@@ -227,7 +177,7 @@ pub fn simulate(curve: &Curve, request: &Request, unit: &Unit, scaling: &Scaling
         .map(|&r| units_required(r, unit_rps, target))
         .collect();
     let required_peak = required.iter().copied().fold(0.0, f64::max);
-    let running = follow(
+    let running = super::traffic::follow(
         &required,
         curve.step_s,
         scaling.scale_out_s.max(0.0),
@@ -289,7 +239,7 @@ pub fn latency(curve: &Curve, unit: &Unit, run: &FleetRun) -> Latency {
         let (p_wait, decay) = match last {
             Some((s, a, p, dcy)) if s == servers && a == offered => (p, dcy),
             _ => {
-                let p = erlang_c(servers, offered);
+                let p = super::latency::erlang_c(servers, offered);
                 let dcy = (c - offered) / wall;
                 last = Some((servers, offered, p, dcy));
                 (p, dcy)
@@ -379,37 +329,6 @@ impl QueueMix {
         }
         self.base_ms + t
     }
-}
-
-/// Erlang C, equal to `latency::erlang_c` (same cut-offs, same Halfin–Whitt regime above
-/// 5,000 servers), computed faster for the per-step loop: Erlang B by the reciprocal
-/// recurrence `1/B(k) = 1 + (k/a)/B(k-1)` started a few standard deviations below `a`
-/// (the recurrence forgets its start there: relative errors shrink by `k/a` a step).
-pub fn erlang_c(c: u64, a: f64) -> f64 {
-    let cf = c as f64;
-    if a <= 0.0 {
-        return 0.0;
-    }
-    if c == 0 || a >= cf {
-        return 1.0;
-    }
-    if (cf - a) > 10.0 * a.sqrt() + 10.0 || cf > 5_000.0 {
-        return super::latency::erlang_c(c, a);
-    }
-    let start = (a - 6.0 * a.sqrt() - 5.0).floor();
-    let (k0, mut inv_b) = if start >= 1.0 {
-        // Below the mean the Poisson terms grow roughly geometrically by a/k.
-        (start as u64, a / (a - start))
-    } else {
-        (0, 1.0)
-    };
-    let inv_a = 1.0 / a;
-    for k in k0 + 1..=c {
-        inv_b = 1.0 + k as f64 * inv_a * inv_b;
-    }
-    let b = 1.0 / inv_b;
-    let rho = a / cf;
-    b / (1.0 - rho * (1.0 - b))
 }
 
 /// Fleet runs for several unit shapes over the same curve, computed once per distinct shape
@@ -646,47 +565,6 @@ pub fn cost_cmp(a: f64, b: f64) -> std::cmp::Ordering {
     } else {
         a.total_cmp(&b)
     }
-}
-
-/// "0.42%"-style share for risk sentences.
-pub fn pct(share: f64) -> String {
-    let p = share * 100.0;
-    if p >= 10.0 {
-        format!("{p:.0}%")
-    } else if p >= 0.1 {
-        format!("{p:.1}%")
-    } else if p >= 0.001 {
-        format!("{p:.3}%")
-    } else {
-        format!("{p:.1e}%")
-    }
-}
-
-/// "14:05" for seconds into the period ("day 2 14:05" when the period is longer than a day).
-pub fn clock(seconds: f64, period_s: f64) -> String {
-    let m = (seconds / 60.0).round().max(0.0) as u64;
-    let hm = format!("{:02}:{:02}", (m % 1440) / 60, m % 60);
-    if period_s > 86_400.0 {
-        format!("day {} {hm}", m / 1440 + 1)
-    } else {
-        hm
-    }
-}
-
-/// A number without needless decimals: 3, 2.5, 0.25.
-pub fn fmt_num(x: f64) -> String {
-    let r = (x * 100.0).round() / 100.0;
-    if r.fract() == 0.0 {
-        format!("{r:.0}")
-    } else {
-        format!("{r}")
-    }
-}
-
-/// `x` rounded to `places` decimals, for config values.
-pub fn round_to(x: f64, places: i32) -> f64 {
-    let f = 10f64.powi(places);
-    (x * f).round() / f
 }
 
 /// Hours in a billing month (730).
@@ -939,23 +817,6 @@ mod tests {
     }
 
     #[test]
-    fn fast_erlang_c_matches_latency_module() {
-        for c in [
-            1_u64, 2, 3, 5, 10, 17, 40, 100, 250, 400, 1000, 2500, 3000, 4999, 6000,
-        ] {
-            for rho in [0.05, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99] {
-                let a = c as f64 * rho;
-                let fast = erlang_c(c, a);
-                let exact = crate::model::latency::erlang_c(c, a);
-                assert!(
-                    (fast - exact).abs() <= 1e-9 * exact.max(1e-300) + 1e-15,
-                    "c {c} a {a}: {fast} vs {exact}"
-                );
-            }
-        }
-    }
-
-    #[test]
     fn queue_mix_matches_latency_mix() {
         use crate::model::latency::LatencyMix;
         let steps = [
@@ -970,36 +831,15 @@ mod tests {
         for (c, a, w) in steps {
             reference.add_mmc(w, 120.0, c, a);
             let a = a.min(c as f64 * 0.99);
-            mix.add(w, erlang_c(c, a), (c as f64 - a) / 120.0);
+            mix.add(
+                w,
+                crate::model::latency::erlang_c(c, a),
+                (c as f64 - a) / 120.0,
+            );
         }
         for q in [0.5, 0.9, 0.99, 0.999] {
             let (r, m) = (reference.quantile(q), mix.quantile(q));
             assert!((r - m).abs() < 1e-3 * r, "q {q}: {r} vs {m}");
-        }
-    }
-
-    #[test]
-    fn fast_follow_matches_traffic_follow() {
-        let mut seed = 7_u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as f64 / (1u64 << 31) as f64
-        };
-        for n in [1_usize, 5, 17, 60, 1440] {
-            let req: Vec<f64> = (0..n).map(|_| (next() * 20.0).floor()).collect();
-            for (lag, scale_in) in [
-                (0.0, 60.0),
-                (180.0, 900.0),
-                (300.0, 900.0),
-                (60.0, 3600.0 * 30.0),
-                (7200.0, 600.0),
-            ] {
-                let a = follow(&req, 60.0, lag, scale_in, 2.0, 15.0);
-                let b = crate::model::traffic::follow(&req, 60.0, lag, scale_in, 2.0, 15.0);
-                assert_eq!(a, b, "n {n} lag {lag} scale_in {scale_in}");
-            }
         }
     }
 
@@ -1052,7 +892,7 @@ mod speed {
             for (&rate, &units) in curve.rps.iter().zip(&run.running) {
                 let served = rate.min(units * unit.throughput_rps());
                 let servers = ((units * unit.slots() - 1e-9).ceil() as u64).max(1);
-                acc += erlang_c(
+                acc += crate::model::latency::erlang_c(
                     servers,
                     (served * unit.wall_ms() / 1000.0).min(servers as f64 * 0.99),
                 );
@@ -1062,7 +902,7 @@ mod speed {
         println!("erlang_c {:?}", best(erl));
         println!(
             "follow {:?}",
-            best(|| follow(&run.running, 60.0, 180.0, 900.0, 2.0, 1e4))
+            best(|| crate::model::traffic::follow(&run.running, 60.0, 180.0, 900.0, 2.0, 1e4))
         );
     }
 }

@@ -8,6 +8,7 @@ use super::ingress;
 use super::latency::{LatencyMix, erlang_b};
 use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
 use super::traffic::MONTH_S;
+use super::words::{clock, pct};
 use crate::pricing::{Missing, PriceBook, keys};
 use crate::profile::{Architecture, AutoOr, LambdaConfig, Request, WorkloadKind};
 use serde_json::json;
@@ -447,7 +448,10 @@ fn option_at(
             .map(|(t, share)| {
                 format!(
                     " (worst at {}: {})",
-                    clock(t as f64 * d.curve.step_s),
+                    clock(
+                        t as f64 * d.curve.step_s,
+                        d.curve.step_s * d.curve.rps.len() as f64
+                    ),
                     pct(share)
                 )
             })
@@ -716,26 +720,6 @@ fn base_config(cfg: &LambdaConfig, memory_mb: u32) -> BTreeMap<String, serde_jso
 
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
-}
-
-/// "0.42%"-style share for risk sentences.
-pub(crate) fn pct(share: f64) -> String {
-    let p = share * 100.0;
-    if p >= 10.0 {
-        format!("{p:.0}%")
-    } else if p >= 0.1 {
-        format!("{p:.1}%")
-    } else if p >= 0.001 {
-        format!("{p:.3}%")
-    } else {
-        format!("{:.1e}%", p)
-    }
-}
-
-/// "14:05" for seconds into the day.
-pub(crate) fn clock(seconds: f64) -> String {
-    let m = (seconds / 60.0).round() as u64 % 1440;
-    format!("{:02}:{:02}", m / 60, m % 60)
 }
 
 #[cfg(test)]

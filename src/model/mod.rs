@@ -16,6 +16,7 @@ pub mod plan;
 pub mod recommend;
 pub mod step_functions;
 pub mod traffic;
+pub mod words;
 
 pub use demand::Demand;
 pub use plan::*;
@@ -88,34 +89,39 @@ pub fn evaluate(
     }
 }
 
+/// Scales beyond the chart where the break-even search also looks (1/128 to 128 times).
+const FAR_SCALES: [f64; 4] = [1.0 / 128.0, 1.0 / 24.0, 24.0, 128.0];
+
 /// All four options, the recommendation, the break-even rate and the cost curve.
 pub fn plan_workload(d: &Demand, platforms: &Platforms, book: &PriceBook) -> WorkloadPlan {
-    let options: Vec<OptionPlan> = Platform::ALL
-        .iter()
-        .map(|&p| evaluate(p, d, platforms, book))
-        .collect();
-    let (mut recommendation, pair) = recommend::choose(&options);
     let base_rate = d.average_rps();
-    if let Some((a, b)) = pair {
-        let cost = |p: Platform, s: f64| -> Option<f64> {
-            let o = evaluate(p, &d.scaled(s), platforms, book);
-            (!o.cost_breakdown.is_empty()).then_some(o.monthly_cost_usd)
-        };
-        recommendation.break_even_rps =
-            recommend::crossing(|s| Some(cost(a, s)? - cost(b, s)?)).map(|s| s * base_rate);
-    }
+    // Every platform at every chart scale (the stated rate is scale 1: the options).
+    let mut at_scales: Vec<Vec<OptionPlan>> = CHART_SCALES
+        .iter()
+        .map(|&s| {
+            let scaled = d.scaled(s);
+            Platform::ALL
+                .iter()
+                .map(|&p| evaluate(p, &scaled, platforms, book))
+                .collect()
+        })
+        .collect();
+    let one = CHART_SCALES.iter().position(|&s| s == 1.0).unwrap_or(0);
+    let options = std::mem::take(&mut at_scales[one]);
     let cost_curve = CostCurve {
         rates: CHART_SCALES.iter().map(|s| s * base_rate).collect(),
         series: Platform::ALL
             .iter()
-            .map(|&p| {
+            .enumerate()
+            .map(|(i, &p)| {
                 let costs = CHART_SCALES
                     .iter()
-                    .map(|&s| {
-                        let o = if s == 1.0 {
-                            options[p as usize].clone()
+                    .enumerate()
+                    .map(|(k, _)| {
+                        let o = if k == one {
+                            &options[i]
                         } else {
-                            evaluate(p, &d.scaled(s), platforms, book)
+                            &at_scales[k][i]
                         };
                         o.feasible.then_some(o.monthly_cost_usd)
                     })
@@ -124,6 +130,33 @@ pub fn plan_workload(d: &Demand, platforms: &Platforms, book: &PriceBook) -> Wor
             })
             .collect(),
     };
+
+    let (mut recommendation, pair) = recommend::choose(&options);
+    if let Some((a, b)) = pair {
+        let priced = |o: &OptionPlan| (!o.cost_breakdown.is_empty()).then_some(o.monthly_cost_usd);
+        let diff_at = |s: f64| -> Option<f64> {
+            let scaled = d.scaled(s);
+            Some(
+                priced(&evaluate(a, &scaled, platforms, book))?
+                    - priced(&evaluate(b, &scaled, platforms, book))?,
+            )
+        };
+        let mut samples: Vec<(f64, f64)> = CHART_SCALES
+            .iter()
+            .enumerate()
+            .filter_map(|(k, &s)| {
+                let row = if k == one { &options } else { &at_scales[k] };
+                Some((s, priced(&row[a as usize])? - priced(&row[b as usize])?))
+            })
+            .collect();
+        let mut found = recommend::crossing_in(&samples, diff_at);
+        if found.is_none() {
+            samples.extend(FAR_SCALES.iter().filter_map(|&s| Some((s, diff_at(s)?))));
+            samples.sort_by(|x, y| x.0.total_cmp(&y.0));
+            found = recommend::crossing_in(&samples, diff_at);
+        }
+        recommendation.break_even_rps = found.map(|s| s * base_rate);
+    }
     WorkloadPlan {
         name: d.workload.name.clone(),
         kind: d.workload.kind.as_str().to_string(),
@@ -131,7 +164,7 @@ pub fn plan_workload(d: &Demand, platforms: &Platforms, book: &PriceBook) -> Wor
         recommendation,
         cost_curve,
         average_rps: base_rate,
-        notes: Vec::new(),
+        notes: d.calibration_notes(),
     }
 }
 
@@ -141,7 +174,7 @@ fn assumptions(profile: &Profile) -> Vec<String> {
         "Traffic follows a representative day at one-minute steps (a trace replays its own steps), repeated every day of the month.".to_string(),
         format!(
             "Without an SLO, an option may throttle or shed at most {} of requests.",
-            lambda::pct(demand::DEFAULT_MAX_THROTTLED_SHARE)
+            words::pct(demand::DEFAULT_MAX_THROTTLED_SHARE)
         ),
         "Latency is the handler duration plus the Erlang C (M/M/c) queueing delay over the concurrency slots, plus Lambda cold starts; network and front-door latency are not included.".to_string(),
         format!(
@@ -199,6 +232,7 @@ pub(crate) mod testutil {
             slo: None,
             job: None,
             workflow: None,
+            calibration: None,
         }
     }
 }

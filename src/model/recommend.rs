@@ -96,53 +96,33 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
     )
 }
 
-/// Find where `diff(scale)` (cost of the cheaper minus the other) changes sign, searching
-/// outwards from 1 on a log scale between 1/128 and 128 times the stated rate. Returns the
-/// scale factor.
-pub fn crossing(mut diff: impl FnMut(f64) -> Option<f64>) -> Option<f64> {
-    let at_one = diff(1.0)?;
-    let sign = at_one.signum();
-    const STEP: f64 = 2.0;
-    let mut up = 1.0;
-    let mut down = 1.0;
-    for _ in 0..7 {
-        let next_up = up * STEP;
-        if let Some(v) = diff(next_up)
-            && v.signum() != sign
-            && v != 0.0
-        {
-            return Some(bisect(&mut diff, up, next_up, sign));
-        }
-        up = next_up;
-        let next_down = down / STEP;
-        if let Some(v) = diff(next_down)
-            && v.signum() != sign
-            && v != 0.0
-        {
-            return Some(bisect(&mut diff, next_down, down, -sign));
-        }
-        down = next_down;
-    }
-    None
-}
-
-/// `lo` and `hi` bracket a sign change; `sign_lo` is the sign at `lo`.
-fn bisect(
-    diff: &mut impl FnMut(f64) -> Option<f64>,
-    mut lo: f64,
-    mut hi: f64,
-    sign_lo: f64,
-) -> f64 {
-    // 16 halvings of a factor-2 bracket: the rate to within 0.002%.
-    for _ in 0..16 {
+/// Where the cost difference of two options changes sign: `samples` are `(scale, diff)` pairs
+/// already computed (sorted by scale, including scale 1); the bracket nearest to scale 1 is
+/// narrowed by bisection on a log scale with `diff`. Returns the scale factor.
+pub fn crossing_in(
+    samples: &[(f64, f64)],
+    mut diff: impl FnMut(f64) -> Option<f64>,
+) -> Option<f64> {
+    let sign = |v: f64| v > 0.0;
+    let bracket = samples
+        .windows(2)
+        .filter(|w| w[0].1 != 0.0 && w[1].1 != 0.0 && sign(w[0].1) != sign(w[1].1))
+        .min_by(|x, y| {
+            let distance = |w: &[(f64, f64)]| (w[0].0.ln().abs()).min(w[1].0.ln().abs());
+            distance(x).total_cmp(&distance(y))
+        })?;
+    let (mut lo, mut hi) = (bracket[0].0, bracket[1].0);
+    let sign_lo = sign(bracket[0].1);
+    // 12 halvings of the log bracket: the rate to well under 0.1% for brackets up to 5x.
+    for _ in 0..12 {
         let mid = (lo * hi).sqrt();
         match diff(mid) {
-            Some(v) if v.signum() == sign_lo => lo = mid,
+            Some(v) if sign(v) == sign_lo => lo = mid,
             Some(_) => hi = mid,
             None => break,
         }
     }
-    (lo * hi).sqrt()
+    Some((lo * hi).sqrt())
 }
 
 #[cfg(test)]
@@ -191,13 +171,30 @@ mod tests {
         assert_eq!(choose(&opts).0.platform, None);
     }
 
+    fn samples(f: impl Fn(f64) -> f64) -> Vec<(f64, f64)> {
+        [0.01, 0.1, 1.0, 10.0, 100.0]
+            .iter()
+            .map(|&s| (s, f(s)))
+            .collect()
+    }
+
     #[test]
     fn crossing_finds_linear_break_even() {
         // Fixed cost 100 vs 2 per unit of scale: equal at 50.
-        let k = crossing(|s| Some(2.0 * s - 100.0)).unwrap_or(0.0);
-        assert!((k - 50.0).abs() < 0.01, "{k}");
-        let k = crossing(|s| Some(100.0 - 2.0 * s)).unwrap_or(0.0);
-        assert!((k - 50.0).abs() < 0.01, "{k}");
-        assert_eq!(crossing(Some), None);
+        let f = |s: f64| 2.0 * s - 100.0;
+        let k = crossing_in(&samples(f), |s| Some(f(s))).unwrap_or(0.0);
+        assert!((k - 50.0).abs() < 0.1, "{k}");
+        let g = |s: f64| 100.0 - 2.0 * s;
+        let k = crossing_in(&samples(g), |s| Some(g(s))).unwrap_or(0.0);
+        assert!((k - 50.0).abs() < 0.1, "{k}");
+        assert_eq!(crossing_in(&samples(|s| s), Some), None);
+    }
+
+    #[test]
+    fn crossing_prefers_the_bracket_nearest_the_stated_rate() {
+        // Sign changes near 0.05 and near 3: the one at 3 is nearer to 1 on a log scale.
+        let f = |s: f64| (s - 0.05) * (s - 3.0);
+        let k = crossing_in(&samples(f), |s| Some(f(s))).unwrap_or(0.0);
+        assert!((k - 3.0).abs() < 0.01, "{k}");
     }
 }

@@ -126,7 +126,38 @@ fn try_evaluate(
              function, with no concurrency benefit. Use Lambda, ECS or EC2 for a service.",
         )),
         WorkloadKind::Workflow => match &d.workload.workflow {
-            Some(wf) => workflow(d, cfg, lambda, book, wf),
+            Some(wf) => {
+                let mut plan = workflow(d, cfg, lambda, book, wf)?;
+                // The other workflow type, for comparison: the choice is also about
+                // semantics, so it is named, not made.
+                let other = match cfg.kind {
+                    StateMachineType::Standard => StateMachineType::Express,
+                    StateMachineType::Express => StateMachineType::Standard,
+                };
+                let alt_cfg = StepFunctionsConfig {
+                    kind: other,
+                    ..cfg.clone()
+                };
+                if let Ok(alt) = workflow(d, &alt_cfg, lambda, book, wf)
+                    && alt.feasible
+                    && alt.monthly_cost_usd < plan.monthly_cost_usd
+                {
+                    let semantics = match other {
+                        StateMachineType::Express => {
+                            "at-least-once, executions of at most 5 minutes, history in CloudWatch Logs only"
+                        }
+                        StateMachineType::Standard => "exactly-once, executions of up to a year",
+                    };
+                    plan.risks.push(format!(
+                        "{} workflows would cost ${:.2}/month instead of ${:.2} ({semantics}); set `type: {}` to model it.",
+                        if other == StateMachineType::Express { "Express" } else { "Standard" },
+                        alt.monthly_cost_usd,
+                        plan.monthly_cost_usd,
+                        type_id(other)
+                    ));
+                }
+                Ok(plan)
+            }
             None => Ok(OptionPlan::infeasible(
                 Platform::StepFunctions,
                 "A workflow workload needs a `workflow` block.",
@@ -525,7 +556,7 @@ fn workflow(
         risks.push(format!(
             "Throttles {} of executions: the peak of {:.1} starts/s exceeds {} \
              ({:.1} executions/s).",
-            lambda::pct(throttled_share),
+            super::words::pct(throttled_share),
             curve.peak(),
             bound.what,
             bound.rate
@@ -551,7 +582,7 @@ fn workflow(
     if cold_share > 0.001 {
         risks.push(format!(
             "A task state starts cold in {} of executions, each adding about {:.0} ms.",
-            lambda::pct(cold_share),
+            super::words::pct(cold_share),
             lambda.cold_start_ms
         ));
     }
@@ -867,7 +898,7 @@ fn map_run(
         risks.push(format!(
             "Each run starts cold: {cold_per_run:.0} new environments, {} of items wait an \
              extra {:.0} ms.",
-            lambda::pct(cold_share),
+            super::words::pct(cold_share),
             lambda.cold_start_ms
         ));
     }

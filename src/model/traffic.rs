@@ -5,6 +5,7 @@
 //! carry their scaled-in capacity across midnight.
 
 use crate::profile::{Shape, Traffic};
+use std::collections::VecDeque;
 
 /// Seconds in a billing month: 730 hours, as AWS's calculator uses.
 pub const MONTH_S: f64 = 730.0 * 3600.0;
@@ -177,6 +178,7 @@ impl Curve {
 /// Scale-out: capacity at step `t` covers what was required `lag` earlier. Scale-in: capacity
 /// is only released once it has been unneeded for `scale_in_s` (target tracking scales in
 /// about 15 minutes after load drops). The period repeats, so step 0 sees the end of the day.
+/// A sliding-window maximum keeps it O(n), which matters inside an `auto` search.
 pub fn follow(
     required: &[f64],
     step_s: f64,
@@ -191,17 +193,37 @@ pub fn follow(
     }
     let lag = (lag_s / step_s).round() as usize;
     let window = ((scale_in_s / step_s).round() as usize).max(1);
-    (0..n)
-        .map(|t| {
-            // Capacity decided at t - lag, looking back over the scale-in window from there.
-            let mut need = 0.0_f64;
-            for back in lag..lag + window {
-                let i = (t + n * (1 + back / n) - back) % n;
-                need = need.max(required[i]);
-            }
-            need.clamp(min, max.max(min))
-        })
-        .collect()
+    let hi = max.max(min);
+    if window >= n {
+        let need = required.iter().copied().fold(0.0_f64, f64::max);
+        return vec![need.clamp(min, hi); n];
+    }
+    // Step t looks at virtual positions t - lag - window + 1 ..= t - lag (mod n).
+    let value = |p: isize| required[p.rem_euclid(n as isize) as usize];
+    let first = -(lag as isize) - window as isize + 1;
+    let mut deque: VecDeque<(isize, f64)> = VecDeque::with_capacity(window + 1);
+    let push = |deque: &mut VecDeque<(isize, f64)>, p: isize| {
+        let v = value(p);
+        while deque.back().is_some_and(|&(_, b)| b <= v) {
+            deque.pop_back();
+        }
+        deque.push_back((p, v));
+    };
+    for p in first..first + window as isize - 1 {
+        push(&mut deque, p);
+    }
+    let mut out = Vec::with_capacity(n);
+    for t in 0..n as isize {
+        let newest = t - lag as isize;
+        push(&mut deque, newest);
+        let oldest = newest - window as isize + 1;
+        while deque.front().is_some_and(|&(p, _)| p < oldest) {
+            deque.pop_front();
+        }
+        let need = deque.front().map_or(0.0, |&(_, v)| v);
+        out.push(need.clamp(min, hi));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -253,5 +275,58 @@ mod tests {
         assert_eq!(cap[23], 5.0, "scaled out after 3 minutes");
         assert_eq!(cap[40], 5.0, "held through the scale-in window");
         assert_eq!(cap[45], 2.0, "released to the minimum");
+    }
+
+    /// The definition `follow` implements, one window scan per step.
+    fn naive_follow(
+        required: &[f64],
+        step_s: f64,
+        lag_s: f64,
+        scale_in_s: f64,
+        min: f64,
+        max: f64,
+    ) -> Vec<f64> {
+        let n = required.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let lag = (lag_s / step_s).round() as usize;
+        let window = ((scale_in_s / step_s).round() as usize).max(1);
+        (0..n)
+            .map(|t| {
+                // Capacity decided at t - lag, looking back over the scale-in window from there.
+                let mut need = 0.0_f64;
+                for back in lag..lag + window {
+                    let i = (t + n * (1 + back / n) - back) % n;
+                    need = need.max(required[i]);
+                }
+                need.clamp(min, max.max(min))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn follow_matches_the_naive_window_maximum() {
+        let mut seed = 7_u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as f64 / (1u64 << 31) as f64
+        };
+        for n in [1_usize, 5, 17, 60, 1440] {
+            let req: Vec<f64> = (0..n).map(|_| (next() * 20.0).floor()).collect();
+            for (lag, scale_in) in [
+                (0.0, 60.0),
+                (180.0, 900.0),
+                (300.0, 900.0),
+                (60.0, 3600.0 * 30.0),
+                (7200.0, 600.0),
+            ] {
+                let a = naive_follow(&req, 60.0, lag, scale_in, 2.0, 15.0);
+                let b = follow(&req, 60.0, lag, scale_in, 2.0, 15.0);
+                assert_eq!(a, b, "n {n} lag {lag} scale_in {scale_in}");
+            }
+        }
     }
 }

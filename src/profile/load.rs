@@ -8,8 +8,16 @@ use super::validate::validate;
 use std::path::Path;
 
 /// Read, parse and validate the profile at `path`, loading any trace CSV it names (relative to
-/// the profile's folder). Every problem found is returned, in file order.
+/// the profile's folder) and merging its calibration sidecar (`x.yaml` -> `x.calibration.yaml`)
+/// when there is one. Every problem found is returned, in file order.
 pub fn load(path: &Path) -> Result<Profile, ProfileErrors> {
+    let mut profile = load_without_sidecar(path)?;
+    super::calibration::merge_sidecar(&mut profile, path)?;
+    Ok(profile)
+}
+
+/// [`load`] without merging the calibration sidecar.
+pub fn load_without_sidecar(path: &Path) -> Result<Profile, ProfileErrors> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         ProfileError::new(
             ProfileErrorKind::Unreadable,

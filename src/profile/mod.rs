@@ -3,6 +3,7 @@
 //! [`load`] reads a file, [`parse`] reads text; both return every problem found as
 //! [`ProfileErrors`], each located by file, line, column and field path.
 
+mod calibration;
 mod error;
 mod fargate;
 mod load;
@@ -12,12 +13,16 @@ mod trace;
 mod types;
 mod validate;
 
+pub use calibration::{
+    Calibration, CalibrationFit, MeasureSource, MeasuredSize, Sidecar, merge_sidecar,
+    parse_sidecar, sidecar_path,
+};
 pub use error::{ProfileError, ProfileErrorKind, ProfileErrors, TraceLocation};
 pub use fargate::{
     describe_memory_options, fargate_memory_options, fargate_sizes, fargate_vcpu_sizes,
     is_valid_fargate_size,
 };
-pub use load::{load, parse};
+pub use load::{load, load_without_sidecar, parse};
 pub use positions::PositionMap;
 pub use suggest::closest;
 pub use trace::{TraceIssue, parse_rfc3339, parse_timestamp, parse_trace};

@@ -279,6 +279,82 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &Workload) {
     if let Some(wf) = &w.workflow {
         check_workflow(c, &format!("{p}.workflow"), wf);
     }
+    if let Some(cal) = &w.calibration {
+        check_calibration(c, &format!("{p}.calibration"), cal);
+    }
+}
+
+/// Check a calibration block found at `p` in the file whose positions are `pos`.
+pub(crate) fn check_calibration_at(
+    pos: &PositionMap,
+    file: &Path,
+    p: &str,
+    cal: &super::calibration::Calibration,
+) -> Vec<ProfileError> {
+    let mut c = Checker {
+        file,
+        pos,
+        errors: Vec::new(),
+    };
+    check_calibration(&mut c, p, cal);
+    c.errors
+}
+
+fn check_calibration(c: &mut Checker<'_>, p: &str, cal: &super::calibration::Calibration) {
+    if super::trace::parse_rfc3339(&format!("{}T00:00:00Z", cal.date)).is_none() {
+        c.at(
+            &format!("{p}.date"),
+            format!("`{}` is not a date (YYYY-MM-DD)", cal.date),
+        );
+    }
+    if cal.function.trim().is_empty() {
+        c.at(&format!("{p}.function"), "names no function");
+    }
+    if let Some(fit) = &cal.fit {
+        let fp = format!("{p}.fit");
+        c.non_negative(&format!("{fp}.io_ms"), fit.io_ms);
+        c.non_negative(&format!("{fp}.cpu_ms"), fit.cpu_ms);
+        c.non_negative(&format!("{fp}.rmse_ms"), fit.rmse_ms);
+        c.non_negative(&format!("{fp}.max_error_pct"), fit.max_error_pct);
+        if fit.threads < 1 || fit.threads > MAX_THREADS {
+            c.at(
+                &format!("{fp}.threads"),
+                format!("{} is out of range (1..={MAX_THREADS})", fit.threads),
+            );
+        }
+        if fit.io_ms.is_finite() && fit.cpu_ms.is_finite() && fit.io_ms + fit.cpu_ms <= 0.0 {
+            c.at(&fp, "io_ms + cpu_ms must be > 0");
+        }
+    }
+    for (i, s) in cal.sizes.iter().enumerate() {
+        let sp = format!("{p}.sizes[{i}]");
+        c.range_u32(
+            &format!("{sp}.memory_mb"),
+            s.memory_mb,
+            LAMBDA_MEMORY_MB,
+            " MB",
+        );
+        for (name, v) in [
+            ("p50_ms", s.p50_ms),
+            ("p90_ms", s.p90_ms),
+            ("p99_ms", s.p99_ms),
+            ("mean_ms", s.mean_ms),
+            ("billed_ms", s.billed_ms),
+            ("cost_per_million_usd", s.cost_per_million_usd),
+        ] {
+            c.non_negative(&format!("{sp}.{name}"), v);
+        }
+        if let Some(v) = s.init_ms {
+            c.non_negative(&format!("{sp}.init_ms"), v);
+        }
+        let f = format!("{sp}.cold_start_share");
+        if c.finite(&f, s.cold_start_share) && !(0.0..=1.0).contains(&s.cold_start_share) {
+            c.at(
+                &f,
+                format!("{} is out of range (0..=1)", fmt_num(s.cold_start_share)),
+            );
+        }
+    }
 }
 
 fn check_traffic(c: &mut Checker<'_>, p: &str, t: &Traffic) {

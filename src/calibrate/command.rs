@@ -1,0 +1,323 @@
+//! `planner calibrate`: the command-line glue around a run (validation, plan, confirmation,
+//! Ctrl-C, progress, results, the sidecar file).
+
+use super::analysis;
+use super::aws::{self, AwsError, Lambda, Tuning};
+use super::plan::{self, DEFAULT_MAX_INVOCATIONS};
+use super::render;
+use super::run::{self, Options, Progress};
+use crate::atomic::AtomicFile;
+use crate::cli::CalibrateArgs;
+use crate::commands::UsageError;
+use crate::pricing;
+use crate::profile::{self, Sidecar, WorkloadKind};
+use anyhow::{Context, Result, anyhow};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Header of the sidecar file.
+const SIDECAR_HEADER: &str = "# Written by `planner calibrate`: measurements of real Lambda functions, merged into\n\
+# the profile next to this file by the loader (a block here replaces an inline `calibration:`).\n\
+# Delete a workload's block (or the file) to go back to the profile's own durations.\n";
+
+fn usage(msg: impl Into<String>) -> anyhow::Error {
+    UsageError(msg.into()).into()
+}
+
+/// Check the flags; returns the memory sizes, deduplicated in the order given.
+pub fn validate_args(args: &CalibrateArgs) -> Result<Vec<u32>> {
+    let mut sizes: Vec<u32> = Vec::new();
+    for &m in &args.memory {
+        if !(128..=10_240).contains(&m) {
+            return Err(usage(format!(
+                "--memory {m} is out of range (128..=10240 MB)"
+            )));
+        }
+        if !sizes.contains(&m) {
+            sizes.push(m);
+        }
+    }
+    if sizes.is_empty() {
+        return Err(usage("--memory needs at least one size"));
+    }
+    if args.invocations == 0 {
+        return Err(usage("--invocations must be at least 1"));
+    }
+    if args.concurrency == 0 || args.concurrency > 100 {
+        return Err(usage(format!(
+            "--concurrency {} is out of range (1..=100)",
+            args.concurrency
+        )));
+    }
+    let total = sizes.len() as u64 * args.invocations as u64;
+    if total > args.max_invocations as u64 {
+        return Err(usage(format!(
+            "{} sizes × {} invocations = {total} invocations, more than the cap of {}; lower \
+             --invocations or raise --max-invocations (default {DEFAULT_MAX_INVOCATIONS})",
+            sizes.len(),
+            args.invocations,
+            args.max_invocations
+        )));
+    }
+    Ok(sizes)
+}
+
+fn read_payload(path: Option<&Path>) -> Result<Vec<u8>> {
+    let Some(path) = path else {
+        return Ok(b"{}".to_vec());
+    };
+    let bytes = std::fs::read(path)
+        .map_err(|e| usage(format!("cannot read payload {}: {e}", path.display())))?;
+    serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|e| {
+        usage(format!(
+            "payload {} is not valid JSON (Lambda requires JSON): {e}",
+            path.display()
+        ))
+    })?;
+    if bytes.len() > 6 * 1024 * 1024 {
+        return Err(usage(format!(
+            "payload {} is larger than Lambda's 6 MB synchronous limit",
+            path.display()
+        )));
+    }
+    Ok(bytes)
+}
+
+fn today() -> String {
+    let (y, m, d) = pricing::today_utc();
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn run_id() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!("{secs:x}")
+}
+
+/// Ask on the terminal; `Ok(true)` to go ahead.
+fn confirm() -> Result<bool> {
+    eprint!("Proceed? [y/N] ");
+    std::io::stderr().flush().ok();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the answer")?;
+    Ok(matches!(
+        line.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+/// Progress on stderr: one updating line on a terminal, a line per quarter otherwise.
+fn progress_printer() -> impl FnMut(Progress) + Send {
+    let tty = std::io::stderr().is_terminal();
+    move |p| match p {
+        Progress::Step(s) => {
+            if tty {
+                eprint!("\r\x1b[2K");
+            }
+            eprintln!("{s}");
+        }
+        Progress::Invoked {
+            memory_mb,
+            done,
+            total,
+            errors,
+            throttles,
+        } => {
+            let line = format!(
+                "  {memory_mb} MB: {done}/{total} invocations, {errors} errors, {throttles} throttles"
+            );
+            if tty {
+                eprint!("\r\x1b[2K{line}");
+                if done == total {
+                    eprintln!();
+                }
+            } else if done == total
+                || (done * 4) % total < 4 && (done * 4) / total != ((done - 1) * 4) / total
+            {
+                eprintln!("{line}");
+            }
+        }
+    }
+}
+
+pub fn run(
+    args: &CalibrateArgs,
+    region: Option<&str>,
+    pricing_dir: Option<&Path>,
+) -> Result<ExitCode> {
+    // Everything that can be bad input is checked before any AWS call.
+    let sizes = validate_args(args)?;
+    let payload = read_payload(args.payload.as_deref())?;
+    let profile = profile::load(&args.profile)?;
+    let Some(workload) = profile.workloads.iter().find(|w| w.name == args.workload) else {
+        let names: Vec<String> = profile.workloads.iter().map(|w| w.name.clone()).collect();
+        let hint = profile::closest(&args.workload, &names)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_else(|| format!(" (workloads: {})", names.join(", ")));
+        return Err(usage(format!(
+            "no workload named `{}` in {}{hint}",
+            args.workload,
+            args.profile.display()
+        )));
+    };
+    if workload.kind == WorkloadKind::Workflow
+        && workload
+            .workflow
+            .as_ref()
+            .is_some_and(|w| !w.steps.is_empty())
+    {
+        eprintln!(
+            "warning: `{}` is a workflow with steps; the model takes its work from the steps, so the \
+             calibration is recorded but not used for it",
+            workload.name
+        );
+    }
+    let threads = workload.request.threads.max(1);
+    let region = region.unwrap_or(&profile.region).to_string();
+    let book = pricing::load(&region, pricing_dir)?.book;
+    let sidecar_path = profile::sidecar_path(&args.profile);
+    let mut sidecar = match std::fs::read_to_string(&sidecar_path) {
+        Ok(text) => profile::parse_sidecar(&text, &sidecar_path)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Sidecar::default(),
+        Err(e) => {
+            return Err(usage(format!(
+                "cannot read {}: {e}",
+                sidecar_path.display()
+            )));
+        }
+    };
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let tuning = Tuning::default();
+    // The AWS configuration is loaded once, for every call of the run.
+    let sdk = rt.block_on(aws::load_config(&region, args.endpoint_url.as_deref()));
+    let lambda = Lambda::new(&sdk, tuning);
+    let info = rt.block_on(lambda.wait_ready(&args.function))?;
+
+    let req = plan::Request {
+        function: args.function.clone(),
+        region: region.clone(),
+        sizes: sizes.clone(),
+        invocations: args.invocations,
+        concurrency: args.concurrency,
+        payload_bytes: payload.len(),
+        run_id: run_id(),
+    };
+    let plan = plan::build(&req, &info, &book).map_err(|m| anyhow!("cannot price Lambda: {m}"))?;
+    if args.dry_run {
+        print!("{}", plan.text);
+        eprintln!("dry run: nothing was changed");
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprint!("{}", plan.text);
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(usage(
+                "refusing to change the function without confirmation: stdin is not a terminal; \
+                 review the plan (--dry-run) and pass --yes",
+            ));
+        }
+        if !confirm()? {
+            eprintln!("cancelled: nothing was changed");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    // A bad output path fails before the run, not after it.
+    let out = AtomicFile::create(&sidecar_path)
+        .map_err(|e| usage(format!("cannot write {}: {e}", sidecar_path.display())))?;
+
+    let opts = Options {
+        function: args.function.clone(),
+        region: region.clone(),
+        sizes,
+        invocations: args.invocations,
+        concurrency: args.concurrency,
+        payload,
+        run_id: req.run_id.clone(),
+    };
+    let (handle, cancel) = run::cancel_pair();
+    let mut printer = progress_printer();
+    let outcome = rt.block_on(async {
+        // Ctrl-C asks the run to stop; cleanup still runs (a second Ctrl-C only says so).
+        let watcher = tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\ninterrupted: stopping and cleaning up (deleting what was created, restoring memory)");
+                handle.cancel();
+                while tokio::signal::ctrl_c().await.is_ok() {
+                    eprintln!("still cleaning up; please wait so that nothing is left behind");
+                }
+            }
+        });
+        let outcome = run::calibrate(&lambda, &info, &opts, cancel, &mut printer).await;
+        watcher.abort();
+        outcome
+    });
+
+    if !outcome.cleaned.is_empty() {
+        eprintln!("cleanup: {}", outcome.cleaned.join("; "));
+    }
+    let clean = outcome.leftovers.is_empty();
+    if !clean {
+        eprintln!("cleanup FAILED: these are left in the account:");
+        for l in &outcome.leftovers {
+            eprintln!("  - {} ({})", l.what, l.error);
+        }
+        eprintln!("remove them with:");
+        for l in &outcome.leftovers {
+            eprintln!("  {}", l.command);
+        }
+    } else {
+        eprintln!(
+            "the function is as it was: aliases and versions created were deleted, memory restored"
+        );
+    }
+    match &outcome.error {
+        Some(AwsError::Cancelled) => {
+            eprintln!("cancelled: the partial measurements were not written");
+            return Ok(ExitCode::from(1));
+        }
+        Some(e) => return Err(anyhow!(e.clone()).context("calibration stopped")),
+        None => {}
+    }
+
+    let a = analysis::analyze(&outcome.samples, &info, threads, &book)
+        .map_err(|m| anyhow!("cannot price Lambda: {m}"))?;
+    let date = today();
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(render::results(&a, &info, &date).as_bytes())
+        .and_then(|_| stdout.flush())
+        .context("writing the results to stdout")?;
+    if a.measured == 0 {
+        return Err(anyhow!(
+            "no invocation succeeded; nothing was written to {}",
+            sidecar_path.display()
+        ));
+    }
+    sidecar.workloads.insert(
+        args.workload.clone(),
+        a.to_calibration(&date, &info, &region),
+    );
+    let yaml = serde_yaml::to_string(&sidecar).context("serializing the calibration")?;
+    out.commit(format!("{SIDECAR_HEADER}{yaml}").as_bytes())
+        .with_context(|| format!("writing {}", sidecar_path.display()))?;
+    eprintln!(
+        "wrote {} (workload `{}`); `planner report {}` now uses it",
+        sidecar_path.display(),
+        args.workload,
+        args.profile.display()
+    );
+    Ok(if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,962 @@
+//! `planner calibrate` against a local HTTP server that speaks the Lambda REST API, driven
+//! through the real SDK client with static test credentials. The fake function's durations
+//! follow a known I/O + CPU model with noise and cold starts.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use planner::calibrate::aws::{self, Lambda, Outcome, Tuning};
+use planner::calibrate::run::{self, CancelHandle, Options, Progress, RunOutcome};
+use planner::calibrate::{analysis, report_line};
+use planner::profile::MeasureSource;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+// ---------------------------------------------------------------------------------------------
+// The fake Lambda service.
+
+const FN: &str = "calib-fn";
+const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:calib-fn";
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Logs {
+    Text,
+    Json,
+    SnapStart,
+}
+
+struct Fake {
+    memory: u32,
+    timeout: u32,
+    logs: Logs,
+    /// GETs that still report the last update as InProgress.
+    pending_polls: u32,
+    versions: BTreeMap<u32, (u32, String)>,
+    next_version: u32,
+    aliases: BTreeMap<String, String>,
+    /// Invocations served per version (the first `envs` of each are cold starts).
+    served: BTreeMap<String, u32>,
+    envs: u32,
+    io_ms: f64,
+    cpu_ms: f64,
+    noise: f64,
+    rng: u64,
+    invocation_requests: u32,
+    invocations_run: u32,
+    throttle_every: u32,
+    error_every: u32,
+    timeout_every: u32,
+    no_tail_every: u32,
+    cancel_after: Option<(u32, CancelHandle)>,
+    fail_publish_at: Option<u32>,
+    fail_delete_alias: bool,
+    calls: Vec<String>,
+}
+
+impl Fake {
+    fn new(logs: Logs) -> Fake {
+        Fake {
+            memory: 256,
+            timeout: 30,
+            logs,
+            pending_polls: 0,
+            versions: BTreeMap::new(),
+            next_version: 4, // the function already has versions 1..3 (not touched)
+            aliases: BTreeMap::new(),
+            served: BTreeMap::new(),
+            envs: 1,
+            io_ms: 60.0,
+            cpu_ms: 400.0,
+            noise: 0.05,
+            rng: 0x2545_f491_4f6c_dd1d,
+            invocation_requests: 0,
+            invocations_run: 0,
+            throttle_every: 0,
+            error_every: 0,
+            timeout_every: 0,
+            no_tail_every: 0,
+            cancel_after: None,
+            fail_publish_at: None,
+            fail_delete_alias: false,
+            calls: Vec::new(),
+        }
+    }
+
+    fn uniform(&mut self) -> f64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn config(&self, memory: u32, version: &str, description: &str, status: &str) -> Value {
+        json!({
+            "FunctionName": FN,
+            "FunctionArn": if version == "$LATEST" { ARN.to_string() } else { format!("{ARN}:{version}") },
+            "Runtime": "python3.12",
+            "Role": "arn:aws:iam::123456789012:role/r",
+            "Handler": "app.handler",
+            "MemorySize": memory,
+            "Timeout": self.timeout,
+            "Architectures": ["arm64"],
+            "State": "Active",
+            "LastUpdateStatus": status,
+            "Version": version,
+            "Description": description,
+            "EphemeralStorage": { "Size": 512 },
+            "PackageType": "Zip",
+            "LoggingConfig": {
+                "LogFormat": if self.logs == Logs::Json { "JSON" } else { "Text" },
+                "LogGroup": "/aws/lambda/calib-fn"
+            },
+            "SnapStart": {
+                "ApplyOn": if self.logs == Logs::SnapStart { "PublishedVersions" } else { "None" },
+                "OptimizationStatus": if self.logs == Logs::SnapStart { "On" } else { "Off" }
+            }
+        })
+    }
+
+    /// What a user would compare: $LATEST's configuration, versions and aliases.
+    fn state(&self) -> Value {
+        json!({
+            "latest": self.config(self.memory, "$LATEST", "", "Successful"),
+            "versions": self.versions.keys().collect::<Vec<_>>(),
+            "aliases": self.aliases.keys().collect::<Vec<_>>(),
+        })
+    }
+
+    fn duration_ms(&mut self, memory: u32) -> f64 {
+        let share = (memory as f64 / 1769.0).min(1.0);
+        let base = self.io_ms + self.cpu_ms / share;
+        base * (1.0 + self.noise * (2.0 * self.uniform() - 1.0))
+    }
+
+    fn invoke(&mut self, qualifier: &str) -> Reply {
+        self.invocation_requests += 1;
+        let n = self.invocation_requests;
+        if self.throttle_every > 0 && n.is_multiple_of(self.throttle_every) {
+            return Reply::error(429, "TooManyRequestsException", "Rate Exceeded.");
+        }
+        let Some(version) = self.aliases.get(qualifier).cloned() else {
+            return Reply::error(404, "ResourceNotFoundException", "no such alias");
+        };
+        let Some((memory, _)) = self.versions.get(&version.parse::<u32>().unwrap()).cloned() else {
+            return Reply::error(404, "ResourceNotFoundException", "no such version");
+        };
+        self.invocations_run += 1;
+        if let Some((at, handle)) = &self.cancel_after
+            && self.invocations_run >= *at
+        {
+            handle.cancel();
+        }
+        let seen = self.served.entry(version.clone()).or_insert(0);
+        *seen += 1;
+        let cold = *seen <= self.envs;
+        let run = self.invocations_run;
+        let mut d = self.duration_ms(memory);
+        let timed_out = self.timeout_every > 0 && run.is_multiple_of(self.timeout_every);
+        let errored = !timed_out && self.error_every > 0 && run.is_multiple_of(self.error_every);
+        if timed_out {
+            d = self.timeout as f64 * 1000.0;
+        }
+        let init = 250.0;
+        let billed = d.ceil()
+            + if cold && self.logs != Logs::SnapStart {
+                init
+            } else {
+                0.0
+            };
+        let id = format!("req-{run:05}");
+        let log = match self.logs {
+            Logs::Json => {
+                let mut metrics = json!({
+                    "durationMs": d, "billedDurationMs": billed, "memorySizeMB": memory,
+                    "maxMemoryUsedMB": 80
+                });
+                if cold {
+                    metrics["initDurationMs"] = json!(init);
+                }
+                format!(
+                    "{}\n{}\n{}\n",
+                    json!({"time":"2026-07-01T00:00:00.000Z","type":"platform.start","record":{"requestId":id,"version":version}}),
+                    json!({"timestamp":"2026-07-01T00:00:00.001Z","level":"INFO","requestId":id,"message":"working"}),
+                    json!({"time":"2026-07-01T00:00:01.000Z","type":"platform.report","record":{
+                        "requestId": id, "metrics": metrics,
+                        "tracing": {"type":"X-Amzn-Trace-Id","value":"Root=1-5e34a66a-474xmpl7c2534a87870b4370;Parent=1;Sampled=1"},
+                        "status": if timed_out { "timeout" } else if errored { "error" } else { "success" }}})
+                )
+            }
+            Logs::Text | Logs::SnapStart => {
+                let cold_part = match (cold, self.logs) {
+                    (true, Logs::SnapStart) => {
+                        "Restore Duration: 412.50 ms\tBilled Restore Duration: 180 ms\t".to_string()
+                    }
+                    (true, _) => format!("Init Duration: {init:.2} ms\t"),
+                    _ => String::new(),
+                };
+                let status = if timed_out { "Status: timeout" } else { "" };
+                format!(
+                    "START RequestId: {id} Version: {version}\nEND RequestId: {id}\n\
+                     REPORT RequestId: {id}\tDuration: {d:.2} ms\tBilled Duration: {billed} ms\t\
+                     Memory Size: {memory} MB\tMax Memory Used: 80 MB\t{cold_part}{status}\n\
+                     XRAY TraceId: 1-5e34a66a-474xmpl7c2534a87870b4370\tSegmentId: 073cxmpl3e442861\tSampled: true\n"
+                )
+            }
+        };
+        use base64::Engine as _;
+        let mut headers = vec![("X-Amz-Executed-Version".to_string(), version.clone())];
+        let tail_missing = self.no_tail_every > 0 && run.is_multiple_of(self.no_tail_every);
+        if !tail_missing {
+            headers.push((
+                "X-Amz-Log-Result".to_string(),
+                base64::engine::general_purpose::STANDARD.encode(log.as_bytes()),
+            ));
+        }
+        let body = if timed_out {
+            headers.push(("X-Amz-Function-Error".to_string(), "Unhandled".to_string()));
+            json!({"errorType":"Sandbox.Timedout","errorMessage":"Task timed out after 30.00 seconds"})
+        } else if errored {
+            headers.push(("X-Amz-Function-Error".to_string(), "Unhandled".to_string()));
+            json!({"errorType":"ValueError","errorMessage":"boom"})
+        } else {
+            json!({"ok": true})
+        };
+        Reply {
+            status: 200,
+            headers,
+            body: body.to_string(),
+        }
+    }
+
+    fn handle(&mut self, method: &str, path: &str, query: &str, body: &[u8]) -> Reply {
+        let prefix = format!("/2015-03-31/functions/{FN}");
+        let Some(rest) = path.strip_prefix(&prefix) else {
+            return Reply::error(404, "ResourceNotFoundException", "Function not found");
+        };
+        let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let qualifier = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("Qualifier="))
+            .unwrap_or("")
+            .to_string();
+        self.calls.push(format!("{method} {rest}"));
+        match (method, rest) {
+            ("GET", "/configuration") => {
+                let status = if self.pending_polls > 0 {
+                    self.pending_polls -= 1;
+                    "InProgress"
+                } else {
+                    "Successful"
+                };
+                Reply::json(200, self.config(self.memory, "$LATEST", "", status))
+            }
+            ("PUT", "/configuration") => {
+                if let Some(m) = body.get("MemorySize").and_then(Value::as_u64) {
+                    self.memory = m as u32;
+                }
+                self.pending_polls = 1;
+                Reply::json(200, self.config(self.memory, "$LATEST", "", "InProgress"))
+            }
+            ("POST", "/versions") => {
+                if self.fail_publish_at == Some(self.next_version) {
+                    return Reply::error(500, "ServiceException", "internal failure");
+                }
+                let v = self.next_version;
+                self.next_version += 1;
+                let desc = body
+                    .get("Description")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                self.versions.insert(v, (self.memory, desc.clone()));
+                Reply::json(
+                    201,
+                    self.config(self.memory, &v.to_string(), &desc, "Successful"),
+                )
+            }
+            ("POST", "/aliases") => {
+                let name = body["Name"].as_str().unwrap_or("").to_string();
+                let version = body["FunctionVersion"].as_str().unwrap_or("").to_string();
+                if self.aliases.contains_key(&name) {
+                    return Reply::error(409, "ResourceConflictException", "Alias already exists");
+                }
+                self.aliases.insert(name.clone(), version.clone());
+                Reply::json(
+                    201,
+                    json!({"AliasArn": format!("{ARN}:{name}"), "Name": name,
+                           "FunctionVersion": version, "Description": "", "RevisionId": "r1"}),
+                )
+            }
+            ("DELETE", r) if r.starts_with("/aliases/") => {
+                if self.fail_delete_alias {
+                    return Reply::error(500, "ServiceException", "internal failure");
+                }
+                let name = &r["/aliases/".len()..];
+                match self.aliases.remove(name) {
+                    Some(_) => Reply::empty(204),
+                    None => Reply::error(404, "ResourceNotFoundException", "Alias not found"),
+                }
+            }
+            ("DELETE", "") => {
+                let Ok(v) = qualifier.parse::<u32>() else {
+                    return Reply::error(400, "InvalidParameterValueException", "bad qualifier");
+                };
+                if self.aliases.values().any(|a| a == &qualifier) {
+                    return Reply::error(
+                        409,
+                        "ResourceConflictException",
+                        "an alias uses this version",
+                    );
+                }
+                match self.versions.remove(&v) {
+                    Some(_) => Reply::empty(204),
+                    None => Reply::error(404, "ResourceNotFoundException", "Version not found"),
+                }
+            }
+            ("POST", "/invocations") => self.invoke(&qualifier),
+            _ => Reply::error(400, "InvalidRequestContentException", "unsupported"),
+        }
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn json(status: u16, v: Value) -> Reply {
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: v.to_string(),
+        }
+    }
+    fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: String::new(),
+        }
+    }
+    fn error(status: u16, code: &str, message: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![("x-amzn-ErrorType".to_string(), code.to_string())],
+            body: json!({"Type": "User", "message": message}).to_string(),
+        }
+    }
+}
+
+/// Serve HTTP/1.1 (keep-alive, Content-Length bodies) on 127.0.0.1 until the runtime ends.
+async fn serve(fake: Arc<Mutex<Fake>>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            tokio::spawn(connection(sock, fake.clone()));
+        }
+    });
+    format!("http://{addr}")
+}
+
+async fn connection(mut sock: TcpStream, fake: Arc<Mutex<Fake>>) {
+    let mut buf: Vec<u8> = Vec::new();
+    loop {
+        let head_end = loop {
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            let mut chunk = [0u8; 8192];
+            match sock.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+        let mut lines = head.split("\r\n");
+        let request_line = lines.next().unwrap_or("");
+        let mut parts = request_line.split(' ');
+        let method = parts.next().unwrap_or("").to_string();
+        let target = parts.next().unwrap_or("").to_string();
+        let length: usize = lines
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.trim().parse().ok())
+            .unwrap_or(0);
+        while buf.len() < head_end + length {
+            let mut chunk = [0u8; 8192];
+            match sock.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let body = buf[head_end..head_end + length].to_vec();
+        buf.drain(..head_end + length);
+        let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+        let path = path.replace("%24", "$");
+        let reply = fake.lock().unwrap().handle(&method, &path, query, &body);
+        let mut out = format!(
+            "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+            reply.status,
+            reply.body.len()
+        );
+        for (k, v) in &reply.headers {
+            out.push_str(&format!("{k}: {v}\r\n"));
+        }
+        out.push_str("\r\n");
+        out.push_str(&reply.body);
+        if sock.write_all(out.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers.
+
+fn fast() -> Tuning {
+    Tuning {
+        control_interval: Duration::ZERO,
+        backoff_base: Duration::from_millis(1),
+        backoff_max: Duration::from_millis(5),
+        max_attempts: 8,
+        update_poll: Duration::from_millis(2),
+        update_wait: Duration::from_secs(5),
+        control_timeout: Duration::from_secs(10),
+    }
+}
+
+async fn client(url: &str) -> Lambda {
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(url)
+        .credentials_provider(aws_sdk_lambda::config::Credentials::new(
+            "AKIDTEST", "secret", None, None, "test",
+        ))
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .load()
+        .await;
+    Lambda::new(&sdk, fast())
+}
+
+fn options(sizes: &[u32], invocations: u32, concurrency: u32) -> Options {
+    Options {
+        function: FN.to_string(),
+        region: "us-east-1".to_string(),
+        sizes: sizes.to_vec(),
+        invocations,
+        concurrency,
+        payload: b"{}".to_vec(),
+        run_id: "t1".to_string(),
+    }
+}
+
+struct Setup {
+    fake: Arc<Mutex<Fake>>,
+    lambda: Lambda,
+}
+
+async fn setup(fake: Fake) -> Setup {
+    let fake = Arc::new(Mutex::new(fake));
+    let url = serve(fake.clone()).await;
+    Setup {
+        fake,
+        lambda: client(&url).await,
+    }
+}
+
+async fn run_with(s: &Setup, opts: &Options, cancel: run::Cancel) -> (RunOutcome, Vec<Progress>) {
+    let info = s.lambda.wait_ready(FN).await.unwrap();
+    let mut seen = Vec::new();
+    let outcome = run::calibrate(&s.lambda, &info, opts, cancel, &mut |p| seen.push(p)).await;
+    (outcome, seen)
+}
+
+fn book() -> planner::pricing::PriceBook {
+    planner::pricing::load("us-east-1", None).unwrap().book
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests.
+
+#[tokio::test]
+async fn fit_recovers_the_known_parts_and_the_function_is_left_as_it_was() {
+    let mut fake = Fake::new(Logs::Text);
+    fake.envs = 2;
+    fake.io_ms = 200.0;
+    fake.cpu_ms = 300.0;
+    let s = setup(fake).await;
+    let before = s.fake.lock().unwrap().state();
+    let info = s.lambda.wait_ready(FN).await.unwrap();
+    assert_eq!(info.memory_mb, 256);
+    assert_eq!(info.architecture, planner::profile::Architecture::Arm64);
+
+    let opts = options(&[512, 1024, 1769, 3008], 30, 2);
+    let (outcome, progress) = run_with(&s, &opts, run::Cancel::never()).await;
+    assert!(outcome.completed(), "{:?}", outcome.error);
+    assert!(outcome.leftovers.is_empty(), "{:?}", outcome.leftovers);
+    assert_eq!(
+        s.fake.lock().unwrap().state(),
+        before,
+        "configuration changed"
+    );
+    assert!(
+        outcome
+            .cleaned
+            .iter()
+            .any(|c| c.contains("restored $LATEST's memory to 256 MB"))
+    );
+    assert!(progress.iter().any(|p| matches!(
+        p,
+        Progress::Invoked {
+            memory_mb: 3008,
+            done: 30,
+            total: 30,
+            ..
+        }
+    )));
+
+    let a = analysis::analyze(&outcome.samples, &info, 1, &book()).unwrap();
+    let fit = a.fit.as_ref().unwrap();
+    assert!((fit.io_ms - 200.0).abs() / 200.0 < 0.05, "io {fit:?}");
+    assert!((fit.cpu_ms - 300.0).abs() / 300.0 < 0.05, "cpu {fit:?}");
+    assert!(fit.io_se_ms.is_some());
+    for st in &a.sizes {
+        assert_eq!(st.ok, 30);
+        assert_eq!(st.source, MeasureSource::Report);
+        assert_eq!(st.cold_starts, 2, "{st:?}");
+        assert!((st.cold_start_share - 2.0 / 30.0).abs() < 1e-9);
+        assert_eq!(st.init_mean_ms, Some(250.0));
+        assert_eq!(st.max_memory_used_mb, Some(80));
+        let d = st.duration.unwrap();
+        assert!(d.p50 <= d.p90 && d.p90 <= d.p99);
+        assert!(st.cost_per_invocation_usd.unwrap() > 0.0);
+    }
+    // 1,769 and 3,008 MB both have a full vCPU for one thread: the larger is no faster.
+    assert!(matches!(a.best.speed, Some(1769 | 3008)));
+    assert_eq!(a.best.cost, Some(512));
+    assert!(a.predicted_cheapest.is_some());
+
+    // The calibration block round-trips through the profile's sidecar parser.
+    let cal = a.to_calibration("2026-07-01", &info, "us-east-1");
+    let mut sidecar = planner::profile::Sidecar::default();
+    sidecar.workloads.insert("api".into(), cal.clone());
+    let text = serde_yaml::to_string(&sidecar).unwrap();
+    let back =
+        planner::profile::parse_sidecar(&text, std::path::Path::new("x.calibration.yaml")).unwrap();
+    assert_eq!(back.workloads["api"], cal);
+    assert_eq!(cal.invocations, 120);
+}
+
+#[tokio::test]
+async fn throttles_errors_timeouts_and_missing_tails_are_counted_apart() {
+    let mut fake = Fake::new(Logs::Text);
+    fake.throttle_every = 4;
+    fake.error_every = 7;
+    fake.timeout_every = 11;
+    fake.no_tail_every = 5;
+    let s = setup(fake).await;
+    let before = s.fake.lock().unwrap().state();
+    let (outcome, _) = run_with(&s, &options(&[512, 1769], 30, 1), run::Cancel::never()).await;
+    assert!(outcome.completed(), "{:?}", outcome.error);
+    assert_eq!(s.fake.lock().unwrap().state(), before);
+    let info = s.lambda.wait_ready(FN).await.unwrap();
+    let a = analysis::analyze(&outcome.samples, &info, 1, &book()).unwrap();
+    let total_throttles: usize = a.sizes.iter().map(|x| x.throttles).sum();
+    assert!(total_throttles >= 10, "{total_throttles}");
+    for st in &a.sizes {
+        assert_eq!(st.attempted, 30);
+        assert_eq!(st.throttled_out, 0);
+        assert!(st.function_errors >= 2, "{st:?}");
+        assert!(st.timeouts >= 2, "{st:?}");
+        assert!(st.missing_tails >= 3, "{st:?}");
+        assert_eq!(st.ok + st.function_errors + st.timeouts, 30);
+        // Only successful invocations with a report are in the statistics.
+        assert_eq!(st.duration.unwrap().n, st.ok - st.missing_tails);
+        // No timed-out duration (30 s) leaks into them.
+        assert!(st.duration.unwrap().max < 10_000.0);
+    }
+    // Invocations that were never throttled to the end all ran.
+    let run = s.fake.lock().unwrap().invocations_run;
+    assert_eq!(run, 60);
+}
+
+#[tokio::test]
+async fn without_log_tails_it_falls_back_to_client_timing() {
+    let mut fake = Fake::new(Logs::Text);
+    fake.no_tail_every = 1;
+    let s = setup(fake).await;
+    let (outcome, _) = run_with(&s, &options(&[512, 1024], 5, 1), run::Cancel::never()).await;
+    assert!(outcome.completed());
+    let info = s.lambda.wait_ready(FN).await.unwrap();
+    let a = analysis::analyze(&outcome.samples, &info, 1, &book()).unwrap();
+    for st in &a.sizes {
+        assert_eq!(st.source, MeasureSource::Client);
+        assert_eq!(st.missing_tails, 5);
+        assert!(st.duration.is_some());
+    }
+    assert!(a.notes.iter().any(|n| n.contains("client-side")));
+}
+
+#[tokio::test]
+async fn json_log_format_reports_are_parsed() {
+    let s = setup(Fake::new(Logs::Json)).await;
+    let (outcome, _) = run_with(&s, &options(&[512, 2048], 10, 1), run::Cancel::never()).await;
+    assert!(outcome.completed());
+    let info = s.lambda.wait_ready(FN).await.unwrap();
+    assert_eq!(info.log_format, "JSON");
+    let first = &outcome.samples[0].invocations[0];
+    match &first.outcome {
+        Outcome::Ok {
+            report: Some(r),
+            executed_version,
+        } => {
+            assert_eq!(r.init_duration_ms, Some(250.0));
+            assert_eq!(
+                r.xray_trace_id.as_deref(),
+                Some("1-5e34a66a-474xmpl7c2534a87870b4370")
+            );
+            assert_eq!(executed_version.as_deref(), Some("4"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let a = analysis::analyze(&outcome.samples, &info, 1, &book()).unwrap();
+    assert!(
+        a.sizes
+            .iter()
+            .all(|x| x.source == MeasureSource::Report && x.cold_starts == 1)
+    );
+    assert!(a.fit.is_ok());
+}
+
+#[tokio::test]
+async fn snapstart_restores_count_as_cold_starts() {
+    let s = setup(Fake::new(Logs::SnapStart)).await;
+    let (outcome, _) = run_with(&s, &options(&[1024], 6, 1), run::Cancel::never()).await;
+    assert!(outcome.completed());
+    let info = s.lambda.wait_ready(FN).await.unwrap();
+    assert!(info.snap_start);
+    let a = analysis::analyze(&outcome.samples, &info, 1, &book()).unwrap();
+    let st = &a.sizes[0];
+    assert_eq!(st.cold_starts, 1);
+    assert_eq!(st.restore_mean_ms, Some(412.5));
+    assert_eq!(st.init_mean_ms, None);
+    assert!(a.notes.iter().any(|n| n.contains("SnapStart")));
+    // One size cannot separate I/O from CPU.
+    assert!(a.fit.is_err());
+}
+
+#[tokio::test]
+async fn a_cancelled_run_still_cleans_up() {
+    let (handle, cancel) = run::cancel_pair();
+    let mut fake = Fake::new(Logs::Text);
+    fake.cancel_after = Some((30, handle)); // halfway through the second of three sizes
+    let s = setup(fake).await;
+    let before = s.fake.lock().unwrap().state();
+    let (outcome, progress) = run_with(&s, &options(&[512, 1024, 2048], 20, 2), cancel).await;
+    assert_eq!(outcome.error, Some(aws::AwsError::Cancelled));
+    assert!(outcome.leftovers.is_empty(), "{:?}", outcome.leftovers);
+    assert_eq!(
+        s.fake.lock().unwrap().state(),
+        before,
+        "not restored after cancel"
+    );
+    assert!(outcome.samples.len() == 2 && outcome.samples[1].invocations.len() < 20);
+    assert!(
+        progress
+            .iter()
+            .any(|p| matches!(p, Progress::Step(s) if s.starts_with("cleanup: deleting alias")))
+    );
+    // The third size never started.
+    assert!(
+        !s.fake
+            .lock()
+            .unwrap()
+            .calls
+            .iter()
+            .any(|c| c == "POST /versions")
+            || {
+                let f = s.fake.lock().unwrap();
+                f.next_version == 6
+            }
+    );
+}
+
+#[tokio::test]
+async fn an_sdk_failure_halfway_still_cleans_up() {
+    let mut fake = Fake::new(Logs::Text);
+    fake.fail_publish_at = Some(5); // the second size's PublishVersion fails
+    let s = setup(fake).await;
+    let before = s.fake.lock().unwrap().state();
+    let (outcome, _) = run_with(&s, &options(&[512, 1024, 2048], 5, 1), run::Cancel::never()).await;
+    match &outcome.error {
+        Some(aws::AwsError::Call { op, .. }) => assert_eq!(*op, "PublishVersion"),
+        other => panic!("{other:?}"),
+    }
+    assert!(outcome.leftovers.is_empty());
+    assert_eq!(s.fake.lock().unwrap().state(), before);
+}
+
+#[tokio::test]
+async fn a_failed_cleanup_names_what_is_left_and_how_to_remove_it() {
+    let mut fake = Fake::new(Logs::Text);
+    fake.fail_delete_alias = true;
+    let s = setup(fake).await;
+    let (outcome, _) = run_with(&s, &options(&[512], 3, 1), run::Cancel::never()).await;
+    assert!(outcome.completed());
+    let commands: Vec<&str> = outcome
+        .leftovers
+        .iter()
+        .map(|l| l.command.as_str())
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "aws lambda delete-alias --function-name calib-fn --name planner-calibrate-512-t1 --region us-east-1",
+            "aws lambda delete-function --function-name calib-fn --qualifier 4 --region us-east-1",
+        ]
+    );
+    // The memory was still restored.
+    assert_eq!(s.fake.lock().unwrap().memory, 256);
+}
+
+#[test]
+fn the_fake_speaks_the_documented_report_format() {
+    let mut f = Fake::new(Logs::Text);
+    f.versions.insert(4, (1024, String::new()));
+    f.aliases.insert("a".into(), "4".into());
+    let reply = f.invoke("a");
+    let tail = &reply
+        .headers
+        .iter()
+        .find(|(k, _)| k == "X-Amz-Log-Result")
+        .unwrap()
+        .1;
+    let r = report_line::parse_tail(&report_line::decode_tail(tail).unwrap()).unwrap();
+    assert_eq!(r.memory_size_mb, 1024);
+    assert!(r.is_cold());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line, end to end: the real binary against the fake, in a thread of its own.
+
+fn background_fake(fake: Fake) -> (Arc<Mutex<Fake>>, String) {
+    let fake = Arc::new(Mutex::new(fake));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let shared = fake.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            tx.send(serve(shared).await).unwrap();
+            std::future::pending::<()>().await;
+        });
+    });
+    (fake, rx.recv().unwrap())
+}
+
+const PROFILE: &str = "version: 1\nname: Calibration test\nworkloads:\n  - name: api   # measured by planner calibrate\n    kind: service\n    traffic: { rps: 20 }\n    request: { duration_ms: 1000, cpu_ms: 100, memory_mb: 256 }\n";
+
+fn planner() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("planner").unwrap();
+    for var in [
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_SESSION_TOKEN",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+#[test]
+fn cli_calibrates_writes_the_sidecar_and_the_report_uses_it() {
+    let mut fake = Fake::new(Logs::Text);
+    fake.io_ms = 200.0;
+    fake.cpu_ms = 300.0;
+    let (fake, url) = background_fake(fake);
+    let before = fake.lock().unwrap().state();
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("svc.yaml");
+    std::fs::write(&profile, PROFILE).unwrap();
+
+    let out = planner()
+        .args([
+            "calibrate",
+            profile.to_str().unwrap(),
+            "--workload",
+            "api",
+            "--function",
+            FN,
+        ])
+        .args([
+            "--memory",
+            "512,1024,1769",
+            "--invocations",
+            "30",
+            "--endpoint-url",
+            &url,
+            "--yes",
+        ])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stdout.contains("Fit: duration = "), "{stdout}");
+    assert!(stdout.contains("| 512 | 30 |"), "{stdout}");
+    assert!(stderr.contains("most it can cost"), "{stderr}");
+    assert!(stderr.contains("the function is as it was"), "{stderr}");
+    assert_eq!(fake.lock().unwrap().state(), before);
+
+    // The user's file is untouched; the sidecar holds the block.
+    assert_eq!(std::fs::read_to_string(&profile).unwrap(), PROFILE);
+    let sidecar = std::fs::read_to_string(dir.path().join("svc.calibration.yaml")).unwrap();
+    assert!(
+        sidecar.starts_with("# Written by `planner calibrate`"),
+        "{sidecar}"
+    );
+    assert!(sidecar.contains("  api:\n"), "{sidecar}");
+    let loaded = planner::profile::load(&profile).unwrap();
+    let cal = loaded.workloads[0].calibration.as_ref().unwrap();
+    let fit = cal.fit.as_ref().unwrap();
+    assert!((fit.io_ms - 200.0).abs() / 200.0 < 0.05, "{fit:?}");
+    assert_eq!(cal.sizes.len(), 3);
+    assert_eq!(cal.invocations, 90);
+    assert_eq!(cal.function, ARN);
+
+    // The report says so and shows measured against modelled.
+    let report = planner()
+        .args(["report", profile.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&report.stdout);
+    assert!(report.status.success());
+    assert!(
+        text.contains(&format!("Calibrated on {} from 90 invocations", cal.date)),
+        "{text}"
+    );
+    assert!(text.contains("At 512 MB: measured p50"), "{text}");
+}
+
+#[test]
+fn cli_refuses_without_a_terminal_or_yes_and_dry_run_changes_nothing() {
+    let (fake, url) = background_fake(Fake::new(Logs::Text));
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("svc.yaml");
+    std::fs::write(&profile, PROFILE).unwrap();
+    let base = |extra: &[&str]| {
+        let mut c = planner();
+        c.args([
+            "calibrate",
+            profile.to_str().unwrap(),
+            "--workload",
+            "api",
+            "--function",
+            FN,
+        ])
+        .args(["--endpoint-url", &url])
+        .args(extra)
+        .write_stdin("");
+        c
+    };
+
+    let out = base(&[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing"));
+
+    let out = base(&["--dry-run"]).output().unwrap();
+    assert!(out.status.success());
+    let plan = String::from_utf8_lossy(&out.stdout);
+    assert!(plan.contains("most it can cost: $"), "{plan}");
+    assert!(
+        plan.contains("restore $LATEST's memory to 256 MB"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("512, 1024, 2048 MB; 20 invocations each (60 in all)"),
+        "{plan}"
+    );
+
+    // Read-only so far: only GetFunctionConfiguration.
+    assert!(
+        fake.lock()
+            .unwrap()
+            .calls
+            .iter()
+            .all(|c| c == "GET /configuration")
+    );
+    assert!(!dir.path().join("svc.calibration.yaml").exists());
+
+    // Bad input is refused before any AWS call.
+    let calls = fake.lock().unwrap().calls.len();
+    for (args, msg) in [
+        (
+            &["--memory", "512,1024", "--invocations", "600"][..],
+            "more than the cap of 1000",
+        ),
+        (&["--memory", "64"][..], "out of range (128..=10240 MB)"),
+        (&["--workload", "apj"][..], "did you mean `api`?"),
+    ] {
+        let mut c = planner();
+        c.args([
+            "calibrate",
+            profile.to_str().unwrap(),
+            "--function",
+            FN,
+            "--yes",
+        ]);
+        if !args.contains(&"--workload") {
+            c.args(["--workload", "api"]);
+        }
+        let out = c
+            .args(args)
+            .args(["--endpoint-url", &url])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(msg),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(fake.lock().unwrap().calls.len(), calls);
+}
+
+#[test]
+fn a_sidecar_naming_no_workload_is_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("svc.yaml");
+    std::fs::write(&profile, PROFILE).unwrap();
+    std::fs::write(
+        dir.path().join("svc.calibration.yaml"),
+        "version: 1\nworkloads:\n  apx:\n    date: 2026-07-01\n    function: f\n    invocations: 3\n",
+    )
+    .unwrap();
+    let out = planner()
+        .args(["check", profile.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("svc.calibration.yaml:3:3: workloads.apx: no workload named `apx`")
+            && err.contains("did you mean `api`?"),
+        "{err}"
+    );
+}
