@@ -50,6 +50,7 @@ fn service() -> impl Strategy<Value = Workload> {
                 }),
                 job: None,
                 workflow: None,
+                calibration: None,
             },
         )
 }
@@ -177,5 +178,6 @@ fn service_flat(rps: f64, duration: f64) -> Workload {
         slo: None,
         job: None,
         workflow: None,
+        calibration: None,
     }
 }

@@ -668,6 +668,7 @@ pub(crate) mod testkit {
             slo: None,
             job: None,
             workflow: None,
+            calibration: None,
         }
     }
 
@@ -692,6 +693,7 @@ pub(crate) mod testkit {
                 deadline_s,
             }),
             workflow: None,
+            calibration: None,
         }
     }
 

@@ -1175,6 +1175,7 @@ mod tests {
                 memory_mb,
                 steps,
             }),
+            calibration: None,
         }
     }
 
@@ -1200,6 +1201,7 @@ mod tests {
                 deadline_s,
             }),
             workflow: None,
+            calibration: None,
         }
     }
 
@@ -1394,6 +1396,7 @@ mod tests {
             slo: None,
             job: None,
             workflow: None,
+            calibration: None,
         };
         let plan = evaluate(
             &Demand::new(&w, FreeTier::none()),
