@@ -106,6 +106,20 @@ pub struct CalibrateArgs {
 pub enum PricingCommand {
     /// Show the price book in use, with its provenance and age.
     Show,
+    /// Rebuild a region's price book from the AWS Price List API (needs AWS credentials
+    /// allowed `pricing:GetProducts`; `--region` names the region to price).
+    Refresh {
+        /// Folder to write `<region>.yaml` into [default: the `--pricing` folder, else
+        /// `pricing-cache`].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Send Price List API requests to this URL instead of AWS's endpoint.
+        #[arg(long, value_name = "URL")]
+        endpoint_url: Option<String>,
+        /// No progress on stderr (errors and the summary of changes still print).
+        #[arg(short, long)]
+        quiet: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,6 +5,7 @@
 //! `atomic` and `commands`.
 
 pub mod atomic;
+pub mod aws;
 pub mod calibrate;
 pub mod cli;
 pub mod commands;

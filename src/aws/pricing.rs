@@ -1,0 +1,447 @@
+//! `planner pricing refresh`: download a region's prices from the AWS Price List API
+//! (`GetProducts`, aws-sdk-pricing) and turn them into a price book.
+//!
+//! The SDK configuration is loaded once ([`load_config`]) with the standard credential chain;
+//! the Price List client talks to one of the API's own endpoints (us-east-1, eu-central-1 or
+//! ap-south-1; [`api_region`]), or to `--endpoint-url` (tests point it at a local server).
+
+use super::pricing_map::{self, AssembleError, Assembled, Mapped, Query};
+use crate::pricing::{LoadedBook, PriceBook};
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError};
+use aws_sdk_pricing::Client;
+use aws_sdk_pricing::config::Region;
+use aws_sdk_pricing::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_pricing::types::{Filter, FilterType};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::time::SystemTime;
+
+/// Regions that serve the Price List Query API.
+pub const API_REGIONS: [&str; 3] = ["us-east-1", "eu-central-1", "ap-south-1"];
+
+/// Results per `GetProducts` page (the API's maximum).
+pub const PAGE_SIZE: i32 = 100;
+
+/// A safety stop: no service of ours has anywhere near this many pages.
+const MAX_PAGES: usize = 500;
+
+/// Why a refresh failed. Each variant says what the user can do.
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    #[error(
+        "`{0}` is not an AWS Region code (like us-east-1, eu-west-2, ap-southeast-1): lowercase \
+         letters and digits separated by `-`, ending in a number"
+    )]
+    InvalidRegion(String),
+    #[error(
+        "the AWS Price List API has no products for region `{0}`: check the Region code \
+         (`aws ec2 describe-regions` lists them)"
+    )]
+    UnknownRegion(String),
+    #[error("`{0}` is not an endpoint URL: it must start with http:// or https://")]
+    InvalidEndpoint(String),
+    #[error(
+        "no AWS credentials found ({0}). Set AWS_PROFILE (after `aws sso login` for SSO \
+         profiles), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run on an instance with \
+         a role. The call needs the IAM permission pricing:GetProducts"
+    )]
+    NoCredentials(String),
+    #[error(
+        "the AWS credentials have expired{0}: refresh them (e.g. `aws sso login`, or new \
+         temporary keys) and run again"
+    )]
+    ExpiredCredentials(String),
+    #[error(
+        "access denied by the AWS Price List API ({0}): the credentials need the IAM \
+         permission pricing:GetProducts"
+    )]
+    AccessDenied(String),
+    #[error(
+        "the AWS Price List API kept throttling {service} after the SDK's retries with backoff: \
+         wait a minute and run again (AWS_MAX_ATTEMPTS or AWS_RETRY_MODE=adaptive allow more \
+         retries)"
+    )]
+    Throttled { service: String },
+    #[error(
+        "cannot reach the AWS Price List API at {endpoint}: {detail}. Check the network \
+         connection (and HTTPS_PROXY if you use a proxy)"
+    )]
+    Network { endpoint: String, detail: String },
+    #[error("the AWS Price List API failed for {service}: {detail}")]
+    Api { service: String, detail: String },
+    #[error("{}", missing_message(region, missing))]
+    MissingPrices {
+        region: String,
+        /// `(book key, what was looked for)`.
+        missing: Vec<(String, String)>,
+    },
+    #[error("{}", conflict_message(.0))]
+    Conflicts(Vec<pricing_map::Conflict>),
+    #[error("interrupted: the previous price book is untouched")]
+    Interrupted,
+}
+
+impl RefreshError {
+    /// Process exit code (SPEC section 2): 2 bad input, 1 runtime failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RefreshError::InvalidRegion(_)
+            | RefreshError::UnknownRegion(_)
+            | RefreshError::InvalidEndpoint(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+fn missing_message(region: &str, missing: &[(String, String)]) -> String {
+    let mut s = format!(
+        "the AWS Price List API did not return {} price{} the {region} book needs (nothing was \
+         written):",
+        missing.len(),
+        if missing.len() == 1 { "" } else { "s" }
+    );
+    for (key, what) in missing {
+        let _ = write!(s, "\n  {key}: no usable item for {what}");
+    }
+    s
+}
+
+fn conflict_message(conflicts: &[pricing_map::Conflict]) -> String {
+    let mut s = "several Price List items give different prices for one figure (nothing was \
+                 written):"
+        .to_string();
+    for c in conflicts {
+        let _ = write!(s, "\n  {}: SKUs {}", c.key, c.skus.join(", "));
+    }
+    s
+}
+
+/// Check the shape of a Region code: `us-east-1`, `us-gov-west-1`, `ap-southeast-2`.
+pub fn validate_region(region: &str) -> Result<(), RefreshError> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let ok = parts.len() >= 3
+        && parts.iter().all(|p| !p.is_empty())
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[0].len() == 2
+        && parts
+            .last()
+            .is_some_and(|p| p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(RefreshError::InvalidRegion(region.to_string()))
+    }
+}
+
+/// Load the AWS SDK configuration once: the standard chain for credentials (environment,
+/// AWS_PROFILE with SSO or credential_process, container and instance roles), region, retries.
+pub async fn load_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest()).load().await
+}
+
+/// The Price List endpoint region: the configured region when it serves the API, else
+/// us-east-1. Independent of the region being priced.
+pub fn api_region(configured: Option<&str>) -> &'static str {
+    API_REGIONS
+        .iter()
+        .find(|r| Some(**r) == configured)
+        .copied()
+        .unwrap_or(API_REGIONS[0])
+}
+
+/// A Price List client from the shared configuration; `endpoint_url` overrides the endpoint.
+pub fn client(sdk: &SdkConfig, endpoint_url: Option<&str>) -> Result<Client, RefreshError> {
+    let mut builder = aws_sdk_pricing::config::Builder::from(sdk)
+        .region(Region::new(api_region(sdk.region().map(|r| r.as_ref()))));
+    if let Some(url) = endpoint_url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(RefreshError::InvalidEndpoint(url.to_string()));
+        }
+        builder = builder.endpoint_url(url);
+    }
+    Ok(Client::from_conf(builder.build()))
+}
+
+/// Where the client sends requests, for messages.
+pub fn endpoint_name(sdk: &SdkConfig, endpoint_url: Option<&str>) -> String {
+    endpoint_url
+        .or(sdk.endpoint_url())
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            format!(
+                "api.pricing.{}.amazonaws.com",
+                api_region(sdk.region().map(|r| r.as_ref()))
+            )
+        })
+}
+
+/// Resolve credentials before any call, so that a missing or expired login gets its own
+/// message instead of a failed request.
+pub async fn check_credentials(sdk: &SdkConfig) -> Result<(), RefreshError> {
+    let Some(provider) = sdk.credentials_provider() else {
+        return Err(RefreshError::NoCredentials(
+            "no credentials provider is configured".into(),
+        ));
+    };
+    match provider.provide_credentials().await {
+        Ok(creds) => match creds.expiry() {
+            Some(t) if t <= SystemTime::now() => {
+                Err(RefreshError::ExpiredCredentials(String::new()))
+            }
+            _ => Ok(()),
+        },
+        Err(e) => {
+            let detail = error_chain(&e);
+            let lower = detail.to_ascii_lowercase();
+            Err(match e {
+                CredentialsError::CredentialsNotLoaded(_) => RefreshError::NoCredentials(detail),
+                _ if lower.contains("expired") => {
+                    RefreshError::ExpiredCredentials(format!(" ({detail})"))
+                }
+                _ => RefreshError::NoCredentials(detail),
+            })
+        }
+    }
+}
+
+/// Progress of one service's download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress<'a> {
+    pub service: &'a str,
+    /// Pages read so far.
+    pub pages: usize,
+    /// Products read so far.
+    pub items: usize,
+    /// The service is complete.
+    pub done: bool,
+}
+
+/// Download every page of one service's products (the `PriceList` JSON strings).
+pub async fn fetch_service(
+    client: &Client,
+    query: &Query,
+    endpoint: &str,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Vec<String>, RefreshError> {
+    let mut filters = Vec::new();
+    for f in &query.filters {
+        let kind = match f.kind {
+            "ANY_OF" => FilterType::AnyOf,
+            _ => FilterType::TermMatch,
+        };
+        let filter = Filter::builder()
+            .r#type(kind)
+            .field(f.field)
+            .value(&f.value)
+            .build()
+            .map_err(|e| RefreshError::Api {
+                service: query.service.into(),
+                detail: e.to_string(),
+            })?;
+        filters.push(filter);
+    }
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    let mut seen = BTreeSet::new();
+    for page in 1..=MAX_PAGES {
+        let out = client
+            .get_products()
+            .service_code(query.service)
+            .format_version("aws_v1")
+            .max_results(PAGE_SIZE)
+            .set_filters(Some(filters.clone()))
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| map_sdk_error(query.service, endpoint, e))?;
+        items.extend(out.price_list().iter().cloned());
+        let next = out.next_token().filter(|t| !t.is_empty());
+        progress(Progress {
+            service: query.service,
+            pages: page,
+            items: items.len(),
+            done: next.is_none(),
+        });
+        match next {
+            None => return Ok(items),
+            Some(t) if !seen.insert(t.to_string()) => {
+                return Err(RefreshError::Api {
+                    service: query.service.into(),
+                    detail: "the API repeated a NextToken (pagination loop)".into(),
+                });
+            }
+            Some(t) => token = Some(t.to_string()),
+        }
+    }
+    Err(RefreshError::Api {
+        service: query.service.into(),
+        detail: format!("more than {MAX_PAGES} pages of products"),
+    })
+}
+
+/// Turn an SDK failure into a message the user can act on.
+pub fn map_sdk_error<E, R>(service: &str, endpoint: &str, err: SdkError<E, R>) -> RefreshError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let detail = error_chain(&err);
+    match &err {
+        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => RefreshError::Network {
+            endpoint: endpoint.to_string(),
+            detail: innermost(&err),
+        },
+        SdkError::TimeoutError(_) => RefreshError::Network {
+            endpoint: endpoint.to_string(),
+            detail: "the request timed out".into(),
+        },
+        SdkError::ServiceError(ctx) => {
+            let e = ctx.err();
+            let code = e.code().unwrap_or("");
+            let message = e.message().unwrap_or("").to_string();
+            let with = |m: &str| {
+                if m.is_empty() {
+                    code.to_string()
+                } else {
+                    format!("{code}: {m}")
+                }
+            };
+            match code {
+                "ThrottlingException"
+                | "Throttling"
+                | "TooManyRequestsException"
+                | "RequestLimitExceeded" => RefreshError::Throttled {
+                    service: service.to_string(),
+                },
+                "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" => {
+                    RefreshError::ExpiredCredentials(format!(" ({})", with(&message)))
+                }
+                "AccessDeniedException"
+                | "AccessDenied"
+                | "UnrecognizedClientException"
+                | "InvalidClientTokenId"
+                | "InvalidSignatureException"
+                | "SignatureDoesNotMatch"
+                | "MissingAuthenticationToken" => RefreshError::AccessDenied(with(&message)),
+                _ => RefreshError::Api {
+                    service: service.to_string(),
+                    detail: if code.is_empty() {
+                        detail
+                    } else {
+                        with(&message)
+                    },
+                },
+            }
+        }
+        _ => RefreshError::Api {
+            service: service.to_string(),
+            detail,
+        },
+    }
+}
+
+/// An error and its sources as `a: b: c` (Display only, never Debug), skipping a level
+/// whose text the previous one already shows.
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = e.source();
+    }
+    out
+}
+
+/// The innermost cause, the readable part of a connection failure ("Connection refused (os
+/// error 111)", "dns error: failed to lookup address information").
+fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = err;
+    while let Some(e) = last.source() {
+        last = e;
+    }
+    last.to_string()
+}
+
+/// Everything a refresh produced, before it is written.
+#[derive(Debug, Clone)]
+pub struct Refreshed {
+    pub assembled: Assembled,
+    pub mapped: Mapped,
+}
+
+/// Download `region`'s products with `client` and build the new book, keeping from
+/// `previous` what the Price List does not carry. `progress` sees every page.
+pub async fn refresh(
+    client: &Client,
+    endpoint: &str,
+    region: &str,
+    made: &str,
+    previous: Option<&LoadedBook>,
+    reference: &PriceBook,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Refreshed, RefreshError> {
+    validate_region(region)?;
+    let wanted = pricing_map::wanted_instance_types(previous.map(|l| &l.book), reference);
+    let mut mapped = Mapped::default();
+    for query in pricing_map::queries(region, &wanted) {
+        let items = fetch_service(client, &query, endpoint, progress).await?;
+        mapped.add_service(query.service, region, &wanted, &items);
+    }
+    let assembled =
+        pricing_map::assemble(region, made, &mapped, previous, reference).map_err(|e| match e {
+            AssembleError::NoProducts => RefreshError::UnknownRegion(region.to_string()),
+            AssembleError::Missing(missing) => RefreshError::MissingPrices {
+                region: region.to_string(),
+                missing,
+            },
+            AssembleError::Conflicts(c) => RefreshError::Conflicts(c),
+        })?;
+    Ok(Refreshed { assembled, mapped })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn region_codes() {
+        for ok in [
+            "us-east-1",
+            "eu-west-2",
+            "ap-southeast-1",
+            "us-gov-west-1",
+            "il-central-1",
+        ] {
+            assert!(validate_region(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "us-east",
+            "US-EAST-1",
+            "useast1",
+            "us-east-1a",
+            "us--1",
+            "u-east-1",
+            "us-east-100",
+        ] {
+            let e = validate_region(bad).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad}");
+        }
+    }
+
+    #[test]
+    fn api_region_is_one_that_serves_the_api() {
+        assert_eq!(api_region(Some("eu-central-1")), "eu-central-1");
+        assert_eq!(api_region(Some("ap-south-1")), "ap-south-1");
+        assert_eq!(api_region(Some("eu-west-1")), "us-east-1");
+        assert_eq!(api_region(None), "us-east-1");
+    }
+}
