@@ -413,7 +413,7 @@ fn show_is_deterministic_and_complete() {
         assert!(a.contains(key.as_str()), "{key}");
     }
     let stale = show(&loaded, (2027, 6, 1));
-    assert!(stale.contains("warning: the us-east-1 price book"));
+    assert!(stale.contains("the us-east-1 price book"));
 }
 
 #[test]

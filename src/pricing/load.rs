@@ -523,7 +523,7 @@ pub fn staleness_warning(region: &str, made: &str, today: (i32, u32, u32)) -> Op
     let age = age_days(made, today)?;
     (age > STALE_AFTER_DAYS).then(|| {
         format!(
-            "warning: the {region} price book was made {made}, {age} days ago (over {STALE_AFTER_DAYS}); \
+            "the {region} price book was made {made}, {age} days ago (over {STALE_AFTER_DAYS}); \
              prices may have changed: run `planner pricing refresh --region {region}`"
         )
     })
