@@ -335,6 +335,11 @@ fn service<'b>(
         risks,
         throttled_share: run.shed_share,
         makespan_s: None,
+        capacity_rps: run
+            .running
+            .iter()
+            .map(|u| u * c.unit.throughput_rps())
+            .collect(),
     })
 }
 
@@ -476,6 +481,7 @@ fn fanout(d: &Demand, cfg: &Ec2Config, job: &Job, types: &[(&str, &Instance)]) -
         risks,
         throttled_share: 0.0,
         makespan_s: Some(jr.makespan_s),
+        capacity_rps: Vec::new(),
     }
 }
 

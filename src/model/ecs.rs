@@ -418,6 +418,11 @@ fn service(
         risks,
         throttled_share: run.shed_share,
         makespan_s: None,
+        capacity_rps: run
+            .running
+            .iter()
+            .map(|u| u * c.unit.throughput_rps())
+            .collect(),
     })
 }
 
@@ -549,6 +554,7 @@ fn fanout(
         risks,
         throttled_share: 0.0,
         makespan_s: Some(g.makespan_s),
+        capacity_rps: Vec::new(),
     }
 }
 

@@ -514,6 +514,7 @@ fn option_at(
         risks,
         throttled_share,
         makespan_s: None,
+        capacity_rps: Vec::new(),
     })
 }
 
@@ -629,6 +630,7 @@ fn fanout_at(
         risks,
         throttled_share: 0.0,
         makespan_s: Some(run.makespan_s),
+        capacity_rps: Vec::new(),
     })
 }
 

@@ -127,6 +127,10 @@ pub struct OptionPlan {
     pub throttled_share: f64,
     /// Fan-out jobs: time for one run's items, in seconds.
     pub makespan_s: Option<f64>,
+    /// Fleets: requests/s the running capacity carries (at 100% utilisation) at each step of
+    /// the traffic curve, lagging the curve as autoscaling does. Empty where the platform
+    /// scales per request (Lambda, Step Functions) or for fan-out jobs.
+    pub capacity_rps: Vec<f64>,
 }
 
 impl OptionPlan {
@@ -147,6 +151,7 @@ impl OptionPlan {
             risks: vec![why.into()],
             throttled_share: 0.0,
             makespan_s: None,
+            capacity_rps: Vec::new(),
         }
     }
 }

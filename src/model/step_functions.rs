@@ -633,6 +633,7 @@ fn workflow(
         risks,
         throttled_share,
         makespan_s: None,
+        capacity_rps: Vec::new(),
     })
 }
 
@@ -976,6 +977,7 @@ fn map_run(
         risks,
         throttled_share: 0.0,
         makespan_s: Some(makespan_s),
+        capacity_rps: Vec::new(),
     })
 }
 

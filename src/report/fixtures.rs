@@ -63,6 +63,7 @@ fn option(
         risks: risks.iter().map(|r| (*r).to_string()).collect(),
         throttled_share: 0.0,
         makespan_s: None,
+        capacity_rps: Vec::new(),
     }
 }
 
