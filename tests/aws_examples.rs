@@ -149,3 +149,86 @@ fn lambda_arm_duration_with_free_tier() {
         .sum();
     assert_eq!(cents(requests), 0.20);
 }
+
+fn fargate(
+    arch: Architecture,
+    task_hours: f64,
+    vcpu: f64,
+    memory_gb: f64,
+    storage_gb: f64,
+) -> Vec<planner::model::LineItem> {
+    use planner::model::ecs::{FargatePrices, bill};
+    use planner::profile::EcsConfig;
+    let book = book();
+    let cfg = EcsConfig {
+        architecture: arch,
+        ephemeral_storage_gb: storage_gb,
+        ..EcsConfig::default()
+    };
+    let prices = FargatePrices::from_book(&book, &cfg).unwrap();
+    bill(task_hours, vcpu, memory_gb, storage_gb, &prices)
+}
+
+fn line_cents(lines: &[planner::model::LineItem], item: &str) -> f64 {
+    cents(lines.iter().find(|l| l.item == item).unwrap().cost_usd)
+}
+
+/// Fargate pricing page, example 1 (Linux/x86): 5 tasks × 600 s a day × 30 days, 1 vCPU,
+/// 2 GB, 30 GB ephemeral storage. AWS: $1.01 + $0.22 + $0.03 = $1.26.
+#[test]
+fn fargate_example_1_linux_x86() {
+    let hours = 5.0 * 600.0 * 30.0 / 3600.0;
+    let lines = fargate(Architecture::X86_64, hours, 1.0, 2.0, 30.0);
+    assert_eq!(line_cents(&lines, "vcpu"), 1.01);
+    assert_eq!(line_cents(&lines, "memory"), 0.22);
+    assert_eq!(line_cents(&lines, "ephemeral_storage"), 0.03);
+    assert_eq!(cents(total(&lines)), 1.26);
+}
+
+/// Example 2 (Linux/ARM): the same tasks on Graviton. AWS: $0.81 + $0.18 + $0.03 = $1.02.
+#[test]
+fn fargate_example_2_linux_arm() {
+    let hours = 5.0 * 600.0 * 30.0 / 3600.0;
+    let lines = fargate(Architecture::Arm64, hours, 1.0, 2.0, 30.0);
+    assert_eq!(line_cents(&lines, "vcpu"), 0.81);
+    assert_eq!(line_cents(&lines, "memory"), 0.18);
+    assert_eq!(line_cents(&lines, "ephemeral_storage"), 0.03);
+    assert_eq!(cents(total(&lines)), 1.02);
+}
+
+/// Example 3 (EKS pods on Fargate, x86): 10 pods × 1 h a day × 30 days, 0.25 vCPU, 1 GB, no
+/// extra storage. AWS: $3.04 + $1.33 = $4.37.
+#[test]
+fn fargate_example_3_pods() {
+    let lines = fargate(Architecture::X86_64, 10.0 * 30.0, 0.25, 1.0, 20.0);
+    assert_eq!(line_cents(&lines, "vcpu"), 3.04);
+    assert_eq!(line_cents(&lines, "memory"), 1.33);
+    assert!(lines.iter().all(|l| l.item != "ephemeral_storage"));
+    assert_eq!(cents(total(&lines)), 4.37);
+}
+
+/// Step Functions pricing page, Express example: 100M workflows a month, 10 s each, 64 MB
+/// billed. AWS: requests $100.00, duration $60.00 + $120.00 + $202.97 = $382.97.
+#[test]
+fn step_functions_express_example() {
+    use planner::model::step_functions::express_gb_s;
+    use planner::pricing::keys;
+    let book = book();
+    let gb_h = express_gb_s(100e6, 10_000.0, 64) / 3600.0;
+    assert_eq!(cents(gb_h), 17_361.11);
+    let duration = book.price(keys::SFN_EXPRESS_DURATION).unwrap().cost(gb_h);
+    assert_eq!(cents(duration), 382.97);
+    let requests = book.price(keys::SFN_EXPRESS_REQUESTS).unwrap().cost(100e6);
+    assert_eq!(cents(requests), 100.00);
+}
+
+/// Step Functions Standard: $0.025 per 1,000 transitions after the 4,000 free a month (the
+/// rate and allowance from the pricing page; AWS's page has no worked Standard example).
+#[test]
+fn step_functions_standard_transitions() {
+    use planner::pricing::keys;
+    let book = book();
+    let price = book.price(keys::SFN_STANDARD_TRANSITIONS).unwrap();
+    assert_eq!(book.free(keys::SFN_STANDARD_TRANSITIONS), 4_000.0);
+    assert_eq!(cents(price.cost(1_000_000.0 - 4_000.0)), 24.90);
+}
