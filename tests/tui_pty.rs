@@ -122,12 +122,20 @@ fn open_edit_the_rate_and_quit_in_a_real_terminal() {
     std::fs::copy("tests/fixtures/tui/shop.yaml", dir.path().join("shop.yaml")).unwrap();
     let mut tui = Tui::start(&[dir.path().as_os_str()]);
 
-    let screen = tui.wait_for("cart-api");
+    // The footer is drawn last: once it shows, the first frame is complete (a busy machine
+    // can be read back mid-frame).
+    let screen = tui.wait_for("? help");
     assert!(screen.contains("planner"), "{screen}");
     assert!(screen.contains("Workloads (2)"), "{screen}");
-    assert!(screen.contains("? help"), "{screen}");
-    let before = tui.wait("the Lambda cost", 30, |s| !lambda_cost(s).is_empty());
-    let before = lambda_cost(&before);
+    assert!(screen.contains("cart-api"), "{screen}");
+    // Read the cost twice, a moment apart, so a half-drawn number is never taken.
+    let before = loop {
+        let first = lambda_cost(&tui.wait("the Lambda cost", 30, |s| !lambda_cost(s).is_empty()));
+        std::thread::sleep(Duration::from_millis(150));
+        if lambda_cost(&tui.text()) == first {
+            break first;
+        }
+    };
 
     // Into the parameters, type a new rate, watch the figures move.
     tui.keys("\r");
@@ -136,7 +144,10 @@ fn open_edit_the_rate_and_quit_in_a_real_terminal() {
     tui.wait_for("type a number");
     tui.keys("400\r");
     let after = tui.wait("the re-planned cost", 60, |s| {
-        !s.contains("computing") && !lambda_cost(s).is_empty() && lambda_cost(s) != before
+        !s.contains("computing")
+            && s.contains("? help")
+            && !lambda_cost(s).is_empty()
+            && lambda_cost(s) != before
     });
     assert!(after.contains("modified"), "{after}");
     assert!(after.contains("400"), "{after}");
