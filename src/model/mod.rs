@@ -89,6 +89,47 @@ pub fn evaluate(
     }
 }
 
+/// Every platform at every chart scale. The scales are independent, so they are evaluated on
+/// the machine's cores (scoped threads; results land by index, so the output is the same
+/// whatever the thread count).
+fn evaluate_scales(d: &Demand, platforms: &Platforms, book: &PriceBook) -> Vec<Vec<OptionPlan>> {
+    let at = |s: f64| -> Vec<OptionPlan> {
+        let scaled = d.scaled(s);
+        Platform::ALL
+            .iter()
+            .map(|&p| evaluate(p, &scaled, platforms, book))
+            .collect()
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(CHART_SCALES.len());
+    if threads <= 1 {
+        return CHART_SCALES.iter().map(|&s| at(s)).collect();
+    }
+    let mut out: Vec<Vec<OptionPlan>> = vec![Vec::new(); CHART_SCALES.len()];
+    std::thread::scope(|scope| {
+        let at = &at;
+        let chunks: Vec<_> = out
+            .chunks_mut(CHART_SCALES.len().div_ceil(threads))
+            .zip(CHART_SCALES.chunks(CHART_SCALES.len().div_ceil(threads)))
+            .map(|(slots, scales)| {
+                scope.spawn(move || {
+                    for (slot, &s) in slots.iter_mut().zip(scales) {
+                        *slot = at(s);
+                    }
+                })
+            })
+            .collect();
+        for handle in chunks {
+            // A panic in the model is a bug; re-raise it on this thread.
+            if let Err(e) = handle.join() {
+                std::panic::resume_unwind(e);
+            }
+        }
+    });
+    out
+}
+
 /// Scales beyond the chart where the break-even search also looks (1/128 to 128 times).
 const FAR_SCALES: [f64; 4] = [1.0 / 128.0, 1.0 / 24.0, 24.0, 128.0];
 
@@ -96,16 +137,7 @@ const FAR_SCALES: [f64; 4] = [1.0 / 128.0, 1.0 / 24.0, 24.0, 128.0];
 pub fn plan_workload(d: &Demand, platforms: &Platforms, book: &PriceBook) -> WorkloadPlan {
     let base_rate = d.average_rps();
     // Every platform at every chart scale (the stated rate is scale 1: the options).
-    let mut at_scales: Vec<Vec<OptionPlan>> = CHART_SCALES
-        .iter()
-        .map(|&s| {
-            let scaled = d.scaled(s);
-            Platform::ALL
-                .iter()
-                .map(|&p| evaluate(p, &scaled, platforms, book))
-                .collect()
-        })
-        .collect();
+    let mut at_scales = evaluate_scales(d, platforms, book);
     let one = CHART_SCALES.iter().position(|&s| s == 1.0).unwrap_or(0);
     let options = std::mem::take(&mut at_scales[one]);
     let cost_curve = CostCurve {
