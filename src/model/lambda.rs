@@ -230,15 +230,22 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
         scaling_throttled: 0.0,
     };
     // Two passes over the repeating period: the first warms the pool from the day before.
-    let mut env = vec![0.0_f64; n];
+    // Environments in use over the last WARM_S, as a monotonic queue of (step, count): the
+    // front is the window's maximum (a sliding-window maximum, O(1) a step).
+    let window = warm_steps.min(n);
+    let mut recent: std::collections::VecDeque<(usize, f64)> =
+        std::collections::VecDeque::with_capacity(window + 1);
     for pass in 0..2 {
-        for t in 0..n {
-            // Warm at the start of the step: what ran in the last WARM_S, or provisioned.
-            let mut warm = pc;
-            for back in 1..=warm_steps.min(n) {
-                warm = warm.max(env[(t + n - back) % n]);
+        for (t, (&want, &rate)) in wanted.iter().zip(&curve.rps).enumerate() {
+            let step_index = pass * n + t;
+            while recent
+                .front()
+                .is_some_and(|&(i, _)| i + window < step_index)
+            {
+                recent.pop_front();
             }
-            let want = wanted[t];
+            // Warm at the start of the step: what ran in the last WARM_S, or provisioned.
+            let warm = recent.front().map_or(pc, |&(_, v)| v.max(pc));
             // New environments: a burst of `scaling_per_10s` at once, then a ramp at the
             // scaling rate until `want` is reached.
             let deficit = (want - warm).max(0.0);
@@ -260,12 +267,15 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
             } else {
                 warm + scaling_per_10s + scale_rate * step
             };
-            env[t] = if deficit > 0.0 { reached } else { want };
+            let in_use = if deficit > 0.0 { reached } else { want };
+            while recent.back().is_some_and(|&(_, v)| v <= in_use) {
+                recent.pop_back();
+            }
+            recent.push_back((step_index, in_use));
             let created = (reached - warm).max(0.0);
             if pass == 0 {
                 continue;
             }
-            let rate = curve.rps[t];
             let reqs = rate * step;
             if reqs <= 0.0 {
                 continue;
