@@ -8,7 +8,7 @@ use super::fleet::{self, FleetCache, Names, Process, Scaling, Unit};
 use super::ingress;
 use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
 use super::traffic::MONTH_S;
-use super::words::{fmt_num, pct, round_to};
+use super::words::{pct, round_to};
 use crate::pricing::{Instance, Missing, Price, PriceBook, Tier, keys};
 use crate::profile::{AutoOr, Ec2Config, FleetIngress, Job, Purchase, WorkloadKind};
 use serde_json::json;
@@ -526,21 +526,7 @@ fn common_risks(
             pct(base)
         ));
     }
-    if d.request.threads > 1 && d.request.cpu_ms > 0.0 {
-        risks.push(format!(
-            "The request's CPU part could use {} threads, but the model runs each process's CPU work on at most one vCPU.",
-            d.request.threads
-        ));
-    }
-    let p = c.unit.process;
-    if p.cpu_bound {
-        risks.push(format!(
-            "CPU-bound: a process serves at most {} req/s, so only {} of its {} concurrent requests do useful work at full load.",
-            fmt_num(round_to(p.throughput_rps, 1)),
-            fmt_num(round_to(p.slots, 1)),
-            p.concurrency
-        ));
-    }
+    fleet::cpu_risks(d, &c.unit.process, "process", risks);
 }
 
 fn base_config(cfg: &Ec2Config, c: &Candidate) -> BTreeMap<String, serde_json::Value> {

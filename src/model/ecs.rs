@@ -601,21 +601,7 @@ fn common_risks(
             fmt_num(c.vcpu - 1.0)
         ));
     }
-    if d.request.threads > 1 && d.request.cpu_ms > 0.0 {
-        risks.push(format!(
-            "The request's CPU part could use {} threads, but the model runs a task's CPU work on at most one vCPU.",
-            d.request.threads
-        ));
-    }
-    let p = c.unit.process;
-    if p.cpu_bound {
-        risks.push(format!(
-            "CPU-bound: a task serves at most {} req/s, so only {} of its {} concurrent requests do useful work at full load.",
-            fmt_num(round_to(p.throughput_rps, 1)),
-            fmt_num(round_to(p.slots, 1)),
-            p.concurrency
-        ));
-    }
+    fleet::cpu_risks(d, &c.unit.process, "task", risks);
 }
 
 fn base_config(cfg: &EcsConfig, c: &Candidate) -> BTreeMap<String, serde_json::Value> {

@@ -12,7 +12,7 @@
 use super::demand::Demand;
 use super::plan::Latency;
 use super::traffic::{Curve, MONTH_S};
-use super::words::{clock, fmt_num, pct};
+use super::words::{clock, fmt_num, pct, round_to};
 use crate::profile::Request;
 
 /// Target tracking releases capacity about 15 minutes after load drops (PRICES.md §8).
@@ -135,6 +135,26 @@ pub fn units_required(rps: f64, unit_rps: f64, target_utilization: f64) -> f64 {
     (rps / (unit_rps * target_utilization) - 1e-9)
         .ceil()
         .max(0.0)
+}
+
+/// The CPU risks both fleets share: threads the model cannot give one process, and a process
+/// whose CPU, not its concurrency setting, limits throughput. `unit` names what holds the
+/// requests ("task", "process").
+pub fn cpu_risks(d: &Demand, p: &Process, unit: &str, risks: &mut Vec<String>) {
+    if d.request.threads > 1 && d.request.cpu_ms > 0.0 {
+        risks.push(format!(
+            "The request's CPU part could use {} threads, but the model runs each {unit}'s CPU work on at most one vCPU.",
+            d.request.threads
+        ));
+    }
+    if p.cpu_bound {
+        risks.push(format!(
+            "CPU-bound: a {unit} serves at most {} req/s, so only {} of its {} concurrent requests do useful work at full load.",
+            fmt_num(round_to(p.throughput_rps, 1)),
+            fmt_num(round_to(p.slots, 1)),
+            p.concurrency
+        ));
+    }
 }
 
 /// A month of the fleet following the curve.
