@@ -2,6 +2,7 @@
 //! I/O. `update` returns the effects (write a file, reload, quit) for the loop to carry out.
 
 use super::action::{Action, Effect};
+use super::jobs::{Job, JobId, JobKind, JobOutcome, JobStatus};
 use super::keymap::{self, Binding, Context};
 use super::params::{Group, Param};
 use super::planning::{PlanRequest, Stale};
@@ -157,6 +158,10 @@ pub enum PromptKind {
 pub enum Question {
     /// Quit with unsaved edits?
     Quit,
+    /// Quit and cancel the running jobs?
+    QuitJobs,
+    /// Refresh `region`'s price book into `dir` from the AWS Price List API?
+    RefreshPrices { region: String, dir: PathBuf },
     /// Reload and drop unsaved edits?
     Reload,
     /// Replace an existing file?
@@ -217,6 +222,8 @@ pub struct Selection {
     pub line: usize,
     pub palette: usize,
     pub help_scroll: u16,
+    /// Row of the Jobs tab.
+    pub job: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -241,6 +248,13 @@ pub struct App {
     pub theme: super::theme::Theme,
     /// The document a pending save is for, and what it writes.
     pending_save: Option<(usize, Profile)>,
+    /// Background jobs, oldest first.
+    pub jobs: Vec<Job>,
+    next_job: JobId,
+    /// Where price refreshes write (`--pricing`, else `pricing-cache`).
+    pub pricing_dir: Option<PathBuf>,
+    /// The Price List endpoint for refreshes (tests point it at a local server).
+    pub pricing_endpoint: Option<String>,
 }
 
 /// Rows a page moves.
@@ -268,6 +282,10 @@ impl App {
             quitting: false,
             theme: super::theme::Theme::new(true),
             pending_save: None,
+            jobs: Vec::new(),
+            next_job: 1,
+            pricing_dir: None,
+            pricing_endpoint: None,
         };
         app.rebuild_rows();
         app.select_recommended_platform();
@@ -317,6 +335,16 @@ impl App {
             .is_some_and(|(l, wi, _)| p.value(&l.edited, wi) != p.value(&l.original, wi))
     }
 
+    /// Jobs still running.
+    pub fn running_jobs(&self) -> usize {
+        self.jobs.iter().filter(|j| j.running()).count()
+    }
+
+    /// The job selected in the Jobs tab.
+    pub fn job(&self) -> Option<&Job> {
+        self.jobs.get(self.sel.job)
+    }
+
     pub fn any_unsaved(&self) -> bool {
         self.docs
             .iter()
@@ -338,6 +366,7 @@ impl App {
             (Tab::Plan, Focus::Workloads) => Some(Context::Workloads),
             (Tab::Plan, Focus::Params) => Some(Context::Params),
             (Tab::Plan, Focus::Platforms) => Some(Context::Platforms),
+            (Tab::Jobs, _) => Some(Context::Jobs),
             _ => None,
         };
         pane.into_iter().chain([Context::Global]).collect()
@@ -432,6 +461,21 @@ impl App {
                 }
                 return Vec::new();
             }
+            Action::JobProgress {
+                id,
+                done,
+                total,
+                note,
+            } => {
+                if let Some(j) = self.jobs.iter_mut().find(|j| j.id == id && j.running()) {
+                    if total > 0 {
+                        j.progress = Some((done.min(total) as f32) / (total as f32));
+                    }
+                    j.note = note;
+                }
+                return Vec::new();
+            }
+            Action::JobFinished { id, result } => return self.job_finished(id, result),
             _ => {}
         }
         match self.view.overlay.clone() {
@@ -452,7 +496,9 @@ impl App {
     fn update_normal(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Quit => {
-                if self.any_unsaved() {
+                if self.running_jobs() > 0 {
+                    self.view.overlay = Overlay::Confirm(Question::QuitJobs);
+                } else if self.any_unsaved() {
                     self.view.overlay = Overlay::Confirm(Question::Quit);
                 } else {
                     return self.quit();
@@ -480,6 +526,29 @@ impl App {
                 let n = Tab::ALL.len();
                 self.view.tab = Tab::ALL[(self.view.tab.index() + n - 1) % n];
             }
+            Action::CancelJob => {
+                if let Some(j) = self.jobs.get_mut(self.sel.job)
+                    && j.running()
+                {
+                    j.cancelling = true;
+                    j.note = "cancelling…".into();
+                    return vec![Effect::Cancel(j.id)];
+                }
+            }
+            Action::RefreshPrices => match self.doc().map(|d| &d.state) {
+                Some(Ok(l)) => {
+                    let region = l.book.book.region.clone();
+                    let dir = self
+                        .pricing_dir
+                        .clone()
+                        .unwrap_or_else(|| PathBuf::from("pricing-cache"));
+                    self.view.overlay = Overlay::Confirm(Question::RefreshPrices { region, dir });
+                }
+                Some(Err(_)) => {
+                    self.error("this profile is invalid: fix the file, then Ctrl-r".into())
+                }
+                None => {}
+            },
             Action::JobsTab => {
                 self.view.tab = if self.view.tab == Tab::Jobs {
                     Tab::Plan
@@ -580,6 +649,23 @@ impl App {
         }
         match q {
             Question::Quit => self.quit(),
+            Question::QuitJobs => {
+                if self.any_unsaved() {
+                    self.view.overlay = Overlay::Confirm(Question::Quit);
+                    Vec::new()
+                } else {
+                    self.quit()
+                }
+            }
+            Question::RefreshPrices { region, dir } => {
+                let title = format!("refresh {region} prices");
+                let kind = JobKind::RefreshPrices {
+                    region,
+                    dir,
+                    endpoint_url: self.pricing_endpoint.clone(),
+                };
+                vec![self.start_job(title, kind)]
+            }
             Question::Reload => vec![Effect::Reload],
             Question::Replace {
                 path,
@@ -757,6 +843,72 @@ impl App {
         Vec::new()
     }
 
+    // ------------------------------------------------------------------ jobs
+
+    /// Register a new running job and ask the loop to start it.
+    pub fn start_job(&mut self, title: String, kind: JobKind) -> Effect {
+        let id = self.next_job;
+        self.next_job += 1;
+        self.jobs.push(Job {
+            id,
+            title: title.clone(),
+            started: std::time::Instant::now(),
+            progress: None,
+            note: "starting".into(),
+            status: JobStatus::Running,
+            cancelling: false,
+        });
+        self.sel.job = self.jobs.len() - 1;
+        self.info(format!("started: {title} (w: jobs, x there cancels)"));
+        Effect::Spawn { id, kind }
+    }
+
+    fn job_finished(&mut self, id: JobId, result: JobOutcome) -> Vec<Effect> {
+        let Some(j) = self.jobs.iter_mut().find(|j| j.id == id) else {
+            return Vec::new();
+        };
+        let title = j.title.clone();
+        j.cancelling = false;
+        let mut effects = Vec::new();
+        match result {
+            JobOutcome::Done(msg) => {
+                j.progress = Some(1.0);
+                j.status = JobStatus::Done(msg.clone());
+                self.info(format!("{title}: {msg}"));
+            }
+            JobOutcome::PricesRefreshed { book, message, .. } => {
+                j.progress = Some(1.0);
+                j.status = JobStatus::Done(message.clone());
+                effects = self.apply_book(&book);
+                self.info(format!("{title}: {message}; prices applied"));
+            }
+            JobOutcome::Failed(msg) => {
+                j.status = JobStatus::Failed(msg.clone());
+                self.error(format!("{title} failed: {msg}"));
+            }
+            JobOutcome::Cancelled => {
+                j.status = JobStatus::Cancelled;
+                self.info(format!("{title}: cancelled"));
+            }
+        }
+        effects
+    }
+
+    /// Use a new price book for every profile priced in its region, and re-plan them.
+    fn apply_book(&mut self, book: &crate::pricing::LoadedBook) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for (di, d) in self.docs.iter_mut().enumerate() {
+            if let Ok(l) = &mut d.state
+                && l.book.book.region == book.book.region
+            {
+                l.book = book.clone();
+                l.source = crate::commands::provenance(book);
+                effects.push(l.replan(di, Stale::All));
+            }
+        }
+        effects
+    }
+
     // ------------------------------------------------------------------ helpers
 
     fn quit(&mut self) -> Vec<Effect> {
@@ -825,7 +977,7 @@ impl App {
                     .map_or(0, |o| o.cost_breakdown.len());
                 (&mut self.sel.line, len)
             }
-            (Tab::Jobs, _) => return,
+            (Tab::Jobs, _) => (&mut self.sel.job, self.jobs.len()),
             (Tab::Plan, Focus::Workloads) => {
                 let len = self.rows.len();
                 let before = self.sel.row;

@@ -126,8 +126,22 @@ pub fn confirm(frame: &mut Frame, area: Rect, app: &App, q: &Question) {
         Question::Quit => "Quit? The edits are not saved (s saves them to a new file).".to_string(),
         Question::Reload => "Reload from disk? Unsaved edits are dropped.".to_string(),
         Question::Replace { path, .. } => format!("{} exists. Replace it?", path.display()),
+        Question::QuitJobs => format!(
+            "Quit? {} job(s) still running will be cancelled (calibration cleans up first).",
+            app.running_jobs()
+        ),
+        Question::RefreshPrices { region, dir } => format!(
+            "Refresh the {region} price book? This makes GetProducts calls to the AWS Price List \
+             API for {region} (permission pricing:GetProducts, free of charge) with your AWS \
+             credentials, then writes {} atomically; the new prices apply at once.",
+            dir.join(format!("{region}.yaml")).display()
+        ),
     };
-    let popup = area.centered(Constraint::Percentage(70), Constraint::Length(5));
+    // Tall enough for the wrapped question, the y/n line and the borders.
+    let inner_w = (area.width * 7 / 10).saturating_sub(2).max(1) as usize;
+    let text_h = text.chars().count().div_ceil(inner_w) as u16 + 1;
+    let h = (text_h + 3).min(area.height);
+    let popup = area.centered(Constraint::Percentage(70), Constraint::Length(h));
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(vec![
