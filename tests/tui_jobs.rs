@@ -381,3 +381,65 @@ fn the_runner_cancels_a_refresh_midway_and_the_old_book_survives() {
     assert_eq!(app.running_jobs(), 0);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), old);
 }
+
+// ------------------------------------------------------------------ calibration
+
+#[test]
+fn calibration_asks_for_the_function_shows_the_plan_then_starts_a_job() {
+    let (_d, mut app) = shop();
+    app.update(Action::StartCalibration);
+    assert_eq!(
+        app.view.overlay,
+        Overlay::Prompt(planner::tui::app::PromptKind::Calibrate)
+    );
+    assert_eq!(app.input, "cart-api 512,1024,2048");
+    // A bad size is refused inline.
+    app.update(Action::Input('9'));
+    app.update(Action::Input('9'));
+    app.update(Action::Input('9'));
+    app.update(Action::Input('9'));
+    app.update(Action::Input('9'));
+    assert!(app.update(Action::Enter).is_empty());
+    let refusal = app.refusal.clone().unwrap();
+    assert!(refusal.contains("out of range"), "{refusal}");
+    for _ in 0..5 {
+        app.update(Action::Backspace);
+    }
+    assert!(app.update(Action::Enter).is_empty());
+    let Overlay::Confirm(Question::Calibrate { plan, .. }) = app.view.overlay.clone() else {
+        panic!("{:?}", app.view.overlay)
+    };
+    assert!(plan.contains("60 invocations"), "{plan}");
+    assert!(plan.contains("cap 1000"), "{plan}");
+    assert!(plan.contains("at most $"), "{plan}");
+    assert!(plan.contains("shop.calibration.yaml"), "{plan}");
+    assert!(app.jobs.is_empty(), "nothing runs before yes");
+    let effects = app.update(Action::Confirm(true));
+    let [Effect::Spawn { id, kind }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let JobKind::Calibrate {
+        function, sizes, ..
+    } = kind
+    else {
+        panic!("{kind:?}")
+    };
+    assert_eq!(function, "cart-api");
+    assert_eq!(sizes, &vec![512, 1024, 2048]);
+    assert_eq!(app.jobs[0].title, "calibrate cart-api on cart-api");
+    // Success reloads the profile so the calibration is used.
+    let effects = app.update(Action::JobFinished {
+        id: *id,
+        result: JobOutcome::Calibrated("wrote shop.calibration.yaml".into()),
+    });
+    assert_eq!(effects, vec![Effect::Reload]);
+    assert!(matches!(app.jobs[0].status, JobStatus::Done(_)));
+}
+
+#[test]
+fn calibration_of_a_built_in_example_is_refused() {
+    let mut app = App::new(Source::BuiltIn.load(&Options::default()).unwrap(), TODAY);
+    app.update(Action::StartCalibration);
+    assert_eq!(app.view.overlay, Overlay::None);
+    assert!(app.status.as_ref().unwrap().text.contains("sidecar"));
+}

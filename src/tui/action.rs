@@ -54,6 +54,8 @@ pub enum Action {
     CancelJob,
     /// `R`: refresh the selected profile's price book from the AWS Price List API (asks first).
     RefreshPrices,
+    /// `C`: calibrate the selected workload against a deployed Lambda function (asks first).
+    StartCalibration,
     /// Typed character in a text input (edit, filter, palette, path prompt).
     Input(char),
     Backspace,

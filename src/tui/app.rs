@@ -152,6 +152,8 @@ pub enum Mode {
 pub enum PromptKind {
     Export,
     Save,
+    /// Function name and memory sizes for a calibration.
+    Calibrate,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -162,6 +164,8 @@ pub enum Question {
     QuitJobs,
     /// Refresh `region`'s price book into `dir` from the AWS Price List API?
     RefreshPrices { region: String, dir: PathBuf },
+    /// Run this calibration? `plan` says what it calls, the cap and the most it can cost.
+    Calibrate { plan: String, kind: Box<JobKind> },
     /// Reload and drop unsaved edits?
     Reload,
     /// Replace an existing file?
@@ -396,7 +400,7 @@ impl App {
             doc.path.parent().map(Path::to_path_buf).unwrap_or_default()
         };
         Some(match kind {
-            PromptKind::Save => dir.join(format!("{stem}.edited.yaml")),
+            PromptKind::Save | PromptKind::Calibrate => dir.join(format!("{stem}.edited.yaml")),
             PromptKind::Export => dir.join(format!("{stem}.report.md")),
         })
     }
@@ -535,6 +539,19 @@ impl App {
                     return vec![Effect::Cancel(j.id)];
                 }
             }
+            Action::StartCalibration => match self.selected() {
+                Some(_) if self.doc().is_some_and(|d| d.builtin) => self.error(
+                    "calibration writes a sidecar beside the profile: open a profile file (planner FILE.yaml)"
+                        .into(),
+                ),
+                Some((l, wi, _)) => {
+                    let name = l.edited.workloads.get(wi).map(|w| w.name.clone());
+                    self.input = format!("{} 512,1024,2048", name.unwrap_or_default());
+                    self.refusal = None;
+                    self.view.overlay = Overlay::Prompt(PromptKind::Calibrate);
+                }
+                None => self.error("select a workload to calibrate".into()),
+            },
             Action::RefreshPrices => match self.doc().map(|d| &d.state) {
                 Some(Ok(l)) => {
                     let region = l.book.book.region.clone();
@@ -657,6 +674,15 @@ impl App {
                     self.quit()
                 }
             }
+            Question::Calibrate { kind, .. } => {
+                let title = match kind.as_ref() {
+                    JobKind::Calibrate {
+                        workload, function, ..
+                    } => format!("calibrate {workload} on {function}"),
+                    _ => "calibrate".to_string(),
+                };
+                vec![self.start_job(title, *kind)]
+            }
             Question::RefreshPrices { region, dir } => {
                 let title = format!("refresh {region} prices");
                 let kind = JobKind::RefreshPrices {
@@ -690,6 +716,14 @@ impl App {
                 self.view.overlay = Overlay::None;
                 self.input.clear();
             }
+            Action::Enter if kind == PromptKind::Calibrate => match self.calibration() {
+                Ok(q) => {
+                    self.input.clear();
+                    self.refusal = None;
+                    self.view.overlay = Overlay::Confirm(q);
+                }
+                Err(msg) => self.refusal = Some(msg),
+            },
             Action::Enter => {
                 let path = PathBuf::from(self.input.trim());
                 if path.as_os_str().is_empty() {
@@ -698,7 +732,7 @@ impl App {
                 }
                 let effect = match kind {
                     PromptKind::Export => self.export_effect(path),
-                    PromptKind::Save => self.save_effect(path),
+                    PromptKind::Save | PromptKind::Calibrate => self.save_effect(path),
                 };
                 match effect {
                     Ok(e) => {
@@ -882,6 +916,17 @@ impl App {
                 effects = self.apply_book(&book);
                 self.info(format!("{title}: {message}; prices applied"));
             }
+            JobOutcome::Calibrated(msg) => {
+                j.progress = Some(1.0);
+                j.status = JobStatus::Done(msg.clone());
+                self.info(format!("{title}: {msg}"));
+                // Reload so the calibration moves the figures; edits are not dropped unasked.
+                if self.any_unsaved() {
+                    self.view.overlay = Overlay::Confirm(Question::Reload);
+                } else {
+                    effects.push(Effect::Reload);
+                }
+            }
             JobOutcome::Failed(msg) => {
                 j.status = JobStatus::Failed(msg.clone());
                 self.error(format!("{title} failed: {msg}"));
@@ -892,6 +937,93 @@ impl App {
             }
         }
         effects
+    }
+
+    /// The calibration the prompt describes (`FUNCTION SIZES`), as a question with its plan.
+    fn calibration(&self) -> Result<Question, String> {
+        use crate::calibrate::{FunctionInfo, PlanRequest, plan};
+        const INVOCATIONS: u32 = 20;
+        const CAP: u64 = 1000;
+        let mut words = self.input.split_whitespace();
+        let function = words.next().ok_or("give the function's name or ARN")?;
+        let mut sizes: Vec<u32> = Vec::new();
+        for w in words.flat_map(|w| w.split(',')).filter(|w| !w.is_empty()) {
+            let m: u32 = w
+                .parse()
+                .map_err(|_| format!("`{w}` is not a memory size in MB"))?;
+            if !(128..=10_240).contains(&m) {
+                return Err(format!("{m} MB is out of range (128..=10240)"));
+            }
+            if !sizes.contains(&m) {
+                sizes.push(m);
+            }
+        }
+        if sizes.is_empty() {
+            return Err("give at least one memory size, e.g. 512,1024,2048".into());
+        }
+        let (l, wi, _) = self.selected().ok_or("select a workload")?;
+        let doc = self.doc().ok_or("select a workload")?;
+        let workload = l.edited.workloads.get(wi).ok_or("select a workload")?;
+        let region = l.edited.region.clone();
+        let req = PlanRequest {
+            function: function.to_string(),
+            region: region.clone(),
+            sizes: sizes.clone(),
+            invocations: INVOCATIONS,
+            concurrency: 1,
+            payload_bytes: 2,
+            run_id: String::new(),
+        };
+        let total = req.total_invocations();
+        if total > CAP {
+            return Err(format!("{total} invocations is more than the cap of {CAP}"));
+        }
+        // The function's timeout is not known before reading its configuration (an AWS
+        // call): price the worst case at Lambda's maximum timeout, an upper bound.
+        let upper = FunctionInfo {
+            name: function.to_string(),
+            arn: function.to_string(),
+            memory_mb: 128,
+            timeout_s: 900,
+            architecture: l.edited.platforms.lambda.architecture,
+            ephemeral_storage_mb: 512,
+            log_format: "Text".into(),
+            snap_start: false,
+            runtime: None,
+            state: String::new(),
+            last_update_status: String::new(),
+            description: None,
+        };
+        let most = plan::worst_case_usd(&req, &upper, &l.book.book)
+            .map_err(|m| format!("cannot price Lambda: {m}"))?;
+        let sizes_text = sizes
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let text = format!(
+            "Calibrate `{}` on Lambda function {function} ({region})? {total} invocations \
+             ({INVOCATIONS} at each of {sizes_text} MB, cap {CAP}), at most {} (every call at \
+             the 900 s maximum timeout). For each size it sets $LATEST's memory, publishes a \
+             version and an alias, invokes the alias; then deletes them and restores the \
+             memory, also on failure or x. Writes {}.",
+            workload.name,
+            plan::money(most),
+            crate::profile::sidecar_path(&doc.path).display()
+        );
+        Ok(Question::Calibrate {
+            plan: text,
+            kind: Box::new(JobKind::Calibrate {
+                profile: doc.path.clone(),
+                workload: workload.name.clone(),
+                threads: workload.request.threads.max(1),
+                function: function.to_string(),
+                region,
+                sizes,
+                invocations: INVOCATIONS,
+                book: Box::new(l.book.book.clone()),
+            }),
+        })
     }
 
     /// Use a new price book for every profile priced in its region, and re-plan them.

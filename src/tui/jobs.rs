@@ -54,6 +54,18 @@ pub enum JobKind {
         /// `None`: the standard endpoint (or `AWS_ENDPOINT_URL`).
         endpoint_url: Option<String>,
     },
+    /// Measure `function` at `sizes` and write `workload`'s calibration into the sidecar of
+    /// `profile`. The run always cleans up (restores memory, deletes versions and aliases).
+    Calibrate {
+        profile: PathBuf,
+        workload: String,
+        threads: u32,
+        function: String,
+        region: String,
+        sizes: Vec<u32>,
+        invocations: u32,
+        book: Box<crate::pricing::PriceBook>,
+    },
 }
 
 /// How a job ended.
@@ -66,6 +78,8 @@ pub enum JobOutcome {
         book: Box<LoadedBook>,
         message: String,
     },
+    /// A calibration was written to the sidecar: reload the profile.
+    Calibrated(String),
     Failed(String),
     Cancelled,
 }
@@ -158,6 +172,154 @@ async fn run(id: JobId, kind: JobKind, tx: Sender<Action>, mut cancel: Cancel) -
                 () = cancel.cancelled() => JobOutcome::Cancelled,
             }
         }
+        JobKind::Calibrate {
+            profile,
+            workload,
+            threads,
+            function,
+            region,
+            sizes,
+            invocations,
+            book,
+        } => {
+            let job = Calibration {
+                profile,
+                workload,
+                threads,
+                function,
+                region,
+                sizes,
+                invocations,
+                book: *book,
+            };
+            calibrate(id, job, &tx, cancel).await
+        }
+    }
+}
+
+struct Calibration {
+    profile: PathBuf,
+    workload: String,
+    threads: u32,
+    function: String,
+    region: String,
+    sizes: Vec<u32>,
+    invocations: u32,
+    book: crate::pricing::PriceBook,
+}
+
+/// The calibration job: what `planner calibrate --yes` does, with progress per size.
+async fn calibrate(id: JobId, job: Calibration, tx: &Sender<Action>, cancel: Cancel) -> JobOutcome {
+    use crate::calibrate::{AwsError, Lambda, Options, Progress, Tuning, analysis, aws, run};
+    let sdk = aws::load_config(&job.region, None).await;
+    let lambda = Lambda::new(&sdk, Tuning::default());
+    progress(
+        tx,
+        id,
+        0,
+        0,
+        format!("reading {}'s configuration", job.function),
+    );
+    let mut waiting = cancel.clone();
+    let info = tokio::select! {
+        r = lambda.wait_ready(&job.function) => match r {
+            Ok(info) => info,
+            Err(e) => return JobOutcome::Failed(e.to_string()),
+        },
+        // Nothing was created yet.
+        () = waiting.cancelled() => return JobOutcome::Cancelled,
+    };
+    let total = job.sizes.len() as u64 * u64::from(job.invocations);
+    let run_id = format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    );
+    let opts = Options {
+        function: job.function.clone(),
+        region: job.region.clone(),
+        sizes: job.sizes.clone(),
+        invocations: job.invocations,
+        concurrency: 1,
+        payload: b"{}".to_vec(),
+        run_id,
+    };
+    let mut per_size: HashMap<u32, u64> = HashMap::new();
+    let mut on_progress = |p: Progress| match p {
+        Progress::Step(s) => {
+            let done = per_size.values().sum();
+            progress(tx, id, done, total, s);
+        }
+        Progress::Invoked {
+            memory_mb,
+            done,
+            total: of,
+            errors,
+            throttles,
+        } => {
+            per_size.insert(memory_mb, u64::from(done));
+            let sum = per_size.values().sum();
+            progress(
+                tx,
+                id,
+                sum,
+                total,
+                format!("{memory_mb} MB: {done}/{of}, {errors} errors, {throttles} throttled"),
+            );
+        }
+    };
+    let outcome = run::calibrate(&lambda, &info, &opts, cancel, &mut on_progress).await;
+    if !outcome.leftovers.is_empty() {
+        let left: Vec<String> = outcome
+            .leftovers
+            .iter()
+            .map(|l| format!("{} ({}): {}", l.what, l.error, l.command))
+            .collect();
+        return JobOutcome::Failed(format!("cleanup FAILED, left: {}", left.join("; ")));
+    }
+    match outcome.error {
+        Some(AwsError::Cancelled) => return JobOutcome::Cancelled,
+        Some(e) => return JobOutcome::Failed(format!("{e} (cleaned up)")),
+        None => {}
+    }
+    let a = match analysis::analyze(&outcome.samples, &info, job.threads, &job.book) {
+        Ok(a) => a,
+        Err(m) => return JobOutcome::Failed(format!("cannot price Lambda: {m}")),
+    };
+    let path = crate::profile::sidecar_path(&job.profile);
+    if a.measured == 0 {
+        return JobOutcome::Failed(format!(
+            "no invocation succeeded; nothing was written to {}",
+            path.display()
+        ));
+    }
+    let mut sidecar = match std::fs::read_to_string(&path) {
+        Ok(text) => match crate::profile::parse_sidecar(&text, &path) {
+            Ok(s) => s,
+            Err(e) => return JobOutcome::Failed(e.to_string()),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => crate::profile::Sidecar::default(),
+        Err(e) => return JobOutcome::Failed(format!("cannot read {}: {e}", path.display())),
+    };
+    let (y, m, d) = crate::pricing::today_utc();
+    let date = format!("{y:04}-{m:02}-{d:02}");
+    sidecar.workloads.insert(
+        job.workload.clone(),
+        a.to_calibration(&date, &info, &job.region),
+    );
+    let yaml = match serde_yaml::to_string(&sidecar) {
+        Ok(y) => y,
+        Err(e) => return JobOutcome::Failed(e.to_string()),
+    };
+    let text = format!("{}{yaml}", crate::calibrate::command::SIDECAR_HEADER);
+    match crate::atomic::AtomicFile::create(&path).and_then(|f| f.commit(text.as_bytes())) {
+        Ok(_) => JobOutcome::Calibrated(format!(
+            "{} invocations measured; wrote {} and reloaded",
+            a.measured,
+            path.display()
+        )),
+        Err(e) => JobOutcome::Failed(format!("{}: {e}", path.display())),
     }
 }
 

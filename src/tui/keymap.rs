@@ -426,6 +426,13 @@ pub static BINDINGS: &[Binding] = &[
     ),
     b(
         C::Global,
+        &[k('C')],
+        Action::StartCalibration,
+        "calibrate this workload on a deployed Lambda function (asks first)",
+        None,
+    ),
+    b(
+        C::Global,
         &[k(':')],
         Action::OpenPalette,
         "command palette",

@@ -97,12 +97,23 @@ pub fn prompt(frame: &mut Frame, area: Rect, app: &App, kind: PromptKind) {
             " Save the edited profile ",
             "Writes a new file; the original profile and its comments stay as they are.",
         ),
+        PromptKind::Calibrate => (
+            " Calibrate on Lambda: FUNCTION SIZES ",
+            "The deployed function's name or ARN, then memory sizes in MB (20 invocations each). Nothing runs before you confirm the plan.",
+        ),
     };
     let popup = area.centered(Constraint::Percentage(80), Constraint::Length(7));
     frame.render_widget(Clear, popup);
     let mut lines = vec![
         Line::from(vec![
-            Span::styled("path: ", t.key()),
+            Span::styled(
+                if kind == PromptKind::Calibrate {
+                    "function sizes: "
+                } else {
+                    "path: "
+                },
+                t.key(),
+            ),
             Span::raw(app.input.clone()),
             Span::styled("▏", t.accent()),
         ]),
@@ -111,7 +122,14 @@ pub fn prompt(frame: &mut Frame, area: Rect, app: &App, kind: PromptKind) {
     if let Some(r) = &app.refusal {
         lines.push(Line::styled(format!("✗ {r}"), t.error()));
     }
-    lines.push(Line::styled("Enter write · Esc cancel", t.muted()));
+    lines.push(Line::styled(
+        if kind == PromptKind::Calibrate {
+            "Enter show the plan · Esc cancel"
+        } else {
+            "Enter write · Esc cancel"
+        },
+        t.muted(),
+    ));
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -130,6 +148,7 @@ pub fn confirm(frame: &mut Frame, area: Rect, app: &App, q: &Question) {
             "Quit? {} job(s) still running will be cancelled (calibration cleans up first).",
             app.running_jobs()
         ),
+        Question::Calibrate { plan, .. } => plan.clone(),
         Question::RefreshPrices { region, dir } => format!(
             "Refresh the {region} price book? This makes GetProducts calls to the AWS Price List \
              API for {region} (permission pricing:GetProducts, free of charge) with your AWS \
