@@ -145,7 +145,8 @@ pub fn confirm(frame: &mut Frame, area: Rect, app: &App, q: &Question) {
         Question::Reload => "Reload from disk? Unsaved edits are dropped.".to_string(),
         Question::Replace { path, .. } => format!("{} exists. Replace it?", path.display()),
         Question::QuitJobs => format!(
-            "Quit? {} job(s) still running will be cancelled (calibration cleans up first).",
+            "Quit? {} running job(s) will be cancelled and get 1 s to stop; a calibration \
+             still cleaning up after that is cut short (wait for it in the Jobs tab).",
             app.running_jobs()
         ),
         Question::Calibrate { plan, .. } => plan.clone(),
