@@ -73,6 +73,23 @@ views! {
     };
     breakdown => |app| { app.update(Action::Tab(1)); };
     jobs => |app| { app.update(Action::JobsTab); };
+    jobs_listed => |app| {
+        use planner::tui::jobs::{JobKind, JobOutcome};
+        let kind = || JobKind::RefreshPrices {
+            region: "us-east-1".into(),
+            dir: PathBuf::from("pricing-cache"),
+            endpoint_url: None,
+        };
+        for title in ["refresh us-east-1 prices", "refresh eu-west-1 prices", "a job that fails", "a job to cancel"] {
+            app.start_job(title.into(), kind());
+        }
+        app.update(Action::JobFinished { id: 1, result: JobOutcome::Done("wrote pricing-cache/us-east-1.yaml".into()) });
+        app.update(Action::JobProgress { id: 2, done: 2, total: 6, note: "AmazonEC2: 340 products".into() });
+        app.update(Action::JobFinished { id: 3, result: JobOutcome::Failed("no network".into()) });
+        app.update(Action::JobsTab);
+        app.update(Action::CancelJob);
+    };
+    refresh_confirm => |app| { app.update(Action::RefreshPrices); };
     help => |app| { app.update(Action::OpenHelp); };
     palette => |app| {
         app.update(Action::OpenPalette);

@@ -224,7 +224,7 @@ pub async fn fetch_service(
     client: &Client,
     query: &Query,
     endpoint: &str,
-    progress: &mut dyn FnMut(Progress<'_>),
+    progress: &mut (dyn FnMut(Progress<'_>) + Send),
 ) -> Result<Vec<String>, RefreshError> {
     let mut filters = Vec::new();
     for f in &query.filters {
@@ -385,7 +385,7 @@ pub async fn refresh(
     made: &str,
     previous: Option<&LoadedBook>,
     reference: &PriceBook,
-    progress: &mut dyn FnMut(Progress<'_>),
+    progress: &mut (dyn FnMut(Progress<'_>) + Send),
 ) -> Result<Refreshed, RefreshError> {
     validate_region(region)?;
     let wanted = pricing_map::wanted_instance_types(previous.map(|l| &l.book), reference);

@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// Header of the sidecar file.
-const SIDECAR_HEADER: &str = "# Written by `planner calibrate`: measurements of real Lambda functions, merged into\n\
+pub const SIDECAR_HEADER: &str = "# Written by `planner calibrate`: measurements of real Lambda functions, merged into\n\
 # the profile next to this file by the loader (a block here replaces an inline `calibration:`).\n\
 # Delete a workload's block (or the file) to go back to the profile's own durations.\n";
 

@@ -2,6 +2,7 @@
 //! effects `update` asks the loop to carry out.
 
 use super::app::Document;
+use super::jobs::{JobId, JobKind, JobOutcome};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +50,12 @@ pub enum Action {
     Save,
     /// `w`: Jobs tab (again: back).
     JobsTab,
+    /// `x` on the Jobs tab: cancel the selected running job.
+    CancelJob,
+    /// `R`: refresh the selected profile's price book from the AWS Price List API (asks first).
+    RefreshPrices,
+    /// `C`: calibrate the selected workload against a deployed Lambda function (asks first).
+    StartCalibration,
     /// Typed character in a text input (edit, filter, palette, path prompt).
     Input(char),
     Backspace,
@@ -81,6 +88,18 @@ pub enum Action {
     },
     /// The status message `generation` has been shown long enough.
     ClearStatus(u64),
+    /// A job's progress: `done` of `total` steps, and what it is doing. May be dropped.
+    JobProgress {
+        id: JobId,
+        done: u64,
+        total: u64,
+        note: String,
+    },
+    /// A job ended.
+    JobFinished {
+        id: JobId,
+        result: JobOutcome,
+    },
 }
 
 /// Work `update` hands to the loop: the only way the app touches the world.
@@ -99,4 +118,11 @@ pub enum Effect {
         what: String,
         replace: bool,
     },
+    /// Start a background job (listed in the Jobs tab as `id`).
+    Spawn {
+        id: JobId,
+        kind: JobKind,
+    },
+    /// Ask a running job to stop.
+    Cancel(JobId),
 }

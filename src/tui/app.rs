@@ -2,6 +2,7 @@
 //! I/O. `update` returns the effects (write a file, reload, quit) for the loop to carry out.
 
 use super::action::{Action, Effect};
+use super::jobs::{Job, JobId, JobKind, JobOutcome, JobStatus};
 use super::keymap::{self, Binding, Context};
 use super::params::{Group, Param};
 use super::planning::{PlanRequest, Stale};
@@ -151,12 +152,20 @@ pub enum Mode {
 pub enum PromptKind {
     Export,
     Save,
+    /// Function name and memory sizes for a calibration.
+    Calibrate,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Question {
     /// Quit with unsaved edits?
     Quit,
+    /// Quit and cancel the running jobs?
+    QuitJobs,
+    /// Refresh `region`'s price book into `dir` from the AWS Price List API?
+    RefreshPrices { region: String, dir: PathBuf },
+    /// Run this calibration? `plan` says what it calls, the cap and the most it can cost.
+    Calibrate { plan: String, kind: Box<JobKind> },
     /// Reload and drop unsaved edits?
     Reload,
     /// Replace an existing file?
@@ -217,6 +226,8 @@ pub struct Selection {
     pub line: usize,
     pub palette: usize,
     pub help_scroll: u16,
+    /// Row of the Jobs tab.
+    pub job: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -241,6 +252,13 @@ pub struct App {
     pub theme: super::theme::Theme,
     /// The document a pending save is for, and what it writes.
     pending_save: Option<(usize, Profile)>,
+    /// Background jobs, oldest first.
+    pub jobs: Vec<Job>,
+    next_job: JobId,
+    /// Where price refreshes write (`--pricing`, else `pricing-cache`).
+    pub pricing_dir: Option<PathBuf>,
+    /// The Price List endpoint for refreshes (tests point it at a local server).
+    pub pricing_endpoint: Option<String>,
 }
 
 /// Rows a page moves.
@@ -268,6 +286,10 @@ impl App {
             quitting: false,
             theme: super::theme::Theme::new(true),
             pending_save: None,
+            jobs: Vec::new(),
+            next_job: 1,
+            pricing_dir: None,
+            pricing_endpoint: None,
         };
         app.rebuild_rows();
         app.select_recommended_platform();
@@ -317,6 +339,16 @@ impl App {
             .is_some_and(|(l, wi, _)| p.value(&l.edited, wi) != p.value(&l.original, wi))
     }
 
+    /// Jobs still running.
+    pub fn running_jobs(&self) -> usize {
+        self.jobs.iter().filter(|j| j.running()).count()
+    }
+
+    /// The job selected in the Jobs tab.
+    pub fn job(&self) -> Option<&Job> {
+        self.jobs.get(self.sel.job)
+    }
+
     pub fn any_unsaved(&self) -> bool {
         self.docs
             .iter()
@@ -338,6 +370,7 @@ impl App {
             (Tab::Plan, Focus::Workloads) => Some(Context::Workloads),
             (Tab::Plan, Focus::Params) => Some(Context::Params),
             (Tab::Plan, Focus::Platforms) => Some(Context::Platforms),
+            (Tab::Jobs, _) => Some(Context::Jobs),
             _ => None,
         };
         pane.into_iter().chain([Context::Global]).collect()
@@ -367,7 +400,7 @@ impl App {
             doc.path.parent().map(Path::to_path_buf).unwrap_or_default()
         };
         Some(match kind {
-            PromptKind::Save => dir.join(format!("{stem}.edited.yaml")),
+            PromptKind::Save | PromptKind::Calibrate => dir.join(format!("{stem}.edited.yaml")),
             PromptKind::Export => dir.join(format!("{stem}.report.md")),
         })
     }
@@ -432,6 +465,21 @@ impl App {
                 }
                 return Vec::new();
             }
+            Action::JobProgress {
+                id,
+                done,
+                total,
+                note,
+            } => {
+                if let Some(j) = self.jobs.iter_mut().find(|j| j.id == id && j.running()) {
+                    if total > 0 {
+                        j.progress = Some((done.min(total) as f32) / (total as f32));
+                    }
+                    j.note = note;
+                }
+                return Vec::new();
+            }
+            Action::JobFinished { id, result } => return self.job_finished(id, result),
             _ => {}
         }
         match self.view.overlay.clone() {
@@ -452,7 +500,9 @@ impl App {
     fn update_normal(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Quit => {
-                if self.any_unsaved() {
+                if self.running_jobs() > 0 {
+                    self.view.overlay = Overlay::Confirm(Question::QuitJobs);
+                } else if self.any_unsaved() {
                     self.view.overlay = Overlay::Confirm(Question::Quit);
                 } else {
                     return self.quit();
@@ -480,6 +530,42 @@ impl App {
                 let n = Tab::ALL.len();
                 self.view.tab = Tab::ALL[(self.view.tab.index() + n - 1) % n];
             }
+            Action::CancelJob => {
+                if let Some(j) = self.jobs.get_mut(self.sel.job)
+                    && j.running()
+                {
+                    j.cancelling = true;
+                    j.note = "cancelling…".into();
+                    return vec![Effect::Cancel(j.id)];
+                }
+            }
+            Action::StartCalibration => match self.selected() {
+                Some(_) if self.doc().is_some_and(|d| d.builtin) => self.error(
+                    "calibration writes a sidecar beside the profile: open a profile file (planner FILE.yaml)"
+                        .into(),
+                ),
+                Some((l, wi, _)) => {
+                    let name = l.edited.workloads.get(wi).map(|w| w.name.clone());
+                    self.input = format!("{} 512,1024,2048", name.unwrap_or_default());
+                    self.refusal = None;
+                    self.view.overlay = Overlay::Prompt(PromptKind::Calibrate);
+                }
+                None => self.error("select a workload to calibrate".into()),
+            },
+            Action::RefreshPrices => match self.doc().map(|d| &d.state) {
+                Some(Ok(l)) => {
+                    let region = l.book.book.region.clone();
+                    let dir = self
+                        .pricing_dir
+                        .clone()
+                        .unwrap_or_else(|| PathBuf::from("pricing-cache"));
+                    self.view.overlay = Overlay::Confirm(Question::RefreshPrices { region, dir });
+                }
+                Some(Err(_)) => {
+                    self.error("this profile is invalid: fix the file, then Ctrl-r".into())
+                }
+                None => {}
+            },
             Action::JobsTab => {
                 self.view.tab = if self.view.tab == Tab::Jobs {
                     Tab::Plan
@@ -580,6 +666,32 @@ impl App {
         }
         match q {
             Question::Quit => self.quit(),
+            Question::QuitJobs => {
+                if self.any_unsaved() {
+                    self.view.overlay = Overlay::Confirm(Question::Quit);
+                    Vec::new()
+                } else {
+                    self.quit()
+                }
+            }
+            Question::Calibrate { kind, .. } => {
+                let title = match kind.as_ref() {
+                    JobKind::Calibrate {
+                        workload, function, ..
+                    } => format!("calibrate {workload} on {function}"),
+                    _ => "calibrate".to_string(),
+                };
+                vec![self.start_job(title, *kind)]
+            }
+            Question::RefreshPrices { region, dir } => {
+                let title = format!("refresh {region} prices");
+                let kind = JobKind::RefreshPrices {
+                    region,
+                    dir,
+                    endpoint_url: self.pricing_endpoint.clone(),
+                };
+                vec![self.start_job(title, kind)]
+            }
             Question::Reload => vec![Effect::Reload],
             Question::Replace {
                 path,
@@ -604,6 +716,14 @@ impl App {
                 self.view.overlay = Overlay::None;
                 self.input.clear();
             }
+            Action::Enter if kind == PromptKind::Calibrate => match self.calibration() {
+                Ok(q) => {
+                    self.input.clear();
+                    self.refusal = None;
+                    self.view.overlay = Overlay::Confirm(q);
+                }
+                Err(msg) => self.refusal = Some(msg),
+            },
             Action::Enter => {
                 let path = PathBuf::from(self.input.trim());
                 if path.as_os_str().is_empty() {
@@ -612,7 +732,7 @@ impl App {
                 }
                 let effect = match kind {
                     PromptKind::Export => self.export_effect(path),
-                    PromptKind::Save => self.save_effect(path),
+                    PromptKind::Save | PromptKind::Calibrate => self.save_effect(path),
                 };
                 match effect {
                     Ok(e) => {
@@ -757,6 +877,170 @@ impl App {
         Vec::new()
     }
 
+    // ------------------------------------------------------------------ jobs
+
+    /// Register a new running job and ask the loop to start it.
+    pub fn start_job(&mut self, title: String, kind: JobKind) -> Effect {
+        let id = self.next_job;
+        self.next_job += 1;
+        self.jobs.push(Job {
+            id,
+            title: title.clone(),
+            started: std::time::Instant::now(),
+            progress: None,
+            note: "starting".into(),
+            status: JobStatus::Running,
+            cancelling: false,
+        });
+        self.sel.job = self.jobs.len() - 1;
+        self.info(format!("started: {title} (w: jobs, x there cancels)"));
+        Effect::Spawn { id, kind }
+    }
+
+    fn job_finished(&mut self, id: JobId, result: JobOutcome) -> Vec<Effect> {
+        let Some(j) = self.jobs.iter_mut().find(|j| j.id == id) else {
+            return Vec::new();
+        };
+        let title = j.title.clone();
+        j.cancelling = false;
+        let mut effects = Vec::new();
+        match result {
+            JobOutcome::Done(msg) => {
+                j.progress = Some(1.0);
+                j.status = JobStatus::Done(msg.clone());
+                self.info(format!("{title}: {msg}"));
+            }
+            JobOutcome::PricesRefreshed { book, message, .. } => {
+                j.progress = Some(1.0);
+                j.status = JobStatus::Done(message.clone());
+                effects = self.apply_book(&book);
+                self.info(format!("{title}: {message}; prices applied"));
+            }
+            JobOutcome::Calibrated(msg) => {
+                j.progress = Some(1.0);
+                j.status = JobStatus::Done(msg.clone());
+                self.info(format!("{title}: {msg}"));
+                // Reload so the calibration moves the figures; edits are not dropped unasked.
+                if self.any_unsaved() {
+                    self.view.overlay = Overlay::Confirm(Question::Reload);
+                } else {
+                    effects.push(Effect::Reload);
+                }
+            }
+            JobOutcome::Failed(msg) => {
+                j.status = JobStatus::Failed(msg.clone());
+                self.error(format!("{title} failed: {msg}"));
+            }
+            JobOutcome::Cancelled => {
+                j.status = JobStatus::Cancelled;
+                self.info(format!("{title}: cancelled"));
+            }
+        }
+        effects
+    }
+
+    /// The calibration the prompt describes (`FUNCTION SIZES`), as a question with its plan.
+    fn calibration(&self) -> Result<Question, String> {
+        use crate::calibrate::{FunctionInfo, PlanRequest, plan};
+        const INVOCATIONS: u32 = 20;
+        const CAP: u64 = 1000;
+        let mut words = self.input.split_whitespace();
+        let function = words.next().ok_or("give the function's name or ARN")?;
+        let mut sizes: Vec<u32> = Vec::new();
+        for w in words.flat_map(|w| w.split(',')).filter(|w| !w.is_empty()) {
+            let m: u32 = w
+                .parse()
+                .map_err(|_| format!("`{w}` is not a memory size in MB"))?;
+            if !(128..=10_240).contains(&m) {
+                return Err(format!("{m} MB is out of range (128..=10240)"));
+            }
+            if !sizes.contains(&m) {
+                sizes.push(m);
+            }
+        }
+        if sizes.is_empty() {
+            return Err("give at least one memory size, e.g. 512,1024,2048".into());
+        }
+        let (l, wi, _) = self.selected().ok_or("select a workload")?;
+        let doc = self.doc().ok_or("select a workload")?;
+        let workload = l.edited.workloads.get(wi).ok_or("select a workload")?;
+        let region = l.edited.region.clone();
+        let req = PlanRequest {
+            function: function.to_string(),
+            region: region.clone(),
+            sizes: sizes.clone(),
+            invocations: INVOCATIONS,
+            concurrency: 1,
+            payload_bytes: 2,
+            run_id: String::new(),
+        };
+        let total = req.total_invocations();
+        if total > CAP {
+            return Err(format!("{total} invocations is more than the cap of {CAP}"));
+        }
+        // The function's timeout is not known before reading its configuration (an AWS
+        // call): price the worst case at Lambda's maximum timeout, an upper bound.
+        let upper = FunctionInfo {
+            name: function.to_string(),
+            arn: function.to_string(),
+            memory_mb: 128,
+            timeout_s: 900,
+            architecture: l.edited.platforms.lambda.architecture,
+            ephemeral_storage_mb: 512,
+            log_format: "Text".into(),
+            snap_start: false,
+            runtime: None,
+            state: String::new(),
+            last_update_status: String::new(),
+            description: None,
+        };
+        let most = plan::worst_case_usd(&req, &upper, &l.book.book)
+            .map_err(|m| format!("cannot price Lambda: {m}"))?;
+        let sizes_text = sizes
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let text = format!(
+            "Calibrate `{}` on Lambda function {function} ({region})? {total} invocations \
+             ({INVOCATIONS} at each of {sizes_text} MB, cap {CAP}), at most {} (every call at \
+             the 900 s maximum timeout). For each size it sets $LATEST's memory, publishes a \
+             version and an alias, invokes the alias; then deletes them and restores the \
+             memory, also on failure or x. Writes {}.",
+            workload.name,
+            plan::money(most),
+            crate::profile::sidecar_path(&doc.path).display()
+        );
+        Ok(Question::Calibrate {
+            plan: text,
+            kind: Box::new(JobKind::Calibrate {
+                profile: doc.path.clone(),
+                workload: workload.name.clone(),
+                threads: workload.request.threads.max(1),
+                function: function.to_string(),
+                region,
+                sizes,
+                invocations: INVOCATIONS,
+                book: Box::new(l.book.book.clone()),
+            }),
+        })
+    }
+
+    /// Use a new price book for every profile priced in its region, and re-plan them.
+    fn apply_book(&mut self, book: &crate::pricing::LoadedBook) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for (di, d) in self.docs.iter_mut().enumerate() {
+            if let Ok(l) = &mut d.state
+                && l.book.book.region == book.book.region
+            {
+                l.book = book.clone();
+                l.source = crate::commands::provenance(book);
+                effects.push(l.replan(di, Stale::All));
+            }
+        }
+        effects
+    }
+
     // ------------------------------------------------------------------ helpers
 
     fn quit(&mut self) -> Vec<Effect> {
@@ -825,7 +1109,7 @@ impl App {
                     .map_or(0, |o| o.cost_breakdown.len());
                 (&mut self.sel.line, len)
             }
-            (Tab::Jobs, _) => return,
+            (Tab::Jobs, _) => (&mut self.sel.job, self.jobs.len()),
             (Tab::Plan, Focus::Workloads) => {
                 let len = self.rows.len();
                 let before = self.sel.row;

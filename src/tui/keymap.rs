@@ -16,6 +16,8 @@ pub enum Context {
     Params,
     /// The platform table has focus.
     Platforms,
+    /// The Jobs tab.
+    Jobs,
     /// A text input: parameter edit, filter, palette, path prompt.
     Input,
     /// The help overlay.
@@ -32,17 +34,19 @@ impl Context {
             Context::Workloads => "Workload list",
             Context::Params => "Parameters",
             Context::Platforms => "Platforms",
+            Context::Jobs => "Jobs tab",
             Context::Input => "Text input (edit, filter, palette, path)",
             Context::Help => "Help",
             Context::Confirm => "Questions",
         }
     }
 
-    pub const HELP_ORDER: [Context; 7] = [
+    pub const HELP_ORDER: [Context; 8] = [
         Context::Global,
         Context::Workloads,
         Context::Params,
         Context::Platforms,
+        Context::Jobs,
         Context::Input,
         Context::Confirm,
         Context::Help,
@@ -177,6 +181,14 @@ pub static BINDINGS: &[Binding] = &[
         Action::Enter,
         "open the cost breakdown of the selected platform",
         Some("breakdown"),
+    ),
+    // Jobs tab
+    b(
+        C::Jobs,
+        &[k('x')],
+        Action::CancelJob,
+        "cancel the selected running job",
+        Some("cancel job"),
     ),
     // Text input
     b(
@@ -407,6 +419,20 @@ pub static BINDINGS: &[Binding] = &[
     ),
     b(
         C::Global,
+        &[k('R')],
+        Action::RefreshPrices,
+        "refresh this region's prices from the AWS Price List API (asks first)",
+        None,
+    ),
+    b(
+        C::Global,
+        &[k('C')],
+        Action::StartCalibration,
+        "calibrate this workload on a deployed Lambda function (asks first)",
+        None,
+    ),
+    b(
+        C::Global,
         &[k(':')],
         Action::OpenPalette,
         "command palette",
@@ -515,6 +541,7 @@ pub fn palette_entries() -> Vec<&'static Binding> {
         Context::Workloads,
         Context::Params,
         Context::Platforms,
+        Context::Jobs,
     ] {
         for bd in of(ctx) {
             if matches!(
@@ -592,7 +619,7 @@ mod tests {
         for bd in BINDINGS.iter().filter(|b| {
             matches!(
                 b.context,
-                Context::Workloads | Context::Params | Context::Platforms
+                Context::Workloads | Context::Params | Context::Platforms | Context::Jobs
             )
         }) {
             for key in bd.keys {

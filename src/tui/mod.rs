@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod app;
+pub mod jobs;
 pub mod keymap;
 pub mod params;
 pub mod planning;
@@ -30,6 +31,8 @@ use tokio::time::Instant;
 const FRAME_GAP: Duration = Duration::from_millis(16);
 /// How long a status message stays in the footer.
 const STATUS_FOR: Duration = Duration::from_secs(5);
+/// On quit, how long running jobs get to stop (and clean up) once cancelled.
+const JOBS_STOP_WITHIN: Duration = Duration::from_secs(1);
 
 /// Open the TUI on `path` (a profile, a folder, or nothing for `./profiles` or the built-in
 /// examples). The caller has checked that stdin and stdout are terminals.
@@ -39,6 +42,7 @@ pub fn run(path: Option<&Path>, opts: Options) -> Result<ExitCode> {
     let docs = source.load(&opts).map_err(crate::commands::UsageError)?;
     let mut app = App::new(docs, crate::pricing::today_utc());
     app.theme = theme::Theme::from_env();
+    app.pricing_dir = opts.pricing.clone();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .enable_io()
@@ -99,12 +103,13 @@ where
     let mut status: Option<(u64, Instant)> = None;
     let mut term = Terminate::new();
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Action>(64);
+    let mut runner = jobs::Runner::new(tx.clone());
     let mut planner = Planner {
         tx,
         busy: Default::default(),
         queued: Default::default(),
     };
-    loop {
+    let result = loop {
         if dirty && Instant::now() >= next_frame {
             terminal
                 .draw(|f| ui::render(f, app, &mut widgets))
@@ -131,8 +136,8 @@ where
                     dirty = true;
                     to_action(app, &ev)
                 }
-                Some(Err(e)) => return Err(e).context("reading terminal input"),
-                None => return Ok(()),
+                Some(Err(e)) => break Err(e).context("reading terminal input"),
+                None => break Ok(()),
             },
             Some(msg) = rx.recv() => {
                 if let Action::Planned { doc, .. } = &msg {
@@ -142,27 +147,42 @@ where
             }
             () = frame_due => None,
             () = status_due => status.take().map(|(g, _)| Action::ClearStatus(g)),
-            () = term.recv() => return Ok(()),
+            () = term.recv() => break Ok(()),
         };
         let Some(action) = action else { continue };
         dirty = true;
         let before = app.status.as_ref().map(|s| s.generation);
-        if !dispatch_with(app, action, source, opts, &mut |r| planner.submit(r)) {
-            return Ok(());
+        let go = dispatch_with(app, action, source, opts, &mut |e| match e {
+            Effect::Plan(r) => planner.submit(*r),
+            Effect::Spawn { id, kind } => runner.spawn(id, kind),
+            Effect::Cancel(id) => runner.cancel(id),
+            _ => {}
+        });
+        if !go {
+            break Ok(());
         }
         let after = app.status.as_ref().map(|s| s.generation);
         if after != before {
             status = after.map(|g| (g, Instant::now() + STATUS_FOR));
         }
-    }
+    };
+    // Every exit: cancel the jobs and give them a moment to clean up (calibration restores
+    // the function) before the terminal is restored.
+    runner.shutdown(JOBS_STOP_WITHIN).await;
+    result
 }
 
 /// Apply an action and run the effects it asks for (which may answer with more actions),
 /// re-planning in line. Tests use this; the loop runs re-plans on a blocking thread instead.
+/// Jobs are not started here (tests feed `JobProgress` / `JobFinished` themselves).
 /// Returns false once the app should stop.
 pub fn dispatch(app: &mut App, action: Action, source: &Source, opts: &Options) -> bool {
     let mut plans: Vec<planning::PlanRequest> = Vec::new();
-    let mut go = dispatch_with(app, action, source, opts, &mut |r| plans.push(r));
+    let mut go = dispatch_with(app, action, source, opts, &mut |e| {
+        if let Effect::Plan(r) = e {
+            plans.push(*r)
+        }
+    });
     while go && let Some(req) = plans.pop() {
         let plan = planning::compute(&req);
         let done = Action::Planned {
@@ -170,7 +190,11 @@ pub fn dispatch(app: &mut App, action: Action, source: &Source, opts: &Options) 
             generation: req.generation,
             plan: Box::new(plan),
         };
-        go = dispatch_with(app, done, source, opts, &mut |r| plans.push(r));
+        go = dispatch_with(app, done, source, opts, &mut |e| {
+            if let Effect::Plan(r) = e {
+                plans.push(*r)
+            }
+        });
     }
     go
 }
@@ -180,14 +204,14 @@ fn dispatch_with(
     action: Action,
     source: &Source,
     opts: &Options,
-    on_plan: &mut dyn FnMut(planning::PlanRequest),
+    background: &mut dyn FnMut(Effect),
 ) -> bool {
     let mut queue = vec![action];
     while let Some(a) = queue.pop() {
         for effect in app.update(a) {
             match effect {
                 Effect::Quit => return false,
-                Effect::Plan(req) => on_plan(*req),
+                e @ (Effect::Plan(_) | Effect::Spawn { .. } | Effect::Cancel(_)) => background(e),
                 Effect::Reload => queue.push(match source.load(opts) {
                     Ok(docs) => Action::ProfileReloaded(docs),
                     Err(e) => Action::WriteFailed {

@@ -186,18 +186,51 @@ pub fn traffic(frame: &mut Frame, area: Rect, app: &App) {
         .collect();
     let period_h = (curve.rps.len() as f64 * step_h).max(step_h);
     let peak = curve.peak().max(1e-9);
+    // Fleets (ECS, EC2) draw what their running capacity carries at each step, lagging the
+    // curve, so a scale-out gap shows; the others draw their ceiling as a flat line.
+    let fleets: Vec<(Platform, Vec<(f64, f64)>)> = wp
+        .options
+        .iter()
+        .filter(|o| o.feasible && o.capacity_rps.len() == curve.rps.len())
+        .map(|o| {
+            // The lowest capacity in each dot's span: a gap stays visible.
+            let line = o
+                .capacity_rps
+                .chunks(per)
+                .enumerate()
+                .map(|(i, c)| {
+                    let low = c.iter().copied().fold(f64::INFINITY, f64::min);
+                    (
+                        (i * per) as f64 * step_h,
+                        if low.is_finite() { low } else { 0.0 },
+                    )
+                })
+                .collect();
+            (o.platform, line)
+        })
+        .collect();
     let caps: Vec<(Platform, f64)> = wp
         .options
         .iter()
         .filter(|o| o.feasible && o.throughput_rps > 0.0 && o.throughput_rps.is_finite())
+        .filter(|o| !fleets.iter().any(|(p, _)| *p == o.platform))
         .map(|o| (o.platform, o.throughput_rps))
         .collect();
+    let fleet_top = fleets
+        .iter()
+        .flat_map(|(_, l)| l.iter().map(|p| p.1))
+        .filter(|c| c.is_finite() && *c <= peak * 2.0)
+        .fold(0.0, f64::max);
     let ymax = caps
         .iter()
         .map(|c| c.1)
         .filter(|c| *c <= peak * 2.0)
-        .fold(peak, f64::max)
+        .fold(peak.max(fleet_top), f64::max)
         * 1.1;
+    let fleets: Vec<(Platform, Vec<(f64, f64)>)> = fleets
+        .into_iter()
+        .map(|(p, l)| (p, l.into_iter().map(|(x, y)| (x, y.min(ymax))).collect()))
+        .collect();
     let cap_lines: Vec<CapLine> = caps
         .iter()
         .map(|(p, c)| (*p, *c, vec![(0.0, c.min(ymax)), (period_h, c.min(ymax))]))
@@ -217,6 +250,20 @@ pub fn traffic(frame: &mut Frame, area: Rect, app: &App) {
             format!("{} max {}{off}", p.id(), format::rps(*c))
         })
         .collect();
+    let fleet_names: Vec<String> = fleets
+        .iter()
+        .map(|(p, _)| format!("{} capacity", p.id()))
+        .collect();
+    for ((p, line), name) in fleets.iter().zip(&fleet_names) {
+        datasets.push(
+            Dataset::default()
+                .name(name.clone())
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(t.platform(*p))
+                .data(line),
+        );
+    }
     for ((p, _, line), name) in cap_lines.iter().zip(&names) {
         datasets.push(
             Dataset::default()

@@ -35,7 +35,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }
     }
     spans.push(sep());
-    spans.push(Span::styled("no jobs", t.muted()));
+    match app.running_jobs() {
+        0 => spans.push(Span::styled("no jobs", t.muted())),
+        1 => spans.push(Span::styled("1 job", t.accent())),
+        n => spans.push(Span::styled(format!("{n} jobs"), t.accent())),
+    }
     let modified = app
         .doc()
         .and_then(|d| d.state.as_ref().ok())

@@ -97,12 +97,23 @@ pub fn prompt(frame: &mut Frame, area: Rect, app: &App, kind: PromptKind) {
             " Save the edited profile ",
             "Writes a new file; the original profile and its comments stay as they are.",
         ),
+        PromptKind::Calibrate => (
+            " Calibrate on Lambda: FUNCTION SIZES ",
+            "The deployed function's name or ARN, then memory sizes in MB (20 invocations each). Nothing runs before you confirm the plan.",
+        ),
     };
     let popup = area.centered(Constraint::Percentage(80), Constraint::Length(7));
     frame.render_widget(Clear, popup);
     let mut lines = vec![
         Line::from(vec![
-            Span::styled("path: ", t.key()),
+            Span::styled(
+                if kind == PromptKind::Calibrate {
+                    "function sizes: "
+                } else {
+                    "path: "
+                },
+                t.key(),
+            ),
             Span::raw(app.input.clone()),
             Span::styled("▏", t.accent()),
         ]),
@@ -111,7 +122,14 @@ pub fn prompt(frame: &mut Frame, area: Rect, app: &App, kind: PromptKind) {
     if let Some(r) = &app.refusal {
         lines.push(Line::styled(format!("✗ {r}"), t.error()));
     }
-    lines.push(Line::styled("Enter write · Esc cancel", t.muted()));
+    lines.push(Line::styled(
+        if kind == PromptKind::Calibrate {
+            "Enter show the plan · Esc cancel"
+        } else {
+            "Enter write · Esc cancel"
+        },
+        t.muted(),
+    ));
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -126,8 +144,24 @@ pub fn confirm(frame: &mut Frame, area: Rect, app: &App, q: &Question) {
         Question::Quit => "Quit? The edits are not saved (s saves them to a new file).".to_string(),
         Question::Reload => "Reload from disk? Unsaved edits are dropped.".to_string(),
         Question::Replace { path, .. } => format!("{} exists. Replace it?", path.display()),
+        Question::QuitJobs => format!(
+            "Quit? {} running job(s) will be cancelled and get 1 s to stop; a calibration \
+             still cleaning up after that is cut short (wait for it in the Jobs tab).",
+            app.running_jobs()
+        ),
+        Question::Calibrate { plan, .. } => plan.clone(),
+        Question::RefreshPrices { region, dir } => format!(
+            "Refresh the {region} price book? This makes GetProducts calls to the AWS Price List \
+             API for {region} (permission pricing:GetProducts, free of charge) with your AWS \
+             credentials, then writes {} atomically; the new prices apply at once.",
+            dir.join(format!("{region}.yaml")).display()
+        ),
     };
-    let popup = area.centered(Constraint::Percentage(70), Constraint::Length(5));
+    // Tall enough for the wrapped question, the y/n line and the borders.
+    let inner_w = (area.width * 7 / 10).saturating_sub(2).max(1) as usize;
+    let text_h = text.chars().count().div_ceil(inner_w) as u16 + 1;
+    let h = (text_h + 3).min(area.height);
+    let popup = area.centered(Constraint::Percentage(70), Constraint::Length(h));
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(vec![
