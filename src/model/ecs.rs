@@ -10,6 +10,7 @@ use super::ingress;
 use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
 use super::words::{fmt_num, round_to};
 use crate::pricing::{Missing, Price, PriceBook, keys};
+use crate::profile as fargate;
 use crate::profile::{AutoOr, EcsConfig, FleetIngress, WorkloadKind};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -32,71 +33,22 @@ const NAMES: Names = Names {
     max_key: "max_tasks",
 };
 
-// TODO: use profile's table (the validator's Fargate task sizes) once it lands.
-/// Valid Linux task sizes: vCPU, and memory as (first GB, last GB, step GB), or an explicit
-/// list for 0.25 vCPU. 32 vCPU sizes appear only on the pricing page and are left out.
-const SIZES: &[(f64, Memory)] = &[
-    (0.25, Memory::List(&[0.5, 1.0, 2.0])),
-    (0.5, Memory::Range(1.0, 4.0, 1.0)),
-    (1.0, Memory::Range(2.0, 8.0, 1.0)),
-    (2.0, Memory::Range(4.0, 16.0, 1.0)),
-    (4.0, Memory::Range(8.0, 30.0, 1.0)),
-    (8.0, Memory::Range(16.0, 60.0, 4.0)),
-    (16.0, Memory::Range(32.0, 120.0, 8.0)),
-];
-
-#[derive(Debug, Clone, Copy)]
-enum Memory {
-    List(&'static [f64]),
-    Range(f64, f64, f64),
-}
-
-impl Memory {
-    fn options(self) -> Vec<f64> {
-        match self {
-            Memory::List(l) => l.to_vec(),
-            Memory::Range(lo, hi, step) => {
-                let n = ((hi - lo) / step).round() as usize;
-                (0..=n).map(|i| lo + i as f64 * step).collect()
-            }
-        }
-    }
-
-    fn describe(self) -> String {
-        match self {
-            Memory::List(l) => {
-                let v: Vec<String> = l.iter().map(|g| fmt_num(*g)).collect();
-                format!("{} GB", v.join(", "))
-            }
-            Memory::Range(lo, hi, step) => {
-                format!(
-                    "{}–{} GB in {} GB steps",
-                    fmt_num(lo),
-                    fmt_num(hi),
-                    fmt_num(step)
-                )
-            }
-        }
-    }
-}
-
 fn same(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-6
 }
 
-/// Every valid (vCPU, memory GB) task size, smallest first.
+/// Every valid (vCPU, memory GB) task size, smallest first (the table lives in
+/// `profile::fargate_sizes`, which validation uses too).
 pub fn task_sizes() -> Vec<(f64, f64)> {
-    SIZES
-        .iter()
-        .flat_map(|(v, m)| m.options().into_iter().map(move |g| (*v, g)))
+    fargate::fargate_sizes()
+        .into_iter()
+        .flat_map(|(v, gbs)| gbs.into_iter().map(move |g| (v, g)))
         .collect()
 }
 
 /// Whether `vcpu` with `memory_gb` is a valid Fargate task size.
 pub fn is_valid_size(vcpu: f64, memory_gb: f64) -> bool {
-    task_sizes()
-        .iter()
-        .any(|(v, g)| same(*v, vcpu) && same(*g, memory_gb))
+    fargate::is_valid_fargate_size(vcpu, memory_gb)
 }
 
 /// The prices one task size is billed at.
@@ -188,15 +140,18 @@ fn candidates(cfg: &EcsConfig) -> Result<Vec<(f64, f64)>, String> {
     if !sizes.is_empty() {
         return Ok(sizes);
     }
-    let vcpus: Vec<String> = SIZES.iter().map(|(v, _)| fmt_num(*v)).collect();
+    let vcpus: Vec<String> = fargate::fargate_vcpu_sizes()
+        .iter()
+        .map(|v| fmt_num(*v))
+        .collect();
     Err(match (&cfg.vcpu, &cfg.memory_gb) {
-        (AutoOr::Fixed(v), AutoOr::Fixed(g)) => match SIZES.iter().find(|(sv, _)| same(*sv, *v)) {
-            Some((_, m)) => format!(
+        (AutoOr::Fixed(v), AutoOr::Fixed(g)) => match fargate::describe_memory_options(*v) {
+            Some(options) => format!(
                 "{} vCPU with {} GB is not a valid Fargate task size ({} vCPU takes {}).",
                 fmt_num(*v),
                 fmt_num(*g),
                 fmt_num(*v),
-                m.describe()
+                options
             ),
             None => format!(
                 "{} vCPU is not a Fargate task size (valid: {} vCPU).",
