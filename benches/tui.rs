@@ -56,22 +56,46 @@ fn main() {
     }
     // Keystroke -> frame with the new figures: the re-plan (one workload) done in line.
     let mut fresh: Vec<Duration> = Vec::new();
+    let mut parts = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
     for i in 0..40 {
         let dir = if i % 2 == 0 { 1 } else { -1 };
         let start = Instant::now();
-        for effect in app.update(Action::Step(dir)) {
+        let effects = app.update(Action::Step(dir));
+        let asked = start.elapsed();
+        let (mut planned, mut applied) = (Duration::ZERO, Duration::ZERO);
+        for effect in effects {
             if let planner::tui::action::Effect::Plan(req) = effect {
+                let t = Instant::now();
                 let plan = planner::tui::planning::compute(&req);
+                planned += t.elapsed();
+                let t = Instant::now();
                 app.update(Action::Planned {
                     doc: req.doc,
                     generation: req.generation,
                     plan: Box::new(plan),
                 });
+                applied += t.elapsed();
             }
         }
+        let t = Instant::now();
         terminal.draw(|f| render(f, &app, &mut widgets)).unwrap();
+        let drawn = t.elapsed();
         fresh.push(start.elapsed());
+        for (v, d) in parts.iter_mut().zip([asked, planned, applied, drawn]) {
+            v.push(d);
+        }
     }
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2].as_secs_f64() * 1e3
+    };
+    println!(
+        "  of which (medians): update {:.2} ms, re-plan {:.2} ms, apply {:.2} ms, draw {:.2} ms",
+        median(&mut parts[0]),
+        median(&mut parts[1]),
+        median(&mut parts[2]),
+        median(&mut parts[3])
+    );
     fresh.sort();
     println!(
         "tui keystroke -> frame with re-planned figures (one workload re-planned): median {:.2} ms",

@@ -98,7 +98,13 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
 
 /// Where the cost difference of two options changes sign: `samples` are `(scale, diff)` pairs
 /// already computed (sorted by scale, including scale 1); the bracket nearest to scale 1 is
-/// narrowed by bisection on a log scale with `diff`. Returns the scale factor.
+/// narrowed with `diff` until it is within [`CROSSING_TOLERANCE`]. Returns the scale factor.
+///
+/// Each call of `diff` plans two options, so the search counts calls: it interpolates on a
+/// log scale (regula falsi, Illinois variant: the end that stays put has its weight halved,
+/// so a curved or stepped difference still closes in from both sides), which needs 3 to 7
+/// calls where a bisection needs 12; after two calls in a row that fail to halve the bracket
+/// it bisects, so a difference that defeats interpolation still converges.
 pub fn crossing_in(
     samples: &[(f64, f64)],
     mut diff: impl FnMut(f64) -> Option<f64>,
@@ -111,19 +117,52 @@ pub fn crossing_in(
             let distance = |w: &[(f64, f64)]| (w[0].0.ln().abs()).min(w[1].0.ln().abs());
             distance(x).total_cmp(&distance(y))
         })?;
-    let (mut lo, mut hi) = (bracket[0].0, bracket[1].0);
-    let sign_lo = sign(bracket[0].1);
-    // 12 halvings of the log bracket: the rate to well under 0.1% for brackets up to 5x.
-    for _ in 0..12 {
-        let mid = (lo * hi).sqrt();
-        match diff(mid) {
-            Some(v) if sign(v) == sign_lo => lo = mid,
-            Some(_) => hi = mid,
-            None => break,
+    // Work in x = ln(scale).
+    let (mut lo, mut f_lo) = (bracket[0].0.ln(), bracket[0].1);
+    let (mut hi, mut f_hi) = (bracket[1].0.ln(), bracket[1].1);
+    let tolerance = (1.0 + CROSSING_TOLERANCE).ln();
+    let mut stuck: Option<bool> = None; // which end stayed put last time (true: lo)
+    let mut slow = 0; // steps in a row that did not halve the bracket
+    for _ in 0..40 {
+        let width = hi - lo;
+        if width <= tolerance {
+            break;
         }
+        let x = if slow >= 2 {
+            (lo + hi) / 2.0
+        } else {
+            lo + width * f_lo / (f_lo - f_hi)
+        };
+        // At least 0.4 tolerance inside both ends: once the interpolation has closed in on
+        // the crossing from one side, this lands the next probe just across it.
+        let x = x.clamp(lo + 0.4 * tolerance, hi - 0.4 * tolerance);
+        let Some(v) = diff(x.exp()) else { break };
+        if v == 0.0 {
+            return Some(x.exp());
+        }
+        if sign(v) == sign(f_lo) {
+            lo = x;
+            f_lo = v;
+            if stuck == Some(false) {
+                f_hi /= 2.0;
+            }
+            stuck = Some(false);
+        } else {
+            hi = x;
+            f_hi = v;
+            if stuck == Some(true) {
+                f_lo /= 2.0;
+            }
+            stuck = Some(true);
+        }
+        slow = if hi - lo > width / 2.0 { slow + 1 } else { 0 };
     }
-    Some((lo * hi).sqrt())
+    Some(((lo + hi) / 2.0).exp())
 }
+
+/// How closely the break-even rate is located: the bracket around it is narrowed until its
+/// ends are within this share of each other.
+pub const CROSSING_TOLERANCE: f64 = 0.001;
 
 #[cfg(test)]
 mod tests {
@@ -188,6 +227,41 @@ mod tests {
         let k = crossing_in(&samples(g), |s| Some(g(s))).unwrap_or(0.0);
         assert!((k - 50.0).abs() < 0.1, "{k}");
         assert_eq!(crossing_in(&samples(|s| s), Some), None);
+    }
+
+    #[test]
+    fn crossing_finds_a_step_and_a_curve_within_tolerance_in_few_calls() {
+        // A fleet's cost steps as instances are added: the crossing is at a step.
+        let stepped = |s: f64| (s * 3.0).ceil() * 10.0 - 25.0 * s.sqrt() - 20.0;
+        // A smooth, curved difference.
+        let curved = |s: f64| s.powf(1.7) - 7.0;
+        for f in [&stepped as &dyn Fn(f64) -> f64, &curved] {
+            let mut calls = 0;
+            let k = crossing_in(&samples(f), |s| {
+                calls += 1;
+                Some(f(s))
+            })
+            .unwrap_or(0.0);
+            // The sign changes within the tolerance around k.
+            let (a, b) = (
+                k / (1.0 + CROSSING_TOLERANCE),
+                k * (1.0 + CROSSING_TOLERANCE),
+            );
+            assert!(
+                f(a) <= 0.0 && f(b) >= 0.0,
+                "k {k}: f({a}) {}, f({b}) {}",
+                f(a),
+                f(b)
+            );
+            assert!(calls <= 24, "{calls} calls");
+        }
+        // A smooth difference needs far fewer calls than 12 halvings of a 10x bracket.
+        let mut calls = 0;
+        crossing_in(&samples(curved), |s| {
+            calls += 1;
+            Some(curved(s))
+        });
+        assert!(calls <= 8, "{calls} calls");
     }
 
     #[test]
