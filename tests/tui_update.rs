@@ -432,3 +432,76 @@ fn platforms_pane_opens_the_breakdown() {
     act(&mut app, Action::JobsTab);
     assert_eq!(app.view.tab, Tab::Plan);
 }
+
+/// The Plan effect an action asks for (there is exactly one for a parameter step).
+fn plan_request(effects: Vec<Effect>) -> planner::tui::planning::PlanRequest {
+    let mut reqs: Vec<_> = effects
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Plan(r) => Some(*r),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reqs.len(), 1, "one re-plan asked for");
+    reqs.remove(0)
+}
+
+#[test]
+fn a_re_plan_shows_the_figures_first_then_the_curve_and_drops_superseded_stages() {
+    use planner::tui::planning::{self, Stage};
+    let (_dir, source) = fixture();
+    let mut app = app(&source);
+    on_param(&mut app, Param::Rps);
+    let (_, wi, wp) = app.selected().unwrap();
+    let old_curve = wp.cost_curve.clone();
+
+    // 40 -> 50 req/s: the first stage brings every figure and keeps the old curve, marked.
+    let req = plan_request(app.update(Action::Step(1)));
+    let mut plan = planning::figures(&req);
+    app.update(Action::Planned {
+        doc: req.doc,
+        generation: req.generation,
+        stage: Stage::Figures,
+        plan: Box::new(plan.clone()),
+    });
+    let (l, _, wp) = app.selected().unwrap();
+    assert!(l.stale.is_none(), "the figures are current");
+    assert!(l.curve_stale(wi), "the curve is still being re-planned");
+    assert!((wp.average_rps - 50.0).abs() < 1e-9);
+    assert_eq!(wp.cost_curve, old_curve);
+
+    // Another step before the second stage lands: that stage is stale, dropped,
+    // and the new request re-plans the workload in full.
+    planning::complete(&req, &mut plan);
+    let newer = plan_request(app.update(Action::Step(1)));
+    app.update(Action::Planned {
+        doc: req.doc,
+        generation: req.generation,
+        stage: Stage::Complete,
+        plan: Box::new(plan),
+    });
+    let (l, _, wp) = app.selected().unwrap();
+    assert!(l.curve_stale(wi));
+    assert_eq!(wp.cost_curve, old_curve, "a superseded stage is dropped");
+    assert!(matches!(&newer.stale, planning::Stale::Workloads(s) if s.contains(&wi)));
+
+    // Both stages of the newer request: everything current, the curve at the new rate.
+    let whole = planning::compute(&newer);
+    app.update(Action::Planned {
+        doc: newer.doc,
+        generation: newer.generation,
+        stage: Stage::Complete,
+        plan: Box::new(whole),
+    });
+    let rate: f64 = value(&app, Param::Rps).parse().unwrap();
+    assert!(rate > 50.0);
+    let (l, _, wp) = app.selected().unwrap();
+    assert!(!l.curve_stale(wi));
+    assert!((wp.average_rps - rate).abs() < 1e-9);
+    assert!(
+        (wp.cost_curve.rates[3] - rate).abs() < 1e-9,
+        "{:?}",
+        wp.cost_curve.rates
+    );
+    assert_ne!(wp.cost_curve, old_curve);
+}

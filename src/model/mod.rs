@@ -31,25 +31,88 @@ pub const CHART_SCALES: [f64; 7] = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0];
 /// Plan every workload of a profile against a price book. `pricing_source` says where the
 /// book came from (for the report's provenance).
 pub fn plan(profile: &Profile, book: &PriceBook, pricing_source: &str) -> Plan {
-    let mut free = if profile.free_tier {
-        FreeTier::from_book(book)
-    } else {
-        FreeTier::none()
-    };
+    plan_to(profile, book, pricing_source, true)
+}
+
+/// [`plan`] without the cost curves and break-even rates: every option, figure, risk and
+/// recommendation, at about a tenth of the work. [`complete_plan`] adds the rest.
+pub fn plan_figures(profile: &Profile, book: &PriceBook, pricing_source: &str) -> Plan {
+    plan_to(profile, book, pricing_source, false)
+}
+
+fn plan_to(profile: &Profile, book: &PriceBook, pricing_source: &str, full: bool) -> Plan {
+    let mut free = free_tier(profile, book);
     let mut workloads = Vec::with_capacity(profile.workloads.len());
     for w in &profile.workloads {
         let demand = Demand::new(w, free);
-        let wp = plan_workload(&demand, &profile.platforms, book);
-        // The free tier is credited once per profile: the recommended option consumes it.
-        if let Some(chosen) = wp
-            .recommendation
-            .platform
-            .and_then(|p| wp.options.iter().find(|o| o.platform == p))
-        {
-            free = free.after(&chosen.cost_breakdown);
+        let mut wp = workload_figures(&demand, &profile.platforms, book);
+        if full {
+            complete_workload(&mut wp, &demand, &profile.platforms, book);
         }
+        free = after_choice(free, &wp);
         workloads.push(wp);
     }
+    Plan {
+        profile: profile.name.clone(),
+        region: profile.region.clone(),
+        pricing: Provenance {
+            source: pricing_source.to_string(),
+            as_of: book.made.clone(),
+            cited: cited(&workloads),
+        },
+        free_tier: profile.free_tier,
+        workloads,
+        assumptions: assumptions(profile),
+    }
+}
+
+/// Add the cost curves and break-even rates to a plan of `profile` made by [`plan_figures`]
+/// (or refresh them): every workload, or those whose index `only` holds.
+pub fn complete_plan(
+    plan: &mut Plan,
+    profile: &Profile,
+    book: &PriceBook,
+    only: Option<&std::collections::BTreeSet<usize>>,
+) {
+    let mut free = free_tier(profile, book);
+    for (i, (w, wp)) in profile
+        .workloads
+        .iter()
+        .zip(&mut plan.workloads)
+        .enumerate()
+    {
+        let demand = Demand::new(w, free);
+        if only.is_none_or(|set| set.contains(&i)) {
+            complete_workload(wp, &demand, &profile.platforms, book);
+        }
+        free = after_choice(free, wp);
+    }
+}
+
+/// The free tier a profile starts with.
+fn free_tier(profile: &Profile, book: &PriceBook) -> FreeTier {
+    if profile.free_tier {
+        FreeTier::from_book(book)
+    } else {
+        FreeTier::none()
+    }
+}
+
+/// What is left of the free tier once `wp`'s recommended option has used its share: the free
+/// tier is credited once per profile, through each workload's recommended option.
+fn after_choice(free: FreeTier, wp: &WorkloadPlan) -> FreeTier {
+    match wp
+        .recommendation
+        .platform
+        .and_then(|p| wp.options.iter().find(|o| o.platform == p))
+    {
+        Some(chosen) => free.after(&chosen.cost_breakdown),
+        None => free,
+    }
+}
+
+/// Distinct sources cited by the prices the options use, sorted.
+pub fn cited(workloads: &[WorkloadPlan]) -> Vec<String> {
     let mut cited: Vec<String> = workloads
         .iter()
         .flat_map(|w| w.options.iter())
@@ -58,18 +121,7 @@ pub fn plan(profile: &Profile, book: &PriceBook, pricing_source: &str) -> Plan {
         .collect();
     cited.sort();
     cited.dedup();
-    Plan {
-        profile: profile.name.clone(),
-        region: profile.region.clone(),
-        pricing: Provenance {
-            source: pricing_source.to_string(),
-            as_of: book.made.clone(),
-            cited,
-        },
-        free_tier: profile.free_tier,
-        workloads,
-        assumptions: assumptions(profile),
-    }
+    cited
 }
 
 /// Evaluate one platform for a demand.
@@ -89,10 +141,15 @@ pub fn evaluate(
     }
 }
 
-/// Every platform at every chart scale. The scales are independent, so they are evaluated on
+/// Every platform at each of `scales`. The scales are independent, so they are evaluated on
 /// the machine's cores (scoped threads; results land by index, so the output is the same
 /// whatever the thread count).
-fn evaluate_scales(d: &Demand, platforms: &Platforms, book: &PriceBook) -> Vec<Vec<OptionPlan>> {
+fn evaluate_scales(
+    d: &Demand,
+    platforms: &Platforms,
+    book: &PriceBook,
+    scales: &[f64],
+) -> Vec<Vec<OptionPlan>> {
     let at = |s: f64| -> Vec<OptionPlan> {
         let scaled = d.scaled(s);
         Platform::ALL
@@ -102,16 +159,17 @@ fn evaluate_scales(d: &Demand, platforms: &Platforms, book: &PriceBook) -> Vec<V
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(CHART_SCALES.len());
+        .min(scales.len());
     if threads <= 1 {
-        return CHART_SCALES.iter().map(|&s| at(s)).collect();
+        return scales.iter().map(|&s| at(s)).collect();
     }
-    let mut out: Vec<Vec<OptionPlan>> = vec![Vec::new(); CHART_SCALES.len()];
+    let per = scales.len().div_ceil(threads);
+    let mut out: Vec<Vec<OptionPlan>> = vec![Vec::new(); scales.len()];
     std::thread::scope(|scope| {
         let at = &at;
         let chunks: Vec<_> = out
-            .chunks_mut(CHART_SCALES.len().div_ceil(threads))
-            .zip(CHART_SCALES.chunks(CHART_SCALES.len().div_ceil(threads)))
+            .chunks_mut(per)
+            .zip(scales.chunks(per))
             .map(|(slots, scales)| {
                 scope.spawn(move || {
                     for (slot, &s) in slots.iter_mut().zip(scales) {
@@ -135,27 +193,65 @@ const FAR_SCALES: [f64; 4] = [1.0 / 128.0, 1.0 / 24.0, 24.0, 128.0];
 
 /// All four options, the recommendation, the break-even rate and the cost curve.
 pub fn plan_workload(d: &Demand, platforms: &Platforms, book: &PriceBook) -> WorkloadPlan {
+    let mut wp = workload_figures(d, platforms, book);
+    complete_workload(&mut wp, d, platforms, book);
+    wp
+}
+
+/// The four options at the stated rate and the recommendation. The cost curve is empty and
+/// there is no break-even rate yet: [`complete_workload`] adds them.
+pub fn workload_figures(d: &Demand, platforms: &Platforms, book: &PriceBook) -> WorkloadPlan {
+    let options: Vec<OptionPlan> = Platform::ALL
+        .iter()
+        .map(|&p| evaluate(p, d, platforms, book))
+        .collect();
+    let (recommendation, _) = recommend::choose(&options);
+    WorkloadPlan {
+        name: d.workload.name.clone(),
+        kind: d.workload.kind.as_str().to_string(),
+        options,
+        recommendation,
+        cost_curve: CostCurve::default(),
+        average_rps: d.average_rps(),
+        notes: d.calibration_notes(),
+        traffic: d.curve.clone(),
+    }
+}
+
+/// Add the cost curve (every platform at the chart's scales of the rate) and the break-even
+/// rate of the two cheapest options to `wp`, made by [`workload_figures`] for `d`.
+pub fn complete_workload(
+    wp: &mut WorkloadPlan,
+    d: &Demand,
+    platforms: &Platforms,
+    book: &PriceBook,
+) {
     let base_rate = d.average_rps();
-    // Every platform at every chart scale (the stated rate is scale 1: the options).
-    let mut at_scales = evaluate_scales(d, platforms, book);
-    let one = CHART_SCALES.iter().position(|&s| s == 1.0).unwrap_or(0);
-    let options = std::mem::take(&mut at_scales[one]);
-    let cost_curve = CostCurve {
+    let others: Vec<f64> = CHART_SCALES.iter().copied().filter(|&s| s != 1.0).collect();
+    let at_others = evaluate_scales(d, platforms, book, &others);
+    // The options at each chart scale; scale 1 is the plan's own.
+    let mut rest = at_others.iter();
+    let rows: Vec<&[OptionPlan]> = CHART_SCALES
+        .iter()
+        .map(|&s| {
+            if s == 1.0 {
+                wp.options.as_slice()
+            } else {
+                rest.next().map_or(&[][..], Vec::as_slice)
+            }
+        })
+        .collect();
+    wp.cost_curve = CostCurve {
         rates: CHART_SCALES.iter().map(|s| s * base_rate).collect(),
         series: Platform::ALL
             .iter()
             .enumerate()
             .map(|(i, &p)| {
-                let costs = CHART_SCALES
+                let costs = rows
                     .iter()
-                    .enumerate()
-                    .map(|(k, _)| {
-                        let o = if k == one {
-                            &options[i]
-                        } else {
-                            &at_scales[k][i]
-                        };
-                        o.feasible.then_some(o.monthly_cost_usd)
+                    .map(|row| {
+                        row.get(i)
+                            .and_then(|o| o.feasible.then_some(o.monthly_cost_usd))
                     })
                     .collect();
                 (p, costs)
@@ -163,7 +259,8 @@ pub fn plan_workload(d: &Demand, platforms: &Platforms, book: &PriceBook) -> Wor
             .collect(),
     };
 
-    let (mut recommendation, pair) = recommend::choose(&options);
+    let (_, pair) = recommend::choose(&wp.options);
+    let mut break_even = None;
     if let Some((a, b)) = pair {
         let priced = |o: &OptionPlan| (!o.cost_breakdown.is_empty()).then_some(o.monthly_cost_usd);
         let diff_at = |s: f64| -> Option<f64> {
@@ -175,10 +272,12 @@ pub fn plan_workload(d: &Demand, platforms: &Platforms, book: &PriceBook) -> Wor
         };
         let mut samples: Vec<(f64, f64)> = CHART_SCALES
             .iter()
-            .enumerate()
-            .filter_map(|(k, &s)| {
-                let row = if k == one { &options } else { &at_scales[k] };
-                Some((s, priced(&row[a as usize])? - priced(&row[b as usize])?))
+            .zip(&rows)
+            .filter_map(|(&s, row)| {
+                Some((
+                    s,
+                    priced(row.get(a as usize)?)? - priced(row.get(b as usize)?)?,
+                ))
             })
             .collect();
         let mut found = recommend::crossing_in(&samples, diff_at);
@@ -187,17 +286,9 @@ pub fn plan_workload(d: &Demand, platforms: &Platforms, book: &PriceBook) -> Wor
             samples.sort_by(|x, y| x.0.total_cmp(&y.0));
             found = recommend::crossing_in(&samples, diff_at);
         }
-        recommendation.break_even_rps = found.map(|s| s * base_rate);
+        break_even = found.map(|s| s * base_rate);
     }
-    WorkloadPlan {
-        name: d.workload.name.clone(),
-        kind: d.workload.kind.as_str().to_string(),
-        options,
-        recommendation,
-        cost_curve,
-        average_rps: base_rate,
-        notes: d.calibration_notes(),
-    }
+    wp.recommendation.break_even_rps = break_even;
 }
 
 fn assumptions(profile: &Profile) -> Vec<String> {

@@ -90,6 +90,9 @@ pub struct WorkloadPlan {
     pub average_rps: f64,
     /// Calibration note, when the workload was calibrated.
     pub notes: Vec<String>,
+    /// The traffic the options were planned for, per step of the day (for the TUI's chart;
+    /// not in the reports). All zero for fan-out jobs.
+    pub traffic: super::traffic::Curve,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -101,7 +104,7 @@ pub struct Recommendation {
     pub break_even_rps: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CostCurve {
     /// Average request rates (x axis), ascending.
     pub rates: Vec<f64>,

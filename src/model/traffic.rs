@@ -13,7 +13,7 @@ pub const MONTH_S: f64 = 730.0 * 3600.0;
 const DAY_MINUTES: usize = 1440;
 
 /// Requests per second at fixed steps over a repeating period.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Curve {
     pub step_s: f64,
     pub rps: Vec<f64>,

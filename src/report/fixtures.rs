@@ -199,6 +199,7 @@ pub fn service_workload(name: &str) -> WorkloadPlan {
         },
         average_rps: 49.47,
         notes: Vec::new(),
+        traffic: crate::model::traffic::Curve::flat(0.0),
     }
 }
 
@@ -329,6 +330,7 @@ pub fn fanout_plan() -> Plan {
             },
             average_rps: 2.74,
             notes: vec!["Calibrated against arn:aws:lambda:eu-west-1:123456789012:function:thumbs on 2026-07-01.".to_string()],
+            traffic: crate::model::traffic::Curve::flat(0.0),
         }],
         assumptions: assumptions(),
     }

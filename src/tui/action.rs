@@ -80,10 +80,11 @@ pub enum Action {
         contents: String,
         what: String,
     },
-    /// A re-plan finished.
+    /// A re-plan reached `stage` (the figures first, then the curves).
     Planned {
         doc: usize,
         generation: u64,
+        stage: super::planning::Stage,
         plan: Box<crate::model::Plan>,
     },
     /// The status message `generation` has been shown long enough.

@@ -5,7 +5,7 @@ use super::action::{Action, Effect};
 use super::jobs::{Job, JobId, JobKind, JobOutcome, JobStatus};
 use super::keymap::{self, Binding, Context};
 use super::params::{Group, Param};
-use super::planning::{PlanRequest, Stale};
+use super::planning::{PlanRequest, Stage, Stale};
 use crate::model::{self, Plan, Platform, WorkloadPlan};
 use crate::pricing::LoadedBook;
 use crate::profile::Profile;
@@ -39,6 +39,9 @@ pub struct Loaded {
     pub plan: Plan,
     /// What changed since `plan` was made (a re-plan is running).
     pub stale: Option<Stale>,
+    /// The figures are re-planned, but these workloads' cost curves and break-even rates are
+    /// still the previous ones (the second stage of the re-plan is running).
+    pub curves_stale: Option<Stale>,
     /// The latest re-plan asked for; older answers are dropped.
     pub generation: u64,
 }
@@ -55,12 +58,23 @@ impl Loaded {
             source,
             plan,
             stale: None,
+            curves_stale: None,
             generation: 0,
         }
     }
 
     pub fn modified(&self) -> bool {
         self.edited != self.original
+    }
+
+    /// Workload `wi`'s cost curve and break-even rate are from before the last edit.
+    pub fn curve_stale(&self, wi: usize) -> bool {
+        let hit = |s: &Option<Stale>| match s {
+            Some(Stale::All) => true,
+            Some(Stale::Workloads(set)) => set.contains(&wi),
+            None => false,
+        };
+        hit(&self.stale) || hit(&self.curves_stale)
     }
 
     /// Edits that are neither in the file nor in a saved copy.
@@ -70,10 +84,11 @@ impl Loaded {
 
     /// Mark `what` out of date and ask for a re-plan of this document.
     fn replan(&mut self, doc: usize, what: Stale) -> Effect {
-        let stale = match self.stale.take() {
-            Some(s) => s.merge(what),
-            None => what,
-        };
+        // Workloads whose curves were still being re-planned are re-planned again in full.
+        let stale = [self.stale.take(), self.curves_stale.clone()]
+            .into_iter()
+            .flatten()
+            .fold(what, Stale::merge);
         self.stale = Some(stale.clone());
         self.generation += 1;
         Effect::Plan(Box::new(PlanRequest {
@@ -449,12 +464,17 @@ impl App {
             Action::Planned {
                 doc,
                 generation,
+                stage,
                 plan,
             } => {
                 if let Some(Ok(l)) = self.docs.get_mut(doc).map(|d| d.state.as_mut())
                     && l.generation == generation
                 {
                     l.plan = *plan;
+                    l.curves_stale = match stage {
+                        Stage::Figures => l.stale.take(),
+                        Stage::Complete => None,
+                    };
                     l.stale = None;
                 }
                 return Vec::new();

@@ -24,6 +24,8 @@ use ratatui::backend::Backend;
 use source::{Options, Source};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -108,6 +110,7 @@ where
         tx,
         busy: Default::default(),
         queued: Default::default(),
+        latest: Default::default(),
     };
     let result = loop {
         if dirty && Instant::now() >= next_frame {
@@ -140,7 +143,7 @@ where
                 None => break Ok(()),
             },
             Some(msg) = rx.recv() => {
-                if let Action::Planned { doc, .. } = &msg {
+                if let Action::Planned { doc, stage: planning::Stage::Complete, .. } = &msg {
                     planner.finished(*doc);
                 }
                 Some(msg)
@@ -184,17 +187,25 @@ pub fn dispatch(app: &mut App, action: Action, source: &Source, opts: &Options) 
         }
     });
     while go && let Some(req) = plans.pop() {
-        let plan = planning::compute(&req);
-        let done = Action::Planned {
-            doc: req.doc,
-            generation: req.generation,
-            plan: Box::new(plan),
-        };
-        go = dispatch_with(app, done, source, opts, &mut |e| {
-            if let Effect::Plan(r) = e {
-                plans.push(*r)
+        // Both stages, as the loop's worker delivers them.
+        let mut plan = planning::figures(&req);
+        for stage in [planning::Stage::Figures, planning::Stage::Complete] {
+            if stage == planning::Stage::Complete {
+                planning::complete(&req, &mut plan);
             }
-        });
+            let done = Action::Planned {
+                doc: req.doc,
+                generation: req.generation,
+                stage,
+                plan: Box::new(plan.clone()),
+            };
+            go = go
+                && dispatch_with(app, done, source, opts, &mut |e| {
+                    if let Effect::Plan(r) = e {
+                        plans.push(*r)
+                    }
+                });
+        }
     }
     go
 }
@@ -237,10 +248,16 @@ struct Planner {
     tx: tokio::sync::mpsc::Sender<Action>,
     busy: std::collections::HashSet<usize>,
     queued: std::collections::HashMap<usize, planning::PlanRequest>,
+    /// Per document, the generation of the latest request.
+    latest: std::collections::HashMap<usize, Arc<AtomicU64>>,
 }
 
 impl Planner {
     fn submit(&mut self, req: planning::PlanRequest) {
+        // A running re-plan of this document skips its second stage.
+        if let Some(latest) = self.latest.get(&req.doc) {
+            latest.store(req.generation, Ordering::Relaxed);
+        }
         if self.busy.contains(&req.doc) {
             self.queued.insert(req.doc, req);
         } else {
@@ -250,13 +267,35 @@ impl Planner {
 
     fn spawn(&mut self, req: planning::PlanRequest) {
         self.busy.insert(req.doc);
+        let latest = self.latest.entry(req.doc).or_default().clone();
+        latest.store(req.generation, Ordering::Relaxed);
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            let plan = planning::compute(&req);
-            // The loop has stopped when this fails; nothing is left to tell.
+            // The figures first, then the curves, unless a newer request came in meanwhile:
+            // then the figures go out as the last stage (`update` drops them as stale) and
+            // the worker frees up for the newer request at once.
+            let mut plan = planning::figures(&req);
+            let superseded = latest.load(Ordering::Relaxed) != req.generation;
+            let stage = if superseded {
+                planning::Stage::Complete
+            } else {
+                let first = Action::Planned {
+                    doc: req.doc,
+                    generation: req.generation,
+                    stage: planning::Stage::Figures,
+                    plan: Box::new(plan.clone()),
+                };
+                // The loop has stopped when a send fails; nothing is left to tell.
+                if tx.blocking_send(first).is_err() {
+                    return;
+                }
+                planning::complete(&req, &mut plan);
+                planning::Stage::Complete
+            };
             let _ = tx.blocking_send(Action::Planned {
                 doc: req.doc,
                 generation: req.generation,
+                stage,
                 plan: Box::new(plan),
             });
         });

@@ -6,7 +6,7 @@
 //! one, workloads do not affect each other); platform knobs re-plan everything.
 
 use crate::model::billing::FreeTier;
-use crate::model::{self, Demand, Plan};
+use crate::model::{self, Demand, Plan, WorkloadPlan};
 use crate::pricing::PriceBook;
 use crate::profile::Profile;
 use std::collections::BTreeSet;
@@ -45,36 +45,82 @@ pub struct PlanRequest {
     pub stale: Stale,
 }
 
-/// The plan for the request's profile.
-pub fn compute(req: &PlanRequest) -> Plan {
-    let only = match &req.stale {
+/// How far a re-plan has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Every option, figure, risk and the recommendation; the cost curves and break-even
+    /// rates are still the previous plan's.
+    Figures,
+    /// Everything.
+    Complete,
+}
+
+/// Which workloads a request re-plans on their own: `None` means the whole profile (a free
+/// tier links the workloads, or the workload list changed).
+fn only(req: &PlanRequest) -> Option<&BTreeSet<usize>> {
+    match &req.stale {
         Stale::Workloads(set)
             if !req.profile.free_tier
-                && req.previous.workloads.len() == req.profile.workloads.len() =>
+                && req.previous.workloads.len() == req.profile.workloads.len()
+                && set.iter().all(|&i| i < req.profile.workloads.len()) =>
         {
-            set
+            Some(set)
         }
-        _ => return model::plan(&req.profile, &req.book, &req.source),
-    };
-    let mut plan = req.previous.clone();
-    for &wi in only {
-        let (Some(w), Some(slot)) = (req.profile.workloads.get(wi), plan.workloads.get_mut(wi))
-        else {
-            return model::plan(&req.profile, &req.book, &req.source);
-        };
-        let demand = Demand::new(w, FreeTier::none());
-        *slot = model::plan_workload(&demand, &req.profile.platforms, &req.book);
+        _ => None,
     }
-    let mut cited: Vec<String> = plan
-        .workloads
-        .iter()
-        .flat_map(|w| w.options.iter())
-        .flat_map(|o| o.cost_breakdown.iter())
-        .map(|l| l.source.clone())
-        .collect();
-    cited.sort();
-    cited.dedup();
-    plan.pricing.cited = cited;
+}
+
+/// The first stage of a re-plan ([`Stage::Figures`]): about a tenth of the work of the whole
+/// plan. Re-planned workloads keep the previous plan's cost curve and break-even rate (the
+/// screen marks them as updating) until [`complete`] replaces them.
+pub fn figures(req: &PlanRequest) -> Plan {
+    let mut plan = match only(req) {
+        Some(set) => {
+            let mut plan = req.previous.clone();
+            for &wi in set {
+                let (Some(w), Some(slot)) =
+                    (req.profile.workloads.get(wi), plan.workloads.get_mut(wi))
+                else {
+                    continue;
+                };
+                let demand = Demand::new(w, FreeTier::none());
+                let mut fresh = model::workload_figures(&demand, &req.profile.platforms, &req.book);
+                keep_curve(&mut fresh, slot);
+                *slot = fresh;
+            }
+            plan.pricing.cited = model::cited(&plan.workloads);
+            plan
+        }
+        None => {
+            let mut plan = model::plan_figures(&req.profile, &req.book, &req.source);
+            for (wp, old) in plan.workloads.iter_mut().zip(&req.previous.workloads) {
+                if wp.name == old.name {
+                    keep_curve(wp, old);
+                }
+            }
+            plan
+        }
+    };
+    plan.profile = req.profile.name.clone();
+    plan
+}
+
+/// Give `fresh` `old`'s cost curve and break-even rate.
+fn keep_curve(fresh: &mut WorkloadPlan, old: &WorkloadPlan) {
+    fresh.cost_curve = old.cost_curve.clone();
+    fresh.recommendation.break_even_rps = old.recommendation.break_even_rps;
+}
+
+/// The second stage: the cost curves and break-even rates of the workloads re-planned by
+/// [`figures`] for the same request.
+pub fn complete(req: &PlanRequest, plan: &mut Plan) {
+    model::complete_plan(plan, &req.profile, &req.book, only(req));
+}
+
+/// The whole plan for the request's profile (both stages).
+pub fn compute(req: &PlanRequest) -> Plan {
+    let mut plan = figures(req);
+    complete(req, &mut plan);
     plan
 }
 
@@ -100,6 +146,39 @@ mod tests {
             source: "test".into(),
             previous,
             stale: Stale::Workloads([0].into()),
+        };
+        let whole = model::plan(&profile, &book, "test");
+        assert_eq!(compute(&req), whole);
+        // The first stage has every figure but keeps the previous curve.
+        let quick = figures(&req);
+        assert_eq!(quick.workloads[0].options, whole.workloads[0].options);
+        assert_eq!(
+            quick.workloads[0].recommendation.platform,
+            whole.workloads[0].recommendation.platform
+        );
+        assert_eq!(
+            quick.workloads[0].cost_curve,
+            req.previous.workloads[0].cost_curve
+        );
+        assert_ne!(quick.workloads[0].cost_curve, whole.workloads[0].cost_curve);
+    }
+
+    #[test]
+    fn both_stages_of_a_whole_profile_equal_the_plan() {
+        let text = include_str!("../../tests/fixtures/tui/shop.yaml");
+        let path = std::path::Path::new("shop.yaml");
+        let mut profile = crate::profile::parse(text, path).unwrap();
+        let book = crate::pricing::built_in("us-east-1").unwrap().book;
+        let previous = model::plan(&profile, &book, "test");
+        profile.free_tier = !profile.free_tier;
+        let req = PlanRequest {
+            doc: 0,
+            generation: 1,
+            profile: profile.clone(),
+            book: book.clone(),
+            source: "test".into(),
+            previous,
+            stale: Stale::All,
         };
         assert_eq!(compute(&req), model::plan(&profile, &book, "test"));
     }

@@ -3,7 +3,6 @@
 
 use crate::format;
 use crate::model::Platform;
-use crate::model::traffic::Curve;
 use crate::tui::app::App;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -13,10 +12,15 @@ use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition, Paragrap
 
 pub fn cost(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let block = super::block(" Cost vs rate [$/mo] (c: traffic) ", false, t);
-    let Some((_, _, wp)) = app.selected() else {
+    let Some((loaded, wi, wp)) = app.selected() else {
+        frame.render_widget(super::block(" Cost vs rate [$/mo] ", false, t), area);
         return;
     };
+    let mut title = vec![Span::raw(" Cost vs rate [$/mo] (c: traffic) ")];
+    if loaded.curve_stale(wi) {
+        title.push(Span::styled("updating… ", t.warn()));
+    }
+    let block = super::block(Line::from(title), false, t);
     let curve = &wp.cost_curve;
     let series: Vec<(Platform, Vec<(f64, f64)>)> = curve
         .series
@@ -137,12 +141,12 @@ pub fn traffic(frame: &mut Frame, area: Rect, app: &App) {
     let Some((loaded, wi, wp)) = app.selected() else {
         return;
     };
-    let Some(traffic) = loaded
+    let has_traffic = loaded
         .edited
         .workloads
         .get(wi)
-        .and_then(|w| w.traffic.as_ref())
-    else {
+        .is_some_and(|w| w.traffic.is_some());
+    if !has_traffic {
         let text = match loaded.edited.workloads.get(wi).and_then(|w| w.job.as_ref()) {
             Some(j) => {
                 let mut lines = vec![Line::raw(format!(
@@ -167,8 +171,9 @@ pub fn traffic(frame: &mut Frame, area: Rect, app: &App) {
             area,
         );
         return;
-    };
-    let curve = Curve::from_traffic(traffic);
+    }
+    // The curve the plan was made for (the model built it; drawing does not rebuild it).
+    let curve = &wp.traffic;
     let step_h = curve.step_s / 3600.0;
     // Braille gives two dots a cell: keep the highest rate in each dot's span (peaks stay).
     let dots = (usize::from(area.width) * 2).max(1);
