@@ -52,6 +52,8 @@ pub struct Fake {
     /// When set, each invocation takes a permit first (and waits for one): a test lets the
     /// run go exactly as far as it wants.
     pub gate: Option<Arc<tokio::sync::Semaphore>>,
+    /// The same for every DELETE (alias or version): holds a cleanup up.
+    pub delete_gate: Option<Arc<tokio::sync::Semaphore>>,
     pub calls: Vec<String>,
 }
 
@@ -82,6 +84,7 @@ impl Fake {
             fail_delete_alias: false,
             deny_get_configuration: false,
             gate: None,
+            delete_gate: None,
             calls: Vec::new(),
         }
     }
@@ -406,8 +409,14 @@ async fn connection(mut sock: TcpStream, fake: Arc<Mutex<Fake>>) {
         buf.drain(..head_end + length);
         let (path, query) = target.split_once('?').unwrap_or((&target, ""));
         let path = path.replace("%24", "$");
-        if method == "POST" && path.ends_with("/invocations") {
-            let gate = fake.lock().unwrap().gate.clone();
+        let gate = if method == "POST" && path.ends_with("/invocations") {
+            fake.lock().unwrap().gate.clone()
+        } else if method == "DELETE" {
+            fake.lock().unwrap().delete_gate.clone()
+        } else {
+            None
+        };
+        {
             if let Some(gate) = gate {
                 match gate.acquire().await {
                     Ok(permit) => permit.forget(),
