@@ -102,6 +102,41 @@ views! {
     };
 }
 
+/// The shop with cart-api calibrated (a sidecar beside the profile), on the Breakdown tab.
+fn calibrated() -> App {
+    let source = Source::Folder(PathBuf::from("tests/fixtures/tui-calibrated"));
+    let mut app = App::new(source.load(&Options::default()).unwrap(), TODAY);
+    app.update(Action::Tab(1));
+    app
+}
+
+#[test]
+fn breakdown_calibrated() {
+    let mut app = calibrated();
+    assert_eq!(app.docs.len(), 1, "the sidecar is not a profile");
+    insta::assert_snapshot!("breakdown_calibrated_80x24", draw(&app, 80, 24).backend());
+    insta::assert_snapshot!("breakdown_calibrated_160x48", draw(&app, 160, 48).backend());
+    // On Lambda, too (the calibration feeds every platform's durations).
+    while app.platform() != planner::model::Platform::Lambda {
+        app.update(Action::Left);
+    }
+    insta::assert_snapshot!(
+        "breakdown_calibrated_lambda_160x48",
+        draw(&app, 160, 48).backend()
+    );
+}
+
+#[test]
+fn an_uncalibrated_workload_shows_no_calibration() {
+    let mut app = calibrated();
+    app.update(Action::Tab(0));
+    app.update(Action::Down);
+    app.update(Action::Tab(1));
+    let text = format!("{}", draw(&app, 160, 48).backend());
+    assert!(text.contains("resize"), "{text}");
+    assert!(!text.contains("Calibration ·"), "{text}");
+}
+
 #[test]
 fn too_small_says_so() {
     let app = app();
