@@ -221,6 +221,7 @@ async fn x_halfway_cancels_restores_the_function_and_writes_nothing() {
     assert_eq!(app.running_jobs(), 0);
     assert!(!dir.path().join("shop.calibration.yaml").exists());
 
+    runner.shutdown(Duration::from_secs(1)).await;
     let f = fake.lock().unwrap();
     assert_eq!(f.state(), before, "not restored after cancel");
     assert_eq!(f.invocations_run, 25);
@@ -233,8 +234,6 @@ async fn x_halfway_cancels_restores_the_function_and_writes_nothing() {
     assert!(alias.is_some(), "{:#?}", f.calls);
     assert_eq!(f.calls.iter().filter(|c| *c == "POST /versions").count(), 2);
     assert_eq!(f.next_version, 6);
-    drop(f);
-    runner.shutdown(Duration::from_secs(1)).await;
 }
 
 #[tokio::test]

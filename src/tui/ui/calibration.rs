@@ -133,7 +133,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     datasets.push(points("p50", &p50, Marker::Dot, t.header()));
     let ymax = top(&[&fit_dur, &p50, &p99]);
     frame.render_widget(
-        chart(datasets, (x0, x1), ymax, "ms", t, |v| format::ms(v))
+        chart(datasets, (x0, x1), ymax, "ms", t, format::ms)
             .legend_position(Some(LegendPosition::TopRight)),
         dur,
     );
