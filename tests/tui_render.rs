@@ -89,6 +89,26 @@ views! {
         app.update(Action::JobsTab);
         app.update(Action::CancelJob);
     };
+    jobs_calibrating => |app| {
+        use planner::tui::jobs::{JobKind, SizeProgress};
+        let kind = JobKind::Calibrate {
+            profile: PathBuf::from("tests/fixtures/tui/shop.yaml"),
+            workload: "cart-api".into(),
+            threads: 1,
+            function: "cart-fn".into(),
+            region: "us-east-1".into(),
+            sizes: vec![512, 1024, 2048],
+            invocations: 20,
+            book: Box::new(planner::pricing::built_in("us-east-1").unwrap().book),
+            endpoint_url: None,
+        };
+        app.start_job("calibrate cart-api on cart-fn".into(), kind);
+        let mut sizes = SizeProgress::new(&[512, 1024, 2048], 20);
+        sizes.record(512, 20, 1, 0);
+        sizes.record(1024, 7, 0, 2);
+        app.update(Action::JobProgress { id: 1, done: sizes.done(), total: 60, note: sizes.note() });
+        app.update(Action::JobsTab);
+    };
     refresh_confirm => |app| { app.update(Action::RefreshPrices); };
     help => |app| { app.update(Action::OpenHelp); };
     palette => |app| {

@@ -665,15 +665,19 @@ impl SizeProgress {
         self.sizes.iter().map(|s| u64::from(s.1)).sum()
     }
 
-    /// Each size's count, e.g. `512 MB 20/20 ✓ · 1024 MB 7/20, 1 error · 2048 MB 0/20`.
+    /// Each size's count, compact: `512 MB ✓, 1 error · 1024 MB 7/20 · 2048 MB` (done,
+    /// under way, not started).
     pub fn note(&self) -> String {
         self.sizes
             .iter()
             .map(|&(m, done, errors, throttles)| {
-                let mut s = format!("{m} MB {done}/{}", self.invocations);
-                if done == self.invocations {
-                    s.push_str(" ✓");
-                }
+                let mut s = if done >= self.invocations {
+                    format!("{m} MB ✓")
+                } else if done > 0 {
+                    format!("{m} MB {done}/{}", self.invocations)
+                } else {
+                    format!("{m} MB")
+                };
                 if errors > 0 {
                     s.push_str(&format!(
                         ", {errors} error{}",
