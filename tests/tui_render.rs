@@ -89,6 +89,26 @@ views! {
         app.update(Action::JobsTab);
         app.update(Action::CancelJob);
     };
+    jobs_calibrating => |app| {
+        use planner::tui::jobs::{JobKind, SizeProgress};
+        let kind = JobKind::Calibrate {
+            profile: PathBuf::from("tests/fixtures/tui/shop.yaml"),
+            workload: "cart-api".into(),
+            threads: 1,
+            function: "cart-fn".into(),
+            region: "us-east-1".into(),
+            sizes: vec![512, 1024, 2048],
+            invocations: 20,
+            book: Box::new(planner::pricing::built_in("us-east-1").unwrap().book),
+            endpoint_url: None,
+        };
+        app.start_job("calibrate cart-api on cart-fn".into(), kind);
+        let mut sizes = SizeProgress::new(&[512, 1024, 2048], 20);
+        sizes.record(512, 20, 1, 0);
+        sizes.record(1024, 7, 0, 2);
+        app.update(Action::JobProgress { id: 1, done: sizes.done(), total: 60, note: sizes.note() });
+        app.update(Action::JobsTab);
+    };
     refresh_confirm => |app| { app.update(Action::RefreshPrices); };
     help => |app| { app.update(Action::OpenHelp); };
     palette => |app| {
@@ -100,6 +120,41 @@ views! {
         app.update(Action::StartFilter);
         app.update(Action::Input('c'));
     };
+}
+
+/// The shop with cart-api calibrated (a sidecar beside the profile), on the Breakdown tab.
+fn calibrated() -> App {
+    let source = Source::Folder(PathBuf::from("tests/fixtures/tui-calibrated"));
+    let mut app = App::new(source.load(&Options::default()).unwrap(), TODAY);
+    app.update(Action::Tab(1));
+    app
+}
+
+#[test]
+fn breakdown_calibrated() {
+    let mut app = calibrated();
+    assert_eq!(app.docs.len(), 1, "the sidecar is not a profile");
+    insta::assert_snapshot!("breakdown_calibrated_80x24", draw(&app, 80, 24).backend());
+    insta::assert_snapshot!("breakdown_calibrated_160x48", draw(&app, 160, 48).backend());
+    // On Lambda, too (the calibration feeds every platform's durations).
+    while app.platform() != planner::model::Platform::Lambda {
+        app.update(Action::Left);
+    }
+    insta::assert_snapshot!(
+        "breakdown_calibrated_lambda_160x48",
+        draw(&app, 160, 48).backend()
+    );
+}
+
+#[test]
+fn an_uncalibrated_workload_shows_no_calibration() {
+    let mut app = calibrated();
+    app.update(Action::Tab(0));
+    app.update(Action::Down);
+    app.update(Action::Tab(1));
+    let text = format!("{}", draw(&app, 160, 48).backend());
+    assert!(text.contains("resize"), "{text}");
+    assert!(!text.contains("Calibration ·"), "{text}");
 }
 
 #[test]

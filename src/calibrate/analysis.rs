@@ -115,6 +115,35 @@ pub fn invocation_cost(
     )?))
 }
 
+/// What a stored fit predicts at each of `sizes`: the duration by the fit's law
+/// ([`fit::inverse_share`]) and the cost of one invocation billed for it, priced like the
+/// measured sizes (through `lambda::bill`).
+pub fn fitted(
+    fit: &CalibrationFit,
+    arch: Architecture,
+    ephemeral_storage_mb: u32,
+    book: &PriceBook,
+    sizes: &[u32],
+) -> Result<Vec<Predicted>, Missing> {
+    sizes
+        .iter()
+        .map(|&m| {
+            let d = fit.io_ms + fit.cpu_ms * fit::inverse_share(m, fit.threads);
+            Ok(Predicted {
+                memory_mb: m,
+                duration_ms: d,
+                cost_per_invocation_usd: invocation_cost(
+                    book,
+                    arch,
+                    m,
+                    d.ceil(),
+                    ephemeral_storage_mb,
+                )?,
+            })
+        })
+        .collect()
+}
+
 /// Summarize one size.
 pub fn size_stats(
     s: &SizeSamples,
@@ -391,4 +420,28 @@ impl Analysis {
 fn round(x: f64, decimals: i32) -> f64 {
     let k = 10f64.powi(decimals);
     (x * k).round() / k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_fit_predicts_by_its_law_and_prices_through_the_bill() {
+        let book = crate::pricing::load("us-east-1", None).unwrap().book;
+        let fit = CalibrationFit {
+            io_ms: 60.0,
+            cpu_ms: 400.0,
+            threads: 1,
+            rmse_ms: 0.0,
+            max_error_pct: 0.0,
+        };
+        let p = fitted(&fit, Architecture::Arm64, 512, &book, &[1769, 3538]).unwrap();
+        // A full vCPU from 1,769 MB on: one thread is no faster with more.
+        assert!((p[0].duration_ms - 460.0).abs() < 1e-9);
+        assert!((p[1].duration_ms - 460.0).abs() < 1e-9);
+        let at_1769 = invocation_cost(&book, Architecture::Arm64, 1769, 460.0, 512).unwrap();
+        assert_eq!(p[0].cost_per_invocation_usd, at_1769);
+        assert!(p[1].cost_per_invocation_usd > p[0].cost_per_invocation_usd);
+    }
 }

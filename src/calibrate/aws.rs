@@ -31,15 +31,19 @@ impl AwsError {
         1
     }
 
+    /// The service's own code and message when it answered (`AccessDeniedException: User …
+    /// is not authorized …`); otherwise the SDK's chain of causes (timeouts, connections).
     fn call<E, R>(op: &'static str, e: &SdkError<E, R>) -> AwsError
     where
-        E: std::error::Error + 'static,
+        E: std::error::Error + ProvideErrorMetadata + 'static,
         R: std::fmt::Debug,
     {
-        AwsError::Call {
-            op,
-            message: DisplayErrorContext(e).to_string(),
-        }
+        let message = match e.as_service_error().map(|s| (s.code(), s.message())) {
+            Some((Some(code), Some(msg))) => format!("{code}: {msg}"),
+            Some((Some(code), None)) => code.to_string(),
+            _ => DisplayErrorContext(e).to_string(),
+        };
+        AwsError::Call { op, message }
     }
 }
 

@@ -22,5 +22,6 @@ pub use analysis::{Analysis, SizeStats};
 pub use aws::{AwsError, FunctionInfo, Lambda, Tuning};
 pub use plan::{Plan, Request as PlanRequest};
 pub use run::{
-    Cancel, CancelHandle, Leftover, Options, Progress, RunOutcome, calibrate, cancel_pair,
+    Cancel, CancelHandle, Ledger, Leftover, Options, Progress, RunOutcome, SharedLedger, calibrate,
+    calibrate_tracked, cancel_pair,
 };

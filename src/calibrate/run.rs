@@ -9,7 +9,7 @@
 use super::analysis::SizeSamples;
 use super::aws::{AwsError, FunctionInfo, Invocation, Lambda, Outcome};
 use super::plan::alias_name;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -107,12 +107,98 @@ impl RunOutcome {
     }
 }
 
-/// Resources the run has created (or is about to), for cleanup.
-#[derive(Debug, Default)]
-struct Ledger {
-    memory_touched: bool,
-    aliases: Vec<String>,
-    versions: Vec<String>,
+/// Resources the run has created (or is about to), for cleanup: an entry is added *before* the
+/// call that creates it and removed once it is deleted (or restored).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ledger {
+    /// `$LATEST`'s memory may differ from the original.
+    pub memory_touched: bool,
+    pub aliases: Vec<String>,
+    pub versions: Vec<String>,
+}
+
+impl Ledger {
+    /// Nothing is left to remove or restore.
+    pub fn is_clean(&self) -> bool {
+        !self.memory_touched && self.aliases.is_empty() && self.versions.is_empty()
+    }
+
+    /// What would be left if nothing more were cleaned up, each with the command that removes
+    /// it; `error` says why it is left.
+    pub fn leftovers(&self, info: &FunctionInfo, region: &str, error: &str) -> Vec<Leftover> {
+        let mut left: Vec<Leftover> = self
+            .aliases
+            .iter()
+            .map(|a| alias_leftover(info, region, a, error))
+            .collect();
+        left.extend(
+            self.versions
+                .iter()
+                .map(|v| version_leftover(info, region, v, error)),
+        );
+        if self.memory_touched {
+            left.push(memory_leftover(info, region, error));
+        }
+        left
+    }
+}
+
+/// The run's [`Ledger`], shared so that someone else (the TUI, when it stops waiting for a
+/// cleanup) can say what may be left while the run is still going.
+#[derive(Debug, Clone, Default)]
+pub struct SharedLedger(Arc<Mutex<Ledger>>);
+
+impl SharedLedger {
+    /// What the run has created and not yet removed, now.
+    pub fn snapshot(&self) -> Ledger {
+        match self.0.lock() {
+            Ok(l) => l.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Ledger) -> T) -> T {
+        match self.0.lock() {
+            Ok(mut l) => f(&mut l),
+            Err(poisoned) => f(&mut poisoned.into_inner()),
+        }
+    }
+}
+
+fn alias_leftover(info: &FunctionInfo, region: &str, alias: &str, error: &str) -> Leftover {
+    Leftover {
+        what: format!("alias {alias} of {}", info.name),
+        command: format!(
+            "aws lambda delete-alias --function-name {} --name {alias} --region {region}",
+            info.name
+        ),
+        error: error.to_string(),
+    }
+}
+
+fn version_leftover(info: &FunctionInfo, region: &str, version: &str, error: &str) -> Leftover {
+    Leftover {
+        what: format!("version {version} of {}", info.name),
+        command: format!(
+            "aws lambda delete-function --function-name {} --qualifier {version} --region {region}",
+            info.name
+        ),
+        error: error.to_string(),
+    }
+}
+
+fn memory_leftover(info: &FunctionInfo, region: &str, error: &str) -> Leftover {
+    Leftover {
+        what: format!(
+            "$LATEST of {} may not be at its original {} MB",
+            info.name, info.memory_mb
+        ),
+        command: format!(
+            "aws lambda update-function-configuration --function-name {} --memory-size {} --region {region}",
+            info.name, info.memory_mb
+        ),
+        error: error.to_string(),
+    }
 }
 
 /// Run a calibration and always clean up after it. `info` is the function's configuration as
@@ -121,22 +207,41 @@ pub async fn calibrate(
     lambda: &Lambda,
     info: &FunctionInfo,
     opts: &Options,
-    mut cancel: Cancel,
+    cancel: Cancel,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> RunOutcome {
-    let mut ledger = Ledger::default();
+    calibrate_tracked(
+        lambda,
+        info,
+        opts,
+        cancel,
+        &SharedLedger::default(),
+        progress,
+    )
+    .await
+}
+
+/// [`calibrate`], keeping its ledger in `ledger` where others can read it while it runs.
+pub async fn calibrate_tracked(
+    lambda: &Lambda,
+    info: &FunctionInfo,
+    opts: &Options,
+    mut cancel: Cancel,
+    ledger: &SharedLedger,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> RunOutcome {
     let mut samples = Vec::new();
     let result = execute(
         lambda,
         info,
         opts,
         &mut cancel,
-        &mut ledger,
+        ledger,
         &mut samples,
         progress,
     )
     .await;
-    let (cleaned, leftovers) = cleanup(lambda, info, opts, &mut ledger, progress).await;
+    let (cleaned, leftovers) = cleanup(lambda, info, opts, ledger, progress).await;
     RunOutcome {
         samples,
         error: result.err(),
@@ -150,7 +255,7 @@ async fn execute(
     info: &FunctionInfo,
     opts: &Options,
     cancel: &mut Cancel,
-    ledger: &mut Ledger,
+    ledger: &SharedLedger,
     samples: &mut Vec<SizeSamples>,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<(), AwsError> {
@@ -160,7 +265,7 @@ async fn execute(
         let tag = format!("[{}/{n}] {m} MB", i + 1);
         check(cancel)?;
         progress(Progress::Step(format!("{tag}: setting $LATEST's memory")));
-        ledger.memory_touched = true;
+        ledger.with(|l| l.memory_touched = true);
         lambda.set_memory(f, m).await?;
         check(cancel)?;
 
@@ -169,7 +274,7 @@ async fn execute(
         let (version, got) = lambda.publish_version(f, &description).await?;
         let ours = got.as_deref() == Some(description.as_str());
         if ours {
-            ledger.versions.push(version.clone());
+            ledger.with(|l| l.versions.push(version.clone()));
         } else {
             progress(Progress::Step(format!(
                 "{tag}: Lambda handed back existing version {version} (code and configuration \
@@ -182,7 +287,7 @@ async fn execute(
         progress(Progress::Step(format!(
             "{tag}: creating alias {alias} -> version {version}"
         )));
-        ledger.aliases.push(alias.clone());
+        ledger.with(|l| l.aliases.push(alias.clone()));
         lambda.create_alias(f, &alias, &version).await?;
         check(cancel)?;
 
@@ -200,9 +305,9 @@ async fn execute(
         // Tidy up this size now; anything that fails stays in the ledger for the final cleanup.
         progress(Progress::Step(format!("{tag}: deleting alias and version")));
         if lambda.delete_alias(f, &alias).await.is_ok() {
-            ledger.aliases.retain(|a| a != &alias);
+            ledger.with(|l| l.aliases.retain(|a| a != &alias));
             if ours && lambda.delete_version(f, &version).await.is_ok() {
-                ledger.versions.retain(|v| v != &version);
+                ledger.with(|l| l.versions.retain(|v| v != &version));
             }
         }
     }
@@ -285,69 +390,56 @@ async fn invoke_all(
     (out, None)
 }
 
-/// Delete every alias and version in the ledger and restore `$LATEST`'s memory.
+/// Delete every alias and version in the ledger and restore `$LATEST`'s memory. An entry
+/// leaves the ledger only once it is gone, so the ledger always holds what may be left.
 async fn cleanup(
     lambda: &Lambda,
     info: &FunctionInfo,
     opts: &Options,
-    ledger: &mut Ledger,
+    ledger: &SharedLedger,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> (Vec<String>, Vec<Leftover>) {
     let f = opts.function.as_str();
     let region = &opts.region;
     let mut cleaned = Vec::new();
     let mut leftovers = Vec::new();
-    for alias in std::mem::take(&mut ledger.aliases) {
+    let todo = ledger.snapshot();
+    for alias in todo.aliases {
         progress(Progress::Step(format!("cleanup: deleting alias {alias}")));
         match lambda.delete_alias(f, &alias).await {
-            Ok(()) => cleaned.push(format!("deleted alias {alias}")),
-            Err(e) => leftovers.push(Leftover {
-                what: format!("alias {alias} of {}", info.name),
-                command: format!(
-                    "aws lambda delete-alias --function-name {} --name {alias} --region {region}",
-                    info.name
-                ),
-                error: e.to_string(),
-            }),
+            Ok(()) => {
+                ledger.with(|l| l.aliases.retain(|a| a != &alias));
+                cleaned.push(format!("deleted alias {alias}"));
+            }
+            Err(e) => leftovers.push(alias_leftover(info, region, &alias, &e.to_string())),
         }
     }
-    for version in std::mem::take(&mut ledger.versions) {
+    for version in todo.versions {
         progress(Progress::Step(format!(
             "cleanup: deleting version {version}"
         )));
         match lambda.delete_version(f, &version).await {
-            Ok(()) => cleaned.push(format!("deleted version {version}")),
-            Err(e) => leftovers.push(Leftover {
-                what: format!("version {version} of {}", info.name),
-                command: format!(
-                    "aws lambda delete-function --function-name {} --qualifier {version} --region {region}",
-                    info.name
-                ),
-                error: e.to_string(),
-            }),
+            Ok(()) => {
+                ledger.with(|l| l.versions.retain(|v| v != &version));
+                cleaned.push(format!("deleted version {version}"));
+            }
+            Err(e) => leftovers.push(version_leftover(info, region, &version, &e.to_string())),
         }
     }
-    if ledger.memory_touched {
+    if todo.memory_touched {
         progress(Progress::Step(format!(
             "cleanup: restoring $LATEST's memory to {} MB",
             info.memory_mb
         )));
         match lambda.set_memory(f, info.memory_mb).await {
             Ok(()) => {
-                ledger.memory_touched = false;
-                cleaned.push(format!("restored $LATEST's memory to {} MB", info.memory_mb));
+                ledger.with(|l| l.memory_touched = false);
+                cleaned.push(format!(
+                    "restored $LATEST's memory to {} MB",
+                    info.memory_mb
+                ));
             }
-            Err(e) => leftovers.push(Leftover {
-                what: format!(
-                    "$LATEST of {} may not be at its original {} MB",
-                    info.name, info.memory_mb
-                ),
-                command: format!(
-                    "aws lambda update-function-configuration --function-name {} --memory-size {} --region {region}",
-                    info.name, info.memory_mb
-                ),
-                error: e.to_string(),
-            }),
+            Err(e) => leftovers.push(memory_leftover(info, region, &e.to_string())),
         }
     }
     (cleaned, leftovers)

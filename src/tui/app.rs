@@ -274,6 +274,9 @@ pub struct App {
     pub pricing_dir: Option<PathBuf>,
     /// The Price List endpoint for refreshes (tests point it at a local server).
     pub pricing_endpoint: Option<String>,
+    /// The Lambda endpoint for calibrations (`None`: the Region's, or the SDK's
+    /// `AWS_ENDPOINT_URL_LAMBDA` / `AWS_ENDPOINT_URL`; tests point it at a local server).
+    pub lambda_endpoint: Option<String>,
 }
 
 /// Rows a page moves.
@@ -305,6 +308,7 @@ impl App {
             next_job: 1,
             pricing_dir: None,
             pricing_endpoint: None,
+            lambda_endpoint: None,
         };
         app.rebuild_rows();
         app.select_recommended_platform();
@@ -1042,6 +1046,7 @@ impl App {
                 sizes,
                 invocations: INVOCATIONS,
                 book: Box::new(l.book.book.clone()),
+                endpoint_url: self.lambda_endpoint.clone(),
             }),
         })
     }

@@ -35,6 +35,11 @@ const FRAME_GAP: Duration = Duration::from_millis(16);
 const STATUS_FOR: Duration = Duration::from_secs(5);
 /// On quit, how long running jobs get to stop (and clean up) once cancelled.
 const JOBS_STOP_WITHIN: Duration = Duration::from_secs(1);
+/// After that, with the terminal restored: how long a calibration still cleaning up (restoring
+/// the function, deleting its versions and aliases) is waited for.
+const CLEANUP_WITHIN: Duration = Duration::from_secs(120);
+/// Messages from jobs and re-plans applied at most per frame.
+const BATCH: usize = 256;
 
 /// Open the TUI on `path` (a profile, a folder, or nothing for `./profiles` or the built-in
 /// examples). The caller has checked that stdin and stdout are terminals.
@@ -50,15 +55,47 @@ pub fn run(path: Option<&Path>, opts: Options) -> Result<ExitCode> {
         .enable_io()
         .build()
         .context("starting the event loop")?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Action>(64);
     let result = runtime.block_on(async {
-        let (_guard, mut terminal) = TerminalGuard::enter()?;
-        let events = crossterm::event::EventStream::new();
-        run_loop(&mut terminal, &mut app, events, &source, &opts).await
+        let mut runner = jobs::Runner::new(tx);
+        let result = async {
+            let (_guard, mut terminal) = TerminalGuard::enter()?;
+            let events = crossterm::event::EventStream::new();
+            run_loop(
+                &mut terminal,
+                &mut app,
+                events,
+                &source,
+                &opts,
+                &mut runner,
+                &mut rx,
+            )
+            .await
+        }
+        .await;
+        // The terminal is restored by now (the guard is dropped): a calibration still
+        // cleaning up is waited for here, saying so on stderr.
+        let interrupt = async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        let finish = jobs::finish_calibrations(
+            &mut runner,
+            &mut rx,
+            CLEANUP_WITHIN,
+            interrupt,
+            &mut std::io::stderr(),
+        )
+        .await;
+        result.map(|()| finish)
     });
-    // The terminal is restored by now; don't wait for a re-plan nobody will see.
+    // Don't wait for a re-plan nobody will see.
     runtime.shutdown_timeout(Duration::from_millis(100));
-    result?;
-    Ok(ExitCode::SUCCESS)
+    Ok(match result? {
+        jobs::Finish::Nothing | jobs::Finish::Finished { ok: true } => ExitCode::SUCCESS,
+        jobs::Finish::Finished { ok: false } | jobs::Finish::Abandoned { .. } => ExitCode::from(1),
+    })
 }
 
 /// Raw mode, alternate screen and mouse capture while alive; restored on drop, so every exit
@@ -86,13 +123,16 @@ impl Drop for TerminalGuard {
 
 /// The loop: terminal events and timers in, effects out; draws only when something changed,
 /// at most once per `FRAME_GAP`. Generic over the backend and the event source so tests can
-/// drive it with a `TestBackend` and a scripted stream.
+/// drive it with a `TestBackend` and a scripted stream. Jobs run on `runner`, whose channel
+/// `rx` drains; on the way out every job is cancelled and given `JOBS_STOP_WITHIN`.
 pub async fn run_loop<B, S>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     mut events: S,
     source: &Source,
     opts: &Options,
+    runner: &mut jobs::Runner,
+    rx: &mut tokio::sync::mpsc::Receiver<Action>,
 ) -> Result<()>
 where
     B: Backend,
@@ -104,10 +144,8 @@ where
     let mut next_frame = Instant::now();
     let mut status: Option<(u64, Instant)> = None;
     let mut term = Terminate::new();
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Action>(64);
-    let mut runner = jobs::Runner::new(tx.clone());
     let mut planner = Planner {
-        tx,
+        tx: runner.sender(),
         busy: Default::default(),
         queued: Default::default(),
         latest: Default::default(),
@@ -133,34 +171,51 @@ where
                 None => std::future::pending::<()>().await,
             }
         };
-        let action = tokio::select! {
+        let actions: Vec<Action> = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => {
                     dirty = true;
-                    to_action(app, &ev)
+                    to_action(app, &ev).into_iter().collect()
                 }
                 Some(Err(e)) => break Err(e).context("reading terminal input"),
                 None => break Ok(()),
             },
             Some(msg) = rx.recv() => {
-                if let Action::Planned { doc, stage: planning::Stage::Complete, .. } = &msg {
-                    planner.finished(*doc);
+                // Take what else is queued (bounded), so a burst costs one frame.
+                let mut batch = vec![msg];
+                while batch.len() < BATCH
+                    && let Ok(m) = rx.try_recv()
+                {
+                    batch.push(m);
                 }
-                Some(msg)
+                for m in &batch {
+                    if let Action::Planned { doc, stage: planning::Stage::Complete, .. } = m {
+                        planner.finished(*doc);
+                    }
+                }
+                collapse_progress(batch)
             }
-            () = frame_due => None,
-            () = status_due => status.take().map(|(g, _)| Action::ClearStatus(g)),
+            () = frame_due => Vec::new(),
+            () = status_due => status.take().map(|(g, _)| Action::ClearStatus(g)).into_iter().collect(),
             () = term.recv() => break Ok(()),
         };
-        let Some(action) = action else { continue };
+        if actions.is_empty() {
+            continue;
+        }
         dirty = true;
         let before = app.status.as_ref().map(|s| s.generation);
-        let go = dispatch_with(app, action, source, opts, &mut |e| match e {
-            Effect::Plan(r) => planner.submit(*r),
-            Effect::Spawn { id, kind } => runner.spawn(id, kind),
-            Effect::Cancel(id) => runner.cancel(id),
-            _ => {}
-        });
+        let mut go = true;
+        for action in actions {
+            go = dispatch_with(app, action, source, opts, &mut |e| match e {
+                Effect::Plan(r) => planner.submit(*r),
+                Effect::Spawn { id, kind } => runner.spawn(id, kind),
+                Effect::Cancel(id) => runner.cancel(id),
+                _ => {}
+            });
+            if !go {
+                break;
+            }
+        }
         if !go {
             break Ok(());
         }
@@ -170,9 +225,26 @@ where
         }
     };
     // Every exit: cancel the jobs and give them a moment to clean up (calibration restores
-    // the function) before the terminal is restored.
+    // the function) before the terminal is restored. A calibration still cleaning up after
+    // that is waited for once the terminal is back (`jobs::finish_calibrations`).
     runner.shutdown(JOBS_STOP_WITHIN).await;
     result
+}
+
+/// A batch of queued messages with each job's progress collapsed to its latest report (kept
+/// where that report was); every other message stays, in order.
+pub fn collapse_progress(batch: Vec<Action>) -> Vec<Action> {
+    let mut seen: std::collections::HashSet<jobs::JobId> = Default::default();
+    let mut kept: Vec<Action> = batch
+        .into_iter()
+        .rev()
+        .filter(|a| match a {
+            Action::JobProgress { id, .. } => seen.insert(*id),
+            _ => true,
+        })
+        .collect();
+    kept.reverse();
+    kept
 }
 
 /// Apply an action and run the effects it asks for (which may answer with more actions),
@@ -373,5 +445,55 @@ impl Terminate {
             return;
         }
         std::future::pending::<()>().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::jobs::JobOutcome;
+
+    fn progress(id: jobs::JobId, done: u64) -> Action {
+        Action::JobProgress {
+            id,
+            done,
+            total: 10,
+            note: format!("{done}"),
+        }
+    }
+
+    #[test]
+    fn progress_collapses_to_the_latest_per_job_and_the_rest_keeps_its_order() {
+        let batch = vec![
+            progress(1, 1),
+            Action::Down,
+            progress(2, 1),
+            progress(1, 2),
+            Action::ClearStatus(7),
+            progress(1, 3),
+            Action::JobFinished {
+                id: 2,
+                result: JobOutcome::Cancelled,
+            },
+            Action::Up,
+        ];
+        assert_eq!(
+            collapse_progress(batch),
+            vec![
+                Action::Down,
+                progress(2, 1),
+                Action::ClearStatus(7),
+                progress(1, 3),
+                Action::JobFinished {
+                    id: 2,
+                    result: JobOutcome::Cancelled,
+                },
+                Action::Up,
+            ]
+        );
+        assert!(collapse_progress(Vec::new()).is_empty());
+        // Without progress nothing changes.
+        let keys = vec![Action::Down, Action::Down, Action::Quit];
+        assert_eq!(collapse_progress(keys.clone()), keys);
     }
 }

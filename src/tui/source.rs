@@ -35,6 +35,12 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ),
 ];
 
+/// A calibration sidecar (`X.calibration.yaml`): merged into its profile, not one itself.
+fn is_sidecar(path: &Path) -> bool {
+    path.file_stem()
+        .is_some_and(|s| s.to_string_lossy().ends_with(".calibration"))
+}
+
 /// What the user asked to open.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -84,7 +90,9 @@ impl Source {
                     .filter_map(Result::ok)
                     .map(|e| e.path())
                     .filter(|p| {
-                        p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml")
+                        p.is_file()
+                            && p.extension().is_some_and(|x| x == "yaml" || x == "yml")
+                            && !is_sidecar(p)
                     })
                     .collect();
                 files.sort();

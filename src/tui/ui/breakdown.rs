@@ -26,11 +26,29 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
     let Some(o) = wp.options.iter().find(|o| o.platform == platform) else {
         return;
     };
-    let [picker, table_area, detail] = area.layout(&Layout::vertical([
+    // A calibrated workload also shows what was measured, between the items and the detail.
+    let calibrated = super::calibration::selected(app).is_some();
+    // Tall: the items take what they need and the calibration the rest; small: the items
+    // scroll above a compact calibration.
+    let items_h = o.cost_breakdown.len() as u16 + 4;
+    let (table_c, cal_c, detail_h) = match (calibrated, area.height >= 40) {
+        (false, _) => (Constraint::Fill(1), Constraint::Length(0), 7),
+        (true, true) => (
+            Constraint::Length(items_h.clamp(6, area.height / 3)),
+            Constraint::Fill(1),
+            7,
+        ),
+        (true, false) => (Constraint::Fill(1), Constraint::Length(10), 4),
+    };
+    let [picker, table_area, cal_area, detail] = area.layout(&Layout::vertical([
         Constraint::Length(1),
-        Constraint::Fill(1),
-        Constraint::Length(7),
+        table_c,
+        cal_c,
+        Constraint::Length(detail_h),
     ]));
+    if calibrated {
+        super::calibration::render(frame, cal_area, app);
+    }
     let mut spans = vec![Span::styled(format!(" {} · ", wp.name), t.header())];
     for p in Platform::ALL {
         let style = if p == platform {

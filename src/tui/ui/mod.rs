@@ -2,6 +2,7 @@
 //! `state` is read-only; `Widgets` is `&mut` only because ratatui moves scroll offsets.
 
 mod breakdown;
+mod calibration;
 mod chart;
 mod footer;
 mod header;

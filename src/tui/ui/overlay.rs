@@ -145,8 +145,10 @@ pub fn confirm(frame: &mut Frame, area: Rect, app: &App, q: &Question) {
         Question::Reload => "Reload from disk? Unsaved edits are dropped.".to_string(),
         Question::Replace { path, .. } => format!("{} exists. Replace it?", path.display()),
         Question::QuitJobs => format!(
-            "Quit? {} running job(s) will be cancelled and get 1 s to stop; a calibration \
-             still cleaning up after that is cut short (wait for it in the Jobs tab).",
+            "Quit? {} running job(s) will be cancelled and get 1 s to stop. A calibration \
+             still cleaning up after that is waited for once the screen is closed (up to \
+             2 min, Ctrl-C stops waiting), and anything it could not remove is printed with \
+             the commands that remove it.",
             app.running_jobs()
         ),
         Question::Calibrate { plan, .. } => plan.clone(),
