@@ -41,16 +41,21 @@ pub fn plan_figures(profile: &Profile, book: &PriceBook, pricing_source: &str) -
 }
 
 fn plan_to(profile: &Profile, book: &PriceBook, pricing_source: &str, full: bool) -> Plan {
+    // The figures in file order (the free tier passes from workload to workload through the
+    // recommended options), then the curves, which are independent: in parallel.
     let mut free = free_tier(profile, book);
     let mut workloads = Vec::with_capacity(profile.workloads.len());
+    let mut demands = Vec::with_capacity(profile.workloads.len());
     for w in &profile.workloads {
         let demand = Demand::new(w, free);
-        let mut wp = workload_figures(&demand, &profile.platforms, book);
-        if full {
-            complete_workload(&mut wp, &demand, &profile.platforms, book);
-        }
+        let wp = workload_figures(&demand, &profile.platforms, book);
         free = after_choice(free, &wp);
         workloads.push(wp);
+        demands.push(demand);
+    }
+    if full {
+        let mut jobs: Vec<_> = workloads.iter_mut().zip(&demands).collect();
+        complete_all(&mut jobs, &profile.platforms, book);
     }
     Plan {
         profile: profile.name.clone(),
@@ -75,18 +80,62 @@ pub fn complete_plan(
     only: Option<&std::collections::BTreeSet<usize>>,
 ) {
     let mut free = free_tier(profile, book);
-    for (i, (w, wp)) in profile
-        .workloads
-        .iter()
-        .zip(&mut plan.workloads)
-        .enumerate()
-    {
-        let demand = Demand::new(w, free);
-        if only.is_none_or(|set| set.contains(&i)) {
-            complete_workload(wp, &demand, &profile.platforms, book);
-        }
+    let mut demands = Vec::with_capacity(profile.workloads.len());
+    for (w, wp) in profile.workloads.iter().zip(&plan.workloads) {
+        demands.push(Demand::new(w, free));
         free = after_choice(free, wp);
     }
+    let mut jobs: Vec<_> = plan
+        .workloads
+        .iter_mut()
+        .zip(&demands)
+        .enumerate()
+        .filter(|(i, _)| only.is_none_or(|set| set.contains(i)))
+        .map(|(_, job)| job)
+        .collect();
+    complete_all(&mut jobs, &profile.platforms, book);
+}
+
+/// [`complete_workload`] for each pair, spread over the machine's cores (a workload's result
+/// does not depend on which thread plans it, or when).
+fn complete_all(
+    jobs: &mut [(&mut WorkloadPlan, &Demand)],
+    platforms: &Platforms,
+    book: &PriceBook,
+) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len());
+    if threads <= 1 {
+        for (wp, d) in jobs.iter_mut() {
+            complete_workload(wp, d, platforms, book);
+        }
+        return;
+    }
+    // Workloads differ a lot in cost: each thread takes the next one as it frees up.
+    let queue = std::sync::Mutex::new(jobs.iter_mut());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    loop {
+                        let next = match queue.lock() {
+                            Ok(mut q) => q.next(),
+                            Err(_) => None, // another thread panicked: stop; it re-raises
+                        };
+                        let Some((wp, d)) = next else { break };
+                        complete_workload(wp, d, platforms, book);
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            // A panic in the model is a bug; re-raise it on this thread.
+            if let Err(e) = handle.join() {
+                std::panic::resume_unwind(e);
+            }
+        }
+    });
 }
 
 /// The free tier a profile starts with.
