@@ -2,6 +2,7 @@
 //! with its reason and the break-even rate at which the two cheapest swap places.
 
 use super::plan::{OptionPlan, Platform, Recommendation};
+use crate::format::usd;
 
 /// Options within this share of the cheapest count as a near-tie.
 pub const NEAR_TIE: f64 = 0.10;
@@ -53,26 +54,26 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
     let mut reason = if chosen.platform == cheapest.platform {
         match feasible.get(1) {
             Some(next) => format!(
-                "{} is the cheapest option that meets the limits and SLO: ${:.2}/month against ${:.2} for {}.",
+                "{} is the cheapest option that meets the limits and SLO: {}/month against {} for {}.",
                 chosen.platform.label(),
-                chosen.monthly_cost_usd,
-                next.monthly_cost_usd,
+                usd(chosen.monthly_cost_usd),
+                usd(next.monthly_cost_usd),
                 next.platform.label()
             ),
             None => format!(
-                "{} is the only option that meets the limits and SLO, at ${:.2}/month.",
+                "{} is the only option that meets the limits and SLO, at {}/month.",
                 chosen.platform.label(),
-                chosen.monthly_cost_usd
+                usd(chosen.monthly_cost_usd)
             ),
         }
     } else {
         format!(
-            "{} costs ${:.2}/month, within {:.0}% of the cheapest ({} at ${:.2}), and leaves less to operate.",
+            "{} costs {}/month, within {:.0}% of the cheapest ({} at {}), and leaves less to operate.",
             chosen.platform.label(),
-            chosen.monthly_cost_usd,
+            usd(chosen.monthly_cost_usd),
             NEAR_TIE * 100.0,
             cheapest.platform.label(),
-            cheapest.monthly_cost_usd
+            usd(cheapest.monthly_cost_usd)
         )
     };
     let infeasible: Vec<String> = options

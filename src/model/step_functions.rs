@@ -149,10 +149,10 @@ fn try_evaluate(
                         StateMachineType::Standard => "exactly-once, executions of up to a year",
                     };
                     plan.risks.push(format!(
-                        "{} workflows would cost ${:.2}/month instead of ${:.2} ({semantics}); set `type: {}` to model it.",
+                        "{} workflows would cost {}/month instead of {} ({semantics}); set `type: {}` to model it.",
                         if other == StateMachineType::Express { "Express" } else { "Standard" },
-                        alt.monthly_cost_usd,
-                        plan.monthly_cost_usd,
+                        crate::format::usd(alt.monthly_cost_usd),
+                        crate::format::usd(plan.monthly_cost_usd),
                         type_id(other)
                     ));
                 }
@@ -663,10 +663,10 @@ fn fanout(
             let inline = map_run(d, cfg, lambda, book, job, Map::Inline)?;
             let distributed = map_run(d, cfg, lambda, book, job, Map::Distributed)?;
             let note = format!(
-                "auto: inline ${:.2}{}, distributed ${:.2}{}",
-                inline.monthly_cost_usd,
+                "auto: inline {}{}, distributed {}{}",
+                crate::format::usd(inline.monthly_cost_usd),
                 if inline.feasible { "" } else { " (infeasible)" },
-                distributed.monthly_cost_usd,
+                crate::format::usd(distributed.monthly_cost_usd),
                 if distributed.feasible {
                     ""
                 } else {
