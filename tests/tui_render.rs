@@ -199,3 +199,30 @@ fn colour_marks_the_focused_pane() {
     assert_eq!(buf[(0, 2)].symbol(), "┌");
     assert_eq!(buf[(0, 2)].fg, Color::Cyan);
 }
+
+#[test]
+fn the_platform_table_never_cuts_a_figure_at_80x24() {
+    // A right-aligned cell that is too narrow loses its leading digits ("40 tasks" would read
+    // "0 tasks"): every figure of every example workload shows in full.
+    let source = Source::BuiltIn;
+    let mut app = App::new(source.load(&Options::default()).unwrap(), TODAY);
+    for _ in 0..app.rows.len() {
+        let (_, _, wp) = app.selected().unwrap();
+        let wp = wp.clone();
+        let screen = draw(&app, 80, 24).backend().to_string();
+        for o in wp.options.iter().filter(|o| !o.cost_breakdown.is_empty()) {
+            let cost = planner::format::money(o.monthly_cost_usd);
+            let peak = planner::format::count(o.capacity.peak);
+            let row = screen
+                .lines()
+                .find(|l| l.contains(&format!(" {cost} ")))
+                .unwrap_or_else(|| panic!("{}: {cost} not on screen:\n{screen}", wp.name));
+            assert!(
+                row.contains(&format!(" {peak} ")),
+                "{}: peak {peak} cut in {row}",
+                wp.name
+            );
+        }
+        app.update(Action::Down);
+    }
+}

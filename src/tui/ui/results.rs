@@ -39,10 +39,29 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
         vec!["Platform", "Cost $/mo", "p50 ms", "p99 ms", "Peak", "OK"]
     };
     let rec = wp.recommendation.platform;
-    let rows: Vec<Row> = wp
+    // The figures as text first: each column is as wide as its widest entry, so a number is
+    // never cut (a right-aligned cell that is too narrow loses its leading digits).
+    let figures: Vec<[String; 4]> = wp
         .options
         .iter()
         .map(|o| {
+            if o.cost_breakdown.is_empty() {
+                std::array::from_fn(|_| format::NOT_A_NUMBER.to_string())
+            } else {
+                [
+                    format::money(o.monthly_cost_usd),
+                    format::ms(o.latency_ms.p50),
+                    format::ms(o.latency_ms.p99),
+                    capacity(o),
+                ]
+            }
+        })
+        .collect();
+    let rows: Vec<Row> = wp
+        .options
+        .iter()
+        .zip(&figures)
+        .map(|(o, texts)| {
             let star = if Some(o.platform) == rec {
                 "★ "
             } else {
@@ -58,53 +77,38 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
             } else {
                 ("✗", t.error())
             };
-            let priced = !o.cost_breakdown.is_empty();
-            let num = |s: String| Line::from(s).right_aligned();
-            let dash = || Line::from(format::NOT_A_NUMBER).right_aligned();
-            Row::new(vec![
-                Cell::from(Line::from(vec![
-                    Span::styled(star, t.accent()),
-                    Span::styled(name, t.platform(o.platform)),
-                ])),
-                Cell::from(if priced {
-                    num(format::money(o.monthly_cost_usd))
-                } else {
-                    dash()
-                }),
-                Cell::from(if priced {
-                    num(format::ms(o.latency_ms.p50))
-                } else {
-                    dash()
-                }),
-                Cell::from(if priced {
-                    num(format::ms(o.latency_ms.p99))
-                } else {
-                    dash()
-                }),
-                Cell::from(if priced { num(capacity(o)) } else { dash() }),
-                Cell::from(Line::styled(ok, ok_style).centered()),
-            ])
+            let mut cells = vec![Cell::from(Line::from(vec![
+                Span::styled(star, t.accent()),
+                Span::styled(name, t.platform(o.platform)),
+            ]))];
+            cells.extend(
+                texts
+                    .iter()
+                    .map(|s| Cell::from(Line::from(s.clone()).right_aligned())),
+            );
+            cells.push(Cell::from(Line::styled(ok, ok_style).centered()));
+            Row::new(cells)
         })
         .collect();
-    let widths = if wide {
-        [
-            Constraint::Length(16),
-            Constraint::Length(12),
-            Constraint::Length(9),
-            Constraint::Length(9),
-            Constraint::Length(15),
-            Constraint::Length(8),
-        ]
-    } else {
-        [
-            Constraint::Length(10),
-            Constraint::Length(10),
-            Constraint::Length(7),
-            Constraint::Length(7),
-            Constraint::Length(10),
-            Constraint::Length(3),
-        ]
-    };
+    let width = |s: &str| u16::try_from(s.chars().count()).unwrap_or(u16::MAX);
+    let name_width = wp
+        .options
+        .iter()
+        .map(|o| {
+            2 + width(if wide {
+                o.platform.label()
+            } else {
+                short(o.platform)
+            })
+        })
+        .max()
+        .unwrap_or(0);
+    let mut widths = vec![Constraint::Length(name_width.max(width(header[0])))];
+    for (k, h) in header.iter().enumerate().skip(1).take(4) {
+        let widest = figures.iter().map(|f| width(&f[k - 1])).max().unwrap_or(0);
+        widths.push(Constraint::Length(widest.max(width(h))));
+    }
+    widths.push(Constraint::Length(width(header[5]).max(2)));
     widgets
         .platforms
         .select(focused.then_some(app.sel.platform));
@@ -124,6 +128,7 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
             }
             super::block(Line::from(title), focused, t)
         })
+        .column_spacing(if wide { 2 } else { 1 })
         .row_highlight_style(t.selected())
         .highlight_symbol("▶");
     frame.render_stateful_widget(tbl, area, &mut widgets.platforms);
