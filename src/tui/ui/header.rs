@@ -57,7 +57,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         ""
     };
-    let width = area.width.saturating_sub(marker.chars().count() as u16);
+    // One blank column between the line and the marker.
+    let gap = if marker.is_empty() { 0 } else { 1 };
+    let width = area
+        .width
+        .saturating_sub(marker.chars().count() as u16 + gap);
     frame.render_widget(
         Paragraph::new(Line::from(spans)),
         Rect::new(area.x, area.y, width, area.height),
