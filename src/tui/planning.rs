@@ -127,26 +127,35 @@ pub fn compute(req: &PlanRequest) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pricing::PriceBook;
 
-    #[test]
-    fn a_partial_plan_equals_the_whole_plan() {
+    fn shop() -> (Profile, PriceBook) {
         let text = include_str!("../../tests/fixtures/tui/shop.yaml");
-        let path = std::path::Path::new("shop.yaml");
-        let mut profile = crate::profile::parse(text, path).unwrap();
-        let book = crate::pricing::built_in("us-east-1").unwrap().book;
-        let previous = model::plan(&profile, &book, "test");
-        if let Some(t) = profile.workloads[0].traffic.as_mut() {
-            t.rps = Some(77.0);
-        }
-        let req = PlanRequest {
+        let profile = crate::profile::parse(text, std::path::Path::new("shop.yaml")).unwrap();
+        (profile, crate::pricing::built_in("us-east-1").unwrap().book)
+    }
+
+    /// A request to re-plan `stale` of `profile`, after a plan of `before`.
+    fn request(before: &Profile, profile: &Profile, book: &PriceBook, stale: Stale) -> PlanRequest {
+        PlanRequest {
             doc: 0,
             generation: 1,
             profile: profile.clone(),
             book: book.clone(),
             source: "test".into(),
-            previous,
-            stale: Stale::Workloads([0].into()),
-        };
+            previous: model::plan(before, book, "test"),
+            stale,
+        }
+    }
+
+    #[test]
+    fn a_partial_plan_equals_the_whole_plan() {
+        let (before, book) = shop();
+        let mut profile = before.clone();
+        if let Some(t) = profile.workloads[0].traffic.as_mut() {
+            t.rps = Some(77.0);
+        }
+        let req = request(&before, &profile, &book, Stale::Workloads([0].into()));
         let whole = model::plan(&profile, &book, "test");
         assert_eq!(compute(&req), whole);
         // The first stage has every figure but keeps the previous curve.
@@ -165,21 +174,10 @@ mod tests {
 
     #[test]
     fn both_stages_of_a_whole_profile_equal_the_plan() {
-        let text = include_str!("../../tests/fixtures/tui/shop.yaml");
-        let path = std::path::Path::new("shop.yaml");
-        let mut profile = crate::profile::parse(text, path).unwrap();
-        let book = crate::pricing::built_in("us-east-1").unwrap().book;
-        let previous = model::plan(&profile, &book, "test");
+        let (before, book) = shop();
+        let mut profile = before.clone();
         profile.free_tier = !profile.free_tier;
-        let req = PlanRequest {
-            doc: 0,
-            generation: 1,
-            profile: profile.clone(),
-            book: book.clone(),
-            source: "test".into(),
-            previous,
-            stale: Stale::All,
-        };
+        let req = request(&before, &profile, &book, Stale::All);
         assert_eq!(compute(&req), model::plan(&profile, &book, "test"));
     }
 }
