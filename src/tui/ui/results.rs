@@ -103,22 +103,34 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
         })
         .max()
         .unwrap_or(0);
-    let mut widths = vec![Constraint::Length(name_width.max(width(header[0])))];
+    let mut widths = vec![Constraint::Length(name_width.max(2 + width(header[0])))];
     for (k, h) in header.iter().enumerate().skip(1).take(4) {
         let widest = figures.iter().map(|f| width(&f[k - 1])).max().unwrap_or(0);
         widths.push(Constraint::Length(widest.max(width(h))));
     }
     widths.push(Constraint::Length(width(header[5]).max(2)));
+    // Two blank columns between columns where they fit (borders and the "▶" take 3).
+    let used: u16 = widths
+        .iter()
+        .map(|c| match c {
+            Constraint::Length(n) => *n,
+            _ => 0,
+        })
+        .sum();
+    let spacing = if used + 2 * 5 + 3 <= area.width { 2 } else { 1 };
     widgets
         .platforms
         .select(focused.then_some(app.sel.platform));
     let tbl = Table::new(rows, widths)
         .header(
-            Row::new(
-                header
-                    .into_iter()
-                    .map(|h| Cell::from(Line::from(h).right_aligned())),
-            )
+            Row::new(header.into_iter().enumerate().map(|(k, h)| {
+                if k == 0 {
+                    // Over the names, which follow the two columns of the "★ " mark.
+                    Cell::from(format!("  {h}"))
+                } else {
+                    Cell::from(Line::from(h).right_aligned())
+                }
+            }))
             .style(t.muted()),
         )
         .block({
@@ -128,7 +140,7 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
             }
             super::block(Line::from(title), focused, t)
         })
-        .column_spacing(if wide { 2 } else { 1 })
+        .column_spacing(spacing)
         .row_highlight_style(t.selected())
         .highlight_symbol("▶");
     frame.render_stateful_widget(tbl, area, &mut widgets.platforms);
