@@ -97,6 +97,20 @@ async fn fit_recovers_the_known_parts_and_the_function_is_left_as_it_was() {
     assert!((fit.io_ms - 200.0).abs() / 200.0 < 0.05, "io {fit:?}");
     assert!((fit.cpu_ms - 300.0).abs() / 300.0 < 0.05, "cpu {fit:?}");
     assert!(fit.io_se_ms.is_some());
+    // Each size's last progress report carries the median of what it measured.
+    for st in &a.sizes {
+        let last = progress.iter().rev().find_map(|p| match p {
+            Progress::Invoked {
+                memory_mb, p50_ms, ..
+            } if *memory_mb == st.memory_mb => *p50_ms,
+            _ => None,
+        });
+        let p50 = st.duration.unwrap().p50;
+        assert!(
+            last.is_some_and(|ms| (ms - p50).abs() < 1e-9),
+            "{last:?} vs {p50}"
+        );
+    }
     for st in &a.sizes {
         assert_eq!(st.ok, 30);
         assert_eq!(st.source, MeasureSource::Report);

@@ -90,7 +90,7 @@ views! {
         app.update(Action::CancelJob);
     };
     jobs_calibrating => |app| {
-        use planner::tui::jobs::{JobKind, SizeProgress};
+        use planner::tui::jobs::{JobKind, SizeCount, SizeProgress};
         let kind = JobKind::Calibrate {
             profile: PathBuf::from("tests/fixtures/tui/shop.yaml"),
             workload: "cart-api".into(),
@@ -104,8 +104,8 @@ views! {
         };
         app.start_job("calibrate cart-api on cart-fn".into(), kind);
         let mut sizes = SizeProgress::new(&[512, 1024, 2048], 20);
-        sizes.record(512, 20, 1, 0);
-        sizes.record(1024, 7, 0, 2);
+        sizes.record(SizeCount { memory_mb: 512, done: 20, errors: 1, throttles: 0, p50_ms: Some(1441.2) });
+        sizes.record(SizeCount { memory_mb: 1024, done: 7, errors: 0, throttles: 2, p50_ms: Some(749.0) });
         app.update(Action::JobProgress { id: 1, done: sizes.done(), total: 60, note: sizes.note() });
         app.update(Action::JobsTab);
     };

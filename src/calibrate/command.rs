@@ -127,9 +127,13 @@ fn progress_printer() -> impl FnMut(Progress) + Send {
             total,
             errors,
             throttles,
+            p50_ms,
         } => {
+            let p50 = p50_ms
+                .map(|ms| format!(", p50 {} ms", crate::format::ms(ms)))
+                .unwrap_or_default();
             let line = format!(
-                "  {memory_mb} MB: {done}/{total} invocations, {errors} errors, {throttles} throttles"
+                "  {memory_mb} MB: {done}/{total} invocations, {errors} errors, {throttles} throttles{p50}"
             );
             if tty {
                 eprint!("\r\x1b[2K{line}");

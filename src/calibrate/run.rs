@@ -38,6 +38,9 @@ pub enum Progress {
         total: u32,
         errors: u32,
         throttles: u32,
+        /// Median duration of the successful invocations so far (the REPORT line's, or the
+        /// client's timing without one).
+        p50_ms: Option<f64>,
     },
 }
 
@@ -342,6 +345,7 @@ async fn invoke_all(
     let mut started = 0u32;
     let mut out = Vec::with_capacity(total as usize);
     let (mut errors, mut throttles) = (0u32, 0u32);
+    let mut durations: Vec<f64> = Vec::with_capacity(total as usize); // sorted
     while (out.len() as u32) < total {
         while started < total && (set.len() as u32) < opts.concurrency.max(1) {
             let (inv, f, a, p) = (
@@ -363,8 +367,13 @@ async fn invoke_all(
             joined = set.join_next() => match joined {
                 Some(Ok(Ok(inv))) => {
                     throttles += inv.throttles;
-                    if !matches!(inv.outcome, Outcome::Ok { .. }) {
-                        errors += 1;
+                    match &inv.outcome {
+                        Outcome::Ok { report, .. } => {
+                            let ms = report.as_ref().map_or(inv.client_ms, |r| r.duration_ms);
+                            let at = durations.partition_point(|&d| d < ms);
+                            durations.insert(at, ms);
+                        }
+                        _ => errors += 1,
                     }
                     out.push(inv);
                     progress(Progress::Invoked {
@@ -373,6 +382,7 @@ async fn invoke_all(
                         total,
                         errors,
                         throttles,
+                        p50_ms: super::stats::quantile(&durations, 0.5),
                     });
                 }
                 Some(Ok(Err(e))) => {

@@ -570,9 +570,16 @@ async fn calibrate(
             done,
             errors,
             throttles,
+            p50_ms,
             ..
         } => {
-            sizes.record(memory_mb, done, errors, throttles);
+            sizes.record(SizeCount {
+                memory_mb,
+                done,
+                errors,
+                throttles,
+                p50_ms,
+            });
             progress(tx, id, sizes.done(), total, sizes.note());
         }
     };
@@ -642,50 +649,79 @@ async fn calibrate(
 #[derive(Debug, Clone, PartialEq)]
 pub struct SizeProgress {
     invocations: u32,
-    /// (memory, done, errors, throttles), in the order the sizes run.
-    sizes: Vec<(u32, u32, u32, u32)>,
+    /// In the order the sizes run.
+    sizes: Vec<SizeCount>,
+}
+
+/// One memory size's invocations so far.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SizeCount {
+    pub memory_mb: u32,
+    pub done: u32,
+    pub errors: u32,
+    pub throttles: u32,
+    /// Median duration of the successful ones.
+    pub p50_ms: Option<f64>,
 }
 
 impl SizeProgress {
     pub fn new(sizes: &[u32], invocations: u32) -> SizeProgress {
         SizeProgress {
             invocations,
-            sizes: sizes.iter().map(|&m| (m, 0, 0, 0)).collect(),
+            sizes: sizes
+                .iter()
+                .map(|&memory_mb| SizeCount {
+                    memory_mb,
+                    done: 0,
+                    errors: 0,
+                    throttles: 0,
+                    p50_ms: None,
+                })
+                .collect(),
         }
     }
 
-    pub fn record(&mut self, memory_mb: u32, done: u32, errors: u32, throttles: u32) {
-        if let Some(s) = self.sizes.iter_mut().find(|s| s.0 == memory_mb) {
-            *s = (memory_mb, done, errors, throttles);
+    pub fn record(&mut self, count: SizeCount) {
+        if let Some(s) = self
+            .sizes
+            .iter_mut()
+            .find(|s| s.memory_mb == count.memory_mb)
+        {
+            *s = count;
         }
     }
 
     /// Invocations done, all sizes.
     pub fn done(&self) -> u64 {
-        self.sizes.iter().map(|s| u64::from(s.1)).sum()
+        self.sizes.iter().map(|s| u64::from(s.done)).sum()
     }
 
-    /// Each size's count, compact: `512 MB ✓, 1 error · 1024 MB 7/20 · 2048 MB` (done,
-    /// under way, not started).
+    /// Each size's count, compact: `512 MB ✓ 1,441 ms, 1 error · 1024 MB 7/20 · 2048 MB`
+    /// (done with its median duration, under way, not started).
     pub fn note(&self) -> String {
         self.sizes
             .iter()
-            .map(|&(m, done, errors, throttles)| {
-                let mut s = if done >= self.invocations {
-                    format!("{m} MB ✓")
-                } else if done > 0 {
-                    format!("{m} MB {done}/{}", self.invocations)
+            .map(|c| {
+                let m = c.memory_mb;
+                let mut s = if c.done >= self.invocations {
+                    match c.p50_ms {
+                        Some(ms) => format!("{m} MB ✓ {} ms", crate::format::ms(ms)),
+                        None => format!("{m} MB ✓"),
+                    }
+                } else if c.done > 0 {
+                    format!("{m} MB {}/{}", c.done, self.invocations)
                 } else {
                     format!("{m} MB")
                 };
-                if errors > 0 {
+                if c.errors > 0 {
                     s.push_str(&format!(
-                        ", {errors} error{}",
-                        if errors == 1 { "" } else { "s" }
+                        ", {} error{}",
+                        c.errors,
+                        if c.errors == 1 { "" } else { "s" }
                     ));
                 }
-                if throttles > 0 {
-                    s.push_str(&format!(", {throttles} throttled"));
+                if c.throttles > 0 {
+                    s.push_str(&format!(", {} throttled", c.throttles));
                 }
                 s
             })
