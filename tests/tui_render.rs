@@ -201,9 +201,10 @@ fn colour_marks_the_focused_pane() {
 }
 
 #[test]
-fn the_platform_table_never_cuts_a_figure_at_80x24() {
+fn no_table_cuts_a_figure_at_80x24() {
     // A right-aligned cell that is too narrow loses its leading digits ("40 tasks" would read
-    // "0 tasks"): every figure of every example workload shows in full.
+    // "0 tasks"): every figure of every example workload, in the platform table and in each
+    // platform's breakdown, shows in full.
     let source = Source::BuiltIn;
     let mut app = App::new(source.load(&Options::default()).unwrap(), TODAY);
     for _ in 0..app.rows.len() {
@@ -223,6 +224,35 @@ fn the_platform_table_never_cuts_a_figure_at_80x24() {
                 wp.name
             );
         }
+        // The breakdown of each platform: every line's quantity and cost in full.
+        app.update(Action::Tab(1));
+        for _ in &wp.options {
+            let screen = draw(&app, 80, 24).backend().to_string();
+            let o = wp
+                .options
+                .iter()
+                .find(|o| screen.contains(&format!("┌ {} · ", o.platform.label())))
+                .unwrap_or_else(|| panic!("no breakdown on screen:\n{screen}"));
+            for l in &o.cost_breakdown {
+                let quantity = planner::format::quantity_value(l.quantity, &l.unit);
+                let cost = planner::format::money(l.cost_usd);
+                assert!(
+                    screen
+                        .lines()
+                        .any(|row| row.contains(&format!(" {quantity} "))
+                            && row.contains(&format!(" {} ", l.unit))
+                            && (row.contains(&format!(" {cost} "))
+                                || row.contains(&format!(" {cost}│")))),
+                    "{} {}: {} {quantity} {} / {cost} cut:\n{screen}",
+                    wp.name,
+                    o.platform.id(),
+                    l.item,
+                    l.unit
+                );
+            }
+            app.update(Action::Right);
+        }
+        app.update(Action::Tab(0));
         app.update(Action::Down);
     }
 }

@@ -62,16 +62,32 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
     frame.render_widget(Paragraph::new(Line::from(spans)), picker);
 
     let wide = area.width >= 120;
-    let rows: Vec<Row> = o
+    // The figures as text first, so each column can be as wide as its widest entry (a
+    // right-aligned quantity cut to fit would lose its leading digits).
+    let texts: Vec<[String; 5]> = o
         .cost_breakdown
         .iter()
         .map(|l| {
+            [
+                l.item.clone(),
+                format::quantity_value(l.quantity, &l.unit),
+                l.unit.clone(),
+                format::unit_price(l.unit_price_usd),
+                format::money(l.cost_usd),
+            ]
+        })
+        .collect();
+    let rows: Vec<Row> = o
+        .cost_breakdown
+        .iter()
+        .zip(&texts)
+        .map(|(l, [item, quantity, unit, price, cost])| {
             let mut cells = vec![
-                Cell::from(l.item.clone()),
-                Cell::from(Line::from(format::quantity_value(l.quantity, &l.unit)).right_aligned()),
-                Cell::from(l.unit.clone()),
-                Cell::from(Line::from(format::unit_price(l.unit_price_usd)).right_aligned()),
-                Cell::from(Line::from(format::money(l.cost_usd)).right_aligned()),
+                Cell::from(item.clone()),
+                Cell::from(Line::from(quantity.clone()).right_aligned()),
+                Cell::from(unit.clone()),
+                Cell::from(Line::from(price.clone()).right_aligned()),
+                Cell::from(Line::from(cost.clone()).right_aligned()),
             ];
             if wide {
                 cells.push(Cell::from(Span::styled(l.source.clone(), t.muted())));
@@ -80,33 +96,44 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
         })
         .collect();
     let mut header = vec!["Item", "Quantity", "Unit", "Unit price [$]", "Cost [$/mo]"];
+    let total_text = format::money(o.monthly_cost_usd);
+    let mut widths: Vec<Constraint> = header
+        .iter()
+        .enumerate()
+        .map(|(k, h)| {
+            let widest = texts
+                .iter()
+                .map(|row| row[k].chars().count())
+                .chain([h.chars().count()])
+                .chain((k == 4).then(|| total_text.chars().count()))
+                .max()
+                .unwrap_or(0);
+            Constraint::Length(u16::try_from(widest).unwrap_or(u16::MAX))
+        })
+        .collect();
+    // Two blank columns between columns where they fit (borders and the "▶" take 3).
+    let used: u16 = widths
+        .iter()
+        .map(|c| match c {
+            Constraint::Length(n) => *n,
+            _ => 0,
+        })
+        .sum();
+    let spacing = if used + 2 * 4 + 3 <= table_area.width {
+        2
+    } else {
+        1
+    };
     if wide {
         header.push("Source");
+        widths.push(Constraint::Fill(1));
     }
-    let widths: Vec<Constraint> = if wide {
-        vec![
-            Constraint::Length(22),
-            Constraint::Length(16),
-            Constraint::Length(14),
-            Constraint::Length(15),
-            Constraint::Length(12),
-            Constraint::Fill(1),
-        ]
-    } else {
-        vec![
-            Constraint::Length(20),
-            Constraint::Length(15),
-            Constraint::Length(12),
-            Constraint::Length(14),
-            Constraint::Length(12),
-        ]
-    };
     let total = Row::new(vec![
         Cell::from(Span::styled("total", t.header())),
         Cell::from(""),
         Cell::from(""),
         Cell::from(""),
-        Cell::from(Line::styled(format::money(o.monthly_cost_usd), t.header()).right_aligned()),
+        Cell::from(Line::styled(total_text, t.header()).right_aligned()),
     ]);
     let empty = rows.is_empty();
     let mut all = rows;
@@ -126,7 +153,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
         feasible
     );
     let table = Table::new(all, widths)
-        .header(Row::new(header).style(t.muted()))
+        .header(
+            Row::new(header.into_iter().enumerate().map(|(k, h)| {
+                // Numbers are right-aligned, and so are their headers.
+                if matches!(k, 1 | 3 | 4) {
+                    Cell::from(Line::from(h).right_aligned())
+                } else {
+                    Cell::from(h)
+                }
+            }))
+            .style(t.muted()),
+        )
+        .column_spacing(spacing)
         .block(super::block(title, true, t))
         .row_highlight_style(t.selected())
         .highlight_symbol("▶");
