@@ -97,33 +97,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
         .collect();
     let mut header = vec!["Item", "Quantity", "Unit", "Unit price [$]", "Cost [$/mo]"];
     let total_text = format::money(o.monthly_cost_usd);
-    let mut widths: Vec<Constraint> = header
+    let widths: Vec<u16> = header
         .iter()
         .enumerate()
         .map(|(k, h)| {
-            let widest = texts
+            texts
                 .iter()
-                .map(|row| row[k].chars().count())
-                .chain([h.chars().count()])
-                .chain((k == 4).then(|| total_text.chars().count()))
+                .map(|row| super::text_width(&row[k]))
+                .chain([super::text_width(h)])
+                .chain((k == 4).then(|| super::text_width(&total_text)))
                 .max()
-                .unwrap_or(0);
-            Constraint::Length(u16::try_from(widest).unwrap_or(u16::MAX))
+                .unwrap_or(0)
         })
         .collect();
-    // Two blank columns between columns where they fit (borders and the "▶" take 3).
-    let used: u16 = widths
-        .iter()
-        .map(|c| match c {
-            Constraint::Length(n) => *n,
-            _ => 0,
-        })
-        .sum();
-    let spacing = if used + 2 * 4 + 3 <= table_area.width {
-        2
-    } else {
-        1
-    };
+    let spacing = super::column_spacing(&widths, table_area.width);
+    let mut widths: Vec<Constraint> = widths.into_iter().map(Constraint::Length).collect();
     if wide {
         header.push("Source");
         widths.push(Constraint::Fill(1));

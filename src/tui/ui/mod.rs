@@ -172,6 +172,23 @@ fn render_plan(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) 
 }
 
 /// A bordered block with the theme's focused/unfocused styles.
+/// Columns `s` takes on screen.
+pub(crate) fn text_width(s: &str) -> u16 {
+    u16::try_from(s.chars().count()).unwrap_or(u16::MAX)
+}
+
+/// The blank columns between a table's columns of `widths`: two where they fit in
+/// `area_width` (the borders and the "▶" highlight take 3), else one.
+pub(crate) fn column_spacing(widths: &[u16], area_width: u16) -> u16 {
+    let gaps = u16::try_from(widths.len().saturating_sub(1)).unwrap_or(u16::MAX);
+    let used = widths.iter().fold(0u16, |a, w| a.saturating_add(*w));
+    if used.saturating_add(2 * gaps + 3) <= area_width {
+        2
+    } else {
+        1
+    }
+}
+
 pub(crate) fn block<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> Block<'a> {
     let title: Line<'a> = title.into();
     Block::default()

@@ -90,7 +90,7 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
             Row::new(cells)
         })
         .collect();
-    let width = |s: &str| u16::try_from(s.chars().count()).unwrap_or(u16::MAX);
+    let width = super::text_width;
     let name_width = wp
         .options
         .iter()
@@ -103,21 +103,14 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
         })
         .max()
         .unwrap_or(0);
-    let mut widths = vec![Constraint::Length(name_width.max(2 + width(header[0])))];
+    let mut widths = vec![name_width.max(2 + width(header[0]))];
     for (k, h) in header.iter().enumerate().skip(1).take(4) {
         let widest = figures.iter().map(|f| width(&f[k - 1])).max().unwrap_or(0);
-        widths.push(Constraint::Length(widest.max(width(h))));
+        widths.push(widest.max(width(h)));
     }
-    widths.push(Constraint::Length(width(header[5]).max(2)));
-    // Two blank columns between columns where they fit (borders and the "▶" take 3).
-    let used: u16 = widths
-        .iter()
-        .map(|c| match c {
-            Constraint::Length(n) => *n,
-            _ => 0,
-        })
-        .sum();
-    let spacing = if used + 2 * 5 + 3 <= area.width { 2 } else { 1 };
+    widths.push(width(header[5]).max(2));
+    let spacing = super::column_spacing(&widths, area.width);
+    let widths: Vec<Constraint> = widths.into_iter().map(Constraint::Length).collect();
     widgets
         .platforms
         .select(focused.then_some(app.sel.platform));
