@@ -135,6 +135,43 @@ proptest! {
 }
 
 proptest! {
+    // `auto` searches over every task size and instance type: fewer cases.
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// The cost curve and the break-even search price options with `model::price`, which lets
+    /// the fleets skip latency work; it must say exactly what the full evaluation says.
+    #[test]
+    fn pricing_agrees_with_the_full_evaluation(w in service(), scale in 0.01f64..50.0, auto in any::<bool>()) {
+        let d = Demand::new(&w, FreeTier::none()).scaled(scale);
+        let plats = if auto { Platforms::default() } else { platforms() };
+        for p in Platform::ALL {
+            let full = model::evaluate(p, &d, &plats, book());
+            let priced = model::price(p, &d, &plats, book());
+            prop_assert_eq!(priced, model::Priced::from(&full), "{:?} at x{}", p, scale);
+        }
+    }
+
+    /// The bound that lets a fleet skip its latency mix never falls below the mix's p99.
+    #[test]
+    fn the_fleet_p99_bound_is_never_below_the_p99(
+        w in service(),
+        concurrency in 1u32..64,
+        cpu_share in 0.05f64..1.0,
+        target in 0.3f64..1.0,
+        lag_min in 0.0f64..10.0,
+    ) {
+        use planner::model::fleet::{self, Process, Scaling, Unit};
+        let d = Demand::new(&w, FreeTier::none());
+        let unit = Unit::new(1, Process::new(&w.request, concurrency, cpu_share));
+        let scaling = Scaling { target_utilization: target, scale_out_s: lag_min * 60.0, min: 1, max: 100_000 };
+        let run = fleet::simulate(&d.curve, &w.request, &unit, &scaling);
+        let exact = fleet::latency(&d.curve, &unit, &run).p99;
+        let bound = fleet::p99_bound(&d.curve, &unit, &run);
+        prop_assert!(bound * (1.0 + 1e-9) >= exact, "bound {bound} < p99 {exact}");
+    }
+}
+
+proptest! {
     // Each case plans a whole workload (options, chart, break-even): fewer cases.
     #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 

@@ -6,7 +6,7 @@ use super::billing;
 use super::demand::Demand;
 use super::fleet::{self, FleetCache, Names, Process, Scaling, Unit};
 use super::ingress;
-use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
+use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform, Priced};
 use super::traffic::MONTH_S;
 use super::words::{pct, round_to};
 use crate::pricing::{Instance, Missing, Price, PriceBook, Tier, keys};
@@ -84,13 +84,29 @@ pub fn bill(instance_hours: f64, inst: &Instance) -> LineItem {
 
 /// Evaluate the workload on EC2.
 pub fn evaluate(d: &Demand, cfg: &Ec2Config, book: &PriceBook) -> OptionPlan {
+    run(d, cfg, book, plan_of)
+}
+
+/// What [`evaluate`] says of the option's cost and feasibility, without the chosen type's
+/// latency mix when the SLO is decided without it (for the cost curve and break-even).
+pub fn price(d: &Demand, cfg: &Ec2Config, book: &PriceBook) -> Priced {
+    run(d, cfg, book, priced_of)
+}
+
+/// The search both share; `finish` turns the chosen type into the answer.
+fn run<T: From<OptionPlan>>(
+    d: &Demand,
+    cfg: &Ec2Config,
+    book: &PriceBook,
+    finish: impl FnOnce(Chosen) -> T,
+) -> T {
     if !cfg.enabled {
-        return OptionPlan::infeasible(Platform::Ec2, "Disabled in the profile.");
+        return OptionPlan::infeasible(Platform::Ec2, "Disabled in the profile.").into();
     }
-    match try_evaluate(d, cfg, book) {
-        Ok(plan) => plan,
+    match try_evaluate(d, cfg, book, finish) {
+        Ok(answer) => answer,
         Err(missing) => {
-            OptionPlan::infeasible(Platform::Ec2, format!("Cannot price EC2: {missing}."))
+            OptionPlan::infeasible(Platform::Ec2, format!("Cannot price EC2: {missing}.")).into()
         }
     }
 }
@@ -139,7 +155,12 @@ fn unit_for(d: &Demand, cfg: &Ec2Config, inst: &Instance, layout: Layout) -> Uni
     )
 }
 
-fn try_evaluate(d: &Demand, cfg: &Ec2Config, book: &PriceBook) -> Result<OptionPlan, Missing> {
+fn try_evaluate<T: From<OptionPlan>>(
+    d: &Demand,
+    cfg: &Ec2Config,
+    book: &PriceBook,
+    finish: impl FnOnce(Chosen) -> T,
+) -> Result<T, Missing> {
     if cfg.purchase != Purchase::OnDemand {
         let what = cfg.instance_type.fixed().map_or("auto", |s| s.as_str());
         return Err(Missing {
@@ -164,17 +185,16 @@ fn try_evaluate(d: &Demand, cfg: &Ec2Config, book: &PriceBook) -> Result<OptionP
         });
     }
     match (d.kind(), &d.job) {
-        (WorkloadKind::Fanout, Some(job)) => Ok(fanout(d, cfg, job, &types)),
-        (WorkloadKind::Fanout, None) => Ok(OptionPlan::infeasible(
-            Platform::Ec2,
-            "A fan-out workload needs a `job`.",
-        )),
+        (WorkloadKind::Fanout, Some(job)) => Ok(fanout(d, cfg, job, &types).into()),
+        (WorkloadKind::Fanout, None) => {
+            Ok(OptionPlan::infeasible(Platform::Ec2, "A fan-out workload needs a `job`.").into())
+        }
         _ => {
             if cfg.ingress == FleetIngress::Alb {
                 book.price(keys::ALB_HOURS)?;
                 book.price(keys::ALB_LCU)?;
             }
-            service(d, cfg, book, &types)
+            service(d, cfg, book, &types, finish)
         }
     }
 }
@@ -221,12 +241,13 @@ fn choose<'b>(cands: &[Candidate<'b>]) -> Option<Candidate<'b>> {
         .cloned()
 }
 
-fn service<'b>(
-    d: &Demand,
-    cfg: &Ec2Config,
+fn service<'b, T: From<OptionPlan>>(
+    d: &'b Demand,
+    cfg: &'b Ec2Config,
     book: &PriceBook,
     types: &[(&'b str, &'b Instance)],
-) -> Result<OptionPlan, Missing> {
+    finish: impl FnOnce(Chosen<'b>) -> T,
+) -> Result<T, Missing> {
     let scaling = scaling(cfg);
     let mut cache = FleetCache::new(&d.curve, &d.request, scaling);
     let slo = d.p99_target_ms().is_some();
@@ -269,8 +290,7 @@ fn service<'b>(
         let mut meets = fleet::meets(d, &scaling, run, None);
         // The latency mix only for a type that could be chosen.
         if slo && meets && lay.fits && (!within_baseline || best.is_none_or(|b| cost <= b)) {
-            let o = cache.get(&unit, true);
-            meets = fleet::meets(d, &scaling, &o.run, o.latency);
+            meets = cache.meets(d, &unit);
         }
         let o = cache.get(&unit, false);
         let run = &o.run;
@@ -293,17 +313,9 @@ fn service<'b>(
         cands.push(c);
     }
     let Some(c) = choose(&cands) else {
-        return Ok(OptionPlan::infeasible(
-            Platform::Ec2,
-            "No instance type to evaluate.",
-        ));
+        return Ok(OptionPlan::infeasible(Platform::Ec2, "No instance type to evaluate.").into());
     };
-    let o = cache.get(&c.unit, true);
-    let run = &o.run;
-    let latency = o.latency.unwrap_or(Latency {
-        p50: c.unit.wall_ms(),
-        p99: c.unit.wall_ms(),
-    });
+    let run = &cache.get(&c.unit, false).run;
     let mut lines = vec![bill(run.unit_hours, c.inst)];
     if cfg.ingress == FleetIngress::Alb {
         lines.extend(ingress::alb(
@@ -313,18 +325,57 @@ fn service<'b>(
             book,
         )?);
     }
-    let (mut feasible, mut risks) = fleet::assess(d, &scaling, run, Some(latency), NAMES);
-    common_risks(d, cfg, &c, &mut feasible, &mut risks);
-    let mut config = base_config(cfg, &c);
+    Ok(finish(Chosen {
+        d,
+        cfg,
+        c,
+        cache,
+        scaling,
+        lines,
+    }))
+}
+
+/// The instance type a service's search chose, its fleet runs and its bill.
+struct Chosen<'a> {
+    d: &'a Demand<'a>,
+    cfg: &'a Ec2Config,
+    c: Candidate<'a>,
+    cache: FleetCache<'a>,
+    scaling: Scaling,
+    lines: Vec<LineItem>,
+}
+
+fn priced_of(mut ch: Chosen) -> Priced {
+    let mut feasible = ch.cache.meets(ch.d, &ch.c.unit);
+    common_risks(ch.d, ch.cfg, &ch.c, &mut feasible, &mut Vec::new());
+    Priced {
+        monthly_cost_usd: billing::total(&ch.lines),
+        priced: !ch.lines.is_empty(),
+        feasible,
+    }
+}
+
+fn plan_of(mut ch: Chosen) -> OptionPlan {
+    let (d, cfg) = (ch.d, ch.cfg);
+    let o = ch.cache.get(&ch.c.unit, true);
+    let c = &ch.c;
+    let latency = o.latency.unwrap_or(Latency {
+        p50: c.unit.wall_ms(),
+        p99: c.unit.wall_ms(),
+    });
+    let run = &o.run;
+    let (mut feasible, mut risks) = fleet::assess(d, &ch.scaling, run, Some(latency), NAMES);
+    common_risks(d, cfg, c, &mut feasible, &mut risks);
+    let mut config = base_config(cfg, c);
     config.insert(
         "request_wall_ms".into(),
         json!(round_to(c.unit.wall_ms(), 1)),
     );
-    Ok(OptionPlan {
+    OptionPlan {
         platform: Platform::Ec2,
         feasible,
-        monthly_cost_usd: billing::total(&lines),
-        cost_breakdown: lines,
+        monthly_cost_usd: billing::total(&ch.lines),
+        cost_breakdown: ch.lines,
         config,
         throughput_rps: run.peak_units * c.unit.throughput_rps(),
         capacity: Capacity {
@@ -340,7 +391,7 @@ fn service<'b>(
             .iter()
             .map(|u| u * c.unit.throughput_rps())
             .collect(),
-    })
+    }
 }
 
 /// A fan-out job on an always-on fleet: each process gathers items (`asyncio.gather`,

@@ -7,7 +7,7 @@ use super::billing;
 use super::demand::Demand;
 use super::fleet::{self, FleetCache, Gather, Names, Process, Scaling, Unit};
 use super::ingress;
-use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
+use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform, Priced};
 use super::words::{fmt_num, round_to};
 use crate::pricing::{Missing, Price, PriceBook, keys};
 use crate::profile as fargate;
@@ -116,15 +116,32 @@ fn cost(
 
 /// Evaluate the workload on ECS Fargate.
 pub fn evaluate(d: &Demand, cfg: &EcsConfig, book: &PriceBook) -> OptionPlan {
+    run(d, cfg, book, plan_of)
+}
+
+/// What [`evaluate`] says of the option's cost and feasibility, without the chosen size's
+/// latency mix when the SLO is decided without it (for the cost curve and break-even).
+pub fn price(d: &Demand, cfg: &EcsConfig, book: &PriceBook) -> Priced {
+    run(d, cfg, book, priced_of)
+}
+
+/// The search both share; `finish` turns the chosen size into the answer.
+fn run<T: From<OptionPlan>>(
+    d: &Demand,
+    cfg: &EcsConfig,
+    book: &PriceBook,
+    finish: impl FnOnce(Chosen) -> T,
+) -> T {
     if !cfg.enabled {
-        return OptionPlan::infeasible(Platform::Ecs, "Disabled in the profile.");
+        return OptionPlan::infeasible(Platform::Ecs, "Disabled in the profile.").into();
     }
-    match try_evaluate(d, cfg, book) {
-        Ok(plan) => plan,
+    match try_evaluate(d, cfg, book, finish) {
+        Ok(answer) => answer,
         Err(missing) => OptionPlan::infeasible(
             Platform::Ecs,
             format!("Cannot price ECS Fargate: {missing}."),
-        ),
+        )
+        .into(),
     }
 }
 
@@ -226,28 +243,32 @@ fn choose(cands: &[Candidate]) -> Option<Candidate> {
         .copied()
 }
 
-fn try_evaluate(d: &Demand, cfg: &EcsConfig, book: &PriceBook) -> Result<OptionPlan, Missing> {
+fn try_evaluate<T: From<OptionPlan>>(
+    d: &Demand,
+    cfg: &EcsConfig,
+    book: &PriceBook,
+    finish: impl FnOnce(Chosen) -> T,
+) -> Result<T, Missing> {
     let prices = FargatePrices::from_book(book, cfg)?;
     let sizes = match candidates(cfg) {
         Ok(s) => s,
-        Err(why) => return Ok(OptionPlan::infeasible(Platform::Ecs, why)),
+        Err(why) => return Ok(OptionPlan::infeasible(Platform::Ecs, why).into()),
     };
     match (d.kind(), &d.job) {
         (WorkloadKind::Fanout, Some(job)) => {
             let launch_rate = book.quota(keys::Q_FARGATE_LAUNCH)?.value;
-            Ok(fanout(d, cfg, job, &prices, &sizes, launch_rate))
+            Ok(fanout(d, cfg, job, &prices, &sizes, launch_rate).into())
         }
-        (WorkloadKind::Fanout, None) => Ok(OptionPlan::infeasible(
-            Platform::Ecs,
-            "A fan-out workload needs a `job`.",
-        )),
+        (WorkloadKind::Fanout, None) => {
+            Ok(OptionPlan::infeasible(Platform::Ecs, "A fan-out workload needs a `job`.").into())
+        }
         _ => {
             if cfg.ingress == FleetIngress::Alb {
                 // Fail on a missing ALB price before searching.
                 book.price(keys::ALB_HOURS)?;
                 book.price(keys::ALB_LCU)?;
             }
-            service(d, cfg, book, &prices, &sizes)
+            service(d, cfg, book, &prices, &sizes, finish)
         }
     }
 }
@@ -272,18 +293,19 @@ fn scaling(cfg: &EcsConfig) -> Scaling {
     }
 }
 
-fn service(
+fn service<T: From<OptionPlan>>(
     d: &Demand,
     cfg: &EcsConfig,
     book: &PriceBook,
     prices: &FargatePrices,
     sizes: &[(f64, f64)],
-) -> Result<OptionPlan, Missing> {
+    finish: impl FnOnce(Chosen) -> T,
+) -> Result<T, Missing> {
     let scaling = scaling(cfg);
     let mut cache = FleetCache::new(&d.curve, &d.request, scaling);
     let slo = d.p99_target_ms().is_some();
-    // Runs first (cheap, shared by sizes with the same CPU share); latency only in cost order
-    // until the cheapest size that meets the SLO is found.
+    // Runs first (cheap, shared by sizes with the same CPU share); the SLO only in cost order
+    // until the cheapest size that meets it is found.
     let mut cands: Vec<Candidate> = sizes
         .iter()
         .map(|&(vcpu, memory_gb)| {
@@ -315,25 +337,18 @@ fn service(
             if !(c.memory_fits && c.meets) {
                 continue;
             }
-            let o = cache.get(&c.unit, true);
-            c.meets = fleet::meets(d, &scaling, &o.run, o.latency);
+            c.meets = cache.meets(d, &c.unit);
             if c.meets {
                 break;
             }
         }
     }
     let Some(c) = choose(&cands) else {
-        return Ok(OptionPlan::infeasible(
-            Platform::Ecs,
-            "No Fargate task size is available.",
-        ));
+        return Ok(
+            OptionPlan::infeasible(Platform::Ecs, "No Fargate task size is available.").into(),
+        );
     };
-    let o = cache.get(&c.unit, true);
-    let latency = o.latency.unwrap_or(Latency {
-        p50: c.unit.wall_ms(),
-        p99: c.unit.wall_ms(),
-    });
-    let run = &o.run;
+    let run = &cache.get(&c.unit, false).run;
     let mut lines = bill(
         run.unit_hours,
         c.vcpu,
@@ -349,7 +364,45 @@ fn service(
             book,
         )?);
     }
-    let (mut feasible, mut risks) = fleet::assess(d, &scaling, run, Some(latency), NAMES);
+    Ok(finish(Chosen {
+        d,
+        cfg,
+        c,
+        cache,
+        scaling,
+        lines,
+    }))
+}
+
+/// The task size a service's search chose, its fleet runs and its bill.
+struct Chosen<'a> {
+    d: &'a Demand<'a>,
+    cfg: &'a EcsConfig,
+    c: Candidate,
+    cache: FleetCache<'a>,
+    scaling: Scaling,
+    lines: Vec<LineItem>,
+}
+
+fn priced_of(mut ch: Chosen) -> Priced {
+    let mut feasible = ch.cache.meets(ch.d, &ch.c.unit);
+    common_risks(ch.d, ch.cfg, &ch.c, &mut feasible, &mut Vec::new());
+    Priced {
+        monthly_cost_usd: billing::total(&ch.lines),
+        priced: !ch.lines.is_empty(),
+        feasible,
+    }
+}
+
+fn plan_of(mut ch: Chosen) -> OptionPlan {
+    let (d, cfg, c) = (ch.d, ch.cfg, ch.c);
+    let o = ch.cache.get(&c.unit, true);
+    let latency = o.latency.unwrap_or(Latency {
+        p50: c.unit.wall_ms(),
+        p99: c.unit.wall_ms(),
+    });
+    let run = &o.run;
+    let (mut feasible, mut risks) = fleet::assess(d, &ch.scaling, run, Some(latency), NAMES);
     common_risks(d, cfg, &c, &mut feasible, &mut risks);
 
     let mut config = base_config(cfg, &c);
@@ -358,11 +411,11 @@ fn service(
         json!(round_to(c.unit.wall_ms(), 1)),
     );
     config.insert("task_hours".into(), json!(round_to(run.unit_hours, 1)));
-    Ok(OptionPlan {
+    OptionPlan {
         platform: Platform::Ecs,
         feasible,
-        monthly_cost_usd: billing::total(&lines),
-        cost_breakdown: lines,
+        monthly_cost_usd: billing::total(&ch.lines),
+        cost_breakdown: ch.lines,
         config,
         throughput_rps: run.peak_units * c.unit.throughput_rps(),
         capacity: Capacity {
@@ -378,7 +431,7 @@ fn service(
             .iter()
             .map(|u| u * c.unit.throughput_rps())
             .collect(),
-    })
+    }
 }
 
 /// A fan-out job: each run starts N tasks (RunTask) that each gather items with

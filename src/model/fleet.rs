@@ -238,29 +238,34 @@ pub fn simulate(curve: &Curve, request: &Request, unit: &Unit, scaling: &Scaling
     }
 }
 
-/// p50 and p99 over the day: per step, an M/M/c queue with the running units' effective slots
-/// as servers and the served rate as offered load (capped at 99% of the servers, the overflow
-/// being shed), mixed by requests served. Consecutive steps with the same servers and rate
-/// are merged.
+/// One step's queue: the served rate, and the servers (the running units' effective slots)
+/// with their offered load in erlangs, capped at 99% of them (the overflow is shed). `None`
+/// when the step serves nothing.
+fn step_queue(rate: f64, units: f64, unit: &Unit) -> Option<(f64, u64, f64)> {
+    let served = rate.max(0.0).min(units * unit.throughput_rps());
+    if served <= 0.0 {
+        return None;
+    }
+    let servers = ((units * unit.slots() - 1e-9).ceil() as u64).max(1);
+    let offered = (served * unit.wall_ms() / 1000.0).min(servers as f64 * 0.99);
+    Some((served, servers, offered))
+}
+
+/// p50 and p99 over the day: per step, an M/M/c queue ([`step_queue`]), mixed by requests
+/// served. Consecutive steps with the same servers and rate are merged.
 pub fn latency(curve: &Curve, unit: &Unit, run: &FleetRun) -> Latency {
     let wall = unit.wall_ms();
-    let unit_rps = unit.throughput_rps();
-    let slots = unit.slots();
     let mut mix = QueueMix::new(wall);
     let mut last: Option<(u64, f64, f64, f64)> = None; // servers, offered, p_wait, decay
     for (&rate, &units) in curve.rps.iter().zip(&run.running) {
-        let served = rate.max(0.0).min(units * unit_rps);
-        if served <= 0.0 {
+        let Some((served, servers, offered)) = step_queue(rate, units, unit) else {
             continue;
-        }
-        let servers = ((units * slots - 1e-9).ceil() as u64).max(1);
-        let c = servers as f64;
-        let offered = (served * wall / 1000.0).min(c * 0.99);
+        };
         let (p_wait, decay) = match last {
             Some((s, a, p, dcy)) if s == servers && a == offered => (p, dcy),
             _ => {
                 let p = super::latency::erlang_c(servers, offered);
-                let dcy = (c - offered) / wall;
+                let dcy = (servers as f64 - offered) / wall;
                 last = Some((servers, offered, p, dcy));
                 (p, dcy)
             }
@@ -276,6 +281,26 @@ pub fn latency(curve: &Curve, unit: &Unit, run: &FleetRun) -> Latency {
     Latency {
         p50: mix.quantile(0.5),
         p99: mix.quantile(0.99),
+    }
+}
+
+/// An upper bound on [`latency`]'s p99 at the cost of a walk without Erlang C: a request
+/// waits with probability at most 1, so at a step whose queue drains at `decay` per ms, at
+/// most 1% of requests wait longer than `ln(100) / decay`; the mix's 99th percentile is no
+/// later than the latest of its steps'.
+pub fn p99_bound(curve: &Curve, unit: &Unit, run: &FleetRun) -> f64 {
+    let wall = unit.wall_ms();
+    let slowest = curve
+        .rps
+        .iter()
+        .zip(&run.running)
+        .filter_map(|(&rate, &units)| step_queue(rate, units, unit))
+        .map(|(_, servers, offered)| (servers as f64 - offered) / wall)
+        .fold(f64::INFINITY, f64::min);
+    if slowest.is_finite() {
+        wall + 100.0_f64.ln() / slowest
+    } else {
+        wall
     }
 }
 
@@ -401,6 +426,30 @@ impl<'a> FleetCache<'a> {
             entry.latency = Some(latency(curve, &entry.unit, &entry.run));
         }
         &self.entries[idx]
+    }
+
+    /// Whether `unit`'s fleet meets `d`'s limits and SLO, as [`meets`] with the exact
+    /// latency would say. The latency mix (most of a fleet's cost) is computed only when
+    /// [`p99_bound`] cannot decide.
+    pub fn meets(&mut self, d: &Demand, unit: &Unit) -> bool {
+        let scaling = self.scaling;
+        let curve = self.curve;
+        let o = self.get(unit, false);
+        if !meets(d, &scaling, &o.run, None) {
+            return false;
+        }
+        let Some(target) = d.p99_target_ms() else {
+            return true;
+        };
+        if let Some(lat) = o.latency {
+            return lat.p99 <= target;
+        }
+        // A margin for the rounding in the exact solve.
+        if p99_bound(curve, &o.unit, &o.run) * (1.0 + 1e-9) < target {
+            return true;
+        }
+        let o = self.get(unit, true);
+        meets(d, &scaling, &o.run, o.latency)
     }
 }
 

@@ -22,14 +22,13 @@ pub fn alb(
     let hours_price = book.price(keys::ALB_HOURS)?;
     let lcu_price = book.price(keys::ALB_LCU)?;
     let hours = super::traffic::MONTH_S / 3600.0;
-    let mut lcu_hours_per_period = 0.0;
-    for &rps in &curve.rps {
-        let new_conn = rps / 25.0;
-        let active = rps * duration_ms / 1000.0 * 60.0 / 3000.0;
-        let gb_per_hour = rps * 3600.0 * payload_kb / (1024.0 * 1024.0);
-        let lcu = new_conn.max(active).max(gb_per_hour);
-        lcu_hours_per_period += lcu * curve.step_s / 3600.0;
-    }
+    // Each dimension is proportional to the request rate, so the largest is the same one at
+    // every step: LCUs per request per second, times the day's request-seconds.
+    let lcu_per_rps = (1.0_f64 / 25.0)
+        .max(duration_ms / 1000.0 * 60.0 / 3000.0)
+        .max(3600.0 * payload_kb / (1024.0 * 1024.0));
+    let rps_steps: f64 = curve.rps.iter().map(|r| r.max(0.0)).sum();
+    let lcu_hours_per_period = lcu_per_rps * rps_steps * curve.step_s / 3600.0;
     let lcu_hours = lcu_hours_per_period * curve.periods_per_month();
     let mut alb_hours = billing::line("ingress", hours, hours_price);
     alb_hours.unit = "ALB-hour".to_string();

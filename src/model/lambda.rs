@@ -353,46 +353,50 @@ fn try_evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> Result<Opti
     book.price(&keys::lambda_requests(cfg.architecture))?;
     book.price(&keys::lambda_duration(cfg.architecture))?;
     let floor = d.request.memory_mb.clamp(MIN_MEMORY_MB, MAX_MEMORY_MB);
-    let memory = match cfg.memory_mb {
-        AutoOr::Fixed(m) => m.clamp(MIN_MEMORY_MB, MAX_MEMORY_MB),
-        AutoOr::Auto => search_memory(d, cfg, book, scaling, floor)?,
-    };
-    option_at(d, cfg, book, scaling, memory)
+    match cfg.memory_mb {
+        AutoOr::Fixed(m) => option_at(d, cfg, book, scaling, m.clamp(MIN_MEMORY_MB, MAX_MEMORY_MB)),
+        AutoOr::Auto => search_memory(d, cfg, book, scaling, floor),
+    }
 }
 
-/// The cheapest memory size meeting the SLO. Below the memory where the CPU part stops
-/// speeding up, more memory only shortens the CPU part, so cost (GB-s) rises with memory while
-/// latency and throttling fall: the cheapest feasible size is the smallest feasible one, found
-/// by bisection at 1 MB resolution.
+/// The cheapest memory size meeting the SLO, planned. Below the memory where the CPU part
+/// stops speeding up, more memory only shortens the CPU part, so cost (GB-s) rises with memory
+/// while latency and throttling fall: the cheapest feasible size is the smallest feasible one,
+/// found by bisection at 1 MB resolution. The plan of the size found is the one the search
+/// made last at that size, so no size is planned twice.
 fn search_memory(
     d: &Demand,
     cfg: &LambdaConfig,
     book: &PriceBook,
     scaling: f64,
     floor: u32,
-) -> Result<u32, Missing> {
+) -> Result<OptionPlan, Missing> {
     let useful_max = if d.request.cpu_ms > 0.0 {
         ((MB_PER_VCPU * d.request.threads.max(1) as f64).ceil() as u32).clamp(floor, MAX_MEMORY_MB)
     } else {
         floor
     };
-    if option_at(d, cfg, book, scaling, floor)?.feasible {
-        return Ok(floor);
+    let at_floor = option_at(d, cfg, book, scaling, floor)?;
+    if at_floor.feasible || useful_max == floor {
+        return Ok(at_floor);
     }
-    if !option_at(d, cfg, book, scaling, useful_max)?.feasible {
+    let mut best = option_at(d, cfg, book, scaling, useful_max)?;
+    if !best.feasible {
         // Nothing meets the SLO: show the fastest size, which comes closest.
-        return Ok(useful_max);
+        return Ok(best);
     }
     let (mut lo, mut hi) = (floor, useful_max);
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
-        if option_at(d, cfg, book, scaling, mid)?.feasible {
+        let plan = option_at(d, cfg, book, scaling, mid)?;
+        if plan.feasible {
             hi = mid;
+            best = plan;
         } else {
             lo = mid;
         }
     }
-    Ok(hi)
+    Ok(best)
 }
 
 fn option_at(

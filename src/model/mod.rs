@@ -190,6 +190,19 @@ pub fn evaluate(
     }
 }
 
+/// What [`evaluate`] says of one platform's cost and feasibility, for the cost curve and the
+/// break-even search: the fleets skip the chosen size's latency mix where the SLO is decided
+/// without it (equal to `Priced::from(&evaluate(..))`, which `tests/properties.rs` checks).
+pub fn price(platform: Platform, d: &Demand, platforms: &Platforms, book: &PriceBook) -> Priced {
+    match platform {
+        Platform::Ecs => ecs::price(d, &platforms.ecs, book),
+        Platform::Ec2 => ec2::price(d, &platforms.ec2, book),
+        Platform::Lambda | Platform::StepFunctions => {
+            Priced::from(&evaluate(platform, d, platforms, book))
+        }
+    }
+}
+
 /// Every platform at each of `scales`. The scales are independent, so they are evaluated on
 /// the machine's cores (scoped threads; results land by index, so the output is the same
 /// whatever the thread count).
@@ -198,12 +211,12 @@ fn evaluate_scales(
     platforms: &Platforms,
     book: &PriceBook,
     scales: &[f64],
-) -> Vec<Vec<OptionPlan>> {
-    let at = |s: f64| -> Vec<OptionPlan> {
+) -> Vec<Vec<Priced>> {
+    let at = |s: f64| -> Vec<Priced> {
         let scaled = d.scaled(s);
         Platform::ALL
             .iter()
-            .map(|&p| evaluate(p, &scaled, platforms, book))
+            .map(|&p| price(p, &scaled, platforms, book))
             .collect()
     };
     let threads = std::thread::available_parallelism()
@@ -213,7 +226,7 @@ fn evaluate_scales(
         return scales.iter().map(|&s| at(s)).collect();
     }
     let per = scales.len().div_ceil(threads);
-    let mut out: Vec<Vec<OptionPlan>> = vec![Vec::new(); scales.len()];
+    let mut out: Vec<Vec<Priced>> = vec![Vec::new(); scales.len()];
     std::thread::scope(|scope| {
         let at = &at;
         let chunks: Vec<_> = out
@@ -279,12 +292,13 @@ pub fn complete_workload(
     let others: Vec<f64> = CHART_SCALES.iter().copied().filter(|&s| s != 1.0).collect();
     let at_others = evaluate_scales(d, platforms, book, &others);
     // The options at each chart scale; scale 1 is the plan's own.
+    let own: Vec<Priced> = wp.options.iter().map(Priced::from).collect();
     let mut rest = at_others.iter();
-    let rows: Vec<&[OptionPlan]> = CHART_SCALES
+    let rows: Vec<&[Priced]> = CHART_SCALES
         .iter()
         .map(|&s| {
             if s == 1.0 {
-                wp.options.as_slice()
+                own.as_slice()
             } else {
                 rest.next().map_or(&[][..], Vec::as_slice)
             }
@@ -298,10 +312,7 @@ pub fn complete_workload(
             .map(|(i, &p)| {
                 let costs = rows
                     .iter()
-                    .map(|row| {
-                        row.get(i)
-                            .and_then(|o| o.feasible.then_some(o.monthly_cost_usd))
-                    })
+                    .map(|row| row.get(i).and_then(Priced::feasible_cost))
                     .collect();
                 (p, costs)
             })
@@ -311,12 +322,11 @@ pub fn complete_workload(
     let (_, pair) = recommend::choose(&wp.options);
     let mut break_even = None;
     if let Some((a, b)) = pair {
-        let priced = |o: &OptionPlan| (!o.cost_breakdown.is_empty()).then_some(o.monthly_cost_usd);
         let diff_at = |s: f64| -> Option<f64> {
             let scaled = d.scaled(s);
             Some(
-                priced(&evaluate(a, &scaled, platforms, book))?
-                    - priced(&evaluate(b, &scaled, platforms, book))?,
+                price(a, &scaled, platforms, book).cost()?
+                    - price(b, &scaled, platforms, book).cost()?,
             )
         };
         let mut samples: Vec<(f64, f64)> = CHART_SCALES
@@ -325,7 +335,7 @@ pub fn complete_workload(
             .filter_map(|(&s, row)| {
                 Some((
                     s,
-                    priced(row.get(a as usize)?)? - priced(row.get(b as usize)?)?,
+                    row.get(a as usize)?.cost()? - row.get(b as usize)?.cost()?,
                 ))
             })
             .collect();

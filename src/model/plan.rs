@@ -159,6 +159,45 @@ impl OptionPlan {
     }
 }
 
+/// An option as the cost curve and the break-even search see it: what [`OptionPlan`] says of
+/// its cost and feasibility, and nothing else (no latency figures, risks or configuration),
+/// so a platform can skip the work only those need.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Priced {
+    pub monthly_cost_usd: f64,
+    /// False when the option could not be priced at all (its breakdown is empty).
+    pub priced: bool,
+    pub feasible: bool,
+}
+
+impl Priced {
+    /// The cost, when the option could be priced.
+    pub fn cost(&self) -> Option<f64> {
+        self.priced.then_some(self.monthly_cost_usd)
+    }
+
+    /// The cost, when the option is feasible.
+    pub fn feasible_cost(&self) -> Option<f64> {
+        self.feasible.then_some(self.monthly_cost_usd)
+    }
+}
+
+impl From<&OptionPlan> for Priced {
+    fn from(o: &OptionPlan) -> Priced {
+        Priced {
+            monthly_cost_usd: o.monthly_cost_usd,
+            priced: !o.cost_breakdown.is_empty(),
+            feasible: o.feasible,
+        }
+    }
+}
+
+impl From<OptionPlan> for Priced {
+    fn from(o: OptionPlan) -> Priced {
+        Priced::from(&o)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LineItem {
     /// Fixed names per platform (SPEC §6), e.g. `requests`, `duration`, `vcpu`, `free_tier`.

@@ -188,7 +188,19 @@ pub fn follow(
         return vec![need.clamp(min, hi); n];
     }
     // Step t looks at virtual positions t - lag - window + 1 ..= t - lag (mod n).
-    let value = |p: isize| required[p.rem_euclid(n as isize) as usize];
+    // Positions run from -(lag + window) to n: one wrap-around is an addition (a division
+    // per step was a tenth of the walk); a lag longer than the period wraps more.
+    let value = |p: isize| {
+        let len = n as isize;
+        let i = if (0..len).contains(&p) {
+            p
+        } else if (-len..0).contains(&p) {
+            p + len
+        } else {
+            p.rem_euclid(len)
+        };
+        required[i as usize]
+    };
     let first = -(lag as isize) - window as isize + 1;
     let mut deque: VecDeque<(isize, f64)> = VecDeque::with_capacity(window + 1);
     let push = |deque: &mut VecDeque<(isize, f64)>, p: isize| {
