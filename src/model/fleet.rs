@@ -126,15 +126,27 @@ impl Scaling {
     }
 }
 
+/// `x.ceil()` for the per-step counts of a fleet walk. `f64::ceil` is a library call on the
+/// baseline x86-64 target (rounding instructions arrived with SSE4.1) and was a tenth of a
+/// fleet's walk; truncating to an integer and stepping up is exact below 2^63, and every
+/// caller's value is a count far below that (larger values and NaN take `ceil`; negative
+/// values give 0, as `ceil` then `max(0)` would).
+#[inline]
+fn ceil_count(x: f64) -> f64 {
+    if x.is_nan() || x >= 9.0e18 {
+        return x.ceil();
+    }
+    let t = x as u64 as f64;
+    if t < x { t + 1.0 } else { t }
+}
+
 /// Units required at the target utilization to carry `rps`.
 pub fn units_required(rps: f64, unit_rps: f64, target_utilization: f64) -> f64 {
     if rps <= 0.0 || unit_rps <= 0.0 {
         return 0.0;
     }
     // A hair of tolerance so that an exact multiple does not round up by float noise.
-    (rps / (unit_rps * target_utilization) - 1e-9)
-        .ceil()
-        .max(0.0)
+    ceil_count(rps / (unit_rps * target_utilization) - 1e-9)
 }
 
 /// The CPU risks both fleets share: threads the model cannot give one process, and a process
@@ -246,7 +258,7 @@ fn step_queue(rate: f64, units: f64, unit: &Unit) -> Option<(f64, u64, f64)> {
     if served <= 0.0 {
         return None;
     }
-    let servers = ((units * unit.slots() - 1e-9).ceil() as u64).max(1);
+    let servers = (ceil_count(units * unit.slots() - 1e-9) as u64).max(1);
     let offered = (served * unit.wall_ms() / 1000.0).min(servers as f64 * 0.99);
     Some((served, servers, offered))
 }
@@ -284,24 +296,48 @@ pub fn latency(curve: &Curve, unit: &Unit, run: &FleetRun) -> Latency {
     }
 }
 
-/// An upper bound on [`latency`]'s p99 at the cost of a walk without Erlang C: a request
-/// waits with probability at most 1, so at a step whose queue drains at `decay` per ms, at
-/// most 1% of requests wait longer than `ln(100) / decay`; the mix's 99th percentile is no
-/// later than the latest of its steps'.
-pub fn p99_bound(curve: &Curve, unit: &Unit, run: &FleetRun) -> f64 {
+/// Whether [`latency`]'s p99 is surely within `target_ms`, decided without Erlang C (most of
+/// a fleet's cost); `false` means "cannot tell". At a step with `c` servers at `a` erlangs a
+/// request waits with probability at most `ρ = a / c` (Erlang B's recurrence
+/// `B(k) = a B(k-1) / (k + a B(k-1))` keeps `B(c) <= a / (c + a)`, which is `C <= ρ`; past
+/// the Halfin–Whitt threshold, at most 1), so the requests still waiting `t` ms after their
+/// service time are at most the requests-weighted sum of `ρ e^(-t (c - a) / wall)`. When
+/// that is under 1% at `t = target - wall`, so is the exact share: the p99 is within target.
+/// First, without a single `exp`: if even the step with the least room drains fast enough
+/// that `e^(-t (c - a) / wall) <= 1%`, every step's share is.
+pub fn p99_surely_within(curve: &Curve, unit: &Unit, run: &FleetRun, target_ms: f64) -> bool {
     let wall = unit.wall_ms();
-    let slowest = curve
-        .rps
-        .iter()
-        .zip(&run.running)
-        .filter_map(|(&rate, &units)| step_queue(rate, units, unit))
-        .map(|(_, servers, offered)| (servers as f64 - offered) / wall)
-        .fold(f64::INFINITY, f64::min);
-    if slowest.is_finite() {
-        wall + 100.0_f64.ln() / slowest
-    } else {
-        wall
+    let t = target_ms - wall;
+    if t.is_nan() || t <= 0.0 {
+        return false;
     }
+    let steps = || {
+        curve
+            .rps
+            .iter()
+            .zip(&run.running)
+            .filter_map(|(&rate, &units)| step_queue(rate, units, unit))
+    };
+    let least_room = steps()
+        .map(|(_, servers, offered)| servers as f64 - offered)
+        .fold(f64::INFINITY, f64::min);
+    // Margins here and below for the rounding in the exact solve.
+    if t * least_room / wall >= 100.0_f64.ln() * (1.0 + 1e-9) {
+        return true;
+    }
+    let (mut total, mut waiting) = (0.0, 0.0);
+    for (served, servers, offered) in steps() {
+        let weight = served * curve.step_s;
+        let c = servers as f64;
+        let p_wait = if c > super::latency::HALFIN_WHITT_SERVERS {
+            1.0
+        } else {
+            offered / c
+        };
+        total += weight;
+        waiting += weight * p_wait * (-t * (c - offered) / wall).exp();
+    }
+    waiting <= 0.01 * total * (1.0 - 1e-9)
 }
 
 /// A mixture of M/M/c populations sharing one service time: the same model as
@@ -393,6 +429,8 @@ pub struct Outcome {
     pub unit: Unit,
     pub run: FleetRun,
     pub latency: Option<Latency>,
+    /// [`p99_surely_within`] the demand's target, once asked for.
+    p99_surely_within: Option<bool>,
 }
 
 impl<'a> FleetCache<'a> {
@@ -407,19 +445,7 @@ impl<'a> FleetCache<'a> {
 
     /// The run for `unit`, with its latency when `with_latency`.
     pub fn get(&mut self, unit: &Unit, with_latency: bool) -> &Outcome {
-        let key = unit.key();
-        let idx = match self.entries.iter().position(|e| e.unit.key() == key) {
-            Some(i) => i,
-            None => {
-                let run = simulate(self.curve, self.request, unit, &self.scaling);
-                self.entries.push(Outcome {
-                    unit: *unit,
-                    run,
-                    latency: None,
-                });
-                self.entries.len() - 1
-            }
-        };
+        let idx = self.index(unit);
         let curve = self.curve;
         let entry = &mut self.entries[idx];
         if with_latency && entry.latency.is_none() {
@@ -428,13 +454,32 @@ impl<'a> FleetCache<'a> {
         &self.entries[idx]
     }
 
+    /// Where `unit`'s shape is in the cache, simulating it first if it is new.
+    fn index(&mut self, unit: &Unit) -> usize {
+        let key = unit.key();
+        match self.entries.iter().position(|e| e.unit.key() == key) {
+            Some(i) => i,
+            None => {
+                let run = simulate(self.curve, self.request, unit, &self.scaling);
+                self.entries.push(Outcome {
+                    unit: *unit,
+                    run,
+                    latency: None,
+                    p99_surely_within: None,
+                });
+                self.entries.len() - 1
+            }
+        }
+    }
+
     /// Whether `unit`'s fleet meets `d`'s limits and SLO, as [`meets`] with the exact
     /// latency would say. The latency mix (most of a fleet's cost) is computed only when
-    /// [`p99_bound`] cannot decide.
+    /// [`p99_surely_within`] cannot decide.
     pub fn meets(&mut self, d: &Demand, unit: &Unit) -> bool {
         let scaling = self.scaling;
         let curve = self.curve;
-        let o = self.get(unit, false);
+        let idx = self.index(unit);
+        let o = &mut self.entries[idx];
         if !meets(d, &scaling, &o.run, None) {
             return false;
         }
@@ -444,8 +489,10 @@ impl<'a> FleetCache<'a> {
         if let Some(lat) = o.latency {
             return lat.p99 <= target;
         }
-        // A margin for the rounding in the exact solve.
-        if p99_bound(curve, &o.unit, &o.run) * (1.0 + 1e-9) < target {
+        let surely = *o
+            .p99_surely_within
+            .get_or_insert_with(|| p99_surely_within(curve, &o.unit, &o.run, target));
+        if surely {
             return true;
         }
         let o = self.get(unit, true);

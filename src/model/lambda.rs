@@ -5,7 +5,7 @@
 use super::billing::{self, FreeTier};
 use super::demand::Demand;
 use super::ingress;
-use super::latency::{LatencyMix, erlang_b};
+use super::latency::{self, LatencyMix, erlang_b};
 use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
 use super::traffic::MONTH_S;
 use super::words::{clock, pct};
@@ -229,12 +229,18 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
         worst_throttle_step: None,
         scaling_throttled: 0.0,
     };
+    let no_blocking_below = latency::negligible_load(limit as u64);
+    // Warm and cold requests, mixed into the latency once at the end (the order they first
+    // appear in is kept, so the mix is the one step-by-step adding builds).
+    let (mut warm_weight, mut cold_weight) = (0.0, 0.0);
+    let mut cold_first: Option<bool> = None;
     // Two passes over the repeating period: the first warms the pool from the day before.
     // Environments in use over the last WARM_S, as a monotonic queue of (step, count): the
     // front is the window's maximum (a sliding-window maximum, O(1) a step).
     let window = warm_steps.min(n);
-    let mut recent: std::collections::VecDeque<(usize, f64)> =
-        std::collections::VecDeque::with_capacity(window + 1);
+    // Every step is pushed once a pass, so a Vec with a moving front holds the queue.
+    let mut recent: Vec<(usize, f64)> = Vec::with_capacity(2 * n);
+    let mut front = 0;
     // When every step's need can be met within the step (the burst plus a step's ramp covers
     // the day's peak), what is in use never depends on what was warm before, so the warming
     // pass only has to replay the window before midnight: the same result at half the work.
@@ -249,13 +255,13 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
         for (t, (&want, &rate)) in wanted.iter().zip(&curve.rps).enumerate().skip(from) {
             let step_index = pass * n + t;
             while recent
-                .front()
+                .get(front)
                 .is_some_and(|&(i, _)| i + window < step_index)
             {
-                recent.pop_front();
+                front += 1;
             }
             // Warm at the start of the step: what ran in the last WARM_S, or provisioned.
-            let warm = recent.front().map_or(pc, |&(_, v)| v.max(pc));
+            let warm = recent.get(front).map_or(pc, |&(_, v)| v.max(pc));
             // New environments: a burst of `scaling_per_10s` at once, then a ramp at the
             // scaling rate until `want` is reached.
             let deficit = (want - warm).max(0.0);
@@ -278,10 +284,10 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
                 warm + scaling_per_10s + scale_rate * step
             };
             let in_use = if deficit > 0.0 { reached } else { want };
-            while recent.back().is_some_and(|&(_, v)| v <= in_use) {
-                recent.pop_back();
+            while recent.len() > front && recent.last().is_some_and(|&(_, v)| v <= in_use) {
+                recent.pop();
             }
-            recent.push_back((step_index, in_use));
+            recent.push((step_index, in_use));
             let created = (reached - warm).max(0.0);
             if pass == 0 {
                 continue;
@@ -292,7 +298,11 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
             }
             let offered = rate * dur / 1000.0;
             // Blocking at the concurrency limit, and the invocation-rate quota (10 x limit).
-            let mut blocked = erlang_b(limit as u64, offered);
+            let mut blocked = if offered < no_blocking_below {
+                0.0
+            } else {
+                erlang_b(limit as u64, offered)
+            };
             let rate_quota = 10.0 * limit as f64;
             if rate > rate_quota {
                 blocked = blocked.max(1.0 - rate_quota / rate);
@@ -327,9 +337,26 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
             {
                 sim.worst_throttle_step = Some((t, throttled_share));
             }
-            sim.latency.add_fixed(served - cold, dur);
-            sim.latency.add_fixed(cold, dur + cfg.cold_start_ms);
+            let warm_served = served - cold;
+            if warm_served > 0.0 && warm_served.is_finite() {
+                warm_weight += warm_served;
+                cold_first.get_or_insert(false);
+            }
+            if cold > 0.0 && cold.is_finite() {
+                cold_weight += cold;
+                cold_first.get_or_insert(true);
+            }
         }
+    }
+    let warm_part = (warm_weight, dur);
+    let cold_part = (cold_weight, dur + cfg.cold_start_ms);
+    let parts = if cold_first == Some(true) {
+        [cold_part, warm_part]
+    } else {
+        [warm_part, cold_part]
+    };
+    for (weight, base_ms) in parts {
+        sim.latency.add_fixed(weight, base_ms);
     }
     sim
 }

@@ -1,6 +1,15 @@
 //! Latency: queueing delay from the Erlang C (M/M/c) model over concurrency slots, mixed over
 //! the day's steps (and, for Lambda, over warm and cold starts) into p50 and p99.
 
+/// The load below which blocking ([`erlang_b`]) and waiting ([`erlang_c`]) with `c` servers
+/// count as 0: `c - a > 10 sqrt(a) + 10`, more than ten standard deviations of headroom (both
+/// are then below e^-50). A caller with the same `c` at every step computes it once.
+pub fn negligible_load(c: u64) -> f64 {
+    // c - a = 10 s + 10 with s = sqrt(a): s = -5 + sqrt(25 - 10 + c).
+    let s = -5.0 + (15.0 + c as f64).sqrt();
+    if s > 0.0 { s * s } else { 0.0 }
+}
+
 /// Probability that an arrival is blocked in an M/M/c/c loss system (Erlang B), `c` servers
 /// and `a` erlangs of offered load. Lambda's concurrency limit behaves like this: a request
 /// over the limit is throttled, not queued.
@@ -13,7 +22,7 @@ pub fn erlang_b(c: u64, a: f64) -> f64 {
     }
     let cf = c as f64;
     // Far below the limit the blocking probability is negligible; skip the O(c) recurrence.
-    if a < cf && (cf - a) > 10.0 * a.sqrt() + 10.0 {
+    if a < negligible_load(c) {
         return 0.0;
     }
     // Far above the limit, blocking tends to 1 - c/a.
@@ -27,6 +36,9 @@ pub fn erlang_b(c: u64, a: f64) -> f64 {
     b
 }
 
+/// Above this many servers Erlang C is the Halfin–Whitt approximation, not the recurrence.
+pub const HALFIN_WHITT_SERVERS: f64 = 5_000.0;
+
 /// Probability that an arrival has to wait in an M/M/c queue (Erlang C). 1 when the system
 /// is at or over capacity.
 pub fn erlang_c(c: u64, a: f64) -> f64 {
@@ -37,10 +49,10 @@ pub fn erlang_c(c: u64, a: f64) -> f64 {
     if c == 0 || a >= cf {
         return 1.0;
     }
-    if (cf - a) > 10.0 * a.sqrt() + 10.0 {
+    if a < negligible_load(c) {
         return 0.0;
     }
-    if cf > 5_000.0 {
+    if cf > HALFIN_WHITT_SERVERS {
         return halfin_whitt(cf, a);
     }
     let b = erlang_b_below(c, a);
@@ -244,6 +256,17 @@ mod tests {
         assert!((c - 0.4092).abs() < 1e-3, "{c}");
         // One server: P(wait) = rho.
         assert!((erlang_c(1, 0.5) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn waiting_is_never_likelier_than_the_utilisation() {
+        // The fleets' latency bound rests on Erlang C <= a / c.
+        for c in [1_u64, 2, 3, 7, 20, 64, 300, 1000, 4999] {
+            for rho in [0.01, 0.2, 0.5, 0.8, 0.9, 0.97, 0.99] {
+                let a = c as f64 * rho;
+                assert!(erlang_c(c, a) <= rho * (1.0 + 1e-12), "c {c} a {a}");
+            }
+        }
     }
 
     #[test]

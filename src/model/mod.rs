@@ -79,19 +79,24 @@ pub fn complete_plan(
     book: &PriceBook,
     only: Option<&std::collections::BTreeSet<usize>>,
 ) {
+    // The free tier passes through every workload, but only the ones completed need their
+    // demand (a diurnal curve is worth not building twenty times for one edit).
+    let wanted = |i: &usize| only.is_none_or(|set| set.contains(i));
     let mut free = free_tier(profile, book);
-    let mut demands = Vec::with_capacity(profile.workloads.len());
-    for (w, wp) in profile.workloads.iter().zip(&plan.workloads) {
-        demands.push(Demand::new(w, free));
+    let mut demands = Vec::new();
+    for (i, (w, wp)) in profile.workloads.iter().zip(&plan.workloads).enumerate() {
+        if wanted(&i) {
+            demands.push(Demand::new(w, free));
+        }
         free = after_choice(free, wp);
     }
     let mut jobs: Vec<_> = plan
         .workloads
         .iter_mut()
-        .zip(&demands)
         .enumerate()
-        .filter(|(i, _)| only.is_none_or(|set| set.contains(i)))
-        .map(|(_, job)| job)
+        .filter(|(i, _)| wanted(i))
+        .map(|(_, wp)| wp)
+        .zip(&demands)
         .collect();
     complete_all(&mut jobs, &profile.platforms, book);
 }

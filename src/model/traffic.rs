@@ -5,7 +5,6 @@
 //! carry their scaled-in capacity across midnight.
 
 use crate::profile::{Shape, Traffic};
-use std::collections::VecDeque;
 
 /// Seconds in a billing month: 730 hours, as AWS's calculator uses.
 pub const MONTH_S: f64 = 730.0 * 3600.0;
@@ -202,27 +201,29 @@ pub fn follow(
         required[i as usize]
     };
     let first = -(lag as isize) - window as isize + 1;
-    let mut deque: VecDeque<(isize, f64)> = VecDeque::with_capacity(window + 1);
-    let push = |deque: &mut VecDeque<(isize, f64)>, p: isize| {
-        let v = value(p);
-        while deque.back().is_some_and(|&(_, b)| b <= v) {
-            deque.pop_back();
+    // The window's maximum as a monotonic queue of (position, value): values fall from front
+    // to back. Every position is pushed once, so a Vec with a moving front holds them all.
+    let mut queue: Vec<(isize, f64)> = Vec::with_capacity(n + window);
+    let mut front = 0;
+    #[inline(always)]
+    fn push(queue: &mut Vec<(isize, f64)>, front: usize, p: isize, v: f64) {
+        while queue.len() > front && queue[queue.len() - 1].1 <= v {
+            queue.pop();
         }
-        deque.push_back((p, v));
-    };
+        queue.push((p, v));
+    }
     for p in first..first + window as isize - 1 {
-        push(&mut deque, p);
+        push(&mut queue, front, p, value(p));
     }
     let mut out = Vec::with_capacity(n);
     for t in 0..n as isize {
         let newest = t - lag as isize;
-        push(&mut deque, newest);
+        push(&mut queue, front, newest, value(newest));
         let oldest = newest - window as isize + 1;
-        while deque.front().is_some_and(|&(p, _)| p < oldest) {
-            deque.pop_front();
+        while queue[front].0 < oldest {
+            front += 1;
         }
-        let need = deque.front().map_or(0.0, |&(_, v)| v);
-        out.push(need.clamp(min, hi));
+        out.push(queue[front].1.clamp(min, hi));
     }
     out
 }
