@@ -75,16 +75,26 @@ fn main() {
             panic!("a parameter step asks for a re-plan");
         };
         let t = Instant::now();
-        let mut plan = planning::figures(&req);
+        let mut update = planning::figures(&req);
+        // The worker sends a copy and keeps the update for the second stage; it lets go of
+        // the previous plan first.
+        let copy = update.clone();
+        let planning::PlanRequest {
+            doc,
+            generation,
+            profile,
+            book,
+            previous,
+            ..
+        } = *req;
+        drop(previous);
         let planned = t.elapsed();
-        // The worker sends a copy and keeps the plan for the second stage.
-        let copy = Box::new(plan.clone());
         let t = Instant::now();
         app.update(Action::Planned {
-            doc: req.doc,
-            generation: req.generation,
+            doc,
+            generation,
             stage: Stage::Figures,
-            plan: copy,
+            update: copy,
         });
         let applied = t.elapsed();
         let t = Instant::now();
@@ -92,13 +102,13 @@ fn main() {
         let drawn = t.elapsed();
         figures.push(start.elapsed());
         let t = Instant::now();
-        planning::complete(&req, &mut plan);
+        planning::complete(&profile, &book, &mut update);
         second.push(t.elapsed());
         app.update(Action::Planned {
-            doc: req.doc,
-            generation: req.generation,
+            doc,
+            generation,
             stage: Stage::Complete,
-            plan: Box::new(plan),
+            update,
         });
         terminal.draw(|f| render(f, &app, &mut widgets)).unwrap();
         complete.push(start.elapsed());

@@ -457,12 +457,12 @@ fn a_re_plan_shows_the_figures_first_then_the_curve_and_drops_superseded_stages(
 
     // 40 -> 50 req/s: the first stage brings every figure and keeps the old curve, marked.
     let req = plan_request(app.update(Action::Step(1)));
-    let mut plan = planning::figures(&req);
+    let mut update = planning::figures(&req);
     app.update(Action::Planned {
         doc: req.doc,
         generation: req.generation,
         stage: Stage::Figures,
-        plan: Box::new(plan.clone()),
+        update: update.clone(),
     });
     let (l, _, wp) = app.selected().unwrap();
     assert!(l.stale.is_none(), "the figures are current");
@@ -472,13 +472,13 @@ fn a_re_plan_shows_the_figures_first_then_the_curve_and_drops_superseded_stages(
 
     // Another step before the second stage lands: that stage is stale, dropped,
     // and the new request re-plans the workload in full.
-    planning::complete(&req, &mut plan);
+    planning::complete(&req.profile, &req.book, &mut update);
     let newer = plan_request(app.update(Action::Step(1)));
     app.update(Action::Planned {
         doc: req.doc,
         generation: req.generation,
         stage: Stage::Complete,
-        plan: Box::new(plan),
+        update,
     });
     let (l, _, wp) = app.selected().unwrap();
     assert!(l.curve_stale(wi));
@@ -491,7 +491,7 @@ fn a_re_plan_shows_the_figures_first_then_the_curve_and_drops_superseded_stages(
         doc: newer.doc,
         generation: newer.generation,
         stage: Stage::Complete,
-        plan: Box::new(whole),
+        update: planning::Replanned::Whole(Box::new(whole)),
     });
     let rate: f64 = value(&app, Param::Rps).parse().unwrap();
     assert!(rate > 50.0);

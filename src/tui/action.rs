@@ -85,7 +85,7 @@ pub enum Action {
         doc: usize,
         generation: u64,
         stage: super::planning::Stage,
-        plan: Box<crate::model::Plan>,
+        update: super::planning::Replanned,
     },
     /// The status message `generation` has been shown long enough.
     ClearStatus(u64),

@@ -35,8 +35,8 @@ pub struct Loaded {
     pub book: LoadedBook,
     /// The price book's provenance, for the plan.
     pub source: String,
-    /// `model::plan` of `edited`, once `stale` is `None`.
-    pub plan: Plan,
+    /// `model::plan` of `edited`, once `stale` is `None` (shared with a running re-plan).
+    pub plan: std::sync::Arc<Plan>,
     /// What changed since `plan` was made (a re-plan is running).
     pub stale: Option<Stale>,
     /// The figures are re-planned, but these workloads' cost curves and break-even rates are
@@ -49,7 +49,7 @@ pub struct Loaded {
 impl Loaded {
     pub fn new(profile: Profile, book: LoadedBook) -> Loaded {
         let source = crate::commands::provenance(&book);
-        let plan = model::plan(&profile, &book.book, &source);
+        let plan = std::sync::Arc::new(model::plan(&profile, &book.book, &source));
         Loaded {
             original: profile.clone(),
             edited: profile,
@@ -97,7 +97,7 @@ impl Loaded {
             profile: self.edited.clone(),
             book: self.book.book.clone(),
             source: self.source.clone(),
-            previous: self.plan.clone(),
+            previous: std::sync::Arc::clone(&self.plan),
             stale,
         }))
     }
@@ -469,12 +469,14 @@ impl App {
                 doc,
                 generation,
                 stage,
-                plan,
+                update,
             } => {
                 if let Some(Ok(l)) = self.docs.get_mut(doc).map(|d| d.state.as_mut())
                     && l.generation == generation
                 {
-                    l.plan = *plan;
+                    let plan = std::sync::Arc::make_mut(&mut l.plan);
+                    update.apply(plan);
+                    plan.profile = l.edited.name.clone();
                     l.curves_stale = match stage {
                         Stage::Figures => l.stale.take(),
                         Stage::Complete => None,

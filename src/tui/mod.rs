@@ -260,16 +260,16 @@ pub fn dispatch(app: &mut App, action: Action, source: &Source, opts: &Options) 
     });
     while go && let Some(req) = plans.pop() {
         // Both stages, as the loop's worker delivers them.
-        let mut plan = planning::figures(&req);
+        let mut update = planning::figures(&req);
         for stage in [planning::Stage::Figures, planning::Stage::Complete] {
             if stage == planning::Stage::Complete {
-                planning::complete(&req, &mut plan);
+                planning::complete(&req.profile, &req.book, &mut update);
             }
             let done = Action::Planned {
                 doc: req.doc,
                 generation: req.generation,
                 stage,
-                plan: Box::new(plan.clone()),
+                update: update.clone(),
             };
             go = go
                 && dispatch_with(app, done, source, opts, &mut |e| {
@@ -346,29 +346,40 @@ impl Planner {
             // The figures first, then the curves, unless a newer request came in meanwhile:
             // then the figures go out as the last stage (`update` drops them as stale) and
             // the worker frees up for the newer request at once.
-            let mut plan = planning::figures(&req);
-            let superseded = latest.load(Ordering::Relaxed) != req.generation;
+            let mut update = planning::figures(&req);
+            // The rest does not read the previous plan: let go of it now, so the screen's
+            // copy is its own again when it applies the figures (no copy-on-write).
+            let planning::PlanRequest {
+                doc,
+                generation,
+                profile,
+                book,
+                previous,
+                ..
+            } = req;
+            drop(previous);
+            let superseded = latest.load(Ordering::Relaxed) != generation;
             let stage = if superseded {
                 planning::Stage::Complete
             } else {
                 let first = Action::Planned {
-                    doc: req.doc,
-                    generation: req.generation,
+                    doc,
+                    generation,
                     stage: planning::Stage::Figures,
-                    plan: Box::new(plan.clone()),
+                    update: update.clone(),
                 };
                 // The loop has stopped when a send fails; nothing is left to tell.
                 if tx.blocking_send(first).is_err() {
                     return;
                 }
-                planning::complete(&req, &mut plan);
+                planning::complete(&profile, &book, &mut update);
                 planning::Stage::Complete
             };
             let _ = tx.blocking_send(Action::Planned {
-                doc: req.doc,
-                generation: req.generation,
+                doc,
+                generation,
                 stage,
-                plan: Box::new(plan),
+                update,
             });
         });
     }

@@ -10,6 +10,7 @@ use crate::model::{self, Demand, Plan, WorkloadPlan};
 use crate::pricing::PriceBook;
 use crate::profile::Profile;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// What is out of date in a document's plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,9 +41,37 @@ pub struct PlanRequest {
     pub profile: Profile,
     pub book: PriceBook,
     pub source: String,
-    /// The last plan applied, valid for the workloads not in `stale`.
-    pub previous: Plan,
+    /// The last plan applied, valid for the workloads not in `stale` (shared with the
+    /// screen: only the first stage reads it).
+    pub previous: Arc<Plan>,
     pub stale: Stale,
+}
+
+/// What a stage of a re-plan sends back to the screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Replanned {
+    /// A whole new plan.
+    Whole(Box<Plan>),
+    /// New plans of these workloads (by index); the rest of the plan stands. An edit to one
+    /// workload sends one workload back, not the twenty of the profile.
+    Workloads(Vec<(usize, WorkloadPlan)>),
+}
+
+impl Replanned {
+    /// Bring `plan` up to date.
+    pub fn apply(self, plan: &mut Plan) {
+        match self {
+            Replanned::Whole(whole) => *plan = *whole,
+            Replanned::Workloads(fresh) => {
+                for (wi, wp) in fresh {
+                    if let Some(slot) = plan.workloads.get_mut(wi) {
+                        *slot = wp;
+                    }
+                }
+                plan.pricing.cited = model::cited(&plan.workloads);
+            }
+        }
+    }
 }
 
 /// How far a re-plan has got.
@@ -73,24 +102,21 @@ fn only(req: &PlanRequest) -> Option<&BTreeSet<usize>> {
 /// The first stage of a re-plan ([`Stage::Figures`]): about a tenth of the work of the whole
 /// plan. Re-planned workloads keep the previous plan's cost curve and break-even rate (the
 /// screen marks them as updating) until [`complete`] replaces them.
-pub fn figures(req: &PlanRequest) -> Plan {
-    let mut plan = match only(req) {
-        Some(set) => {
-            let mut plan = req.previous.clone();
-            for &wi in set {
-                let (Some(w), Some(slot)) =
-                    (req.profile.workloads.get(wi), plan.workloads.get_mut(wi))
-                else {
-                    continue;
-                };
-                let demand = Demand::new(w, FreeTier::none());
-                let mut fresh = model::workload_figures(&demand, &req.profile.platforms, &req.book);
-                keep_curve(&mut fresh, slot);
-                *slot = fresh;
-            }
-            plan.pricing.cited = model::cited(&plan.workloads);
-            plan
-        }
+pub fn figures(req: &PlanRequest) -> Replanned {
+    match only(req) {
+        Some(set) => Replanned::Workloads(
+            set.iter()
+                .filter_map(|&wi| {
+                    let w = req.profile.workloads.get(wi)?;
+                    let old = req.previous.workloads.get(wi)?;
+                    let demand = Demand::new(w, FreeTier::none());
+                    let mut fresh =
+                        model::workload_figures(&demand, &req.profile.platforms, &req.book);
+                    keep_curve(&mut fresh, old);
+                    Some((wi, fresh))
+                })
+                .collect(),
+        ),
         None => {
             let mut plan = model::plan_figures(&req.profile, &req.book, &req.source);
             for (wp, old) in plan.workloads.iter_mut().zip(&req.previous.workloads) {
@@ -98,11 +124,9 @@ pub fn figures(req: &PlanRequest) -> Plan {
                     keep_curve(wp, old);
                 }
             }
-            plan
+            Replanned::Whole(Box::new(plan))
         }
-    };
-    plan.profile = req.profile.name.clone();
-    plan
+    }
 }
 
 /// Give `fresh` `old`'s cost curve and break-even rate.
@@ -112,15 +136,30 @@ fn keep_curve(fresh: &mut WorkloadPlan, old: &WorkloadPlan) {
 }
 
 /// The second stage: the cost curves and break-even rates of the workloads re-planned by
-/// [`figures`] for the same request.
-pub fn complete(req: &PlanRequest, plan: &mut Plan) {
-    model::complete_plan(plan, &req.profile, &req.book, only(req));
+/// [`figures`] for a request with this profile and book. It does not read the previous plan.
+pub fn complete(profile: &Profile, book: &PriceBook, update: &mut Replanned) {
+    match update {
+        Replanned::Whole(plan) => model::complete_plan(plan, profile, book, None),
+        Replanned::Workloads(fresh) => {
+            // Only a profile without a free tier is re-planned by workload: no free tier
+            // passes between them.
+            for (wi, wp) in fresh.iter_mut() {
+                if let Some(w) = profile.workloads.get(*wi) {
+                    let demand = Demand::new(w, FreeTier::none());
+                    model::complete_workload(wp, &demand, &profile.platforms, book);
+                }
+            }
+        }
+    }
 }
 
 /// The whole plan for the request's profile (both stages).
 pub fn compute(req: &PlanRequest) -> Plan {
-    let mut plan = figures(req);
-    complete(req, &mut plan);
+    let mut update = figures(req);
+    complete(&req.profile, &req.book, &mut update);
+    let mut plan = (*req.previous).clone();
+    update.apply(&mut plan);
+    plan.profile = req.profile.name.clone();
     plan
 }
 
@@ -143,7 +182,7 @@ mod tests {
             profile: profile.clone(),
             book: book.clone(),
             source: "test".into(),
-            previous: model::plan(before, book, "test"),
+            previous: model::plan(before, book, "test").into(),
             stale,
         }
     }
@@ -158,8 +197,12 @@ mod tests {
         let req = request(&before, &profile, &book, Stale::Workloads([0].into()));
         let whole = model::plan(&profile, &book, "test");
         assert_eq!(compute(&req), whole);
-        // The first stage has every figure but keeps the previous curve.
-        let quick = figures(&req);
+        // The first stage has every figure but keeps the previous curve, and sends back the
+        // edited workload only.
+        let update = figures(&req);
+        assert!(matches!(&update, Replanned::Workloads(w) if w.len() == 1 && w[0].0 == 0));
+        let mut quick = (*req.previous).clone();
+        update.apply(&mut quick);
         assert_eq!(quick.workloads[0].options, whole.workloads[0].options);
         assert_eq!(
             quick.workloads[0].recommendation.platform,
