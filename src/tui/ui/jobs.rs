@@ -8,8 +8,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Paragraph, Wrap};
 
-/// Rows one job takes: title and status, gauge.
-const JOB_H: u16 = 2;
+use super::text_width;
+
+/// Most rows a job's note wraps to when it does not fit beside the title.
+const NOTE_ROWS: u16 = 3;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
@@ -28,48 +30,99 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
         return;
     }
-    // Keep the selected job in view: show the window of jobs ending at or after it.
-    let fit = (inner.height / JOB_H).max(1) as usize;
-    let first = app.sel.job.saturating_sub(fit - 1);
-    let mut y = inner.y;
-    for (i, job) in app.jobs.iter().enumerate().skip(first).take(fit) {
-        let row = Rect::new(inner.x, y, inner.width, JOB_H.min(inner.bottom() - y));
-        render_job(frame, row, app, job, i == app.sel.job);
-        y += JOB_H;
+    // Keep the selected job in view: the jobs before it that fit above it, then as many after.
+    let heights: Vec<u16> = app.jobs.iter().map(|j| height(j, inner.width)).collect();
+    let sel = app.sel.job.min(app.jobs.len() - 1);
+    let mut first = sel;
+    let mut used = heights[sel];
+    while first > 0 && used + heights[first - 1] <= inner.height {
+        used += heights[first - 1];
+        first -= 1;
     }
+    let mut y = inner.y;
+    for (i, job) in app.jobs.iter().enumerate().skip(first) {
+        if y >= inner.bottom() {
+            break;
+        }
+        let row = Rect::new(inner.x, y, inner.width, heights[i].min(inner.bottom() - y));
+        render_job(frame, row, app, job, i == app.sel.job);
+        y += heights[i];
+    }
+}
+
+/// The job's status word and what it says (its note, or the outcome's message).
+fn status(job: &Job) -> (&'static str, String) {
+    match &job.status {
+        JobStatus::Running if job.cancelling => ("cancelling", job.note.clone()),
+        JobStatus::Running => ("running", job.note.clone()),
+        JobStatus::Done(m) => ("done", m.clone()),
+        JobStatus::Failed(m) => ("failed", m.clone()),
+        JobStatus::Cancelled => ("cancelled", String::new()),
+    }
+}
+
+/// The title line's text before the note: marker, title, status and their gaps.
+fn head_width(job: &Job) -> u16 {
+    let (word, _) = status(job);
+    2 + text_width(&job.title) + 2 + text_width(word) + 2
+}
+
+/// Rows of the note under the title line: none when it fits beside the title, else as many
+/// as it wraps to (indented by 2), at most [`NOTE_ROWS`].
+fn note_rows(job: &Job, width: u16) -> u16 {
+    let (_, note) = status(job);
+    let w = text_width(&note);
+    if w == 0 || head_width(job).saturating_add(w) <= width {
+        return 0;
+    }
+    let room = width.saturating_sub(2).max(1);
+    w.div_ceil(room).clamp(1, NOTE_ROWS)
+}
+
+/// Rows one job takes: title and status (with the note when it fits), the note's own rows,
+/// the gauge.
+fn height(job: &Job, width: u16) -> u16 {
+    2 + note_rows(job, width)
 }
 
 fn render_job(frame: &mut Frame, area: Rect, app: &App, job: &Job, selected: bool) {
     let t = &app.theme;
-    let [top, gauge] = area.layout(&Layout::vertical([
+    let rows = note_rows(job, area.width);
+    let [top, note_area, gauge] = area.layout(&Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(rows),
         Constraint::Length(1),
     ]));
-    let (status, style) = match &job.status {
-        JobStatus::Running if job.cancelling => ("cancelling".to_string(), t.warn()),
-        JobStatus::Running => ("running".to_string(), t.accent()),
-        JobStatus::Done(_) => ("done".to_string(), t.good()),
-        JobStatus::Failed(_) => ("failed".to_string(), t.error()),
-        JobStatus::Cancelled => ("cancelled".to_string(), t.muted()),
-    };
-    let detail = match &job.status {
-        JobStatus::Running => job.note.clone(),
-        JobStatus::Done(m) | JobStatus::Failed(m) => m.clone(),
-        JobStatus::Cancelled => String::new(),
+    let (word, note) = status(job);
+    let style = match &job.status {
+        JobStatus::Running if job.cancelling => t.warn(),
+        JobStatus::Running => t.accent(),
+        JobStatus::Done(_) => t.good(),
+        JobStatus::Failed(_) => t.error(),
+        JobStatus::Cancelled => t.muted(),
     };
     let marker = if selected { "▶ " } else { "  " };
     let title_style = if selected { t.selected() } else { t.header() };
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(marker, t.accent()),
-            Span::styled(job.title.clone(), title_style),
-            Span::raw("  "),
-            Span::styled(status, style),
-            Span::raw("  "),
-            Span::styled(detail, t.muted()),
-        ])),
-        top,
-    );
+    let mut head = vec![
+        Span::styled(marker, t.accent()),
+        Span::styled(job.title.clone(), title_style),
+        Span::raw("  "),
+        Span::styled(word, style),
+    ];
+    if rows == 0 {
+        head.push(Span::raw("  "));
+        head.push(Span::styled(note, t.muted()));
+    } else {
+        let [_, text] = note_area.layout(&Layout::horizontal([
+            Constraint::Length(2),
+            Constraint::Fill(1),
+        ]));
+        frame.render_widget(
+            Paragraph::new(Line::styled(note, t.muted())).wrap(Wrap { trim: true }),
+            text,
+        );
+    }
+    frame.render_widget(Paragraph::new(Line::from(head)), top);
     let ratio = match job.status {
         JobStatus::Done(_) => 1.0,
         _ => f64::from(job.progress.unwrap_or(0.0)).clamp(0.0, 1.0),
