@@ -75,16 +75,11 @@ pub fn run(path: Option<&Path>, opts: Options) -> Result<ExitCode> {
         .await;
         // The terminal is restored by now (the guard is dropped): a calibration still
         // cleaning up is waited for here, saying so on stderr.
-        let interrupt = async {
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        };
         let finish = jobs::finish_calibrations(
             &mut runner,
             &mut rx,
             CLEANUP_WITHIN,
-            interrupt,
+            stop_waiting(),
             &mut std::io::stderr(),
         )
         .await;
@@ -426,6 +421,21 @@ fn to_action(app: &App, ev: &Event) -> Option<Action> {
     }
 }
 
+/// Ctrl-C, SIGTERM or SIGHUP: what stops the wait for a calibration's cleanup after the
+/// screen is gone. (Once the loop has listened for SIGTERM, the signal no longer ends the
+/// process by default, so the wait must listen for it too.)
+async fn stop_waiting() {
+    let mut term = Terminate::new();
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => {
+            if r.is_err() {
+                term.recv().await;
+            }
+        }
+        () = term.recv() => {}
+    }
+}
+
 /// SIGTERM and SIGHUP end the loop like `q` (the guard then restores the terminal).
 struct Terminate {
     #[cfg(unix)]
@@ -463,6 +473,34 @@ impl Terminate {
 mod tests {
     use super::*;
     use crate::tui::jobs::JobOutcome;
+
+    #[cfg(unix)]
+    #[test]
+    fn sigterm_stops_the_wait_for_a_cleanup() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let wait = stop_waiting();
+            tokio::pin!(wait);
+            // Let the wait register its handlers, then signal this process.
+            assert!(
+                tokio::time::timeout(Duration::from_millis(50), &mut wait)
+                    .await
+                    .is_err(),
+                "the wait stops only on a signal"
+            );
+            let status = std::process::Command::new("kill")
+                .args(["-TERM", &std::process::id().to_string()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+            tokio::time::timeout(Duration::from_secs(5), wait)
+                .await
+                .expect("SIGTERM stops the wait");
+        });
+    }
 
     fn progress(id: jobs::JobId, done: u64) -> Action {
         Action::JobProgress {
