@@ -348,11 +348,7 @@ struct Chosen<'a> {
 fn priced_of(mut ch: Chosen) -> Priced {
     let mut feasible = ch.cache.meets(ch.d, &ch.c.unit);
     common_risks(ch.d, ch.cfg, &ch.c, &mut feasible, &mut Vec::new());
-    Priced {
-        monthly_cost_usd: billing::total(&ch.lines),
-        priced: !ch.lines.is_empty(),
-        feasible,
-    }
+    Priced::billed(&ch.lines, feasible)
 }
 
 fn plan_of(mut ch: Chosen) -> OptionPlan {

@@ -171,6 +171,15 @@ pub struct Priced {
 }
 
 impl Priced {
+    /// An option billed `lines` (none: it could not be priced).
+    pub fn billed(lines: &[LineItem], feasible: bool) -> Priced {
+        Priced {
+            monthly_cost_usd: super::billing::total(lines),
+            priced: !lines.is_empty(),
+            feasible,
+        }
+    }
+
     /// The cost, when the option could be priced.
     pub fn cost(&self) -> Option<f64> {
         self.priced.then_some(self.monthly_cost_usd)
