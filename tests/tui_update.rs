@@ -505,3 +505,48 @@ fn a_re_plan_shows_the_figures_first_then_the_curve_and_drops_superseded_stages(
     );
     assert_ne!(wp.cost_curve, old_curve);
 }
+
+#[test]
+fn a_re_plan_of_the_profile_before_a_reload_does_not_land_on_the_reloaded_one() {
+    use planner::tui::planning::{self, Stage};
+    let (_dir, source) = fixture();
+    let mut app = app(&source);
+    on_param(&mut app, Param::Rps);
+    // A re-plan is asked for and still running when the folder is reloaded.
+    let req = plan_request(app.update(Action::Step(1)));
+    let (_, wi, before) = app.selected().unwrap();
+    let before = before.clone();
+    app.update(Action::ProfileReloaded(
+        source.load(&Options::default()).unwrap(),
+    ));
+    let (l, _, reloaded) = app.selected().unwrap();
+    assert_eq!(
+        reloaded.average_rps, before.average_rps,
+        "the file's own rate"
+    );
+    assert!(
+        l.generation > req.generation,
+        "generations go on past a reload"
+    );
+    // An edit to the reloaded profile asks for its own re-plan...
+    on_param(&mut app, Param::Rps);
+    let newer = plan_request(app.update(Action::Step(1)));
+    assert_eq!(newer.doc, req.doc);
+    assert!(newer.generation > req.generation);
+    // ...and the old request's answer, for the same document index, is dropped.
+    let mut update = planning::figures(&req);
+    planning::complete(&req.profile, &req.book, &mut update);
+    app.update(Action::Planned {
+        doc: req.doc,
+        generation: req.generation,
+        stage: Stage::Complete,
+        update,
+    });
+    let (l, _, wp) = app.selected().unwrap();
+    assert!(l.stale.is_some(), "still waiting for the newer re-plan");
+    assert_eq!(
+        wp.average_rps, before.average_rps,
+        "the old answer did not land"
+    );
+    assert_eq!(app.selected().map(|(_, w, _)| w), Some(wi));
+}

@@ -429,8 +429,8 @@ pub struct Outcome {
     pub unit: Unit,
     pub run: FleetRun,
     pub latency: Option<Latency>,
-    /// [`p99_surely_within`] the demand's target, once asked for.
-    p99_surely_within: Option<bool>,
+    /// [`p99_surely_within`] a target, once asked for: (the target, the answer).
+    p99_surely_within: Option<(f64, bool)>,
 }
 
 impl<'a> FleetCache<'a> {
@@ -489,9 +489,14 @@ impl<'a> FleetCache<'a> {
         if let Some(lat) = o.latency {
             return lat.p99 <= target;
         }
-        let surely = *o
-            .p99_surely_within
-            .get_or_insert_with(|| p99_surely_within(curve, &o.unit, &o.run, target));
+        let surely = match o.p99_surely_within {
+            Some((t, answer)) if t == target => answer,
+            _ => {
+                let answer = p99_surely_within(curve, &o.unit, &o.run, target);
+                o.p99_surely_within = Some((target, answer));
+                answer
+            }
+        };
         if surely {
             return true;
         }

@@ -1308,10 +1308,24 @@ impl App {
         self.row_changed();
     }
 
-    fn reloaded(&mut self, docs: Vec<Document>) {
+    fn reloaded(&mut self, mut docs: Vec<Document>) {
         let key = self
             .selected()
             .map(|(l, wi, _)| (l.original.name.clone(), wi));
+        // A re-plan of the old documents may still be running and answers by document index
+        // and generation: the new documents start past every generation asked for so far, so
+        // such an answer is dropped instead of landing on a different profile.
+        let past = self
+            .docs
+            .iter()
+            .filter_map(|d| d.state.as_ref().ok())
+            .map(|l| l.generation)
+            .max()
+            .unwrap_or(0)
+            + 1;
+        for l in docs.iter_mut().filter_map(|d| d.state.as_mut().ok()) {
+            l.generation = l.generation.max(past);
+        }
         self.docs = docs;
         self.filter.clear();
         self.sel.row = 0;

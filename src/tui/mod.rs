@@ -482,6 +482,10 @@ mod tests {
             .build()
             .unwrap();
         rt.block_on(async {
+            // Signal this process only once SIGTERM is surely handled here, not by the
+            // default action (which would end the whole test binary).
+            let registered = Terminate::new();
+            assert!(registered.signals.is_some(), "SIGTERM handler registered");
             let wait = stop_waiting();
             tokio::pin!(wait);
             // Let the wait register its handlers, then signal this process.

@@ -64,7 +64,9 @@ fn status(job: &Job) -> (&'static str, String) {
 /// The title line's text before the note: marker, title, status and their gaps.
 fn head_width(job: &Job) -> u16 {
     let (word, _) = status(job);
-    2 + text_width(&job.title) + 2 + text_width(word) + 2
+    text_width(&job.title)
+        .saturating_add(text_width(word))
+        .saturating_add(6)
 }
 
 /// Rows of the note under the title line: none when it fits beside the title, else as many
@@ -75,8 +77,34 @@ fn note_rows(job: &Job, width: u16) -> u16 {
     if w == 0 || head_width(job).saturating_add(w) <= width {
         return 0;
     }
-    let room = width.saturating_sub(2).max(1);
-    w.div_ceil(room).clamp(1, NOTE_ROWS)
+    wrapped_rows(&note, width.saturating_sub(2).max(1)).clamp(1, NOTE_ROWS)
+}
+
+/// Rows `text` takes wrapped at word boundaries into `room` columns, as the paragraph wraps
+/// it (a word longer than a row is broken across rows).
+fn wrapped_rows(text: &str, room: u16) -> u16 {
+    let mut rows = 1u16;
+    let mut used = 0u16;
+    for word in text.split_whitespace() {
+        let w = text_width(word);
+        let need = if used == 0 {
+            w
+        } else {
+            used.saturating_add(1).saturating_add(w)
+        };
+        if need <= room {
+            used = need;
+        } else if w <= room {
+            rows = rows.saturating_add(1);
+            used = w;
+        } else {
+            // Broken across rows: what is left over starts the last one.
+            let start = if used == 0 { 0 } else { 1 };
+            rows = rows.saturating_add(start + (w - 1) / room);
+            used = (w - 1) % room + 1;
+        }
+    }
+    rows
 }
 
 /// Rows one job takes: title and status (with the note when it fits), the note's own rows,
@@ -144,4 +172,44 @@ fn render_job(frame: &mut Frame, area: Rect, app: &App, job: &Job, selected: boo
             .gauge_style(style),
         bar,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::buffer::Buffer;
+    use ratatui::widgets::Widget;
+
+    /// Rows the paragraph really fills when it wraps `text` into `room` columns.
+    fn rendered_rows(text: &str, room: u16) -> u16 {
+        let area = Rect::new(0, 0, room, 20);
+        let mut buf = Buffer::empty(area);
+        Paragraph::new(Line::raw(text.to_string()))
+            .wrap(Wrap { trim: true })
+            .render(area, &mut buf);
+        (0..area.height)
+            .filter(|&y| (0..room).any(|x| buf[(x, y)].symbol() != " "))
+            .map(|y| y + 1)
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn wrapped_rows_counts_rows_as_the_paragraph_wraps_them() {
+        let note = "512 MB ✓ 1,441 ms, 1 error · 1024 MB 7/20, 2 throttled · 2048 MB";
+        for text in [
+            note,
+            "aaa bbb ccc",
+            "a-very-long-word-with-no-spaces-at-all and then some",
+            "one",
+        ] {
+            for room in [4u16, 7, 10, 16, 24, 40, 76] {
+                assert_eq!(
+                    wrapped_rows(text, room),
+                    rendered_rows(text, room),
+                    "{text:?} in {room}"
+                );
+            }
+        }
+    }
 }
