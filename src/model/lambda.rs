@@ -230,10 +230,9 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
         scaling_throttled: 0.0,
     };
     let no_blocking_below = latency::negligible_load(limit as u64);
-    // Warm and cold requests, mixed into the latency once at the end (the order they first
-    // appear in is kept, so the mix is the one step-by-step adding builds).
+    // Warm and cold requests, mixed into the latency once at the end: two populations whose
+    // weights add up step by step as the mix would add them.
     let (mut warm_weight, mut cold_weight) = (0.0, 0.0);
-    let mut cold_first: Option<bool> = None;
     // Two passes over the repeating period: the first warms the pool from the day before.
     // Environments in use over the last WARM_S, as a monotonic queue of (step, count): the
     // front is the window's maximum (a sliding-window maximum, O(1) a step).
@@ -340,24 +339,15 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
             let warm_served = served - cold;
             if warm_served > 0.0 && warm_served.is_finite() {
                 warm_weight += warm_served;
-                cold_first.get_or_insert(false);
             }
             if cold > 0.0 && cold.is_finite() {
                 cold_weight += cold;
-                cold_first.get_or_insert(true);
             }
         }
     }
-    let warm_part = (warm_weight, dur);
-    let cold_part = (cold_weight, dur + cfg.cold_start_ms);
-    let parts = if cold_first == Some(true) {
-        [cold_part, warm_part]
-    } else {
-        [warm_part, cold_part]
-    };
-    for (weight, base_ms) in parts {
-        sim.latency.add_fixed(weight, base_ms);
-    }
+    // With two parts the order they are added in cannot change a sum.
+    sim.latency.add_fixed(warm_weight, dur);
+    sim.latency.add_fixed(cold_weight, dur + cfg.cold_start_ms);
     sim
 }
 
