@@ -84,31 +84,17 @@ pub fn bill(instance_hours: f64, inst: &Instance) -> LineItem {
 
 /// Evaluate the workload on EC2.
 pub fn evaluate(d: &Demand, cfg: &Ec2Config, book: &PriceBook) -> OptionPlan {
-    run(d, cfg, book, plan_of)
+    OptionPlan::answer(Platform::Ec2, cfg.enabled, || {
+        try_evaluate(d, cfg, book, plan_of)
+    })
 }
 
 /// What [`evaluate`] says of the option's cost and feasibility, without the chosen type's
 /// latency mix when the SLO is decided without it (for the cost curve and break-even).
 pub fn price(d: &Demand, cfg: &Ec2Config, book: &PriceBook) -> Priced {
-    run(d, cfg, book, priced_of)
-}
-
-/// The search both share; `finish` turns the chosen type into the answer.
-fn run<T: From<OptionPlan>>(
-    d: &Demand,
-    cfg: &Ec2Config,
-    book: &PriceBook,
-    finish: impl FnOnce(Chosen) -> T,
-) -> T {
-    if !cfg.enabled {
-        return OptionPlan::infeasible(Platform::Ec2, "Disabled in the profile.").into();
-    }
-    match try_evaluate(d, cfg, book, finish) {
-        Ok(answer) => answer,
-        Err(missing) => {
-            OptionPlan::infeasible(Platform::Ec2, format!("Cannot price EC2: {missing}.")).into()
-        }
-    }
+    OptionPlan::answer(Platform::Ec2, cfg.enabled, || {
+        try_evaluate(d, cfg, book, priced_of)
+    })
 }
 
 /// One evaluated instance type.
@@ -155,6 +141,7 @@ fn unit_for(d: &Demand, cfg: &Ec2Config, inst: &Instance, layout: Layout) -> Uni
     )
 }
 
+/// The search `evaluate` and `price` share; `finish` turns the chosen type into the answer.
 fn try_evaluate<T: From<OptionPlan>>(
     d: &Demand,
     cfg: &Ec2Config,

@@ -116,33 +116,17 @@ fn cost(
 
 /// Evaluate the workload on ECS Fargate.
 pub fn evaluate(d: &Demand, cfg: &EcsConfig, book: &PriceBook) -> OptionPlan {
-    run(d, cfg, book, plan_of)
+    OptionPlan::answer(Platform::Ecs, cfg.enabled, || {
+        try_evaluate(d, cfg, book, plan_of)
+    })
 }
 
 /// What [`evaluate`] says of the option's cost and feasibility, without the chosen size's
 /// latency mix when the SLO is decided without it (for the cost curve and break-even).
 pub fn price(d: &Demand, cfg: &EcsConfig, book: &PriceBook) -> Priced {
-    run(d, cfg, book, priced_of)
-}
-
-/// The search both share; `finish` turns the chosen size into the answer.
-fn run<T: From<OptionPlan>>(
-    d: &Demand,
-    cfg: &EcsConfig,
-    book: &PriceBook,
-    finish: impl FnOnce(Chosen) -> T,
-) -> T {
-    if !cfg.enabled {
-        return OptionPlan::infeasible(Platform::Ecs, "Disabled in the profile.").into();
-    }
-    match try_evaluate(d, cfg, book, finish) {
-        Ok(answer) => answer,
-        Err(missing) => OptionPlan::infeasible(
-            Platform::Ecs,
-            format!("Cannot price ECS Fargate: {missing}."),
-        )
-        .into(),
-    }
+    OptionPlan::answer(Platform::Ecs, cfg.enabled, || {
+        try_evaluate(d, cfg, book, priced_of)
+    })
 }
 
 /// The candidate task sizes the profile allows, or why there are none.
@@ -243,6 +227,7 @@ fn choose(cands: &[Candidate]) -> Option<Candidate> {
         .copied()
 }
 
+/// The search `evaluate` and `price` share; `finish` turns the chosen size into the answer.
 fn try_evaluate<T: From<OptionPlan>>(
     d: &Demand,
     cfg: &EcsConfig,

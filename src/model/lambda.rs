@@ -353,15 +353,7 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
 
 /// Evaluate the workload on Lambda.
 pub fn evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> OptionPlan {
-    if !cfg.enabled {
-        return OptionPlan::infeasible(Platform::Lambda, "Disabled in the profile.");
-    }
-    match try_evaluate(d, cfg, book) {
-        Ok(plan) => plan,
-        Err(missing) => {
-            OptionPlan::infeasible(Platform::Lambda, format!("Cannot price Lambda: {missing}."))
-        }
-    }
+    OptionPlan::answer(Platform::Lambda, cfg.enabled, || try_evaluate(d, cfg, book))
 }
 
 fn try_evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> Result<OptionPlan, Missing> {

@@ -137,6 +137,26 @@ pub struct OptionPlan {
 }
 
 impl OptionPlan {
+    /// `attempt`'s answer for `platform` (an [`OptionPlan`], or anything made from one), or an
+    /// infeasible option saying why there is none: disabled in the profile, or a price or quota
+    /// missing from the book. Every platform's `evaluate` (and the fleets' `price`) starts here.
+    pub fn answer<T: From<OptionPlan>>(
+        platform: Platform,
+        enabled: bool,
+        attempt: impl FnOnce() -> Result<T, crate::pricing::Missing>,
+    ) -> T {
+        if !enabled {
+            return OptionPlan::infeasible(platform, "Disabled in the profile.").into();
+        }
+        attempt().unwrap_or_else(|missing| {
+            OptionPlan::infeasible(
+                platform,
+                format!("Cannot price {}: {missing}.", platform.label()),
+            )
+            .into()
+        })
+    }
+
     /// An option that cannot be evaluated at all (wrong kind, disabled, missing price).
     pub fn infeasible(platform: Platform, why: impl Into<String>) -> OptionPlan {
         OptionPlan {

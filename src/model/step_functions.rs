@@ -99,16 +99,9 @@ pub fn evaluate(
     lambda: &LambdaConfig,
     book: &PriceBook,
 ) -> OptionPlan {
-    if !cfg.enabled {
-        return OptionPlan::infeasible(Platform::StepFunctions, "Disabled in the profile.");
-    }
-    match try_evaluate(d, cfg, lambda, book) {
-        Ok(plan) => plan,
-        Err(missing) => OptionPlan::infeasible(
-            Platform::StepFunctions,
-            format!("Cannot price Step Functions: {missing}."),
-        ),
-    }
+    OptionPlan::answer(Platform::StepFunctions, cfg.enabled, || {
+        try_evaluate(d, cfg, lambda, book)
+    })
 }
 
 fn try_evaluate(
