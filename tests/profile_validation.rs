@@ -67,7 +67,7 @@ fn invalid_profiles_report_expected_problems() {
 #[test]
 fn trace_is_loaded_into_trace_data() {
     let p = load(Path::new("tests/fixtures/profiles/valid/trace.yaml")).unwrap();
-    let t = p.workloads[0].traffic.as_ref().unwrap();
+    let t = p.workloads[0].work.traffic().unwrap();
     assert_eq!(t.shape, Shape::Trace);
     let d = t.trace_data.as_ref().unwrap();
     assert_eq!(d.step_s, 300.0);

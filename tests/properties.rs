@@ -5,7 +5,7 @@ use planner::model::billing::FreeTier;
 use planner::model::{self, Demand, Platform};
 use planner::pricing::PriceBook;
 use planner::profile::{
-    AutoOr, Ec2Config, EcsConfig, Platforms, Request, Shape, Slo, Traffic, Workload, WorkloadKind,
+    AutoOr, Ec2Config, EcsConfig, Platforms, Request, Shape, Slo, Traffic, Work, Workload,
 };
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -28,15 +28,16 @@ fn service() -> impl Strategy<Value = Workload> {
         .prop_map(
             |(rps, shape, p2a, duration, cpu_share, memory, p99)| Workload {
                 name: "w".into(),
-                kind: WorkloadKind::Service,
-                traffic: Some(Traffic {
-                    monthly_requests: None,
-                    rps: Some(rps),
-                    peak_to_average: if shape == Shape::Flat { 1.0 } else { p2a },
-                    shape,
-                    trace: None,
-                    trace_data: None,
-                }),
+                work: Work::Service {
+                    traffic: Traffic {
+                        monthly_requests: None,
+                        rps: Some(rps),
+                        peak_to_average: if shape == Shape::Flat { 1.0 } else { p2a },
+                        shape,
+                        trace: None,
+                        trace_data: None,
+                    },
+                },
                 request: Request {
                     duration_ms: duration,
                     cpu_ms: duration * cpu_share,
@@ -48,8 +49,6 @@ fn service() -> impl Strategy<Value = Workload> {
                     p99_latency_ms: Some(p),
                     max_throttled_share: Some(0.001),
                 }),
-                job: None,
-                workflow: None,
                 calibration: None,
             },
         )
@@ -200,15 +199,16 @@ proptest! {
 fn service_flat(rps: f64, duration: f64) -> Workload {
     Workload {
         name: "flat".into(),
-        kind: WorkloadKind::Service,
-        traffic: Some(Traffic {
-            monthly_requests: None,
-            rps: Some(rps),
-            peak_to_average: 1.0,
-            shape: Shape::Flat,
-            trace: None,
-            trace_data: None,
-        }),
+        work: Work::Service {
+            traffic: Traffic {
+                monthly_requests: None,
+                rps: Some(rps),
+                peak_to_average: 1.0,
+                shape: Shape::Flat,
+                trace: None,
+                trace_data: None,
+            },
+        },
         request: Request {
             duration_ms: duration,
             cpu_ms: duration / 4.0,
@@ -217,8 +217,6 @@ fn service_flat(rps: f64, duration: f64) -> Workload {
             payload_kb: 1.0,
         },
         slo: None,
-        job: None,
-        workflow: None,
         calibration: None,
     }
 }

@@ -250,7 +250,7 @@ fn save_writes_a_new_file_beside_the_original() {
     assert_eq!(path, &expected);
     assert!(!replace);
     let saved = planner::profile::parse(contents, path).unwrap();
-    assert_eq!(saved.workloads[0].traffic.as_ref().unwrap().rps, Some(50.0));
+    assert_eq!(saved.workloads[0].work.traffic().unwrap().rps, Some(50.0));
 
     // Through the loop's effect runner: the file appears, the original is unchanged.
     let original = std::fs::read_to_string(dir.path().join("shop.yaml")).unwrap();

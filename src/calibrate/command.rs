@@ -10,7 +10,7 @@ use crate::atomic::AtomicFile;
 use crate::cli::CalibrateArgs;
 use crate::commands::UsageError;
 use crate::pricing;
-use crate::profile::{self, Sidecar, WorkloadKind};
+use crate::profile::{self, Sidecar};
 use anyhow::{Context, Result, anyhow};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -169,11 +169,10 @@ pub fn run(
             args.profile.display()
         )));
     };
-    if workload.kind == WorkloadKind::Workflow
-        && workload
-            .workflow
-            .as_ref()
-            .is_some_and(|w| !w.steps.is_empty())
+    if workload
+        .work
+        .workflow()
+        .is_some_and(|w| !w.steps.is_empty())
     {
         eprintln!(
             "warning: `{}` is a workflow with steps; the model takes its work from the steps, so the \

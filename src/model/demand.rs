@@ -4,7 +4,7 @@
 
 use super::billing::FreeTier;
 use super::traffic::{Curve, MONTH_S};
-use crate::profile::{Job, Request, Workload, WorkloadKind};
+use crate::profile::{Job, Request, Work, Workflow, Workload, WorkloadKind};
 
 /// Throttled or shed share tolerated when the profile states no SLO.
 pub const DEFAULT_MAX_THROTTLED_SHARE: f64 = 0.0001;
@@ -17,17 +17,27 @@ pub struct Demand<'a> {
     pub request: Request,
     /// Requests per second over the representative period (flat zero for fan-out jobs).
     pub curve: Curve,
-    /// Fan-out jobs: items and runs (runs scaled with the demand).
-    pub job: Option<Job>,
+    /// The workload's kind with what the platforms need of it (a job's runs scaled with the
+    /// demand).
+    pub work: DemandWork<'a>,
     pub free: FreeTier,
     /// How far this demand is scaled from the profile's stated traffic.
     pub scale: f64,
 }
 
+/// A workload's kind as the platforms see it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DemandWork<'a> {
+    Service,
+    /// Items and runs (runs scaled with the demand).
+    Fanout(Job),
+    Workflow(&'a Workflow),
+}
+
 impl<'a> Demand<'a> {
     pub fn new(workload: &'a Workload, free: FreeTier) -> Demand<'a> {
-        let request = match (workload.kind, &workload.workflow) {
-            (WorkloadKind::Workflow, Some(wf)) if !wf.steps.is_empty() => Request {
+        let request = match &workload.work {
+            Work::Workflow { workflow: wf, .. } if !wf.steps.is_empty() => Request {
                 duration_ms: wf.steps.iter().map(|s| s.duration_ms).sum(),
                 cpu_ms: wf.steps.iter().map(|s| s.cpu_ms).sum(),
                 threads: workload.request.threads,
@@ -39,17 +49,22 @@ impl<'a> Demand<'a> {
                     .unwrap_or(workload.request.memory_mb),
                 payload_kb: workload.request.payload_kb,
             },
-            _ => calibrated(workload),
+            Work::Workflow { .. } | Work::Service { .. } | Work::Fanout { .. } => {
+                calibrated(workload)
+            }
         };
-        let curve = match (&workload.traffic, workload.kind) {
-            (Some(t), WorkloadKind::Service | WorkloadKind::Workflow) => Curve::from_traffic(t),
-            _ => Curve::flat(0.0),
+        let (curve, work) = match &workload.work {
+            Work::Service { traffic } => (Curve::from_traffic(traffic), DemandWork::Service),
+            Work::Fanout { job } => (Curve::flat(0.0), DemandWork::Fanout(job.clone())),
+            Work::Workflow { traffic, workflow } => {
+                (Curve::from_traffic(traffic), DemandWork::Workflow(workflow))
+            }
         };
         Demand {
             workload,
             request,
             curve,
-            job: workload.job.clone(),
+            work,
             free,
             scale: 1.0,
         }
@@ -59,7 +74,7 @@ impl<'a> Demand<'a> {
     pub fn scaled(&self, factor: f64) -> Demand<'a> {
         let mut d = self.clone();
         d.curve = self.curve.scaled(factor);
-        if let Some(job) = &mut d.job {
+        if let DemandWork::Fanout(job) = &mut d.work {
             job.runs_per_month *= factor;
         }
         d.scale = self.scale * factor;
@@ -68,16 +83,16 @@ impl<'a> Demand<'a> {
 
     /// Average rate: requests/s, or items/s over the month for a fan-out job.
     pub fn average_rps(&self) -> f64 {
-        match &self.job {
-            Some(job) => job.items as f64 * job.runs_per_month / MONTH_S,
-            None => self.curve.mean(),
+        match &self.work {
+            DemandWork::Fanout(job) => job.items as f64 * job.runs_per_month / MONTH_S,
+            DemandWork::Service | DemandWork::Workflow(_) => self.curve.mean(),
         }
     }
 
     pub fn monthly_requests(&self) -> f64 {
-        match &self.job {
-            Some(job) => job.items as f64 * job.runs_per_month,
-            None => self.curve.monthly_requests(),
+        match &self.work {
+            DemandWork::Fanout(job) => job.items as f64 * job.runs_per_month,
+            DemandWork::Service | DemandWork::Workflow(_) => self.curve.monthly_requests(),
         }
     }
 
@@ -94,7 +109,7 @@ impl<'a> Demand<'a> {
     }
 
     pub fn kind(&self) -> WorkloadKind {
-        self.workload.kind
+        self.workload.kind()
     }
 
     /// Report notes on the workload's calibration: when and from how much it was measured,

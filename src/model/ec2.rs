@@ -3,14 +3,14 @@
 //! and EC2's billing (the one place it lives): instance-hours at the on-demand price.
 
 use super::billing;
-use super::demand::Demand;
+use super::demand::{Demand, DemandWork};
 use super::fleet::{self, FleetCache, Names, Process, Scaling, Unit};
 use super::ingress;
 use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform, Priced};
 use super::traffic::MONTH_S;
 use super::words::{pct, round_to};
 use crate::pricing::{Instance, Missing, Price, PriceBook, Tier, keys};
-use crate::profile::{AutoOr, Ec2Config, FleetIngress, Job, Purchase, WorkloadKind};
+use crate::profile::{AutoOr, Ec2Config, FleetIngress, Job, Purchase};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -171,12 +171,9 @@ fn try_evaluate<T: From<OptionPlan>>(
             key: "any".to_string(),
         });
     }
-    match (d.kind(), &d.job) {
-        (WorkloadKind::Fanout, Some(job)) => Ok(fanout(d, cfg, job, &types).into()),
-        (WorkloadKind::Fanout, None) => {
-            Ok(OptionPlan::infeasible(Platform::Ec2, "A fan-out workload needs a `job`.").into())
-        }
-        _ => {
+    match &d.work {
+        DemandWork::Fanout(job) => Ok(fanout(d, cfg, job, &types).into()),
+        DemandWork::Service | DemandWork::Workflow(_) => {
             if cfg.ingress == FleetIngress::Alb {
                 book.price(keys::ALB_HOURS)?;
                 book.price(keys::ALB_LCU)?;
@@ -858,7 +855,7 @@ mod tests {
             Some(400.0),
             None,
         );
-        if let Some(t) = &mut w.traffic {
+        if let Some(t) = w.work.traffic_mut() {
             t.shape = crate::profile::Shape::Diurnal;
             t.peak_to_average = 4.0;
         }

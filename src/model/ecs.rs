@@ -4,14 +4,14 @@
 //! architecture, Spot as priced in the book, ephemeral storage above the free 20 GB.
 
 use super::billing;
-use super::demand::Demand;
+use super::demand::{Demand, DemandWork};
 use super::fleet::{self, FleetCache, Gather, Names, Process, Scaling, Unit};
 use super::ingress;
 use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform, Priced};
 use super::words::{fmt_num, round_to};
 use crate::pricing::{Missing, Price, PriceBook, keys};
 use crate::profile as fargate;
-use crate::profile::{AutoOr, EcsConfig, FleetIngress, WorkloadKind};
+use crate::profile::{AutoOr, EcsConfig, FleetIngress};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -239,15 +239,12 @@ fn try_evaluate<T: From<OptionPlan>>(
         Ok(s) => s,
         Err(why) => return Ok(OptionPlan::infeasible(Platform::Ecs, why).into()),
     };
-    match (d.kind(), &d.job) {
-        (WorkloadKind::Fanout, Some(job)) => {
+    match &d.work {
+        DemandWork::Fanout(job) => {
             let launch_rate = book.quota(keys::Q_FARGATE_LAUNCH)?.value;
             Ok(fanout(d, cfg, job, &prices, &sizes, launch_rate).into())
         }
-        (WorkloadKind::Fanout, None) => {
-            Ok(OptionPlan::infeasible(Platform::Ecs, "A fan-out workload needs a `job`.").into())
-        }
-        _ => {
+        DemandWork::Service | DemandWork::Workflow(_) => {
             if cfg.ingress == FleetIngress::Alb {
                 // Fail on a missing ALB price before searching.
                 book.price(keys::ALB_HOURS)?;
@@ -968,10 +965,12 @@ mod tests {
 
     #[test]
     fn workflow_runs_its_steps_in_one_request() {
-        use crate::profile::{Step, Workflow, WorkloadKind};
+        use crate::profile::{Step, Work, Workflow};
         let mut w = service(10.0, req(100.0, 0.0, 128));
-        w.kind = WorkloadKind::Workflow;
-        w.workflow = Some(Workflow {
+        let Work::Service { traffic } = w.work else {
+            unreachable!("service() builds a service")
+        };
+        let workflow = Workflow {
             transitions: 4,
             duration_ms: None,
             memory_mb: 64,
@@ -991,7 +990,8 @@ mod tests {
                     wait: false,
                 },
             ],
-        });
+        };
+        w.work = Work::Workflow { traffic, workflow };
         let p = eval(&w, &fixed(0.5, 1.0));
         assert!(p.feasible, "{:?}", p.risks);
         // 340 ms of waiting plus 20 ms of CPU at half a vCPU.
@@ -1001,7 +1001,7 @@ mod tests {
     #[test]
     fn bursts_shed_during_the_scale_out_lag() {
         let mut w = service(200.0, req(100.0, 0.0, 256));
-        if let Some(t) = &mut w.traffic {
+        if let Some(t) = w.work.traffic_mut() {
             t.shape = crate::profile::Shape::Bursty;
             t.peak_to_average = 10.0;
         }
@@ -1029,21 +1029,12 @@ mod tests {
         assert!(p.feasible, "{:?}", p.risks);
     }
 
-    #[test]
-    fn fanout_without_a_job_is_infeasible() {
-        let mut w = fanout(10, 1.0, None, req(100.0, 0.0, 256));
-        w.job = None;
-        let p = eval(&w, &fixed(0.5, 1.0));
-        assert!(!p.feasible);
-        assert!(p.risks[0].contains("needs a `job`"));
-    }
-
     /// `cargo test --release -- --ignored auto_search_speed --nocapture`
     #[test]
     #[ignore]
     fn auto_search_speed() {
         let mut w = with_slo(service(500.0, req(120.0, 30.0, 512)), Some(400.0), None);
-        if let Some(t) = &mut w.traffic {
+        if let Some(t) = w.work.traffic_mut() {
             t.shape = crate::profile::Shape::Diurnal;
             t.peak_to_average = 4.0;
         }

@@ -696,7 +696,7 @@ pub const MONTH_HOURS: f64 = MONTH_S / 3600.0;
 #[cfg(test)]
 pub(crate) mod testkit {
     use crate::pricing::{Instance, Price, PriceBook, Quota, Tier, keys};
-    use crate::profile::{Architecture, Job, Request, Slo, Traffic, Workload, WorkloadKind};
+    use crate::profile::{Architecture, Job, Request, Slo, Traffic, Work, Workload};
     use std::collections::BTreeMap;
 
     fn price(unit: &str, usd: f64) -> Price {
@@ -776,19 +776,18 @@ pub(crate) mod testkit {
     pub fn service(rps: f64, request: Request) -> Workload {
         Workload {
             name: "api".into(),
-            kind: WorkloadKind::Service,
-            traffic: Some(Traffic {
-                monthly_requests: None,
-                rps: Some(rps),
-                peak_to_average: 1.0,
-                shape: crate::profile::Shape::Flat,
-                trace: None,
-                trace_data: None,
-            }),
+            work: Work::Service {
+                traffic: Traffic {
+                    monthly_requests: None,
+                    rps: Some(rps),
+                    peak_to_average: 1.0,
+                    shape: crate::profile::Shape::Flat,
+                    trace: None,
+                    trace_data: None,
+                },
+            },
             request,
             slo: None,
-            job: None,
-            workflow: None,
             calibration: None,
         }
     }
@@ -804,16 +803,15 @@ pub(crate) mod testkit {
     pub fn fanout(items: u64, runs: f64, deadline_s: Option<f64>, request: Request) -> Workload {
         Workload {
             name: "batch".into(),
-            kind: WorkloadKind::Fanout,
-            traffic: None,
+            work: Work::Fanout {
+                job: Job {
+                    items,
+                    runs_per_month: runs,
+                    deadline_s,
+                },
+            },
             request,
             slo: None,
-            job: Some(Job {
-                items,
-                runs_per_month: runs,
-                deadline_s,
-            }),
-            workflow: None,
             calibration: None,
         }
     }

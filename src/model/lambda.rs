@@ -3,14 +3,14 @@
 //! rate, cold starts, throttling, and the `memory_mb: auto` search.
 
 use super::billing::{self, FreeTier};
-use super::demand::Demand;
+use super::demand::{Demand, DemandWork};
 use super::ingress;
 use super::latency::{self, LatencyMix, erlang_b};
 use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
 use super::traffic::MONTH_S;
 use super::words::{clock, pct};
 use crate::pricing::{Missing, PriceBook, keys};
-use crate::profile::{Architecture, AutoOr, LambdaConfig, Request, WorkloadKind};
+use crate::profile::{Architecture, AutoOr, Job, LambdaConfig, Request};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -415,8 +415,9 @@ fn option_at(
     scaling: f64,
     memory_mb: u32,
 ) -> Result<OptionPlan, Missing> {
-    if d.kind() == WorkloadKind::Fanout {
-        return fanout_at(d, cfg, book, scaling, memory_mb);
+    match &d.work {
+        DemandWork::Fanout(job) => return fanout_at(d, job, cfg, book, scaling, memory_mb),
+        DemandWork::Service | DemandWork::Workflow(_) => {}
     }
     let sim = simulate(d, cfg, memory_mb, scaling);
     let periods = d.curve.periods_per_month();
@@ -559,17 +560,12 @@ fn option_at(
 /// runs up to the concurrency limit at once, adding environments at the scaling rate.
 fn fanout_at(
     d: &Demand,
+    job: &Job,
     cfg: &LambdaConfig,
     book: &PriceBook,
     scaling: f64,
     memory_mb: u32,
 ) -> Result<OptionPlan, Missing> {
-    let Some(job) = &d.job else {
-        return Ok(OptionPlan::infeasible(
-            Platform::Lambda,
-            "A fan-out workload needs a `job`.",
-        ));
-    };
     let dur = duration_ms(&d.request, memory_mb);
     let items = job.items as f64;
     let limit = cfg.concurrency_limit.max(1) as f64;
@@ -864,7 +860,7 @@ mod tests {
     #[test]
     fn bursts_cause_cold_starts_and_raise_p99() {
         let mut w = service(2.0, 100.0, 0.0, 128);
-        if let Some(t) = &mut w.traffic {
+        if let Some(t) = w.work.traffic_mut() {
             t.shape = Shape::Bursty;
             t.peak_to_average = 50.0;
         }

@@ -275,7 +275,7 @@ pub fn workload_figures(d: &Demand, platforms: &Platforms, book: &PriceBook) -> 
     let (recommendation, _) = recommend::choose(&options);
     WorkloadPlan {
         name: d.workload.name.clone(),
-        kind: d.workload.kind.as_str().to_string(),
+        kind: d.workload.kind(),
         options,
         recommendation,
         cost_curve: CostCurve::default(),
@@ -379,7 +379,7 @@ fn assumptions(profile: &Profile) -> Vec<String> {
     if profile
         .workloads
         .iter()
-        .any(|w| w.kind == WorkloadKind::Workflow)
+        .any(|w| w.kind() == WorkloadKind::Workflow)
     {
         a.push("On Lambda, ECS and EC2 a workflow runs all its steps in sequence in one function or process, waits included.".to_string());
     }
@@ -389,7 +389,7 @@ fn assumptions(profile: &Profile) -> Vec<String> {
 #[cfg(test)]
 pub(crate) mod testutil {
     use crate::pricing::PriceBook;
-    use crate::profile::{Request, Traffic, Workload, WorkloadKind};
+    use crate::profile::{Request, Traffic, Work, Workload};
 
     /// The shipped us-east-1 book.
     pub fn book() -> PriceBook {
@@ -400,15 +400,16 @@ pub(crate) mod testutil {
     pub fn service(rps: f64, duration_ms: f64, cpu_ms: f64, memory_mb: u32) -> Workload {
         Workload {
             name: "svc".into(),
-            kind: WorkloadKind::Service,
-            traffic: Some(Traffic {
-                monthly_requests: None,
-                rps: Some(rps),
-                peak_to_average: 1.0,
-                shape: Default::default(),
-                trace: None,
-                trace_data: None,
-            }),
+            work: Work::Service {
+                traffic: Traffic {
+                    monthly_requests: None,
+                    rps: Some(rps),
+                    peak_to_average: 1.0,
+                    shape: Default::default(),
+                    trace: None,
+                    trace_data: None,
+                },
+            },
             request: Request {
                 duration_ms,
                 cpu_ms,
@@ -417,8 +418,6 @@ pub(crate) mod testutil {
                 payload_kb: 1.0,
             },
             slo: None,
-            job: None,
-            workflow: None,
             calibration: None,
         }
     }

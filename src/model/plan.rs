@@ -80,7 +80,7 @@ pub struct Provenance {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WorkloadPlan {
     pub name: String,
-    pub kind: String,
+    pub kind: crate::profile::WorkloadKind,
     /// Always the four platforms, in `Platform::ALL` order.
     pub options: Vec<OptionPlan>,
     pub recommendation: Recommendation,

@@ -19,7 +19,7 @@
 //!   iteration are (one Task state per item here).
 
 use super::billing::{self, FreeTier};
-use super::demand::Demand;
+use super::demand::{Demand, DemandWork};
 use super::lambda::{self, TASK_LINES, Usage};
 use super::latency::LatencyMix;
 use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
@@ -27,7 +27,6 @@ use super::traffic::{Curve, MONTH_S};
 use crate::pricing::{Missing, PriceBook, keys};
 use crate::profile::{
     Job, LambdaConfig, MapMode, Request, StateMachineType, StepFunctionsConfig, Workflow,
-    WorkloadKind,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -110,16 +109,16 @@ fn try_evaluate(
     lambda: &LambdaConfig,
     book: &PriceBook,
 ) -> Result<OptionPlan, Missing> {
-    match d.kind() {
-        WorkloadKind::Service => Ok(OptionPlan::infeasible(
+    match &d.work {
+        DemandWork::Service => Ok(OptionPlan::infeasible(
             Platform::StepFunctions,
             "A state machine is not a request/response front end: it orchestrates steps, it \
              does not serve requests. Express synchronous workflows can answer a caller, but \
              they add a per-request orchestration charge and latency on top of the same \
              function, with no concurrency benefit. Use Lambda, ECS or EC2 for a service.",
         )),
-        WorkloadKind::Workflow => match &d.workload.workflow {
-            Some(wf) => {
+        DemandWork::Workflow(wf) => {
+            {
                 let mut plan = workflow(d, cfg, lambda, book, wf)?;
                 // The other workflow type, for comparison: the choice is also about
                 // semantics, so it is named, not made.
@@ -151,18 +150,8 @@ fn try_evaluate(
                 }
                 Ok(plan)
             }
-            None => Ok(OptionPlan::infeasible(
-                Platform::StepFunctions,
-                "A workflow workload needs a `workflow` block.",
-            )),
-        },
-        WorkloadKind::Fanout => match &d.job {
-            Some(job) => fanout(d, cfg, lambda, book, job),
-            None => Ok(OptionPlan::infeasible(
-                Platform::StepFunctions,
-                "A fan-out workload needs a `job`.",
-            )),
-        },
+        }
+        DemandWork::Fanout(job) => fanout(d, cfg, lambda, book, job),
     }
 }
 
@@ -718,11 +707,8 @@ fn map_run(
     } else {
         run.environments
     };
-    let memory_wf = d
-        .workload
-        .workflow
-        .as_ref()
-        .map_or(EXPRESS_MEMORY_STEP_MB, |w| w.memory_mb);
+    // A fan-out job states no workflow memory: Express bills its 64 MB minimum step.
+    let memory_wf = EXPRESS_MEMORY_STEP_MB;
     // Distributed children: Express unless an item runs over Express' limit.
     let children_express = dur + lambda.cold_start_ms <= EXPRESS_MAX_MS;
 
@@ -1043,7 +1029,7 @@ fn round1(x: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::pricing::{Price, Quota, Tier};
-    use crate::profile::{Architecture, AutoOr, Shape, Slo, Step, Traffic, Workload};
+    use crate::profile::{Architecture, AutoOr, Shape, Slo, Step, Traffic, Work, Workload};
 
     fn price(unit: &str, tiers: &[(Option<f64>, f64)]) -> Price {
         Price {
@@ -1159,17 +1145,17 @@ mod tests {
     ) -> Workload {
         Workload {
             name: "wf".into(),
-            kind: WorkloadKind::Workflow,
-            traffic: Some(traffic(monthly)),
+            work: Work::Workflow {
+                traffic: traffic(monthly),
+                workflow: Workflow {
+                    transitions,
+                    duration_ms,
+                    memory_mb,
+                    steps,
+                },
+            },
             request: Request::default(),
             slo: None,
-            job: None,
-            workflow: Some(Workflow {
-                transitions,
-                duration_ms,
-                memory_mb,
-                steps,
-            }),
             calibration: None,
         }
     }
@@ -1182,20 +1168,19 @@ mod tests {
     ) -> Workload {
         Workload {
             name: "fan".into(),
-            kind: WorkloadKind::Fanout,
-            traffic: None,
+            work: Work::Fanout {
+                job: Job {
+                    items,
+                    runs_per_month: runs,
+                    deadline_s,
+                },
+            },
             request: Request {
                 duration_ms,
                 memory_mb: 1024,
                 ..Request::default()
             },
             slo: None,
-            job: Some(Job {
-                items,
-                runs_per_month: runs,
-                deadline_s,
-            }),
-            workflow: None,
             calibration: None,
         }
     }
@@ -1385,12 +1370,11 @@ mod tests {
     fn service_is_infeasible() {
         let w = Workload {
             name: "api".into(),
-            kind: WorkloadKind::Service,
-            traffic: Some(traffic(1e6)),
+            work: Work::Service {
+                traffic: traffic(1e6),
+            },
             request: Request::default(),
             slo: None,
-            job: None,
-            workflow: None,
             calibration: None,
         };
         let plan = evaluate(

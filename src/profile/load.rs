@@ -3,7 +3,7 @@
 use super::error::{ProfileError, ProfileErrorKind, ProfileErrors};
 use super::positions::{PositionMap, join};
 use super::suggest::{backquoted, closest};
-use super::types::Profile;
+use super::types::{Profile, ProfileFile};
 use super::validate::validate;
 use std::path::Path;
 
@@ -51,18 +51,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Profile, ProfileErrors> {
     }
 
     // 2. Structure: keys, types, allowed values.
-    let mut profile: Profile =
+    let file: ProfileFile =
         serde_yaml::from_str(text).map_err(|e| structure_error(&e, path, &positions))?;
 
-    // 3. Rules of the model, and trace files.
+    // 3. Rules of the model, and trace files; each workload typed by its kind.
     let base = path.parent().unwrap_or_else(|| Path::new(""));
-    let mut errors = validate(&mut profile, &positions, path, base);
-    if errors.is_empty() {
-        Ok(profile)
-    } else {
+    validate(file, &positions, path, base).map_err(|mut errors| {
         errors.sort_by_key(|e| (e.line, e.column));
-        Err(ProfileErrors(errors))
-    }
+        ProfileErrors(errors)
+    })
 }
 
 /// A short, platform-independent reason for an I/O failure.

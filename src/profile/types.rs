@@ -118,16 +118,30 @@ mod auto_or_de {
     }
 }
 
+/// A validated profile: what the model, the report and the TUI read. Built from a
+/// [`ProfileFile`] by validation (`profile::parse`); serialises back to the same YAML.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Profile {
+    pub version: u32,
+    pub name: String,
+    pub region: String,
+    pub free_tier: bool,
+    pub workloads: Vec<Workload>,
+    pub platforms: Platforms,
+}
+
+/// A profile as the file spells it (SPEC §3): every workload section optional whatever its
+/// kind. Validation checks it and turns it into a [`Profile`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Profile {
+pub struct ProfileFile {
     pub version: u32,
     pub name: String,
     #[serde(default = "default_region")]
     pub region: String,
     #[serde(default)]
     pub free_tier: bool,
-    pub workloads: Vec<Workload>,
+    pub workloads: Vec<WorkloadFile>,
     #[serde(default)]
     pub platforms: Platforms,
 }
@@ -136,6 +150,7 @@ pub fn default_region() -> String {
     "us-east-1".to_string()
 }
 
+/// The `kind:` of a workload, as a tag (its data is in [`Work`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkloadKind {
@@ -152,11 +167,134 @@ impl WorkloadKind {
             WorkloadKind::Workflow => "workflow",
         }
     }
+
+    /// What the workload's average rate counts, per second: "req/s" or "items/s".
+    pub fn rate_unit(self) -> &'static str {
+        match self {
+            WorkloadKind::Service | WorkloadKind::Workflow => "req/s",
+            WorkloadKind::Fanout => "items/s",
+        }
+    }
+
+    /// Whether the workload runs as batch jobs (makespan and deadline, not a rate curve).
+    pub fn is_job(self) -> bool {
+        match self {
+            WorkloadKind::Service | WorkloadKind::Workflow => false,
+            WorkloadKind::Fanout => true,
+        }
+    }
 }
 
+/// What a workload is, with exactly the sections its kind needs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Work {
+    /// Requests answered one by one.
+    Service { traffic: Traffic },
+    /// Runs of a batch of independent items (`Promise.all`, `asyncio.gather`, a Map).
+    Fanout { job: Job },
+    /// An orchestrated multi-step execution per request.
+    Workflow {
+        traffic: Traffic,
+        workflow: Workflow,
+    },
+}
+
+impl Work {
+    pub fn kind(&self) -> WorkloadKind {
+        match self {
+            Work::Service { .. } => WorkloadKind::Service,
+            Work::Fanout { .. } => WorkloadKind::Fanout,
+            Work::Workflow { .. } => WorkloadKind::Workflow,
+        }
+    }
+
+    /// The request traffic, for the kinds that have one.
+    pub fn traffic(&self) -> Option<&Traffic> {
+        match self {
+            Work::Service { traffic } | Work::Workflow { traffic, .. } => Some(traffic),
+            Work::Fanout { .. } => None,
+        }
+    }
+
+    pub fn traffic_mut(&mut self) -> Option<&mut Traffic> {
+        match self {
+            Work::Service { traffic } | Work::Workflow { traffic, .. } => Some(traffic),
+            Work::Fanout { .. } => None,
+        }
+    }
+
+    pub fn job(&self) -> Option<&Job> {
+        match self {
+            Work::Fanout { job } => Some(job),
+            Work::Service { .. } | Work::Workflow { .. } => None,
+        }
+    }
+
+    pub fn job_mut(&mut self) -> Option<&mut Job> {
+        match self {
+            Work::Fanout { job } => Some(job),
+            Work::Service { .. } | Work::Workflow { .. } => None,
+        }
+    }
+
+    pub fn workflow(&self) -> Option<&Workflow> {
+        match self {
+            Work::Workflow { workflow, .. } => Some(workflow),
+            Work::Service { .. } | Work::Fanout { .. } => None,
+        }
+    }
+
+    pub fn workflow_mut(&mut self) -> Option<&mut Workflow> {
+        match self {
+            Work::Workflow { workflow, .. } => Some(workflow),
+            Work::Service { .. } | Work::Fanout { .. } => None,
+        }
+    }
+}
+
+/// A validated workload. Serialises as the file spells it ([`WorkloadFile`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(into = "WorkloadFile")]
+pub struct Workload {
+    pub name: String,
+    pub work: Work,
+    pub request: Request,
+    pub slo: Option<Slo>,
+    /// What `planner calibrate` measured (inline, or merged from the sidecar file).
+    pub calibration: Option<super::calibration::Calibration>,
+}
+
+impl Workload {
+    pub fn kind(&self) -> WorkloadKind {
+        self.work.kind()
+    }
+}
+
+impl From<Workload> for WorkloadFile {
+    fn from(w: Workload) -> WorkloadFile {
+        let kind = w.kind();
+        let (traffic, job, workflow) = match w.work {
+            Work::Service { traffic } => (Some(traffic), None, None),
+            Work::Fanout { job } => (None, Some(job), None),
+            Work::Workflow { traffic, workflow } => (Some(traffic), None, Some(workflow)),
+        };
+        WorkloadFile {
+            name: w.name,
+            kind,
+            traffic,
+            request: w.request,
+            slo: w.slo,
+            job,
+            workflow,
+            calibration: w.calibration,
+        }
+    }
+}
+
+/// A workload as the file spells it: the sections of every kind, each optional.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Workload {
+pub struct WorkloadFile {
     pub name: String,
     pub kind: WorkloadKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]

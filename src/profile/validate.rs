@@ -97,14 +97,15 @@ impl Checker<'_> {
     }
 }
 
-/// Check every rule, collecting all problems; load trace files into `traffic.trace_data`.
-/// `base` is the folder trace paths are relative to.
+/// Check every rule, collecting all problems; load trace files into `traffic.trace_data`;
+/// then type the profile: each workload's kind with exactly the sections it needs. `base` is
+/// the folder trace paths are relative to.
 pub(crate) fn validate(
-    profile: &mut Profile,
+    mut profile: ProfileFile,
     pos: &PositionMap,
     file: &Path,
     base: &Path,
-) -> Vec<ProfileError> {
+) -> Result<Profile, Vec<ProfileError>> {
     let mut c = Checker {
         file,
         pos,
@@ -192,7 +193,72 @@ pub(crate) fn validate(
     }
 
     check_platforms(&mut c, &profile.platforms);
-    c.errors
+    let workloads: Vec<Option<Workload>> = profile
+        .workloads
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| typed(&mut c, &format!("workloads[{i}]"), w))
+        .collect();
+    match workloads.into_iter().collect::<Option<Vec<_>>>() {
+        Some(workloads) if c.errors.is_empty() => Ok(Profile {
+            version: profile.version,
+            name: profile.name,
+            region: profile.region,
+            free_tier: profile.free_tier,
+            workloads,
+            platforms: profile.platforms,
+        }),
+        // Every untyped workload has said why.
+        Some(_) | None => Err(c.errors),
+    }
+}
+
+/// The workload as its kind: the sections it needs, or a problem for each one missing (and
+/// `None`). Sections that do not apply to the kind were reported by [`check_workload`].
+fn typed(c: &mut Checker<'_>, p: &str, w: WorkloadFile) -> Option<Workload> {
+    let kind = w.kind.as_str();
+    let traffic = |c: &mut Checker<'_>, t: Option<Traffic>| {
+        if t.is_none() {
+            c.at(
+                &format!("{p}.traffic"),
+                format!("kind: {kind} needs `traffic` with `monthly_requests` or `rps`"),
+            );
+        }
+        t
+    };
+    let work = match w.kind {
+        WorkloadKind::Service => traffic(c, w.traffic).map(|traffic| Work::Service { traffic }),
+        WorkloadKind::Fanout => match w.job {
+            Some(job) => Some(Work::Fanout { job }),
+            None => {
+                c.at(
+                    &format!("{p}.job"),
+                    "kind: fanout needs `job` with `items` and `runs_per_month`",
+                );
+                None
+            }
+        },
+        WorkloadKind::Workflow => {
+            let traffic = traffic(c, w.traffic);
+            if w.workflow.is_none() {
+                c.at(
+                    &format!("{p}.workflow"),
+                    "kind: workflow needs `workflow` with `transitions`",
+                );
+            }
+            match (traffic, w.workflow) {
+                (Some(traffic), Some(workflow)) => Some(Work::Workflow { traffic, workflow }),
+                _ => None,
+            }
+        }
+    }?;
+    Some(Workload {
+        name: w.name,
+        work,
+        request: w.request,
+        slo: w.slo,
+        calibration: w.calibration,
+    })
 }
 
 /// `us-east-1`, `ap-southeast-2`, `us-gov-west-1`, `eu-central-2`, ...
@@ -210,18 +276,10 @@ fn is_region_code(r: &str) -> bool {
         && last.chars().all(|c| c.is_ascii_digit())
 }
 
-fn check_workload(c: &mut Checker<'_>, p: &str, w: &Workload) {
-    let kind = w.kind.as_str();
-    // Which sections apply to the kind.
+fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
+    // Sections that do not apply to the kind (the ones it needs are checked as it is typed).
     match w.kind {
-        WorkloadKind::Service | WorkloadKind::Workflow => {
-            if w.traffic.is_none() {
-                c.at(
-                    &format!("{p}.traffic"),
-                    format!("kind: {kind} needs `traffic` with `monthly_requests` or `rps`"),
-                );
-            }
-        }
+        WorkloadKind::Service | WorkloadKind::Workflow => {}
         WorkloadKind::Fanout => {
             if w.traffic.is_some() {
                 c.at_key(
@@ -229,27 +287,26 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &Workload) {
                     "`traffic` does not apply to kind: fanout; describe the runs under `job`",
                 );
             }
-            if w.job.is_none() {
-                c.at(
-                    &format!("{p}.job"),
-                    "kind: fanout needs `job` with `items` and `runs_per_month`",
+        }
+    }
+    match w.kind {
+        WorkloadKind::Service | WorkloadKind::Workflow => {
+            if w.job.is_some() {
+                c.at_key(&format!("{p}.job"), "`job` only applies to kind: fanout");
+            }
+        }
+        WorkloadKind::Fanout => {}
+    }
+    match w.kind {
+        WorkloadKind::Service | WorkloadKind::Fanout => {
+            if w.workflow.is_some() {
+                c.at_key(
+                    &format!("{p}.workflow"),
+                    "`workflow` only applies to kind: workflow",
                 );
             }
         }
-    }
-    if w.kind != WorkloadKind::Fanout && w.job.is_some() {
-        c.at_key(&format!("{p}.job"), "`job` only applies to kind: fanout");
-    }
-    match (w.kind, &w.workflow) {
-        (WorkloadKind::Workflow, None) => c.at(
-            &format!("{p}.workflow"),
-            "kind: workflow needs `workflow` with `transitions`",
-        ),
-        (WorkloadKind::Workflow, Some(_)) | (_, None) => {}
-        (_, Some(_)) => c.at_key(
-            &format!("{p}.workflow"),
-            "`workflow` only applies to kind: workflow",
-        ),
+        WorkloadKind::Workflow => {}
     }
 
     if let Some(t) = &w.traffic {

@@ -9,6 +9,7 @@ use crate::model::{
     Capacity, CostCurve, Latency, LineItem, OptionPlan, Plan, Platform, Provenance, Recommendation,
     WorkloadPlan,
 };
+use crate::profile::WorkloadKind;
 
 const LAMBDA_PAGE: &str = "https://aws.amazon.com/lambda/pricing/";
 const FARGATE_PAGE: &str = "https://aws.amazon.com/fargate/pricing/";
@@ -170,7 +171,7 @@ pub fn service_workload(name: &str) -> WorkloadPlan {
     );
     WorkloadPlan {
         name: name.to_string(),
-        kind: "service".to_string(),
+        kind: WorkloadKind::Service,
         options: vec![lambda, step_functions, ecs, ec2],
         recommendation: Recommendation {
             platform: Some(Platform::Lambda),
@@ -312,7 +313,7 @@ pub fn fanout_plan() -> Plan {
         free_tier: true,
         workloads: vec![WorkloadPlan {
             name: "thumbnails".to_string(),
-            kind: "fanout".to_string(),
+            kind: WorkloadKind::Fanout,
             options: vec![lambda, sfn, ecs, ec2],
             recommendation: Recommendation {
                 platform: Some(Platform::Ecs),

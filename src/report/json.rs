@@ -137,11 +137,11 @@ impl<'a> From<&'a WorkloadPlan> for WorkloadView<'a> {
     fn from(w: &'a WorkloadPlan) -> Self {
         WorkloadView {
             name: &w.name,
-            kind: &w.kind,
+            kind: w.kind.as_str(),
             options: w
                 .options
                 .iter()
-                .map(|o| OptionView::new(o, w.kind == "fanout"))
+                .map(|o| OptionView::new(o, w.kind.is_job()))
                 .collect(),
             recommendation: RecommendationView::from(&w.recommendation),
             average_rps: round(w.average_rps, 3),
@@ -152,9 +152,9 @@ impl<'a> From<&'a WorkloadPlan> for WorkloadView<'a> {
 }
 
 impl<'a> OptionView<'a> {
-    /// `makespan_s` is listed for every option of a fan-out job (`null` where unknown) and
-    /// for any other option that has one.
-    fn new(o: &'a OptionPlan, fanout: bool) -> Self {
+    /// `makespan_s` is listed for every option of a job (`null` where unknown) and for any
+    /// other option that has one.
+    fn new(o: &'a OptionPlan, job: bool) -> Self {
         OptionView {
             platform: o.platform.id(),
             feasible: o.feasible,
@@ -174,7 +174,7 @@ impl<'a> OptionView<'a> {
             throttled_share: round(o.throttled_share, 6),
             makespan_s: match o.makespan_s {
                 Some(m) => Some(round(m, 3)),
-                None if fanout => Some(None),
+                None if job => Some(None),
                 None => None,
             },
         }

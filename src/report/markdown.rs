@@ -75,7 +75,7 @@ fn summary(doc: &mut Doc, plan: &Plan) {
             };
             // The workload's name and kind head its first row only, so workloads read as groups.
             let mut row = if i == 0 {
-                vec![w.name.clone(), w.kind.clone(), platform]
+                vec![w.name.clone(), w.kind.as_str().to_string(), platform]
             } else {
                 vec![String::new(), String::new(), platform]
             };
@@ -125,13 +125,13 @@ fn recommendations(doc: &mut Doc, plan: &Plan) {
             Some(p) => format!(
                 "- **{}** ({}): **{}**.",
                 inline(&w.name),
-                inline(&w.kind),
+                inline(w.kind.as_str()),
                 p.label()
             ),
             None => format!(
                 "- **{}** ({}): no feasible option.",
                 inline(&w.name),
-                inline(&w.kind)
+                inline(w.kind.as_str())
             ),
         };
         let _ = writeln!(list, "{}", join_sentence(&head, &inline(&r.reason)));
@@ -161,7 +161,7 @@ fn workload(doc: &mut Doc, w: &WorkloadPlan, sources: &Sources) {
     doc.block(format!("## Workload: {}", inline(&w.name)));
     doc.block(format!(
         "Kind: {} · average rate: {} {}",
-        inline(&w.kind),
+        inline(w.kind.as_str()),
         format::rps(w.average_rps),
         rate_unit(w)
     ));
@@ -466,11 +466,7 @@ fn evaluated(o: &OptionPlan) -> bool {
 }
 
 fn rate_unit(w: &WorkloadPlan) -> &'static str {
-    if w.kind == "fanout" {
-        "items/s"
-    } else {
-        "req/s"
-    }
+    w.kind.rate_unit()
 }
 
 fn tick(ok: bool) -> &'static str {

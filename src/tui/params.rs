@@ -63,9 +63,9 @@ impl Param {
     pub fn for_workload(w: &Workload) -> Vec<Param> {
         use Param::*;
         let mut v = Vec::new();
-        match w.kind {
+        match w.kind() {
             WorkloadKind::Service | WorkloadKind::Workflow => {
-                let t = w.traffic.as_ref();
+                let t = w.work.traffic();
                 if t.is_some_and(|t| t.rps.is_none() && t.monthly_requests.is_some()) {
                     v.push(MonthlyRequests);
                 } else {
@@ -75,8 +75,8 @@ impl Param {
             }
             WorkloadKind::Fanout => v.extend([Items, RunsPerMonth, DeadlineS]),
         }
-        let has_steps = w.workflow.as_ref().is_some_and(|wf| !wf.steps.is_empty());
-        if w.kind == WorkloadKind::Workflow {
+        let has_steps = w.work.workflow().is_some_and(|wf| !wf.steps.is_empty());
+        if w.kind() == WorkloadKind::Workflow {
             v.push(Transitions);
         }
         if !has_steps {
@@ -157,21 +157,21 @@ impl Param {
         };
         let pl = &p.platforms;
         match self {
-            Param::Rps => num(w.traffic.as_ref().and_then(|t| t.rps)),
-            Param::MonthlyRequests => num(w.traffic.as_ref().and_then(|t| t.monthly_requests)),
-            Param::PeakToAverage => num(w.traffic.as_ref().map(|t| t.peak_to_average)),
+            Param::Rps => num(w.work.traffic().and_then(|t| t.rps)),
+            Param::MonthlyRequests => num(w.work.traffic().and_then(|t| t.monthly_requests)),
+            Param::PeakToAverage => num(w.work.traffic().map(|t| t.peak_to_average)),
             Param::Shape => w
-                .traffic
-                .as_ref()
+                .work
+                .traffic()
                 .map_or("—", |t| shape_name(t.shape))
                 .to_string(),
-            Param::Items => num(w.job.as_ref().map(|j| j.items as f64)),
-            Param::RunsPerMonth => num(w.job.as_ref().map(|j| j.runs_per_month)),
-            Param::DeadlineS => match w.job.as_ref().and_then(|j| j.deadline_s) {
+            Param::Items => num(w.work.job().map(|j| j.items as f64)),
+            Param::RunsPerMonth => num(w.work.job().map(|j| j.runs_per_month)),
+            Param::DeadlineS => match w.work.job().and_then(|j| j.deadline_s) {
                 Some(d) => format::decimal(d, 2),
                 None => "none".into(),
             },
-            Param::Transitions => num(w.workflow.as_ref().map(|wf| f64::from(wf.transitions))),
+            Param::Transitions => num(w.work.workflow().map(|wf| f64::from(wf.transitions))),
             Param::DurationMs => format::decimal(w.request.duration_ms, 1),
             Param::CpuMs => format::decimal(w.request.cpu_ms, 1),
             Param::MemoryMb => format::decimal(f64::from(w.request.memory_mb), 0),
@@ -237,20 +237,24 @@ impl Param {
         };
         match self {
             Param::Rps | Param::MonthlyRequests => {
-                if let (Some(t), Some(ot)) = (w.traffic.as_mut(), o.traffic.as_ref()) {
+                if let (Some(t), Some(ot)) = (w.work.traffic_mut(), o.work.traffic()) {
                     t.rps = ot.rps;
                     t.monthly_requests = ot.monthly_requests;
                 }
             }
             Param::PeakToAverage | Param::Shape => {
-                if let (Some(t), Some(ot)) = (w.traffic.as_mut(), o.traffic.as_ref()) {
+                if let (Some(t), Some(ot)) = (w.work.traffic_mut(), o.work.traffic()) {
                     t.peak_to_average = ot.peak_to_average;
                     t.shape = ot.shape;
                 }
             }
-            Param::Items | Param::RunsPerMonth | Param::DeadlineS => w.job.clone_from(&o.job),
+            Param::Items | Param::RunsPerMonth | Param::DeadlineS => {
+                if let (Some(j), Some(oj)) = (w.work.job_mut(), o.work.job()) {
+                    j.clone_from(oj);
+                }
+            }
             Param::Transitions => {
-                if let (Some(wf), Some(owf)) = (w.workflow.as_mut(), o.workflow.as_ref()) {
+                if let (Some(wf), Some(owf)) = (w.work.workflow_mut(), o.work.workflow()) {
                     wf.transitions = owf.transitions;
                 }
             }
@@ -299,7 +303,7 @@ impl Param {
         let w = p.workloads.get_mut(wi).ok_or("no workload selected")?;
         match self {
             Param::Rps | Param::MonthlyRequests => {
-                let t = w.traffic.as_mut().ok_or("this workload has no traffic")?;
+                let t = w.work.traffic_mut().ok_or("this workload has no traffic")?;
                 let slot = if self == Param::Rps {
                     &mut t.rps
                 } else {
@@ -310,14 +314,14 @@ impl Param {
                 *slot = Some(geometric(v, up, floor));
             }
             Param::PeakToAverage => {
-                let t = w.traffic.as_mut().ok_or("this workload has no traffic")?;
+                let t = w.work.traffic_mut().ok_or("this workload has no traffic")?;
                 let v = t.peak_to_average;
                 let step = if v >= 10.0 { 5.0 } else { 0.5 };
                 t.peak_to_average =
                     (if up { v + step } else { v - step }).clamp(1.0, MAX_PEAK_TO_AVERAGE);
             }
             Param::Shape => {
-                let t = w.traffic.as_mut().ok_or("this workload has no traffic")?;
+                let t = w.work.traffic_mut().ok_or("this workload has no traffic")?;
                 let mut shapes = vec![Shape::Flat, Shape::Diurnal, Shape::Bursty];
                 if t.trace.is_some() {
                     shapes.push(Shape::Trace);
@@ -326,22 +330,25 @@ impl Param {
                 return Ok(fix_shape(t));
             }
             Param::Items => {
-                let j = w.job.as_mut().ok_or("this workload has no job")?;
+                let j = w.work.job_mut().ok_or("this workload has no job")?;
                 j.items = geometric(j.items as f64, up, 1.0).round().max(1.0) as u64;
             }
             Param::RunsPerMonth => {
-                let j = w.job.as_mut().ok_or("this workload has no job")?;
+                let j = w.work.job_mut().ok_or("this workload has no job")?;
                 j.runs_per_month = geometric(j.runs_per_month, up, 1.0);
             }
             Param::DeadlineS => {
-                let j = w.job.as_mut().ok_or("this workload has no job")?;
+                let j = w.work.job_mut().ok_or("this workload has no job")?;
                 j.deadline_s = Some(match j.deadline_s {
                     Some(d) => geometric(d, up, 1.0),
                     None => 60.0,
                 });
             }
             Param::Transitions => {
-                let wf = w.workflow.as_mut().ok_or("this workload has no workflow")?;
+                let wf = w
+                    .work
+                    .workflow_mut()
+                    .ok_or("this workload has no workflow")?;
                 let min = u32::try_from(wf.steps.len()).unwrap_or(1).max(1);
                 wf.transitions = if up {
                     wf.transitions.saturating_add(1)
@@ -448,7 +455,7 @@ impl Param {
         match self {
             Param::Rps | Param::MonthlyRequests => {
                 let v = number(text, 0.0, f64::MAX)?;
-                let t = w.traffic.as_mut().ok_or("this workload has no traffic")?;
+                let t = w.work.traffic_mut().ok_or("this workload has no traffic")?;
                 if self == Param::Rps {
                     t.rps = Some(v);
                 } else {
@@ -457,13 +464,13 @@ impl Param {
             }
             Param::PeakToAverage => {
                 let v = number(text, 1.0, MAX_PEAK_TO_AVERAGE)?;
-                w.traffic
-                    .as_mut()
+                w.work
+                    .traffic_mut()
                     .ok_or("this workload has no traffic")?
                     .peak_to_average = v;
             }
             Param::Shape => {
-                let t = w.traffic.as_mut().ok_or("this workload has no traffic")?;
+                let t = w.work.traffic_mut().ok_or("this workload has no traffic")?;
                 t.shape = match lower.as_str() {
                     "flat" => Shape::Flat,
                     "diurnal" => Shape::Diurnal,
@@ -478,17 +485,17 @@ impl Param {
                 if v.fract() != 0.0 {
                     return Err(format!("{text} is not a whole number"));
                 }
-                w.job.as_mut().ok_or("this workload has no job")?.items = v as u64;
+                w.work.job_mut().ok_or("this workload has no job")?.items = v as u64;
             }
             Param::RunsPerMonth => {
                 let v = number(text, 0.0, f64::MAX)?;
-                w.job
-                    .as_mut()
+                w.work
+                    .job_mut()
                     .ok_or("this workload has no job")?
                     .runs_per_month = v;
             }
             Param::DeadlineS => {
-                let j = w.job.as_mut().ok_or("this workload has no job")?;
+                let j = w.work.job_mut().ok_or("this workload has no job")?;
                 j.deadline_s = if lower == "none" || lower.is_empty() {
                     None
                 } else {
@@ -501,8 +508,8 @@ impl Param {
             }
             Param::Transitions => {
                 let v = whole(text, 1, u32::MAX)?;
-                w.workflow
-                    .as_mut()
+                w.work
+                    .workflow_mut()
                     .ok_or("this workload has no workflow")?
                     .transitions = v;
             }
@@ -617,7 +624,7 @@ pub fn check(p: &Profile, wi: usize) -> Result<(), String> {
     let Some(w) = p.workloads.get(wi) else {
         return Ok(());
     };
-    if let Some(t) = &w.traffic {
+    if let Some(t) = w.work.traffic() {
         if t.peak_to_average > 1.0 && t.shape == Shape::Flat {
             return Err(format!(
                 "peak/average {} has no effect with shape flat; pick diurnal or bursty first",

@@ -191,7 +191,7 @@ mod tests {
     fn a_partial_plan_equals_the_whole_plan() {
         let (before, book) = shop();
         let mut profile = before.clone();
-        if let Some(t) = profile.workloads[0].traffic.as_mut() {
+        if let Some(t) = profile.workloads[0].work.traffic_mut() {
             t.rps = Some(77.0);
         }
         let req = request(&before, &profile, &book, Stale::Workloads([0].into()));

@@ -102,11 +102,7 @@ pub fn cost(frame: &mut Frame, area: Rect, app: &App) {
                 .data(&be_line),
         );
     }
-    let unit = if wp.kind == "fanout" {
-        "items/s"
-    } else {
-        "req/s"
-    };
+    let unit = wp.kind.rate_unit();
     let rate_label = |x: f64| Span::raw(format::rps(10f64.powf(x)));
     let chart = Chart::new(datasets)
         .block(block)
@@ -145,9 +141,9 @@ pub fn traffic(frame: &mut Frame, area: Rect, app: &App) {
         .edited
         .workloads
         .get(wi)
-        .is_some_and(|w| w.traffic.is_some());
+        .is_some_and(|w| w.work.traffic().is_some());
     if !has_traffic {
-        let text = match loaded.edited.workloads.get(wi).and_then(|w| w.job.as_ref()) {
+        let text = match loaded.edited.workloads.get(wi).and_then(|w| w.work.job()) {
             Some(j) => {
                 let mut lines = vec![Line::raw(format!(
                     "A fan-out job: {} items a run, {} runs a month.",

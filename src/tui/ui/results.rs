@@ -127,7 +127,7 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
             .style(t.muted()),
         )
         .block({
-            let mut title = vec![Span::raw(format!(" {} · {} ", wp.name, wp.kind))];
+            let mut title = vec![Span::raw(format!(" {} · {} ", wp.name, wp.kind.as_str()))];
             if loaded.stale.is_some() {
                 title.push(Span::styled("computing… ", t.warn()));
             }
@@ -176,11 +176,7 @@ pub fn recommendation(frame: &mut Frame, area: Rect, app: &App) {
             Span::raw(r.reason.clone()),
         ])),
     }
-    let unit = if wp.kind == "fanout" {
-        "items/s"
-    } else {
-        "req/s"
-    };
+    let unit = wp.kind.rate_unit();
     let mut rate = vec![Span::styled(
         format!("at {} {unit}", format::rps(wp.average_rps)),
         t.muted(),

@@ -49,7 +49,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
                     .as_ref()
                     .ok()
                     .and_then(|l| l.edited.workloads.get(*wi))
-                    .map(|w| (w.name.clone(), w.kind.as_str()))
+                    .map(|w| (w.name.clone(), w.kind().as_str()))
                     .unwrap_or_default();
                 Line::from(vec![
                     Span::raw(format!(" {name} ")),
