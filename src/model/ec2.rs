@@ -618,7 +618,7 @@ fn base_config(cfg: &Ec2Config, c: &Candidate) -> BTreeMap<String, serde_json::V
 mod tests {
     use super::*;
     use crate::model::billing::FreeTier;
-    use crate::model::fleet::testkit::{book, fanout, instance, req, service};
+    use crate::model::testkit::{fanout, fleet_book as book, instance, req, service};
     use crate::profile::Workload;
 
     fn eval(w: &Workload, cfg: &Ec2Config) -> OptionPlan {
@@ -850,7 +850,7 @@ mod tests {
     #[test]
     #[ignore]
     fn auto_type_speed() {
-        let mut w = crate::model::fleet::testkit::with_slo(
+        let mut w = crate::model::testkit::with_slo(
             service(500.0, req(120.0, 30.0, 512)),
             Some(400.0),
             None,

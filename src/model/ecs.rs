@@ -629,7 +629,7 @@ fn base_config(cfg: &EcsConfig, c: &Candidate) -> BTreeMap<String, serde_json::V
 mod tests {
     use super::*;
     use crate::model::billing::FreeTier;
-    use crate::model::fleet::testkit::{book, fanout, req, service, with_slo};
+    use crate::model::testkit::{fanout, fleet_book as book, req, service, with_slo};
     use crate::profile::{Architecture, Workload};
 
     fn eval(w: &Workload, cfg: &EcsConfig) -> OptionPlan {

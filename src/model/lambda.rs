@@ -761,7 +761,7 @@ fn round1(x: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::model::billing::FreeTier;
-    use crate::model::testutil::{book, service};
+    use crate::model::testkit::{book, flat_service as service};
     use crate::profile::{Shape, Slo};
 
     #[test]

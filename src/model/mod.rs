@@ -4,6 +4,7 @@
 //! Billing rules live in exactly one place each: Lambda's in `lambda.rs` (Step Functions task
 //! states call it), Fargate's in `ecs.rs`, EC2's in `ec2.rs`, front doors in `ingress.rs`.
 
+pub mod assess;
 pub mod billing;
 pub mod demand;
 pub mod ec2;
@@ -18,6 +19,7 @@ pub mod step_functions;
 pub mod traffic;
 pub mod words;
 
+pub use assess::Assessment;
 pub use demand::Demand;
 pub use plan::*;
 
@@ -387,38 +389,4 @@ fn assumptions(profile: &Profile) -> Vec<String> {
 }
 
 #[cfg(test)]
-pub(crate) mod testutil {
-    use crate::pricing::PriceBook;
-    use crate::profile::{Request, Traffic, Work, Workload};
-
-    /// The shipped us-east-1 book.
-    pub fn book() -> PriceBook {
-        serde_yaml::from_str(include_str!("../../pricing-cache/us-east-1.yaml"))
-            .expect("us-east-1 book parses")
-    }
-
-    pub fn service(rps: f64, duration_ms: f64, cpu_ms: f64, memory_mb: u32) -> Workload {
-        Workload {
-            name: "svc".into(),
-            work: Work::Service {
-                traffic: Traffic {
-                    monthly_requests: None,
-                    rps: Some(rps),
-                    peak_to_average: 1.0,
-                    shape: Default::default(),
-                    trace: None,
-                    trace_data: None,
-                },
-            },
-            request: Request {
-                duration_ms,
-                cpu_ms,
-                threads: 1,
-                memory_mb,
-                payload_kb: 1.0,
-            },
-            slo: None,
-            calibration: None,
-        }
-    }
-}
+pub(crate) mod testkit;
