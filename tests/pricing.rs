@@ -37,43 +37,18 @@ fn every_built_in_book_parses_and_validates() {
 #[test]
 fn us_east_1_has_every_key_the_models_read() {
     let book = us();
-    let mut price_keys = vec![
-        keys::LAMBDA_EPHEMERAL_STORAGE.to_string(),
-        keys::SFN_STANDARD_TRANSITIONS.to_string(),
-        keys::SFN_EXPRESS_REQUESTS.to_string(),
-        keys::SFN_EXPRESS_DURATION.to_string(),
-        keys::FARGATE_EPHEMERAL_STORAGE.to_string(),
-        keys::ALB_HOURS.to_string(),
-        keys::ALB_LCU.to_string(),
-        keys::APIGW_HTTP_REQUESTS.to_string(),
-        keys::APIGW_REST_REQUESTS.to_string(),
-    ];
-    for arch in ARCHS {
-        price_keys.push(keys::lambda_requests(arch));
-        price_keys.push(keys::lambda_duration(arch));
-        price_keys.push(keys::lambda_provisioned_concurrency(arch));
-        price_keys.push(keys::lambda_provisioned_duration(arch));
-        for spot in [false, true] {
-            price_keys.push(keys::fargate_vcpu(arch, spot));
-            price_keys.push(keys::fargate_memory(arch, spot));
-        }
-    }
-    for key in &price_keys {
-        let price = book.price(key).unwrap();
-        assert!(!price.source.trim().is_empty(), "{key}");
+    let price_keys: Vec<String> = keys::prices().into_iter().map(|p| p.key).collect();
+    for p in keys::prices() {
+        let price = book.price(&p.key).unwrap();
+        assert!(!price.source.trim().is_empty(), "{}", p.key);
+        assert_eq!(price.unit, p.unit, "{}", p.key);
     }
     // Nothing in the book that no model reads (catches typos in keys).
     let mut sorted = price_keys.clone();
     sorted.sort();
     assert_eq!(book.prices.keys().cloned().collect::<Vec<_>>(), sorted);
 
-    for key in [
-        keys::Q_LAMBDA_SCALING,
-        keys::Q_SFN_STANDARD_STARTS,
-        keys::Q_SFN_STANDARD_TRANSITIONS,
-        keys::Q_SFN_EXPRESS_STARTS,
-        keys::Q_FARGATE_LAUNCH,
-    ] {
+    for key in keys::QUOTAS {
         book.quota(key).unwrap();
     }
     assert_eq!(book.quota(keys::Q_LAMBDA_SCALING).unwrap().value, 1000.0);

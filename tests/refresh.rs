@@ -291,137 +291,38 @@ fn num(x: f64) -> String {
 }
 
 /// Where each book key lives in the Price List: (service, usagetype without prefix,
-/// productFamily, Price List unit, book units per Price List unit).
+/// productFamily, Price List unit, book units per Price List unit). The service, usagetype
+/// and family rule come from the catalogue the refresh reads (`keys::prices`); the family
+/// labels and unit names are the Price List's own.
 fn locate(key: &str) -> Option<(&'static str, &'static str, &'static str, &'static str, f64)> {
-    Some(match key {
-        "lambda.requests.x86_64" => ("AWSLambda", "Request", "Serverless", "Requests", 1.0),
-        "lambda.requests.arm64" => ("AWSLambda", "Request-ARM", "Serverless", "Requests", 1.0),
-        "lambda.duration.x86_64" => (
-            "AWSLambda",
-            "Lambda-GB-Second",
-            "Serverless",
-            "Lambda-GB-Second",
-            1.0,
-        ),
-        "lambda.duration.arm64" => (
-            "AWSLambda",
-            "Lambda-GB-Second-ARM",
-            "Serverless",
-            "Lambda-GB-Second",
-            1.0,
-        ),
-        "lambda.provisioned_concurrency.x86_64" => (
-            "AWSLambda",
-            "Lambda-Provisioned-Concurrency",
-            "Serverless",
-            "Lambda-GB-Second",
-            1.0,
-        ),
-        "lambda.provisioned_concurrency.arm64" => (
-            "AWSLambda",
-            "Lambda-Provisioned-Concurrency-ARM",
-            "Serverless",
-            "Lambda-GB-Second",
-            1.0,
-        ),
-        "lambda.provisioned_duration.x86_64" => (
-            "AWSLambda",
-            "Lambda-Provisioned-GB-Second",
-            "Serverless",
-            "Lambda-GB-Second",
-            1.0,
-        ),
-        "lambda.provisioned_duration.arm64" => (
-            "AWSLambda",
-            "Lambda-Provisioned-GB-Second-ARM",
-            "Serverless",
-            "Lambda-GB-Second",
-            1.0,
-        ),
-        "lambda.ephemeral_storage" => (
-            "AWSLambda",
-            "Lambda-Storage-GB-Second",
-            "Serverless",
-            "GB-Seconds",
-            1.0,
-        ),
-        "step_functions.standard.transitions" => (
-            "AmazonStates",
-            "StateTransition",
-            "AWS Step Functions",
-            "StateTransitions",
-            1.0,
-        ),
-        "step_functions.express.requests" => (
-            "AmazonStates",
-            "StepFunctions-Request",
-            "AWS Step Functions",
-            "Requests",
-            1.0,
-        ),
-        // The book keeps GB-hours; the Price List bills GB-seconds.
-        "step_functions.express.duration" => (
-            "AmazonStates",
-            "StepFunctions-GB-Second",
-            "AWS Step Functions",
-            "GB-Second",
-            3600.0,
-        ),
-        "ecs.fargate.vcpu.x86_64" => (
-            "AmazonECS",
-            "Fargate-vCPU-Hours:perCPU",
-            "Compute",
-            "hours",
-            1.0,
-        ),
-        "ecs.fargate.vcpu.arm64" => (
-            "AmazonECS",
-            "Fargate-ARM-vCPU-Hours:perCPU",
-            "Compute",
-            "hours",
-            1.0,
-        ),
-        "ecs.fargate.memory.x86_64" => ("AmazonECS", "Fargate-GB-Hours", "Compute", "hours", 1.0),
-        "ecs.fargate.memory.arm64" => {
-            ("AmazonECS", "Fargate-ARM-GB-Hours", "Compute", "hours", 1.0)
-        }
-        "ecs.fargate.ephemeral_storage" => (
-            "AmazonECS",
-            "Fargate-EphemeralStorage-GB-Hours",
-            "Compute",
-            "GB-Hours",
-            1.0,
-        ),
-        "elb.alb.hours" => (
-            "AWSELB",
-            "LoadBalancerUsage",
-            "Load Balancer-Application",
-            "Hrs",
-            1.0,
-        ),
-        "elb.alb.lcu" => (
-            "AWSELB",
-            "LCUUsage",
-            "Load Balancer-Application",
-            "LCU-Hrs",
-            1.0,
-        ),
-        "apigateway.http.requests" => (
-            "AmazonApiGateway",
-            "ApiGatewayHttpRequest",
-            "API Calls",
-            "Requests",
-            1.0,
-        ),
-        "apigateway.rest.requests" => (
-            "AmazonApiGateway",
-            "ApiGatewayRequest",
-            "API Calls",
-            "Requests",
-            1.0,
-        ),
-        _ => return None,
-    })
+    let p = keys::prices().into_iter().find(|p| p.key == key)?;
+    let keys::Origin::PriceList {
+        service,
+        usagetype,
+        family,
+    } = p.origin
+    else {
+        return None; // Fargate Spot is modelled, not published.
+    };
+    let family = family.unwrap_or_else(|| match service {
+        "AWSLambda" => "Serverless",
+        "AmazonStates" => "AWS Step Functions",
+        "AmazonECS" => "Compute",
+        "AmazonApiGateway" => "API Calls",
+        other => panic!("no productFamily label for {other}"),
+    });
+    let (unit, per) = match p.unit {
+        "request" => ("Requests", 1.0),
+        "transition" => ("StateTransitions", 1.0),
+        "GB-second" => ("Lambda-GB-Second", 1.0),
+        // Express duration: billed per GB-second, kept per GB-hour.
+        "GB-hour" if usagetype.contains("Second") => ("GB-Second", 3600.0),
+        "vCPU-hour" | "GB-hour" => ("hours", 1.0),
+        "ALB-hour" => ("Hrs", 1.0),
+        "LCU-hour" => ("LCU-Hrs", 1.0),
+        other => panic!("no Price List unit for {other}"),
+    };
+    Some((service, usagetype, family, unit, per))
 }
 
 /// Price List items carrying every price and instance type of `book`, as they would be

@@ -7,7 +7,6 @@
 //! priced as zero; a price the book needs that no item gave is an error (see `assemble`).
 
 use crate::pricing::{Instance, LoadedBook, Price, PriceBook, Tier, keys};
-use crate::profile::Architecture;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -111,146 +110,25 @@ struct Rule {
     unit: &'static str,
 }
 
+/// The catalogue's Price List keys (`keys::prices`) as rules.
 fn rules() -> Vec<Rule> {
-    use Architecture::{Arm64, X86_64};
-    let rule = |service, usagetype, key: String, unit| Rule {
-        service,
-        usagetype,
-        family: None,
-        key,
-        unit,
-    };
-    let mut r = vec![
-        rule(
-            "AWSLambda",
-            "Request",
-            keys::lambda_requests(X86_64),
-            "request",
-        ),
-        rule(
-            "AWSLambda",
-            "Request-ARM",
-            keys::lambda_requests(Arm64),
-            "request",
-        ),
-        rule(
-            "AWSLambda",
-            "Lambda-GB-Second",
-            keys::lambda_duration(X86_64),
-            "GB-second",
-        ),
-        rule(
-            "AWSLambda",
-            "Lambda-GB-Second-ARM",
-            keys::lambda_duration(Arm64),
-            "GB-second",
-        ),
-        rule(
-            "AWSLambda",
-            "Lambda-Provisioned-Concurrency",
-            keys::lambda_provisioned_concurrency(X86_64),
-            "GB-second",
-        ),
-        rule(
-            "AWSLambda",
-            "Lambda-Provisioned-Concurrency-ARM",
-            keys::lambda_provisioned_concurrency(Arm64),
-            "GB-second",
-        ),
-        rule(
-            "AWSLambda",
-            "Lambda-Provisioned-GB-Second",
-            keys::lambda_provisioned_duration(X86_64),
-            "GB-second",
-        ),
-        rule(
-            "AWSLambda",
-            "Lambda-Provisioned-GB-Second-ARM",
-            keys::lambda_provisioned_duration(Arm64),
-            "GB-second",
-        ),
-        // The book has one ephemeral-storage price for both architectures: the x86 SKU's.
-        rule(
-            "AWSLambda",
-            "Lambda-Storage-GB-Second",
-            keys::LAMBDA_EPHEMERAL_STORAGE.into(),
-            "GB-second",
-        ),
-        rule(
-            "AmazonStates",
-            "StateTransition",
-            keys::SFN_STANDARD_TRANSITIONS.into(),
-            "transition",
-        ),
-        rule(
-            "AmazonStates",
-            "StepFunctions-Request",
-            keys::SFN_EXPRESS_REQUESTS.into(),
-            "request",
-        ),
-        // Billed per GB-second; the book keeps Express duration per GB-hour.
-        rule(
-            "AmazonStates",
-            "StepFunctions-GB-Second",
-            keys::SFN_EXPRESS_DURATION.into(),
-            "GB-hour",
-        ),
-        rule(
-            "AmazonECS",
-            "Fargate-vCPU-Hours:perCPU",
-            keys::fargate_vcpu(X86_64, false),
-            "vCPU-hour",
-        ),
-        rule(
-            "AmazonECS",
-            "Fargate-ARM-vCPU-Hours:perCPU",
-            keys::fargate_vcpu(Arm64, false),
-            "vCPU-hour",
-        ),
-        rule(
-            "AmazonECS",
-            "Fargate-GB-Hours",
-            keys::fargate_memory(X86_64, false),
-            "GB-hour",
-        ),
-        rule(
-            "AmazonECS",
-            "Fargate-ARM-GB-Hours",
-            keys::fargate_memory(Arm64, false),
-            "GB-hour",
-        ),
-        rule(
-            "AmazonECS",
-            "Fargate-EphemeralStorage-GB-Hours",
-            keys::FARGATE_EPHEMERAL_STORAGE.into(),
-            "GB-hour",
-        ),
-        rule(
-            "AmazonApiGateway",
-            "ApiGatewayHttpRequest",
-            keys::APIGW_HTTP_REQUESTS.into(),
-            "request",
-        ),
-        rule(
-            "AmazonApiGateway",
-            "ApiGatewayRequest",
-            keys::APIGW_REST_REQUESTS.into(),
-            "request",
-        ),
-    ];
-    for (usagetype, key, unit) in [
-        ("LoadBalancerUsage", keys::ALB_HOURS, "ALB-hour"),
-        ("LCUUsage", keys::ALB_LCU, "LCU-hour"),
-    ] {
-        r.push(Rule {
-            service: "AWSELB",
-            usagetype,
-            family: Some("Load Balancer-Application"),
-            key: key.into(),
-            unit,
-        });
-    }
-    r
+    keys::prices()
+        .into_iter()
+        .filter_map(|p| match p.origin {
+            keys::Origin::PriceList {
+                service,
+                usagetype,
+                family,
+            } => Some(Rule {
+                service,
+                usagetype,
+                family,
+                key: p.key,
+                unit: p.unit,
+            }),
+            keys::Origin::Modelled { .. } => None,
+        })
+        .collect()
 }
 
 /// Fargate Spot has no fixed published rate ("up to a 70% discount off the regular Fargate
@@ -258,20 +136,15 @@ fn rules() -> Vec<Rule> {
 /// on-demand price, recomputed from each refreshed on-demand figure.
 pub const FARGATE_SPOT_SHARE: f64 = 0.3;
 
-/// `(on-demand key, Spot key)` pairs.
+/// `(on-demand key, Spot key)` pairs: the catalogue's modelled keys.
 fn spot_keys() -> Vec<(String, String)> {
-    let mut v = Vec::new();
-    for arch in [Architecture::X86_64, Architecture::Arm64] {
-        v.push((
-            keys::fargate_vcpu(arch, false),
-            keys::fargate_vcpu(arch, true),
-        ));
-        v.push((
-            keys::fargate_memory(arch, false),
-            keys::fargate_memory(arch, true),
-        ));
-    }
-    v
+    keys::prices()
+        .into_iter()
+        .filter_map(|p| match p.origin {
+            keys::Origin::Modelled { from } => Some((from, p.key)),
+            keys::Origin::PriceList { .. } => None,
+        })
+        .collect()
 }
 
 // ------------------------------------------------------------------ items

@@ -2,9 +2,10 @@
 
 mod book;
 mod diff;
+pub mod keys;
 mod load;
 
-pub use book::{Allowance, Instance, Missing, Price, PriceBook, Quota, Tier, keys};
+pub use book::{Allowance, Instance, Missing, Price, PriceBook, Quota, Tier};
 pub use diff::{BookDiff, Moved, diff, tiers_text};
 pub use load::{
     BUILT_IN, BUILT_IN_ORIGIN, LoadedBook, PricingError, STALE_AFTER_DAYS, age_days, built_in,

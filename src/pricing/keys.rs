@@ -1,0 +1,246 @@
+//! The keys the models read, and the one catalogue of them: every price key with its unit and
+//! where the price comes from (a Price List item, or modelled from another key). The price
+//! refresh and the tests derive their lists from [`prices`] and [`QUOTAS`]; nothing else lists
+//! keys by hand.
+
+use crate::profile::Architecture;
+
+pub fn lambda_requests(arch: Architecture) -> String {
+    format!("lambda.requests.{}", arch.as_str())
+}
+pub fn lambda_duration(arch: Architecture) -> String {
+    format!("lambda.duration.{}", arch.as_str())
+}
+pub fn lambda_provisioned_concurrency(arch: Architecture) -> String {
+    format!("lambda.provisioned_concurrency.{}", arch.as_str())
+}
+pub fn lambda_provisioned_duration(arch: Architecture) -> String {
+    format!("lambda.provisioned_duration.{}", arch.as_str())
+}
+pub const LAMBDA_EPHEMERAL_STORAGE: &str = "lambda.ephemeral_storage";
+/// Free tier keys (in `free_tier:`): shared by both architectures.
+pub const LAMBDA_FREE_REQUESTS: &str = "lambda.requests";
+pub const LAMBDA_FREE_DURATION: &str = "lambda.duration";
+
+pub const SFN_STANDARD_TRANSITIONS: &str = "step_functions.standard.transitions";
+pub const SFN_EXPRESS_REQUESTS: &str = "step_functions.express.requests";
+pub const SFN_EXPRESS_DURATION: &str = "step_functions.express.duration";
+
+pub fn fargate_vcpu(arch: Architecture, spot: bool) -> String {
+    let market = if spot { "fargate_spot" } else { "fargate" };
+    format!("ecs.{market}.vcpu.{}", arch.as_str())
+}
+pub fn fargate_memory(arch: Architecture, spot: bool) -> String {
+    let market = if spot { "fargate_spot" } else { "fargate" };
+    format!("ecs.{market}.memory.{}", arch.as_str())
+}
+pub const FARGATE_EPHEMERAL_STORAGE: &str = "ecs.fargate.ephemeral_storage";
+
+pub const ALB_HOURS: &str = "elb.alb.hours";
+pub const ALB_LCU: &str = "elb.alb.lcu";
+pub const APIGW_HTTP_REQUESTS: &str = "apigateway.http.requests";
+pub const APIGW_REST_REQUESTS: &str = "apigateway.rest.requests";
+
+// Quotas.
+/// New execution environments per 10 seconds, per function.
+pub const Q_LAMBDA_SCALING: &str = "lambda.scaling_per_10s";
+pub const Q_SFN_STANDARD_STARTS: &str = "step_functions.standard.start_execution_per_s";
+pub const Q_SFN_STANDARD_TRANSITIONS: &str = "step_functions.standard.state_transitions_per_s";
+pub const Q_SFN_EXPRESS_STARTS: &str = "step_functions.express.start_execution_per_s";
+pub const Q_FARGATE_LAUNCH: &str = "ecs.fargate.task_launches_per_s";
+
+/// Every quota key a model reads.
+pub const QUOTAS: [&str; 5] = [
+    Q_LAMBDA_SCALING,
+    Q_SFN_STANDARD_STARTS,
+    Q_SFN_STANDARD_TRANSITIONS,
+    Q_SFN_EXPRESS_STARTS,
+    Q_FARGATE_LAUNCH,
+];
+
+/// Where a price comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// An on-demand Price List item: the service code, the `usagetype` without its region
+    /// prefix (`USE1-`, `EU-`, ...), and the `productFamily` where several families share the
+    /// usagetype.
+    PriceList {
+        service: &'static str,
+        usagetype: &'static str,
+        family: Option<&'static str>,
+    },
+    /// No published rate: modelled from the price of key `from` (Fargate Spot).
+    Modelled { from: String },
+}
+
+/// One price a model reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceKey {
+    pub key: String,
+    /// The book's unit (a Price List item in another time base is converted to it).
+    pub unit: &'static str,
+    pub origin: Origin,
+}
+
+/// Every price key a model reads, with its unit and origin.
+pub fn prices() -> Vec<PriceKey> {
+    use Architecture::{Arm64, X86_64};
+    let listed = |service, usagetype, key: String, unit| PriceKey {
+        key,
+        unit,
+        origin: Origin::PriceList {
+            service,
+            usagetype,
+            family: None,
+        },
+    };
+    let lambda = |usagetype, key: String, unit| listed("AWSLambda", usagetype, key, unit);
+    let mut v = vec![
+        lambda("Request", lambda_requests(X86_64), "request"),
+        lambda("Request-ARM", lambda_requests(Arm64), "request"),
+        lambda("Lambda-GB-Second", lambda_duration(X86_64), "GB-second"),
+        lambda("Lambda-GB-Second-ARM", lambda_duration(Arm64), "GB-second"),
+        lambda(
+            "Lambda-Provisioned-Concurrency",
+            lambda_provisioned_concurrency(X86_64),
+            "GB-second",
+        ),
+        lambda(
+            "Lambda-Provisioned-Concurrency-ARM",
+            lambda_provisioned_concurrency(Arm64),
+            "GB-second",
+        ),
+        lambda(
+            "Lambda-Provisioned-GB-Second",
+            lambda_provisioned_duration(X86_64),
+            "GB-second",
+        ),
+        lambda(
+            "Lambda-Provisioned-GB-Second-ARM",
+            lambda_provisioned_duration(Arm64),
+            "GB-second",
+        ),
+        // One ephemeral-storage price for both architectures: the x86 SKU's.
+        lambda(
+            "Lambda-Storage-GB-Second",
+            LAMBDA_EPHEMERAL_STORAGE.into(),
+            "GB-second",
+        ),
+        listed(
+            "AmazonStates",
+            "StateTransition",
+            SFN_STANDARD_TRANSITIONS.into(),
+            "transition",
+        ),
+        listed(
+            "AmazonStates",
+            "StepFunctions-Request",
+            SFN_EXPRESS_REQUESTS.into(),
+            "request",
+        ),
+        // Billed per GB-second; the book keeps Express duration per GB-hour, as AWS's own
+        // example prices it.
+        listed(
+            "AmazonStates",
+            "StepFunctions-GB-Second",
+            SFN_EXPRESS_DURATION.into(),
+            "GB-hour",
+        ),
+    ];
+    for (usagetype, key, unit) in [
+        (
+            "Fargate-vCPU-Hours:perCPU",
+            fargate_vcpu(X86_64, false),
+            "vCPU-hour",
+        ),
+        (
+            "Fargate-ARM-vCPU-Hours:perCPU",
+            fargate_vcpu(Arm64, false),
+            "vCPU-hour",
+        ),
+        ("Fargate-GB-Hours", fargate_memory(X86_64, false), "GB-hour"),
+        (
+            "Fargate-ARM-GB-Hours",
+            fargate_memory(Arm64, false),
+            "GB-hour",
+        ),
+        (
+            "Fargate-EphemeralStorage-GB-Hours",
+            FARGATE_EPHEMERAL_STORAGE.into(),
+            "GB-hour",
+        ),
+    ] {
+        v.push(listed("AmazonECS", usagetype, key, unit));
+    }
+    v.push(listed(
+        "AmazonApiGateway",
+        "ApiGatewayHttpRequest",
+        APIGW_HTTP_REQUESTS.into(),
+        "request",
+    ));
+    v.push(listed(
+        "AmazonApiGateway",
+        "ApiGatewayRequest",
+        APIGW_REST_REQUESTS.into(),
+        "request",
+    ));
+    for (usagetype, key, unit) in [
+        ("LoadBalancerUsage", ALB_HOURS, "ALB-hour"),
+        ("LCUUsage", ALB_LCU, "LCU-hour"),
+    ] {
+        v.push(PriceKey {
+            key: key.into(),
+            unit,
+            origin: Origin::PriceList {
+                service: "AWSELB",
+                usagetype,
+                family: Some("Load Balancer-Application"),
+            },
+        });
+    }
+    // Fargate Spot has no fixed published rate: modelled from on-demand.
+    for arch in [X86_64, Arm64] {
+        for (key, unit) in [
+            (
+                fargate_vcpu as fn(Architecture, bool) -> String,
+                "vCPU-hour",
+            ),
+            (fargate_memory, "GB-hour"),
+        ] {
+            v.push(PriceKey {
+                key: key(arch, true),
+                unit,
+                origin: Origin::Modelled {
+                    from: key(arch, false),
+                },
+            });
+        }
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_modelled_ones_name_a_listed_key() {
+        let all = prices();
+        let mut names: Vec<&str> = all.iter().map(|p| p.key.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), all.len());
+        for p in &all {
+            if let Origin::Modelled { from } = &p.origin {
+                let base = all.iter().find(|q| &q.key == from);
+                assert!(
+                    base.is_some_and(
+                        |b| matches!(b.origin, Origin::PriceList { .. }) && b.unit == p.unit
+                    ),
+                    "{} is modelled from {from}",
+                    p.key
+                );
+            }
+        }
+    }
+}
