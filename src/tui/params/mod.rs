@@ -1,0 +1,407 @@
+//! The knobs the parameter pane edits: which apply to a workload, how each reads, steps,
+//! parses typed text and resets. Pure: a `Profile` in, a changed `Profile` (or a refusal) out.
+//!
+//! Every change is made on a copy and checked (`check`) before it is kept, so an invalid
+//! value is refused with a message and never reaches the model. Stepping lives in `step.rs`,
+//! typed text in `text.rs`.
+
+mod step;
+mod text;
+
+use crate::format;
+use crate::pricing::PriceBook;
+use crate::profile::{
+    self, Architecture, AutoOr, LAMBDA_MEMORY_MB, MAX_PEAK_TO_AVERAGE, Profile, Purchase, Shape,
+    StateMachineType, Workload, WorkloadKind,
+};
+
+/// One editable knob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Param {
+    Rps,
+    MonthlyRequests,
+    PeakToAverage,
+    Shape,
+    Items,
+    RunsPerMonth,
+    DeadlineS,
+    Transitions,
+    DurationMs,
+    CpuMs,
+    MemoryMb,
+    PayloadKb,
+    LambdaMemory,
+    LambdaArch,
+    LambdaProvisioned,
+    SfnType,
+    EcsVcpu,
+    EcsMemory,
+    EcsSpot,
+    Ec2Instance,
+    Ec2Processes,
+    Ec2Purchase,
+}
+
+/// Where a knob lives: shown as a heading in the pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Workload,
+    Platforms,
+}
+
+const LAMBDA_MEMORY_STEPS: [u32; 11] = [
+    128, 256, 512, 1024, 1769, 2048, 3008, 4096, 6144, 8192, 10240,
+];
+const REQUEST_MEMORY_STEPS: [u32; 12] = [
+    128, 256, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192, 10240,
+];
+const PURCHASES: [Purchase; 4] = [
+    Purchase::OnDemand,
+    Purchase::Spot,
+    Purchase::Reserved1y,
+    Purchase::SavingsPlan1y,
+];
+
+impl Param {
+    /// The knobs for workload `wi` of `p`, in display order.
+    pub fn for_workload(w: &Workload) -> Vec<Param> {
+        use Param::*;
+        let mut v = Vec::new();
+        match w.kind() {
+            WorkloadKind::Service | WorkloadKind::Workflow => {
+                let t = w.work.traffic();
+                if t.is_some_and(|t| t.rps.is_none() && t.monthly_requests.is_some()) {
+                    v.push(MonthlyRequests);
+                } else {
+                    v.push(Rps);
+                }
+                v.extend([PeakToAverage, Shape]);
+            }
+            WorkloadKind::Fanout => v.extend([Items, RunsPerMonth, DeadlineS]),
+        }
+        let has_steps = w.work.workflow().is_some_and(|wf| !wf.steps.is_empty());
+        if w.kind() == WorkloadKind::Workflow {
+            v.push(Transitions);
+        }
+        if !has_steps {
+            v.extend([DurationMs, CpuMs, MemoryMb]);
+        }
+        v.push(PayloadKb);
+        v.extend([
+            LambdaMemory,
+            LambdaArch,
+            LambdaProvisioned,
+            SfnType,
+            EcsVcpu,
+            EcsMemory,
+            EcsSpot,
+            Ec2Instance,
+            Ec2Processes,
+            Ec2Purchase,
+        ]);
+        v
+    }
+
+    pub fn group(self) -> Group {
+        if (self as u8) >= (Param::LambdaMemory as u8) {
+            Group::Platforms
+        } else {
+            Group::Workload
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Param::Rps => "rate [req/s]",
+            Param::MonthlyRequests => "requests/mo",
+            Param::PeakToAverage => "peak/average",
+            Param::Shape => "shape",
+            Param::Items => "items/run",
+            Param::RunsPerMonth => "runs/mo",
+            Param::DeadlineS => "deadline [s]",
+            Param::Transitions => "transitions",
+            Param::DurationMs => "duration [ms]",
+            Param::CpuMs => "cpu [ms]",
+            Param::MemoryMb => "memory [MB]",
+            Param::PayloadKb => "payload [KB]",
+            Param::LambdaMemory => "λ memory [MB]",
+            Param::LambdaArch => "λ arch",
+            Param::LambdaProvisioned => "λ provisioned",
+            Param::SfnType => "sfn type",
+            Param::EcsVcpu => "ecs vCPU",
+            Param::EcsMemory => "ecs memory [GB]",
+            Param::EcsSpot => "ecs spot",
+            Param::Ec2Instance => "ec2 instance",
+            Param::Ec2Processes => "ec2 processes",
+            Param::Ec2Purchase => "ec2 purchase",
+        }
+    }
+
+    /// What typed text this knob takes (shown while editing).
+    pub fn hint(self) -> &'static str {
+        match self {
+            Param::Shape => "flat, diurnal or bursty",
+            Param::LambdaArch => "x86_64 or arm64",
+            Param::SfnType => "standard or express",
+            Param::EcsSpot => "yes or no",
+            Param::Ec2Purchase => "on_demand, spot, reserved_1y, savings_plan_1y",
+            Param::Ec2Instance => "an instance type or auto",
+            Param::LambdaMemory | Param::EcsVcpu | Param::EcsMemory | Param::Ec2Processes => {
+                "a number or auto"
+            }
+            Param::DeadlineS => "seconds, or none",
+            _ => "a number",
+        }
+    }
+
+    /// The current value as shown in the pane.
+    pub fn value(self, p: &Profile, wi: usize) -> String {
+        let Some(w) = p.workloads.get(wi) else {
+            return String::new();
+        };
+        let pl = &p.platforms;
+        match self {
+            Param::Rps => num(w.work.traffic().and_then(|t| t.rps)),
+            Param::MonthlyRequests => num(w.work.traffic().and_then(|t| t.monthly_requests)),
+            Param::PeakToAverage => num(w.work.traffic().map(|t| t.peak_to_average)),
+            Param::Shape => w
+                .work
+                .traffic()
+                .map_or("—", |t| shape_name(t.shape))
+                .to_string(),
+            Param::Items => num(w.work.job().map(|j| j.items as f64)),
+            Param::RunsPerMonth => num(w.work.job().map(|j| j.runs_per_month)),
+            Param::DeadlineS => match w.work.job().and_then(|j| j.deadline_s) {
+                Some(d) => format::decimal(d, 2),
+                None => "none".into(),
+            },
+            Param::Transitions => num(w.work.workflow().map(|wf| f64::from(wf.transitions))),
+            Param::DurationMs => format::decimal(w.request.duration_ms, 1),
+            Param::CpuMs => format::decimal(w.request.cpu_ms, 1),
+            Param::MemoryMb => format::decimal(f64::from(w.request.memory_mb), 0),
+            Param::PayloadKb => format::decimal(w.request.payload_kb, 2),
+            Param::LambdaMemory => auto_num(pl.lambda.memory_mb.fixed().map(|&m| f64::from(m))),
+            Param::LambdaArch => pl.lambda.architecture.as_str().into(),
+            Param::LambdaProvisioned => {
+                format::decimal(f64::from(pl.lambda.provisioned_concurrency), 0)
+            }
+            Param::SfnType => match pl.step_functions.kind {
+                StateMachineType::Standard => "standard".into(),
+                StateMachineType::Express => "express".into(),
+            },
+            Param::EcsVcpu => auto_num(pl.ecs.vcpu.fixed().copied()),
+            Param::EcsMemory => auto_num(pl.ecs.memory_gb.fixed().copied()),
+            Param::EcsSpot => yes_no(pl.ecs.spot),
+            Param::Ec2Instance => match &pl.ec2.instance_type {
+                AutoOr::Fixed(t) => t.clone(),
+                AutoOr::Auto => "auto".into(),
+            },
+            Param::Ec2Processes => {
+                auto_num(pl.ec2.processes_per_instance.fixed().map(|&n| f64::from(n)))
+            }
+            Param::Ec2Purchase => pl.ec2.purchase.as_str().into(),
+        }
+    }
+
+    /// Step up (`dir > 0`) or down. Returns a note to show when the step changed something
+    /// else too. Refusals come back as `Err(message)`; `p` is then unchanged.
+    pub fn step(
+        self,
+        p: &mut Profile,
+        wi: usize,
+        dir: i32,
+        book: &PriceBook,
+    ) -> Result<Option<String>, String> {
+        let mut q = p.clone();
+        let note = self.step_in(&mut q, wi, dir, book)?;
+        check(&q, wi)?;
+        *p = q;
+        Ok(note)
+    }
+
+    /// Set from typed text.
+    pub fn set_text(
+        self,
+        p: &mut Profile,
+        wi: usize,
+        text: &str,
+        book: &PriceBook,
+    ) -> Result<Option<String>, String> {
+        let mut q = p.clone();
+        let note = self.set_in(&mut q, wi, text.trim(), book)?;
+        check(&q, wi)?;
+        *p = q;
+        Ok(note)
+    }
+
+    /// Copy this knob's value from `orig` (the profile as in the file).
+    pub fn reset(self, p: &mut Profile, orig: &Profile, wi: usize) {
+        let (Some(w), Some(o)) = (p.workloads.get_mut(wi), orig.workloads.get(wi)) else {
+            return;
+        };
+        match self {
+            Param::Rps | Param::MonthlyRequests => {
+                if let (Some(t), Some(ot)) = (w.work.traffic_mut(), o.work.traffic()) {
+                    t.rps = ot.rps;
+                    t.monthly_requests = ot.monthly_requests;
+                }
+            }
+            Param::PeakToAverage | Param::Shape => {
+                if let (Some(t), Some(ot)) = (w.work.traffic_mut(), o.work.traffic()) {
+                    t.peak_to_average = ot.peak_to_average;
+                    t.shape = ot.shape;
+                }
+            }
+            Param::Items | Param::RunsPerMonth | Param::DeadlineS => {
+                if let (Some(j), Some(oj)) = (w.work.job_mut(), o.work.job()) {
+                    j.clone_from(oj);
+                }
+            }
+            Param::Transitions => {
+                if let (Some(wf), Some(owf)) = (w.work.workflow_mut(), o.work.workflow()) {
+                    wf.transitions = owf.transitions;
+                }
+            }
+            Param::DurationMs | Param::CpuMs => {
+                w.request.duration_ms = o.request.duration_ms;
+                w.request.cpu_ms = o.request.cpu_ms;
+            }
+            Param::MemoryMb => w.request.memory_mb = o.request.memory_mb,
+            Param::PayloadKb => w.request.payload_kb = o.request.payload_kb,
+            Param::LambdaMemory => {
+                p.platforms.lambda.memory_mb = orig.platforms.lambda.memory_mb.clone()
+            }
+            Param::LambdaArch => {
+                p.platforms.lambda.architecture = orig.platforms.lambda.architecture
+            }
+            Param::LambdaProvisioned => {
+                p.platforms.lambda.provisioned_concurrency =
+                    orig.platforms.lambda.provisioned_concurrency;
+            }
+            Param::SfnType => p.platforms.step_functions.kind = orig.platforms.step_functions.kind,
+            Param::EcsVcpu | Param::EcsMemory => {
+                p.platforms.ecs.vcpu = orig.platforms.ecs.vcpu.clone();
+                p.platforms.ecs.memory_gb = orig.platforms.ecs.memory_gb.clone();
+            }
+            Param::EcsSpot => p.platforms.ecs.spot = orig.platforms.ecs.spot,
+            Param::Ec2Instance => {
+                p.platforms.ec2.instance_type = orig.platforms.ec2.instance_type.clone();
+            }
+            Param::Ec2Processes => {
+                p.platforms.ec2.processes_per_instance =
+                    orig.platforms.ec2.processes_per_instance.clone();
+            }
+            Param::Ec2Purchase => p.platforms.ec2.purchase = orig.platforms.ec2.purchase,
+        }
+    }
+}
+
+/// Rules that tie knobs together (the loader's, for the fields edited here).
+pub fn check(p: &Profile, wi: usize) -> Result<(), String> {
+    let Some(w) = p.workloads.get(wi) else {
+        return Ok(());
+    };
+    if let Some(t) = w.work.traffic() {
+        if t.peak_to_average > 1.0 && t.shape == Shape::Flat {
+            return Err(format!(
+                "peak/average {} has no effect with shape flat; pick diurnal or bursty first",
+                format::decimal(t.peak_to_average, 2)
+            ));
+        }
+        if t.peak_to_average > 1.0 && t.shape == Shape::Trace {
+            return Err("a trace brings its own peak; peak/average stays 1".into());
+        }
+    }
+    let r = &w.request;
+    if r.cpu_ms > r.duration_ms {
+        return Err(format!(
+            "cpu {} ms exceeds duration {} ms",
+            format::decimal(r.cpu_ms, 1),
+            format::decimal(r.duration_ms, 1)
+        ));
+    }
+    let ecs = &p.platforms.ecs;
+    if let (Some(&v), Some(&m)) = (ecs.vcpu.fixed(), ecs.memory_gb.fixed())
+        && !profile::is_valid_fargate_size(v, m)
+    {
+        return Err(format!(
+            "{} vCPU with {} GB is not a Fargate task size",
+            format::decimal(v, 2),
+            format::decimal(m, 2)
+        ));
+    }
+    Ok(())
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), |v| format::decimal(v, 2))
+}
+
+fn auto_num(v: Option<f64>) -> String {
+    v.map_or_else(|| "auto".to_string(), |v| format::decimal(v, 2))
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
+}
+
+fn shape_name(s: Shape) -> &'static str {
+    match s {
+        Shape::Flat => "flat",
+        Shape::Diurnal => "diurnal",
+        Shape::Bursty => "bursty",
+        Shape::Trace => "trace",
+    }
+}
+
+fn list(v: &[f64]) -> String {
+    v.iter()
+        .map(|x| format::decimal(*x, 2))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Switching to flat (or trace) drops a peak the shape cannot carry.
+fn fix_shape(t: &mut crate::profile::Traffic) -> Option<String> {
+    if matches!(t.shape, Shape::Flat | Shape::Trace) && t.peak_to_average > 1.0 {
+        t.peak_to_average = 1.0;
+        return Some("peak/average set to 1 for this shape".into());
+    }
+    None
+}
+
+/// After a vCPU change, move a fixed memory to the nearest size that goes with it.
+fn fit_ecs_memory(ecs: &mut crate::profile::EcsConfig) -> Option<String> {
+    let (Some(&v), Some(&m)) = (ecs.vcpu.fixed(), ecs.memory_gb.fixed()) else {
+        return None;
+    };
+    if profile::is_valid_fargate_size(v, m) {
+        return None;
+    }
+    let options = profile::fargate_memory_options(v)?;
+    let nearest = options
+        .iter()
+        .copied()
+        .min_by(|a, b| (a - m).abs().total_cmp(&(b - m).abs()))?;
+    ecs.memory_gb = AutoOr::Fixed(nearest);
+    Some(format!(
+        "ecs memory moved to {} GB to fit {} vCPU",
+        format::decimal(nearest, 2),
+        format::decimal(v, 2)
+    ))
+}
+
+fn ecs_memory_options(vcpu: Option<f64>) -> Vec<f64> {
+    match vcpu.and_then(profile::fargate_memory_options) {
+        Some(m) => m,
+        None => {
+            let mut all: Vec<f64> = profile::fargate_sizes()
+                .into_iter()
+                .flat_map(|(_, m)| m)
+                .collect();
+            all.sort_by(f64::total_cmp);
+            all.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+            all
+        }
+    }
+}
