@@ -6,7 +6,8 @@
 mod common;
 
 use common::{ARN, FN, Fake, Logs, background_fake, client, serve};
-use planner::calibrate::aws::{self, Lambda, Outcome};
+use planner::aws::lambda::{self as aws, Lambda};
+use planner::calibrate::Outcome;
 use planner::calibrate::run::{self, Options, Progress, RunOutcome};
 use planner::calibrate::{analysis, report_line};
 use planner::profile::MeasureSource;
@@ -528,4 +529,98 @@ fn a_sidecar_naming_no_workload_is_a_located_error() {
             && err.contains("did you mean `api`?"),
         "{err}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials: calibration gets the same actionable messages as `planner pricing refresh`.
+
+fn calibrate_cmd(profile: &std::path::Path, url: &str) -> assert_cmd::Command {
+    let mut c = planner();
+    c.args([
+        "calibrate",
+        profile.to_str().unwrap(),
+        "--workload",
+        "api",
+        "--function",
+        FN,
+        "--endpoint-url",
+        url,
+        "--yes",
+    ])
+    .write_stdin("");
+    c
+}
+
+#[test]
+fn cli_without_credentials_says_what_to_do_before_any_call() {
+    let (fake, url) = background_fake(Fake::new(Logs::Text));
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("svc.yaml");
+    std::fs::write(&profile, PROFILE).unwrap();
+    let out = calibrate_cmd(&profile, &url)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: no AWS credentials found"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("AWS_PROFILE"), "{stderr}");
+    assert!(stderr.contains("lambda:InvokeFunction"), "{stderr}");
+    assert!(fake.lock().unwrap().calls.is_empty());
+    assert!(!dir.path().join("svc.calibration.yaml").exists());
+}
+
+#[test]
+fn cli_with_expired_credentials_says_what_to_do() {
+    let mut fake = Fake::new(Logs::Text);
+    fake.expired_token = true;
+    let (fake, url) = background_fake(fake);
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("svc.yaml");
+    std::fs::write(&profile, PROFILE).unwrap();
+    let out = calibrate_cmd(&profile, &url).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: the AWS credentials have expired (GetFunctionConfiguration: ExpiredTokenException: The security token included in the request is expired)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("aws sso login"), "{stderr}");
+    // Not retried, and nothing changed.
+    assert_eq!(fake.lock().unwrap().calls, ["GET /configuration"]);
+    assert!(!dir.path().join("svc.calibration.yaml").exists());
+}
+
+#[tokio::test]
+async fn expired_static_credentials_fail_before_any_call() {
+    let fake = Arc::new(Mutex::new(Fake::new(Logs::Text)));
+    let url = serve(fake.clone()).await;
+    let expired = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(&url)
+        .credentials_provider(aws_sdk_lambda::config::Credentials::new(
+            "AKIDTEST",
+            "secret",
+            Some("token".into()),
+            Some(expired),
+            "test",
+        ))
+        .load()
+        .await;
+    let err = match planner::ops::calibration::connect(&sdk, common::fast(), FN).await {
+        Ok(_) => panic!("expired credentials were accepted"),
+        Err(e) => e,
+    };
+    assert!(matches!(err, aws::AwsError::Credentials(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("the AWS credentials have expired: refresh them"),
+        "{err}"
+    );
+    assert!(fake.lock().unwrap().calls.is_empty());
 }
