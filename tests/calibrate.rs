@@ -352,6 +352,22 @@ fn planner() -> assert_cmd::Command {
     cmd
 }
 
+/// `planner calibrate PROFILE --workload api --function FN --endpoint-url URL`.
+fn calibrate_cmd(profile: &std::path::Path, url: &str) -> assert_cmd::Command {
+    let mut c = planner();
+    c.args([
+        "calibrate",
+        profile.to_str().unwrap(),
+        "--workload",
+        "api",
+        "--function",
+        FN,
+        "--endpoint-url",
+        url,
+    ]);
+    c
+}
+
 #[test]
 fn cli_calibrates_writes_the_sidecar_and_the_report_uses_it() {
     let mut fake = Fake::new(Logs::Text);
@@ -363,24 +379,8 @@ fn cli_calibrates_writes_the_sidecar_and_the_report_uses_it() {
     let profile = dir.path().join("svc.yaml");
     std::fs::write(&profile, PROFILE).unwrap();
 
-    let out = planner()
-        .args([
-            "calibrate",
-            profile.to_str().unwrap(),
-            "--workload",
-            "api",
-            "--function",
-            FN,
-        ])
-        .args([
-            "--memory",
-            "512,1024,1769",
-            "--invocations",
-            "30",
-            "--endpoint-url",
-            &url,
-            "--yes",
-        ])
+    let out = calibrate_cmd(&profile, &url)
+        .args(["--memory", "512,1024,1769", "--invocations", "30", "--yes"])
         .write_stdin("")
         .output()
         .unwrap();
@@ -430,18 +430,8 @@ fn cli_refuses_without_a_terminal_or_yes_and_dry_run_changes_nothing() {
     let profile = dir.path().join("svc.yaml");
     std::fs::write(&profile, PROFILE).unwrap();
     let base = |extra: &[&str]| {
-        let mut c = planner();
-        c.args([
-            "calibrate",
-            profile.to_str().unwrap(),
-            "--workload",
-            "api",
-            "--function",
-            FN,
-        ])
-        .args(["--endpoint-url", &url])
-        .args(extra)
-        .write_stdin("");
+        let mut c = calibrate_cmd(&profile, &url);
+        c.args(extra).write_stdin("");
         c
     };
 
@@ -534,65 +524,45 @@ fn a_sidecar_naming_no_workload_is_a_located_error() {
 // ---------------------------------------------------------------------------------------------
 // Credentials: calibration gets the same actionable messages as `planner pricing refresh`.
 
-fn calibrate_cmd(profile: &std::path::Path, url: &str) -> assert_cmd::Command {
-    let mut c = planner();
-    c.args([
-        "calibrate",
-        profile.to_str().unwrap(),
-        "--workload",
-        "api",
-        "--function",
-        FN,
-        "--endpoint-url",
-        url,
-        "--yes",
-    ])
-    .write_stdin("");
-    c
-}
-
+/// Without credentials nothing is called; with credentials Lambda calls expired, the first
+/// call is not retried. Either way: exit 1, a message that says what to do, nothing written.
 #[test]
-fn cli_without_credentials_says_what_to_do_before_any_call() {
-    let (fake, url) = background_fake(Fake::new(Logs::Text));
-    let dir = tempfile::tempdir().unwrap();
-    let profile = dir.path().join("svc.yaml");
-    std::fs::write(&profile, PROFILE).unwrap();
-    let out = calibrate_cmd(&profile, &url)
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("error: no AWS credentials found"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("AWS_PROFILE"), "{stderr}");
-    assert!(stderr.contains("lambda:InvokeFunction"), "{stderr}");
-    assert!(fake.lock().unwrap().calls.is_empty());
-    assert!(!dir.path().join("svc.calibration.yaml").exists());
-}
-
-#[test]
-fn cli_with_expired_credentials_says_what_to_do() {
-    let mut fake = Fake::new(Logs::Text);
-    fake.expired_token = true;
-    let (fake, url) = background_fake(fake);
-    let dir = tempfile::tempdir().unwrap();
-    let profile = dir.path().join("svc.yaml");
-    std::fs::write(&profile, PROFILE).unwrap();
-    let out = calibrate_cmd(&profile, &url).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("error: the AWS credentials have expired (GetFunctionConfiguration: ExpiredTokenException: The security token included in the request is expired)"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("aws sso login"), "{stderr}");
-    // Not retried, and nothing changed.
-    assert_eq!(fake.lock().unwrap().calls, ["GET /configuration"]);
-    assert!(!dir.path().join("svc.calibration.yaml").exists());
+fn cli_credentials_problems_say_what_to_do() {
+    for expired in [false, true] {
+        let mut fake = Fake::new(Logs::Text);
+        fake.expired_token = expired;
+        let (fake, url) = background_fake(fake);
+        let dir = tempfile::tempdir().unwrap();
+        let profile = dir.path().join("svc.yaml");
+        std::fs::write(&profile, PROFILE).unwrap();
+        let mut cmd = calibrate_cmd(&profile, &url);
+        cmd.arg("--yes").write_stdin("");
+        if !expired {
+            cmd.env_remove("AWS_ACCESS_KEY_ID")
+                .env_remove("AWS_SECRET_ACCESS_KEY");
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        let (message, hint, calls): (&str, &str, &[&str]) = if expired {
+            (
+                "error: the AWS credentials have expired (GetFunctionConfiguration: \
+                 ExpiredTokenException: The security token included in the request is expired)",
+                "aws sso login",
+                &["GET /configuration"],
+            )
+        } else {
+            (
+                "error: no AWS credentials found",
+                "lambda:InvokeFunction",
+                &[],
+            )
+        };
+        assert!(stderr.contains(message), "{stderr}");
+        assert!(stderr.contains(hint), "{stderr}");
+        assert_eq!(fake.lock().unwrap().calls, calls);
+        assert!(!dir.path().join("svc.calibration.yaml").exists());
+    }
 }
 
 #[tokio::test]

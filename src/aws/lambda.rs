@@ -378,18 +378,14 @@ impl Lambda {
     /// Delete an alias; one already gone counts as deleted.
     pub async fn delete_alias(&self, function: &str, alias: &str) -> Result<(), AwsError> {
         self.control("DeleteAlias", || async {
-            match self
-                .control
-                .delete_alias()
-                .function_name(function)
-                .name(alias)
-                .send()
-                .await
-            {
-                Err(e) if classify(&e) == Failure::NotFound => Ok(()),
-                Err(e) => Err(e),
-                Ok(_) => Ok(()),
-            }
+            gone_is_deleted(
+                self.control
+                    .delete_alias()
+                    .function_name(function)
+                    .name(alias)
+                    .send()
+                    .await,
+            )
         })
         .await
     }
@@ -397,18 +393,14 @@ impl Lambda {
     /// Delete a published version; one already gone counts as deleted.
     pub async fn delete_version(&self, function: &str, version: &str) -> Result<(), AwsError> {
         self.control("DeleteFunction", || async {
-            match self
-                .control
-                .delete_function()
-                .function_name(function)
-                .qualifier(version)
-                .send()
-                .await
-            {
-                Err(e) if classify(&e) == Failure::NotFound => Ok(()),
-                Err(e) => Err(e),
-                Ok(_) => Ok(()),
-            }
+            gone_is_deleted(
+                self.control
+                    .delete_function()
+                    .function_name(function)
+                    .qualifier(version)
+                    .send()
+                    .await,
+            )
         })
         .await
     }
@@ -426,6 +418,17 @@ impl Lambda {
             client: Client::from_conf(conf),
             tuning: self.tuning,
         }
+    }
+}
+
+/// A delete's answer, where a resource already gone counts as deleted.
+fn gone_is_deleted<T, E: ProvideErrorMetadata, R>(
+    answer: Result<T, SdkError<E, R>>,
+) -> Result<(), SdkError<E, R>> {
+    match answer {
+        Err(e) if classify(&e) == Failure::NotFound => Ok(()),
+        Err(e) => Err(e),
+        Ok(_) => Ok(()),
     }
 }
 
