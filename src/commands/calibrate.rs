@@ -2,7 +2,6 @@
 //! confirmation, Ctrl-C, progress, results); the steps are `ops::calibration`'s.
 
 use crate::aws::lambda::{AwsError, Tuning};
-use crate::aws::{self, Retries};
 use crate::calibrate::plan::{self, DEFAULT_MAX_INVOCATIONS, MemorySizes, OutOfRange};
 use crate::calibrate::render;
 use crate::calibrate::run::{self, Options, Progress, SharedLedger};
@@ -169,11 +168,10 @@ pub fn run(
         .build()
         .context("starting the async runtime")?;
     // The AWS configuration is loaded once, for every call of the run.
-    let sdk = rt.block_on(aws::load_config(
+    let sdk = rt.block_on(calibration::load_config(
         None,
-        Some(&region),
+        &region,
         args.endpoint_url.as_deref(),
-        Retries::Off,
     ));
     let (lambda, info) = rt.block_on(calibration::connect(
         &sdk,

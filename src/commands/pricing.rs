@@ -1,7 +1,6 @@
 //! `planner pricing show|refresh`.
 
 use crate::aws::pricing::RefreshError;
-use crate::aws::{self, Retries};
 use crate::error::UsageError;
 use crate::ops::refresh::{self, Step};
 use crate::pricing;
@@ -45,7 +44,7 @@ pub fn refresh(
         .build()
         .context("starting the async runtime")?;
     let outcome = runtime.block_on(async {
-        let sdk = aws::load_config(None, None, None, Retries::Standard).await;
+        let sdk = refresh::load_config(None).await;
         let mut progress = |step: Step<'_>| {
             if quiet {
                 return;

@@ -7,6 +7,7 @@
 //! writes it atomically.
 
 use crate::atomic::AtomicFile;
+use crate::aws::Retries;
 use crate::aws::lambda::{self, AwsError, FunctionInfo, Lambda, Tuning};
 use crate::calibrate::run::{self, Cancel, Options, Progress, RunOutcome, SharedLedger};
 use crate::calibrate::{Analysis, analysis};
@@ -45,6 +46,16 @@ pub fn run_id() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     format!("{secs:x}")
+}
+
+/// The AWS configuration a calibration uses: the standard chain (or `given`) in `region`,
+/// `endpoint_url` when given, and no SDK retries (the Lambda client counts and paces them).
+pub async fn load_config(
+    given: Option<&SdkConfig>,
+    region: &str,
+    endpoint_url: Option<&str>,
+) -> SdkConfig {
+    crate::aws::load_config(given, Some(region), endpoint_url, Retries::Off).await
 }
 
 /// Check the credentials, then wait until `function` is ready: the Lambda client and the

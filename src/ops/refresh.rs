@@ -6,12 +6,18 @@
 
 use crate::atomic::AtomicFile;
 use crate::aws::pricing::{self as price_list, RefreshError, Refreshed};
-use crate::aws::pricing_map;
+use crate::aws::{Retries, pricing_map};
 use crate::error::UsageError;
 use crate::pricing::{self, BookDiff, LoadedBook, PriceBook, PricingError};
 use anyhow::Result;
 use aws_config::SdkConfig;
 use std::path::{Path, PathBuf};
+
+/// The AWS configuration a refresh uses: the standard chain (or `given`), the SDK's
+/// standard retries. The Price List client picks its own endpoint region.
+pub async fn load_config(given: Option<&SdkConfig>) -> SdkConfig {
+    crate::aws::load_config(given, None, None, Retries::Standard).await
+}
 
 /// A refresh checked and ready to download.
 #[derive(Debug, Clone)]

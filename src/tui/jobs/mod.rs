@@ -20,7 +20,6 @@ pub use calibrate::{SizeCount, SizeProgress};
 pub use refresh::refresh_prices;
 
 use super::action::Action;
-use crate::aws::Retries;
 use crate::aws::lambda::{FunctionInfo, Tuning};
 use crate::calibrate::{Cancel, CancelHandle, Leftover, SharedLedger, cancel_pair};
 use crate::pricing::LoadedBook;
@@ -465,8 +464,7 @@ async fn run(
             // The book is written only at the very end, atomically: dropping the download
             // midway leaves the previous book untouched.
             let work = async {
-                let sdk =
-                    crate::aws::load_config(aws.sdk.as_ref(), None, None, Retries::Standard).await;
+                let sdk = crate::ops::refresh::load_config(aws.sdk.as_ref()).await;
                 refresh_prices(id, &region, &dir, endpoint_url.as_deref(), &sdk, &tx).await
             };
             tokio::select! {
@@ -485,11 +483,10 @@ async fn run(
             book,
             endpoint_url,
         } => {
-            let sdk = crate::aws::load_config(
+            let sdk = crate::ops::calibration::load_config(
                 aws.sdk.as_ref(),
-                Some(&region),
+                &region,
                 endpoint_url.as_deref(),
-                Retries::Off,
             )
             .await;
             let track = track.unwrap_or_else(|| Track::new(&function, &region));
