@@ -2,15 +2,21 @@
 //!
 //! The model (`model`) is pure: a profile and a price book in, a plan out. The report
 //! renderers (`report`) are pure too. I/O lives in `profile::load`, `pricing::load`,
-//! `atomic` and `commands`.
+//! `atomic`, `aws` (every SDK call), `ops` (refresh and calibration, shared by the command
+//! line and the TUI) and `commands`.
+//!
+//! Dependency direction: `main -> commands -> {tui, ops, ...}`, `tui -> ops`,
+//! `ops -> {aws, calibrate, pricing, profile}`; nothing below `commands` imports it or `cli`.
 
 pub mod atomic;
 pub mod aws;
 pub mod calibrate;
 pub mod cli;
 pub mod commands;
+pub mod error;
 pub mod format;
 pub mod model;
+pub mod ops;
 pub mod pricing;
 pub mod profile;
 pub mod report;

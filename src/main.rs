@@ -10,7 +10,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
-            ExitCode::from(planner::commands::exit_code(&err))
+            ExitCode::from(planner::error::exit_code(&err))
         }
     }
 }

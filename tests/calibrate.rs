@@ -6,7 +6,8 @@
 mod common;
 
 use common::{ARN, FN, Fake, Logs, background_fake, client, serve};
-use planner::calibrate::aws::{self, Lambda, Outcome};
+use planner::aws::lambda::{self as aws, Lambda};
+use planner::calibrate::Outcome;
 use planner::calibrate::run::{self, Options, Progress, RunOutcome};
 use planner::calibrate::{analysis, report_line};
 use planner::profile::MeasureSource;
@@ -351,6 +352,22 @@ fn planner() -> assert_cmd::Command {
     cmd
 }
 
+/// `planner calibrate PROFILE --workload api --function FN --endpoint-url URL`.
+fn calibrate_cmd(profile: &std::path::Path, url: &str) -> assert_cmd::Command {
+    let mut c = planner();
+    c.args([
+        "calibrate",
+        profile.to_str().unwrap(),
+        "--workload",
+        "api",
+        "--function",
+        FN,
+        "--endpoint-url",
+        url,
+    ]);
+    c
+}
+
 #[test]
 fn cli_calibrates_writes_the_sidecar_and_the_report_uses_it() {
     let mut fake = Fake::new(Logs::Text);
@@ -362,24 +379,8 @@ fn cli_calibrates_writes_the_sidecar_and_the_report_uses_it() {
     let profile = dir.path().join("svc.yaml");
     std::fs::write(&profile, PROFILE).unwrap();
 
-    let out = planner()
-        .args([
-            "calibrate",
-            profile.to_str().unwrap(),
-            "--workload",
-            "api",
-            "--function",
-            FN,
-        ])
-        .args([
-            "--memory",
-            "512,1024,1769",
-            "--invocations",
-            "30",
-            "--endpoint-url",
-            &url,
-            "--yes",
-        ])
+    let out = calibrate_cmd(&profile, &url)
+        .args(["--memory", "512,1024,1769", "--invocations", "30", "--yes"])
         .write_stdin("")
         .output()
         .unwrap();
@@ -429,18 +430,8 @@ fn cli_refuses_without_a_terminal_or_yes_and_dry_run_changes_nothing() {
     let profile = dir.path().join("svc.yaml");
     std::fs::write(&profile, PROFILE).unwrap();
     let base = |extra: &[&str]| {
-        let mut c = planner();
-        c.args([
-            "calibrate",
-            profile.to_str().unwrap(),
-            "--workload",
-            "api",
-            "--function",
-            FN,
-        ])
-        .args(["--endpoint-url", &url])
-        .args(extra)
-        .write_stdin("");
+        let mut c = calibrate_cmd(&profile, &url);
+        c.args(extra).write_stdin("");
         c
     };
 
@@ -528,4 +519,78 @@ fn a_sidecar_naming_no_workload_is_a_located_error() {
             && err.contains("did you mean `api`?"),
         "{err}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials: calibration gets the same actionable messages as `planner pricing refresh`.
+
+/// Without credentials nothing is called; with credentials Lambda calls expired, the first
+/// call is not retried. Either way: exit 1, a message that says what to do, nothing written.
+#[test]
+fn cli_credentials_problems_say_what_to_do() {
+    for expired in [false, true] {
+        let mut fake = Fake::new(Logs::Text);
+        fake.expired_token = expired;
+        let (fake, url) = background_fake(fake);
+        let dir = tempfile::tempdir().unwrap();
+        let profile = dir.path().join("svc.yaml");
+        std::fs::write(&profile, PROFILE).unwrap();
+        let mut cmd = calibrate_cmd(&profile, &url);
+        cmd.arg("--yes").write_stdin("");
+        if !expired {
+            cmd.env_remove("AWS_ACCESS_KEY_ID")
+                .env_remove("AWS_SECRET_ACCESS_KEY");
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        let (message, hint, calls): (&str, &str, &[&str]) = if expired {
+            (
+                "error: the AWS credentials have expired (GetFunctionConfiguration: \
+                 ExpiredTokenException: The security token included in the request is expired)",
+                "aws sso login",
+                &["GET /configuration"],
+            )
+        } else {
+            (
+                "error: no AWS credentials found",
+                "lambda:InvokeFunction",
+                &[],
+            )
+        };
+        assert!(stderr.contains(message), "{stderr}");
+        assert!(stderr.contains(hint), "{stderr}");
+        assert_eq!(fake.lock().unwrap().calls, calls);
+        assert!(!dir.path().join("svc.calibration.yaml").exists());
+    }
+}
+
+#[tokio::test]
+async fn expired_static_credentials_fail_before_any_call() {
+    let fake = Arc::new(Mutex::new(Fake::new(Logs::Text)));
+    let url = serve(fake.clone()).await;
+    let expired = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(&url)
+        .credentials_provider(aws_sdk_lambda::config::Credentials::new(
+            "AKIDTEST",
+            "secret",
+            Some("token".into()),
+            Some(expired),
+            "test",
+        ))
+        .load()
+        .await;
+    let err = match planner::ops::calibration::connect(&sdk, common::fast(), FN).await {
+        Ok(_) => panic!("expired credentials were accepted"),
+        Err(e) => e,
+    };
+    assert!(matches!(err, aws::AwsError::Credentials(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("the AWS credentials have expired: refresh them"),
+        "{err}"
+    );
+    assert!(fake.lock().unwrap().calls.is_empty());
 }

@@ -3,14 +3,14 @@
 //! a modelled figure shows up here for review (`cargo insta review`, or `INSTA_UPDATE=always`
 //! and read the diff).
 
-use planner::{commands, model, pricing, profile, report};
+use planner::{model, pricing, profile, report};
 use std::path::Path;
 
 fn render(name: &str, format: report::Format) -> String {
     let path = format!("profiles/{name}.yaml");
     let profile = profile::load(Path::new(&path)).unwrap();
     let book = pricing::load(&profile.region, None).unwrap();
-    let plan = model::plan(&profile, &book.book, &commands::provenance(&book));
+    let plan = model::plan(&profile, &book.book, &book.provenance());
     report::render(&plan, format)
 }
 

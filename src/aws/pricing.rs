@@ -1,21 +1,20 @@
 //! `planner pricing refresh`: download a region's prices from the AWS Price List API
 //! (`GetProducts`, aws-sdk-pricing) and turn them into a price book.
 //!
-//! The SDK configuration is loaded once ([`load_config`]) with the standard credential chain;
+//! The SDK configuration is loaded once ([`super::load_config`]) with the standard credential chain;
 //! the Price List client talks to one of the API's own endpoints (us-east-1, eu-central-1 or
 //! ap-south-1; [`api_region`]), or to `--endpoint-url` (tests point it at a local server).
 
 use super::pricing_map::{self, AssembleError, Assembled, Mapped, Query};
+use super::{CredentialsError, Failure, PRICE_LIST, classify, error_chain, innermost};
 use crate::pricing::{LoadedBook, PriceBook};
-use aws_config::{BehaviorVersion, SdkConfig};
-use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError};
+use aws_config::SdkConfig;
 use aws_sdk_pricing::Client;
 use aws_sdk_pricing::config::Region;
 use aws_sdk_pricing::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_pricing::types::{Filter, FilterType};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::time::SystemTime;
 
 /// Regions that serve the Price List Query API.
 pub const API_REGIONS: [&str; 3] = ["us-east-1", "eu-central-1", "ap-south-1"];
@@ -41,17 +40,9 @@ pub enum RefreshError {
     UnknownRegion(String),
     #[error("`{0}` is not an endpoint URL: it must start with http:// or https://")]
     InvalidEndpoint(String),
-    #[error(
-        "no AWS credentials found ({0}). Set AWS_PROFILE (after `aws sso login` for SSO \
-         profiles), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run on an instance with \
-         a role. The call needs the IAM permission pricing:GetProducts"
-    )]
-    NoCredentials(String),
-    #[error(
-        "the AWS credentials have expired{0}: refresh them (e.g. `aws sso login`, or new \
-         temporary keys) and run again"
-    )]
-    ExpiredCredentials(String),
+    /// Missing or expired credentials.
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
     #[error(
         "access denied by the AWS Price List API ({0}): the credentials need the IAM \
          permission pricing:GetProducts"
@@ -136,12 +127,6 @@ pub fn validate_region(region: &str) -> Result<(), RefreshError> {
     }
 }
 
-/// Load the AWS SDK configuration once: the standard chain for credentials (environment,
-/// AWS_PROFILE with SSO or credential_process, container and instance roles), region, retries.
-pub async fn load_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).load().await
-}
-
 /// The Price List endpoint region: the configured region when it serves the API, else
 /// us-east-1. Independent of the region being priced.
 pub fn api_region(configured: Option<&str>) -> &'static str {
@@ -178,33 +163,9 @@ pub fn endpoint_name(sdk: &SdkConfig, endpoint_url: Option<&str>) -> String {
         })
 }
 
-/// Resolve credentials before any call, so that a missing or expired login gets its own
-/// message instead of a failed request.
+/// Resolve credentials before any call (see [`super::check_credentials`]).
 pub async fn check_credentials(sdk: &SdkConfig) -> Result<(), RefreshError> {
-    let Some(provider) = sdk.credentials_provider() else {
-        return Err(RefreshError::NoCredentials(
-            "no credentials provider is configured".into(),
-        ));
-    };
-    match provider.provide_credentials().await {
-        Ok(creds) => match creds.expiry() {
-            Some(t) if t <= SystemTime::now() => {
-                Err(RefreshError::ExpiredCredentials(String::new()))
-            }
-            _ => Ok(()),
-        },
-        Err(e) => {
-            let detail = error_chain(&e);
-            let lower = detail.to_ascii_lowercase();
-            Err(match e {
-                CredentialsError::CredentialsNotLoaded(_) => RefreshError::NoCredentials(detail),
-                _ if lower.contains("expired") => {
-                    RefreshError::ExpiredCredentials(format!(" ({detail})"))
-                }
-                _ => RefreshError::NoCredentials(detail),
-            })
-        }
-    }
+    Ok(super::check_credentials(sdk, PRICE_LIST).await?)
 }
 
 /// Progress of one service's download.
@@ -288,85 +249,31 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    let detail = error_chain(&err);
-    match &err {
-        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => RefreshError::Network {
+    let answer = super::service_answer(&err);
+    let api = |detail: String| RefreshError::Api {
+        service: service.to_string(),
+        detail,
+    };
+    match classify(&err) {
+        Failure::Network => RefreshError::Network {
             endpoint: endpoint.to_string(),
             detail: innermost(&err),
         },
-        SdkError::TimeoutError(_) => RefreshError::Network {
+        Failure::Timeout => RefreshError::Network {
             endpoint: endpoint.to_string(),
             detail: "the request timed out".into(),
         },
-        SdkError::ServiceError(ctx) => {
-            let e = ctx.err();
-            let code = e.code().unwrap_or("");
-            let message = e.message().unwrap_or("").to_string();
-            let with = |m: &str| {
-                if m.is_empty() {
-                    code.to_string()
-                } else {
-                    format!("{code}: {m}")
-                }
-            };
-            match code {
-                "ThrottlingException"
-                | "Throttling"
-                | "TooManyRequestsException"
-                | "RequestLimitExceeded" => RefreshError::Throttled {
-                    service: service.to_string(),
-                },
-                "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" => {
-                    RefreshError::ExpiredCredentials(format!(" ({})", with(&message)))
-                }
-                "AccessDeniedException"
-                | "AccessDenied"
-                | "UnrecognizedClientException"
-                | "InvalidClientTokenId"
-                | "InvalidSignatureException"
-                | "SignatureDoesNotMatch"
-                | "MissingAuthenticationToken" => RefreshError::AccessDenied(with(&message)),
-                _ => RefreshError::Api {
-                    service: service.to_string(),
-                    detail: if code.is_empty() {
-                        detail
-                    } else {
-                        with(&message)
-                    },
-                },
-            }
-        }
-        _ => RefreshError::Api {
+        Failure::Throttled => RefreshError::Throttled {
             service: service.to_string(),
-            detail,
         },
-    }
-}
-
-/// An error and its sources as `a: b: c` (Display only, never Debug), skipping a level
-/// whose text the previous one already shows.
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = err.to_string();
-    let mut source = err.source();
-    while let Some(e) = source {
-        let text = e.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
+        Failure::ExpiredCredentials => RefreshError::Credentials(CredentialsError::Expired(
+            format!(" ({})", answer.unwrap_or_default()),
+        )),
+        Failure::AccessDenied => RefreshError::AccessDenied(answer.unwrap_or_default()),
+        Failure::Conflict | Failure::NotFound | Failure::Other => {
+            api(answer.unwrap_or_else(|| error_chain(&err)))
         }
-        source = e.source();
     }
-    out
-}
-
-/// The innermost cause, the readable part of a connection failure ("Connection refused (os
-/// error 111)", "dns error: failed to lookup address information").
-fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut last = err;
-    while let Some(e) = last.source() {
-        last = e;
-    }
-    last.to_string()
 }
 
 /// Everything a refresh produced, before it is written.

@@ -2,9 +2,10 @@
 //! `model::lambda::bill`, the one place Lambda billing lives), the I/O + CPU fit, and the best
 //! memory for cost, for speed and balanced.
 
-use super::aws::{FunctionInfo, Invocation, Outcome};
 use super::fit::{self, Fit, FitError};
+use super::invocation::{Invocation, Outcome};
 use super::stats::{self, Summary};
+use crate::aws::lambda::FunctionInfo;
 use crate::model::billing::{self, FreeTier};
 use crate::model::lambda::{self, OWN_LINES, Usage};
 use crate::pricing::{Missing, PriceBook};

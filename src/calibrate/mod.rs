@@ -4,13 +4,13 @@
 //!
 //! Pure parts: [`report_line`] (REPORT / `platform.report` parser), [`stats`], [`fit`],
 //! [`analysis`] (per-size statistics, costs through `model::lambda::bill`, best memory),
-//! [`plan`] (what a run will do and the most it can cost). The SDK edge is [`aws`]; [`run`]
-//! drives a run and always cleans up.
+//! [`plan`] (what a run will do and the most it can cost), [`invocation`] (what one
+//! invocation's answer says). The SDK edge is `crate::aws::lambda`; [`run`] drives a run and
+//! always cleans up. The command line and the TUI run it through `crate::ops::calibration`.
 
 pub mod analysis;
-pub mod aws;
-pub mod command;
 pub mod fit;
+pub mod invocation;
 pub mod plan;
 pub mod render;
 pub mod report_line;
@@ -19,7 +19,7 @@ pub mod stats;
 
 pub use analysis::SizeSamples;
 pub use analysis::{Analysis, SizeStats};
-pub use aws::{AwsError, FunctionInfo, Lambda, Tuning};
+pub use invocation::{Invocation, Outcome};
 pub use plan::{Plan, Request as PlanRequest};
 pub use run::{
     Cancel, CancelHandle, Ledger, Leftover, Options, Progress, RunOutcome, SharedLedger, calibrate,

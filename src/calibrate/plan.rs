@@ -1,7 +1,7 @@
 //! What a calibration run will do to the account and the most it can cost, shown before
 //! anything changes.
 
-use super::aws::FunctionInfo;
+use crate::aws::lambda::FunctionInfo;
 use crate::model::billing::{self, FreeTier};
 use crate::model::lambda::{self, OWN_LINES, Usage};
 use crate::pricing::{Missing, PriceBook};
@@ -11,6 +11,33 @@ pub const MAX_INIT_MS: f64 = 10_000.0;
 
 /// Default cap on invocations over all sizes (raise with `--max-invocations`).
 pub const DEFAULT_MAX_INVOCATIONS: u32 = 1_000;
+
+/// The memory sizes a run measures: each within Lambda's range (128..=10240 MB), each once,
+/// in the order given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemorySizes(Vec<u32>);
+
+/// A memory size outside Lambda's range, MB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfRange(pub u32);
+
+impl MemorySizes {
+    /// Add `memory_mb` unless it is already there.
+    pub fn add(&mut self, memory_mb: u32) -> Result<(), OutOfRange> {
+        if !(128..=10_240).contains(&memory_mb) {
+            return Err(OutOfRange(memory_mb));
+        }
+        if !self.0.contains(&memory_mb) {
+            self.0.push(memory_mb);
+        }
+        Ok(())
+    }
+
+    /// The sizes; `None` when none was given.
+    pub fn into_list(self) -> Option<Vec<u32>> {
+        (!self.0.is_empty()).then_some(self.0)
+    }
+}
 
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,7 +1,7 @@
 //! The text a finished run prints: per-size table, the fit, the best memory sizes.
 
 use super::analysis::Analysis;
-use super::aws::FunctionInfo;
+use crate::aws::lambda::FunctionInfo;
 use crate::format;
 use crate::profile::MeasureSource;
 

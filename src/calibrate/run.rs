@@ -7,8 +7,9 @@
 //! ledger *before* the call that creates it, and cleanup works from the ledger.
 
 use super::analysis::SizeSamples;
-use super::aws::{AwsError, FunctionInfo, Invocation, Lambda, Outcome};
+use super::invocation::{Invocation, Outcome};
 use super::plan::alias_name;
+use crate::aws::lambda::{AwsError, FunctionInfo, Lambda};
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -355,7 +356,7 @@ async fn invoke_all(
                 payload.clone(),
             );
             let jitter = lambda.jitter();
-            set.spawn(async move { inv.invoke(&f, &a, &p, jitter).await });
+            set.spawn(async move { inv.invoke(&f, &a, &p, jitter).await.map(Invocation::read) });
             started += 1;
         }
         tokio::select! {

@@ -34,6 +34,17 @@ pub struct LoadedBook {
     pub origin: String,
 }
 
+impl LoadedBook {
+    /// How a report names the book: built-in or the file it came from.
+    pub fn provenance(&self) -> String {
+        if self.origin == BUILT_IN_ORIGIN {
+            format!("planner built-in price book `{}`", self.book.region)
+        } else {
+            format!("price book `{}`", self.origin)
+        }
+    }
+}
+
 /// Everything that can go wrong loading, validating or writing a price book.
 #[derive(Debug, thiserror::Error)]
 pub enum PricingError {

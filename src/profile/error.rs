@@ -101,7 +101,7 @@ impl ProfileError {
 
     /// Process exit code for this error: every profile problem is bad input (2), including an
     /// unreadable file (SPEC §2).
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> u8 {
         2
     }
 }
@@ -121,7 +121,7 @@ fn render_all(errors: &[ProfileError]) -> String {
 
 impl ProfileErrors {
     /// Process exit code: 2 (bad input).
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> u8 {
         2
     }
 

@@ -46,7 +46,7 @@ const BATCH: usize = 256;
 pub fn run(path: Option<&Path>, opts: Options) -> Result<ExitCode> {
     let source = Source::resolve(path);
     // Load before touching the terminal, so an unusable PATH is a plain error message.
-    let docs = source.load(&opts).map_err(crate::commands::UsageError)?;
+    let docs = source.load(&opts).map_err(crate::error::UsageError)?;
     let mut app = App::new(docs, crate::pricing::today_utc());
     app.theme = theme::Theme::from_env();
     app.pricing_dir = opts.pricing.clone();

@@ -3,7 +3,7 @@
 //! The fake function's durations follow a known I/O + CPU model with noise and cold starts.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use planner::calibrate::aws::{Lambda, Tuning};
+use planner::aws::lambda::{Lambda, Tuning};
 use planner::calibrate::run::CancelHandle;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -49,6 +49,8 @@ pub struct Fake {
     pub fail_delete_alias: bool,
     /// GetFunctionConfiguration answers AccessDeniedException.
     pub deny_get_configuration: bool,
+    /// Every call answers ExpiredTokenException (the credentials expired).
+    pub expired_token: bool,
     /// When set, each invocation takes a permit first (and waits for one): a test lets the
     /// run go exactly as far as it wants.
     pub gate: Option<Arc<tokio::sync::Semaphore>>,
@@ -83,6 +85,7 @@ impl Fake {
             fail_publish_at: None,
             fail_delete_alias: false,
             deny_get_configuration: false,
+            expired_token: false,
             gate: None,
             delete_gate: None,
             calls: Vec::new(),
@@ -247,6 +250,13 @@ impl Fake {
             .unwrap_or("")
             .to_string();
         self.calls.push(format!("{method} {rest}"));
+        if self.expired_token {
+            return Reply::error(
+                403,
+                "ExpiredTokenException",
+                "The security token included in the request is expired",
+            );
+        }
         match (method, rest) {
             ("GET", "/configuration") if self.deny_get_configuration => Reply::error(
                 403,

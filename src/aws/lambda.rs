@@ -1,10 +1,11 @@
-//! The SDK edge: every call calibration makes to AWS Lambda, with its own retry policy.
+//! The SDK edge of calibration: every call it makes to AWS Lambda, with its own retry policy.
 //!
-//! The SDK's retries are turned off (`RetryConfig::disabled()`) so throttles are seen and
+//! The SDK's retries are turned off ([`super::Retries::Off`]) so throttles are seen and
 //! counted; control-plane calls are paced below Lambda's 15 requests/s quota and retried here
-//! on `TooManyRequestsException` / `ResourceConflictException` with exponential backoff.
+//! on throttles and `ResourceConflictException` with exponential backoff. What an invocation's
+//! log tail says is read by `calibrate`: this module hands back what Lambda answered.
 
-use super::report_line::{self, Report};
+use super::{CredentialsError, Failure, LAMBDA, classify};
 use crate::profile::Architecture;
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::config::timeout::TimeoutConfig;
@@ -20,6 +21,9 @@ use std::time::{Duration, Instant};
 pub enum AwsError {
     #[error("{op} failed: {message}")]
     Call { op: &'static str, message: String },
+    /// Missing or expired credentials.
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
     #[error("{0}")]
     Function(String),
     #[error("cancelled")]
@@ -33,18 +37,24 @@ impl AwsError {
 
     /// The service's own code and message when it answered (`AccessDeniedException: User …
     /// is not authorized …`); otherwise the SDK's chain of causes (timeouts, connections).
+    /// Expired credentials get the message that says what to do.
     fn call<E, R>(op: &'static str, e: &SdkError<E, R>) -> AwsError
     where
         E: std::error::Error + ProvideErrorMetadata + 'static,
         R: std::fmt::Debug,
     {
-        let message = match e.as_service_error().map(|s| (s.code(), s.message())) {
-            Some((Some(code), Some(msg))) => format!("{code}: {msg}"),
-            Some((Some(code), None)) => code.to_string(),
-            _ => DisplayErrorContext(e).to_string(),
-        };
+        let message =
+            super::service_answer(e).unwrap_or_else(|| DisplayErrorContext(e).to_string());
+        if classify(e) == Failure::ExpiredCredentials {
+            return AwsError::Credentials(CredentialsError::Expired(format!(" ({op}: {message})")));
+        }
         AwsError::Call { op, message }
     }
+}
+
+/// Resolve credentials before any call to Lambda (see [`super::check_credentials`]).
+pub async fn check_credentials(sdk: &aws_config::SdkConfig) -> Result<(), AwsError> {
+    Ok(super::check_credentials(sdk, LAMBDA).await?)
 }
 
 /// Timing knobs; the defaults suit real AWS, tests shrink them.
@@ -146,30 +156,28 @@ impl FunctionInfo {
 
 /// One invocation, as the client saw it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Invocation {
-    /// Wall time of the successful try, measured on the client.
+pub struct Call {
+    /// Wall time of the last try, measured on the client.
     pub client_ms: f64,
     /// Throttled tries before it (each backed off).
     pub throttles: u32,
-    pub outcome: Outcome,
+    pub reply: Reply,
 }
 
+/// What Lambda answered an invocation.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// The function ran and returned; `report` is `None` when no log tail came back or it held
-    /// no REPORT.
-    Ok {
-        report: Option<Report>,
+pub enum Reply {
+    /// The function ran.
+    Returned {
+        /// The base64 log tail (`X-Amz-Log-Result`), when one came back.
+        log_tail: Option<String>,
         executed_version: Option<String>,
+        /// `X-Amz-Function-Error` (`Unhandled`, `Handled`) and the response body: the
+        /// handler failed.
+        function_error: Option<(String, String)>,
     },
-    /// `X-Amz-Function-Error` (`Unhandled`, `Handled`): the handler failed.
-    FunctionError {
-        kind: String,
-        report: Option<Report>,
-    },
-    /// The function hit its timeout (report `Status: timeout` or "Task timed out"), or the
-    /// client gave up waiting.
-    Timeout { client_side: bool },
+    /// The client gave up waiting.
+    ClientTimeout,
     /// Still throttled after every try.
     Throttled,
 }
@@ -181,33 +189,6 @@ pub struct Lambda {
     tuning: Tuning,
     last_control: Mutex<Option<Instant>>,
     seed: Mutex<u64>,
-}
-
-/// Load the AWS configuration once: the standard credential chain, `region`, an optional
-/// endpoint URL (tests point it at a local server), and no SDK retries.
-pub async fn load_config(region: &str, endpoint_url: Option<&str>) -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(region.to_string()))
-        .retry_config(aws_config::retry::RetryConfig::disabled());
-    if let Some(url) = endpoint_url {
-        loader = loader.endpoint_url(url);
-    }
-    loader.load().await
-}
-
-fn is_throttle<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
-    matches!(
-        e.code(),
-        Some("TooManyRequestsException" | "ThrottlingException")
-    )
-}
-
-fn is_conflict<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
-    e.code() == Some("ResourceConflictException")
-}
-
-fn is_not_found<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
-    e.code() == Some("ResourceNotFoundException")
 }
 
 impl Lambda {
@@ -273,7 +254,7 @@ impl Lambda {
             match call().await {
                 Ok(v) => return Ok(v),
                 Err(e)
-                    if (is_throttle(&e) || is_conflict(&e))
+                    if matches!(classify(&e), Failure::Throttled | Failure::Conflict)
                         && attempt + 1 < self.tuning.max_attempts =>
                 {
                     tokio::time::sleep(self.tuning.backoff(attempt, self.jitter())).await;
@@ -397,18 +378,14 @@ impl Lambda {
     /// Delete an alias; one already gone counts as deleted.
     pub async fn delete_alias(&self, function: &str, alias: &str) -> Result<(), AwsError> {
         self.control("DeleteAlias", || async {
-            match self
-                .control
-                .delete_alias()
-                .function_name(function)
-                .name(alias)
-                .send()
-                .await
-            {
-                Err(e) if is_not_found(&e) => Ok(()),
-                Err(e) => Err(e),
-                Ok(_) => Ok(()),
-            }
+            gone_is_deleted(
+                self.control
+                    .delete_alias()
+                    .function_name(function)
+                    .name(alias)
+                    .send()
+                    .await,
+            )
         })
         .await
     }
@@ -416,18 +393,14 @@ impl Lambda {
     /// Delete a published version; one already gone counts as deleted.
     pub async fn delete_version(&self, function: &str, version: &str) -> Result<(), AwsError> {
         self.control("DeleteFunction", || async {
-            match self
-                .control
-                .delete_function()
-                .function_name(function)
-                .qualifier(version)
-                .send()
-                .await
-            {
-                Err(e) if is_not_found(&e) => Ok(()),
-                Err(e) => Err(e),
-                Ok(_) => Ok(()),
-            }
+            gone_is_deleted(
+                self.control
+                    .delete_function()
+                    .function_name(function)
+                    .qualifier(version)
+                    .send()
+                    .await,
+            )
         })
         .await
     }
@@ -448,6 +421,17 @@ impl Lambda {
     }
 }
 
+/// A delete's answer, where a resource already gone counts as deleted.
+fn gone_is_deleted<T, E: ProvideErrorMetadata, R>(
+    answer: Result<T, SdkError<E, R>>,
+) -> Result<(), SdkError<E, R>> {
+    match answer {
+        Err(e) if classify(&e) == Failure::NotFound => Ok(()),
+        Err(e) => Err(e),
+        Ok(_) => Ok(()),
+    }
+}
+
 /// Invokes a function (cheaply cloned into tasks).
 #[derive(Clone)]
 pub struct Invoker {
@@ -464,7 +448,7 @@ impl Invoker {
         qualifier: &str,
         payload: &[u8],
         jitter: f64,
-    ) -> Result<Invocation, AwsError> {
+    ) -> Result<Call, AwsError> {
         let mut throttles = 0u32;
         loop {
             let started = Instant::now();
@@ -480,56 +464,37 @@ impl Invoker {
             let client_ms = started.elapsed().as_secs_f64() * 1000.0;
             match result {
                 Ok(out) => {
-                    let report = out
-                        .log_result()
-                        .and_then(report_line::decode_tail)
-                        .and_then(|log| report_line::parse_tail(&log));
-                    let outcome = match out.function_error() {
-                        None if report.as_ref().is_some_and(Report::is_timeout) => {
-                            Outcome::Timeout { client_side: false }
-                        }
-                        None => Outcome::Ok {
-                            report,
-                            executed_version: out.executed_version().map(str::to_string),
-                        },
-                        Some(kind) => {
-                            let body = out
-                                .payload()
-                                .map(|b| String::from_utf8_lossy(b.as_ref()).into_owned())
-                                .unwrap_or_default();
-                            if report.as_ref().is_some_and(Report::is_timeout)
-                                || body.contains("Task timed out")
-                                || body.contains("Sandbox.Timedout")
-                            {
-                                Outcome::Timeout { client_side: false }
-                            } else {
-                                Outcome::FunctionError {
-                                    kind: kind.to_string(),
-                                    report,
-                                }
-                            }
-                        }
-                    };
-                    return Ok(Invocation {
+                    let function_error = out.function_error().map(|kind| {
+                        let body = out
+                            .payload()
+                            .map(|b| String::from_utf8_lossy(b.as_ref()).into_owned())
+                            .unwrap_or_default();
+                        (kind.to_string(), body)
+                    });
+                    return Ok(Call {
                         client_ms,
                         throttles,
-                        outcome,
+                        reply: Reply::Returned {
+                            log_tail: out.log_result().map(str::to_string),
+                            executed_version: out.executed_version().map(str::to_string),
+                            function_error,
+                        },
                     });
                 }
                 Err(SdkError::TimeoutError(_)) => {
-                    return Ok(Invocation {
+                    return Ok(Call {
                         client_ms,
                         throttles,
-                        outcome: Outcome::Timeout { client_side: true },
+                        reply: Reply::ClientTimeout,
                     });
                 }
-                Err(e) if is_throttle(&e) => {
+                Err(e) if classify(&e) == Failure::Throttled => {
                     throttles += 1;
                     if throttles >= self.tuning.max_attempts {
-                        return Ok(Invocation {
+                        return Ok(Call {
                             client_ms,
                             throttles,
-                            outcome: Outcome::Throttled,
+                            reply: Reply::Throttled,
                         });
                     }
                     // Vary the jitter per try without shared state.

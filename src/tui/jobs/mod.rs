@@ -9,11 +9,19 @@
 //! restoring its function after that is waited for once the terminal is back
 //! ([`finish_calibrations`]), and if it cannot finish, what may be left is printed with the
 //! commands that remove it.
+//!
+//! The jobs themselves are in `refresh` and `calibrate`: each runs the steps of its
+//! operation (`crate::ops`) and turns what they report into `Action`s.
+
+mod calibrate;
+mod refresh;
+
+pub use calibrate::{SizeCount, SizeProgress};
+pub use refresh::refresh_prices;
 
 use super::action::Action;
-use crate::calibrate::{
-    Cancel, CancelHandle, FunctionInfo, Leftover, SharedLedger, Tuning, cancel_pair,
-};
+use crate::aws::lambda::{FunctionInfo, Tuning};
+use crate::calibrate::{Cancel, CancelHandle, Leftover, SharedLedger, cancel_pair};
 use crate::pricing::LoadedBook;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -456,10 +464,7 @@ async fn run(
             // The book is written only at the very end, atomically: dropping the download
             // midway leaves the previous book untouched.
             let work = async {
-                let sdk = match aws.sdk {
-                    Some(sdk) => sdk,
-                    None => crate::aws::pricing::load_config().await,
-                };
+                let sdk = crate::ops::refresh::load_config(aws.sdk.as_ref()).await;
                 refresh_prices(id, &region, &dir, endpoint_url.as_deref(), &sdk, &tx).await
             };
             tokio::select! {
@@ -478,20 +483,14 @@ async fn run(
             book,
             endpoint_url,
         } => {
-            let sdk = match aws.sdk {
-                Some(sdk) => {
-                    let mut b = sdk
-                        .to_builder()
-                        .region(aws_config::Region::new(region.clone()));
-                    if let Some(url) = &endpoint_url {
-                        b = b.endpoint_url(url.clone());
-                    }
-                    b.build()
-                }
-                None => crate::calibrate::aws::load_config(&region, endpoint_url.as_deref()).await,
-            };
+            let sdk = crate::ops::calibration::load_config(
+                aws.sdk.as_ref(),
+                &region,
+                endpoint_url.as_deref(),
+            )
+            .await;
             let track = track.unwrap_or_else(|| Track::new(&function, &region));
-            let job = Calibration {
+            let job = calibrate::Calibration {
                 profile,
                 workload,
                 threads,
@@ -501,336 +500,7 @@ async fn run(
                 invocations,
                 book: *book,
             };
-            calibrate(id, job, &sdk, aws.tuning, &track, &tx, cancel).await
+            calibrate::run(id, job, &sdk, aws.tuning, &track, &tx, cancel).await
         }
-    }
-}
-
-struct Calibration {
-    profile: PathBuf,
-    workload: String,
-    threads: u32,
-    function: String,
-    region: String,
-    sizes: Vec<u32>,
-    invocations: u32,
-    book: crate::pricing::PriceBook,
-}
-
-/// The calibration job: what `planner calibrate --yes` does, with progress per size.
-async fn calibrate(
-    id: JobId,
-    job: Calibration,
-    sdk: &aws_config::SdkConfig,
-    tuning: Tuning,
-    track: &Track,
-    tx: &Sender<Action>,
-    cancel: Cancel,
-) -> JobOutcome {
-    use crate::calibrate::{AwsError, Lambda, Options, Progress, analysis, run};
-    let lambda = Lambda::new(sdk, tuning);
-    progress(
-        tx,
-        id,
-        0,
-        0,
-        format!("reading {}'s configuration", job.function),
-    );
-    let mut waiting = cancel.clone();
-    let info = tokio::select! {
-        r = lambda.wait_ready(&job.function) => match r {
-            Ok(info) => info,
-            Err(e) => return JobOutcome::Failed(e.to_string()),
-        },
-        // Nothing was created yet.
-        () = waiting.cancelled() => return JobOutcome::Cancelled,
-    };
-    track.set_info(info.clone());
-    let total = job.sizes.len() as u64 * u64::from(job.invocations);
-    let run_id = format!(
-        "{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    );
-    let opts = Options {
-        function: job.function.clone(),
-        region: job.region.clone(),
-        sizes: job.sizes.clone(),
-        invocations: job.invocations,
-        concurrency: 1,
-        payload: b"{}".to_vec(),
-        run_id,
-    };
-    let mut sizes = SizeProgress::new(&job.sizes, job.invocations);
-    let mut on_progress = |p: Progress| match p {
-        Progress::Step(s) => progress(tx, id, sizes.done(), total, s),
-        Progress::Invoked {
-            memory_mb,
-            done,
-            errors,
-            throttles,
-            p50_ms,
-            ..
-        } => {
-            sizes.record(SizeCount {
-                memory_mb,
-                done,
-                errors,
-                throttles,
-                p50_ms,
-            });
-            progress(tx, id, sizes.done(), total, sizes.note());
-        }
-    };
-    let outcome = run::calibrate_tracked(
-        &lambda,
-        &info,
-        &opts,
-        cancel,
-        &track.ledger(),
-        &mut on_progress,
-    )
-    .await;
-    if !outcome.leftovers.is_empty() {
-        let left: Vec<String> = outcome
-            .leftovers
-            .iter()
-            .map(|l| format!("{} ({}): {}", l.what, l.error, l.command))
-            .collect();
-        return JobOutcome::Failed(format!("cleanup FAILED, left: {}", left.join("; ")));
-    }
-    match outcome.error {
-        Some(AwsError::Cancelled) => return JobOutcome::Cancelled,
-        Some(e) => return JobOutcome::Failed(format!("{e} (cleaned up)")),
-        None => {}
-    }
-    let a = match analysis::analyze(&outcome.samples, &info, job.threads, &job.book) {
-        Ok(a) => a,
-        Err(m) => return JobOutcome::Failed(format!("cannot price Lambda: {m}")),
-    };
-    let path = crate::profile::sidecar_path(&job.profile);
-    if a.measured == 0 {
-        return JobOutcome::Failed(format!(
-            "no invocation succeeded; nothing was written to {}",
-            path.display()
-        ));
-    }
-    let mut sidecar = match std::fs::read_to_string(&path) {
-        Ok(text) => match crate::profile::parse_sidecar(&text, &path) {
-            Ok(s) => s,
-            Err(e) => return JobOutcome::Failed(e.to_string()),
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => crate::profile::Sidecar::default(),
-        Err(e) => return JobOutcome::Failed(format!("cannot read {}: {e}", path.display())),
-    };
-    let (y, m, d) = crate::pricing::today_utc();
-    let date = format!("{y:04}-{m:02}-{d:02}");
-    sidecar.workloads.insert(
-        job.workload.clone(),
-        a.to_calibration(&date, &info, &job.region),
-    );
-    let yaml = match serde_yaml::to_string(&sidecar) {
-        Ok(y) => y,
-        Err(e) => return JobOutcome::Failed(e.to_string()),
-    };
-    let text = format!("{}{yaml}", crate::calibrate::command::SIDECAR_HEADER);
-    match crate::atomic::AtomicFile::create(&path).and_then(|f| f.commit(text.as_bytes())) {
-        Ok(_) => JobOutcome::Calibrated(format!(
-            "{} invocations measured; wrote {} and reloaded",
-            a.measured,
-            path.display()
-        )),
-        Err(e) => JobOutcome::Failed(format!("{}: {e}", path.display())),
-    }
-}
-
-/// Invocations per memory size so far, for the Jobs tab's note.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SizeProgress {
-    invocations: u32,
-    /// In the order the sizes run.
-    sizes: Vec<SizeCount>,
-}
-
-/// One memory size's invocations so far.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SizeCount {
-    pub memory_mb: u32,
-    pub done: u32,
-    pub errors: u32,
-    pub throttles: u32,
-    /// Median duration of the successful ones.
-    pub p50_ms: Option<f64>,
-}
-
-impl SizeProgress {
-    pub fn new(sizes: &[u32], invocations: u32) -> SizeProgress {
-        SizeProgress {
-            invocations,
-            sizes: sizes
-                .iter()
-                .map(|&memory_mb| SizeCount {
-                    memory_mb,
-                    done: 0,
-                    errors: 0,
-                    throttles: 0,
-                    p50_ms: None,
-                })
-                .collect(),
-        }
-    }
-
-    pub fn record(&mut self, count: SizeCount) {
-        if let Some(s) = self
-            .sizes
-            .iter_mut()
-            .find(|s| s.memory_mb == count.memory_mb)
-        {
-            *s = count;
-        }
-    }
-
-    /// Invocations done, all sizes.
-    pub fn done(&self) -> u64 {
-        self.sizes.iter().map(|s| u64::from(s.done)).sum()
-    }
-
-    /// Each size's count, compact: `512 MB ✓ 1,441 ms, 1 error · 1024 MB 7/20 · 2048 MB`
-    /// (done with its median duration, under way, not started).
-    pub fn note(&self) -> String {
-        self.sizes
-            .iter()
-            .map(|c| {
-                let m = c.memory_mb;
-                let mut s = if c.done >= self.invocations {
-                    match c.p50_ms {
-                        Some(ms) => format!("{m} MB ✓ {} ms", crate::format::ms(ms)),
-                        None => format!("{m} MB ✓"),
-                    }
-                } else if c.done > 0 {
-                    format!("{m} MB {}/{}", c.done, self.invocations)
-                } else {
-                    format!("{m} MB")
-                };
-                if c.errors > 0 {
-                    s.push_str(&format!(
-                        ", {} error{}",
-                        c.errors,
-                        if c.errors == 1 { "" } else { "s" }
-                    ));
-                }
-                if c.throttles > 0 {
-                    s.push_str(&format!(", {} throttled", c.throttles));
-                }
-                s
-            })
-            .collect::<Vec<_>>()
-            .join(" · ")
-    }
-}
-
-/// The price refresh job: what `planner pricing refresh --region REGION --out DIR` does,
-/// reporting each service as a step of the gauge. `sdk` is the loaded AWS configuration.
-pub async fn refresh_prices(
-    id: JobId,
-    region: &str,
-    dir: &std::path::Path,
-    endpoint_url: Option<&str>,
-    sdk: &aws_config::SdkConfig,
-    tx: &Sender<Action>,
-) -> JobOutcome {
-    use crate::aws::{pricing as price_list, pricing_map};
-    use crate::pricing::{self, PricingError};
-    if let Err(e) = price_list::validate_region(region) {
-        return JobOutcome::Failed(e.to_string());
-    }
-    if let Err(e) = std::fs::create_dir_all(dir) {
-        return JobOutcome::Failed(format!("cannot create {}: {e}", dir.display()));
-    }
-    let previous = match pricing::load(region, Some(dir)) {
-        Ok(book) => Some(book),
-        Err(PricingError::UnknownRegion { .. }) => pricing::built_in(region).ok(),
-        Err(e) => {
-            return JobOutcome::Failed(format!(
-                "the existing book is not valid ({e}); fix or remove it, then refresh again"
-            ));
-        }
-    };
-    let reference = match pricing::built_in("us-east-1") {
-        Ok(b) => b.book,
-        Err(e) => return JobOutcome::Failed(e.to_string()),
-    };
-    let (y, m, d) = pricing::today_utc();
-    let made = format!("{y:04}-{m:02}-{d:02}");
-    let wanted = pricing_map::wanted_instance_types(previous.as_ref().map(|l| &l.book), &reference);
-    let total = pricing_map::queries(region, &wanted).len() as u64;
-    let client = match price_list::client(sdk, endpoint_url) {
-        Ok(c) => c,
-        Err(e) => return JobOutcome::Failed(e.to_string()),
-    };
-    let endpoint = price_list::endpoint_name(sdk, endpoint_url);
-    if let Err(e) = price_list::check_credentials(sdk).await {
-        return JobOutcome::Failed(e.to_string());
-    }
-    let mut done = 0u64;
-    progress(
-        tx,
-        id,
-        0,
-        total,
-        format!("reading {region} prices from {endpoint}"),
-    );
-    let mut on_page = |p: price_list::Progress<'_>| {
-        if p.done {
-            done += 1;
-        }
-        progress(
-            tx,
-            id,
-            done,
-            total,
-            format!("{}: {} products", p.service, p.items),
-        );
-    };
-    let refreshed = match price_list::refresh(
-        &client,
-        &endpoint,
-        region,
-        &made,
-        previous.as_ref(),
-        &reference,
-        &mut on_page,
-    )
-    .await
-    {
-        Ok(r) => r,
-        Err(e) => return JobOutcome::Failed(e.to_string()),
-    };
-    let book = refreshed.assembled.book;
-    let moved = previous
-        .as_ref()
-        .map(|p| pricing::diff(&p.book, &book).moved.len());
-    match pricing::write_atomic(dir, &book) {
-        Ok(path) => {
-            let changes = match moved {
-                Some(n) => format!("; {n} price(s) moved"),
-                None => String::new(),
-            };
-            let message = format!(
-                "wrote {} ({} products read{changes})",
-                path.display(),
-                refreshed.mapped.total_read()
-            );
-            JobOutcome::PricesRefreshed {
-                book: Box::new(LoadedBook {
-                    book,
-                    origin: path.display().to_string(),
-                }),
-                path,
-                message,
-            }
-        }
-        Err(e) => JobOutcome::Failed(e.to_string()),
     }
 }

@@ -1,25 +1,19 @@
-//! `planner calibrate`: the command-line glue around a run (validation, plan, confirmation,
-//! Ctrl-C, progress, results, the sidecar file).
+//! `planner calibrate`: the command-line glue around a calibration (validation, plan,
+//! confirmation, Ctrl-C, progress, results); the steps are `ops::calibration`'s.
 
-use super::analysis;
-use super::aws::{self, AwsError, Lambda, Tuning};
-use super::plan::{self, DEFAULT_MAX_INVOCATIONS};
-use super::render;
-use super::run::{self, Options, Progress};
-use crate::atomic::AtomicFile;
+use crate::aws::lambda::{AwsError, Tuning};
+use crate::calibrate::plan::{self, DEFAULT_MAX_INVOCATIONS, MemorySizes, OutOfRange};
+use crate::calibrate::render;
+use crate::calibrate::run::{self, Options, Progress, SharedLedger};
 use crate::cli::CalibrateArgs;
-use crate::commands::UsageError;
+use crate::error::UsageError;
+use crate::ops::{self, calibration};
 use crate::pricing;
-use crate::profile::{self, Sidecar};
+use crate::profile;
 use anyhow::{Context, Result, anyhow};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
-
-/// Header of the sidecar file.
-pub const SIDECAR_HEADER: &str = "# Written by `planner calibrate`: measurements of real Lambda functions, merged into\n\
-# the profile next to this file by the loader (a block here replaces an inline `calibration:`).\n\
-# Delete a workload's block (or the file) to go back to the profile's own durations.\n";
 
 fn usage(msg: impl Into<String>) -> anyhow::Error {
     UsageError(msg.into()).into()
@@ -27,20 +21,15 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
 
 /// Check the flags; returns the memory sizes, deduplicated in the order given.
 pub fn validate_args(args: &CalibrateArgs) -> Result<Vec<u32>> {
-    let mut sizes: Vec<u32> = Vec::new();
+    let mut sizes = MemorySizes::default();
     for &m in &args.memory {
-        if !(128..=10_240).contains(&m) {
-            return Err(usage(format!(
-                "--memory {m} is out of range (128..=10240 MB)"
-            )));
-        }
-        if !sizes.contains(&m) {
-            sizes.push(m);
-        }
+        sizes.add(m).map_err(|OutOfRange(m)| {
+            usage(format!("--memory {m} is out of range (128..=10240 MB)"))
+        })?;
     }
-    if sizes.is_empty() {
+    let Some(sizes) = sizes.into_list() else {
         return Err(usage("--memory needs at least one size"));
-    }
+    };
     if args.invocations == 0 {
         return Err(usage("--invocations must be at least 1"));
     }
@@ -82,18 +71,6 @@ fn read_payload(path: Option<&Path>) -> Result<Vec<u8>> {
         )));
     }
     Ok(bytes)
-}
-
-fn today() -> String {
-    let (y, m, d) = pricing::today_utc();
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-fn run_id() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    format!("{secs:x}")
 }
 
 /// Ask on the terminal; `Ok(true)` to go ahead.
@@ -183,27 +160,23 @@ pub fn run(
     let threads = workload.request.threads.max(1);
     let region = region.unwrap_or(&profile.region).to_string();
     let book = pricing::load(&region, pricing_dir)?.book;
-    let sidecar_path = profile::sidecar_path(&args.profile);
-    let mut sidecar = match std::fs::read_to_string(&sidecar_path) {
-        Ok(text) => profile::parse_sidecar(&text, &sidecar_path)?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Sidecar::default(),
-        Err(e) => {
-            return Err(usage(format!(
-                "cannot read {}: {e}",
-                sidecar_path.display()
-            )));
-        }
-    };
+    let sidecar_path = calibration::check_sidecar(&args.profile)?;
 
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let tuning = Tuning::default();
     // The AWS configuration is loaded once, for every call of the run.
-    let sdk = rt.block_on(aws::load_config(&region, args.endpoint_url.as_deref()));
-    let lambda = Lambda::new(&sdk, tuning);
-    let info = rt.block_on(lambda.wait_ready(&args.function))?;
+    let sdk = rt.block_on(calibration::load_config(
+        None,
+        &region,
+        args.endpoint_url.as_deref(),
+    ));
+    let (lambda, info) = rt.block_on(calibration::connect(
+        &sdk,
+        Tuning::default(),
+        &args.function,
+    ))?;
 
     let req = plan::Request {
         function: args.function.clone(),
@@ -212,7 +185,7 @@ pub fn run(
         invocations: args.invocations,
         concurrency: args.concurrency,
         payload_bytes: payload.len(),
-        run_id: run_id(),
+        run_id: calibration::run_id(),
     };
     let plan = plan::build(&req, &info, &book).map_err(|m| anyhow!("cannot price Lambda: {m}"))?;
     if args.dry_run {
@@ -233,10 +206,6 @@ pub fn run(
             return Ok(ExitCode::from(1));
         }
     }
-    // A bad output path fails before the run, not after it.
-    let out = AtomicFile::create(&sidecar_path)
-        .map_err(|e| usage(format!("cannot write {}: {e}", sidecar_path.display())))?;
-
     let opts = Options {
         function: args.function.clone(),
         region: region.clone(),
@@ -259,10 +228,20 @@ pub fn run(
                 }
             }
         });
-        let outcome = run::calibrate(&lambda, &info, &opts, cancel, &mut printer).await;
+        // A bad output path fails before the run, not after it.
+        let outcome = calibration::run(
+            &lambda,
+            &info,
+            &opts,
+            &sidecar_path,
+            cancel,
+            &SharedLedger::default(),
+            &mut printer,
+        )
+        .await;
         watcher.abort();
         outcome
-    });
+    })?;
 
     if !outcome.cleaned.is_empty() {
         eprintln!("cleanup: {}", outcome.cleaned.join("; "));
@@ -291,27 +270,14 @@ pub fn run(
         None => {}
     }
 
-    let a = analysis::analyze(&outcome.samples, &info, threads, &book)
-        .map_err(|m| anyhow!("cannot price Lambda: {m}"))?;
-    let date = today();
+    let a = calibration::analyze(&outcome, &info, threads, &book)?;
+    let date = ops::today();
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(render::results(&a, &info, &date).as_bytes())
         .and_then(|_| stdout.flush())
         .context("writing the results to stdout")?;
-    if a.measured == 0 {
-        return Err(anyhow!(
-            "no invocation succeeded; nothing was written to {}",
-            sidecar_path.display()
-        ));
-    }
-    sidecar.workloads.insert(
-        args.workload.clone(),
-        a.to_calibration(&date, &info, &region),
-    );
-    let yaml = serde_yaml::to_string(&sidecar).context("serializing the calibration")?;
-    out.commit(format!("{SIDECAR_HEADER}{yaml}").as_bytes())
-        .with_context(|| format!("writing {}", sidecar_path.display()))?;
+    calibration::commit(&sidecar_path, &args.workload, &a, &date, &info, &region)?;
     eprintln!(
         "wrote {} (workload `{}`); `planner report {}` now uses it",
         sidecar_path.display(),

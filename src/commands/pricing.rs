@@ -1,0 +1,109 @@
+//! `planner pricing show|refresh`.
+
+use crate::aws::pricing::RefreshError;
+use crate::error::UsageError;
+use crate::ops::refresh::{self, Step};
+use crate::pricing;
+use anyhow::{Context, Result};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn show(region: Option<&str>, pricing_dir: Option<&Path>) -> Result<ExitCode> {
+    let region = region.unwrap_or("us-east-1");
+    let book = pricing::load(region, pricing_dir)?;
+    let today = pricing::today_utc();
+    print!("{}", pricing::show(&book, today));
+    if let Some(warning) = book.book.staleness_warning(today) {
+        eprintln!("warning: {warning}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `planner pricing refresh`: download, compare with the previous book, write atomically.
+pub fn refresh(
+    region: Option<&str>,
+    out: Option<&Path>,
+    endpoint_url: Option<&str>,
+    quiet: bool,
+) -> Result<ExitCode> {
+    let region = region.ok_or_else(|| {
+        UsageError(
+            "`planner pricing refresh` needs --region REGION: the region to price, e.g. \
+             `planner pricing refresh --region eu-west-1`"
+                .into(),
+        )
+    })?;
+    let prepared = refresh::prepare(
+        region,
+        out.unwrap_or(Path::new("pricing-cache")),
+        endpoint_url,
+    )?;
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let outcome = runtime.block_on(async {
+        let sdk = refresh::load_config(None).await;
+        let mut progress = |step: Step<'_>| {
+            if quiet {
+                return;
+            }
+            match step {
+                Step::Connected { endpoint } => {
+                    eprintln!("Reading {region} prices from the AWS Price List API ({endpoint})");
+                }
+                Step::Page(p) => {
+                    let pages = if p.pages == 1 { "page" } else { "pages" };
+                    if p.done {
+                        eprintln!(
+                            "  {:<17} {:>5} products ({} {pages})",
+                            p.service, p.items, p.pages
+                        );
+                    } else {
+                        eprintln!("  {:<17} {:>5} products so far ...", p.service, p.items);
+                    }
+                }
+            }
+        };
+        tokio::select! {
+            r = refresh::run(&prepared, &sdk, &mut progress) => r,
+            _ = tokio::signal::ctrl_c() => Err(RefreshError::Interrupted),
+        }
+    })?;
+
+    let mapped = &outcome.refreshed.mapped;
+    if !mapped.skipped.is_empty() {
+        eprintln!(
+            "warning: skipped {} Price List item{} whose shape is not understood:",
+            mapped.skipped.len(),
+            if mapped.skipped.len() == 1 { "" } else { "s" }
+        );
+        for s in &mapped.skipped {
+            eprintln!("  {} {}: {}", s.service, s.item, s.reason);
+        }
+    }
+    if !quiet {
+        for note in &outcome.refreshed.assembled.notes {
+            eprintln!("note: {note}");
+        }
+    }
+    eprintln!("{}", outcome.summary());
+    match &outcome.changes {
+        Some(changes) => {
+            eprintln!("Changes against {}:", changes.against);
+            eprint!("{}", changes.diff);
+        }
+        None => {
+            let book = outcome.book();
+            eprintln!(
+                "New book: {} prices, {} instance types",
+                book.prices.len(),
+                book.instances.len()
+            );
+        }
+    }
+    let (path, _) = refresh::commit(&prepared, &outcome)?;
+    eprintln!("wrote {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,69 @@
+//! `planner report`: plan a profile and render the report.
+
+use crate::atomic::AtomicFile;
+use crate::cli::FormatArg;
+use crate::error::UsageError;
+use crate::pricing::{self, LoadedBook};
+use crate::profile::{self, Profile};
+use crate::{model, report};
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Load a profile and the price book for its region (or the overriding `--region`).
+fn load_inputs(
+    path: &Path,
+    region: Option<&str>,
+    pricing_dir: Option<&Path>,
+) -> Result<(Profile, LoadedBook)> {
+    let mut profile = profile::load(path)?;
+    if let Some(r) = region {
+        profile.region = r.to_string();
+    }
+    let book = pricing::load(&profile.region, pricing_dir)?;
+    if let Some(warning) = book.book.staleness_warning(pricing::today_utc()) {
+        eprintln!("warning: {warning}");
+    }
+    Ok((profile, book))
+}
+
+pub fn run(
+    path: &Path,
+    format: FormatArg,
+    output: Option<&Path>,
+    region: Option<&str>,
+    pricing_dir: Option<&Path>,
+) -> Result<ExitCode> {
+    // Open the output first so a bad path fails before any work.
+    let out = match output {
+        Some(p) if p != Path::new("-") => Some(
+            AtomicFile::create(p)
+                .map_err(|e| UsageError(format!("cannot write {}: {e}", p.display())))?,
+        ),
+        _ => None,
+    };
+    let (profile, book) = load_inputs(path, region, pricing_dir)?;
+    let plan = model::plan(&profile, &book.book, &book.provenance());
+    let format = match format {
+        FormatArg::Markdown => report::Format::Markdown,
+        FormatArg::Json => report::Format::Json,
+    };
+    let text = report::render(&plan, format);
+    match out {
+        Some(file) => {
+            let target: PathBuf = file.target().to_path_buf();
+            file.commit(text.as_bytes())
+                .with_context(|| format!("writing {}", target.display()))?;
+            eprintln!("wrote {}", target.display());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+                .context("writing the report to stdout")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
