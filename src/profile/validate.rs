@@ -97,6 +97,45 @@ impl Checker<'_> {
     }
 }
 
+/// Names that must be present and unique within a list (workloads, a workflow's steps).
+struct UniqueNames<'a> {
+    seen: HashMap<&'a str, usize>,
+    /// The list's key, e.g. "steps".
+    list: &'static str,
+    /// What a name is, e.g. "step name".
+    what: &'static str,
+    /// What must be unique, e.g. "state names".
+    plural: &'static str,
+}
+
+impl<'a> UniqueNames<'a> {
+    fn new(list: &'static str, what: &'static str, plural: &'static str) -> Self {
+        UniqueNames {
+            seen: HashMap::new(),
+            list,
+            what,
+            plural,
+        }
+    }
+
+    /// Item `i` at path `p` is named `name`.
+    fn check(&mut self, c: &mut Checker<'_>, p: &str, i: usize, name: &'a str) {
+        if name.trim().is_empty() {
+            c.at(&format!("{p}.name"), "must not be empty");
+        } else if let Some(first) = self.seen.get(name) {
+            c.at(
+                &format!("{p}.name"),
+                format!(
+                    "duplicate {} `{name}` (also {}[{first}]); {} must be unique",
+                    self.what, self.list, self.plural
+                ),
+            );
+        } else {
+            self.seen.insert(name, i);
+        }
+    }
+}
+
 /// Check every rule, collecting all problems; load trace files into `traffic.trace_data`;
 /// then type the profile: each workload's kind with exactly the sections it needs. `base` is
 /// the folder trace paths are relative to.
@@ -137,22 +176,10 @@ pub(crate) fn validate(
         c.at("workloads", "at least one workload is needed");
     }
 
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut names = UniqueNames::new("workloads", "workload name", "names");
     for (i, w) in profile.workloads.iter().enumerate() {
         let p = format!("workloads[{i}]");
-        if w.name.trim().is_empty() {
-            c.at(&format!("{p}.name"), "must not be empty");
-        } else if let Some(first) = seen.get(w.name.as_str()) {
-            c.at(
-                &format!("{p}.name"),
-                format!(
-                    "duplicate workload name `{}` (also workloads[{first}]); names must be unique",
-                    w.name
-                ),
-            );
-        } else {
-            seen.insert(w.name.as_str(), i);
-        }
+        names.check(&mut c, &p, i, &w.name);
         check_workload(&mut c, &p, w);
     }
 
@@ -514,22 +541,10 @@ fn check_workflow(c: &mut Checker<'_>, p: &str, wf: &Workflow) {
             ),
         );
     }
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut names = UniqueNames::new("steps", "step name", "state names");
     for (i, s) in wf.steps.iter().enumerate() {
         let sp = format!("{p}.steps[{i}]");
-        if s.name.trim().is_empty() {
-            c.at(&format!("{sp}.name"), "must not be empty");
-        } else if let Some(first) = seen.get(s.name.as_str()) {
-            c.at(
-                &format!("{sp}.name"),
-                format!(
-                    "duplicate step name `{}` (also steps[{first}]); state names must be unique",
-                    s.name
-                ),
-            );
-        } else {
-            seen.insert(s.name.as_str(), i);
-        }
+        names.check(c, &sp, i, &s.name);
         c.non_negative(&format!("{sp}.duration_ms"), s.duration_ms);
         check_cpu(c, &sp, s.cpu_ms, s.duration_ms);
         c.range_u32(
