@@ -1,18 +1,22 @@
 //! Amazon ECS on Fargate: one process per task (no process manager) holding
 //! `concurrency_per_task` requests, valid task sizes only, the `vcpu: auto` / `memory_gb: auto`
 //! search, and Fargate's billing (the one place it lives): per second by vCPU and GB, by
-//! architecture, Spot as priced in the book, ephemeral storage above the free 20 GB.
+//! architecture, Spot as priced in the book, ephemeral storage above the free 20 GB. Fan-out
+//! jobs start their tasks per run, at the account's launch rate.
 
-use super::billing;
-use super::demand::{Demand, DemandWork};
-use super::fleet::{self, FleetCache, Gather, Names, Process, Scaling, Unit};
-use super::ingress;
-use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform, Priced};
-use super::words::{fmt_num, round_to};
+use super::search::{self, Candidate, Fleet, JobRun, Words};
+use super::{Process, Scaling, Unit, gather};
+use crate::model::Assessment;
+use crate::model::billing;
+use crate::model::demand::Demand;
+use crate::model::plan::{LineItem, OptionPlan, Platform, Priced};
+use crate::model::traffic::MONTH_S;
+use crate::model::words::{fmt_num, round_to};
 use crate::pricing::{Missing, Price, PriceBook, keys};
 use crate::profile as fargate;
-use crate::profile::{AutoOr, EcsConfig, FleetIngress};
+use crate::profile::{AutoOr, EcsConfig, FleetIngress, Job};
 use serde_json::json;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 /// Ephemeral storage included with every task, GB.
@@ -27,11 +31,6 @@ pub const MIN_BILLED_S: f64 = 60.0;
 /// Memory the task needs beyond the process's own `memory_mb`: none. The Fargate agent runs
 /// outside the task's memory, and `memory_mb` is what the process needs.
 pub const MEMORY_OVERHEAD_MB: u32 = 0;
-
-const NAMES: Names = Names {
-    units: "tasks",
-    max_key: "max_tasks",
-};
 
 fn same(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-6
@@ -116,27 +115,22 @@ fn cost(
 
 /// Evaluate the workload on ECS Fargate.
 pub fn evaluate(d: &Demand, cfg: &EcsConfig, book: &PriceBook) -> OptionPlan {
-    OptionPlan::answer(Platform::Ecs, cfg.enabled, || {
-        try_evaluate(d, cfg, book, plan_of)
-    })
+    search::evaluate::<Fargate>(d, cfg, book)
 }
 
-/// What [`evaluate`] says of the option's cost and feasibility, without the chosen size's
-/// latency mix when the SLO is decided without it (for the cost curve and break-even).
+/// What [`evaluate`] says of the option's cost and feasibility (for the cost curve and
+/// break-even).
 pub fn price(d: &Demand, cfg: &EcsConfig, book: &PriceBook) -> Priced {
-    OptionPlan::answer(Platform::Ecs, cfg.enabled, || {
-        try_evaluate(d, cfg, book, priced_of)
-    })
+    search::price::<Fargate>(d, cfg, book)
 }
 
 /// The candidate task sizes the profile allows, or why there are none.
-fn candidates(cfg: &EcsConfig) -> Result<Vec<(f64, f64)>, String> {
-    let all = task_sizes();
-    let sizes: Vec<(f64, f64)> = all
-        .iter()
-        .copied()
+fn candidates(cfg: &EcsConfig) -> Result<Vec<Size>, String> {
+    let sizes: Vec<Size> = task_sizes()
+        .into_iter()
         .filter(|(v, _)| cfg.vcpu.fixed().is_none_or(|f| same(*f, *v)))
         .filter(|(_, g)| cfg.memory_gb.fixed().is_none_or(|f| same(*f, *g)))
+        .map(|(vcpu, memory_gb)| Size { vcpu, memory_gb })
         .collect();
     if !sizes.is_empty() {
         return Ok(sizes);
@@ -172,457 +166,270 @@ fn candidates(cfg: &EcsConfig) -> Result<Vec<(f64, f64)>, String> {
     })
 }
 
-/// One evaluated task size.
-#[derive(Debug, Clone, Copy)]
-struct Candidate {
-    vcpu: f64,
-    memory_gb: f64,
-    unit: Unit,
-    memory_fits: bool,
-    /// Meets the SLO or deadline (memory aside).
-    meets: bool,
-    cost: f64,
-    peak_units: f64,
-    /// Fan-out only.
-    gather: Option<Gather>,
+/// A task size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Size {
+    pub vcpu: f64,
+    pub memory_gb: f64,
 }
 
-/// Cheapest first; ties: fewer tasks, then the smaller size.
-fn by_cost(a: &&Candidate, b: &&Candidate) -> std::cmp::Ordering {
-    fleet::cost_cmp(a.cost, b.cost)
-        .then(a.peak_units.total_cmp(&b.peak_units))
-        .then(a.vcpu.total_cmp(&b.vcpu))
-        .then(a.memory_gb.total_cmp(&b.memory_gb))
-}
-
-/// The cheapest candidate that fits and meets the goals (ties: fewer tasks). When none does,
-/// the one that comes closest: memory fits, most per-task throughput, then cheapest.
-fn choose(cands: &[Candidate]) -> Option<Candidate> {
-    if let Some(best) = cands
-        .iter()
-        .filter(|c| c.memory_fits && c.meets)
-        .min_by(by_cost)
-    {
-        return Some(*best);
-    }
-    let fitting: Vec<&Candidate> = cands.iter().filter(|c| c.memory_fits).collect();
-    if let Some(top) = fitting
-        .iter()
-        .map(|c| c.unit.throughput_rps())
-        .max_by(f64::total_cmp)
-    {
-        return fitting
-            .into_iter()
-            .filter(|c| c.unit.throughput_rps() >= top * (1.0 - 1e-12))
-            .min_by(by_cost)
-            .copied();
-    }
-    cands
-        .iter()
-        .max_by(|a, b| {
-            a.memory_gb
-                .total_cmp(&b.memory_gb)
-                .then(b.cost.total_cmp(&a.cost))
-        })
-        .copied()
-}
-
-/// The search `evaluate` and `price` share; `finish` turns the chosen size into the answer.
-fn try_evaluate<T: From<OptionPlan>>(
-    d: &Demand,
-    cfg: &EcsConfig,
-    book: &PriceBook,
-    finish: impl FnOnce(Chosen) -> T,
-) -> Result<T, Missing> {
-    let prices = FargatePrices::from_book(book, cfg)?;
-    let sizes = match candidates(cfg) {
-        Ok(s) => s,
-        Err(why) => return Ok(OptionPlan::infeasible(Platform::Ecs, why).into()),
-    };
-    match &d.work {
-        DemandWork::Fanout(job) => {
-            let launch_rate = book.quota(keys::Q_FARGATE_LAUNCH)?.value;
-            Ok(fanout(d, cfg, job, &prices, &sizes, launch_rate).into())
-        }
-        DemandWork::Service | DemandWork::Workflow(_) => {
-            if cfg.ingress == FleetIngress::Alb {
-                // Fail on a missing ALB price before searching.
-                book.price(keys::ALB_HOURS)?;
-                book.price(keys::ALB_LCU)?;
-            }
-            service(d, cfg, book, &prices, &sizes, finish)
-        }
-    }
-}
-
-fn memory_fits(d: &Demand, memory_gb: f64) -> bool {
-    (d.request.memory_mb + MEMORY_OVERHEAD_MB) as f64 <= memory_gb * 1024.0 + 1e-9
-}
-
-fn unit_for(d: &Demand, cfg: &EcsConfig, vcpu: f64) -> Unit {
-    Unit::new(
-        1,
-        Process::new(&d.request, cfg.concurrency_per_task, vcpu.min(1.0)),
-    )
-}
-
-fn scaling(cfg: &EcsConfig) -> Scaling {
-    Scaling {
-        target_utilization: cfg.target_utilization,
-        scale_out_s: cfg.scale_out_minutes * 60.0,
-        min: cfg.min_tasks,
-        max: cfg.max_tasks,
-    }
-}
-
-fn service<T: From<OptionPlan>>(
-    d: &Demand,
-    cfg: &EcsConfig,
-    book: &PriceBook,
-    prices: &FargatePrices,
-    sizes: &[(f64, f64)],
-    finish: impl FnOnce(Chosen) -> T,
-) -> Result<T, Missing> {
-    let scaling = scaling(cfg);
-    let mut cache = FleetCache::new(&d.curve, &d.request, scaling);
-    let slo = d.p99_target_ms().is_some();
-    // Runs first (cheap, shared by sizes with the same CPU share); the SLO only in cost order
-    // until the cheapest size that meets it is found.
-    let mut cands: Vec<Candidate> = sizes
-        .iter()
-        .map(|&(vcpu, memory_gb)| {
-            let unit = unit_for(d, cfg, vcpu);
-            let o = cache.get(&unit, false);
-            Candidate {
-                vcpu,
-                memory_gb,
-                unit,
-                memory_fits: memory_fits(d, memory_gb),
-                meets: fleet::meets(d, &scaling, &o.run, None),
-                cost: cost(
-                    o.run.unit_hours,
-                    vcpu,
-                    memory_gb,
-                    cfg.ephemeral_storage_gb,
-                    prices,
-                ),
-                peak_units: o.run.peak_units,
-                gather: None,
-            }
-        })
-        .collect();
-    if slo {
-        let mut order: Vec<usize> = (0..cands.len()).collect();
-        order.sort_by(|&a, &b| by_cost(&&cands[a], &&cands[b]));
-        for i in order {
-            let c = &mut cands[i];
-            if !(c.memory_fits && c.meets) {
-                continue;
-            }
-            c.meets = cache.meets(d, &c.unit);
-            if c.meets {
-                break;
-            }
-        }
-    }
-    let Some(c) = choose(&cands) else {
-        return Ok(
-            OptionPlan::infeasible(Platform::Ecs, "No Fargate task size is available.").into(),
-        );
-    };
-    let run = &cache.get(&c.unit, false).run;
-    let mut lines = bill(
-        run.unit_hours,
-        c.vcpu,
-        c.memory_gb,
-        cfg.ephemeral_storage_gb,
-        prices,
-    );
-    if cfg.ingress == FleetIngress::Alb {
-        lines.extend(ingress::alb(
-            &d.curve,
-            d.request.payload_kb,
-            c.unit.wall_ms(),
-            book,
-        )?);
-    }
-    Ok(finish(Chosen {
-        d,
-        cfg,
-        c,
-        cache,
-        scaling,
-        lines,
-    }))
-}
-
-/// The task size a service's search chose, its fleet runs and its bill.
-struct Chosen<'a> {
-    d: &'a Demand<'a>,
+/// ECS Fargate as the fleet search sees it: the configuration, its prices and (for fan-out
+/// jobs) the account's task launch rate.
+pub struct Fargate<'a> {
     cfg: &'a EcsConfig,
-    c: Candidate,
-    cache: FleetCache<'a>,
-    scaling: Scaling,
-    lines: Vec<LineItem>,
-}
-
-fn priced_of(mut ch: Chosen) -> Priced {
-    let mut feasible = ch.cache.meets(ch.d, &ch.c.unit);
-    common_risks(ch.d, ch.cfg, &ch.c, &mut feasible, &mut Vec::new());
-    Priced::billed(&ch.lines, feasible)
-}
-
-fn plan_of(mut ch: Chosen) -> OptionPlan {
-    let (d, cfg, c) = (ch.d, ch.cfg, ch.c);
-    let o = ch.cache.get(&c.unit, true);
-    let latency = o.latency.unwrap_or(Latency {
-        p50: c.unit.wall_ms(),
-        p99: c.unit.wall_ms(),
-    });
-    let run = &o.run;
-    let (mut feasible, mut risks) = fleet::assess(d, &ch.scaling, run, Some(latency), NAMES);
-    common_risks(d, cfg, &c, &mut feasible, &mut risks);
-
-    let mut config = base_config(cfg, &c);
-    config.insert(
-        "request_wall_ms".into(),
-        json!(round_to(c.unit.wall_ms(), 1)),
-    );
-    config.insert("task_hours".into(), json!(round_to(run.unit_hours, 1)));
-    OptionPlan {
-        platform: Platform::Ecs,
-        feasible,
-        monthly_cost_usd: billing::total(&ch.lines),
-        cost_breakdown: ch.lines,
-        config,
-        throughput_rps: run.peak_units * c.unit.throughput_rps(),
-        capacity: Capacity {
-            peak: run.peak_units,
-            unit: "tasks".into(),
-        },
-        latency_ms: latency,
-        risks,
-        throttled_share: run.shed_share,
-        makespan_s: None,
-        capacity_rps: run
-            .running
-            .iter()
-            .map(|u| u * c.unit.throughput_rps())
-            .collect(),
-    }
-}
-
-/// A fan-out job: each run starts N tasks (RunTask) that each gather items with
-/// `concurrency_per_task` in flight; N = 1 unless the deadline needs more (up to `max_tasks`).
-fn fanout(
-    d: &Demand,
-    cfg: &EcsConfig,
-    job: &crate::profile::Job,
-    prices: &FargatePrices,
-    sizes: &[(f64, f64)],
+    prices: FargatePrices<'a>,
+    /// Task launches per second (RunTask): a run's n-th task starts (n - 1) / rate late.
     launch_rate: f64,
-) -> OptionPlan {
-    // Tasks launch at the account's rate: the last of n starts (n - 1) / rate after the first.
-    let startup = |n: u32| {
-        TASK_STARTUP_S
-            + if launch_rate > 0.0 {
-                (n.saturating_sub(1)) as f64 / launch_rate
-            } else {
-                0.0
-            }
+}
+
+impl<'a> Fleet<'a> for Fargate<'a> {
+    type Config = EcsConfig;
+    type Shape = Size;
+    const PLATFORM: Platform = Platform::Ecs;
+    const WORDS: Words = Words {
+        units: "tasks",
+        max_key: "max_tasks",
+        holder: "task",
+        nothing: "No Fargate task size is available.",
     };
-    let billed_hours =
-        |g: &Gather| job.runs_per_month * g.units as f64 * g.makespan_s.max(MIN_BILLED_S) / 3600.0;
-    let cands: Vec<Candidate> = sizes
-        .iter()
-        .map(|&(vcpu, memory_gb)| {
-            let unit = unit_for(d, cfg, vcpu);
-            let g = fleet::gather(
-                job.items,
-                unit.throughput_rps(),
-                unit.wall_ms(),
-                startup,
-                job.deadline_s,
-                1,
-                cfg.max_tasks,
-            );
-            Candidate {
-                vcpu,
-                memory_gb,
-                unit,
-                memory_fits: memory_fits(d, memory_gb),
-                meets: g.short_of.is_none() && job.deadline_s.is_none_or(|dl| g.makespan_s <= dl),
-                cost: cost(
-                    billed_hours(&g),
-                    vcpu,
-                    memory_gb,
-                    cfg.ephemeral_storage_gb,
-                    prices,
-                ),
-                peak_units: g.units as f64,
-                gather: Some(g),
-            }
+
+    fn enabled(cfg: &EcsConfig) -> bool {
+        cfg.enabled
+    }
+
+    fn new(cfg: &'a EcsConfig, book: &'a PriceBook) -> Result<Fargate<'a>, Missing> {
+        Ok(Fargate {
+            cfg,
+            prices: FargatePrices::from_book(book, cfg)?,
+            launch_rate: 0.0,
         })
-        .collect();
-    let Some(c) = choose(&cands) else {
-        return OptionPlan::infeasible(Platform::Ecs, "No Fargate task size is available.");
-    };
-    let Some(g) = c.gather else {
-        return OptionPlan::infeasible(Platform::Ecs, "No Fargate task size is available.");
-    };
-    let task_hours = billed_hours(&g);
-    let lines = bill(
-        task_hours,
-        c.vcpu,
-        c.memory_gb,
-        cfg.ephemeral_storage_gb,
-        prices,
-    );
-    let mut feasible = true;
-    let mut risks = Vec::new();
-    match g.short_of {
-        Some(Some(needed)) => {
-            feasible = false;
-            risks.push(format!(
-                "Needs {needed} tasks per run to meet the {:.0} s deadline but max_tasks is {}: a run takes {:.0} s.",
-                job.deadline_s.unwrap_or_default(),
-                cfg.max_tasks,
-                g.makespan_s
-            ));
-        }
-        Some(None) => {
-            feasible = false;
-            risks.push(format!(
-                "No number of tasks meets the {:.0} s deadline: start-up ({:.0} s) and one item ({:.1} s) leave too little time; the fastest run takes {:.0} s.",
-                job.deadline_s.unwrap_or_default(),
-                TASK_STARTUP_S,
-                c.unit.wall_ms() / 1000.0,
-                g.makespan_s
-            ));
-        }
-        None => {}
     }
-    if job.runs_per_month > 0.0 {
-        let interval = super::traffic::MONTH_S / job.runs_per_month;
-        if g.makespan_s > interval {
-            risks.push(format!(
-                "A run takes {:.0} s but one starts every {:.0} s: runs overlap, each with its own tasks.",
-                g.makespan_s, interval
-            ));
-        }
-    }
-    common_risks(d, cfg, &c, &mut feasible, &mut risks);
-    let latency = Latency {
-        p50: c.unit.wall_ms(),
-        p99: c.unit.wall_ms(),
-    };
-    let mut config = base_config(cfg, &c);
-    config.insert("item_wall_ms".into(), json!(round_to(c.unit.wall_ms(), 1)));
-    config.insert("tasks_per_run".into(), json!(g.units));
-    config.insert("task_startup_s".into(), json!(TASK_STARTUP_S));
-    config.insert(
-        "billed_task_s_per_run".into(),
-        json!(round_to(g.units as f64 * g.makespan_s.max(MIN_BILLED_S), 1)),
-    );
-    config.insert("ingress".into(), json!("none"));
-    OptionPlan {
-        platform: Platform::Ecs,
-        feasible,
-        monthly_cost_usd: billing::total(&lines),
-        cost_breakdown: lines,
-        config,
-        throughput_rps: g.units as f64 * c.unit.throughput_rps(),
-        capacity: Capacity {
-            peak: g.units as f64,
-            unit: "tasks".into(),
-        },
-        latency_ms: latency,
-        risks,
-        throttled_share: 0.0,
-        makespan_s: Some(g.makespan_s),
-        capacity_rps: Vec::new(),
-    }
-}
 
-/// Risks that do not depend on the workload kind: memory, storage, Spot, idle vCPUs, CPU-bound.
-fn common_risks(
-    d: &Demand,
-    cfg: &EcsConfig,
-    c: &Candidate,
-    feasible: &mut bool,
-    risks: &mut Vec<String>,
-) {
-    if !c.memory_fits {
-        *feasible = false;
-        let need = d.request.memory_mb + MEMORY_OVERHEAD_MB;
-        if cfg.memory_gb.fixed().is_some() || need as f64 <= 120.0 * 1024.0 {
-            risks.push(format!(
-                "The process needs {need} MB but a {} GB task has {:.0} MB.",
-                fmt_num(c.memory_gb),
-                c.memory_gb * 1024.0
-            ));
-        } else {
-            risks.push(format!(
-                "The process needs {need} MB, more than the largest Fargate task (120 GB)."
-            ));
+    fn for_jobs(self, book: &'a PriceBook) -> Result<Fargate<'a>, Missing> {
+        Ok(Fargate {
+            launch_rate: book.quota(keys::Q_FARGATE_LAUNCH)?.value,
+            ..self
+        })
+    }
+
+    fn shapes(&self, _d: &Demand) -> Result<Vec<Size>, String> {
+        candidates(self.cfg)
+    }
+
+    fn scaling(&self) -> Scaling {
+        Scaling {
+            target_utilization: self.cfg.target_utilization,
+            scale_out_s: self.cfg.scale_out_minutes * 60.0,
+            min: self.cfg.min_tasks,
+            max: self.cfg.max_tasks,
         }
     }
-    if cfg.ephemeral_storage_gb > MAX_EPHEMERAL_GB {
-        *feasible = false;
-        risks.push(format!(
-            "{} GB of ephemeral storage is over Fargate's 200 GB maximum.",
-            fmt_num(cfg.ephemeral_storage_gb)
-        ));
+
+    fn ingress(&self) -> FleetIngress {
+        self.cfg.ingress
     }
-    if cfg.spot {
-        risks.push(
-            "Fargate Spot tasks can be interrupted with 2 minutes' notice; Spot prices move with demand (the book's Spot rate is a modelled discount)."
-                .to_string(),
+
+    /// One process per task, with up to one vCPU for its CPU work.
+    fn unit(&self, d: &Demand, s: &Size) -> Unit {
+        Unit::new(
+            1,
+            Process::new(&d.request, self.cfg.concurrency_per_task, s.vcpu.min(1.0)),
+        )
+    }
+
+    fn fits(&self, d: &Demand, s: &Size) -> bool {
+        (d.request.memory_mb + MEMORY_OVERHEAD_MB) as f64 <= s.memory_gb * 1024.0 + 1e-9
+    }
+
+    /// None known: every size is simulated (runs are shared by sizes with the same CPU share).
+    fn cost_floor(&self, _s: &Size, _unit: &Unit, _mean_rps: f64) -> f64 {
+        0.0
+    }
+
+    fn cost(&self, s: &Size, hours: f64) -> f64 {
+        let storage = self.cfg.ephemeral_storage_gb;
+        cost(hours, s.vcpu, s.memory_gb, storage, &self.prices)
+    }
+
+    fn bill(&self, s: &Size, hours: f64) -> Vec<LineItem> {
+        let storage = self.cfg.ephemeral_storage_gb;
+        bill(hours, s.vcpu, s.memory_gb, storage, &self.prices)
+    }
+
+    fn preferred(&self, _s: &Size, _hours: f64, _cpu_s: f64) -> bool {
+        true
+    }
+
+    /// The smaller size.
+    fn tie_break(a: &Size, b: &Size) -> Ordering {
+        a.vcpu
+            .total_cmp(&b.vcpu)
+            .then(a.memory_gb.total_cmp(&b.memory_gb))
+    }
+
+    fn memory_gb(s: &Size) -> f64 {
+        s.memory_gb
+    }
+
+    /// Each run starts N tasks (RunTask) that each gather items with `concurrency_per_task`
+    /// in flight; N = 1 unless the deadline needs more (up to `max_tasks`). Billed per task
+    /// from its start, at least a minute.
+    fn job(&self, job: &Job, unit: &Unit) -> JobRun {
+        let rate = self.launch_rate;
+        // Tasks launch at the account's rate: the last of n starts (n - 1) / rate after the first.
+        let startup = |n: u32| {
+            TASK_STARTUP_S
+                + if rate > 0.0 {
+                    (n.saturating_sub(1)) as f64 / rate
+                } else {
+                    0.0
+                }
+        };
+        let g = gather(
+            job.items,
+            unit.throughput_rps(),
+            unit.wall_ms(),
+            startup,
+            job.deadline_s,
+            1,
+            self.cfg.max_tasks,
         );
+        JobRun {
+            units: g.units,
+            makespan_s: g.makespan_s,
+            short_of: g.short_of,
+            hours: job.runs_per_month * g.units as f64 * g.makespan_s.max(MIN_BILLED_S) / 3600.0,
+        }
     }
-    if c.vcpu > 1.0 {
-        risks.push(format!(
-            "A {} vCPU task runs one process whose CPU work uses one vCPU: the other {} vCPU are paid for but idle.",
-            fmt_num(c.vcpu),
-            fmt_num(c.vcpu - 1.0)
-        ));
-    }
-    fleet::cpu_risks(d, &c.unit.process, "task", risks);
-}
 
-fn base_config(cfg: &EcsConfig, c: &Candidate) -> BTreeMap<String, serde_json::Value> {
-    let mut m = BTreeMap::new();
-    m.insert("vcpu".into(), json!(c.vcpu));
-    m.insert("memory_gb".into(), json!(c.memory_gb));
-    m.insert("architecture".into(), json!(cfg.architecture.as_str()));
-    m.insert("spot".into(), json!(cfg.spot));
-    m.insert("min_tasks".into(), json!(cfg.min_tasks));
-    m.insert("max_tasks".into(), json!(cfg.max_tasks));
-    m.insert(
-        "concurrency_per_task".into(),
-        json!(cfg.concurrency_per_task),
-    );
-    m.insert("target_utilization".into(), json!(cfg.target_utilization));
-    m.insert("scale_out_minutes".into(), json!(cfg.scale_out_minutes));
-    m.insert(
-        "ephemeral_storage_gb".into(),
-        json!(cfg.ephemeral_storage_gb),
-    );
-    m.insert(
-        "ingress".into(),
-        serde_json::to_value(cfg.ingress).unwrap_or(serde_json::Value::Null),
-    );
-    m.insert("cpu_share".into(), json!(c.unit.process.cpu_share));
-    m.insert(
-        "task_rps".into(),
-        json!(round_to(c.unit.throughput_rps(), 2)),
-    );
-    m.insert(
-        "effective_concurrency_per_task".into(),
-        json!(round_to(c.unit.slots(), 2)),
-    );
-    m.insert("memory_overhead_mb".into(), json!(MEMORY_OVERHEAD_MB));
-    m
+    fn too_few(&self, job: &Job, _c: &Candidate<Size>, run: &JobRun, needed: u32) -> String {
+        format!(
+            "Needs {needed} tasks per run to meet the {:.0} s deadline but max_tasks is {}: a run takes {:.0} s.",
+            job.deadline_s.unwrap_or_default(),
+            self.cfg.max_tasks,
+            run.makespan_s
+        )
+    }
+
+    fn never_in_time(&self, job: &Job, c: &Candidate<Size>, run: &JobRun) -> String {
+        format!(
+            "No number of tasks meets the {:.0} s deadline: start-up ({:.0} s) and one item ({:.1} s) leave too little time; the fastest run takes {:.0} s.",
+            job.deadline_s.unwrap_or_default(),
+            TASK_STARTUP_S,
+            c.unit.wall_ms() / 1000.0,
+            run.makespan_s
+        )
+    }
+
+    /// Runs that overlap start their own tasks.
+    fn job_findings(&self, job: &Job, run: &JobRun) -> Assessment {
+        let mut verdict = Assessment::new();
+        if job.runs_per_month > 0.0 {
+            let interval = MONTH_S / job.runs_per_month;
+            if run.makespan_s > interval {
+                verdict.risk(format!(
+                    "A run takes {:.0} s but one starts every {:.0} s: runs overlap, each with its own tasks.",
+                    run.makespan_s, interval
+                ));
+            }
+        }
+        verdict
+    }
+
+    /// Memory, storage, Spot, idle vCPUs.
+    fn findings(&self, d: &Demand, c: &Candidate<Size>) -> Assessment {
+        let (cfg, s) = (self.cfg, c.shape);
+        let mut verdict = Assessment::new();
+        if !c.fits {
+            let need = d.request.memory_mb + MEMORY_OVERHEAD_MB;
+            if cfg.memory_gb.fixed().is_some() || need as f64 <= 120.0 * 1024.0 {
+                verdict.infeasible(format!(
+                    "The process needs {need} MB but a {} GB task has {:.0} MB.",
+                    fmt_num(s.memory_gb),
+                    s.memory_gb * 1024.0
+                ));
+            } else {
+                verdict.infeasible(format!(
+                    "The process needs {need} MB, more than the largest Fargate task (120 GB)."
+                ));
+            }
+        }
+        if cfg.ephemeral_storage_gb > MAX_EPHEMERAL_GB {
+            verdict.infeasible(format!(
+                "{} GB of ephemeral storage is over Fargate's 200 GB maximum.",
+                fmt_num(cfg.ephemeral_storage_gb)
+            ));
+        }
+        if cfg.spot {
+            verdict.risk(
+                "Fargate Spot tasks can be interrupted with 2 minutes' notice; Spot prices move with demand (the book's Spot rate is a modelled discount).",
+            );
+        }
+        if s.vcpu > 1.0 {
+            verdict.risk(format!(
+                "A {} vCPU task runs one process whose CPU work uses one vCPU: the other {} vCPU are paid for but idle.",
+                fmt_num(s.vcpu),
+                fmt_num(s.vcpu - 1.0)
+            ));
+        }
+        verdict
+    }
+
+    fn config(
+        &self,
+        c: &Candidate<Size>,
+        job: Option<&JobRun>,
+    ) -> BTreeMap<String, serde_json::Value> {
+        let cfg = self.cfg;
+        let mut m = BTreeMap::new();
+        m.insert("vcpu".into(), json!(c.shape.vcpu));
+        m.insert("memory_gb".into(), json!(c.shape.memory_gb));
+        m.insert("architecture".into(), json!(cfg.architecture.as_str()));
+        m.insert("spot".into(), json!(cfg.spot));
+        m.insert("min_tasks".into(), json!(cfg.min_tasks));
+        m.insert("max_tasks".into(), json!(cfg.max_tasks));
+        m.insert(
+            "concurrency_per_task".into(),
+            json!(cfg.concurrency_per_task),
+        );
+        m.insert("target_utilization".into(), json!(cfg.target_utilization));
+        m.insert("scale_out_minutes".into(), json!(cfg.scale_out_minutes));
+        m.insert(
+            "ephemeral_storage_gb".into(),
+            json!(cfg.ephemeral_storage_gb),
+        );
+        m.insert(
+            "ingress".into(),
+            serde_json::to_value(cfg.ingress).unwrap_or(serde_json::Value::Null),
+        );
+        m.insert("cpu_share".into(), json!(c.unit.process.cpu_share));
+        m.insert(
+            "task_rps".into(),
+            json!(round_to(c.unit.throughput_rps(), 2)),
+        );
+        m.insert(
+            "effective_concurrency_per_task".into(),
+            json!(round_to(c.unit.slots(), 2)),
+        );
+        m.insert("memory_overhead_mb".into(), json!(MEMORY_OVERHEAD_MB));
+        match job {
+            None => {
+                m.insert("task_hours".into(), json!(round_to(c.hours, 1)));
+            }
+            Some(run) => {
+                m.insert("tasks_per_run".into(), json!(run.units));
+                m.insert("task_startup_s".into(), json!(TASK_STARTUP_S));
+                m.insert(
+                    "billed_task_s_per_run".into(),
+                    json!(round_to(
+                        run.units as f64 * run.makespan_s.max(MIN_BILLED_S),
+                        1
+                    )),
+                );
+            }
+        }
+        m
+    }
 }
 
 #[cfg(test)]
