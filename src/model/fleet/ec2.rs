@@ -423,7 +423,7 @@ impl<'a> Fleet<'a> for Instances<'a> {
 mod tests {
     use super::*;
     use crate::model::billing::FreeTier;
-    use crate::model::testkit::{fanout, fleet_book as book, instance, req, service};
+    use crate::model::testkit::{book, fanout, req, service};
     use crate::profile::Workload;
 
     fn eval(w: &Workload, cfg: &Ec2Config) -> OptionPlan {
@@ -526,10 +526,13 @@ mod tests {
 
     #[test]
     fn available_memory_reserve() {
-        let small = instance("x86_64", 2, 2.0, 0.02, None);
-        assert_eq!(available_mib(&small), 2048.0 - 512.0);
-        let big = instance("x86_64", 4, 16.0, 0.2, None);
-        assert!((available_mib(&big) - 16384.0 * 0.9).abs() < 1e-9);
+        let b = book();
+        // 2 GiB: the 512 MiB floor; 16 GiB: 10%.
+        let small = &b.instances["t3.small"];
+        assert_eq!(available_mib(small), 2048.0 - 512.0);
+        let big = &b.instances["m7g.xlarge"];
+        assert_eq!(big.memory_gib, 16.0);
+        assert!((available_mib(big) - 16384.0 * 0.9).abs() < 1e-9);
     }
 
     #[test]
@@ -544,13 +547,13 @@ mod tests {
         );
         assert!(p.feasible, "{:?}", p.risks);
         // I/O-bound, 500 req/s: the minimum of 2 instances of any type carries it, so the
-        // cheapest type wins: t3.small ($0.0208/h), well within its CPU baseline.
-        assert_eq!(p.config["instance_type"], json!("t3.small"));
-        let cheapest = 2.0 * 730.0 * 0.0208;
+        // cheapest type wins: t4g.small ($0.0168/h), well within its CPU baseline.
+        assert_eq!(p.config["instance_type"], json!("t4g.small"));
+        let cheapest = 2.0 * 730.0 * 0.0168;
         assert!((p.monthly_cost_usd - cheapest).abs() < 1e-6);
 
-        // 6 GB processes do not fit t3.small or c7g.large; of the types that hold them,
-        // m7g.large ($0.0816/h) is cheaper than m5.large ($0.096/h).
+        // 6 GB processes do not fit the 2 and 4 GiB types (t4g.small, c7g.large, ...); of the
+        // types that hold them, t4g.large ($0.0672/h) is the cheapest.
         let w = service(500.0, req(100.0, 0.0, 6 * 1024));
         let p = eval(
             &w,
@@ -561,22 +564,25 @@ mod tests {
         );
         assert_eq!(
             p.config["instance_type"],
-            json!("m7g.large"),
+            json!("t4g.large"),
             "{:?}",
             p.config
         );
         assert!(p.feasible);
+        assert!((p.monthly_cost_usd - 2.0 * 730.0 * 0.0672).abs() < 1e-6);
     }
 
     #[test]
     fn cost_tie_goes_to_fewer_instances() {
-        // 4 vCPU at twice the price of 2 vCPU: the same cost for the same capacity.
+        // m7g.xlarge: 4 vCPU at twice the price of m7g.large's 2, the same cost for the same
+        // capacity (and "m7g.large" sorts first by name).
         let mut b = book();
-        b.instances.clear();
         b.instances
-            .insert("a.large".into(), instance("x86_64", 2, 8.0, 0.1, None));
-        b.instances
-            .insert("b.xlarge".into(), instance("x86_64", 4, 16.0, 0.2, None));
+            .retain(|name, _| name == "m7g.large" || name == "m7g.xlarge");
+        assert_eq!(
+            b.instances["m7g.xlarge"].on_demand_hourly,
+            2.0 * b.instances["m7g.large"].on_demand_hourly
+        );
         // 100 ms of I/O × 50 in flight = 500 req/s per process, one process per vCPU.
         let w = service(2400.0, req(100.0, 0.0, 256));
         let d = Demand::new(&w, FreeTier::none());
@@ -586,10 +592,10 @@ mod tests {
             ..Ec2Config::default()
         };
         let p = evaluate(&d, &cfg, &b);
-        // 2,400 / (1,000 × 0.6) = 4 a.large or 2,400 / (2,000 × 0.6) = 2 b.xlarge.
+        // 2,400 / (1,000 × 0.6) = 4 m7g.large or 2,400 / (2,000 × 0.6) = 2 m7g.xlarge.
         assert_eq!(
             p.config["instance_type"],
-            json!("b.xlarge"),
+            json!("m7g.xlarge"),
             "{:?}",
             p.config
         );
@@ -616,8 +622,17 @@ mod tests {
                 ..Ec2Config::default()
             },
         );
-        assert_ne!(auto.config["instance_type"], json!("t3.small"));
+        // The cheaper types at a 20% baseline (t4g.small, t3.small) are passed over for one
+        // that stays within its baseline.
+        for over in ["t3.small", "t4g.small"] {
+            assert_ne!(auto.config["instance_type"], json!(over));
+        }
         assert!(auto.feasible);
+        assert!(
+            auto.risks.iter().all(|r| !r.contains("baseline")),
+            "{:?}",
+            auto.risks
+        );
     }
 
     #[test]
@@ -665,13 +680,7 @@ mod tests {
             t.peak_to_average = 4.0;
         }
         let d = Demand::new(&w, FreeTier::none());
-        let mut b = book();
-        for i in 0..40 {
-            b.instances.insert(
-                format!("z{i}.large"),
-                instance("x86_64", 2 + (i % 4) * 2, 8.0, 0.05 + i as f64 * 0.01, None),
-            );
-        }
+        let b = book();
         let cfg = Ec2Config::default();
         let n = 200;
         let start = std::time::Instant::now();

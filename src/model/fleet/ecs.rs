@@ -436,7 +436,7 @@ impl<'a> Fleet<'a> for Fargate<'a> {
 mod tests {
     use super::*;
     use crate::model::billing::FreeTier;
-    use crate::model::testkit::{fanout, fleet_book as book, req, service, with_slo};
+    use crate::model::testkit::{book, fanout, req, service, with_slo};
     use crate::profile::{Architecture, Workload};
 
     fn eval(w: &Workload, cfg: &EcsConfig) -> OptionPlan {
