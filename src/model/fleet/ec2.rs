@@ -3,8 +3,8 @@
 //! and EC2's billing (the one place it lives): instance-hours at the on-demand price. Fan-out
 //! jobs run on an always-on fleet.
 
-use super::search::{self, Candidate, Fleet, JobRun, Words};
-use super::{MONTH_HOURS, Process, Scaling, Unit, gather, makespan};
+use super::search::{self, Candidate, Fleet, JobRun, Settings, Words};
+use super::{MONTH_HOURS, Process, Unit, gather, makespan};
 use crate::model::Assessment;
 use crate::model::billing;
 use crate::model::demand::Demand;
@@ -12,7 +12,7 @@ use crate::model::plan::{LineItem, OptionPlan, Platform, Priced};
 use crate::model::traffic::MONTH_S;
 use crate::model::words::{pct, round_to};
 use crate::pricing::{Instance, Missing, Price, PriceBook, Tier};
-use crate::profile::{AutoOr, Ec2Config, FleetIngress, Job, Purchase};
+use crate::profile::{AutoOr, Ec2Config, Job, Purchase};
 use serde_json::json;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -122,7 +122,11 @@ impl<'a> Fleet<'a> for Instances<'a> {
     const PLATFORM: Platform = Platform::Ec2;
     const WORDS: Words = Words {
         units: "instances",
+        min_key: "min_instances",
         max_key: "max_instances",
+        concurrency_key: "concurrency_per_process",
+        rps_key: "instance_rps",
+        slots_key: "effective_concurrency_per_instance",
         holder: "process",
         nothing: "No instance type to evaluate.",
     };
@@ -172,17 +176,16 @@ impl<'a> Fleet<'a> for Instances<'a> {
             .collect())
     }
 
-    fn scaling(&self) -> Scaling {
-        Scaling {
-            target_utilization: self.cfg.target_utilization,
-            scale_out_s: self.cfg.scale_out_minutes * 60.0,
-            min: self.cfg.min_instances,
-            max: self.cfg.max_instances,
+    fn settings(&self) -> Settings {
+        let cfg = self.cfg;
+        Settings {
+            target_utilization: cfg.target_utilization,
+            scale_out_minutes: cfg.scale_out_minutes,
+            min: cfg.min_instances,
+            max: cfg.max_instances,
+            concurrency: cfg.concurrency_per_process,
+            ingress: cfg.ingress,
         }
-    }
-
-    fn ingress(&self) -> FleetIngress {
-        self.cfg.ingress
     }
 
     /// The layout's processes share the vCPUs, up to one each.
@@ -366,22 +369,10 @@ impl<'a> Fleet<'a> for Instances<'a> {
         m.insert("memory_gib".into(), json!(k.inst.memory_gib));
         m.insert("processes_per_instance".into(), json!(k.layout.processes));
         m.insert(
-            "concurrency_per_process".into(),
-            json!(cfg.concurrency_per_process),
-        );
-        m.insert(
             "process_manager".into(),
             serde_json::to_value(cfg.process_manager).unwrap_or(serde_json::Value::Null),
         );
         m.insert("purchase".into(), json!(cfg.purchase.as_str()));
-        m.insert("min_instances".into(), json!(cfg.min_instances));
-        m.insert("max_instances".into(), json!(cfg.max_instances));
-        m.insert("target_utilization".into(), json!(cfg.target_utilization));
-        m.insert("scale_out_minutes".into(), json!(cfg.scale_out_minutes));
-        m.insert(
-            "ingress".into(),
-            serde_json::to_value(cfg.ingress).unwrap_or(serde_json::Value::Null),
-        );
         m.insert(
             "os_reserve_mib".into(),
             json!(round_to(
@@ -392,14 +383,6 @@ impl<'a> Fleet<'a> for Instances<'a> {
         m.insert(
             "cpu_share_per_process".into(),
             json!(round_to(c.unit.process.cpu_share, 3)),
-        );
-        m.insert(
-            "instance_rps".into(),
-            json!(round_to(c.unit.throughput_rps(), 2)),
-        );
-        m.insert(
-            "effective_concurrency_per_instance".into(),
-            json!(round_to(c.unit.slots(), 2)),
         );
         m.insert("instance_hours".into(), json!(round_to(c.hours, 1)));
         m.insert(
@@ -424,7 +407,7 @@ mod tests {
     use super::*;
     use crate::model::billing::FreeTier;
     use crate::model::testkit::{book, fanout, req, service};
-    use crate::profile::Workload;
+    use crate::profile::{FleetIngress, Workload};
 
     fn eval(w: &Workload, cfg: &Ec2Config) -> OptionPlan {
         let d = Demand::new(w, FreeTier::none());

@@ -4,8 +4,8 @@
 //! architecture, Spot as priced in the book, ephemeral storage above the free 20 GB. Fan-out
 //! jobs start their tasks per run, at the account's launch rate.
 
-use super::search::{self, Candidate, Fleet, JobRun, Words};
-use super::{Process, Scaling, Unit, gather};
+use super::search::{self, Candidate, Fleet, JobRun, Settings, Words};
+use super::{Process, Unit, gather};
 use crate::model::Assessment;
 use crate::model::billing;
 use crate::model::demand::Demand;
@@ -14,7 +14,7 @@ use crate::model::traffic::MONTH_S;
 use crate::model::words::{fmt_num, round_to};
 use crate::pricing::{Missing, Price, PriceBook, keys};
 use crate::profile as fargate;
-use crate::profile::{AutoOr, EcsConfig, FleetIngress, Job};
+use crate::profile::{AutoOr, EcsConfig, Job};
 use serde_json::json;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -188,7 +188,11 @@ impl<'a> Fleet<'a> for Fargate<'a> {
     const PLATFORM: Platform = Platform::Ecs;
     const WORDS: Words = Words {
         units: "tasks",
+        min_key: "min_tasks",
         max_key: "max_tasks",
+        concurrency_key: "concurrency_per_task",
+        rps_key: "task_rps",
+        slots_key: "effective_concurrency_per_task",
         holder: "task",
         nothing: "No Fargate task size is available.",
     };
@@ -216,17 +220,16 @@ impl<'a> Fleet<'a> for Fargate<'a> {
         candidates(self.cfg)
     }
 
-    fn scaling(&self) -> Scaling {
-        Scaling {
-            target_utilization: self.cfg.target_utilization,
-            scale_out_s: self.cfg.scale_out_minutes * 60.0,
-            min: self.cfg.min_tasks,
-            max: self.cfg.max_tasks,
+    fn settings(&self) -> Settings {
+        let cfg = self.cfg;
+        Settings {
+            target_utilization: cfg.target_utilization,
+            scale_out_minutes: cfg.scale_out_minutes,
+            min: cfg.min_tasks,
+            max: cfg.max_tasks,
+            concurrency: cfg.concurrency_per_task,
+            ingress: cfg.ingress,
         }
-    }
-
-    fn ingress(&self) -> FleetIngress {
-        self.cfg.ingress
     }
 
     /// One process per task, with up to one vCPU for its CPU work.
@@ -386,31 +389,11 @@ impl<'a> Fleet<'a> for Fargate<'a> {
         m.insert("memory_gb".into(), json!(c.shape.memory_gb));
         m.insert("architecture".into(), json!(cfg.architecture.as_str()));
         m.insert("spot".into(), json!(cfg.spot));
-        m.insert("min_tasks".into(), json!(cfg.min_tasks));
-        m.insert("max_tasks".into(), json!(cfg.max_tasks));
-        m.insert(
-            "concurrency_per_task".into(),
-            json!(cfg.concurrency_per_task),
-        );
-        m.insert("target_utilization".into(), json!(cfg.target_utilization));
-        m.insert("scale_out_minutes".into(), json!(cfg.scale_out_minutes));
         m.insert(
             "ephemeral_storage_gb".into(),
             json!(cfg.ephemeral_storage_gb),
         );
-        m.insert(
-            "ingress".into(),
-            serde_json::to_value(cfg.ingress).unwrap_or(serde_json::Value::Null),
-        );
         m.insert("cpu_share".into(), json!(c.unit.process.cpu_share));
-        m.insert(
-            "task_rps".into(),
-            json!(round_to(c.unit.throughput_rps(), 2)),
-        );
-        m.insert(
-            "effective_concurrency_per_task".into(),
-            json!(round_to(c.unit.slots(), 2)),
-        );
         m.insert("memory_overhead_mb".into(), json!(MEMORY_OVERHEAD_MB));
         match job {
             None => {
@@ -437,7 +420,7 @@ mod tests {
     use super::*;
     use crate::model::billing::FreeTier;
     use crate::model::testkit::{book, fanout, req, service, with_slo};
-    use crate::profile::{Architecture, Workload};
+    use crate::profile::{Architecture, FleetIngress, Workload};
 
     fn eval(w: &Workload, cfg: &EcsConfig) -> OptionPlan {
         let d = Demand::new(w, FreeTier::none());

@@ -25,12 +25,41 @@ use std::collections::BTreeMap;
 pub struct Words {
     /// What scales: "tasks", "instances".
     pub units: &'static str,
-    /// The setting that caps them: "max_tasks", "max_instances".
+    /// The settings that bound them: "min_tasks", "max_tasks"; "min_instances", ...
+    pub min_key: &'static str,
     pub max_key: &'static str,
+    /// The setting for the requests a process holds: "concurrency_per_task", ...
+    pub concurrency_key: &'static str,
+    /// The figures for one unit's throughput and effective concurrency: "task_rps", ...
+    pub rps_key: &'static str,
+    pub slots_key: &'static str,
     /// What holds the requests: "task", "process".
     pub holder: &'static str,
     /// Why there is nothing to choose from.
     pub nothing: &'static str,
+}
+
+/// The settings every fleet has, as configured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub target_utilization: f64,
+    pub scale_out_minutes: f64,
+    pub min: u32,
+    pub max: u32,
+    /// Requests one process holds at once.
+    pub concurrency: u32,
+    pub ingress: FleetIngress,
+}
+
+impl Settings {
+    pub fn scaling(&self) -> Scaling {
+        Scaling {
+            target_utilization: self.target_utilization,
+            scale_out_s: self.scale_out_minutes * 60.0,
+            min: self.min,
+            max: self.max,
+        }
+    }
 }
 
 /// One shape evaluated for the workload: a service's fleet over the month, or a job's runs.
@@ -85,8 +114,7 @@ pub trait Fleet<'a>: Sized {
     }
     /// The shapes to search for `d`, or why there are none.
     fn shapes(&self, d: &Demand) -> Result<Vec<Self::Shape>, String>;
-    fn scaling(&self) -> Scaling;
-    fn ingress(&self) -> FleetIngress;
+    fn settings(&self) -> Settings;
     fn unit(&self, d: &Demand, s: &Self::Shape) -> Unit;
     /// The shape holds the processes' memory.
     fn fits(&self, d: &Demand, s: &Self::Shape) -> bool;
@@ -113,7 +141,8 @@ pub trait Fleet<'a>: Sized {
     /// The platform's findings on the chosen shape (memory, pricing terms, CPU use), before
     /// the CPU risks both fleets share.
     fn findings(&self, d: &Demand, c: &Candidate<Self::Shape>) -> Assessment;
-    /// The chosen configuration: a service's (`job` `None`) or a job's.
+    /// The chosen configuration beyond the [`Settings`]: a service's (`job` `None`) or a
+    /// job's.
     fn config(
         &self,
         c: &Candidate<Self::Shape>,
@@ -155,7 +184,7 @@ fn try_evaluate<'a, F: Fleet<'a>, T: From<OptionPlan>>(
     match &d.work {
         DemandWork::Fanout(job) => Ok(fanout(d, &fleet.for_jobs(book)?, job, shapes).into()),
         DemandWork::Service | DemandWork::Workflow(_) => {
-            if fleet.ingress() == FleetIngress::Alb {
+            if fleet.settings().ingress == FleetIngress::Alb {
                 // Fail on a missing ALB price before searching.
                 book.price(keys::ALB_HOURS)?;
                 book.price(keys::ALB_LCU)?;
@@ -210,7 +239,7 @@ fn search<'a, F: Fleet<'a>>(
     shapes: Vec<F::Shape>,
 ) -> Vec<Candidate<F::Shape>> {
     let slo = d.p99_target_ms().is_some();
-    let scaling = fleet.scaling();
+    let scaling = fleet.settings().scaling();
     let mean = d.curve.mean();
     let mut order: Vec<(f64, F::Shape, Unit)> = shapes
         .into_iter()
@@ -291,13 +320,13 @@ fn service<'d, 'a, F: Fleet<'a>, T: From<OptionPlan>>(
     shapes: Vec<F::Shape>,
     finish: impl FnOnce(Chosen<'d, F, F::Shape>) -> T,
 ) -> Result<T, Missing> {
-    let mut cache = FleetCache::new(&d.curve, &d.request, fleet.scaling());
+    let mut cache = FleetCache::new(&d.curve, &d.request, fleet.settings().scaling());
     let cands = search(d, &fleet, &mut cache, shapes);
     let Some(c) = choose::<F>(&cands).map(|i| cands[i]) else {
         return Ok(OptionPlan::infeasible(F::PLATFORM, F::WORDS.nothing).into());
     };
     let mut lines = fleet.bill(&c.shape, c.hours);
-    if fleet.ingress() == FleetIngress::Alb {
+    if fleet.settings().ingress == FleetIngress::Alb {
         lines.extend(ingress::alb(
             &d.curve,
             d.request.payload_kb,
@@ -336,9 +365,15 @@ fn plan_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> OptionPlan {
         p99: c.unit.wall_ms(),
     });
     let run = &o.run;
-    let mut verdict = assess(d, &ch.fleet.scaling(), run, Some(latency), F::WORDS);
+    let mut verdict = assess(
+        d,
+        &ch.fleet.settings().scaling(),
+        run,
+        Some(latency),
+        F::WORDS,
+    );
     verdict.extend(findings(d, &ch.fleet, &c));
-    let mut config = ch.fleet.config(&c, None);
+    let mut config = config(&ch.fleet, &c, None);
     config.insert(
         "request_wall_ms".into(),
         json!(round_to(c.unit.wall_ms(), 1)),
@@ -400,7 +435,7 @@ fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Sha
     }
     verdict.extend(fleet.job_findings(job, run));
     verdict.extend(findings(d, fleet, c));
-    let mut config = fleet.config(c, Some(run));
+    let mut config = config(fleet, c, Some(run));
     config.insert("item_wall_ms".into(), json!(round_to(c.unit.wall_ms(), 1)));
     config.insert("ingress".into(), json!("none"));
     let figures = Figures {
@@ -419,6 +454,34 @@ fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Sha
         capacity_rps: Vec::new(),
     };
     OptionPlan::new(F::PLATFORM, fleet.bill(&c.shape, c.hours), verdict, figures)
+}
+
+/// The chosen configuration: the settings and the unit's figures, then the platform's.
+fn config<'a, F: Fleet<'a>>(
+    fleet: &F,
+    c: &Candidate<F::Shape>,
+    job: Option<&JobRun>,
+) -> BTreeMap<String, serde_json::Value> {
+    let s = fleet.settings();
+    let mut m = fleet.config(c, job);
+    m.insert(F::WORDS.min_key.into(), json!(s.min));
+    m.insert(F::WORDS.max_key.into(), json!(s.max));
+    m.insert(F::WORDS.concurrency_key.into(), json!(s.concurrency));
+    m.insert(
+        F::WORDS.rps_key.into(),
+        json!(round_to(c.unit.throughput_rps(), 2)),
+    );
+    m.insert(
+        F::WORDS.slots_key.into(),
+        json!(round_to(c.unit.slots(), 2)),
+    );
+    m.insert("target_utilization".into(), json!(s.target_utilization));
+    m.insert("scale_out_minutes".into(), json!(s.scale_out_minutes));
+    m.insert(
+        "ingress".into(),
+        serde_json::to_value(s.ingress).unwrap_or(serde_json::Value::Null),
+    );
+    m
 }
 
 /// The findings on the chosen shape that do not depend on the workload kind: the platform's,
