@@ -118,14 +118,18 @@ pub trait Fleet<'a>: Sized {
     fn unit(&self, d: &Demand, s: &Self::Shape) -> Unit;
     /// The shape holds the processes' memory.
     fn fits(&self, d: &Demand, s: &Self::Shape) -> bool;
-    /// A monthly cost no service fleet of `s` can go under (0 when none is known), given the
-    /// curve's mean rate.
-    fn cost_floor(&self, s: &Self::Shape, unit: &Unit, mean_rps: f64) -> f64;
+    /// A monthly cost no service fleet of `s` can go under, given the curve's mean rate (by
+    /// default none is known: every shape is simulated).
+    fn cost_floor(&self, _s: &Self::Shape, _unit: &Unit, _mean_rps: f64) -> f64 {
+        0.0
+    }
     /// The bill's total for `hours` unit-hours of `s`, without building lines.
     fn cost(&self, s: &Self::Shape, hours: f64) -> f64;
     fn bill(&self, s: &Self::Shape, hours: f64) -> Vec<LineItem>;
-    /// See [`Candidate::preferred`]; `cpu_s` is the month's CPU work.
-    fn preferred(&self, s: &Self::Shape, hours: f64, cpu_s: f64) -> bool;
+    /// See [`Candidate::preferred`]; `cpu_s` is the month's CPU work. By default every shape.
+    fn preferred(&self, _s: &Self::Shape, _hours: f64, _cpu_s: f64) -> bool {
+        true
+    }
     /// Orders shapes of equal cost and unit count.
     fn tie_break(a: &Self::Shape, b: &Self::Shape) -> Ordering;
     /// The shape's memory, for the last resort when no shape holds the processes.
