@@ -7,8 +7,6 @@
 pub mod assess;
 pub mod billing;
 pub mod demand;
-pub mod ec2;
-pub mod ecs;
 pub mod fleet;
 pub mod ingress;
 pub mod lambda;
@@ -21,6 +19,7 @@ pub mod words;
 
 pub use assess::Assessment;
 pub use demand::Demand;
+pub use fleet::{ec2, ecs};
 pub use plan::*;
 
 use crate::pricing::PriceBook;

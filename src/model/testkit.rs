@@ -1,8 +1,7 @@
 //! Builders the model's tests share: the test price book and workloads.
 
-use crate::pricing::{Instance, Price, PriceBook, Quota, Tier, keys};
-use crate::profile::{Architecture, Job, Request, Slo, Traffic, Work, Workload};
-use std::collections::BTreeMap;
+use crate::pricing::PriceBook;
+use crate::profile::{Job, Request, Slo, Traffic, Work, Workload};
 
 /// The shipped us-east-1 book.
 pub fn book() -> PriceBook {
@@ -33,81 +32,6 @@ pub fn flat_service(rps: f64, duration_ms: f64, cpu_ms: f64, memory_mb: u32) -> 
         },
         slo: None,
         calibration: None,
-    }
-}
-
-fn price(unit: &str, usd: f64) -> Price {
-    Price {
-        unit: unit.into(),
-        tiers: vec![Tier { upto: None, usd }],
-        source: "PRICES.md (test)".into(),
-    }
-}
-
-pub fn instance(
-    arch: &str,
-    vcpu: u32,
-    memory_gib: f64,
-    hourly: f64,
-    baseline: Option<f64>,
-) -> Instance {
-    Instance {
-        arch: arch.into(),
-        vcpu,
-        memory_gib,
-        on_demand_hourly: hourly,
-        source: "PRICES.md §4 (test)".into(),
-        baseline_cpu_share: baseline,
-    }
-}
-
-/// A small us-east-1 book (PRICES.md figures) for the fleet tests.
-pub fn fleet_book() -> PriceBook {
-    let mut prices = BTreeMap::new();
-    for (arch, v, m) in [
-        (Architecture::X86_64, 0.04048, 0.004445),
-        (Architecture::Arm64, 0.03238, 0.00356),
-    ] {
-        prices.insert(keys::fargate_vcpu(arch, false), price("vCPU-hour", v));
-        prices.insert(keys::fargate_memory(arch, false), price("GB-hour", m));
-        prices.insert(keys::fargate_vcpu(arch, true), price("vCPU-hour", v * 0.3));
-        prices.insert(keys::fargate_memory(arch, true), price("GB-hour", m * 0.3));
-    }
-    prices.insert(
-        keys::FARGATE_EPHEMERAL_STORAGE.into(),
-        price("GB-hour", 0.000111),
-    );
-    prices.insert(keys::ALB_HOURS.into(), price("ALB-hour", 0.0225));
-    prices.insert(keys::ALB_LCU.into(), price("LCU-hour", 0.008));
-    let mut instances = BTreeMap::new();
-    instances.insert(
-        "t3.small".into(),
-        instance("x86_64", 2, 2.0, 0.0208, Some(0.2)),
-    );
-    instances.insert("m5.large".into(), instance("x86_64", 2, 8.0, 0.096, None));
-    instances.insert("m7g.large".into(), instance("arm64", 2, 8.0, 0.0816, None));
-    instances.insert(
-        "m7g.xlarge".into(),
-        instance("arm64", 4, 16.0, 0.1632, None),
-    );
-    instances.insert("c7g.large".into(), instance("arm64", 2, 4.0, 0.0725, None));
-    let mut quotas = BTreeMap::new();
-    quotas.insert(
-        keys::Q_FARGATE_LAUNCH.into(),
-        Quota {
-            value: 20.0,
-            unit: "task launches per second".into(),
-            source: "PRICES.md §3 (test)".into(),
-        },
-    );
-    PriceBook {
-        region: "us-east-1".into(),
-        made: "2026-01-01".into(),
-        source: "test".into(),
-        prices,
-        instances,
-        free_tier: BTreeMap::new(),
-        quotas,
     }
 }
 

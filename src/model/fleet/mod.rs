@@ -1,5 +1,7 @@
 //! Fleets of long-running processes: ECS tasks (one process each) and EC2 instances running a
-//! process manager (pm2, gunicorn, ...). Shared by `ecs.rs` and `ec2.rs`.
+//! process manager (pm2, gunicorn, ...). This module is the machinery both run on; `search.rs`
+//! is the one evaluation both go through (the shape search, the choice, the verdict, the
+//! figures), and `ecs.rs` / `ec2.rs` say only what differs (shapes, memory, billing).
 //!
 //! A process holds `concurrency` requests at once. The I/O part of a request overlaps freely;
 //! the CPU part is single-threaded and gets `cpu_share` of one vCPU, so a request takes
@@ -9,10 +11,18 @@
 //! running capacity cannot carry is shed. Latency is M/M/c per step over the fleet's effective
 //! slots. Fan-out jobs are gathered (`asyncio.gather` / `Promise.all`) inside the processes.
 
+pub mod ec2;
+pub mod ecs;
+mod queue;
+pub mod search;
+
+pub use queue::{FleetCache, Outcome, latency, p99_surely_within};
+
+use super::Assessment;
 use super::demand::Demand;
 use super::plan::Latency;
 use super::traffic::{Curve, MONTH_S};
-use super::words::{clock, fmt_num, pct, round_to};
+use super::words::{fmt_num, round_to};
 use crate::profile::Request;
 
 /// Target tracking releases capacity about 15 minutes after load drops (PRICES.md §8).
@@ -96,7 +106,7 @@ impl Unit {
     }
 
     /// Identity for caching fleet runs: units with equal throughput and slots behave alike.
-    fn key(&self) -> (u64, u64, u64) {
+    pub(super) fn key(&self) -> (u64, u64, u64) {
         (
             self.throughput_rps().to_bits(),
             self.slots().to_bits(),
@@ -132,7 +142,7 @@ impl Scaling {
 /// caller's value is a count far below that (larger values and NaN take `ceil`; negative
 /// values give 0, as `ceil` then `max(0)` would).
 #[inline]
-fn ceil_count(x: f64) -> f64 {
+pub(super) fn ceil_count(x: f64) -> f64 {
     if x.is_nan() || x >= 9.0e18 {
         return x.ceil();
     }
@@ -152,21 +162,23 @@ pub fn units_required(rps: f64, unit_rps: f64, target_utilization: f64) -> f64 {
 /// The CPU risks both fleets share: threads the model cannot give one process, and a process
 /// whose CPU, not its concurrency setting, limits throughput. `unit` names what holds the
 /// requests ("task", "process").
-pub fn cpu_risks(d: &Demand, p: &Process, unit: &str, risks: &mut Vec<String>) {
+pub fn cpu_risks(d: &Demand, p: &Process, unit: &str) -> Assessment {
+    let mut verdict = Assessment::new();
     if d.request.threads > 1 && d.request.cpu_ms > 0.0 {
-        risks.push(format!(
+        verdict.risk(format!(
             "The request's CPU part could use {} threads, but the model runs each {unit}'s CPU work on at most one vCPU.",
             d.request.threads
         ));
     }
     if p.cpu_bound {
-        risks.push(format!(
+        verdict.risk(format!(
             "CPU-bound: a {unit} serves at most {} req/s, so only {} of its {} concurrent requests do useful work at full load.",
             fmt_num(round_to(p.throughput_rps, 1)),
             fmt_num(round_to(p.slots, 1)),
             p.concurrency
         ));
     }
+    verdict
 }
 
 /// A month of the fleet following the curve.
@@ -248,344 +260,6 @@ pub fn simulate(curve: &Curve, request: &Request, unit: &Unit, scaling: &Scaling
         cpu_vcpu_seconds: (offered - shed) * step * periods * request.cpu_ms.max(0.0) / 1000.0,
         requests: offered * step * periods,
     }
-}
-
-/// One step's queue: the served rate, and the servers (the running units' effective slots)
-/// with their offered load in erlangs, capped at 99% of them (the overflow is shed). `None`
-/// when the step serves nothing.
-fn step_queue(rate: f64, units: f64, unit: &Unit) -> Option<(f64, u64, f64)> {
-    let served = rate.max(0.0).min(units * unit.throughput_rps());
-    if served <= 0.0 {
-        return None;
-    }
-    let servers = (ceil_count(units * unit.slots() - 1e-9) as u64).max(1);
-    let offered = (served * unit.wall_ms() / 1000.0).min(servers as f64 * 0.99);
-    Some((served, servers, offered))
-}
-
-/// p50 and p99 over the day: per step, an M/M/c queue ([`step_queue`]), mixed by requests
-/// served. Consecutive steps with the same servers and rate are merged.
-pub fn latency(curve: &Curve, unit: &Unit, run: &FleetRun) -> Latency {
-    let wall = unit.wall_ms();
-    let mut mix = QueueMix::new(wall);
-    let mut last: Option<(u64, f64, f64, f64)> = None; // servers, offered, p_wait, decay
-    for (&rate, &units) in curve.rps.iter().zip(&run.running) {
-        let Some((served, servers, offered)) = step_queue(rate, units, unit) else {
-            continue;
-        };
-        let (p_wait, decay) = match last {
-            Some((s, a, p, dcy)) if s == servers && a == offered => (p, dcy),
-            _ => {
-                let p = super::latency::erlang_c(servers, offered);
-                let dcy = (servers as f64 - offered) / wall;
-                last = Some((servers, offered, p, dcy));
-                (p, dcy)
-            }
-        };
-        mix.add(served * curve.step_s, p_wait, decay);
-    }
-    if mix.total <= 0.0 {
-        return Latency {
-            p50: wall,
-            p99: wall,
-        };
-    }
-    Latency {
-        p50: mix.quantile(0.5),
-        p99: mix.quantile(0.99),
-    }
-}
-
-/// Whether [`latency`]'s p99 is surely within `target_ms`, decided without Erlang C (most of
-/// a fleet's cost); `false` means "cannot tell". At a step with `c` servers at `a` erlangs a
-/// request waits with probability at most `ρ = a / c` (Erlang B's recurrence
-/// `B(k) = a B(k-1) / (k + a B(k-1))` keeps `B(c) <= a / (c + a)`, which is `C <= ρ`; past
-/// the Halfin–Whitt threshold, at most 1), so the requests still waiting `t` ms after their
-/// service time are at most the requests-weighted sum of `ρ e^(-t (c - a) / wall)`. When
-/// that is under 1% at `t = target - wall`, so is the exact share: the p99 is within target.
-/// First, without a single `exp`: if even the step with the least room drains fast enough
-/// that `e^(-t (c - a) / wall) <= 1%`, every step's share is.
-pub fn p99_surely_within(curve: &Curve, unit: &Unit, run: &FleetRun, target_ms: f64) -> bool {
-    let wall = unit.wall_ms();
-    let t = target_ms - wall;
-    if t.is_nan() || t <= 0.0 {
-        return false;
-    }
-    let steps = || {
-        curve
-            .rps
-            .iter()
-            .zip(&run.running)
-            .filter_map(|(&rate, &units)| step_queue(rate, units, unit))
-    };
-    let least_room = steps()
-        .map(|(_, servers, offered)| servers as f64 - offered)
-        .fold(f64::INFINITY, f64::min);
-    // Margins here and below for the rounding in the exact solve.
-    if t * least_room / wall >= 100.0_f64.ln() * (1.0 + 1e-9) {
-        return true;
-    }
-    let (mut total, mut waiting) = (0.0, 0.0);
-    for (served, servers, offered) in steps() {
-        let weight = served * curve.step_s;
-        let c = servers as f64;
-        let p_wait = if c > super::latency::HALFIN_WHITT_SERVERS {
-            1.0
-        } else {
-            offered / c
-        };
-        total += weight;
-        waiting += weight * p_wait * (-t * (c - offered) / wall).exp();
-    }
-    waiting <= 0.01 * total * (1.0 - 1e-9)
-}
-
-/// A mixture of M/M/c populations sharing one service time: the same model as
-/// `latency::LatencyMix::add_mmc` + `quantile` (base time plus, with probability `p_wait`, an
-/// exponential wait of rate `decay`), specialised so that a day of steps stays fast: only the
-/// waiting parts are kept, and the quantile is solved by safeguarded Newton steps.
-#[derive(Debug, Clone)]
-struct QueueMix {
-    base_ms: f64,
-    total: f64,
-    /// (weight × p_wait, decay per ms) of the populations that may wait.
-    waiting: Vec<(f64, f64)>,
-}
-
-impl QueueMix {
-    fn new(base_ms: f64) -> QueueMix {
-        QueueMix {
-            base_ms,
-            total: 0.0,
-            waiting: Vec::new(),
-        }
-    }
-
-    fn add(&mut self, weight: f64, p_wait: f64, decay_per_ms: f64) {
-        if !(weight > 0.0 && weight.is_finite()) {
-            return;
-        }
-        self.total += weight;
-        let p = p_wait.clamp(0.0, 1.0);
-        if p > 0.0 && decay_per_ms > 0.0 {
-            match self.waiting.last_mut() {
-                Some((wp, d)) if *d == decay_per_ms => *wp += weight * p,
-                _ => self.waiting.push((weight * p, decay_per_ms)),
-            }
-        }
-    }
-
-    /// Weight of requests still waiting `t` ms after their base time, and its derivative.
-    fn tail(&self, t: f64) -> (f64, f64) {
-        self.waiting.iter().fold((0.0, 0.0), |(g, dg), &(wp, d)| {
-            let e = wp * (-t * d).exp();
-            (g + e, dg - d * e)
-        })
-    }
-
-    fn quantile(&self, q: f64) -> f64 {
-        let target = (1.0 - q) * self.total;
-        let (g0, _) = self.tail(0.0);
-        if g0 <= target {
-            return self.base_ms;
-        }
-        // ln g(t) is convex and decreasing (log-sum-exp of linear terms): Newton from the left
-        // never overshoots, and is exact in one step for a single population.
-        let ln_target = target.ln();
-        let mut t = 0.0_f64;
-        for _ in 0..200 {
-            let (g, dg) = self.tail(t);
-            if g <= 0.0 || dg >= 0.0 {
-                break;
-            }
-            let h = g.ln() - ln_target;
-            if h <= 1e-12 {
-                break;
-            }
-            let step = h / (-dg / g);
-            t += step;
-            if step <= 1e-9 * t.max(1e-6) {
-                break;
-            }
-        }
-        self.base_ms + t
-    }
-}
-
-/// Fleet runs for several unit shapes over the same curve, computed once per distinct shape
-/// (an `auto` search meets the same shape many times: task sizes differing only in memory,
-/// instance types with the same vCPUs).
-#[derive(Debug)]
-pub struct FleetCache<'a> {
-    curve: &'a Curve,
-    request: &'a Request,
-    scaling: Scaling,
-    entries: Vec<Outcome>,
-}
-
-/// A unit shape's run, and its latency once asked for.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub unit: Unit,
-    pub run: FleetRun,
-    pub latency: Option<Latency>,
-    /// [`p99_surely_within`] a target, once asked for: (the target, the answer).
-    p99_surely_within: Option<(f64, bool)>,
-}
-
-impl<'a> FleetCache<'a> {
-    pub fn new(curve: &'a Curve, request: &'a Request, scaling: Scaling) -> FleetCache<'a> {
-        FleetCache {
-            curve,
-            request,
-            scaling,
-            entries: Vec::new(),
-        }
-    }
-
-    /// The run for `unit`, with its latency when `with_latency`.
-    pub fn get(&mut self, unit: &Unit, with_latency: bool) -> &Outcome {
-        let idx = self.index(unit);
-        let curve = self.curve;
-        let entry = &mut self.entries[idx];
-        if with_latency && entry.latency.is_none() {
-            entry.latency = Some(latency(curve, &entry.unit, &entry.run));
-        }
-        &self.entries[idx]
-    }
-
-    /// Where `unit`'s shape is in the cache, simulating it first if it is new.
-    fn index(&mut self, unit: &Unit) -> usize {
-        let key = unit.key();
-        match self.entries.iter().position(|e| e.unit.key() == key) {
-            Some(i) => i,
-            None => {
-                let run = simulate(self.curve, self.request, unit, &self.scaling);
-                self.entries.push(Outcome {
-                    unit: *unit,
-                    run,
-                    latency: None,
-                    p99_surely_within: None,
-                });
-                self.entries.len() - 1
-            }
-        }
-    }
-
-    /// Whether `unit`'s fleet meets `d`'s limits and SLO, as [`meets`] with the exact
-    /// latency would say. The latency mix (most of a fleet's cost) is computed only when
-    /// [`p99_surely_within`] cannot decide.
-    pub fn meets(&mut self, d: &Demand, unit: &Unit) -> bool {
-        let scaling = self.scaling;
-        let curve = self.curve;
-        let idx = self.index(unit);
-        let o = &mut self.entries[idx];
-        if !meets(d, &scaling, &o.run, None) {
-            return false;
-        }
-        let Some(target) = d.p99_target_ms() else {
-            return true;
-        };
-        if let Some(lat) = o.latency {
-            return lat.p99 <= target;
-        }
-        let surely = match o.p99_surely_within {
-            Some((t, answer)) if t == target => answer,
-            _ => {
-                let answer = p99_surely_within(curve, &o.unit, &o.run, target);
-                o.p99_surely_within = Some((target, answer));
-                answer
-            }
-        };
-        if surely {
-            return true;
-        }
-        let o = self.get(unit, true);
-        meets(d, &scaling, &o.run, o.latency)
-    }
-}
-
-/// Words for a fleet's risk sentences.
-#[derive(Debug, Clone, Copy)]
-pub struct Names {
-    /// "tasks", "instances".
-    pub units: &'static str,
-    /// "max_tasks", "max_instances".
-    pub max_key: &'static str,
-}
-
-/// The verdict on a service fleet: feasible, and the risks in plain words.
-pub fn assess(
-    d: &Demand,
-    scaling: &Scaling,
-    run: &FleetRun,
-    latency: Option<Latency>,
-    names: Names,
-) -> (bool, Vec<String>) {
-    let mut feasible = true;
-    let mut risks = Vec::new();
-    let allowed = d.max_throttled_share();
-    let max = scaling.max.max(scaling.min);
-    if run.max_hit(scaling) {
-        feasible = false;
-        let mut s = format!(
-            "Needs {:.0} {} at peak but {} is {}",
-            run.required_peak, names.units, names.max_key, max
-        );
-        if run.shed_by_max_share > 0.0 {
-            s.push_str(&format!(
-                ": {max} {} cannot carry the peak, shedding {} of requests",
-                names.units,
-                pct(run.shed_by_max_share)
-            ));
-        } else {
-            s.push_str(&format!(
-                ": at peak they run above the {:.0}% target utilization",
-                scaling.target() * 100.0
-            ));
-        }
-        s.push('.');
-        risks.push(s);
-    }
-    let lag_share = (run.shed_share - run.shed_by_max_share).max(0.0);
-    if lag_share > 0.0 {
-        let when = run
-            .worst
-            .map(|(i, share)| {
-                format!(
-                    " (worst at {}, when {} are shed)",
-                    clock(
-                        i as f64 * d.curve.step_s,
-                        d.curve.step_s * d.curve.rps.len() as f64
-                    ),
-                    pct(share)
-                )
-            })
-            .unwrap_or_default();
-        risks.push(format!(
-            "Scale-out lag of {} min sheds {} of requests{when}.",
-            fmt_num(scaling.scale_out_s / 60.0),
-            pct(lag_share)
-        ));
-    }
-    if run.shed_share > allowed {
-        feasible = false;
-        risks.push(format!(
-            "Sheds {} of requests in all, above the {} allowed.",
-            pct(run.shed_share),
-            pct(allowed)
-        ));
-    }
-    if let (Some(target), Some(lat)) = (d.p99_target_ms(), latency)
-        && lat.p99 > target
-    {
-        feasible = false;
-        risks.push(format!(
-            "p99 latency {:.0} ms misses the {:.0} ms SLO.",
-            lat.p99, target
-        ));
-    }
-    (feasible, risks)
 }
 
 /// Whether a service fleet meets the SLO: no max hit, shed share within the allowance, p99
@@ -694,6 +368,7 @@ pub const MONTH_HOURS: f64 = MONTH_S / 3600.0;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::words::{clock, pct};
 
     fn req(duration_ms: f64, cpu_ms: f64) -> Request {
         Request {
@@ -800,33 +475,6 @@ mod tests {
         assert_eq!(capped.short_of, Some(Some(17)));
         let impossible = gather(10, 10.0, 1000.0, |_| 60.0, Some(30.0), 1, 10);
         assert_eq!(impossible.short_of, Some(None));
-    }
-
-    #[test]
-    fn queue_mix_matches_latency_mix() {
-        use crate::model::latency::LatencyMix;
-        let steps = [
-            (4_u64, 2.4, 3.0),
-            (10, 8.0, 1.0),
-            (40, 30.0, 2.0),
-            (40, 39.5, 0.2),
-            (200, 90.0, 5.0),
-        ];
-        let mut reference = LatencyMix::new();
-        let mut mix = QueueMix::new(120.0);
-        for (c, a, w) in steps {
-            reference.add_mmc(w, 120.0, c, a);
-            let a = a.min(c as f64 * 0.99);
-            mix.add(
-                w,
-                crate::model::latency::erlang_c(c, a),
-                (c as f64 - a) / 120.0,
-            );
-        }
-        for q in [0.5, 0.9, 0.99, 0.999] {
-            let (r, m) = (reference.quantile(q), mix.quantile(q));
-            assert!((r - m).abs() < 1e-3 * r, "q {q}: {r} vs {m}");
-        }
     }
 
     #[test]

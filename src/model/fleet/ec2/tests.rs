@@ -1,0 +1,267 @@
+//! EC2's tests, on the shipped us-east-1 book.
+
+use super::*;
+use crate::model::billing::FreeTier;
+use crate::model::testkit::{book, fanout, req, service};
+use crate::profile::{FleetIngress, Workload};
+
+fn eval(w: &Workload, cfg: &Ec2Config) -> OptionPlan {
+    let d = Demand::new(w, FreeTier::none());
+    evaluate(&d, cfg, &book())
+}
+
+fn fixed(name: &str) -> Ec2Config {
+    Ec2Config {
+        instance_type: AutoOr::Fixed(name.to_string()),
+        ingress: FleetIngress::None,
+        ..Ec2Config::default()
+    }
+}
+
+#[test]
+fn flat_service_on_m7g_large() {
+    // 2 processes (one per vCPU) × 50 in flight of 100 ms: 1,000 req/s per instance.
+    // 3,000 req/s at 60% -> 5 instances, 730 h each.
+    let w = service(3000.0, req(100.0, 0.0, 512));
+    let p = eval(&w, &fixed("m7g.large"));
+    assert!(p.feasible, "{:?}", p.risks);
+    assert_eq!(p.config["processes_per_instance"], json!(2));
+    assert_eq!(p.capacity.peak, (3000.0_f64 / (1000.0 * 0.6)).ceil());
+    assert_eq!(p.capacity.unit, "instances");
+    assert_eq!(p.cost_breakdown.len(), 1);
+    let line = &p.cost_breakdown[0];
+    assert_eq!(line.item, "instances");
+    assert!((line.quantity - 5.0 * 730.0).abs() < 1e-6);
+    assert!((p.monthly_cost_usd - 5.0 * 730.0 * 0.0816).abs() < 1e-6);
+    assert_eq!(p.config["process_manager"], json!("pm2"));
+    assert_eq!(p.config["purchase"], json!("on_demand"));
+}
+
+#[test]
+fn min_instances_hold_at_low_traffic() {
+    let p = eval(&service(1.0, req(100.0, 0.0, 512)), &fixed("m7g.large"));
+    assert_eq!(p.capacity.peak, 2.0);
+    assert!((p.monthly_cost_usd - 2.0 * 730.0 * 0.0816).abs() < 1e-6);
+}
+
+#[test]
+fn missing_instance_type_is_named() {
+    let p = eval(&service(10.0, req(100.0, 0.0, 512)), &fixed("x9z.huge"));
+    assert!(!p.feasible);
+    assert!(p.risks[0].contains("x9z.huge"), "{:?}", p.risks);
+    assert!(p.risks[0].contains("instance type"), "{:?}", p.risks);
+}
+
+#[test]
+fn other_purchase_options_have_no_price_yet() {
+    let cfg = Ec2Config {
+        purchase: Purchase::Spot,
+        ..fixed("m7g.large")
+    };
+    let p = eval(&service(10.0, req(100.0, 0.0, 512)), &cfg);
+    assert!(!p.feasible);
+    assert!(p.risks[0].contains("ec2.spot.m7g.large"), "{:?}", p.risks);
+}
+
+#[test]
+fn memory_limits_processes() {
+    // t3.small: 2 GiB less 512 MiB reserve = 1,536 MiB: one 1,024 MB process, not two.
+    let w = service(10.0, req(100.0, 0.0, 1024));
+    let p = eval(&w, &fixed("t3.small"));
+    assert_eq!(p.config["processes_per_instance"], json!(1));
+    assert!(p.feasible, "{:?}", p.risks);
+    assert!(
+        p.risks
+            .iter()
+            .any(|r| r.starts_with("Memory fits only 1 process of")),
+        "{:?}",
+        p.risks
+    );
+    // A fixed count that does not fit is infeasible.
+    let cfg = Ec2Config {
+        processes_per_instance: AutoOr::Fixed(4),
+        ..fixed("m7g.large")
+    };
+    let p = eval(&service(10.0, req(100.0, 0.0, 2048)), &cfg);
+    assert!(!p.feasible);
+    assert!(
+        p.risks
+            .iter()
+            .any(|r| r.contains("8192 MB") && r.contains("m7g.large")),
+        "{:?}",
+        p.risks
+    );
+    // Nothing fits at all.
+    let p = eval(&service(10.0, req(100.0, 0.0, 4096)), &fixed("t3.small"));
+    assert!(!p.feasible);
+    assert!(
+        p.risks
+            .iter()
+            .any(|r| r.contains("cannot hold one process")),
+        "{:?}",
+        p.risks
+    );
+}
+
+#[test]
+fn available_memory_reserve() {
+    let b = book();
+    // 2 GiB: the 512 MiB floor; 16 GiB: 10%.
+    let small = &b.instances["t3.small"];
+    assert_eq!(available_mib(small), 2048.0 - 512.0);
+    let big = &b.instances["m7g.xlarge"];
+    assert_eq!(big.memory_gib, 16.0);
+    assert!((available_mib(big) - 16384.0 * 0.9).abs() < 1e-9);
+}
+
+#[test]
+fn auto_picks_the_cheapest_type() {
+    let w = service(500.0, req(100.0, 0.0, 512));
+    let p = eval(
+        &w,
+        &Ec2Config {
+            ingress: FleetIngress::None,
+            ..Ec2Config::default()
+        },
+    );
+    assert!(p.feasible, "{:?}", p.risks);
+    // I/O-bound, 500 req/s: the minimum of 2 instances of any type carries it, so the
+    // cheapest type wins: t4g.small ($0.0168/h), well within its CPU baseline.
+    assert_eq!(p.config["instance_type"], json!("t4g.small"));
+    let cheapest = 2.0 * 730.0 * 0.0168;
+    assert!((p.monthly_cost_usd - cheapest).abs() < 1e-6);
+
+    // 6 GB processes do not fit the 2 and 4 GiB types (t4g.small, c7g.large, ...); of the
+    // types that hold them, t4g.large ($0.0672/h) is the cheapest.
+    let w = service(500.0, req(100.0, 0.0, 6 * 1024));
+    let p = eval(
+        &w,
+        &Ec2Config {
+            ingress: FleetIngress::None,
+            ..Ec2Config::default()
+        },
+    );
+    assert_eq!(
+        p.config["instance_type"],
+        json!("t4g.large"),
+        "{:?}",
+        p.config
+    );
+    assert!(p.feasible);
+    assert!((p.monthly_cost_usd - 2.0 * 730.0 * 0.0672).abs() < 1e-6);
+}
+
+#[test]
+fn cost_tie_goes_to_fewer_instances() {
+    // m7g.xlarge: 4 vCPU at twice the price of m7g.large's 2, the same cost for the same
+    // capacity (and "m7g.large" sorts first by name).
+    let mut b = book();
+    b.instances
+        .retain(|name, _| name == "m7g.large" || name == "m7g.xlarge");
+    assert_eq!(
+        b.instances["m7g.xlarge"].on_demand_hourly,
+        2.0 * b.instances["m7g.large"].on_demand_hourly
+    );
+    // 100 ms of I/O × 50 in flight = 500 req/s per process, one process per vCPU.
+    let w = service(2400.0, req(100.0, 0.0, 256));
+    let d = Demand::new(&w, FreeTier::none());
+    let cfg = Ec2Config {
+        min_instances: 1,
+        ingress: FleetIngress::None,
+        ..Ec2Config::default()
+    };
+    let p = evaluate(&d, &cfg, &b);
+    // 2,400 / (1,000 × 0.6) = 4 m7g.large or 2,400 / (2,000 × 0.6) = 2 m7g.xlarge.
+    assert_eq!(
+        p.config["instance_type"],
+        json!("m7g.xlarge"),
+        "{:?}",
+        p.config
+    );
+    assert_eq!(p.capacity.peak, 2.0);
+}
+
+#[test]
+fn burstable_over_baseline_warns_and_auto_avoids_it() {
+    // 40 ms of CPU per request at 30 req/s = 1.2 vCPU-s/s over 2 instances × 2 vCPU: 30%,
+    // above t3.small's 20% baseline.
+    let w = service(30.0, req(60.0, 40.0, 256));
+    let p = eval(&w, &fixed("t3.small"));
+    assert!(
+        p.risks
+            .iter()
+            .any(|r| r.contains("baseline") && r.contains("unlimited mode")),
+        "{:?}",
+        p.risks
+    );
+    let auto = eval(
+        &w,
+        &Ec2Config {
+            ingress: FleetIngress::None,
+            ..Ec2Config::default()
+        },
+    );
+    // The cheaper types at a 20% baseline (t4g.small, t3.small) are passed over for one
+    // that stays within its baseline.
+    for over in ["t3.small", "t4g.small"] {
+        assert_ne!(auto.config["instance_type"], json!(over));
+    }
+    assert!(auto.feasible);
+    assert!(
+        auto.risks.iter().all(|r| !r.contains("baseline")),
+        "{:?}",
+        auto.risks
+    );
+}
+
+#[test]
+fn fanout_on_an_always_on_fleet() {
+    // 10,000 items of 800 ms (600 ms CPU): a process does 1.67 items/s, an m7g.large 3.33.
+    let w = fanout(10_000, 720.0, Some(600.0), req(800.0, 600.0, 1024));
+    let p = eval(&w, &fixed("m7g.large"));
+    assert!(p.feasible, "{:?}", p.risks);
+    let n = p.capacity.peak;
+    let m = p.makespan_s.unwrap();
+    assert!(m <= 600.0);
+    // No start-up: items / (n × 3.33) + 0.8 s, and n - 1 would miss.
+    assert!((m - (10_000.0 / (n * 1000.0 / 300.0) + 0.8)).abs() < 1e-6);
+    assert!(10_000.0 / ((n - 1.0) * 1000.0 / 300.0) + 0.8 > 600.0);
+    assert!((p.monthly_cost_usd - n * 730.0 * 0.0816).abs() < 1e-6);
+    assert!(p.risks.iter().any(|r| r.contains("always-on")));
+
+    // No deadline: the minimum fleet.
+    let w = fanout(100, 30.0, None, req(800.0, 600.0, 1024));
+    let p = eval(&w, &fixed("m7g.large"));
+    assert_eq!(p.capacity.peak, 2.0);
+}
+
+#[test]
+fn disabled() {
+    let cfg = Ec2Config {
+        enabled: false,
+        ..Ec2Config::default()
+    };
+    let p = eval(&service(1.0, req(100.0, 0.0, 128)), &cfg);
+    assert_eq!(p.risks, vec!["Disabled in the profile.".to_string()]);
+}
+
+/// `cargo test --release -- --ignored auto_type_speed --nocapture`
+#[test]
+#[ignore]
+fn auto_type_speed() {
+    let mut w =
+        crate::model::testkit::with_slo(service(500.0, req(120.0, 30.0, 512)), Some(400.0), None);
+    if let Some(t) = w.work.traffic_mut() {
+        t.shape = crate::profile::Shape::Diurnal;
+        t.peak_to_average = 4.0;
+    }
+    let d = Demand::new(&w, FreeTier::none());
+    let b = book();
+    let cfg = Ec2Config::default();
+    let n = 200;
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(evaluate(&d, &cfg, &b));
+    }
+    println!("ec2 auto: {:?} per evaluation", start.elapsed() / n);
+}

@@ -1,0 +1,410 @@
+//! Amazon ECS on Fargate: one process per task (no process manager) holding
+//! `concurrency_per_task` requests, valid task sizes only, the `vcpu: auto` / `memory_gb: auto`
+//! search, and Fargate's billing (the one place it lives): per second by vCPU and GB, by
+//! architecture, Spot as priced in the book, ephemeral storage above the free 20 GB. Fan-out
+//! jobs start their tasks per run, at the account's launch rate.
+
+use super::search::{self, Candidate, Fleet, JobRun, Settings, Words};
+use super::{Process, Unit, gather};
+use crate::model::Assessment;
+use crate::model::billing;
+use crate::model::demand::Demand;
+use crate::model::plan::{LineItem, OptionPlan, Platform, Priced};
+use crate::model::traffic::MONTH_S;
+use crate::model::words::{fmt_num, round_to};
+use crate::pricing::{Missing, Price, PriceBook, keys};
+use crate::profile as fargate;
+use crate::profile::{AutoOr, EcsConfig, Job};
+use serde_json::json;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+/// Ephemeral storage included with every task, GB.
+pub const FREE_EPHEMERAL_GB: f64 = 20.0;
+/// Most ephemeral storage a Fargate task can have, GB.
+pub const MAX_EPHEMERAL_GB: f64 = 200.0;
+/// Assumed time from RunTask to a task doing work (ENI, image pull, start). AWS publishes no
+/// figure (PRICES.md §8); billing starts with the image download, so it is billed.
+pub const TASK_STARTUP_S: f64 = 60.0;
+/// Fargate bills at least one minute per task.
+pub const MIN_BILLED_S: f64 = 60.0;
+/// Memory the task needs beyond the process's own `memory_mb`: none. The Fargate agent runs
+/// outside the task's memory, and `memory_mb` is what the process needs.
+pub const MEMORY_OVERHEAD_MB: u32 = 0;
+
+fn same(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-6
+}
+
+/// Every valid (vCPU, memory GB) task size, smallest first (the table lives in
+/// `profile::fargate_sizes`, which validation uses too).
+pub fn task_sizes() -> Vec<(f64, f64)> {
+    fargate::fargate_sizes()
+        .into_iter()
+        .flat_map(|(v, gbs)| gbs.into_iter().map(move |g| (v, g)))
+        .collect()
+}
+
+/// Whether `vcpu` with `memory_gb` is a valid Fargate task size.
+pub fn is_valid_size(vcpu: f64, memory_gb: f64) -> bool {
+    fargate::is_valid_fargate_size(vcpu, memory_gb)
+}
+
+/// The prices one task size is billed at.
+#[derive(Debug, Clone, Copy)]
+pub struct FargatePrices<'a> {
+    pub vcpu: &'a Price,
+    pub memory: &'a Price,
+    /// Needed only when the task has more than the free 20 GB of ephemeral storage.
+    pub storage: Option<&'a Price>,
+}
+
+impl<'a> FargatePrices<'a> {
+    pub fn from_book(book: &'a PriceBook, cfg: &EcsConfig) -> Result<FargatePrices<'a>, Missing> {
+        Ok(FargatePrices {
+            vcpu: book.price(&keys::fargate_vcpu(cfg.architecture, cfg.spot))?,
+            memory: book.price(&keys::fargate_memory(cfg.architecture, cfg.spot))?,
+            storage: if cfg.ephemeral_storage_gb > FREE_EPHEMERAL_GB {
+                Some(book.price(keys::FARGATE_EPHEMERAL_STORAGE)?)
+            } else {
+                None
+            },
+        })
+    }
+}
+
+/// Fargate's bill for `task_hours` task-hours of one size: `vcpu` (vCPU-hours), `memory`
+/// (GB-hours) and `ephemeral_storage` (GB-hours above the free 20 GB, when any).
+pub fn bill(
+    task_hours: f64,
+    vcpu: f64,
+    memory_gb: f64,
+    storage_gb: f64,
+    prices: &FargatePrices,
+) -> Vec<LineItem> {
+    let mut lines = vec![
+        billing::line("vcpu", task_hours * vcpu, prices.vcpu),
+        billing::line("memory", task_hours * memory_gb, prices.memory),
+    ];
+    let extra = storage_gb - FREE_EPHEMERAL_GB;
+    if extra > 0.0
+        && let Some(price) = prices.storage
+    {
+        lines.push(billing::line(
+            "ephemeral_storage",
+            task_hours * extra,
+            price,
+        ));
+    }
+    lines
+}
+
+/// The same total as `bill`, without building lines (for the size search).
+fn cost(
+    task_hours: f64,
+    vcpu: f64,
+    memory_gb: f64,
+    storage_gb: f64,
+    prices: &FargatePrices,
+) -> f64 {
+    let extra = (storage_gb - FREE_EPHEMERAL_GB).max(0.0);
+    prices.vcpu.cost(task_hours * vcpu)
+        + prices.memory.cost(task_hours * memory_gb)
+        + prices.storage.map_or(0.0, |p| p.cost(task_hours * extra))
+}
+
+/// Evaluate the workload on ECS Fargate.
+pub fn evaluate(d: &Demand, cfg: &EcsConfig, book: &PriceBook) -> OptionPlan {
+    search::evaluate::<Fargate>(d, cfg, book)
+}
+
+/// What [`evaluate`] says of the option's cost and feasibility (for the cost curve and
+/// break-even).
+pub fn price(d: &Demand, cfg: &EcsConfig, book: &PriceBook) -> Priced {
+    search::price::<Fargate>(d, cfg, book)
+}
+
+/// The candidate task sizes the profile allows, or why there are none.
+fn candidates(cfg: &EcsConfig) -> Result<Vec<Size>, String> {
+    let sizes: Vec<Size> = task_sizes()
+        .into_iter()
+        .filter(|(v, _)| cfg.vcpu.fixed().is_none_or(|f| same(*f, *v)))
+        .filter(|(_, g)| cfg.memory_gb.fixed().is_none_or(|f| same(*f, *g)))
+        .map(|(vcpu, memory_gb)| Size { vcpu, memory_gb })
+        .collect();
+    if !sizes.is_empty() {
+        return Ok(sizes);
+    }
+    let vcpus: Vec<String> = fargate::fargate_vcpu_sizes()
+        .iter()
+        .map(|v| fmt_num(*v))
+        .collect();
+    Err(match (&cfg.vcpu, &cfg.memory_gb) {
+        (AutoOr::Fixed(v), AutoOr::Fixed(g)) => match fargate::describe_memory_options(*v) {
+            Some(options) => format!(
+                "{} vCPU with {} GB is not a valid Fargate task size ({} vCPU takes {}).",
+                fmt_num(*v),
+                fmt_num(*g),
+                fmt_num(*v),
+                options
+            ),
+            None => format!(
+                "{} vCPU is not a Fargate task size (valid: {} vCPU).",
+                fmt_num(*v),
+                vcpus.join(", ")
+            ),
+        },
+        (AutoOr::Fixed(v), AutoOr::Auto) => format!(
+            "{} vCPU is not a Fargate task size (valid: {} vCPU).",
+            fmt_num(*v),
+            vcpus.join(", ")
+        ),
+        (AutoOr::Auto, AutoOr::Fixed(g)) => {
+            format!("No Fargate task size has {} GB of memory.", fmt_num(*g))
+        }
+        (AutoOr::Auto, AutoOr::Auto) => "No Fargate task size is available.".to_string(),
+    })
+}
+
+/// A task size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Size {
+    pub vcpu: f64,
+    pub memory_gb: f64,
+}
+
+/// ECS Fargate as the fleet search sees it: the configuration, its prices and (for fan-out
+/// jobs) the account's task launch rate.
+pub struct Fargate<'a> {
+    cfg: &'a EcsConfig,
+    prices: FargatePrices<'a>,
+    /// Task launches per second (RunTask): a run's n-th task starts (n - 1) / rate late.
+    launch_rate: f64,
+}
+
+impl<'a> Fleet<'a> for Fargate<'a> {
+    type Config = EcsConfig;
+    type Shape = Size;
+    const PLATFORM: Platform = Platform::Ecs;
+    const WORDS: Words = Words {
+        units: "tasks",
+        min_key: "min_tasks",
+        max_key: "max_tasks",
+        concurrency_key: "concurrency_per_task",
+        rps_key: "task_rps",
+        slots_key: "effective_concurrency_per_task",
+        holder: "task",
+        nothing: "No Fargate task size is available.",
+    };
+
+    fn enabled(cfg: &EcsConfig) -> bool {
+        cfg.enabled
+    }
+
+    fn new(cfg: &'a EcsConfig, book: &'a PriceBook) -> Result<Fargate<'a>, Missing> {
+        Ok(Fargate {
+            cfg,
+            prices: FargatePrices::from_book(book, cfg)?,
+            launch_rate: 0.0,
+        })
+    }
+
+    fn for_jobs(self, book: &'a PriceBook) -> Result<Fargate<'a>, Missing> {
+        Ok(Fargate {
+            launch_rate: book.quota(keys::Q_FARGATE_LAUNCH)?.value,
+            ..self
+        })
+    }
+
+    fn shapes(&self, _d: &Demand) -> Result<Vec<Size>, String> {
+        candidates(self.cfg)
+    }
+
+    fn settings(&self) -> Settings {
+        let cfg = self.cfg;
+        Settings {
+            target_utilization: cfg.target_utilization,
+            scale_out_minutes: cfg.scale_out_minutes,
+            min: cfg.min_tasks,
+            max: cfg.max_tasks,
+            concurrency: cfg.concurrency_per_task,
+            ingress: cfg.ingress,
+        }
+    }
+
+    /// One process per task, with up to one vCPU for its CPU work.
+    fn unit(&self, d: &Demand, s: &Size) -> Unit {
+        Unit::new(
+            1,
+            Process::new(&d.request, self.cfg.concurrency_per_task, s.vcpu.min(1.0)),
+        )
+    }
+
+    fn fits(&self, d: &Demand, s: &Size) -> bool {
+        (d.request.memory_mb + MEMORY_OVERHEAD_MB) as f64 <= s.memory_gb * 1024.0 + 1e-9
+    }
+
+    fn cost(&self, s: &Size, hours: f64) -> f64 {
+        let storage = self.cfg.ephemeral_storage_gb;
+        cost(hours, s.vcpu, s.memory_gb, storage, &self.prices)
+    }
+
+    fn bill(&self, s: &Size, hours: f64) -> Vec<LineItem> {
+        let storage = self.cfg.ephemeral_storage_gb;
+        bill(hours, s.vcpu, s.memory_gb, storage, &self.prices)
+    }
+
+    /// The smaller size.
+    fn tie_break(a: &Size, b: &Size) -> Ordering {
+        a.vcpu
+            .total_cmp(&b.vcpu)
+            .then(a.memory_gb.total_cmp(&b.memory_gb))
+    }
+
+    fn memory_gb(s: &Size) -> f64 {
+        s.memory_gb
+    }
+
+    /// Each run starts N tasks (RunTask) that each gather items with `concurrency_per_task`
+    /// in flight; N = 1 unless the deadline needs more (up to `max_tasks`). Billed per task
+    /// from its start, at least a minute.
+    fn job(&self, job: &Job, unit: &Unit) -> JobRun {
+        let rate = self.launch_rate;
+        // Tasks launch at the account's rate: the last of n starts (n - 1) / rate after the first.
+        let startup = |n: u32| {
+            TASK_STARTUP_S
+                + if rate > 0.0 {
+                    (n.saturating_sub(1)) as f64 / rate
+                } else {
+                    0.0
+                }
+        };
+        let g = gather(
+            job.items,
+            unit.throughput_rps(),
+            unit.wall_ms(),
+            startup,
+            job.deadline_s,
+            1,
+            self.cfg.max_tasks,
+        );
+        JobRun {
+            units: g.units,
+            makespan_s: g.makespan_s,
+            short_of: g.short_of,
+            hours: job.runs_per_month * g.units as f64 * g.makespan_s.max(MIN_BILLED_S) / 3600.0,
+        }
+    }
+
+    fn too_few(&self, job: &Job, _c: &Candidate<Size>, run: &JobRun, needed: u32) -> String {
+        format!(
+            "Needs {needed} tasks per run to meet the {:.0} s deadline but max_tasks is {}: a run takes {:.0} s.",
+            job.deadline_s.unwrap_or_default(),
+            self.cfg.max_tasks,
+            run.makespan_s
+        )
+    }
+
+    fn never_in_time(&self, job: &Job, c: &Candidate<Size>, run: &JobRun) -> String {
+        format!(
+            "No number of tasks meets the {:.0} s deadline: start-up ({:.0} s) and one item ({:.1} s) leave too little time; the fastest run takes {:.0} s.",
+            job.deadline_s.unwrap_or_default(),
+            TASK_STARTUP_S,
+            c.unit.wall_ms() / 1000.0,
+            run.makespan_s
+        )
+    }
+
+    /// Runs that overlap start their own tasks.
+    fn job_findings(&self, job: &Job, run: &JobRun) -> Assessment {
+        let mut verdict = Assessment::new();
+        if job.runs_per_month > 0.0 {
+            let interval = MONTH_S / job.runs_per_month;
+            if run.makespan_s > interval {
+                verdict.risk(format!(
+                    "A run takes {:.0} s but one starts every {:.0} s: runs overlap, each with its own tasks.",
+                    run.makespan_s, interval
+                ));
+            }
+        }
+        verdict
+    }
+
+    /// Memory, storage, Spot, idle vCPUs.
+    fn findings(&self, d: &Demand, c: &Candidate<Size>) -> Assessment {
+        let (cfg, s) = (self.cfg, c.shape);
+        let mut verdict = Assessment::new();
+        if !c.fits {
+            let need = d.request.memory_mb + MEMORY_OVERHEAD_MB;
+            if cfg.memory_gb.fixed().is_some() || need as f64 <= 120.0 * 1024.0 {
+                verdict.infeasible(format!(
+                    "The process needs {need} MB but a {} GB task has {:.0} MB.",
+                    fmt_num(s.memory_gb),
+                    s.memory_gb * 1024.0
+                ));
+            } else {
+                verdict.infeasible(format!(
+                    "The process needs {need} MB, more than the largest Fargate task (120 GB)."
+                ));
+            }
+        }
+        if cfg.ephemeral_storage_gb > MAX_EPHEMERAL_GB {
+            verdict.infeasible(format!(
+                "{} GB of ephemeral storage is over Fargate's 200 GB maximum.",
+                fmt_num(cfg.ephemeral_storage_gb)
+            ));
+        }
+        if cfg.spot {
+            verdict.risk(
+                "Fargate Spot tasks can be interrupted with 2 minutes' notice; Spot prices move with demand (the book's Spot rate is a modelled discount).",
+            );
+        }
+        if s.vcpu > 1.0 {
+            verdict.risk(format!(
+                "A {} vCPU task runs one process whose CPU work uses one vCPU: the other {} vCPU are paid for but idle.",
+                fmt_num(s.vcpu),
+                fmt_num(s.vcpu - 1.0)
+            ));
+        }
+        verdict
+    }
+
+    fn config(
+        &self,
+        c: &Candidate<Size>,
+        job: Option<&JobRun>,
+    ) -> BTreeMap<String, serde_json::Value> {
+        let cfg = self.cfg;
+        let mut m = BTreeMap::new();
+        m.insert("vcpu".into(), json!(c.shape.vcpu));
+        m.insert("memory_gb".into(), json!(c.shape.memory_gb));
+        m.insert("architecture".into(), json!(cfg.architecture.as_str()));
+        m.insert("spot".into(), json!(cfg.spot));
+        m.insert(
+            "ephemeral_storage_gb".into(),
+            json!(cfg.ephemeral_storage_gb),
+        );
+        m.insert("cpu_share".into(), json!(c.unit.process.cpu_share));
+        m.insert("memory_overhead_mb".into(), json!(MEMORY_OVERHEAD_MB));
+        match job {
+            None => {
+                m.insert("task_hours".into(), json!(round_to(c.hours, 1)));
+            }
+            Some(run) => {
+                m.insert("tasks_per_run".into(), json!(run.units));
+                m.insert("task_startup_s".into(), json!(TASK_STARTUP_S));
+                m.insert(
+                    "billed_task_s_per_run".into(),
+                    json!(round_to(
+                        run.units as f64 * run.makespan_s.max(MIN_BILLED_S),
+                        1
+                    )),
+                );
+            }
+        }
+        m
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,426 @@
+//! ECS Fargate's tests, on the shipped us-east-1 book.
+
+use super::*;
+use crate::model::billing::FreeTier;
+use crate::model::testkit::{book, fanout, req, service, with_slo};
+use crate::profile::{Architecture, FleetIngress, Workload};
+
+fn eval(w: &Workload, cfg: &EcsConfig) -> OptionPlan {
+    let d = Demand::new(w, FreeTier::none());
+    evaluate(&d, cfg, &book())
+}
+
+fn fixed(vcpu: f64, memory_gb: f64) -> EcsConfig {
+    EcsConfig {
+        vcpu: AutoOr::Fixed(vcpu),
+        memory_gb: AutoOr::Fixed(memory_gb),
+        ingress: FleetIngress::None,
+        ..EcsConfig::default()
+    }
+}
+
+fn item<'p>(p: &'p OptionPlan, name: &str) -> &'p LineItem {
+    p.cost_breakdown
+        .iter()
+        .find(|l| l.item == name)
+        .unwrap_or_else(|| panic!("no `{name}` line in {:?}", p.cost_breakdown))
+}
+
+#[test]
+fn fargate_month_and_pricing_page_example_1() {
+    let b = book();
+    let cfg = EcsConfig::default();
+    let prices = FargatePrices::from_book(&b, &cfg).unwrap();
+    // 1 vCPU + 2 GB x86 for a 730-hour month.
+    let month = billing::total(&bill(730.0, 1.0, 2.0, 20.0, &prices));
+    assert!(
+        (month - 730.0 * (0.04048 + 2.0 * 0.004445)).abs() < 1e-9,
+        "{month}"
+    );
+    // AWS Fargate pricing page, example 1: 5 tasks × 600 s × 30 days, 1 vCPU, 2 GB, 30 GB
+    // storage = $1.01 + $0.22 + $0.03 = $1.26.
+    let storage = EcsConfig {
+        ephemeral_storage_gb: 30.0,
+        ..EcsConfig::default()
+    };
+    let prices = FargatePrices::from_book(&b, &storage).unwrap();
+    let hours = 5.0 * 600.0 * 30.0 / 3600.0;
+    let lines = bill(hours, 1.0, 2.0, 30.0, &prices);
+    let cents: Vec<f64> = lines
+        .iter()
+        .map(|l| (l.cost_usd * 100.0).round() / 100.0)
+        .collect();
+    assert_eq!(cents, vec![1.01, 0.22, 0.03]);
+    assert!((billing::total(&lines) - 1.262).abs() < 1e-9);
+    assert_eq!(lines[2].item, "ephemeral_storage");
+}
+
+#[test]
+fn flat_service_runs_ceil_rate_over_task_throughput_at_target() {
+    // 100 ms of I/O, 50 in flight: 500 req/s per task; 1,000 req/s at 60% -> 4 tasks.
+    let w = service(1000.0, req(100.0, 0.0, 512));
+    let p = eval(&w, &fixed(0.5, 1.0));
+    assert!(p.feasible, "{:?}", p.risks);
+    assert_eq!(p.capacity.peak, (1000.0_f64 / (500.0 * 0.6)).ceil());
+    assert_eq!(p.capacity.unit, "tasks");
+    let expected = 4.0 * 730.0 * (0.5 * 0.04048 + 1.0 * 0.004445);
+    assert!(
+        (p.monthly_cost_usd - expected).abs() < 1e-6,
+        "{}",
+        p.monthly_cost_usd
+    );
+    assert!((item(&p, "vcpu").quantity - 4.0 * 730.0 * 0.5).abs() < 1e-6);
+    assert!((item(&p, "memory").quantity - 4.0 * 730.0).abs() < 1e-6);
+    assert_eq!(p.throttled_share, 0.0);
+    assert!((p.throughput_rps - 2000.0).abs() < 1e-6);
+    assert!(
+        p.latency_ms.p50 >= 100.0 && p.latency_ms.p99 < 150.0,
+        "{:?}",
+        p.latency_ms
+    );
+    assert_eq!(p.makespan_s, None);
+}
+
+#[test]
+fn alb_ingress_lines_are_added() {
+    let w = service(100.0, req(100.0, 0.0, 512));
+    let cfg = EcsConfig {
+        ingress: FleetIngress::Alb,
+        ..fixed(0.5, 1.0)
+    };
+    let p = eval(&w, &cfg);
+    let ingress: Vec<_> = p
+        .cost_breakdown
+        .iter()
+        .filter(|l| l.item == "ingress")
+        .collect();
+    assert_eq!(ingress.len(), 2);
+    assert!((ingress[0].cost_usd - 730.0 * 0.0225).abs() < 1e-9);
+}
+
+#[test]
+fn memory_that_does_not_fit_is_infeasible() {
+    let w = service(10.0, req(100.0, 0.0, 2048));
+    let p = eval(&w, &fixed(0.5, 1.0));
+    assert!(!p.feasible);
+    assert!(
+        p.risks
+            .iter()
+            .any(|r| r.contains("2048 MB") && r.contains("1 GB task")),
+        "{:?}",
+        p.risks
+    );
+    // With memory auto, the search moves to a size that holds it.
+    let auto = EcsConfig {
+        memory_gb: AutoOr::Auto,
+        ..fixed(0.5, 1.0)
+    };
+    let p = eval(&w, &auto);
+    assert!(p.feasible, "{:?}", p.risks);
+    assert_eq!(p.config["memory_gb"], json!(2.0));
+}
+
+#[test]
+fn auto_picks_the_cheapest_size() {
+    // I/O-bound: CPU size does not matter, the smallest task that holds 1 GB wins.
+    let w = service(100.0, req(100.0, 0.0, 1024));
+    let auto = EcsConfig {
+        ingress: FleetIngress::None,
+        ..EcsConfig::default()
+    };
+    let p = eval(&w, &auto);
+    assert!(p.feasible);
+    assert_eq!(
+        (p.config["vcpu"].clone(), p.config["memory_gb"].clone()),
+        (json!(0.25), json!(1.0))
+    );
+    // CPU-bound at 2 GB: a full vCPU serves four times a quarter vCPU for less than four
+    // times the price, so 1 vCPU is cheaper than 0.25 or 0.5.
+    let w = service(2000.0, req(50.0, 40.0, 2048));
+    let cfg = EcsConfig {
+        vcpu: AutoOr::Auto,
+        memory_gb: AutoOr::Fixed(2.0),
+        max_tasks: 10_000,
+        ingress: FleetIngress::None,
+        ..EcsConfig::default()
+    };
+    let p = eval(&w, &cfg);
+    assert_eq!(p.config["vcpu"], json!(1.0), "{:?}", p.config);
+    let quarter = eval(
+        &w,
+        &EcsConfig {
+            max_tasks: 10_000,
+            ..fixed(0.25, 2.0)
+        },
+    );
+    assert!(p.monthly_cost_usd < quarter.monthly_cost_usd);
+    assert!(p.risks.iter().any(|r| r.starts_with("CPU-bound")));
+}
+
+#[test]
+fn cpu_heavy_work_needs_more_tasks() {
+    let io = eval(&service(500.0, req(120.0, 0.0, 256)), &fixed(1.0, 2.0));
+    let cpu = eval(&service(500.0, req(120.0, 30.0, 256)), &fixed(1.0, 2.0));
+    // 33.3 req/s per task when CPU-bound: ceil(500 / (33.3 × 0.6)) = 25 tasks.
+    assert_eq!(cpu.capacity.peak, 25.0);
+    assert!(cpu.capacity.peak > io.capacity.peak);
+    assert_eq!(cpu.config["effective_concurrency_per_task"], json!(4.0));
+}
+
+#[test]
+fn max_tasks_hit_is_infeasible_and_says_so() {
+    let w = service(10_000.0, req(100.0, 0.0, 256));
+    let cfg = EcsConfig {
+        concurrency_per_task: 10,
+        max_tasks: 100,
+        ..fixed(0.5, 1.0)
+    };
+    let p = eval(&w, &cfg);
+    assert!(!p.feasible);
+    // 100 req/s per task at 60%: 167 tasks needed.
+    assert!(
+        p.risks
+            .iter()
+            .any(|r| r.starts_with("Needs 167 tasks at peak but max_tasks is 100")),
+        "{:?}",
+        p.risks
+    );
+    // 100 tasks carry 10,000 req/s flat out: nothing shed, but no headroom.
+    assert_eq!(p.throttled_share, 0.0);
+    assert!(
+        p.risks[0].contains("above the 60% target utilization"),
+        "{:?}",
+        p.risks
+    );
+    assert_eq!(p.capacity.peak, 100.0);
+    // Twice the traffic: half of it is shed.
+    let p = eval(&service(20_000.0, req(100.0, 0.0, 256)), &cfg);
+    assert!((p.throttled_share - 0.5).abs() < 1e-9);
+    assert!(
+        p.risks[0].contains("shedding 50% of requests"),
+        "{:?}",
+        p.risks
+    );
+}
+
+#[test]
+fn p99_slo_is_checked() {
+    let w = with_slo(service(100.0, req(200.0, 0.0, 256)), Some(150.0), None);
+    let p = eval(&w, &fixed(0.5, 1.0));
+    assert!(!p.feasible);
+    assert!(
+        p.risks.iter().any(|r| r.contains("misses the 150 ms SLO")),
+        "{:?}",
+        p.risks
+    );
+}
+
+#[test]
+fn spot_uses_spot_prices_and_warns() {
+    let w = service(100.0, req(100.0, 0.0, 256));
+    let on_demand = eval(&w, &fixed(0.5, 1.0));
+    let spot = eval(
+        &w,
+        &EcsConfig {
+            spot: true,
+            ..fixed(0.5, 1.0)
+        },
+    );
+    assert!((spot.monthly_cost_usd - 0.3 * on_demand.monthly_cost_usd).abs() < 1e-6);
+    assert!(spot.risks.iter().any(|r| r.contains("2 minutes")));
+}
+
+#[test]
+fn missing_price_invalid_size_and_disabled() {
+    let w = service(100.0, req(100.0, 0.0, 256));
+    let d = Demand::new(&w, FreeTier::none());
+    let mut b = book();
+    b.prices
+        .remove(&keys::fargate_vcpu(Architecture::Arm64, false));
+    let cfg = EcsConfig {
+        architecture: Architecture::Arm64,
+        ..fixed(0.5, 1.0)
+    };
+    let p = evaluate(&d, &cfg, &b);
+    assert!(!p.feasible);
+    assert!(
+        p.risks[0].contains("ecs.fargate.vcpu.arm64"),
+        "{:?}",
+        p.risks
+    );
+
+    let p = eval(&w, &fixed(0.5, 8.0));
+    assert!(!p.feasible);
+    assert!(
+        p.risks[0].contains("not a valid Fargate task size"),
+        "{:?}",
+        p.risks
+    );
+    let p = eval(&w, &fixed(3.0, 8.0));
+    assert!(
+        p.risks[0].contains("3 vCPU is not a Fargate task size"),
+        "{:?}",
+        p.risks
+    );
+
+    let off = EcsConfig {
+        enabled: false,
+        ..EcsConfig::default()
+    };
+    assert_eq!(
+        eval(&w, &off).risks,
+        vec!["Disabled in the profile.".to_string()]
+    );
+}
+
+#[test]
+fn task_sizes_table() {
+    let sizes = task_sizes();
+    assert_eq!(sizes.len(), 3 + 4 + 7 + 13 + 23 + 12 + 12);
+    assert!(is_valid_size(0.25, 0.5));
+    assert!(is_valid_size(8.0, 60.0));
+    assert!(!is_valid_size(8.0, 18.0));
+    assert!(is_valid_size(16.0, 120.0));
+    assert!(!is_valid_size(0.25, 4.0));
+}
+
+#[test]
+fn fanout_adds_tasks_to_meet_the_deadline() {
+    // 10,000 items of 800 ms (600 ms CPU): 1.67 items/s per 1 vCPU task.
+    let w = fanout(10_000, 720.0, Some(600.0), req(800.0, 600.0, 1024));
+    let p = eval(&w, &fixed(1.0, 2.0));
+    assert!(p.feasible, "{:?}", p.risks);
+    let makespan = p.makespan_s.unwrap();
+    assert!(makespan <= 600.0);
+    let tasks = p.capacity.peak;
+    // One task fewer misses the deadline.
+    let per_task = 1000.0 / 600.0;
+    let startup = |n: f64| TASK_STARTUP_S + (n - 1.0) / 20.0;
+    let fewer = startup(tasks - 1.0) + 10_000.0 / ((tasks - 1.0) * per_task) + 0.8;
+    assert!(fewer > 600.0, "{tasks} tasks, {fewer}");
+    // Billed: tasks × makespan per run × runs.
+    let hours = 720.0 * tasks * makespan / 3600.0;
+    assert!((item(&p, "vcpu").quantity - hours).abs() < 1e-6);
+    assert_eq!(p.latency_ms.p99, 800.0);
+    assert!(p.cost_breakdown.iter().all(|l| l.item != "ingress"));
+
+    // Without a deadline: one task.
+    let w = fanout(100, 30.0, None, req(800.0, 600.0, 1024));
+    let p = eval(&w, &fixed(1.0, 2.0));
+    assert_eq!(p.capacity.peak, 1.0);
+    // A deadline max_tasks cannot meet.
+    let w = fanout(10_000, 720.0, Some(120.0), req(800.0, 600.0, 1024));
+    let p = eval(&w, &fixed(1.0, 2.0));
+    assert!(!p.feasible);
+    assert!(p.risks[0].contains("max_tasks is 100"), "{:?}", p.risks);
+}
+
+#[test]
+fn short_runs_bill_the_one_minute_minimum() {
+    let w = fanout(10, 100.0, None, req(100.0, 0.0, 256));
+    let p = eval(&w, &fixed(0.25, 0.5));
+    // 60 s start-up + 10 items / 500 per s + 0.1 s: just over a minute.
+    let m = p.makespan_s.unwrap();
+    assert!(m > 60.0 && m < 61.0);
+    assert!((item(&p, "vcpu").quantity - 100.0 * 0.25 * m / 3600.0).abs() < 1e-9);
+}
+
+#[test]
+fn zero_traffic_runs_the_minimum() {
+    let p = eval(&service(0.0, req(100.0, 0.0, 256)), &fixed(0.5, 1.0));
+    assert!(p.feasible);
+    assert_eq!(p.capacity.peak, 2.0);
+    let expected = 2.0 * 730.0 * (0.5 * 0.04048 + 0.004445);
+    assert!((p.monthly_cost_usd - expected).abs() < 1e-6);
+    assert_eq!(p.latency_ms.p99, 100.0);
+    assert_eq!(p.throttled_share, 0.0);
+}
+
+#[test]
+fn workflow_runs_its_steps_in_one_request() {
+    use crate::profile::{Step, Work, Workflow};
+    let mut w = service(10.0, req(100.0, 0.0, 128));
+    let Work::Service { traffic } = w.work else {
+        unreachable!("service() builds a service")
+    };
+    let workflow = Workflow {
+        transitions: 4,
+        duration_ms: None,
+        memory_mb: 64,
+        steps: vec![
+            Step {
+                name: "reserve".into(),
+                duration_ms: 60.0,
+                cpu_ms: 0.0,
+                memory_mb: 128,
+                wait: false,
+            },
+            Step {
+                name: "charge".into(),
+                duration_ms: 300.0,
+                cpu_ms: 20.0,
+                memory_mb: 256,
+                wait: false,
+            },
+        ],
+    };
+    w.work = Work::Workflow { traffic, workflow };
+    let p = eval(&w, &fixed(0.5, 1.0));
+    assert!(p.feasible, "{:?}", p.risks);
+    // 340 ms of waiting plus 20 ms of CPU at half a vCPU.
+    assert_eq!(p.config["request_wall_ms"], json!(380.0));
+}
+
+#[test]
+fn bursts_shed_during_the_scale_out_lag() {
+    let mut w = service(200.0, req(100.0, 0.0, 256));
+    if let Some(t) = w.work.traffic_mut() {
+        t.shape = crate::profile::Shape::Bursty;
+        t.peak_to_average = 10.0;
+    }
+    let cfg = EcsConfig {
+        concurrency_per_task: 10,
+        ..fixed(0.5, 1.0)
+    };
+    let p = eval(&w, &cfg);
+    assert!(p.throttled_share > 0.0);
+    assert!(!p.feasible);
+    assert!(
+        p.risks
+            .iter()
+            .any(|r| r.starts_with("Scale-out lag of 3 min sheds") && r.contains("worst at")),
+        "{:?}",
+        p.risks
+    );
+    // A generous allowance and enough minimum capacity make it go away.
+    let roomy = EcsConfig {
+        min_tasks: 40,
+        ..cfg.clone()
+    };
+    let p = eval(&w, &roomy);
+    assert_eq!(p.throttled_share, 0.0);
+    assert!(p.feasible, "{:?}", p.risks);
+}
+
+/// `cargo test --release -- --ignored auto_search_speed --nocapture`
+#[test]
+#[ignore]
+fn auto_search_speed() {
+    let mut w = with_slo(service(500.0, req(120.0, 30.0, 512)), Some(400.0), None);
+    if let Some(t) = w.work.traffic_mut() {
+        t.shape = crate::profile::Shape::Diurnal;
+        t.peak_to_average = 4.0;
+    }
+    let d = Demand::new(&w, FreeTier::none());
+    let b = book();
+    let cfg = EcsConfig {
+        max_tasks: 10_000,
+        ..EcsConfig::default()
+    };
+    let n = 200;
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(evaluate(&d, &cfg, &b));
+    }
+    println!("ecs auto: {:?} per evaluation", start.elapsed() / n);
+}

@@ -1,0 +1,568 @@
+//! The one evaluation both fleets go through. A platform says what its shapes are (Fargate
+//! task sizes, EC2 instance types), what one costs and what it risks ([`Fleet`]); this module
+//! runs the rest: the kind dispatch, the ALB, the search over the shapes, the choice, the
+//! verdict and the figures of the chosen one.
+//!
+//! A service's search simulates each shape's fleet once per distinct unit (the
+//! [`FleetCache`]), visiting shapes by a cost floor when the platform knows one and stopping
+//! once the floor passes the cheapest feasible cost found; the SLO's latency is checked in
+//! cost order only until the cheapest shape that meets it is found.
+
+use super::{FleetCache, FleetRun, Scaling, Unit, cost_cmp, cpu_risks, meets};
+use crate::model::Assessment;
+use crate::model::demand::{Demand, DemandWork};
+use crate::model::ingress;
+use crate::model::plan::{Capacity, Figures, Latency, LineItem, OptionPlan, Platform, Priced};
+use crate::model::words::{clock, fmt_num, pct, round_to};
+use crate::pricing::{Missing, PriceBook, keys};
+use crate::profile::{FleetIngress, Job};
+use serde_json::json;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+/// Words for a fleet's sentences and figures.
+#[derive(Debug, Clone, Copy)]
+pub struct Words {
+    /// What scales: "tasks", "instances".
+    pub units: &'static str,
+    /// The settings that bound them: "min_tasks", "max_tasks"; "min_instances", ...
+    pub min_key: &'static str,
+    pub max_key: &'static str,
+    /// The setting for the requests a process holds: "concurrency_per_task", ...
+    pub concurrency_key: &'static str,
+    /// The figures for one unit's throughput and effective concurrency: "task_rps", ...
+    pub rps_key: &'static str,
+    pub slots_key: &'static str,
+    /// What holds the requests: "task", "process".
+    pub holder: &'static str,
+    /// Why there is nothing to choose from.
+    pub nothing: &'static str,
+}
+
+/// The settings every fleet has, as configured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub target_utilization: f64,
+    pub scale_out_minutes: f64,
+    pub min: u32,
+    pub max: u32,
+    /// Requests one process holds at once.
+    pub concurrency: u32,
+    pub ingress: FleetIngress,
+}
+
+impl Settings {
+    pub fn scaling(&self) -> Scaling {
+        Scaling {
+            target_utilization: self.target_utilization,
+            scale_out_s: self.scale_out_minutes * 60.0,
+            min: self.min,
+            max: self.max,
+        }
+    }
+}
+
+/// One shape evaluated for the workload: a service's fleet over the month, or a job's runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<S> {
+    pub shape: S,
+    pub unit: Unit,
+    /// The shape holds the processes' memory.
+    pub fits: bool,
+    /// Meets the SLO or deadline (memory aside). A service's latency is checked only once the
+    /// candidate is settled.
+    pub meets: bool,
+    settled: bool,
+    /// Chosen before other shapes that meet the goals (EC2: within a burstable type's CPU
+    /// baseline).
+    pub preferred: bool,
+    /// Unit-hours billed a month.
+    pub hours: f64,
+    /// vCPU-seconds of CPU work a month.
+    pub cpu_s: f64,
+    pub cost: f64,
+    pub peak_units: f64,
+}
+
+/// A fan-out job on one shape: the units each run works on, and what a month of runs bills.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct JobRun {
+    pub units: u32,
+    /// Seconds from the start of a run to its last item.
+    pub makespan_s: f64,
+    /// Units the deadline (or the month's work) needs, when more than the max (or `None` if
+    /// no count can meet it).
+    pub short_of: Option<Option<u32>>,
+    /// Unit-hours billed a month.
+    pub hours: f64,
+}
+
+/// What a fleet platform says for itself; [`evaluate`] and [`price`] do the rest.
+pub trait Fleet<'a>: Sized {
+    type Config;
+    /// One shape the fleet may take (a task size, an instance type with its layout).
+    type Shape: Copy;
+    const PLATFORM: Platform;
+    const WORDS: Words;
+
+    fn enabled(cfg: &Self::Config) -> bool;
+    /// The fleet configured by `cfg`, with its prices from `book`.
+    fn new(cfg: &'a Self::Config, book: &'a PriceBook) -> Result<Self, Missing>;
+    /// What fan-out jobs need beyond the prices (read only for them).
+    fn for_jobs(self, _book: &'a PriceBook) -> Result<Self, Missing> {
+        Ok(self)
+    }
+    /// The shapes to search for `d`, or why there are none.
+    fn shapes(&self, d: &Demand) -> Result<Vec<Self::Shape>, String>;
+    fn settings(&self) -> Settings;
+    fn unit(&self, d: &Demand, s: &Self::Shape) -> Unit;
+    /// The shape holds the processes' memory.
+    fn fits(&self, d: &Demand, s: &Self::Shape) -> bool;
+    /// A monthly cost no service fleet of `s` can go under, given the curve's mean rate (by
+    /// default none is known: every shape is simulated).
+    fn cost_floor(&self, _s: &Self::Shape, _unit: &Unit, _mean_rps: f64) -> f64 {
+        0.0
+    }
+    /// The bill's total for `hours` unit-hours of `s`, without building lines.
+    fn cost(&self, s: &Self::Shape, hours: f64) -> f64;
+    fn bill(&self, s: &Self::Shape, hours: f64) -> Vec<LineItem>;
+    /// See [`Candidate::preferred`]; `cpu_s` is the month's CPU work. By default every shape.
+    fn preferred(&self, _s: &Self::Shape, _hours: f64, _cpu_s: f64) -> bool {
+        true
+    }
+    /// Orders shapes of equal cost and unit count.
+    fn tie_break(a: &Self::Shape, b: &Self::Shape) -> Ordering;
+    /// The shape's memory, for the last resort when no shape holds the processes.
+    fn memory_gb(s: &Self::Shape) -> f64;
+    /// A job's runs on units of `unit`.
+    fn job(&self, job: &Job, unit: &Unit) -> JobRun;
+    /// The sentence when the deadline needs `needed` units, more than the max.
+    fn too_few(&self, job: &Job, c: &Candidate<Self::Shape>, run: &JobRun, needed: u32) -> String;
+    /// The sentence when no unit count meets the deadline.
+    fn never_in_time(&self, job: &Job, c: &Candidate<Self::Shape>, run: &JobRun) -> String;
+    /// The platform's findings on a job's runs, after the deadline's.
+    fn job_findings(&self, job: &Job, run: &JobRun) -> Assessment;
+    /// The platform's findings on the chosen shape (memory, pricing terms, CPU use), before
+    /// the CPU risks both fleets share.
+    fn findings(&self, d: &Demand, c: &Candidate<Self::Shape>) -> Assessment;
+    /// The chosen configuration beyond the [`Settings`]: a service's (`job` `None`) or a
+    /// job's.
+    fn config(
+        &self,
+        c: &Candidate<Self::Shape>,
+        job: Option<&JobRun>,
+    ) -> BTreeMap<String, serde_json::Value>;
+}
+
+/// Evaluate the workload on fleet `F`.
+pub fn evaluate<'a, F: Fleet<'a>>(
+    d: &Demand,
+    cfg: &'a F::Config,
+    book: &'a PriceBook,
+) -> OptionPlan {
+    OptionPlan::answer(F::PLATFORM, F::enabled(cfg), || {
+        try_evaluate::<F, _>(d, cfg, book, plan_of)
+    })
+}
+
+/// What [`evaluate`] says of the option's cost and feasibility, without the chosen shape's
+/// latency mix when the SLO is decided without it (for the cost curve and break-even).
+pub fn price<'a, F: Fleet<'a>>(d: &Demand, cfg: &'a F::Config, book: &'a PriceBook) -> Priced {
+    OptionPlan::answer(F::PLATFORM, F::enabled(cfg), || {
+        try_evaluate::<F, _>(d, cfg, book, priced_of)
+    })
+}
+
+/// The search `evaluate` and `price` share; `finish` turns a service's choice into the answer.
+fn try_evaluate<'a, F: Fleet<'a>, T: From<OptionPlan>>(
+    d: &Demand,
+    cfg: &'a F::Config,
+    book: &'a PriceBook,
+    finish: impl FnOnce(Chosen<F, F::Shape>) -> T,
+) -> Result<T, Missing> {
+    let fleet = F::new(cfg, book)?;
+    let shapes = match fleet.shapes(d) {
+        Ok(s) => s,
+        Err(why) => return Ok(OptionPlan::infeasible(F::PLATFORM, why).into()),
+    };
+    match &d.work {
+        DemandWork::Fanout(job) => Ok(fanout(d, &fleet.for_jobs(book)?, job, shapes).into()),
+        DemandWork::Service | DemandWork::Workflow(_) => {
+            if fleet.settings().ingress == FleetIngress::Alb {
+                // Fail on a missing ALB price before searching.
+                book.price(keys::ALB_HOURS)?;
+                book.price(keys::ALB_LCU)?;
+            }
+            service(d, fleet, book, shapes, finish)
+        }
+    }
+}
+
+/// Cheapest first; ties: fewer units, then the platform's order.
+fn by_cost<'a, F: Fleet<'a>>(a: &Candidate<F::Shape>, b: &Candidate<F::Shape>) -> Ordering {
+    cost_cmp(a.cost, b.cost)
+        .then(a.peak_units.total_cmp(&b.peak_units))
+        .then(F::tie_break(&a.shape, &b.shape))
+}
+
+/// The candidate to take: the cheapest that fits and meets the goals, preferred ones first.
+/// When none does, the one that comes closest: memory fits, most throughput per unit, then
+/// cheapest; when nothing fits, the most memory.
+fn choose<'a, F: Fleet<'a>>(cands: &[Candidate<F::Shape>]) -> Option<usize> {
+    let by_cost = |a: &usize, b: &usize| by_cost::<F>(&cands[*a], &cands[*b]);
+    let all = || 0..cands.len();
+    let good = |i: &usize| cands[*i].fits && cands[*i].meets;
+    if let Some(best) = all()
+        .filter(good)
+        .filter(|i| cands[*i].preferred)
+        .min_by(by_cost)
+        .or_else(|| all().filter(good).min_by(by_cost))
+    {
+        return Some(best);
+    }
+    let throughput = |i: &usize| cands[*i].unit.throughput_rps();
+    let fitting = || all().filter(|i| cands[*i].fits);
+    if let Some(top) = fitting().map(|i| throughput(&i)).max_by(f64::total_cmp) {
+        return fitting()
+            .filter(|i| throughput(i) >= top * (1.0 - 1e-12))
+            .min_by(by_cost);
+    }
+    all().max_by(|a, b| {
+        F::memory_gb(&cands[*a].shape)
+            .total_cmp(&F::memory_gb(&cands[*b].shape))
+            .then(cands[*b].cost.total_cmp(&cands[*a].cost))
+    })
+}
+
+/// Every shape a service's fleet may take, visited by cost floor until the floor passes the
+/// cheapest feasible cost found, with the SLO settled as far as the choice needs.
+fn search<'a, F: Fleet<'a>>(
+    d: &Demand,
+    fleet: &F,
+    cache: &mut FleetCache,
+    shapes: Vec<F::Shape>,
+) -> Vec<Candidate<F::Shape>> {
+    let slo = d.p99_target_ms().is_some();
+    let scaling = fleet.settings().scaling();
+    let mean = d.curve.mean();
+    let mut order: Vec<(f64, F::Shape, Unit)> = shapes
+        .into_iter()
+        .map(|s| {
+            let unit = fleet.unit(d, &s);
+            (fleet.cost_floor(&s, &unit, mean), s, unit)
+        })
+        .collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0).then(F::tie_break(&a.1, &b.1)));
+    let mut cands: Vec<Candidate<F::Shape>> = Vec::with_capacity(order.len());
+    // The cheapest cost of a preferred candidate known to fit and meet every goal.
+    let mut best: Option<f64> = None;
+    for (floor, shape, unit) in order {
+        if slo
+            && floor > 0.0
+            && best.is_none_or(|b| floor <= b)
+            && let Some(cost) = settle::<F>(d, cache, &mut cands, floor, true)
+        {
+            best = Some(best.map_or(cost, |b| b.min(cost)));
+        }
+        if best.is_some_and(|b| floor > b) {
+            break;
+        }
+        let run = &cache.get(&unit, false).run;
+        let c = Candidate {
+            shape,
+            unit,
+            fits: fleet.fits(d, &shape),
+            meets: meets(d, &scaling, run, None),
+            settled: !slo,
+            preferred: fleet.preferred(&shape, run.unit_hours, run.cpu_vcpu_seconds),
+            hours: run.unit_hours,
+            cpu_s: run.cpu_vcpu_seconds,
+            cost: fleet.cost(&shape, run.unit_hours),
+            peak_units: run.peak_units,
+        };
+        if c.settled && c.fits && c.meets && c.preferred {
+            best = Some(best.map_or(c.cost, |b| b.min(c.cost)));
+        }
+        cands.push(c);
+    }
+    if slo && settle::<F>(d, cache, &mut cands, f64::INFINITY, true).is_none() {
+        settle::<F>(d, cache, &mut cands, f64::INFINITY, false);
+    }
+    cands
+}
+
+/// Checks the SLO of the unsettled candidates that fit and meet the other goals, cheapest
+/// first (only the preferred ones when `preferred`) and below `below`, until one meets it:
+/// that one's cost. The others stay unsettled: dearer than the choice, they cannot be it.
+fn settle<'a, F: Fleet<'a>>(
+    d: &Demand,
+    cache: &mut FleetCache,
+    cands: &mut [Candidate<F::Shape>],
+    below: f64,
+    preferred: bool,
+) -> Option<f64> {
+    loop {
+        let i = (0..cands.len())
+            .filter(|&i| {
+                let c = &cands[i];
+                !c.settled && c.fits && c.meets && (c.preferred || !preferred) && c.cost < below
+            })
+            .min_by(|&a, &b| by_cost::<F>(&cands[a], &cands[b]))?;
+        let c = &mut cands[i];
+        c.settled = true;
+        c.meets = cache.meets(d, &c.unit);
+        if c.meets {
+            return Some(c.cost);
+        }
+    }
+}
+
+fn service<'d, 'a, F: Fleet<'a>, T: From<OptionPlan>>(
+    d: &'d Demand<'d>,
+    fleet: F,
+    book: &PriceBook,
+    shapes: Vec<F::Shape>,
+    finish: impl FnOnce(Chosen<'d, F, F::Shape>) -> T,
+) -> Result<T, Missing> {
+    let mut cache = FleetCache::new(&d.curve, &d.request, fleet.settings().scaling());
+    let cands = search(d, &fleet, &mut cache, shapes);
+    let Some(c) = choose::<F>(&cands).map(|i| cands[i]) else {
+        return Ok(OptionPlan::infeasible(F::PLATFORM, F::WORDS.nothing).into());
+    };
+    let mut lines = fleet.bill(&c.shape, c.hours);
+    if fleet.settings().ingress == FleetIngress::Alb {
+        lines.extend(ingress::alb(
+            &d.curve,
+            d.request.payload_kb,
+            c.unit.wall_ms(),
+            book,
+        )?);
+    }
+    Ok(finish(Chosen {
+        d,
+        fleet,
+        c,
+        cache,
+        lines,
+    }))
+}
+
+/// The shape a service's search chose, its fleet runs and its bill.
+struct Chosen<'d, F, S> {
+    d: &'d Demand<'d>,
+    fleet: F,
+    c: Candidate<S>,
+    cache: FleetCache<'d>,
+    lines: Vec<LineItem>,
+}
+
+fn priced_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> Priced {
+    let feasible = ch.cache.meets(ch.d, &ch.c.unit) && ch.fleet.findings(ch.d, &ch.c).feasible();
+    Priced::billed(&ch.lines, feasible)
+}
+
+fn plan_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> OptionPlan {
+    let (d, c) = (ch.d, ch.c);
+    let o = ch.cache.get(&c.unit, true);
+    let latency = o.latency.unwrap_or(Latency {
+        p50: c.unit.wall_ms(),
+        p99: c.unit.wall_ms(),
+    });
+    let run = &o.run;
+    let mut verdict = assess(
+        d,
+        &ch.fleet.settings().scaling(),
+        run,
+        Some(latency),
+        F::WORDS,
+    );
+    verdict.extend(findings(d, &ch.fleet, &c));
+    let mut config = config(&ch.fleet, &c, None);
+    config.insert(
+        "request_wall_ms".into(),
+        json!(round_to(c.unit.wall_ms(), 1)),
+    );
+    let figures = Figures {
+        config,
+        throughput_rps: run.peak_units * c.unit.throughput_rps(),
+        capacity: Capacity {
+            peak: run.peak_units,
+            unit: F::WORDS.units.into(),
+        },
+        latency_ms: latency,
+        throttled_share: run.shed_share,
+        makespan_s: None,
+        capacity_rps: run
+            .running
+            .iter()
+            .map(|u| u * c.unit.throughput_rps())
+            .collect(),
+    };
+    OptionPlan::new(F::PLATFORM, ch.lines, verdict, figures)
+}
+
+/// A fan-out job: the processes gather items (`asyncio.gather`, `Promise.all`) with their
+/// concurrency in flight; how many units a run gets is the platform's [`Fleet::job`].
+fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Shape>) -> OptionPlan {
+    let cpu_s = job.items as f64 * job.runs_per_month.max(0.0) * d.request.cpu_ms.max(0.0) / 1000.0;
+    let mut runs = Vec::with_capacity(shapes.len());
+    let cands: Vec<Candidate<F::Shape>> = shapes
+        .into_iter()
+        .map(|shape| {
+            let unit = fleet.unit(d, &shape);
+            let run = fleet.job(job, &unit);
+            runs.push(run);
+            Candidate {
+                shape,
+                unit,
+                fits: fleet.fits(d, &shape),
+                meets: run.short_of.is_none()
+                    && job.deadline_s.is_none_or(|dl| run.makespan_s <= dl),
+                settled: true,
+                preferred: fleet.preferred(&shape, run.hours, cpu_s),
+                hours: run.hours,
+                cpu_s,
+                cost: fleet.cost(&shape, run.hours),
+                peak_units: run.units as f64,
+            }
+        })
+        .collect();
+    let Some(i) = choose::<F>(&cands) else {
+        return OptionPlan::infeasible(F::PLATFORM, F::WORDS.nothing);
+    };
+    let (c, run) = (&cands[i], &runs[i]);
+    let mut verdict = Assessment::new();
+    match run.short_of {
+        Some(Some(needed)) => verdict.infeasible(fleet.too_few(job, c, run, needed)),
+        Some(None) => verdict.infeasible(fleet.never_in_time(job, c, run)),
+        None => {}
+    }
+    verdict.extend(fleet.job_findings(job, run));
+    verdict.extend(findings(d, fleet, c));
+    let mut config = config(fleet, c, Some(run));
+    config.insert("item_wall_ms".into(), json!(round_to(c.unit.wall_ms(), 1)));
+    config.insert("ingress".into(), json!("none"));
+    let figures = Figures {
+        config,
+        throughput_rps: run.units as f64 * c.unit.throughput_rps(),
+        capacity: Capacity {
+            peak: run.units as f64,
+            unit: F::WORDS.units.into(),
+        },
+        latency_ms: Latency {
+            p50: c.unit.wall_ms(),
+            p99: c.unit.wall_ms(),
+        },
+        throttled_share: 0.0,
+        makespan_s: Some(run.makespan_s),
+        capacity_rps: Vec::new(),
+    };
+    OptionPlan::new(F::PLATFORM, fleet.bill(&c.shape, c.hours), verdict, figures)
+}
+
+/// The chosen configuration: the settings and the unit's figures, then the platform's.
+fn config<'a, F: Fleet<'a>>(
+    fleet: &F,
+    c: &Candidate<F::Shape>,
+    job: Option<&JobRun>,
+) -> BTreeMap<String, serde_json::Value> {
+    let s = fleet.settings();
+    let mut m = fleet.config(c, job);
+    m.insert(F::WORDS.min_key.into(), json!(s.min));
+    m.insert(F::WORDS.max_key.into(), json!(s.max));
+    m.insert(F::WORDS.concurrency_key.into(), json!(s.concurrency));
+    m.insert(
+        F::WORDS.rps_key.into(),
+        json!(round_to(c.unit.throughput_rps(), 2)),
+    );
+    m.insert(
+        F::WORDS.slots_key.into(),
+        json!(round_to(c.unit.slots(), 2)),
+    );
+    m.insert("target_utilization".into(), json!(s.target_utilization));
+    m.insert("scale_out_minutes".into(), json!(s.scale_out_minutes));
+    m.insert(
+        "ingress".into(),
+        serde_json::to_value(s.ingress).unwrap_or(serde_json::Value::Null),
+    );
+    m
+}
+
+/// The findings on the chosen shape that do not depend on the workload kind: the platform's,
+/// then the CPU's.
+fn findings<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, c: &Candidate<F::Shape>) -> Assessment {
+    let mut verdict = fleet.findings(d, c);
+    verdict.extend(cpu_risks(d, &c.unit.process, F::WORDS.holder));
+    verdict
+}
+
+/// The verdict on a service fleet's month: the max, shedding (scale-out lag, the allowance)
+/// and the p99 SLO.
+pub fn assess(
+    d: &Demand,
+    scaling: &Scaling,
+    run: &FleetRun,
+    latency: Option<Latency>,
+    words: Words,
+) -> Assessment {
+    let mut verdict = Assessment::new();
+    let allowed = d.max_throttled_share();
+    let max = scaling.max.max(scaling.min);
+    if run.max_hit(scaling) {
+        let mut s = format!(
+            "Needs {:.0} {} at peak but {} is {}",
+            run.required_peak, words.units, words.max_key, max
+        );
+        if run.shed_by_max_share > 0.0 {
+            s.push_str(&format!(
+                ": {max} {} cannot carry the peak, shedding {} of requests",
+                words.units,
+                pct(run.shed_by_max_share)
+            ));
+        } else {
+            s.push_str(&format!(
+                ": at peak they run above the {:.0}% target utilization",
+                scaling.target() * 100.0
+            ));
+        }
+        s.push('.');
+        verdict.infeasible(s);
+    }
+    let lag_share = (run.shed_share - run.shed_by_max_share).max(0.0);
+    if lag_share > 0.0 {
+        let when = run
+            .worst
+            .map(|(i, share)| {
+                format!(
+                    " (worst at {}, when {} are shed)",
+                    clock(
+                        i as f64 * d.curve.step_s,
+                        d.curve.step_s * d.curve.rps.len() as f64
+                    ),
+                    pct(share)
+                )
+            })
+            .unwrap_or_default();
+        verdict.risk(format!(
+            "Scale-out lag of {} min sheds {} of requests{when}.",
+            fmt_num(scaling.scale_out_s / 60.0),
+            pct(lag_share)
+        ));
+    }
+    if run.shed_share > allowed {
+        verdict.infeasible(format!(
+            "Sheds {} of requests in all, above the {} allowed.",
+            pct(run.shed_share),
+            pct(allowed)
+        ));
+    }
+    if let (Some(target), Some(lat)) = (d.p99_target_ms(), latency)
+        && lat.p99 > target
+    {
+        verdict.infeasible(format!(
+            "p99 latency {:.0} ms misses the {:.0} ms SLO.",
+            lat.p99, target
+        ));
+    }
+    verdict
+}
