@@ -1,8 +1,12 @@
 //! The pure model: profile + price book in, plan out. No I/O, no async, no terminal.
 //!
-//! Each platform module exposes `evaluate(&Demand, &Config, &PriceBook) -> OptionPlan`.
-//! Billing rules live in exactly one place each: Lambda's in `lambda.rs` (Step Functions task
-//! states call it), Fargate's in `ecs.rs`, EC2's in `ec2.rs`, front doors in `ingress.rs`.
+//! Each platform module exposes `evaluate(&Demand, &Config, &PriceBook) -> OptionPlan` (and
+//! the cost-only `price`). A workload's kind is a [`Demand`]'s `work`, matched exhaustively
+//! by every platform; an option's findings are an [`Assessment`], its total the sum of its
+//! lines ([`OptionPlan::new`]). Billing rules live in exactly one place each: Lambda's in
+//! `lambda.rs` (Step Functions task states call it), Fargate's in `fleet/ecs.rs`, EC2's in
+//! `fleet/ec2.rs`, front doors in `ingress.rs`. ECS and EC2 share one search
+//! (`fleet/search.rs`): each says what its shapes are, what one costs and what it risks.
 
 pub mod assess;
 pub mod billing;
