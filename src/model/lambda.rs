@@ -7,7 +7,7 @@ use super::demand::{Demand, DemandWork};
 use super::ingress;
 use super::latency::{self, LatencyMix, erlang_b};
 use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
-use super::traffic::MONTH_S;
+use super::traffic::{MONTH_S, WindowMax};
 use super::words::{clock, pct};
 use crate::pricing::{Missing, PriceBook, keys};
 use crate::profile::{Architecture, AutoOr, Job, LambdaConfig, Request};
@@ -234,12 +234,10 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
     // weights add up step by step as the mix would add them.
     let (mut warm_weight, mut cold_weight) = (0.0, 0.0);
     // Two passes over the repeating period: the first warms the pool from the day before.
-    // Environments in use over the last WARM_S, as a monotonic queue of (step, count): the
-    // front is the window's maximum (a sliding-window maximum, O(1) a step).
+    // Environments in use over the last WARM_S: a sliding-window maximum, O(1) a step; every
+    // step is pushed once a pass.
     let window = warm_steps.min(n);
-    // Every step is pushed once a pass, so a Vec with a moving front holds the queue.
-    let mut recent: Vec<(usize, f64)> = Vec::with_capacity(2 * n);
-    let mut front = 0;
+    let mut recent = WindowMax::new(window, 2 * n);
     // When every step's need can be met within the step (the burst plus a step's ramp covers
     // the day's peak), what is in use never depends on what was warm before, so the warming
     // pass only has to replay the window before midnight: the same result at half the work.
@@ -253,14 +251,8 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
         let from = if pass == 0 { warm_from } else { 0 };
         for (t, (&want, &rate)) in wanted.iter().zip(&curve.rps).enumerate().skip(from) {
             let step_index = pass * n + t;
-            while recent
-                .get(front)
-                .is_some_and(|&(i, _)| i + window < step_index)
-            {
-                front += 1;
-            }
             // Warm at the start of the step: what ran in the last WARM_S, or provisioned.
-            let warm = recent.get(front).map_or(pc, |&(_, v)| v.max(pc));
+            let warm = recent.max().map_or(pc, |v| v.max(pc));
             // New environments: a burst of `scaling_per_10s` at once, then a ramp at the
             // scaling rate until `want` is reached.
             let deficit = (want - warm).max(0.0);
@@ -283,10 +275,7 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
                 warm + scaling_per_10s + scale_rate * step
             };
             let in_use = if deficit > 0.0 { reached } else { want };
-            while recent.len() > front && recent.last().is_some_and(|&(_, v)| v <= in_use) {
-                recent.pop();
-            }
-            recent.push((step_index, in_use));
+            recent.push(step_index, in_use);
             let created = (reached - warm).max(0.0);
             if pass == 0 {
                 continue;
