@@ -177,6 +177,44 @@ impl OptionPlan {
             capacity_rps: Vec::new(),
         }
     }
+
+    /// An evaluated option: its cost is the sum of its `lines` (never stated apart from them),
+    /// its feasibility and risks are the `verdict`'s.
+    pub fn new(
+        platform: Platform,
+        lines: Vec<LineItem>,
+        verdict: crate::model::Assessment,
+        figures: Figures,
+    ) -> OptionPlan {
+        let (feasible, risks) = verdict.into_parts();
+        OptionPlan {
+            platform,
+            feasible,
+            monthly_cost_usd: super::billing::total(&lines),
+            cost_breakdown: lines,
+            config: figures.config,
+            throughput_rps: figures.throughput_rps,
+            capacity: figures.capacity,
+            latency_ms: figures.latency_ms,
+            risks,
+            throttled_share: figures.throttled_share,
+            makespan_s: figures.makespan_s,
+            capacity_rps: figures.capacity_rps,
+        }
+    }
+}
+
+/// What an evaluated option reports besides its cost lines and verdict (the fields of
+/// [`OptionPlan`] of the same names).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures {
+    pub config: BTreeMap<String, serde_json::Value>,
+    pub throughput_rps: f64,
+    pub capacity: Capacity,
+    pub latency_ms: Latency,
+    pub throttled_share: f64,
+    pub makespan_s: Option<f64>,
+    pub capacity_rps: Vec<f64>,
 }
 
 /// An option as the cost curve and the break-even search see it: what [`OptionPlan`] says of
