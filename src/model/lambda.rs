@@ -1,6 +1,8 @@
-//! AWS Lambda: duration by memory, billing (the one place Lambda's billing rules live; Step
-//! Functions task states bill through `bill`), concurrency against the limit and the scaling
-//! rate, cold starts, throttling, and the `memory_mb: auto` search.
+//! AWS Lambda: duration by memory, billing (the one place Lambda's billing rules live),
+//! concurrency against the limit and the scaling rate, cold starts, throttling, and the
+//! `memory_mb: auto` search. Step Functions task states are Lambda functions and use the same
+//! pieces: `walk_environments` and `cold_starts`, `search_memory`, `cold_per_run`, and `bill`
+//! (`bill_functions` for several).
 
 use super::assess::Assessment;
 use super::billing::{self, FreeTier};
@@ -278,8 +280,6 @@ pub fn cold_starts(created: f64, served: f64, rate: f64) -> f64 {
 /// How a function's environments grew in one step of [`walk_environments`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Growth {
-    /// Environments wanted beyond those warm at the start of the step.
-    pub deficit: f64,
     /// Environment-seconds short while the ramp was under way.
     pub deficit_area: f64,
     /// New environments (each a cold start).
@@ -342,7 +342,6 @@ pub fn walk_environments(
                 on_step(
                     t,
                     Growth {
-                        deficit,
                         deficit_area,
                         created: (reached - warm).max(0.0),
                     },
@@ -980,6 +979,40 @@ mod tests {
         // from t = 0, so 30,000 items finish when 1000 t + 1000 (t - 10) + 1000 (t - 20) = 30,000.
         let w = run_waves(30_000.0, 3000.0, 1000.0, 1000.0, 0.0);
         assert!((w.makespan_s - 20.0).abs() < 0.01, "{}", w.makespan_s);
+    }
+
+    #[test]
+    fn functions_billed_together_walk_the_tiers_on_their_aggregate() {
+        // Two functions of 5 billion GB-s each: alone, each stays in the first tier (6 billion
+        // GB-s); together they cross it, so both pay the aggregate's average unit price.
+        let usage = Usage {
+            arch: Architecture::X86_64,
+            memory_mb: 1024,
+            requests: 5e9,
+            duration_ms: 1000.0,
+            provisioned: None,
+            cold_starts: 0.0,
+            init_ms: 0.0,
+            ephemeral_storage_mb: FREE_EPHEMERAL_MB,
+        };
+        let b = book();
+        let alone = bill_functions(&[usage], TASK_LINES, &b, FreeTier::none()).unwrap();
+        assert_eq!(
+            alone,
+            bill(&usage, TASK_LINES, &b, FreeTier::none()).unwrap()
+        );
+        let both = bill_functions(&[usage, usage], TASK_LINES, &b, FreeTier::none()).unwrap();
+        let duration: Vec<_> = both
+            .iter()
+            .filter(|l| l.item == "lambda_duration")
+            .collect();
+        assert_eq!(duration.len(), 1);
+        let expected = 6e9 * 0.0000166667 + 4e9 * 0.000015;
+        assert!(
+            (duration[0].cost_usd - expected).abs() < 1e-3,
+            "{} vs {expected}",
+            duration[0].cost_usd
+        );
     }
 
     #[test]
