@@ -52,7 +52,7 @@ pub(super) fn evaluate(
             let mut chosen = match (inline_ok, distributed_ok) {
                 (true, true) if inline.total() <= distributed.total() => inline,
                 (true, false) => inline,
-                _ => distributed,
+                (true, true) | (false, _) => distributed,
             };
             chosen
                 .figures
