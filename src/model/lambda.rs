@@ -1,15 +1,18 @@
-//! AWS Lambda: duration by memory, billing (the one place Lambda's billing rules live; Step
-//! Functions task states bill through `bill`), concurrency against the limit and the scaling
-//! rate, cold starts, throttling, and the `memory_mb: auto` search.
+//! AWS Lambda: duration by memory, billing (the one place Lambda's billing rules live),
+//! concurrency against the limit and the scaling rate, cold starts, throttling, and the
+//! `memory_mb: auto` search. Step Functions task states are Lambda functions and use the same
+//! pieces: `walk_environments` and `cold_starts`, `search_memory`, `cold_per_run`, and `bill`
+//! (`bill_functions` for several).
 
+use super::assess::Assessment;
 use super::billing::{self, FreeTier};
 use super::demand::{Demand, DemandWork};
 use super::ingress;
 use super::latency::{self, LatencyMix, erlang_b};
-use super::plan::{Capacity, Latency, LineItem, OptionPlan, Platform};
-use super::traffic::MONTH_S;
+use super::plan::{Capacity, Figures, Latency, LineItem, OptionPlan, Platform};
+use super::traffic::{MONTH_S, WindowMax};
 use super::words::{clock, pct};
-use crate::pricing::{Missing, PriceBook, keys};
+use crate::pricing::{Missing, Price, PriceBook, keys};
 use crate::profile::{Architecture, AutoOr, Job, LambdaConfig, Request};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -112,19 +115,11 @@ pub fn bill(
     let dur_price = book.price(&keys::lambda_duration(arch))?;
     let on_demand_gb_s = on_demand_invocations * billed_s(usage.duration_ms) * gb;
     let init_gb_s = usage.cold_starts * billed_s(usage.init_ms) * gb;
-    // Tiers apply to the month's aggregate duration: price INIT and invocations together.
-    let together = billing::line(names.duration, on_demand_gb_s + init_gb_s, dur_price);
-    let mut dur_line = together.clone();
-    dur_line.quantity = on_demand_gb_s;
-    dur_line.cost_usd = on_demand_gb_s * together.unit_price_usd;
-    lines.push(dur_line);
+    lines.push(billing::line(names.duration, on_demand_gb_s, dur_price));
     if init_gb_s > 0.0 {
-        let mut init = together.clone();
-        init.item = "init_duration".to_string();
-        init.quantity = init_gb_s;
-        init.cost_usd = init_gb_s * together.unit_price_usd;
-        lines.push(init);
+        lines.push(billing::line(INIT_LINE, init_gb_s, dur_price));
     }
+    price_duration(&mut lines, names, dur_price);
 
     let mut invoked_s = on_demand_invocations * billed_s(usage.duration_ms)
         + usage.cold_starts * billed_s(usage.init_ms);
@@ -177,6 +172,73 @@ pub fn bill(
     Ok(lines)
 }
 
+/// The breakdown line of INIT duration billed for cold starts.
+const INIT_LINE: &str = "init_duration";
+
+/// Prices the duration lines among `lines` (`names.duration` and INIT) at the tiers of their
+/// aggregate: Lambda's duration tiers apply to the month's total GB-seconds, INIT and
+/// invocations together, so every duration line pays the same average unit price.
+fn price_duration(lines: &mut [LineItem], names: LineNames, price: &Price) {
+    let is_duration = |l: &LineItem| l.item == names.duration || l.item == INIT_LINE;
+    let total: f64 = lines
+        .iter()
+        .filter(|l| is_duration(l))
+        .map(|l| l.quantity)
+        .sum();
+    let unit = if total > 0.0 {
+        price.cost(total) / total
+    } else {
+        price.unit_usd()
+    };
+    for l in lines.iter_mut().filter(|l| is_duration(l)) {
+        l.unit_price_usd = unit;
+        l.cost_usd = l.quantity * unit;
+    }
+}
+
+/// The bill of several functions of one architecture in one account (Step Functions' task
+/// states): each billed by [`bill`] in turn, the free tier consumed once (what one function
+/// uses is gone for the next), the lines merged into one per item, and the duration priced at
+/// the tiers of the functions' aggregate (identical to each one's own below the first tier).
+pub fn bill_functions(
+    usages: &[Usage],
+    names: LineNames,
+    book: &PriceBook,
+    free: FreeTier,
+) -> Result<Vec<LineItem>, Missing> {
+    let mut free = free;
+    let mut merged: Vec<LineItem> = Vec::new();
+    for usage in usages {
+        let lines = bill(usage, names, book, free)?;
+        free = free.after(&lines);
+        for l in lines {
+            match merged
+                .iter_mut()
+                .find(|m| m.item == l.item && m.unit == l.unit && m.source == l.source)
+            {
+                Some(m) => {
+                    m.quantity += l.quantity;
+                    m.cost_usd += l.cost_usd;
+                    m.unit_price_usd = if m.quantity != 0.0 {
+                        m.cost_usd / m.quantity
+                    } else {
+                        m.unit_price_usd
+                    };
+                }
+                None => merged.push(l),
+            }
+        }
+    }
+    if let [first, _, ..] = usages {
+        price_duration(
+            &mut merged,
+            names,
+            book.price(&keys::lambda_duration(first.arch))?,
+        );
+    }
+    Ok(merged)
+}
+
 /// What a month of traffic does to one function at a given memory size.
 #[derive(Debug, Clone)]
 struct Simulation {
@@ -191,31 +253,118 @@ struct Simulation {
     scaling_throttled: f64,
 }
 
+/// Execution environments wanted for `rate` invocations/s of `duration_ms` each: the mean
+/// concurrency (Little's law) plus Poisson headroom, within the concurrency `limit`.
+pub fn environments_wanted(rate: f64, duration_ms: f64, limit: f64) -> f64 {
+    let a = rate * duration_ms / 1000.0;
+    if a > 0.0 {
+        (a + 2.0 * a.sqrt()).min(limit)
+    } else {
+        0.0
+    }
+}
+
+/// Cold starts among `served` invocations arriving at `rate`/s in a step that added `created`
+/// environments: the new environments or, where traffic is too sparse to keep one warm, the
+/// invocations that find none (no invocation in the `WARM_S` before them), whichever is more;
+/// never more than were served.
+pub fn cold_starts(created: f64, served: f64, rate: f64) -> f64 {
+    let sparse = if rate * WARM_S < 40.0 {
+        served * (-rate * WARM_S).exp()
+    } else {
+        0.0 // e^-40: an invocation always finds a warm environment
+    };
+    created.max(sparse).min(served)
+}
+
+/// How a function's environments grew in one step of [`walk_environments`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Growth {
+    /// Environment-seconds short while the ramp was under way.
+    pub deficit_area: f64,
+    /// New environments (each a cold start).
+    pub created: f64,
+}
+
+/// One function's execution environments over the repeating period, `wanted[t]` at step `t`.
+/// Warm at the start of a step: what ran in the last `WARM_S`, or `provisioned`. New
+/// environments come as a burst of `scaling_per_10s` at once, then a ramp at the scaling rate
+/// until the step's want is reached. Two passes: the first warms the pool from the day before;
+/// `on_step(t, growth)` sees each step of the second.
+pub fn walk_environments(
+    wanted: &[f64],
+    step_s: f64,
+    provisioned: f64,
+    scaling_per_10s: f64,
+    mut on_step: impl FnMut(usize, Growth),
+) {
+    let n = wanted.len();
+    let scale_rate = scaling_per_10s / 10.0; // environments per second
+    let warm_steps = ((WARM_S / step_s).round() as usize).max(1);
+    let window = warm_steps.min(n);
+    // Environments in use over the last WARM_S; every step is pushed once a pass.
+    let mut recent = WindowMax::new(window, 2 * n);
+    // When every step's need can be met within the step (the burst plus a step's ramp covers
+    // the day's peak), what is in use never depends on what was warm before, so the warming
+    // pass only has to replay the window before midnight: the same result at half the work.
+    let peak_want = wanted.iter().copied().fold(0.0, f64::max);
+    let warm_from = if peak_want <= scaling_per_10s + scale_rate * step_s {
+        n - window
+    } else {
+        0
+    };
+    for pass in 0..2 {
+        let from = if pass == 0 { warm_from } else { 0 };
+        for (t, &want) in wanted.iter().enumerate().skip(from) {
+            let warm = recent.max().map_or(provisioned, |v| v.max(provisioned));
+            let deficit = (want - warm).max(0.0);
+            let ramped = (deficit - scaling_per_10s).max(0.0);
+            let ramp_s = if scale_rate > 0.0 {
+                ramped / scale_rate
+            } else {
+                f64::INFINITY
+            };
+            let deficit_area = if ramped <= 0.0 {
+                0.0
+            } else if ramp_s <= step_s {
+                ramped * ramp_s / 2.0
+            } else {
+                ramped * step_s - scale_rate * step_s * step_s / 2.0
+            };
+            let reached = if ramp_s <= step_s {
+                want
+            } else {
+                warm + scaling_per_10s + scale_rate * step_s
+            };
+            let in_use = if deficit > 0.0 { reached } else { want };
+            recent.push(pass * n + t, in_use);
+            if pass == 1 {
+                on_step(
+                    t,
+                    Growth {
+                        deficit_area,
+                        created: (reached - warm).max(0.0),
+                    },
+                );
+            }
+        }
+    }
+}
+
 /// Walk the traffic curve: concurrency by Little's law, Erlang B blocking against the
-/// concurrency limit, environments added at most at the scaling rate, cold starts where
-/// concurrency rises above what stayed warm.
+/// concurrency limit, environments added at most at the scaling rate
+/// ([`walk_environments`]), cold starts where concurrency rises above what stayed warm or
+/// traffic is too sparse to keep an environment ([`cold_starts`]).
 fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64) -> Simulation {
     let dur = duration_ms(&d.request, memory_mb);
     let curve = &d.curve;
-    let n = curve.rps.len();
     let step = curve.step_s;
     let limit = cfg.concurrency_limit.max(1);
     let pc = cfg.provisioned_concurrency.min(limit) as f64;
-    let scale_rate = scaling_per_10s / 10.0; // environments per second
-    let warm_steps = ((WARM_S / step).round() as usize).max(1);
-
-    // Environments wanted per step: mean concurrency plus Poisson headroom, within the limit.
     let wanted: Vec<f64> = curve
         .rps
         .iter()
-        .map(|r| {
-            let a = r * dur / 1000.0;
-            if a > 0.0 {
-                (a + 2.0 * a.sqrt()).min(limit as f64)
-            } else {
-                0.0
-            }
-        })
+        .map(|&r| environments_wanted(r, dur, limit as f64))
         .collect();
 
     let mut sim = Simulation {
@@ -233,118 +382,54 @@ fn simulate(d: &Demand, cfg: &LambdaConfig, memory_mb: u32, scaling_per_10s: f64
     // Warm and cold requests, mixed into the latency once at the end: two populations whose
     // weights add up step by step as the mix would add them.
     let (mut warm_weight, mut cold_weight) = (0.0, 0.0);
-    // Two passes over the repeating period: the first warms the pool from the day before.
-    // Environments in use over the last WARM_S, as a monotonic queue of (step, count): the
-    // front is the window's maximum (a sliding-window maximum, O(1) a step).
-    let window = warm_steps.min(n);
-    // Every step is pushed once a pass, so a Vec with a moving front holds the queue.
-    let mut recent: Vec<(usize, f64)> = Vec::with_capacity(2 * n);
-    let mut front = 0;
-    // When every step's need can be met within the step (the burst plus a step's ramp covers
-    // the day's peak), what is in use never depends on what was warm before, so the warming
-    // pass only has to replay the window before midnight: the same result at half the work.
-    let peak_want = wanted.iter().copied().fold(0.0, f64::max);
-    let warm_from = if peak_want <= scaling_per_10s + scale_rate * step {
-        n - window
-    } else {
-        0
-    };
-    for pass in 0..2 {
-        let from = if pass == 0 { warm_from } else { 0 };
-        for (t, (&want, &rate)) in wanted.iter().zip(&curve.rps).enumerate().skip(from) {
-            let step_index = pass * n + t;
-            while recent
-                .get(front)
-                .is_some_and(|&(i, _)| i + window < step_index)
-            {
-                front += 1;
-            }
-            // Warm at the start of the step: what ran in the last WARM_S, or provisioned.
-            let warm = recent.get(front).map_or(pc, |&(_, v)| v.max(pc));
-            // New environments: a burst of `scaling_per_10s` at once, then a ramp at the
-            // scaling rate until `want` is reached.
-            let deficit = (want - warm).max(0.0);
-            let ramped = (deficit - scaling_per_10s).max(0.0);
-            let ramp_s = if scale_rate > 0.0 {
-                ramped / scale_rate
-            } else {
-                f64::INFINITY
-            };
-            let deficit_area = if ramped <= 0.0 {
-                0.0
-            } else if ramp_s <= step {
-                ramped * ramp_s / 2.0
-            } else {
-                ramped * step - scale_rate * step * step / 2.0
-            };
-            let reached = if ramp_s <= step {
-                want
-            } else {
-                warm + scaling_per_10s + scale_rate * step
-            };
-            let in_use = if deficit > 0.0 { reached } else { want };
-            while recent.len() > front && recent.last().is_some_and(|&(_, v)| v <= in_use) {
-                recent.pop();
-            }
-            recent.push((step_index, in_use));
-            let created = (reached - warm).max(0.0);
-            if pass == 0 {
-                continue;
-            }
-            let reqs = rate * step;
-            if reqs <= 0.0 {
-                continue;
-            }
-            let offered = rate * dur / 1000.0;
-            // Blocking at the concurrency limit, and the invocation-rate quota (10 x limit).
-            let mut blocked = if offered < no_blocking_below {
-                0.0
-            } else {
-                erlang_b(limit as u64, offered)
-            };
-            let rate_quota = 10.0 * limit as f64;
-            if rate > rate_quota {
-                blocked = blocked.max(1.0 - rate_quota / rate);
-            }
-            // Shortfall while environments are still being added.
-            let scaling_share = if want > 0.0 {
-                (deficit_area / (want * step)).min(1.0)
-            } else {
-                0.0
-            };
-            let throttled_share = 1.0 - (1.0 - blocked) * (1.0 - scaling_share);
-            let throttled = reqs * throttled_share;
-            let served = reqs - throttled;
-            // Cold starts: new environments, or, where traffic is too sparse to keep one warm,
-            // the requests that find none (no request in the warm window before them).
-            let sparse = if rate * WARM_S < 40.0 {
-                served * (-rate * WARM_S).exp()
-            } else {
-                0.0 // e^-40: a request always finds a warm environment
-            };
-            let cold = created.max(sparse).min(served);
-            sim.requests += reqs;
-            sim.throttled += throttled;
-            sim.scaling_throttled += reqs * scaling_share;
-            sim.cold_starts += cold;
-            sim.provisioned_served += served * (pc / offered.max(pc).max(1e-12)).min(1.0);
-            sim.peak_concurrency = sim.peak_concurrency.max(offered.min(limit as f64));
-            if throttled_share > 0.0
-                && sim
-                    .worst_throttle_step
-                    .is_none_or(|(_, s)| throttled_share > s)
-            {
-                sim.worst_throttle_step = Some((t, throttled_share));
-            }
-            let warm_served = served - cold;
-            if warm_served > 0.0 && warm_served.is_finite() {
-                warm_weight += warm_served;
-            }
-            if cold > 0.0 && cold.is_finite() {
-                cold_weight += cold;
-            }
+    walk_environments(&wanted, step, pc, scaling_per_10s, |t, growth| {
+        let (want, rate) = (wanted[t], curve.rps[t]);
+        let reqs = rate * step;
+        if reqs <= 0.0 {
+            return;
         }
-    }
+        let offered = rate * dur / 1000.0;
+        // Blocking at the concurrency limit, and the invocation-rate quota (10 x limit).
+        let mut blocked = if offered < no_blocking_below {
+            0.0
+        } else {
+            erlang_b(limit as u64, offered)
+        };
+        let rate_quota = 10.0 * limit as f64;
+        if rate > rate_quota {
+            blocked = blocked.max(1.0 - rate_quota / rate);
+        }
+        // Shortfall while environments are still being added.
+        let scaling_share = if want > 0.0 {
+            (growth.deficit_area / (want * step)).min(1.0)
+        } else {
+            0.0
+        };
+        let throttled_share = 1.0 - (1.0 - blocked) * (1.0 - scaling_share);
+        let throttled = reqs * throttled_share;
+        let served = reqs - throttled;
+        let cold = cold_starts(growth.created, served, rate);
+        sim.requests += reqs;
+        sim.throttled += throttled;
+        sim.scaling_throttled += reqs * scaling_share;
+        sim.cold_starts += cold;
+        sim.provisioned_served += served * (pc / offered.max(pc).max(1e-12)).min(1.0);
+        sim.peak_concurrency = sim.peak_concurrency.max(offered.min(limit as f64));
+        if throttled_share > 0.0
+            && sim
+                .worst_throttle_step
+                .is_none_or(|(_, s)| throttled_share > s)
+        {
+            sim.worst_throttle_step = Some((t, throttled_share));
+        }
+        let warm_served = served - cold;
+        if warm_served > 0.0 && warm_served.is_finite() {
+            warm_weight += warm_served;
+        }
+        if cold > 0.0 && cold.is_finite() {
+            cold_weight += cold;
+        }
+    });
     // With two parts the order they are added in cannot change a sum.
     sim.latency.add_fixed(warm_weight, dur);
     sim.latency.add_fixed(cold_weight, dur + cfg.cold_start_ms);
@@ -364,41 +449,48 @@ fn try_evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> Result<Opti
     let floor = d.request.memory_mb.clamp(MIN_MEMORY_MB, MAX_MEMORY_MB);
     match cfg.memory_mb {
         AutoOr::Fixed(m) => option_at(d, cfg, book, scaling, m.clamp(MIN_MEMORY_MB, MAX_MEMORY_MB)),
-        AutoOr::Auto => search_memory(d, cfg, book, scaling, floor),
+        AutoOr::Auto => search_memory(
+            &d.request,
+            floor,
+            |m| option_at(d, cfg, book, scaling, m),
+            |plan| plan.feasible,
+        ),
     }
 }
 
-/// The cheapest memory size meeting the SLO, planned. Below the memory where the CPU part
-/// stops speeding up, more memory only shortens the CPU part, so cost (GB-s) rises with memory
-/// while latency and throttling fall: the cheapest feasible size is the smallest feasible one,
-/// found by bisection at 1 MB resolution. The plan of the size found is the one the search
-/// made last at that size, so no size is planned twice.
-fn search_memory(
-    d: &Demand,
-    cfg: &LambdaConfig,
-    book: &PriceBook,
-    scaling: f64,
+/// The smallest memory size from `floor` up whose plan (made by `at`) `meets` the criterion,
+/// with that plan. Below the memory where the CPU part stops speeding up, more memory only
+/// shortens the CPU part, so cost (GB-s) rises with memory while latency, throttling and
+/// makespans fall: the cheapest size meeting the criterion is the smallest one, found by
+/// bisection at 1 MB resolution. When no size meets it, the plan at the fastest useful size,
+/// which comes closest. The plan returned is the one the search made last at that size, so no
+/// size is planned twice. Lambda's `auto` memory (the SLO) and Step Functions' Map items (the
+/// deadline) both search here.
+pub fn search_memory<T, E>(
+    request: &Request,
     floor: u32,
-) -> Result<OptionPlan, Missing> {
-    let useful_max = if d.request.cpu_ms > 0.0 {
-        ((MB_PER_VCPU * d.request.threads.max(1) as f64).ceil() as u32).clamp(floor, MAX_MEMORY_MB)
+    mut at: impl FnMut(u32) -> Result<T, E>,
+    meets: impl Fn(&T) -> bool,
+) -> Result<T, E> {
+    let useful_max = if request.cpu_ms > 0.0 {
+        ((MB_PER_VCPU * request.threads.max(1) as f64).ceil() as u32).clamp(floor, MAX_MEMORY_MB)
     } else {
         floor
     };
-    let at_floor = option_at(d, cfg, book, scaling, floor)?;
-    if at_floor.feasible || useful_max == floor {
+    let at_floor = at(floor)?;
+    if meets(&at_floor) || useful_max == floor {
         return Ok(at_floor);
     }
-    let mut best = option_at(d, cfg, book, scaling, useful_max)?;
-    if !best.feasible {
-        // Nothing meets the SLO: show the fastest size, which comes closest.
+    let mut best = at(useful_max)?;
+    if !meets(&best) {
+        // Nothing meets the criterion: show the fastest size, which comes closest.
         return Ok(best);
     }
     let (mut lo, mut hi) = (floor, useful_max);
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
-        let plan = option_at(d, cfg, book, scaling, mid)?;
-        if plan.feasible {
+        let plan = at(mid)?;
+        if meets(&plan) {
             hi = mid;
             best = plan;
         } else {
@@ -406,6 +498,21 @@ fn search_memory(
         }
     }
     Ok(best)
+}
+
+/// Cold starts of one run of a batch that brings up `environments`: all of them, unless runs
+/// come often enough (`runs` a month) for the environments to stay warm in between.
+pub fn cold_per_run(runs: f64, environments: f64) -> f64 {
+    let interval_s = if runs > 0.0 {
+        MONTH_S / runs
+    } else {
+        f64::INFINITY
+    };
+    if interval_s <= WARM_S {
+        0.0
+    } else {
+        environments
+    }
 }
 
 fn option_at(
@@ -455,26 +562,22 @@ fn option_at(
         p99: sim.latency.quantile(0.99),
     };
 
-    let mut risks = Vec::new();
-    let mut feasible = true;
+    let mut verdict = Assessment::new();
     let limit = cfg.concurrency_limit.max(1) as f64;
     if sim.duration_ms > TIMEOUT_MS {
-        feasible = false;
-        risks.push(format!(
+        verdict.infeasible(format!(
             "An invocation takes {:.0} s, over Lambda's 15-minute timeout.",
             sim.duration_ms / 1000.0
         ));
     }
     if d.request.memory_mb > MAX_MEMORY_MB {
-        feasible = false;
-        risks.push(format!(
+        verdict.infeasible(format!(
             "A request needs {} MB, over Lambda's 10,240 MB maximum.",
             d.request.memory_mb
         ));
     }
     if d.request.payload_kb > SYNC_PAYLOAD_KB {
-        feasible = false;
-        risks.push(format!(
+        verdict.infeasible(format!(
             "Payload of {:.0} KB exceeds the 6 MB synchronous invocation limit.",
             d.request.payload_kb
         ));
@@ -505,19 +608,20 @@ fn option_at(
                 peak_need, limit
             )
         };
-        risks.push(format!(
+        let finding = format!(
             "Throttles {} of requests: {cause}{when}.",
             pct(throttled_share)
-        ));
+        );
         if throttled_share > d.max_throttled_share() {
-            feasible = false;
+            verdict.infeasible(finding);
+        } else {
+            verdict.risk(finding);
         }
     }
     if let Some(target) = d.p99_target_ms()
         && latency.p99 > target
     {
-        feasible = false;
-        risks.push(format!(
+        verdict.infeasible(format!(
             "p99 latency {:.0} ms misses the {:.0} ms SLO (cold starts add {:.0} ms).",
             latency.p99, target, cfg.cold_start_ms
         ));
@@ -528,7 +632,7 @@ fn option_at(
         0.0
     };
     if cold_share > 0.001 {
-        risks.push(format!(
+        verdict.risk(format!(
             "Cold starts on {} of requests, each adding about {:.0} ms.",
             pct(cold_share),
             cfg.cold_start_ms
@@ -537,23 +641,23 @@ fn option_at(
 
     let mut config = base_config(cfg, memory_mb);
     config.insert("duration_ms".into(), json!(round1(sim.duration_ms)));
-    Ok(OptionPlan {
-        platform: Platform::Lambda,
-        feasible,
-        monthly_cost_usd: billing::total(&lines),
-        cost_breakdown: lines,
-        config,
-        throughput_rps: (limit * 1000.0 / sim.duration_ms.max(1.0)).min(10.0 * limit),
-        capacity: Capacity {
-            peak: sim.peak_concurrency,
-            unit: "concurrent executions".into(),
+    Ok(OptionPlan::new(
+        Platform::Lambda,
+        lines,
+        verdict,
+        Figures {
+            config,
+            throughput_rps: (limit * 1000.0 / sim.duration_ms.max(1.0)).min(10.0 * limit),
+            capacity: Capacity {
+                peak: sim.peak_concurrency,
+                unit: "concurrent executions".into(),
+            },
+            latency_ms: latency,
+            throttled_share,
+            makespan_s: None,
+            capacity_rps: Vec::new(),
         },
-        latency_ms: latency,
-        risks,
-        throttled_share,
-        makespan_s: None,
-        capacity_rps: Vec::new(),
-    })
+    ))
 }
 
 /// A fan-out job on Lambda: a driver invokes one function per item asynchronously; Lambda
@@ -571,17 +675,7 @@ fn fanout_at(
     let limit = cfg.concurrency_limit.max(1) as f64;
     let runs = job.runs_per_month;
     let run = run_waves(items, limit, scaling, dur, cfg.cold_start_ms);
-    // Environments stay warm between runs only if runs come often enough.
-    let interval_s = if runs > 0.0 {
-        MONTH_S / runs
-    } else {
-        f64::INFINITY
-    };
-    let cold_per_run = if interval_s <= WARM_S {
-        0.0
-    } else {
-        run.environments
-    };
+    let cold_per_run = cold_per_run(runs, run.environments);
     // Async events: the first 256 KB is one request, each further 64 KB one more.
     let per_item_requests = 1.0 + ((d.request.payload_kb - 256.0).max(0.0) / 64.0).ceil();
     let usage = Usage {
@@ -595,18 +689,15 @@ fn fanout_at(
         ephemeral_storage_mb: cfg.ephemeral_storage_mb,
     };
     let lines = bill(&usage, OWN_LINES, book, d.free)?;
-    let mut risks = Vec::new();
-    let mut feasible = true;
+    let mut verdict = Assessment::new();
     if dur > TIMEOUT_MS {
-        feasible = false;
-        risks.push(format!(
+        verdict.infeasible(format!(
             "An item takes {:.0} s, over Lambda's 15-minute timeout.",
             dur / 1000.0
         ));
     }
     if d.request.payload_kb > ASYNC_PAYLOAD_KB {
-        feasible = false;
-        risks.push(format!(
+        verdict.infeasible(format!(
             "Item payload of {:.0} KB exceeds the 1 MB asynchronous invocation limit.",
             d.request.payload_kb
         ));
@@ -614,14 +705,13 @@ fn fanout_at(
     if let Some(deadline) = job.deadline_s
         && run.makespan_s > deadline
     {
-        feasible = false;
-        risks.push(format!(
+        verdict.infeasible(format!(
             "A run takes {:.0} s, missing the {:.0} s deadline ({:.0} items at most {:.0} at once).",
             run.makespan_s, deadline, items, run.environments
         ));
     }
     if run.environments >= limit && items > limit {
-        risks.push(format!(
+        verdict.risk(format!(
             "The run is capped by the concurrency limit of {limit:.0}: {:.0} waves of items.",
             (items / limit).ceil()
         ));
@@ -635,7 +725,7 @@ fn fanout_at(
     latency.add_fixed(items - cold_per_run, dur);
     latency.add_fixed(cold_per_run, dur + cfg.cold_start_ms);
     if cold_share > 0.001 {
-        risks.push(format!(
+        verdict.risk(format!(
             "Each run starts cold: {:.0} new environments, {} of items wait an extra {:.0} ms.",
             cold_per_run,
             pct(cold_share),
@@ -645,26 +735,26 @@ fn fanout_at(
     let mut config = base_config(cfg, memory_mb);
     config.insert("duration_ms".into(), json!(round1(dur)));
     config.insert("invocation".into(), json!("asynchronous, one per item"));
-    Ok(OptionPlan {
-        platform: Platform::Lambda,
-        feasible,
-        monthly_cost_usd: billing::total(&lines),
-        cost_breakdown: lines,
-        config,
-        throughput_rps: run.environments * 1000.0 / dur.max(1.0),
-        capacity: Capacity {
-            peak: run.environments,
-            unit: "concurrent executions".into(),
+    Ok(OptionPlan::new(
+        Platform::Lambda,
+        lines,
+        verdict,
+        Figures {
+            config,
+            throughput_rps: run.environments * 1000.0 / dur.max(1.0),
+            capacity: Capacity {
+                peak: run.environments,
+                unit: "concurrent executions".into(),
+            },
+            latency_ms: Latency {
+                p50: latency.quantile(0.5),
+                p99: latency.quantile(0.99),
+            },
+            throttled_share: 0.0,
+            makespan_s: Some(run.makespan_s),
+            capacity_rps: Vec::new(),
         },
-        latency_ms: Latency {
-            p50: latency.quantile(0.5),
-            p99: latency.quantile(0.99),
-        },
-        risks,
-        throttled_share: 0.0,
-        makespan_s: Some(run.makespan_s),
-        capacity_rps: Vec::new(),
-    })
+    ))
 }
 
 /// How a batch of `items` runs on functions: concurrency ramps up at the scaling rate
@@ -889,6 +979,40 @@ mod tests {
         // from t = 0, so 30,000 items finish when 1000 t + 1000 (t - 10) + 1000 (t - 20) = 30,000.
         let w = run_waves(30_000.0, 3000.0, 1000.0, 1000.0, 0.0);
         assert!((w.makespan_s - 20.0).abs() < 0.01, "{}", w.makespan_s);
+    }
+
+    #[test]
+    fn functions_billed_together_walk_the_tiers_on_their_aggregate() {
+        // Two functions of 5 billion GB-s each: alone, each stays in the first tier (6 billion
+        // GB-s); together they cross it, so both pay the aggregate's average unit price.
+        let usage = Usage {
+            arch: Architecture::X86_64,
+            memory_mb: 1024,
+            requests: 5e9,
+            duration_ms: 1000.0,
+            provisioned: None,
+            cold_starts: 0.0,
+            init_ms: 0.0,
+            ephemeral_storage_mb: FREE_EPHEMERAL_MB,
+        };
+        let b = book();
+        let alone = bill_functions(&[usage], TASK_LINES, &b, FreeTier::none()).unwrap();
+        assert_eq!(
+            alone,
+            bill(&usage, TASK_LINES, &b, FreeTier::none()).unwrap()
+        );
+        let both = bill_functions(&[usage, usage], TASK_LINES, &b, FreeTier::none()).unwrap();
+        let duration: Vec<_> = both
+            .iter()
+            .filter(|l| l.item == "lambda_duration")
+            .collect();
+        assert_eq!(duration.len(), 1);
+        let expected = 6e9 * 0.0000166667 + 4e9 * 0.000015;
+        assert!(
+            (duration[0].cost_usd - expected).abs() < 1e-3,
+            "{} vs {expected}",
+            duration[0].cost_usd
+        );
     }
 
     #[test]

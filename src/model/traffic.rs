@@ -201,31 +201,62 @@ pub fn follow(
         required[i as usize]
     };
     let first = -(lag as isize) - window as isize + 1;
-    // The window's maximum as a monotonic queue of (position, value): values fall from front
-    // to back. Every position is pushed once, so a Vec with a moving front holds them all.
-    let mut queue: Vec<(isize, f64)> = Vec::with_capacity(n + window);
-    let mut front = 0;
-    #[inline(always)]
-    fn push(queue: &mut Vec<(isize, f64)>, front: usize, p: isize, v: f64) {
-        while queue.len() > front && queue[queue.len() - 1].1 <= v {
-            queue.pop();
-        }
-        queue.push((p, v));
-    }
-    for p in first..first + window as isize - 1 {
-        push(&mut queue, front, p, value(p));
+    // Position `first + k` is pushed as step `k`: every position once, in order.
+    let mut need = WindowMax::new(window, n + window);
+    for k in 0..window - 1 {
+        need.push(k, value(first + k as isize));
     }
     let mut out = Vec::with_capacity(n);
-    for t in 0..n as isize {
-        let newest = t - lag as isize;
-        push(&mut queue, front, newest, value(newest));
-        let oldest = newest - window as isize + 1;
-        while queue[front].0 < oldest {
-            front += 1;
-        }
-        out.push(queue[front].1.clamp(min, hi));
+    for t in 0..n {
+        let k = t + window - 1;
+        need.push(k, value(first + k as isize));
+        out.push(need.max().unwrap_or(0.0).clamp(min, hi));
     }
     out
+}
+
+/// The maximum of the values pushed at the last `window` steps (the step just pushed and the
+/// `window - 1` before it), kept as a monotonic queue of `(step, value)` whose values fall from
+/// front to back: O(1) amortised a push. Steps must be pushed in increasing order. Every push
+/// is kept in one `Vec` with a moving front, sized up front, so pushing never allocates.
+#[derive(Debug, Clone)]
+pub struct WindowMax {
+    window: usize,
+    queue: Vec<(usize, f64)>,
+    front: usize,
+}
+
+impl WindowMax {
+    /// A window of `window` steps (at least one), for at most `pushes` pushes.
+    pub fn new(window: usize, pushes: usize) -> WindowMax {
+        WindowMax {
+            window: window.max(1),
+            queue: Vec::with_capacity(pushes),
+            front: 0,
+        }
+    }
+
+    /// `value` at `step`; steps older than the window drop out.
+    #[inline(always)]
+    pub fn push(&mut self, step: usize, value: f64) {
+        while self.queue.len() > self.front && self.queue.last().is_some_and(|&(_, v)| v <= value) {
+            self.queue.pop();
+        }
+        self.queue.push((step, value));
+        while self
+            .queue
+            .get(self.front)
+            .is_some_and(|&(s, _)| s + self.window <= step)
+        {
+            self.front += 1;
+        }
+    }
+
+    /// The window's maximum; `None` before the first push.
+    #[inline(always)]
+    pub fn max(&self) -> Option<f64> {
+        self.queue.get(self.front).map(|&(_, v)| v)
+    }
 }
 
 /// The exponent `k > 0` with `mean(s_i^k) = target`, for `s_i` in `[0, 1]` and `target` in
@@ -376,6 +407,23 @@ mod tests {
                 need.clamp(min, max.max(min))
             })
             .collect()
+    }
+
+    #[test]
+    fn window_max_matches_a_scan() {
+        let values = [
+            3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0, 5.0, 0.0, 0.0, 0.0,
+        ];
+        for window in 1..6 {
+            let mut w = WindowMax::new(window, values.len());
+            assert_eq!(w.max(), None);
+            for (step, &v) in values.iter().enumerate() {
+                w.push(step, v);
+                let from = (step + 1).saturating_sub(window);
+                let scan = values[from..=step].iter().copied().fold(f64::MIN, f64::max);
+                assert_eq!(w.max(), Some(scan), "window {window} step {step}");
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,534 @@
+//! AWS Step Functions: workflows (Standard or Express state machines whose task states run on
+//! Lambda, [`workflow`]) and fan-out jobs (a Map state over the items, Inline or Distributed,
+//! [`map`]).
+//!
+//! Step Functions' own billing lives here (Standard state transitions; Express requests and
+//! GB-hours, from GB-seconds with 100 ms / 64 MB rounding). Task states are Lambda functions:
+//! their environments, cold starts, `auto` memory and bill are Lambda's own
+//! (`lambda::walk_environments`, `lambda::cold_starts`, `lambda::search_memory`,
+//! `lambda::bill`).
+//!
+//! Assumptions (stated in the option's config and risks where they matter):
+//! - Orchestration overhead per transition is not modelled (0 ms): AWS publishes no figure.
+//!   Latency is the execution duration plus Lambda cold starts in task states.
+//! - API quotas are token buckets; the model uses the refill rate only (the bucket absorbs
+//!   bursts shorter than the curve's step), so throttling is slightly pessimistic.
+//! - Each task state is its own Lambda function (own memory, own warm pool); all share the
+//!   account's Lambda concurrency limit.
+//! - Distributed Map: the parent is a Standard execution; AWS bills it one state transition per
+//!   child execution started. Children are Express (cheaper) unless an item runs over Express'
+//!   5-minute limit, then Standard (each child bills its own transitions).
+//! - Inline Map iterations are not billed as transitions themselves; the states inside an
+//!   iteration are (one Task state per item here).
+
+mod map;
+mod workflow;
+
+pub use workflow::history_events;
+
+use super::assess::Assessment;
+use super::billing::{self, FreeTier};
+use super::demand::{Demand, DemandWork};
+use super::plan::{Figures, LineItem, OptionPlan, Platform};
+use crate::pricing::{Missing, Price, PriceBook, keys};
+use crate::profile::{LambdaConfig, StateMachineType, StepFunctionsConfig};
+
+/// Longest Express execution: 5 minutes.
+pub const EXPRESS_MAX_MS: f64 = 300_000.0;
+/// Standard execution history limit: the execution fails beyond it.
+pub const HISTORY_MAX_EVENTS: f64 = 25_000.0;
+/// Inline Map: "up to 40 concurrent iterations".
+pub const INLINE_MAP_MAX_CONCURRENCY: f64 = 40.0;
+/// Distributed Map: 10,000 parallel child executions unless told otherwise.
+pub const DISTRIBUTED_MAP_MAX_CONCURRENCY: f64 = 10_000.0;
+/// Input/output per state or execution: 256 KiB.
+pub const PAYLOAD_MAX_KB: f64 = 256.0;
+/// Open Standard executions per account and Region.
+pub const MAX_OPEN_EXECUTIONS: f64 = 1_000_000.0;
+/// Express billing granularity.
+pub const EXPRESS_DURATION_STEP_MS: f64 = 100.0;
+pub const EXPRESS_MEMORY_STEP_MB: u32 = 64;
+/// Per-transition orchestration overhead the latency model adds. AWS publishes no figure for
+/// either type, so the model adds nothing and says so.
+pub const TRANSITION_OVERHEAD_MS: f64 = 0.0;
+
+/// Transitions a fan-out run's parent makes besides its Map iterations: entering the Map
+/// state, the state after it, and the end (an assumption: "a handful").
+pub const FANOUT_PARENT_TRANSITIONS: f64 = 3.0;
+/// Transitions billed per Inline Map iteration: the one Task state inside it (AWS does not
+/// bill the iteration itself).
+pub const INLINE_ITEM_TRANSITIONS: f64 = 1.0;
+/// History events per Inline Map iteration running one Lambda Task: MapIterationStarted,
+/// TaskStateEntered, TaskScheduled, TaskStarted, TaskSucceeded, TaskStateExited,
+/// MapIterationSucceeded.
+pub const INLINE_ITEM_EVENTS: f64 = 7.0;
+/// History events of the parent around the Map: ExecutionStarted, MapStateEntered,
+/// MapStateStarted, MapStateSucceeded, MapStateExited, ExecutionSucceeded, and a few spare.
+pub const FANOUT_PARENT_EVENTS: f64 = 10.0;
+
+/// Express billed duration: rounded up to the next 100 ms (at least 100 ms).
+pub fn express_billed_ms(duration_ms: f64) -> f64 {
+    // The small epsilon keeps 1000.0000000001 (float noise) at 1,000 ms.
+    let steps = (duration_ms.max(0.0) / EXPRESS_DURATION_STEP_MS - 1e-9)
+        .ceil()
+        .max(1.0);
+    steps * EXPRESS_DURATION_STEP_MS
+}
+
+/// Express billed memory: 64 MB chunks (at least one).
+pub fn express_billed_mb(memory_mb: u32) -> u32 {
+    memory_mb.div_ceil(EXPRESS_MEMORY_STEP_MB).max(1) * EXPRESS_MEMORY_STEP_MB
+}
+
+/// GB-seconds billed for `executions` Express executions of `duration_ms` using `memory_mb`.
+pub fn express_gb_s(executions: f64, duration_ms: f64, memory_mb: u32) -> f64 {
+    executions * express_billed_ms(duration_ms) / 1000.0 * express_billed_mb(memory_mb) as f64
+        / 1024.0
+}
+
+/// Express's lines: `requests` executions and `gb_s` GB-seconds (billed per GB-hour).
+fn express_lines(book: &PriceBook, requests: f64, gb_s: f64) -> Result<Vec<LineItem>, Missing> {
+    Ok(vec![
+        billing::priced(
+            book,
+            "express_requests",
+            keys::SFN_EXPRESS_REQUESTS,
+            requests,
+        )?,
+        billing::priced(
+            book,
+            "express_duration",
+            keys::SFN_EXPRESS_DURATION,
+            gb_s / 3600.0,
+        )?,
+    ])
+}
+
+/// Standard's lines: `used` state transitions at `price`, less what is left of the free tier.
+fn transition_lines(used: f64, price: &Price, free: FreeTier) -> Vec<LineItem> {
+    let mut lines = vec![billing::line("state_transitions", used, price)];
+    if let Some((credit, _)) = billing::free_credit(
+        used,
+        free.sfn_transitions,
+        price,
+        "Step Functions state transitions",
+    ) {
+        lines.push(credit);
+    }
+    lines
+}
+
+/// An option evaluated but not yet a plan: its cost lines, verdict and figures, so a finding
+/// can still be added (the Standard/Express comparison) and options compared by the total
+/// their lines make.
+#[derive(Debug, Clone)]
+struct Evaluated {
+    lines: Vec<LineItem>,
+    verdict: Assessment,
+    figures: Figures,
+}
+
+impl Evaluated {
+    fn total(&self) -> f64 {
+        billing::total(&self.lines)
+    }
+
+    fn into_plan(self) -> OptionPlan {
+        OptionPlan::new(
+            Platform::StepFunctions,
+            self.lines,
+            self.verdict,
+            self.figures,
+        )
+    }
+}
+
+/// Evaluate the workload on Step Functions.
+pub fn evaluate(
+    d: &Demand,
+    cfg: &StepFunctionsConfig,
+    lambda: &LambdaConfig,
+    book: &PriceBook,
+) -> OptionPlan {
+    OptionPlan::answer(Platform::StepFunctions, cfg.enabled, || {
+        try_evaluate(d, cfg, lambda, book)
+    })
+}
+
+fn try_evaluate(
+    d: &Demand,
+    cfg: &StepFunctionsConfig,
+    lambda: &LambdaConfig,
+    book: &PriceBook,
+) -> Result<OptionPlan, Missing> {
+    match &d.work {
+        DemandWork::Service => Ok(OptionPlan::infeasible(
+            Platform::StepFunctions,
+            "A state machine is not a request/response front end: it orchestrates steps, it \
+             does not serve requests. Express synchronous workflows can answer a caller, but \
+             they add a per-request orchestration charge and latency on top of the same \
+             function, with no concurrency benefit. Use Lambda, ECS or EC2 for a service.",
+        )),
+        DemandWork::Workflow(wf) => {
+            let mut chosen = workflow::evaluate(d, cfg, lambda, book, wf)?;
+            // The other workflow type, for comparison: the choice is also about semantics, so
+            // it is named, not made.
+            let other = match cfg.kind {
+                StateMachineType::Standard => StateMachineType::Express,
+                StateMachineType::Express => StateMachineType::Standard,
+            };
+            let alt_cfg = StepFunctionsConfig {
+                kind: other,
+                ..cfg.clone()
+            };
+            if let Ok(alt) = workflow::evaluate(d, &alt_cfg, lambda, book, wf)
+                && alt.verdict.feasible()
+                && alt.total() < chosen.total()
+            {
+                let (name, semantics) = match other {
+                    StateMachineType::Express => (
+                        "Express",
+                        "at-least-once, executions of at most 5 minutes, history in CloudWatch Logs only",
+                    ),
+                    StateMachineType::Standard => {
+                        ("Standard", "exactly-once, executions of up to a year")
+                    }
+                };
+                chosen.verdict.risk(format!(
+                    "{name} workflows would cost {}/month instead of {} ({semantics}); set `type: {}` to model it.",
+                    crate::format::usd(alt.total()),
+                    crate::format::usd(chosen.total()),
+                    type_id(other)
+                ));
+            }
+            Ok(chosen.into_plan())
+        }
+        DemandWork::Fanout(job) => Ok(map::evaluate(d, cfg, lambda, book, job)?.into_plan()),
+    }
+}
+
+fn type_id(kind: StateMachineType) -> &'static str {
+    match kind {
+        StateMachineType::Standard => "standard",
+        StateMachineType::Express => "express",
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// Builders the Step Functions tests share (the price book is the shipped one,
+/// `testkit::book`).
+#[cfg(test)]
+mod kit {
+    use crate::model::plan::{LineItem, OptionPlan};
+    use crate::profile::{
+        AutoOr, Job, LambdaConfig, MapMode, Request, Shape, StateMachineType, Step,
+        StepFunctionsConfig, Traffic, Work, Workflow, Workload,
+    };
+
+    pub fn traffic(monthly: f64) -> Traffic {
+        Traffic {
+            monthly_requests: Some(monthly),
+            rps: None,
+            peak_to_average: 1.0,
+            shape: Shape::Flat,
+            trace: None,
+            trace_data: None,
+        }
+    }
+
+    pub fn step(name: &str, duration_ms: f64, memory_mb: u32, wait: bool) -> Step {
+        Step {
+            name: name.into(),
+            duration_ms,
+            cpu_ms: 0.0,
+            memory_mb,
+            wait,
+        }
+    }
+
+    pub fn workflow_workload(
+        monthly: f64,
+        transitions: u32,
+        duration_ms: Option<f64>,
+        memory_mb: u32,
+        steps: Vec<Step>,
+    ) -> Workload {
+        Workload {
+            name: "wf".into(),
+            work: Work::Workflow {
+                traffic: traffic(monthly),
+                workflow: Workflow {
+                    transitions,
+                    duration_ms,
+                    memory_mb,
+                    steps,
+                },
+            },
+            request: Request::default(),
+            slo: None,
+            calibration: None,
+        }
+    }
+
+    pub fn fanout_workload(
+        items: u64,
+        runs: f64,
+        deadline_s: Option<f64>,
+        duration_ms: f64,
+    ) -> Workload {
+        Workload {
+            name: "fan".into(),
+            work: Work::Fanout {
+                job: Job {
+                    items,
+                    runs_per_month: runs,
+                    deadline_s,
+                },
+            },
+            request: Request {
+                duration_ms,
+                memory_mb: 1024,
+                ..Request::default()
+            },
+            slo: None,
+            calibration: None,
+        }
+    }
+
+    pub fn cfg(kind: StateMachineType, map: MapMode) -> StepFunctionsConfig {
+        StepFunctionsConfig {
+            enabled: true,
+            kind,
+            map,
+        }
+    }
+
+    pub fn lambda_cfg() -> LambdaConfig {
+        LambdaConfig {
+            memory_mb: AutoOr::Auto,
+            ..LambdaConfig::default()
+        }
+    }
+
+    pub fn line<'a>(plan: &'a OptionPlan, item: &str) -> &'a LineItem {
+        plan.cost_breakdown
+            .iter()
+            .find(|l| l.item == item)
+            .unwrap_or_else(|| panic!("no `{item}` line in {:?}", plan.cost_breakdown))
+    }
+
+    pub fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kit::*;
+    use super::*;
+    use crate::model::testkit::book;
+    use crate::model::traffic::MONTH_S;
+    use crate::profile::{Architecture, MapMode, Request, Work, Workload};
+    use serde_json::json;
+
+    /// AWS's Express example (pricing page, example 4; docs/aws-worked-examples.md §3):
+    /// 100 M executions a month, 10 s each, 64 MB billed.
+    ///
+    /// AWS prices the duration per GB-hour ($0.06 / $0.03 / $0.01642 over 1,000 / 4,000 /
+    /// the rest), as the book does: 17,361.11 GB-h = $60.00 + $120.00 + $202.97 = $382.97.
+    #[test]
+    fn express_pricing_example() {
+        let gb_s = express_gb_s(100e6, 10_000.0, 64);
+        assert!(close(gb_s, 62_500_000.0, 1e-3));
+        let duration = book()
+            .price(keys::SFN_EXPRESS_DURATION)
+            .unwrap()
+            .cost(gb_s / 3600.0);
+        assert_eq!((duration * 100.0).round() / 100.0, 382.97, "{duration}");
+
+        // End to end: one 10 s wait state (no Lambda), 100 M executions a month.
+        let w = workflow_workload(
+            100e6,
+            2,
+            Some(10_000.0),
+            64,
+            vec![step("wait", 10_000.0, 128, true)],
+        );
+        let d = Demand::new(&w, FreeTier::none());
+        let plan = evaluate(
+            &d,
+            &cfg(StateMachineType::Express, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(plan.feasible, "{:?}", plan.risks);
+        let req = line(&plan, "express_requests");
+        assert!(close(req.quantity, 100e6, 1.0));
+        assert!(close(req.cost_usd, 100.0, 1e-6));
+        let dur = line(&plan, "express_duration");
+        assert!(close(dur.quantity, 62.5e6 / 3600.0, 1e-3));
+        assert!(close(dur.cost_usd, 382.97, 0.005), "{}", dur.cost_usd);
+        assert!(close(plan.monthly_cost_usd, 482.97, 0.005));
+        assert!(
+            !plan
+                .cost_breakdown
+                .iter()
+                .any(|l| l.item.starts_with("lambda_"))
+        );
+        // Little's law: 38 executions/s × 10 s.
+        assert!(close(plan.capacity.peak, 100e6 / MONTH_S * 10.0, 1e-6));
+        assert_eq!(plan.capacity.unit, "concurrent executions");
+    }
+
+    #[test]
+    fn express_rounding() {
+        assert_eq!(express_billed_ms(901.0), 1000.0);
+        assert_eq!(express_billed_ms(1000.0), 1000.0);
+        assert_eq!(express_billed_ms(1000.0 + 1e-10), 1000.0);
+        assert_eq!(express_billed_ms(1.0), 100.0);
+        assert_eq!(express_billed_mb(65), 128);
+        assert_eq!(express_billed_mb(64), 64);
+        assert_eq!(express_billed_mb(1), 64);
+        // 1 M executions of 901 ms at 65 MB: 1 s × 0.125 GB each.
+        let w = workflow_workload(
+            1e6,
+            2,
+            Some(901.0),
+            65,
+            vec![step("wait", 901.0, 128, true)],
+        );
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &cfg(StateMachineType::Express, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(close(
+            line(&plan, "express_duration").quantity,
+            125_000.0 / 3600.0,
+            1e-6
+        ));
+        assert_eq!(plan.config["billed_duration_ms"], json!(1000.0));
+        assert_eq!(plan.config["billed_memory_mb"], json!(128));
+    }
+
+    #[test]
+    fn service_is_infeasible() {
+        let w = Workload {
+            name: "api".into(),
+            work: Work::Service {
+                traffic: traffic(1e6),
+            },
+            request: Request::default(),
+            slo: None,
+            calibration: None,
+        };
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &StepFunctionsConfig::default(),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(!plan.feasible);
+        assert_eq!(plan.platform, Platform::StepFunctions);
+        assert!(plan.risks[0].contains("request/response"));
+    }
+
+    #[test]
+    fn disabled_is_infeasible() {
+        let w = workflow_workload(1e6, 4, None, 64, vec![]);
+        let c = StepFunctionsConfig {
+            enabled: false,
+            ..StepFunctionsConfig::default()
+        };
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &c,
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(!plan.feasible);
+        assert_eq!(plan.risks, vec!["Disabled in the profile.".to_string()]);
+    }
+
+    #[test]
+    fn missing_quota_or_price_names_the_key() {
+        let w = workflow_workload(1e6, 4, None, 64, vec![step("a", 100.0, 128, false)]);
+        let d = Demand::new(&w, FreeTier::none());
+        let mut b = book();
+        b.quotas.remove(keys::Q_SFN_STANDARD_STARTS);
+        let plan = evaluate(
+            &d,
+            &cfg(StateMachineType::Standard, MapMode::Auto),
+            &lambda_cfg(),
+            &b,
+        );
+        assert!(!plan.feasible);
+        assert!(
+            plan.risks[0].contains(keys::Q_SFN_STANDARD_STARTS),
+            "{:?}",
+            plan.risks
+        );
+
+        let mut b = book();
+        b.prices.remove(keys::SFN_EXPRESS_DURATION);
+        let plan = evaluate(
+            &d,
+            &cfg(StateMachineType::Express, MapMode::Auto),
+            &lambda_cfg(),
+            &b,
+        );
+        assert!(!plan.feasible);
+        assert!(
+            plan.risks[0].contains(keys::SFN_EXPRESS_DURATION),
+            "{:?}",
+            plan.risks
+        );
+
+        let mut b = book();
+        b.prices
+            .remove(&keys::lambda_duration(Architecture::X86_64));
+        let plan = evaluate(
+            &d,
+            &cfg(StateMachineType::Standard, MapMode::Auto),
+            &lambda_cfg(),
+            &b,
+        );
+        assert!(!plan.feasible);
+        assert!(
+            plan.risks[0].contains("lambda.duration.x86_64"),
+            "{:?}",
+            plan.risks
+        );
+    }
+
+    #[test]
+    fn the_cheaper_other_type_is_named_after_the_findings() {
+        // 100,000 executions of 8 transitions and 1 s: Standard $20.00; Express 100,000 ×
+        // ($0.000001 + 1 s × 64 MB at $0.06/GB-h) = $0.10 + $0.10 = $0.20, cheaper: named
+        // last, after every finding of the chosen type.
+        let w = workflow_workload(
+            100_000.0,
+            8,
+            None,
+            64,
+            vec![step("wait", 1000.0, 128, true)],
+        );
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &cfg(StateMachineType::Standard, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(plan.feasible, "{:?}", plan.risks);
+        let last = plan.risks.last().cloned().unwrap_or_default();
+        assert!(
+            last.starts_with("Express workflows would cost $0.20/month instead of $20.00"),
+            "{:?}",
+            plan.risks
+        );
+    }
+}
