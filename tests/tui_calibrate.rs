@@ -123,10 +123,10 @@ async fn the_job_measures_writes_the_sidecar_and_the_figures_move() {
     let before = fake.lock().unwrap().state();
     app.lambda_endpoint = Some(url.clone());
     let (id, kind) = start(&mut app, "512,1024,1769");
-    let JobKind::Calibrate { endpoint_url, .. } = &kind else {
+    let JobKind::Calibrate(job) = &kind else {
         panic!("{kind:?}")
     };
-    assert_eq!(endpoint_url.as_deref(), Some(url.as_str()));
+    assert_eq!(job.endpoint_url.as_deref(), Some(url.as_str()));
     runner.spawn(id, kind);
 
     let mut fractions = Vec::new();

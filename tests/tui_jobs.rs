@@ -418,14 +418,11 @@ fn calibration_asks_for_the_function_shows_the_plan_then_starts_a_job() {
     let [Effect::Spawn { id, kind }] = effects.as_slice() else {
         panic!("{effects:?}")
     };
-    let JobKind::Calibrate {
-        function, sizes, ..
-    } = kind
-    else {
+    let JobKind::Calibrate(job) = kind else {
         panic!("{kind:?}")
     };
-    assert_eq!(function, "cart-api");
-    assert_eq!(sizes, &vec![512, 1024, 2048]);
+    assert_eq!(job.function, "cart-api");
+    assert_eq!(job.sizes, vec![512, 1024, 2048]);
     assert_eq!(app.jobs[0].title, "calibrate cart-api on cart-api");
     // Success reloads the profile so the calibration is used.
     let effects = app.update(Action::JobFinished {

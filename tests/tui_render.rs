@@ -90,8 +90,8 @@ views! {
         app.update(Action::CancelJob);
     };
     jobs_calibrating => |app| {
-        use planner::tui::jobs::{JobKind, SizeCount, SizeProgress};
-        let kind = JobKind::Calibrate {
+        use planner::tui::jobs::{CalibrationJob, JobKind, SizeCount, SizeProgress};
+        let kind = JobKind::Calibrate(CalibrationJob {
             profile: PathBuf::from("tests/fixtures/tui/shop.yaml"),
             workload: "cart-api".into(),
             threads: 1,
@@ -101,7 +101,7 @@ views! {
             invocations: 20,
             book: Box::new(planner::pricing::built_in("us-east-1").unwrap().book),
             endpoint_url: None,
-        };
+        });
         app.start_job("calibrate cart-api on cart-fn".into(), kind);
         let mut sizes = SizeProgress::new(&[512, 1024, 2048], 20);
         sizes.record(SizeCount { memory_mb: 512, done: 20, errors: 1, throttles: 0, p50_ms: Some(1441.2) });

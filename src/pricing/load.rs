@@ -231,40 +231,12 @@ impl PriceBook {
             }
         }
         for (key, a) in &self.free_tier {
-            let at = |what: &str| format!("free_tier.{key}.{what}");
-            if !(a.quantity.is_finite() && a.quantity >= 0.0) {
-                return Err(invalid(
-                    at("quantity"),
-                    "must be a finite, non-negative number".into(),
-                ));
-            }
-            if a.unit.trim().is_empty() {
-                return Err(invalid(at("unit"), "must not be empty".into()));
-            }
-            if a.source.trim().is_empty() {
-                return Err(invalid(
-                    at("source"),
-                    "every allowance must name its source".into(),
-                ));
-            }
+            check_amount(("quantity", a.quantity), &a.unit, &a.source, "allowance")
+                .map_err(|(field, message)| invalid(format!("free_tier.{key}.{field}"), message))?;
         }
         for (key, q) in &self.quotas {
-            let at = |what: &str| format!("quotas.{key}.{what}");
-            if !(q.value.is_finite() && q.value >= 0.0) {
-                return Err(invalid(
-                    at("value"),
-                    "must be a finite, non-negative number".into(),
-                ));
-            }
-            if q.unit.trim().is_empty() {
-                return Err(invalid(at("unit"), "must not be empty".into()));
-            }
-            if q.source.trim().is_empty() {
-                return Err(invalid(
-                    at("source"),
-                    "every quota must name its source".into(),
-                ));
-            }
+            check_amount(("value", q.value), &q.unit, &q.source, "quota")
+                .map_err(|(field, message)| invalid(format!("quotas.{key}.{field}"), message))?;
         }
         Ok(())
     }
@@ -278,6 +250,27 @@ impl PriceBook {
     pub fn staleness_warning(&self, today: (i32, u32, u32)) -> Option<String> {
         staleness_warning(&self.region, &self.made, today)
     }
+}
+
+/// An amount in a unit that names its source (a free tier allowance, a quota): the amount
+/// (`(field, value)`) finite and non-negative, the unit and the source not empty. `what` names
+/// the figure in the message about its source. `Err((field, message))`.
+fn check_amount(
+    (field, amount): (&'static str, f64),
+    unit: &str,
+    source: &str,
+    what: &str,
+) -> Result<(), (&'static str, String)> {
+    if !(amount.is_finite() && amount >= 0.0) {
+        return Err((field, "must be a finite, non-negative number".into()));
+    }
+    if unit.trim().is_empty() {
+        return Err(("unit", "must not be empty".into()));
+    }
+    if source.trim().is_empty() {
+        return Err(("source", format!("every {what} must name its source")));
+    }
+    Ok(())
 }
 
 /// `Err((tier index or None, message))`.
@@ -745,6 +738,35 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("us-east-1.yaml")]);
+    }
+
+    #[test]
+    fn allowances_and_quotas_are_checked_alike() {
+        let book = built_in("us-east-1").unwrap().book;
+        let field_of = |b: &PriceBook| match b.validate("test") {
+            Err(PricingError::Invalid { field, message, .. }) => format!("{field}: {message}"),
+            other => panic!("{other:?}"),
+        };
+        let (key, _) = book.free_tier.iter().next().unwrap();
+        let mut b = book.clone();
+        b.free_tier.get_mut(key).unwrap().source = " ".into();
+        assert_eq!(
+            field_of(&b),
+            format!("free_tier.{key}.source: every allowance must name its source")
+        );
+        let (key, _) = book.quotas.iter().next().unwrap();
+        let mut b = book.clone();
+        b.quotas.get_mut(key).unwrap().value = -1.0;
+        assert_eq!(
+            field_of(&b),
+            format!("quotas.{key}.value: must be a finite, non-negative number")
+        );
+        let mut b = book.clone();
+        b.quotas.get_mut(key).unwrap().unit = String::new();
+        assert_eq!(
+            field_of(&b),
+            format!("quotas.{key}.unit: must not be empty")
+        );
     }
 
     #[test]

@@ -137,7 +137,7 @@ impl App {
         );
         Ok(Question::Calibrate {
             plan: text,
-            kind: Box::new(JobKind::Calibrate {
+            job: CalibrationJob {
                 profile: doc.path.clone(),
                 workload: workload.name.clone(),
                 threads: workload.request.threads.max(1),
@@ -147,7 +147,7 @@ impl App {
                 invocations: INVOCATIONS,
                 book: Box::new(l.book.book.clone()),
                 endpoint_url: self.lambda_endpoint.clone(),
-            }),
+            },
         })
     }
 

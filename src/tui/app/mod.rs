@@ -7,7 +7,7 @@ mod jobs;
 mod update;
 
 use super::action::{Action, Effect};
-use super::jobs::{Job, JobId, JobKind, JobOutcome, JobStatus};
+use super::jobs::{CalibrationJob, Job, JobId, JobKind, JobOutcome, JobStatus};
 use super::keymap::{self, Binding, Context};
 use super::params::{Group, Param};
 use super::planning::{PlanRequest, Stage, Stale};
@@ -185,7 +185,7 @@ pub enum Question {
     /// Refresh `region`'s price book into `dir` from the AWS Price List API?
     RefreshPrices { region: String, dir: PathBuf },
     /// Run this calibration? `plan` says what it calls, the cap and the most it can cost.
-    Calibrate { plan: String, kind: Box<JobKind> },
+    Calibrate { plan: String, job: CalibrationJob },
     /// Reload and drop unsaved edits?
     Reload,
     /// Replace an existing file?

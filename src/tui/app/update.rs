@@ -280,14 +280,9 @@ impl App {
                     self.quit()
                 }
             }
-            Question::Calibrate { kind, .. } => {
-                let title = match kind.as_ref() {
-                    JobKind::Calibrate {
-                        workload, function, ..
-                    } => format!("calibrate {workload} on {function}"),
-                    _ => "calibrate".to_string(),
-                };
-                vec![self.start_job(title, *kind)]
+            Question::Calibrate { job, .. } => {
+                let title = format!("calibrate {} on {}", job.workload, job.function);
+                vec![self.start_job(title, JobKind::Calibrate(job))]
             }
             Question::RefreshPrices { region, dir } => {
                 let title = format!("refresh {region} prices");

@@ -9,8 +9,10 @@ use crate::tui::action::Action;
 use std::path::PathBuf;
 use tokio::sync::mpsc::Sender;
 
-/// What to measure and where the result goes.
-pub(super) struct Calibration {
+/// What a calibration job measures and where the result goes: measure `function` at `sizes`
+/// and write `workload`'s calibration into the sidecar of `profile`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationJob {
     pub profile: PathBuf,
     pub workload: String,
     pub threads: u32,
@@ -18,13 +20,16 @@ pub(super) struct Calibration {
     pub region: String,
     pub sizes: Vec<u32>,
     pub invocations: u32,
-    pub book: PriceBook,
+    pub book: Box<PriceBook>,
+    /// `None`: the Region's endpoint (or the SDK's `AWS_ENDPOINT_URL_LAMBDA` /
+    /// `AWS_ENDPOINT_URL`); tests point it at a local server.
+    pub endpoint_url: Option<String>,
 }
 
 /// Run `job` as job `id`; `track` follows what it changes in the account.
 pub(super) async fn run(
     id: JobId,
-    job: Calibration,
+    job: CalibrationJob,
     sdk: &aws_config::SdkConfig,
     tuning: Tuning,
     track: &Track,

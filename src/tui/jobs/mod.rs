@@ -16,7 +16,7 @@
 mod calibrate;
 mod refresh;
 
-pub use calibrate::{SizeCount, SizeProgress};
+pub use calibrate::{CalibrationJob, SizeCount, SizeProgress};
 pub use refresh::refresh_prices;
 
 use super::action::Action;
@@ -70,21 +70,9 @@ pub enum JobKind {
         /// `None`: the standard endpoint (or `AWS_ENDPOINT_URL`).
         endpoint_url: Option<String>,
     },
-    /// Measure `function` at `sizes` and write `workload`'s calibration into the sidecar of
-    /// `profile`. The run always cleans up (restores memory, deletes versions and aliases).
-    Calibrate {
-        profile: PathBuf,
-        workload: String,
-        threads: u32,
-        function: String,
-        region: String,
-        sizes: Vec<u32>,
-        invocations: u32,
-        book: Box<crate::pricing::PriceBook>,
-        /// `None`: the Region's endpoint (or the SDK's `AWS_ENDPOINT_URL_LAMBDA` /
-        /// `AWS_ENDPOINT_URL`); tests point it at a local server.
-        endpoint_url: Option<String>,
-    },
+    /// Measure a Lambda function and write a workload's calibration into its profile's
+    /// sidecar. The run always cleans up (restores memory, deletes versions and aliases).
+    Calibrate(CalibrationJob),
 }
 
 /// How a job ended.
@@ -214,9 +202,7 @@ impl Runner {
     pub fn spawn(&mut self, id: JobId, kind: JobKind) {
         let aws = self.aws.clone();
         let track = match &kind {
-            JobKind::Calibrate {
-                function, region, ..
-            } => Some(Track::new(function, region)),
+            JobKind::Calibrate(job) => Some(Track::new(&job.function, &job.region)),
             JobKind::RefreshPrices { .. } => None,
         };
         let job_track = track.clone();
@@ -472,34 +458,14 @@ async fn run(
                 () = cancel.cancelled() => JobOutcome::Cancelled,
             }
         }
-        JobKind::Calibrate {
-            profile,
-            workload,
-            threads,
-            function,
-            region,
-            sizes,
-            invocations,
-            book,
-            endpoint_url,
-        } => {
+        JobKind::Calibrate(job) => {
             let sdk = crate::ops::calibration::load_config(
                 aws.sdk.as_ref(),
-                &region,
-                endpoint_url.as_deref(),
+                &job.region,
+                job.endpoint_url.as_deref(),
             )
             .await;
-            let track = track.unwrap_or_else(|| Track::new(&function, &region));
-            let job = calibrate::Calibration {
-                profile,
-                workload,
-                threads,
-                function,
-                region,
-                sizes,
-                invocations,
-                book: *book,
-            };
+            let track = track.unwrap_or_else(|| Track::new(&job.function, &job.region));
             calibrate::run(id, job, &sdk, aws.tuning, &track, &tx, cancel).await
         }
     }
