@@ -4,7 +4,8 @@
 
 use super::billing::FreeTier;
 use super::traffic::{Curve, MONTH_S};
-use crate::profile::{Job, Request, Work, Workflow, Workload, WorkloadKind};
+use crate::profile::{Request, Work, Workload, WorkloadKind};
+use std::borrow::Cow;
 
 /// Throttled or shed share tolerated when the profile states no SLO.
 pub const DEFAULT_MAX_THROTTLED_SHARE: f64 = 0.0001;
@@ -17,27 +18,18 @@ pub struct Demand<'a> {
     pub request: Request,
     /// Requests per second over the representative period (flat zero for fan-out jobs).
     pub curve: Curve,
-    /// The workload's kind with what the platforms need of it (a job's runs scaled with the
-    /// demand).
-    pub work: DemandWork<'a>,
+    /// The workload's kind with its sections, matched by every platform (a job's runs scaled
+    /// with the demand; the traffic as stated: platforms serve `curve`).
+    pub work: Cow<'a, Work>,
     pub free: FreeTier,
     /// How far this demand is scaled from the profile's stated traffic.
     pub scale: f64,
 }
 
-/// A workload's kind as the platforms see it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DemandWork<'a> {
-    Service,
-    /// Items and runs (runs scaled with the demand).
-    Fanout(Job),
-    Workflow(&'a Workflow),
-}
-
 impl<'a> Demand<'a> {
     pub fn new(workload: &'a Workload, free: FreeTier) -> Demand<'a> {
-        let request = match &workload.work {
-            Work::Workflow { workflow: wf, .. } if !wf.steps.is_empty() => Request {
+        let request = match workload.work.workflow() {
+            Some(wf) if !wf.steps.is_empty() => Request {
                 duration_ms: wf.steps.iter().map(|s| s.duration_ms).sum(),
                 cpu_ms: wf.steps.iter().map(|s| s.cpu_ms).sum(),
                 threads: workload.request.threads,
@@ -49,22 +41,17 @@ impl<'a> Demand<'a> {
                     .unwrap_or(workload.request.memory_mb),
                 payload_kb: workload.request.payload_kb,
             },
-            Work::Workflow { .. } | Work::Service { .. } | Work::Fanout { .. } => {
-                calibrated(workload)
-            }
+            Some(_) | None => calibrated(workload),
         };
-        let (curve, work) = match &workload.work {
-            Work::Service { traffic } => (Curve::from_traffic(traffic), DemandWork::Service),
-            Work::Fanout { job } => (Curve::flat(0.0), DemandWork::Fanout(job.clone())),
-            Work::Workflow { traffic, workflow } => {
-                (Curve::from_traffic(traffic), DemandWork::Workflow(workflow))
-            }
-        };
+        let curve = workload
+            .work
+            .traffic()
+            .map_or_else(|| Curve::flat(0.0), Curve::from_traffic);
         Demand {
             workload,
             request,
             curve,
-            work,
+            work: Cow::Borrowed(&workload.work),
             free,
             scale: 1.0,
         }
@@ -74,7 +61,9 @@ impl<'a> Demand<'a> {
     pub fn scaled(&self, factor: f64) -> Demand<'a> {
         let mut d = self.clone();
         d.curve = self.curve.scaled(factor);
-        if let DemandWork::Fanout(job) = &mut d.work {
+        if self.work.job().is_some()
+            && let Some(job) = d.work.to_mut().job_mut()
+        {
             job.runs_per_month *= factor;
         }
         d.scale = self.scale * factor;
@@ -83,16 +72,16 @@ impl<'a> Demand<'a> {
 
     /// Average rate: requests/s, or items/s over the month for a fan-out job.
     pub fn average_rps(&self) -> f64 {
-        match &self.work {
-            DemandWork::Fanout(job) => job.items as f64 * job.runs_per_month / MONTH_S,
-            DemandWork::Service | DemandWork::Workflow(_) => self.curve.mean(),
+        match self.work.job() {
+            Some(job) => job.items as f64 * job.runs_per_month / MONTH_S,
+            None => self.curve.mean(),
         }
     }
 
     pub fn monthly_requests(&self) -> f64 {
-        match &self.work {
-            DemandWork::Fanout(job) => job.items as f64 * job.runs_per_month,
-            DemandWork::Service | DemandWork::Workflow(_) => self.curve.monthly_requests(),
+        match self.work.job() {
+            Some(job) => job.items as f64 * job.runs_per_month,
+            None => self.curve.monthly_requests(),
         }
     }
 

@@ -6,14 +6,14 @@
 
 use super::assess::Assessment;
 use super::billing::{self, FreeTier};
-use super::demand::{Demand, DemandWork};
+use super::demand::Demand;
 use super::ingress;
 use super::latency::{self, LatencyMix, erlang_b};
 use super::plan::{Capacity, Figures, Latency, LineItem, OptionPlan, Platform};
 use super::traffic::{MONTH_S, WindowMax};
 use super::words::{clock, pct};
 use crate::pricing::{Missing, Price, PriceBook, keys};
-use crate::profile::{Architecture, AutoOr, Job, LambdaConfig, Request};
+use crate::profile::{Architecture, AutoOr, Job, LambdaConfig, Request, Work};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -522,9 +522,9 @@ fn option_at(
     scaling: f64,
     memory_mb: u32,
 ) -> Result<OptionPlan, Missing> {
-    match &d.work {
-        DemandWork::Fanout(job) => return fanout_at(d, job, cfg, book, scaling, memory_mb),
-        DemandWork::Service | DemandWork::Workflow(_) => {}
+    match &*d.work {
+        Work::Fanout { job } => return fanout_at(d, job, cfg, book, scaling, memory_mb),
+        Work::Service { .. } | Work::Workflow { .. } => {}
     }
     let sim = simulate(d, cfg, memory_mb, scaling);
     let periods = d.curve.periods_per_month();

@@ -10,12 +10,12 @@
 
 use super::{FleetCache, FleetRun, Scaling, Unit, cost_cmp, cpu_risks, meets};
 use crate::model::Assessment;
-use crate::model::demand::{Demand, DemandWork};
+use crate::model::demand::Demand;
 use crate::model::ingress;
 use crate::model::plan::{Capacity, Figures, Latency, LineItem, OptionPlan, Platform, Priced};
 use crate::model::words::{clock, fmt_num, pct, round_to};
 use crate::pricing::{Missing, PriceBook, keys};
-use crate::profile::{FleetIngress, Job};
+use crate::profile::{FleetIngress, Job, Work};
 use serde_json::json;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -185,9 +185,9 @@ fn try_evaluate<'a, F: Fleet<'a>, T: From<OptionPlan>>(
         Ok(s) => s,
         Err(why) => return Ok(OptionPlan::infeasible(F::PLATFORM, why).into()),
     };
-    match &d.work {
-        DemandWork::Fanout(job) => Ok(fanout(d, &fleet.for_jobs(book)?, job, shapes).into()),
-        DemandWork::Service | DemandWork::Workflow(_) => {
+    match &*d.work {
+        Work::Fanout { job } => Ok(fanout(d, &fleet.for_jobs(book)?, job, shapes).into()),
+        Work::Service { .. } | Work::Workflow { .. } => {
             if fleet.settings().ingress == FleetIngress::Alb {
                 // Fail on a missing ALB price before searching.
                 book.price(keys::ALB_HOURS)?;

@@ -28,10 +28,10 @@ pub use workflow::history_events;
 
 use super::assess::Assessment;
 use super::billing::{self, FreeTier};
-use super::demand::{Demand, DemandWork};
+use super::demand::Demand;
 use super::plan::{Figures, LineItem, OptionPlan, Platform};
 use crate::pricing::{Missing, Price, PriceBook, keys};
-use crate::profile::{LambdaConfig, StateMachineType, StepFunctionsConfig};
+use crate::profile::{LambdaConfig, StateMachineType, StepFunctionsConfig, Work};
 
 /// Longest Express execution: 5 minutes.
 pub const EXPRESS_MAX_MS: f64 = 300_000.0;
@@ -161,15 +161,15 @@ fn try_evaluate(
     lambda: &LambdaConfig,
     book: &PriceBook,
 ) -> Result<OptionPlan, Missing> {
-    match &d.work {
-        DemandWork::Service => Ok(OptionPlan::infeasible(
+    match &*d.work {
+        Work::Service { .. } => Ok(OptionPlan::infeasible(
             Platform::StepFunctions,
             "A state machine is not a request/response front end: it orchestrates steps, it \
              does not serve requests. Express synchronous workflows can answer a caller, but \
              they add a per-request orchestration charge and latency on top of the same \
              function, with no concurrency benefit. Use Lambda, ECS or EC2 for a service.",
         )),
-        DemandWork::Workflow(wf) => {
+        Work::Workflow { workflow: wf, .. } => {
             let mut chosen = workflow::evaluate(d, cfg, lambda, book, wf)?;
             // The other workflow type, for comparison: the choice is also about semantics, so
             // it is named, not made.
@@ -203,7 +203,7 @@ fn try_evaluate(
             }
             Ok(chosen.into_plan())
         }
-        DemandWork::Fanout(job) => Ok(map::evaluate(d, cfg, lambda, book, job)?.into_plan()),
+        Work::Fanout { job } => Ok(map::evaluate(d, cfg, lambda, book, job)?.into_plan()),
     }
 }
 
