@@ -15,8 +15,15 @@ pub enum Platform {
 }
 
 impl Platform {
-    /// In this order everywhere: also the "less to operate" order used on near-ties.
-    pub const ALL: [Platform; 4] = [
+    /// How many platforms there are. The pattern lists every variant, so a new platform does
+    /// not compile until it is counted here, and then `ALL` must list it too.
+    pub const COUNT: usize = match Platform::Lambda {
+        Platform::Lambda | Platform::StepFunctions | Platform::Ecs | Platform::Ec2 => 4,
+    };
+
+    /// In this order everywhere (declaration order, so `p as usize` is `p`'s index): also the
+    /// "less to operate" order used on near-ties.
+    pub const ALL: [Platform; Platform::COUNT] = [
         Platform::Lambda,
         Platform::StepFunctions,
         Platform::Ecs,
@@ -39,6 +46,16 @@ impl Platform {
             Platform::StepFunctions => "Step Functions",
             Platform::Ecs => "ECS Fargate",
             Platform::Ec2 => "EC2",
+        }
+    }
+
+    /// A label of at most 7 characters, for narrow table columns.
+    pub fn short(self) -> &'static str {
+        match self {
+            Platform::Lambda => "lambda",
+            Platform::StepFunctions => "step_fn",
+            Platform::Ecs => "ecs",
+            Platform::Ec2 => "ec2",
         }
     }
 
@@ -290,4 +307,18 @@ pub struct Capacity {
 pub struct Latency {
     pub p50: f64,
     pub p99: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Platform;
+
+    #[test]
+    fn all_lists_every_platform_once_in_declaration_order() {
+        for (i, p) in Platform::ALL.iter().enumerate() {
+            assert_eq!(*p as usize, i, "{p:?}");
+            assert_eq!(Platform::from_id(p.id()), Some(*p));
+            assert!(p.short().len() <= 7, "{p:?}");
+        }
+    }
 }

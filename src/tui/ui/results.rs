@@ -2,7 +2,7 @@
 
 use super::Widgets;
 use crate::format;
-use crate::model::{OptionPlan, Platform};
+use crate::model::OptionPlan;
 use crate::tui::app::{App, Focus, Tab};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -70,7 +70,7 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
             let name = if wide {
                 o.platform.label()
             } else {
-                short(o.platform)
+                o.platform.short()
             };
             let (ok, ok_style) = if o.feasible {
                 ("✓", t.good())
@@ -98,7 +98,7 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
             2 + width(if wide {
                 o.platform.label()
             } else {
-                short(o.platform)
+                o.platform.short()
             })
         })
         .max()
@@ -137,15 +137,6 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
         .row_highlight_style(t.selected())
         .highlight_symbol("▶");
     frame.render_stateful_widget(tbl, area, &mut widgets.platforms);
-}
-
-fn short(p: Platform) -> &'static str {
-    match p {
-        Platform::Lambda => "lambda",
-        Platform::StepFunctions => "step_fn",
-        Platform::Ecs => "ecs",
-        Platform::Ec2 => "ec2",
-    }
 }
 
 fn capacity(o: &OptionPlan) -> String {
@@ -196,7 +187,10 @@ pub fn recommendation(frame: &mut Frame, area: Rect, app: &App) {
         for risk in &o.risks {
             let style = if o.feasible { t.warn() } else { t.muted() };
             lines.push(Line::from(vec![
-                Span::styled(format!("• {}: ", short(o.platform)), t.platform(o.platform)),
+                Span::styled(
+                    format!("• {}: ", o.platform.short()),
+                    t.platform(o.platform),
+                ),
                 Span::styled(risk.clone(), style),
             ]));
         }
