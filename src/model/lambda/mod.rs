@@ -1,6 +1,6 @@
 //! AWS Lambda: duration by memory, billing ([`bill()`], the one place Lambda's billing rules
 //! live), concurrency against the limit and the scaling rate, cold starts and throttling
-//! ([`walk`]), fan-out jobs ([`fanout`]), and the `memory_mb: auto` search. Step Functions task
+//! (`walk`), fan-out jobs (`fanout`), and the `memory_mb: auto` search. Step Functions task
 //! states are Lambda functions and use the same pieces: `walk_environments` and `cold_starts`,
 //! `search_memory`, `cold_per_run`, and `bill` (`bill_functions` for several).
 
