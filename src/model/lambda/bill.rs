@@ -51,8 +51,8 @@ pub struct Provisioned {
     pub duration_ms: f64,
 }
 
-/// Lambda's bill for a month of `usage`, crediting what is left of the free tier. Returns the
-/// lines and the free tier left afterwards.
+/// Lambda's bill for a month of `usage`: its lines, with credits for what is left of the free
+/// tier (what a recommended option uses of it is taken off by the caller, `FreeTier::after`).
 pub fn bill(
     usage: &Usage,
     names: LineNames,

@@ -1,12 +1,13 @@
 //! AWS Step Functions: workflows (Standard or Express state machines whose task states run on
-//! Lambda, [`workflow`]) and fan-out jobs (a Map state over the items, Inline or Distributed,
-//! [`map`]).
+//! Lambda, `workflow.rs`) and fan-out jobs (a Map state over the items, Inline or Distributed,
+//! `map.rs`).
 //!
 //! Step Functions' own billing lives here (Standard state transitions; Express requests and
 //! GB-hours, from GB-seconds with 100 ms / 64 MB rounding). Task states are Lambda functions:
 //! their environments, cold starts, `auto` memory and bill are Lambda's own
 //! (`lambda::walk_environments`, `lambda::cold_starts`, `lambda::search_memory`,
-//! `lambda::bill`).
+//! `lambda::bill_functions` for a workflow's task states billed together, `lambda::bill` for a
+//! Map's item function).
 //!
 //! Assumptions (stated in the option's config and risks where they matter):
 //! - Orchestration overhead per transition is not modelled (0 ms): AWS publishes no figure.
