@@ -36,6 +36,16 @@ impl Assessment {
         });
     }
 
+    /// `text` rules the option out when `breaks`, else it is a risk worth knowing (a limit
+    /// the option hits, within or beyond what the workload allows).
+    pub fn infeasible_if(&mut self, breaks: bool, text: impl Into<String>) {
+        if breaks {
+            self.infeasible(text);
+        } else {
+            self.risk(text);
+        }
+    }
+
     /// No finding rules the option out.
     pub fn feasible(&self) -> bool {
         !self.findings.iter().any(|f| f.blocks)

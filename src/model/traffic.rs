@@ -144,6 +144,11 @@ impl Curve {
         }
     }
 
+    /// When step `i` starts, as a clock time within the period ("14:02", "day 2 00:01").
+    pub fn time_of_step(&self, i: usize) -> String {
+        super::words::clock(i as f64 * self.step_s, self.step_s * self.rps.len() as f64)
+    }
+
     pub fn peak(&self) -> f64 {
         self.rps.iter().copied().fold(0.0, f64::max)
     }

@@ -13,7 +13,7 @@ use crate::model::Assessment;
 use crate::model::demand::Demand;
 use crate::model::ingress;
 use crate::model::plan::{Capacity, Figures, Latency, LineItem, OptionPlan, Platform, Priced};
-use crate::model::words::{clock, fmt_num, pct, round_to};
+use crate::model::words::{fmt_num, pct, round_to};
 use crate::pricing::{Missing, PriceBook, keys};
 use crate::profile::{FleetIngress, Job, Work};
 use serde_json::json;
@@ -535,10 +535,7 @@ pub fn assess(
             .map(|(i, share)| {
                 format!(
                     " (worst at {}, when {} are shed)",
-                    clock(
-                        i as f64 * d.curve.step_s,
-                        d.curve.step_s * d.curve.rps.len() as f64
-                    ),
+                    d.curve.time_of_step(i),
                     pct(share)
                 )
             })

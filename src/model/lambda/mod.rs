@@ -17,7 +17,7 @@ use super::demand::Demand;
 use super::ingress;
 use super::plan::{Capacity, Figures, Latency, OptionPlan, Platform};
 use super::traffic::MONTH_S;
-use super::words::{clock, pct};
+use super::words::pct;
 use crate::pricing::{Missing, PriceBook, keys};
 use crate::profile::{AutoOr, LambdaConfig, Request, Work};
 use fanout::fanout_at;
@@ -192,16 +192,7 @@ fn option_at(
         let peak_need = d.curve.peak() * sim.duration_ms / 1000.0;
         let when = sim
             .worst_throttle_step
-            .map(|(t, share)| {
-                format!(
-                    " (worst at {}: {})",
-                    clock(
-                        t as f64 * d.curve.step_s,
-                        d.curve.step_s * d.curve.rps.len() as f64
-                    ),
-                    pct(share)
-                )
-            })
+            .map(|(t, share)| format!(" (worst at {}: {})", d.curve.time_of_step(t), pct(share)))
             .unwrap_or_default();
         let cause = if sim.scaling_throttled > sim.throttled * 0.5 {
             format!(
@@ -218,11 +209,7 @@ fn option_at(
             "Throttles {} of requests: {cause}{when}.",
             pct(throttled_share)
         );
-        if throttled_share > d.max_throttled_share() {
-            verdict.infeasible(finding);
-        } else {
-            verdict.risk(finding);
-        }
+        verdict.infeasible_if(throttled_share > d.max_throttled_share(), finding);
     }
     if let Some(target) = d.p99_target_ms()
         && latency.p99 > target

@@ -324,11 +324,7 @@ pub(super) fn evaluate(
             bound.what,
             bound.rate
         );
-        if throttled_share > d.max_throttled_share() {
-            verdict.infeasible(finding);
-        } else {
-            verdict.risk(finding);
-        }
+        verdict.infeasible_if(throttled_share > d.max_throttled_share(), finding);
     }
     if let Some(target) = d.p99_target_ms()
         && latency.p99 > target
