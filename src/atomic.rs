@@ -5,42 +5,91 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// A file being written. Nothing appears at `target` until `commit`; dropping it without a
-/// commit removes the temporary file.
+/// A file to be written. [`AtomicFile::create`] checks at once that the target can be
+/// written; nothing appears at the target until [`AtomicFile::commit`], which writes a
+/// temporary file with an unpredictable name, created exclusively in the target's folder
+/// (so a planted file or symlink cannot redirect the write), syncs it and renames it over
+/// the target. An existing target keeps its permissions; a symlink target is followed, so
+/// the file it points to is replaced and the link stays.
 #[derive(Debug)]
 pub struct AtomicFile {
     target: PathBuf,
-    tmp: PathBuf,
-    file: Option<fs::File>,
+    dir: PathBuf,
+    /// The existing target's permissions, kept on the new file.
+    permissions: Option<fs::Permissions>,
 }
 
 impl AtomicFile {
-    /// Create the temporary file now, so a bad path fails before any slow work.
+    /// Check now that `target` can be written, so a bad path fails before any slow work: it
+    /// is a regular file (or does not exist yet) that can be opened for writing, in a folder
+    /// where a file can be created. A folder, a device, a FIFO or a socket is refused
+    /// (`InvalidInput`), never replaced.
     pub fn create(target: &Path) -> io::Result<AtomicFile> {
+        let target = match fs::symlink_metadata(target) {
+            Ok(m) if m.file_type().is_symlink() => fs::canonicalize(target)?,
+            _ => target.to_path_buf(),
+        };
+        let permissions = match fs::metadata(&target) {
+            Ok(m) if m.is_file() => {
+                // Opened for writing without truncating: fails on a read-only or immutable
+                // file now rather than at the rename.
+                fs::OpenOptions::new().write(true).open(&target)?;
+                Some(m.permissions())
+            }
+            Ok(m) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "{} is not a regular file",
+                        crate::input::describe(&m.file_type())
+                    ),
+                ));
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let name = target
+        let file = AtomicFile {
+            target,
+            dir,
+            permissions,
+        };
+        // A temporary file can be made in the folder (removed again at once).
+        drop(file.temporary()?);
+        Ok(file)
+    }
+
+    /// The file that will be written (a symlink given to `create` resolved).
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Whether the target is the file at `path` (the same file under any name).
+    pub fn is_same_file(&self, path: &Path) -> bool {
+        same_file(&self.target, path)
+    }
+
+    /// A new, exclusively created temporary file beside the target.
+    fn temporary(&self) -> io::Result<tempfile::NamedTempFile> {
+        let name = self
+            .target
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?
             .to_string_lossy()
             .into_owned();
-        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        let file = fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)?;
-        Ok(AtomicFile {
-            target: target.to_path_buf(),
-            tmp,
-            file: Some(file),
-        })
-    }
-
-    pub fn target(&self) -> &Path {
-        &self.target
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // A new file gets the usual 0666 less the umask, as any other written file.
+            builder.permissions(fs::Permissions::from_mode(0o666));
+        }
+        builder.tempfile_in(&self.dir)
     }
 
     /// Write `contents`, flush to disk and rename over the target.
@@ -48,41 +97,43 @@ impl AtomicFile {
         self.commit_with(contents, |_| Ok(()))
     }
 
-    /// As `commit`, running `before_rename` (a test hook) just before the rename.
+    /// As `commit`, running `before_rename` (a test hook) just before the rename. On any
+    /// failure the temporary file is removed and an existing target is left as it was.
     pub fn commit_with(
         &mut self,
         contents: &[u8],
         before_rename: impl FnOnce(&Path) -> io::Result<()>,
     ) -> io::Result<PathBuf> {
-        let mut file = self
-            .file
-            .take()
-            .ok_or_else(|| io::Error::other("already committed"))?;
-        file.write_all(contents)?;
-        file.sync_all()?;
-        drop(file);
-        before_rename(&self.tmp)?;
-        fs::rename(&self.tmp, &self.target)?;
-        if let Some(dir) = self.target.parent()
-            && let Ok(d) = fs::File::open(if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            })
-        {
-            // Make the rename durable where folders can be synced; best effort elsewhere.
+        let mut tmp = self.temporary()?;
+        if let Some(p) = &self.permissions {
+            tmp.as_file().set_permissions(p.clone())?;
+        }
+        tmp.write_all(contents)?;
+        tmp.as_file().sync_all()?;
+        before_rename(tmp.path())?;
+        tmp.persist(&self.target).map_err(|e| e.error)?;
+        // Make the rename durable where folders can be synced; best effort elsewhere.
+        if let Ok(d) = fs::File::open(&self.dir) {
             let _ = d.sync_all();
         }
-        self.tmp = PathBuf::new();
         Ok(self.target.clone())
     }
 }
 
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if !self.tmp.as_os_str().is_empty() {
-            let _ = fs::remove_file(&self.tmp);
-        }
+/// Whether `a` and `b` name the same existing file (through links, `..` or hard links).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (fs::metadata(a), fs::metadata(b)) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        ma.dev() == mb.dev() && ma.ino() == mb.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (ma, mb);
+        matches!((fs::canonicalize(a), fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
     }
 }
 

@@ -26,6 +26,25 @@ const MAX_MONEY_DECIMALS: usize = 10;
 /// Rule: amounts of at least one cent (and exact zero) show cents (2 decimals); non-zero
 /// amounts below one cent show two significant digits (at most 10 decimals), so that
 /// small-but-real costs are not printed as `$0.00`.
+/// `s` with every control character but line feed and tab written out as `\u{1b}`, so that
+/// text from a file or a server (a value, a message) cannot drive the terminal it is printed
+/// on: set its title, clear it, move the cursor.
+pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 pub fn usd(x: f64) -> String {
     with_dollar(&money(x))
 }
@@ -274,6 +293,11 @@ mod tests {
         assert_eq!(usd(0.0), "$0.00");
         assert_eq!(usd(-0.0), "$0.00");
         assert_eq!(usd(1234.56), "$1,234.56");
+        assert_eq!(terminal_safe("a\tb\nc"), "a\tb\nc");
+        assert_eq!(
+            terminal_safe("x\u{1b}]0;pwned\u{7}\u{9b}2J"),
+            "x\\u{1b}]0;pwned\\u{7}\\u{9b}2J"
+        );
         assert_eq!(usd(1_234.555_1), "$1,234.56");
         assert_eq!(usd(1_000_000.0), "$1,000,000.00");
         assert_eq!(usd(0.01), "$0.01");

@@ -1,8 +1,8 @@
 //! planner: where should a workload's concurrency live on AWS, and what does it cost?
 //!
 //! The model (`model`) is pure: a profile and a price book in, a plan out. The report
-//! renderers (`report`) are pure too. I/O lives in `profile::load`, `pricing::load`,
-//! `atomic`, `aws` (every SDK call), `ops` (refresh and calibration, shared by the command
+//! renderers (`report`) are pure too. I/O lives in `input` (reading files), `profile::load`,
+//! `pricing::load`, `atomic` (writing files), `aws` (every SDK call), `ops` (refresh and calibration, shared by the command
 //! line and the TUI) and `commands`.
 //!
 //! Dependency direction: `main -> commands -> {tui, ops, ...}`, `tui -> ops`,
@@ -15,6 +15,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod format;
+pub mod input;
 pub mod model;
 pub mod ops;
 pub mod pricing;

@@ -9,7 +9,8 @@ fn main() -> ExitCode {
     match planner::commands::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            let message = format!("{err:#}");
+            eprintln!("error: {}", planner::format::terminal_safe(&message));
             ExitCode::from(planner::error::exit_code(&err))
         }
     }

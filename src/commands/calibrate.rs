@@ -56,7 +56,7 @@ fn read_payload(path: Option<&Path>) -> Result<Vec<u8>> {
     let Some(path) = path else {
         return Ok(b"{}".to_vec());
     };
-    let bytes = std::fs::read(path)
+    let bytes = crate::input::read_bytes(path, crate::input::MAX_PAYLOAD_BYTES)
         .map_err(|e| usage(format!("cannot read payload {}: {e}", path.display())))?;
     serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|e| {
         usage(format!(
@@ -189,7 +189,7 @@ pub fn run(
     };
     let plan = plan::build(&req, &info, &book).map_err(|m| anyhow!("cannot price Lambda: {m}"))?;
     if args.dry_run {
-        print!("{}", plan.text);
+        super::to_stdout(&plan.text)?;
         eprintln!("dry run: nothing was changed");
         return Ok(ExitCode::SUCCESS);
     }

@@ -9,15 +9,15 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
     let mut problems = 0usize;
     for path in paths {
         match profile::load(path) {
-            Ok(p) => println!(
-                "ok: {} ({} workload{})",
-                path.display(),
+            Ok(p) => super::to_stdout(&format!(
+                "ok: {} ({} workload{})\n",
+                crate::format::terminal_safe(&path.display().to_string()),
                 p.workloads.len(),
                 if p.workloads.len() == 1 { "" } else { "s" }
-            ),
+            ))?,
             Err(errors) => {
                 for e in errors.iter() {
-                    eprintln!("{e}");
+                    eprintln!("{}", crate::format::terminal_safe(&e.to_string()));
                 }
                 problems += errors.len();
             }

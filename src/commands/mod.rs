@@ -11,6 +11,25 @@ use crate::cli::{Cli, Command, PricingCommand};
 use anyhow::Result;
 use std::process::ExitCode;
 
+/// Write `text` to standard output: the product of a command, nothing else goes there. A
+/// reader that went away (`planner check ... | head -1`) ends the output quietly, as other
+/// command-line tools do; any other failure (a full disk) is an error, so a report that was
+/// not written never exits 0. Control characters other than line
+/// feed and tab are written out ([`crate::format::terminal_safe`]).
+pub fn to_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let text = crate::format::terminal_safe(text);
+    // (A standard output closed before start, `>&-`, cannot be told from `> /dev/null`: Rust's
+    // runtime reopens it onto /dev/null before `main`.)
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("writing to standard output"))
+        }
+        _ => Ok(()),
+    }
+}
+
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         None => tui::run(cli.path.as_deref(), cli.region, cli.pricing),

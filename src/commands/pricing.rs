@@ -12,7 +12,7 @@ pub fn show(region: Option<&str>, pricing_dir: Option<&Path>) -> Result<ExitCode
     let region = region.unwrap_or("us-east-1");
     let book = pricing::load(region, pricing_dir)?;
     let today = pricing::today_utc();
-    print!("{}", pricing::show(&book, today));
+    super::to_stdout(&pricing::show(&book, today))?;
     if let Some(warning) = book.book.staleness_warning(today) {
         eprintln!("warning: {warning}");
     }
@@ -80,7 +80,8 @@ pub fn refresh(
             if mapped.skipped.len() == 1 { "" } else { "s" }
         );
         for s in &mapped.skipped {
-            eprintln!("  {} {}: {}", s.service, s.item, s.reason);
+            let line = format!("  {} {}: {}", s.service, s.item, s.reason);
+            eprintln!("{}", crate::format::terminal_safe(&line));
         }
     }
     if !quiet {

@@ -7,7 +7,6 @@ use crate::pricing::{self, LoadedBook};
 use crate::profile::{self, Profile};
 use crate::{model, report};
 use anyhow::{Context, Result};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -44,6 +43,19 @@ pub fn run(
         _ => None,
     };
     let (profile, book) = load_inputs(path, region, pricing_dir)?;
+    if let Some(out) = &out {
+        let book_file = pricing_dir.map(|d| d.join(format!("{}.yaml", profile.region)));
+        let inputs = profile::input_files(&profile, path)
+            .into_iter()
+            .chain(book_file);
+        if let Some(input) = inputs.into_iter().find(|i| out.is_same_file(i)) {
+            return Err(UsageError(format!(
+                "refusing to write the report over {}, which is one of its inputs; choose another -o file",
+                input.display()
+            ))
+            .into());
+        }
+    }
     let plan = model::plan(&profile, &book.book, &book.provenance());
     let format = match format {
         FormatArg::Markdown => report::Format::Markdown,
@@ -57,13 +69,7 @@ pub fn run(
                 .with_context(|| format!("writing {}", target.display()))?;
             eprintln!("wrote {}", target.display());
         }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-                .context("writing the report to stdout")?;
-        }
+        None => super::to_stdout(&text)?,
     }
     Ok(ExitCode::SUCCESS)
 }

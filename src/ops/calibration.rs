@@ -25,9 +25,11 @@ pub const SIDECAR_HEADER: &str = "# Written by `planner calibrate`: measurements
 
 /// Read the sidecar at `path`; an empty one when there is none yet.
 fn read_sidecar(path: &Path) -> Result<Sidecar> {
-    match std::fs::read_to_string(path) {
+    match crate::input::read_text(path, crate::input::MAX_DOCUMENT_BYTES) {
         Ok(text) => Ok(profile::parse_sidecar(&text, path)?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Sidecar::default()),
+        Err(crate::input::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(Sidecar::default())
+        }
         Err(e) => Err(UsageError(format!("cannot read {}: {e}", path.display())).into()),
     }
 }

@@ -5,7 +5,7 @@
 use super::book::{PriceBook, Tier};
 use std::fmt::{self, Write as _};
 use std::fs;
-use std::io::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// The price books built into the binary: `(region, YAML text)`, sorted by region.
@@ -78,6 +78,12 @@ pub enum PricingError {
         /// `"built-in"` or the folder searched.
         searched: String,
     },
+    /// A book file that is not a readable regular UTF-8 file within the size limit.
+    #[error("{}{}: cannot read price book: {reason}", path.display(), reason.position().map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+    Unreadable {
+        path: PathBuf,
+        reason: crate::input::ReadError,
+    },
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -96,7 +102,8 @@ impl PricingError {
         match self {
             PricingError::Parse { .. }
             | PricingError::Invalid { .. }
-            | PricingError::UnknownRegion { .. } => 2,
+            | PricingError::UnknownRegion { .. }
+            | PricingError::Unreadable { .. } => 2,
             PricingError::Io { .. } | PricingError::Serialize { .. } => 1,
         }
     }
@@ -382,12 +389,12 @@ pub fn load(region: &str, dir: Option<&Path>) -> Result<LoadedBook, PricingError
         return Err(unknown_region(region, regions_in(dir)?, &searched));
     }
     let path = dir.join(format!("{region}.yaml"));
-    let text = match fs::read_to_string(&path) {
+    let text = match crate::input::read_text(&path, crate::input::MAX_DOCUMENT_BYTES) {
         Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+        Err(crate::input::ReadError::Io(e)) if e.kind() == io::ErrorKind::NotFound => {
             return Err(unknown_region(region, regions_in(dir)?, &searched));
         }
-        Err(source) => return Err(PricingError::Io { path, source }),
+        Err(reason) => return Err(PricingError::Unreadable { path, reason }),
     };
     let origin = path.display().to_string();
     let book = PriceBook::parse(&text, &origin)?;
@@ -687,33 +694,13 @@ fn write_atomic_with(
         region = book.region
     );
 
-    let tmp = dir.join(format!(".{}.yaml.tmp-{}", book.region, std::process::id()));
-    let io_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| PricingError::Io { path, source }
+    let io_err = |source| PricingError::Io {
+        path: target.clone(),
+        source,
     };
-    let result = (|| {
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)
-            .map_err(io_err(&tmp))?;
-        file.write_all(text.as_bytes()).map_err(io_err(&tmp))?;
-        file.sync_all().map_err(io_err(&tmp))?;
-        drop(file);
-        before_rename(&tmp).map_err(io_err(&tmp))?;
-        fs::rename(&tmp, &target).map_err(io_err(&target))
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(e);
-    }
-    // Make the rename durable; not every platform can open a folder, so best effort.
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(target)
+    let mut file = crate::atomic::AtomicFile::create(&target).map_err(io_err)?;
+    file.commit_with(text.as_bytes(), before_rename)
+        .map_err(io_err)
 }
 
 #[cfg(test)]

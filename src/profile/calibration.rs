@@ -185,19 +185,18 @@ pub fn parse_sidecar(text: &str, path: &Path) -> Result<Sidecar, ProfileErrors> 
 /// the workloads they name. A block naming no workload of the profile is an error.
 pub fn merge_sidecar(profile: &mut Profile, profile_path: &Path) -> Result<(), ProfileErrors> {
     let path = sidecar_path(profile_path);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::input::read_text(&path, crate::input::MAX_DOCUMENT_BYTES) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(crate::input::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(());
+        }
         Err(e) => {
             return Err(ProfileError::new(
                 ProfileErrorKind::Unreadable,
                 &path,
-                (0, 0),
+                e.position().unwrap_or((0, 0)),
                 "",
-                format!(
-                    "cannot read calibration file: {}",
-                    super::load::io_reason(&e)
-                ),
+                format!("cannot read calibration file: {e}"),
             )
             .into());
         }

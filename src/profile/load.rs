@@ -16,15 +16,63 @@ pub fn load(path: &Path) -> Result<Profile, ProfileErrors> {
     Ok(profile)
 }
 
+/// The path (as serde_yaml spells it) of the first key or string value under `value` that
+/// holds a control character other than tab, line feed and carriage return.
+fn control_character_at(value: &serde_yaml::Value, at: &str) -> Option<String> {
+    use serde_yaml::Value;
+    let bad = |s: &str| {
+        s.chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    };
+    match value {
+        Value::String(s) if bad(s) => Some(at.to_string()),
+        Value::Sequence(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| control_character_at(v, &format!("{at}[{i}]"))),
+        Value::Mapping(map) => map.iter().find_map(|(k, v)| {
+            let key = match k {
+                Value::String(s) => s.clone(),
+                other => serde_yaml::to_string(other)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            };
+            let here = join(at, &key);
+            if bad(&key) {
+                return Some(here);
+            }
+            control_character_at(v, &here)
+        }),
+        Value::Tagged(t) => control_character_at(&t.value, at),
+        _ => None,
+    }
+}
+
+/// Every file [`load`] reads for the profile at `path`: the profile, its calibration sidecar
+/// and the trace CSVs its workloads name (whether or not each exists).
+pub fn input_files(profile: &Profile, path: &Path) -> Vec<std::path::PathBuf> {
+    let base = path.parent().unwrap_or_else(|| Path::new(""));
+    let traces = profile
+        .workloads
+        .iter()
+        .filter_map(|w| w.work.traffic()?.trace.as_ref())
+        .map(|t| base.join(t));
+    [path.to_path_buf(), super::calibration::sidecar_path(path)]
+        .into_iter()
+        .chain(traces)
+        .collect()
+}
+
 /// [`load`] without merging the calibration sidecar.
 pub fn load_without_sidecar(path: &Path) -> Result<Profile, ProfileErrors> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::input::read_text(path, crate::input::MAX_DOCUMENT_BYTES).map_err(|e| {
         ProfileError::new(
             ProfileErrorKind::Unreadable,
             path,
-            (0, 0),
+            e.position().unwrap_or((0, 0)),
             "",
-            format!("cannot read profile: {}", io_reason(&e)),
+            format!("cannot read profile: {e}"),
         )
     })?;
     parse(&text, path)
@@ -50,6 +98,24 @@ pub fn parse(text: &str, path: &Path) -> Result<Profile, ProfileErrors> {
         .into());
     }
 
+    // Control characters (an escape sequence written as "\e" or "\x1b") in any key or value
+    // would reach a terminal through messages and reports: refused where they are.
+    if let Some(field) = control_character_at(&value, "") {
+        let pos = if positions.contains(&field) {
+            positions.value(&field)
+        } else {
+            (0, 0)
+        };
+        return Err(ProfileError::new(
+            ProfileErrorKind::Structure,
+            path,
+            pos,
+            field,
+            "contains a control character (an escape sequence?); only printable text is allowed",
+        )
+        .into());
+    }
+
     // 2. Structure: keys, types, allowed values.
     let file: ProfileFile =
         serde_yaml::from_str(text).map_err(|e| structure_error(&e, path, &positions))?;
@@ -60,18 +126,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Profile, ProfileErrors> {
         errors.sort_by_key(|e| (e.line, e.column));
         ProfileErrors(errors)
     })
-}
-
-/// A short, platform-independent reason for an I/O failure.
-pub(crate) fn io_reason(e: &std::io::Error) -> String {
-    use std::io::ErrorKind;
-    match e.kind() {
-        ErrorKind::NotFound => "file not found".to_string(),
-        ErrorKind::PermissionDenied => "permission denied".to_string(),
-        ErrorKind::InvalidData => "not valid UTF-8 text".to_string(),
-        ErrorKind::IsADirectory => "is a directory".to_string(),
-        _ => e.to_string(),
-    }
 }
 
 fn location(e: &serde_yaml::Error) -> Option<(usize, usize)> {

@@ -22,7 +22,7 @@ pub use fargate::{
     describe_memory_options, fargate_memory_options, fargate_sizes, fargate_vcpu_sizes,
     is_valid_fargate_size,
 };
-pub use load::{load, load_without_sidecar, parse};
+pub use load::{input_files, load, load_without_sidecar, parse};
 pub use positions::PositionMap;
 pub use suggest::closest;
 pub use trace::{TraceIssue, parse_rfc3339, parse_timestamp, parse_trace};

@@ -5,7 +5,6 @@ use super::fargate::{
     describe_memory_options, fargate_memory_options, fargate_sizes, fargate_vcpu_sizes,
     is_valid_fargate_size,
 };
-use super::load::io_reason;
 use super::positions::PositionMap;
 use super::trace::{fmt_num, parse_trace};
 use super::types::*;
@@ -205,10 +204,10 @@ pub(crate) fn validate(
             });
             e
         };
-        match std::fs::read_to_string(&csv) {
+        match crate::input::read_text(&csv, crate::input::MAX_TRACE_BYTES) {
             Err(e) => c.errors.push(trace_err(
-                0,
-                format!("cannot read trace: {}", io_reason(&e)),
+                e.position().map_or(0, |(line, _)| line),
+                format!("cannot read trace: {e}"),
             )),
             Ok(text) => match parse_trace(&text) {
                 Ok(data) => t.trace_data = Some(data),
