@@ -339,3 +339,42 @@ fn escape_sequences_in_a_profile_never_reach_the_terminal() {
     assert!(!out.stderr.contains(&0x1b));
     assert!(String::from_utf8_lossy(&out.stderr).contains("\\u{1b}[2Jbad"));
 }
+
+#[test]
+fn deep_nesting_is_refused_at_once() {
+    // 40 KB of `- - -` overflowed the parser's stack (SIGABRT); 200 KB of `[` took a minute.
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("block.yaml", "- ".repeat(20_000) + "x\n", "1:65:"),
+        ("flow.yaml", "[".repeat(200_000), "1:33:"),
+        ("maps.yaml", "{a: ".repeat(50_000), "1:129:"),
+        (
+            "indented.yaml",
+            (0..1_000)
+                .map(|i| format!("{}a:\n", " ".repeat(i)))
+                .collect(),
+            "33:",
+        ),
+    ];
+    for (name, text, at) in cases {
+        let p = dir.path().join(name);
+        fs::write(&p, text).unwrap();
+        let started = std::time::Instant::now();
+        let out = planner()
+            .args(["check", p.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("{name}:{at}")), "{name}: {err}");
+        assert!(
+            err.contains("nested deeper than 32 levels"),
+            "{name}: {err}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{name} took {:?}",
+            started.elapsed()
+        );
+    }
+}

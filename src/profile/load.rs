@@ -83,8 +83,18 @@ pub fn load_without_sidecar(path: &Path) -> Result<Profile, ProfileErrors> {
 pub fn parse(text: &str, path: &Path) -> Result<Profile, ProfileErrors> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
 
-    // 1. YAML syntax.
+    // 1. YAML syntax, after the shape checks that keep the parsers safe.
     let positions = PositionMap::build(text);
+    if let Some((at, message)) = positions.problem() {
+        return Err(ProfileError::new(
+            ProfileErrorKind::Syntax,
+            path,
+            *at,
+            "",
+            format!("invalid YAML: {message}"),
+        )
+        .into());
+    }
     let value: serde_yaml::Value =
         serde_yaml::from_str(text).map_err(|e| syntax_error(&e, path, &positions))?;
     if matches!(value, serde_yaml::Value::Null) {

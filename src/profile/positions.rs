@@ -14,23 +14,72 @@ struct Entry {
     value: Pos,
 }
 
+/// The deepest nesting of mappings and sequences a document may have. A profile needs six
+/// levels; the cap keeps a hostile file (40 KB of `- - - …` or `[[[…`) from exhausting the
+/// parsers' stacks or time.
+pub const MAX_DEPTH: usize = 32;
+
 /// Positions of the keys and values of one YAML document.
 #[derive(Debug, Default, Clone)]
 pub struct PositionMap {
     entries: HashMap<String, Entry>,
+    /// A shape no profile or sidecar may have (nesting past [`MAX_DEPTH`], a second
+    /// document), where it starts: checked before any other parser reads the text.
+    problem: Option<(Pos, String)>,
 }
 
 impl PositionMap {
-    /// Build the map for the first document of `text`. Never fails: on a YAML error the map
-    /// holds what was read before it.
+    /// Build the map for the first document of `text`, reading its events one by one (the
+    /// parser's own loader recurses once per level). Never fails: on a YAML error the map
+    /// holds what was read before it (serde_yaml reports the error); nesting past
+    /// [`MAX_DEPTH`] or a second document stops it and is its [`problem`](Self::problem).
     pub fn build(text: &str) -> Self {
+        if let Some(problem) = flow_too_deep(text) {
+            return PositionMap {
+                entries: HashMap::new(),
+                problem: Some(problem),
+            };
+        }
         let mut builder = Builder::default();
         let mut parser = Parser::new_from_str(text);
-        // A syntax error is reported by serde_yaml; keep the positions seen so far.
-        let _ = parser.load(&mut builder, false);
+        let (mut depth, mut documents) = (0usize, 0usize);
+        let mut problem = None;
+        while let Ok((ev, mark)) = parser.next_token() {
+            match ev {
+                Event::StreamEnd => break,
+                Event::DocumentStart => {
+                    documents += 1;
+                    if documents > 1 {
+                        problem = Some((
+                            pos(mark),
+                            "a second YAML document (`---`): the file must hold one document"
+                                .to_string(),
+                        ));
+                        break;
+                    }
+                }
+                Event::MappingStart(..) | Event::SequenceStart(..) => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        problem =
+                            Some((pos(mark), format!("nested deeper than {MAX_DEPTH} levels")));
+                        break;
+                    }
+                }
+                Event::MappingEnd | Event::SequenceEnd => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            builder.on_event(ev, mark);
+        }
         PositionMap {
             entries: builder.entries,
+            problem,
         }
+    }
+
+    /// A shape the file may not have, found while building: where, and what.
+    pub fn problem(&self) -> Option<&(Pos, String)> {
+        self.problem.as_ref()
     }
 
     /// Whether the document holds this exact path.
@@ -61,6 +110,50 @@ impl PositionMap {
             p = parent(p);
         }
     }
+}
+
+/// Where flow collections (`[`, `{`) open deeper than [`MAX_DEPTH`], found by a scan of the
+/// text that skips quoted scalars and comments. Run before any parser: YAML scanners look
+/// ahead through a whole flow collection for a possible `key:`, so `[[[[…` costs them time
+/// quadratic in its depth (200 KB took a minute) before the first event arrives.
+fn flow_too_deep(text: &str) -> Option<(Pos, String)> {
+    let (mut line, mut col) = (1usize, 0usize);
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let (mut comment, mut escaped, mut prev) = (false, false, '\n');
+    for c in text.chars() {
+        if c == '\n' {
+            (line, col) = (line + 1, 0);
+            comment = false;
+            prev = c;
+            continue;
+        }
+        col += 1;
+        match quote {
+            _ if comment => {}
+            Some('"') if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '#' if prev.is_whitespace() => comment = true,
+                '"' | '\'' => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Some((
+                            (line, col),
+                            format!("nested deeper than {MAX_DEPTH} levels"),
+                        ));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        prev = c;
+    }
+    None
 }
 
 /// `a.b[2].c` -> `a.b[2]` -> `a.b` -> `a` -> ``.
