@@ -378,3 +378,46 @@ fn deep_nesting_is_refused_at_once() {
         );
     }
 }
+
+#[test]
+fn a_sidecar_with_huge_figures_or_a_workload_named_twice_is_refused() {
+    let (dir, p) = workspace();
+    let sidecar = dir.path().join("p.calibration.yaml");
+    let block = |function: &str, io_ms: &str| {
+        format!(
+            "  checkout-api:\n    function: {function}\n    date: 2026-01-01\n    invocations: 10\n    fit: {{ io_ms: {io_ms}, cpu_ms: 10, threads: 1, rmse_ms: 1, max_error_pct: 1 }}\n"
+        )
+    };
+    fs::write(
+        &sidecar,
+        format!("version: 1\nworkloads:\n{}", block("f", "1e308")),
+    )
+    .unwrap();
+    let out = planner()
+        .args(["check", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("p.calibration.yaml:7:") && err.contains("io_ms: 1e308"),
+        "{err}"
+    );
+
+    let text = format!(
+        "version: 1\nworkloads:\n{}{}",
+        block("f", "5"),
+        block("g", "6")
+    );
+    fs::write(&sidecar, text).unwrap();
+    let out = planner()
+        .args(["check", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("duplicate entry with key \"checkout-api\""),
+        "{err}"
+    );
+}

@@ -142,7 +142,7 @@ pub fn parse_sidecar(text: &str, path: &Path) -> Result<Sidecar, ProfileErrors> 
         )
         .into());
     }
-    let sidecar: Sidecar = serde_yaml::from_str(text).map_err(|e| {
+    let to_error = |e: serde_yaml::Error| {
         let loc = e
             .location()
             .map(|l| (l.line(), l.column()))
@@ -163,7 +163,20 @@ pub fn parse_sidecar(text: &str, path: &Path) -> Result<Sidecar, ProfileErrors> 
             "",
             format!("invalid calibration file: {msg}"),
         ))
-    })?;
+    };
+    // As YAML values first: a workload named twice is refused (a map type keeps the last).
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(to_error)?;
+    if let Some(field) = super::load::control_character_at(&value, "") {
+        return Err(ProfileError::new(
+            ProfileErrorKind::Structure,
+            path,
+            positions.value(&field),
+            field,
+            super::load::CONTROL_CHARACTER,
+        )
+        .into());
+    }
+    let sidecar: Sidecar = serde_yaml::from_str(text).map_err(to_error)?;
     let mut errors = Vec::new();
     if sidecar.version != 1 {
         errors.push(ProfileError::new(

@@ -16,9 +16,13 @@ pub fn load(path: &Path) -> Result<Profile, ProfileErrors> {
     Ok(profile)
 }
 
+/// What a key or value holding a control character is told.
+pub(super) const CONTROL_CHARACTER: &str =
+    "contains a control character (an escape sequence?); only printable text is allowed";
+
 /// The path (as serde_yaml spells it) of the first key or string value under `value` that
 /// holds a control character other than tab, line feed and carriage return.
-fn control_character_at(value: &serde_yaml::Value, at: &str) -> Option<String> {
+pub(super) fn control_character_at(value: &serde_yaml::Value, at: &str) -> Option<String> {
     use serde_yaml::Value;
     let bad = |s: &str| {
         s.chars()
@@ -121,7 +125,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Profile, ProfileErrors> {
             path,
             pos,
             field,
-            "contains a control character (an escape sequence?); only printable text is allowed",
+            CONTROL_CHARACTER,
         )
         .into());
     }

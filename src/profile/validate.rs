@@ -21,6 +21,35 @@ pub const FARGATE_EPHEMERAL_GB: (f64, f64) = (20.0, 200.0);
 pub const MAX_THREADS: u32 = 64;
 /// Largest peak-to-average ratio: a whole day's traffic in one minute.
 pub const MAX_PEAK_TO_AVERAGE: f64 = 1440.0;
+/// The largest magnitude any number in a profile or sidecar may have: beyond it no figure
+/// means anything, and products of such numbers overflow to infinity. Fields have tighter
+/// ranges of their own ([`limits`]).
+pub const MAX_FIGURE: f64 = 1e15;
+
+/// Upper bounds of a profile's open-ended numbers: each the largest value that still
+/// describes a workload on AWS (the README's "Input limits" lists them).
+pub mod limits {
+    /// Average requests per second of one workload (a million).
+    pub const RPS: f64 = 1e6;
+    /// Requests a month: [`RPS`] for 730 hours.
+    pub const MONTHLY_REQUESTS: f64 = RPS * 2_628_000.0;
+    /// A request's (or a job item's) duration: one day, in ms.
+    pub const DURATION_MS: f64 = 86_400_000.0;
+    /// A workflow's or a step's duration: one year (Standard's longest execution), in ms.
+    pub const WORKFLOW_MS: f64 = 31_536_000_000.0;
+    /// Request and response size: 1 GiB, in KB.
+    pub const PAYLOAD_KB: f64 = 1_048_576.0;
+    /// Items in one run of a job (a billion).
+    pub const ITEMS: u64 = 1_000_000_000;
+    /// Runs of a job a month: one a second.
+    pub const RUNS_PER_MONTH: f64 = 2_628_000.0;
+    /// A job's deadline: a month, in s.
+    pub const DEADLINE_S: f64 = 2_628_000.0;
+    /// Anything measured on one Lambda invocation: its 15-minute timeout, in ms.
+    pub const INVOCATION_MS: f64 = 900_000.0;
+    /// Scale-out lag of a fleet: a day, in minutes.
+    pub const SCALE_OUT_MINUTES: f64 = 1440.0;
+}
 
 struct Checker<'a> {
     file: &'a Path,
@@ -53,12 +82,34 @@ impl Checker<'_> {
         ));
     }
 
+    /// A finite number no larger in magnitude than [`MAX_FIGURE`].
     fn finite(&mut self, path: &str, v: f64) -> bool {
-        if v.is_finite() {
-            true
-        } else {
+        if !v.is_finite() {
             self.at(path, format!("{v} is not a finite number"));
             false
+        } else if v.abs() > MAX_FIGURE {
+            self.at(
+                path,
+                format!("{v:e} is beyond any figure planner models (at most {MAX_FIGURE:e})"),
+            );
+            false
+        } else {
+            true
+        }
+    }
+
+    /// v ≤ max (checked only when v is a number at all; the range's low end is checked on
+    /// its own).
+    fn at_most(&mut self, path: &str, v: f64, max: f64, unit: &str) {
+        if v.is_finite() && v.abs() <= MAX_FIGURE && v > max {
+            self.at(
+                path,
+                format!(
+                    "{} is out of range (at most {}{unit})",
+                    fmt_num(v),
+                    fmt_num(max)
+                ),
+            );
         }
     }
 
@@ -210,6 +261,17 @@ pub(crate) fn validate(
                 format!("cannot read trace: {e}"),
             )),
             Ok(text) => match parse_trace(&text) {
+                Ok(data)
+                    if data.rps.iter().all(|&r| r <= 0.0)
+                        && (t.rps.is_some_and(|r| r > 0.0)
+                            || t.monthly_requests.is_some_and(|m| m > 0.0)) =>
+                {
+                    c.errors.push(trace_err(
+                        0,
+                        "the trace has no requests, so it has no shape to scale to the stated rate"
+                            .to_string(),
+                    ));
+                }
                 Ok(data) => t.trace_data = Some(data),
                 Err(issues) => c
                     .errors
@@ -342,7 +404,9 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
     if let Some(s) = &w.slo {
         let sp = format!("{p}.slo");
         if let Some(v) = s.p99_latency_ms {
-            c.positive(&format!("{sp}.p99_latency_ms"), v);
+            let f = format!("{sp}.p99_latency_ms");
+            c.positive(&f, v);
+            c.at_most(&f, v, limits::DURATION_MS, " ms, a day");
         }
         if let Some(v) = s.max_throttled_share {
             let f = format!("{sp}.max_throttled_share");
@@ -353,10 +417,21 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
     }
     if let Some(j) = &w.job {
         let jp = format!("{p}.job");
-        c.at_least_one(&format!("{jp}.items"), j.items);
-        c.non_negative(&format!("{jp}.runs_per_month"), j.runs_per_month);
+        let items = format!("{jp}.items");
+        c.at_least_one(&items, j.items);
+        c.at_most(&items, j.items as f64, limits::ITEMS as f64, "");
+        let runs = format!("{jp}.runs_per_month");
+        c.non_negative(&runs, j.runs_per_month);
+        c.at_most(
+            &runs,
+            j.runs_per_month,
+            limits::RUNS_PER_MONTH,
+            ", one a second",
+        );
         if let Some(d) = j.deadline_s {
-            c.positive(&format!("{jp}.deadline_s"), d);
+            let f = format!("{jp}.deadline_s");
+            c.positive(&f, d);
+            c.at_most(&f, d, limits::DEADLINE_S, " s, a month");
         }
     }
     if let Some(wf) = &w.workflow {
@@ -395,9 +470,15 @@ fn check_calibration(c: &mut Checker<'_>, p: &str, cal: &super::calibration::Cal
     }
     if let Some(fit) = &cal.fit {
         let fp = format!("{p}.fit");
-        c.non_negative(&format!("{fp}.io_ms"), fit.io_ms);
-        c.non_negative(&format!("{fp}.cpu_ms"), fit.cpu_ms);
-        c.non_negative(&format!("{fp}.rmse_ms"), fit.rmse_ms);
+        for (name, v) in [
+            ("io_ms", fit.io_ms),
+            ("cpu_ms", fit.cpu_ms),
+            ("rmse_ms", fit.rmse_ms),
+        ] {
+            let f = format!("{fp}.{name}");
+            c.non_negative(&f, v);
+            c.at_most(&f, v, limits::INVOCATION_MS, " ms, Lambda's timeout");
+        }
         c.non_negative(&format!("{fp}.max_error_pct"), fit.max_error_pct);
         if fit.threads < 1 || fit.threads > MAX_THREADS {
             c.at(
@@ -423,13 +504,16 @@ fn check_calibration(c: &mut Checker<'_>, p: &str, cal: &super::calibration::Cal
             ("p99_ms", s.p99_ms),
             ("mean_ms", s.mean_ms),
             ("billed_ms", s.billed_ms),
-            ("cost_per_million_usd", s.cost_per_million_usd),
+            ("init_ms", s.init_ms.unwrap_or(0.0)),
         ] {
-            c.non_negative(&format!("{sp}.{name}"), v);
+            let f = format!("{sp}.{name}");
+            c.non_negative(&f, v);
+            c.at_most(&f, v, limits::INVOCATION_MS, " ms, Lambda's timeout");
         }
-        if let Some(v) = s.init_ms {
-            c.non_negative(&format!("{sp}.init_ms"), v);
-        }
+        c.non_negative(
+            &format!("{sp}.cost_per_million_usd"),
+            s.cost_per_million_usd,
+        );
         let f = format!("{sp}.cold_start_share");
         if c.finite(&f, s.cold_start_share) && !(0.0..=1.0).contains(&s.cold_start_share) {
             c.at(
@@ -444,8 +528,16 @@ fn check_traffic(c: &mut Checker<'_>, p: &str, t: &Traffic) {
     match (t.monthly_requests, t.rps) {
         (Some(_), Some(_)) => c.at(p, "give one of `monthly_requests` or `rps`, not both"),
         (None, None) => c.at(p, "needs one of `monthly_requests` or `rps`"),
-        (Some(m), None) => c.non_negative(&format!("{p}.monthly_requests"), m),
-        (None, Some(r)) => c.non_negative(&format!("{p}.rps"), r),
+        (Some(m), None) => {
+            let f = format!("{p}.monthly_requests");
+            c.non_negative(&f, m);
+            c.at_most(&f, m, limits::MONTHLY_REQUESTS, "");
+        }
+        (None, Some(r)) => {
+            let f = format!("{p}.rps");
+            c.non_negative(&f, r);
+            c.at_most(&f, r, limits::RPS, " req/s");
+        }
     }
     let pta = format!("{p}.peak_to_average");
     let v = t.peak_to_average;
@@ -486,6 +578,7 @@ fn check_traffic(c: &mut Checker<'_>, p: &str, t: &Traffic) {
 fn check_request(c: &mut Checker<'_>, p: &str, r: &Request) {
     let dur = format!("{p}.duration_ms");
     c.positive(&dur, r.duration_ms);
+    c.at_most(&dur, r.duration_ms, limits::DURATION_MS, " ms, a day");
     check_cpu(c, p, r.cpu_ms, r.duration_ms);
     if r.threads < 1 || r.threads > MAX_THREADS {
         c.at(
@@ -499,7 +592,9 @@ fn check_request(c: &mut Checker<'_>, p: &str, r: &Request) {
         LAMBDA_MEMORY_MB,
         " MB",
     );
-    c.non_negative(&format!("{p}.payload_kb"), r.payload_kb);
+    let payload = format!("{p}.payload_kb");
+    c.non_negative(&payload, r.payload_kb);
+    c.at_most(&payload, r.payload_kb, limits::PAYLOAD_KB, " KB, 1 GiB");
 }
 
 /// cpu_ms within 0..=duration_ms.
@@ -525,7 +620,9 @@ fn check_cpu(c: &mut Checker<'_>, p: &str, cpu: f64, duration: f64) {
 fn check_workflow(c: &mut Checker<'_>, p: &str, wf: &Workflow) {
     c.at_least_one(&format!("{p}.transitions"), u64::from(wf.transitions));
     if let Some(d) = wf.duration_ms {
-        c.positive(&format!("{p}.duration_ms"), d);
+        let f = format!("{p}.duration_ms");
+        c.positive(&f, d);
+        c.at_most(&f, d, limits::WORKFLOW_MS, " ms, a year");
     }
     if wf.memory_mb < 1 {
         c.at(&format!("{p}.memory_mb"), "0 is out of range (≥ 1 MB)");
@@ -544,7 +641,9 @@ fn check_workflow(c: &mut Checker<'_>, p: &str, wf: &Workflow) {
     for (i, s) in wf.steps.iter().enumerate() {
         let sp = format!("{p}.steps[{i}]");
         names.check(c, &sp, i, &s.name);
-        c.non_negative(&format!("{sp}.duration_ms"), s.duration_ms);
+        let f = format!("{sp}.duration_ms");
+        c.non_negative(&f, s.duration_ms);
+        c.at_most(&f, s.duration_ms, limits::WORKFLOW_MS, " ms, a year");
         check_cpu(c, &sp, s.cpu_ms, s.duration_ms);
         c.range_u32(
             &format!("{sp}.memory_mb"),
@@ -580,6 +679,12 @@ fn check_platforms(c: &mut Checker<'_>, pl: &Platforms) {
         " MB",
     );
     c.non_negative("platforms.lambda.cold_start_ms", l.cold_start_ms);
+    c.at_most(
+        "platforms.lambda.cold_start_ms",
+        l.cold_start_ms,
+        limits::INVOCATION_MS,
+        " ms, Lambda's timeout",
+    );
 
     check_ecs(c, &pl.ecs);
 
@@ -604,6 +709,12 @@ fn check_platforms(c: &mut Checker<'_>, pl: &Platforms) {
     }
     c.utilization(&format!("{p}.target_utilization"), e.target_utilization);
     c.non_negative(&format!("{p}.scale_out_minutes"), e.scale_out_minutes);
+    c.at_most(
+        &format!("{p}.scale_out_minutes"),
+        e.scale_out_minutes,
+        limits::SCALE_OUT_MINUTES,
+        " minutes, a day",
+    );
     if e.instance_type.fixed().is_some_and(|t| t.trim().is_empty()) {
         c.at(
             &format!("{p}.instance_type"),
@@ -689,6 +800,12 @@ fn check_ecs(c: &mut Checker<'_>, e: &EcsConfig) {
         u64::from(e.concurrency_per_task),
     );
     c.non_negative(&format!("{p}.scale_out_minutes"), e.scale_out_minutes);
+    c.at_most(
+        &format!("{p}.scale_out_minutes"),
+        e.scale_out_minutes,
+        limits::SCALE_OUT_MINUTES,
+        " minutes, a day",
+    );
     let st = format!("{p}.ephemeral_storage_gb");
     let s = e.ephemeral_storage_gb;
     if c.finite(&st, s) && !(FARGATE_EPHEMERAL_GB.0..=FARGATE_EPHEMERAL_GB.1).contains(&s) {
