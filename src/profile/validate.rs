@@ -359,6 +359,12 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
         if let Some(d) = j.deadline_s {
             c.positive(&format!("{jp}.deadline_s"), d);
         }
+        if let Some(m) = j.deadline_margin {
+            let f = format!("{jp}.deadline_margin");
+            if c.finite(&f, m) && !(0.0..1.0).contains(&m) {
+                c.at(&f, format!("{} is out of range (0 to below 1)", fmt_num(m)));
+            }
+        }
     }
     if let Some(wf) = &w.workflow {
         check_workflow(c, &format!("{p}.workflow"), wf);
