@@ -3,6 +3,7 @@
 //! and the break-even search.
 
 use super::billing::FreeTier;
+use super::plan::Deadline;
 use super::traffic::{Curve, MONTH_S};
 use super::words::{fmt_num, pct, round_to};
 use crate::profile::{Request, Work, Workload, WorkloadKind};
@@ -117,6 +118,16 @@ impl<'a> Demand<'a> {
     pub fn usable_deadline_s(&self) -> Option<f64> {
         let deadline = self.work.job()?.deadline_s?;
         Some(deadline * (1.0 - self.deadline_margin()))
+    }
+
+    /// The deadline the options are held to, for the report.
+    pub fn deadline(&self) -> Option<Deadline> {
+        let deadline_s = self.work.job()?.deadline_s?;
+        Some(Deadline {
+            deadline_s,
+            margin: self.deadline_margin(),
+            usable_s: self.usable_deadline_s()?,
+        })
     }
 
     /// The deadline in words, with its margin: "the 120 s deadline less its 10% margin

@@ -287,6 +287,7 @@ pub fn workload_figures(d: &Demand, platforms: &Platforms, book: &PriceBook) -> 
         average_rps: d.average_rps(),
         notes: d.calibration_notes(),
         traffic: d.curve.clone(),
+        deadline: d.deadline(),
     }
 }
 

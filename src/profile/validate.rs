@@ -362,7 +362,13 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
         if let Some(m) = j.deadline_margin {
             let f = format!("{jp}.deadline_margin");
             if c.finite(&f, m) && !(0.0..1.0).contains(&m) {
-                c.at(&f, format!("{} is out of range (0 to below 1)", fmt_num(m)));
+                c.at(
+                    &f,
+                    format!(
+                        "{} is out of range (0..1, a share of the deadline)",
+                        fmt_num(m)
+                    ),
+                );
             }
         }
     }
