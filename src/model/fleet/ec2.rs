@@ -360,16 +360,26 @@ impl<'a> Fleet<'a> for Instances<'a> {
             d.process_memory_mb(self.cfg.concurrency_per_process),
         );
         let avail = available_mib(k.inst);
+        // A job's process holds its items in flight.
+        let per = d.request.memory_mb as u64;
+        let items = if d.work.job().is_some() && mem > per {
+            format!(
+                " ({} items of {per} MB in flight)",
+                self.cfg.concurrency_per_process
+            )
+        } else {
+            String::new()
+        };
         let mut verdict = Assessment::new();
         if !k.layout.fits {
             verdict.infeasible(match self.cfg.processes_per_instance {
                 AutoOr::Fixed(p) => format!(
-                    "{p} processes of {mem} MB need {} MB but {} leaves {avail:.0} MB after the OS reserve.",
-                    p as u64 * mem as u64,
+                    "{p} processes of {mem} MB{items} need {} MB but {} leaves {avail:.0} MB after the OS reserve.",
+                    p as u64 * mem,
                     k.name
                 ),
                 AutoOr::Auto => format!(
-                    "{} cannot hold one process of {mem} MB: it leaves {avail:.0} MB after the OS reserve.",
+                    "{} cannot hold one process of {mem} MB{items}: it leaves {avail:.0} MB after the OS reserve.",
                     k.name
                 ),
             });
