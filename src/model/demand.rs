@@ -3,12 +3,17 @@
 //! and the break-even search.
 
 use super::billing::FreeTier;
+use super::plan::Deadline;
 use super::traffic::{Curve, MONTH_S};
+use super::words::{fmt_num, pct, round_to};
 use crate::profile::{Request, Work, Workload, WorkloadKind};
 use std::borrow::Cow;
 
 /// Throttled or shed share tolerated when the profile states no SLO.
 pub const DEFAULT_MAX_THROTTLED_SHARE: f64 = 0.0001;
+/// Share of a fan-out deadline kept as headroom when the profile states none (SPEC §5): a run
+/// planned to end at 119.9 s of 120 misses on the first slow start.
+pub const DEFAULT_DEADLINE_MARGIN: f64 = 0.10;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Demand<'a> {
@@ -97,6 +102,65 @@ impl<'a> Demand<'a> {
             .unwrap_or(DEFAULT_MAX_THROTTLED_SHARE)
     }
 
+    /// The share of a fan-out job's deadline kept as headroom: the profile's
+    /// `job.deadline_margin`, 10% by default.
+    pub fn deadline_margin(&self) -> f64 {
+        self.work
+            .job()
+            .and_then(|j| j.deadline_margin)
+            .filter(|m| m.is_finite())
+            .map_or(DEFAULT_DEADLINE_MARGIN, |m| m.clamp(0.0, 1.0))
+    }
+
+    /// The time a fan-out run may take and still count as meeting its deadline: the deadline
+    /// less the margin. The one rule every platform's fan-out (fleets, Lambda, Step Functions
+    /// Map) is judged by; `None` when the job states no deadline (or this is not a job).
+    pub fn usable_deadline_s(&self) -> Option<f64> {
+        let deadline = self.work.job()?.deadline_s?;
+        Some(deadline * (1.0 - self.deadline_margin()))
+    }
+
+    /// The deadline the options are held to, for the report.
+    pub fn deadline(&self) -> Option<Deadline> {
+        let deadline_s = self.work.job()?.deadline_s?;
+        Some(Deadline {
+            deadline_s,
+            margin: self.deadline_margin(),
+            usable_s: self.usable_deadline_s()?,
+        })
+    }
+
+    /// The deadline in words, with its margin: "the 120 s deadline less its 10% margin
+    /// (108 s)"; "the 120 s deadline" when the margin is zero. Empty without a deadline.
+    pub fn deadline_words(&self) -> String {
+        let Some(deadline) = self.work.job().and_then(|j| j.deadline_s) else {
+            return String::new();
+        };
+        let margin = self.deadline_margin();
+        if margin > 0.0 {
+            format!(
+                "the {} s deadline less its {} margin ({} s)",
+                fmt_num(round_to(deadline, 1)),
+                pct(margin),
+                fmt_num(round_to(deadline * (1.0 - margin), 1))
+            )
+        } else {
+            format!("the {} s deadline", fmt_num(round_to(deadline, 1)))
+        }
+    }
+
+    /// Memory one process needs when it holds `in_flight` requests or items at once, MB. A
+    /// service's `memory_mb` is the process's; a fan-out job's is each item's, and a process
+    /// gathering items holds every item in flight in memory at once (8 items of 4 GB need
+    /// 32 GB, not 4).
+    pub fn process_memory_mb(&self, in_flight: u32) -> u64 {
+        let per = self.request.memory_mb as u64;
+        match &*self.work {
+            Work::Fanout { .. } => per * in_flight.max(1) as u64,
+            Work::Service { .. } | Work::Workflow { .. } => per,
+        }
+    }
+
     pub fn kind(&self) -> WorkloadKind {
         self.workload.kind()
     }
@@ -146,4 +210,91 @@ fn calibrated(workload: &Workload) -> Request {
         request.threads = fit.threads.max(1);
     }
     request
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::plan_workload;
+    use crate::model::testkit::{book, fanout, req};
+    use crate::profile::{EcsConfig, FleetIngress, Platforms};
+
+    fn with_margin(mut w: Workload, margin: Option<f64>) -> Workload {
+        if let Some(job) = w.work.job_mut() {
+            job.deadline_margin = margin;
+        }
+        w
+    }
+
+    #[test]
+    fn usable_deadline_keeps_the_margin() {
+        let w = fanout(100, 30.0, Some(120.0), req(100.0, 0.0, 128));
+        let d = Demand::new(&w, FreeTier::none());
+        assert_eq!(d.deadline_margin(), 0.10);
+        assert!((d.usable_deadline_s().unwrap() - 108.0).abs() < 1e-9);
+        assert_eq!(
+            d.deadline_words(),
+            "the 120 s deadline less its 10% margin (108 s)"
+        );
+        let w = with_margin(w, Some(0.25));
+        let d = Demand::new(&w, FreeTier::none());
+        assert!((d.usable_deadline_s().unwrap() - 90.0).abs() < 1e-9);
+        let w = with_margin(w, Some(0.0));
+        let d = Demand::new(&w, FreeTier::none());
+        assert_eq!(d.usable_deadline_s(), Some(120.0));
+        assert_eq!(d.deadline_words(), "the 120 s deadline");
+        let w = fanout(100, 30.0, None, req(100.0, 0.0, 128));
+        assert_eq!(Demand::new(&w, FreeTier::none()).usable_deadline_s(), None);
+    }
+
+    /// The reviewer's three plans (119.9 s of 120, 899.8 of 900, 3,595 of 3,600): on every
+    /// platform, a feasible fan-out now ends at least 10% before its deadline.
+    #[test]
+    fn every_platform_keeps_ten_percent_headroom() {
+        let platforms = Platforms {
+            ecs: EcsConfig {
+                concurrency_per_task: 4,
+                max_tasks: 2000,
+                ingress: FleetIngress::None,
+                ..EcsConfig::default()
+            },
+            ..Platforms::default()
+        };
+        for (items, deadline) in [(10_000, 120.0), (200_000, 900.0), (1_000_000, 3600.0)] {
+            let w = fanout(items, 30.0, Some(deadline), req(800.0, 600.0, 512));
+            let d = Demand::new(&w, FreeTier::none());
+            let wp = plan_workload(&d, &platforms, &book());
+            let feasible: Vec<_> = wp.options.iter().filter(|o| o.feasible).collect();
+            assert!(!feasible.is_empty(), "{deadline}: {:?}", wp.options);
+            for o in feasible {
+                let m = o.makespan_s.unwrap_or(f64::INFINITY);
+                assert!(m <= 0.9 * deadline, "{:?} {m} of {deadline}", o.platform);
+            }
+        }
+    }
+
+    #[test]
+    fn the_margin_is_the_profiles_to_set() {
+        // 2 items of 1 GB in flight per 1 vCPU task: tasks are added until the run fits.
+        let cfg = EcsConfig {
+            concurrency_per_task: 2,
+            max_tasks: 1000,
+            ingress: FleetIngress::None,
+            ..EcsConfig::default()
+        };
+        let at = |margin: Option<f64>| {
+            let w = with_margin(
+                fanout(10_000, 730.0, Some(120.0), req(800.0, 600.0, 1024)),
+                margin,
+            );
+            let d = Demand::new(&w, FreeTier::none());
+            let p = crate::model::fleet::ecs::evaluate(&d, &cfg, &book());
+            assert!(p.feasible, "{:?}", p.risks);
+            p.makespan_s.unwrap_or(f64::INFINITY)
+        };
+        let none = at(Some(0.0));
+        assert!(none > 108.0 && none <= 120.0, "{none}");
+        assert!(at(None) <= 108.0);
+        assert!(at(Some(0.2)) <= 96.0);
+    }
 }

@@ -287,6 +287,7 @@ pub fn workload_figures(d: &Demand, platforms: &Platforms, book: &PriceBook) -> 
         average_rps: d.average_rps(),
         notes: d.calibration_notes(),
         traffic: d.curve.clone(),
+        deadline: d.deadline(),
     }
 }
 
@@ -387,6 +388,18 @@ fn assumptions(profile: &Profile) -> Vec<String> {
         .any(|w| w.kind() == WorkloadKind::Workflow)
     {
         a.push("On Lambda, ECS and EC2 a workflow runs all its steps in sequence in one function or process, waits included.".to_string());
+    }
+    if profile
+        .workloads
+        .iter()
+        .any(|w| w.kind() == WorkloadKind::Fanout)
+    {
+        a.push(format!(
+            "A fan-out run must leave {} of its deadline free (the job's `deadline_margin` can say otherwise). Fleet units start at the book's launch quotas, then take {:.0} s (a Fargate task) or {:.0} s (an EC2 instance) to work; AWS publishes neither start time. A process gathering items holds every item in flight in memory.",
+            words::pct(demand::DEFAULT_DEADLINE_MARGIN),
+            ecs::TASK_STARTUP_S,
+            ec2::INSTANCE_STARTUP_S
+        ));
     }
     a
 }

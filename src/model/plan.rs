@@ -110,6 +110,19 @@ pub struct WorkloadPlan {
     /// The traffic the options were planned for, per step of the day (for the TUI's chart;
     /// not in the reports). All zero for fan-out jobs.
     pub traffic: super::traffic::Curve,
+    /// A fan-out job's deadline and the margin its options keep (`None` without one).
+    pub deadline: Option<Deadline>,
+}
+
+/// A fan-out job's deadline as the options were held to it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Deadline {
+    /// The deadline the profile states, seconds.
+    pub deadline_s: f64,
+    /// Share of it kept as headroom (`job.deadline_margin`, 10% by default).
+    pub margin: f64,
+    /// What a run may take: `deadline_s × (1 − margin)`.
+    pub usable_s: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

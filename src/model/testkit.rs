@@ -70,6 +70,7 @@ pub fn fanout(items: u64, runs: f64, deadline_s: Option<f64>, request: Request) 
                 items,
                 runs_per_month: runs,
                 deadline_s,
+                deadline_margin: None,
             },
         },
         request,

@@ -48,14 +48,23 @@ pub const Q_SFN_STANDARD_STARTS: &str = "step_functions.standard.start_execution
 pub const Q_SFN_STANDARD_TRANSITIONS: &str = "step_functions.standard.state_transitions_per_s";
 pub const Q_SFN_EXPRESS_STARTS: &str = "step_functions.express.start_execution_per_s";
 pub const Q_FARGATE_LAUNCH: &str = "ecs.fargate.task_launches_per_s";
+/// Fargate task launches the token bucket allows at once.
+pub const Q_FARGATE_LAUNCH_BURST: &str = "ecs.fargate.task_launch_burst";
+/// EC2 `RunInstances` resource tokens: instances launched per second once the bucket is spent,
+/// and the bucket's size.
+pub const Q_EC2_LAUNCH: &str = "ec2.run_instances_per_s";
+pub const Q_EC2_LAUNCH_BURST: &str = "ec2.run_instances_burst";
 
 /// Every quota key a model reads.
-pub const QUOTAS: [&str; 5] = [
+pub const QUOTAS: [&str; 8] = [
     Q_LAMBDA_SCALING,
     Q_SFN_STANDARD_STARTS,
     Q_SFN_STANDARD_TRANSITIONS,
     Q_SFN_EXPRESS_STARTS,
     Q_FARGATE_LAUNCH,
+    Q_FARGATE_LAUNCH_BURST,
+    Q_EC2_LAUNCH,
+    Q_EC2_LAUNCH_BURST,
 ];
 
 /// Where a price comes from.

@@ -411,6 +411,10 @@ pub struct Job {
     pub runs_per_month: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_s: Option<f64>,
+    /// Share of the deadline kept as headroom (default 10%): a run must finish within
+    /// `deadline_s × (1 − deadline_margin)`. See `Demand::usable_deadline_s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_margin: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

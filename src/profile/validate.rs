@@ -433,6 +433,18 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
             c.positive(&f, d);
             c.at_most(&f, d, limits::DEADLINE_S, " s, a month");
         }
+        if let Some(m) = j.deadline_margin {
+            let f = format!("{jp}.deadline_margin");
+            if c.finite(&f, m) && !(0.0..1.0).contains(&m) {
+                c.at(
+                    &f,
+                    format!(
+                        "{} is out of range (0..1, a share of the deadline)",
+                        fmt_num(m)
+                    ),
+                );
+            }
+        }
     }
     if let Some(wf) = &w.workflow {
         check_workflow(c, &format!("{p}.workflow"), wf);

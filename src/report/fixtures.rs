@@ -201,6 +201,7 @@ pub fn service_workload(name: &str) -> WorkloadPlan {
         average_rps: 49.47,
         notes: Vec::new(),
         traffic: crate::model::traffic::Curve::flat(0.0),
+        deadline: None,
     }
 }
 
@@ -332,6 +333,11 @@ pub fn fanout_plan() -> Plan {
             average_rps: 2.74,
             notes: vec!["Calibrated against arn:aws:lambda:eu-west-1:123456789012:function:thumbs on 2026-07-01.".to_string()],
             traffic: crate::model::traffic::Curve::flat(0.0),
+            deadline: Some(crate::model::Deadline {
+                deadline_s: 120.0,
+                margin: 0.1,
+                usable_s: 108.0,
+            }),
         }],
         assumptions: assumptions(),
     }

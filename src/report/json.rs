@@ -12,14 +12,16 @@
 //! Extra keys beyond SPEC §6: top level `free_tier`, `assumptions`; `pricing.cited`;
 //! per workload `average_rps`, `notes`, `cost_curve { rates, series[] { platform,
 //! monthly_cost_usd[] } }` (`null` where the platform is not feasible); per line item
-//! `source`; per option `throttled_share` and, for fan-out jobs, `makespan_s` (`null` where unknown);
+//! `source`; per option `throttled_share` and, for fan-out jobs, `makespan_s` (`null` where unknown)
+//! and, with a deadline, `deadline_s` and `deadline_margin` (the share of the deadline a run
+//! must leave free: a feasible option's `makespan_s` is at most `deadline_s × (1 − margin)`);
 //! `recommendation.break_even_rps` (`null` when there is none).
 
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-use crate::model::{CostCurve, LineItem, OptionPlan, Plan, Recommendation, WorkloadPlan};
+use crate::model::{CostCurve, Deadline, LineItem, OptionPlan, Plan, Recommendation, WorkloadPlan};
 
 /// Renders `plan` as pretty-printed JSON (two-space indent) with a trailing newline.
 pub fn json(plan: &Plan) -> String {
@@ -73,6 +75,10 @@ struct OptionView<'a> {
     throttled_share: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     makespan_s: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deadline_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deadline_margin: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -141,7 +147,7 @@ impl<'a> From<&'a WorkloadPlan> for WorkloadView<'a> {
             options: w
                 .options
                 .iter()
-                .map(|o| OptionView::new(o, w.kind.is_job()))
+                .map(|o| OptionView::new(o, w.kind.is_job(), w.deadline.as_ref()))
                 .collect(),
             recommendation: RecommendationView::from(&w.recommendation),
             average_rps: round(w.average_rps, 3),
@@ -154,7 +160,9 @@ impl<'a> From<&'a WorkloadPlan> for WorkloadView<'a> {
 impl<'a> OptionView<'a> {
     /// `makespan_s` is listed for every option of a job (`null` where unknown) and for any
     /// other option that has one.
-    fn new(o: &'a OptionPlan, job: bool) -> Self {
+    /// `deadline_s` and `deadline_margin` are the job's, on each of its options.
+    fn new(o: &'a OptionPlan, job: bool, deadline: Option<&Deadline>) -> Self {
+        let deadline = deadline.filter(|_| job);
         OptionView {
             platform: o.platform.id(),
             feasible: o.feasible,
@@ -177,6 +185,8 @@ impl<'a> OptionView<'a> {
                 None if job => Some(None),
                 None => None,
             },
+            deadline_s: deadline.and_then(|d| round(d.deadline_s, 3)),
+            deadline_margin: deadline.and_then(|d| round(d.margin, 4)),
         }
     }
 }

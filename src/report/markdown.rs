@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::format;
-use crate::model::{OptionPlan, Plan, Platform, WorkloadPlan};
+use crate::model::{Deadline, OptionPlan, Plan, Platform, WorkloadPlan};
 
 /// Renders `plan` as a Markdown document ending with exactly one newline.
 pub fn markdown(plan: &Plan) -> String {
@@ -252,6 +252,9 @@ fn option_section(doc: &mut Doc, w: &WorkloadPlan, o: &OptionPlan, sources: &Sou
     );
     if let Some(m) = o.makespan_s {
         let _ = write!(perf, "; makespan {} s per run", format::seconds(m));
+        if let Some(dl) = &w.deadline {
+            perf.push_str(&headroom(m, dl));
+        }
     }
     perf.push('.');
     doc.block(perf);
@@ -463,6 +466,30 @@ impl Sources {
 /// kind has no cost breakdown and no capacity unit).
 fn evaluated(o: &OptionPlan) -> bool {
     !(o.cost_breakdown.is_empty() && o.capacity.unit.is_empty() && o.monthly_cost_usd == 0.0)
+}
+
+/// The makespan against the deadline and its margin: "of the 120.0 s deadline (10.0% kept
+/// free: 108.0 s usable), 12.3 s to spare" or "..., 3.4 s over".
+fn headroom(makespan_s: f64, dl: &Deadline) -> String {
+    let spare = dl.usable_s - makespan_s;
+    let verdict = if spare >= 0.0 {
+        format!("{} s to spare", format::seconds(spare))
+    } else {
+        format!("{} s over", format::seconds(-spare))
+    };
+    let margin = if dl.margin > 0.0 {
+        format!(
+            " ({} kept free: {} s usable)",
+            format::share(dl.margin),
+            format::seconds(dl.usable_s)
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        " of the {} s deadline{margin}, {verdict}",
+        format::seconds(dl.deadline_s)
+    )
 }
 
 fn rate_unit(w: &WorkloadPlan) -> &'static str {

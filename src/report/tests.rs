@@ -143,6 +143,14 @@ fn fanout_shows_makespan() {
     let md = markdown(&fanout_plan());
     assert!(md.contains("makespan 8.0 s per run"));
     assert!(md.contains("makespan 200.0 s per run"));
+    // The headroom against the deadline and its margin.
+    assert!(md.contains(
+        "makespan 8.0 s per run of the 120.0 s deadline (10.0% kept free: 108.0 s usable), 100.0 s to spare"
+    ));
+    assert!(md.contains("makespan 200.0 s per run of the 120.0 s deadline (10.0% kept free: 108.0 s usable), 92.0 s over"));
+    let json = json(&fanout_plan());
+    assert!(json.contains("\"deadline_s\": 120.0"), "{json}");
+    assert!(json.contains("\"deadline_margin\": 0.1"), "{json}");
     assert!(md.contains("[items/s]"));
 }
 
@@ -163,7 +171,12 @@ const OPTION: &[&str] = &[
     "latency_ms",
     "risks",
 ];
-const OPTION_EXTRA: &[&str] = &["throttled_share", "makespan_s"];
+const OPTION_EXTRA: &[&str] = &[
+    "throttled_share",
+    "makespan_s",
+    "deadline_s",
+    "deadline_margin",
+];
 const LINE_ITEM: &[&str] = &["item", "quantity", "unit", "unit_price_usd", "cost_usd"];
 const LINE_ITEM_EXTRA: &[&str] = &["source"];
 const CAPACITY: &[&str] = &["peak", "unit"];

@@ -1,17 +1,19 @@
 //! EC2 instances running a process manager (pm2 cluster, gunicorn workers, ...): processes per
 //! instance (`auto` = one per vCPU, fewer if memory says so), the `instance_type: auto` search,
-//! and EC2's billing (the one place it lives): instance-hours at the on-demand price. Fan-out
-//! jobs run on an always-on fleet.
+//! and EC2's billing (the one place it lives): instance-hours at the on-demand price, per
+//! second with a 60 s minimum for instances launched per run. Fan-out jobs run on instances
+//! launched for each run or on an always-on fleet, whichever is cheaper; a process gathering
+//! items holds every item in flight in memory.
 
-use super::search::{self, Candidate, Fleet, JobRun, Settings, Words};
-use super::{MONTH_HOURS, Process, Unit, gather, makespan};
+use super::search::{self, Alternative, Candidate, Fleet, JobRun, RunMode, Settings, Words};
+use super::{Launch, MONTH_HOURS, Process, Unit, cost_cmp, gather, makespan};
 use crate::model::Assessment;
 use crate::model::billing;
 use crate::model::demand::Demand;
 use crate::model::plan::{LineItem, OptionPlan, Platform, Priced};
 use crate::model::traffic::MONTH_S;
 use crate::model::words::{pct, round_to};
-use crate::pricing::{Instance, Missing, Price, PriceBook, Tier};
+use crate::pricing::{Instance, Missing, Price, PriceBook, Tier, keys};
 use crate::profile::{AutoOr, Ec2Config, Job, Purchase};
 use serde_json::json;
 use std::cmp::Ordering;
@@ -21,6 +23,15 @@ use std::collections::BTreeMap;
 /// at least 512 MiB.
 pub const OS_RESERVE_SHARE: f64 = 0.10;
 pub const OS_RESERVE_MIN_MIB: f64 = 512.0;
+
+/// Assumed time from `RunInstances` to an instance's processes doing work (boot, user data,
+/// process manager). AWS publishes no figure; a measured ECS-on-EC2 scale-out began after
+/// about 2.5 minutes (PRICES.md §8), taken here as the start time. The launch quota's wait
+/// comes on top ([`Launch`]).
+pub const INSTANCE_STARTUP_S: f64 = 150.0;
+/// Linux On-Demand instances bill per second with a 60-second minimum each time one starts:
+/// https://aws.amazon.com/about-aws/whats-new/2017/10/announcing-amazon-ec2-per-second-billing/
+pub const MIN_BILLED_S: f64 = 60.0;
 
 /// MiB left for the application's processes on `inst`.
 pub fn available_mib(inst: &Instance) -> f64 {
@@ -40,7 +51,7 @@ pub struct Layout {
 
 /// Processes per instance: `auto` = one per vCPU (pm2 `-i max`, gunicorn workers = vCPUs),
 /// fewer when their memory does not fit; a fixed count must fit as given.
-pub fn layout(inst: &Instance, setting: &AutoOr<u32>, memory_mb: u32) -> Layout {
+pub fn layout(inst: &Instance, setting: &AutoOr<u32>, memory_mb: u64) -> Layout {
     let mem = memory_mb.max(1) as f64;
     let fit = (available_mib(inst) / mem + 1e-9).floor().max(0.0) as u32;
     match setting {
@@ -103,6 +114,8 @@ pub struct Kind<'a> {
 pub struct Instances<'a> {
     cfg: &'a Ec2Config,
     types: Vec<(&'a str, &'a Instance)>,
+    /// How instances launched per run start (fan-out jobs).
+    launch: Launch,
 }
 
 impl Instances<'_> {
@@ -160,7 +173,26 @@ impl<'a> Fleet<'a> for Instances<'a> {
                 key: "any".to_string(),
             });
         }
-        Ok(Instances { cfg, types })
+        Ok(Instances {
+            cfg,
+            types,
+            launch: Launch {
+                start_s: INSTANCE_STARTUP_S,
+                burst: f64::INFINITY,
+                per_s: 0.0,
+            },
+        })
+    }
+
+    fn for_jobs(self, book: &'a PriceBook) -> Result<Instances<'a>, Missing> {
+        Ok(Instances {
+            launch: Launch {
+                start_s: INSTANCE_STARTUP_S,
+                burst: book.quota(keys::Q_EC2_LAUNCH_BURST)?.value,
+                per_s: book.quota(keys::Q_EC2_LAUNCH)?.value,
+            },
+            ..self
+        })
     }
 
     fn shapes(&self, d: &Demand) -> Result<Vec<Kind<'a>>, String> {
@@ -171,7 +203,11 @@ impl<'a> Fleet<'a> for Instances<'a> {
             .map(|&(name, inst)| Kind {
                 name,
                 inst,
-                layout: layout(inst, setting, d.request.memory_mb),
+                layout: layout(
+                    inst,
+                    setting,
+                    d.process_memory_mb(self.cfg.concurrency_per_process),
+                ),
             })
             .collect())
     }
@@ -231,105 +267,119 @@ impl<'a> Fleet<'a> for Instances<'a> {
         k.inst.memory_gib
     }
 
-    /// An always-on fleet of `min_instances` unless the deadline (or the month's total work)
-    /// needs more; then that many, always on. Each process gathers items with
-    /// `concurrency_per_process` in flight.
-    fn job(&self, job: &Job, unit: &Unit) -> JobRun {
-        let cfg = self.cfg;
-        let unit_rps = unit.throughput_rps();
-        let g = gather(
-            job.items,
-            unit_rps,
-            unit.wall_ms(),
-            |_| 0.0,
-            job.deadline_s,
-            cfg.min_instances.max(1),
-            cfg.max_instances,
-        );
-        // The month's items must fit in the month: runs back to back at most.
-        let monthly_items = job.items as f64 * job.runs_per_month.max(0.0);
-        let for_volume = if unit_rps > 0.0 {
-            (monthly_items / (MONTH_S * unit_rps) - 1e-9)
-                .ceil()
-                .max(1.0)
-        } else {
-            f64::INFINITY
-        };
-        let max = cfg.max_instances.max(cfg.min_instances).max(1);
-        let mut instances = g.units;
-        let mut short_of = g.short_of;
-        if for_volume > instances as f64 {
-            if for_volume > max as f64 {
-                instances = max;
-                if short_of.is_none() {
-                    short_of = Some(Some(for_volume.min(u32::MAX as f64) as u32));
-                }
-            } else {
-                instances = for_volume as u32;
+    /// Instances launched for each run (billed per second from launch, at least 60 s each)
+    /// or an always-on fleet, whichever meets the usable deadline and costs less (the same
+    /// instance type, so fewer instance-hours); see [`Instances::per_run`] and
+    /// [`Instances::always_on`]. Each process gathers items with `concurrency_per_process` in
+    /// flight.
+    fn job(&self, d: &Demand, job: &Job, unit: &Unit) -> JobRun {
+        let usable = d.usable_deadline_s();
+        let per_run = self.per_run(job, unit, usable);
+        let always_on = self.always_on(job, unit, usable);
+        let take_per_run = match (per_run.meets(usable), always_on.meets(usable)) {
+            (true, false) => true,
+            (false, true) => false,
+            (true, true) | (false, false) => {
+                cost_cmp(per_run.hours, always_on.hours) != std::cmp::Ordering::Greater
             }
-        }
+        };
+        let (chosen, other) = if take_per_run {
+            (per_run, always_on)
+        } else {
+            (always_on, per_run)
+        };
         JobRun {
-            units: instances,
-            makespan_s: makespan(job.items, instances, unit_rps, unit.wall_ms(), 0.0),
-            short_of,
-            hours: instances as f64 * MONTH_HOURS,
+            other: Some(Alternative {
+                mode: other.mode,
+                units: other.units,
+                makespan_s: other.makespan_s,
+                hours: other.hours,
+                meets: other.meets(usable),
+            }),
+            ..chosen
         }
     }
 
-    fn too_few(&self, _job: &Job, _c: &Candidate<Kind>, run: &JobRun, needed: u32) -> String {
+    fn too_few(&self, d: &Demand, _c: &Candidate<Kind>, run: &JobRun, needed: u32) -> String {
+        let what = match run.mode {
+            RunMode::PerRun => format!("meet {}", d.deadline_words()),
+            RunMode::AlwaysOn => "finish the items in time".to_string(),
+        };
         format!(
-            "Needs {needed} instances to finish the items in time but max_instances is {}: a run takes {:.0} s.",
+            "Needs {needed} instances to {what} but max_instances is {}: a run takes {:.0} s.",
             self.cfg.max_instances, run.makespan_s
         )
     }
 
-    fn never_in_time(&self, job: &Job, c: &Candidate<Kind>, _run: &JobRun) -> String {
+    fn never_in_time(&self, d: &Demand, c: &Candidate<Kind>, _run: &JobRun) -> String {
         format!(
-            "No number of instances meets the {:.0} s deadline: one item alone takes {:.1} s.",
-            job.deadline_s.unwrap_or_default(),
-            c.unit.wall_ms() / 1000.0
+            "No number of instances meets {}: one item alone takes {:.1} s, and instances launched per run start after {:.0} s.",
+            d.deadline_words(),
+            c.unit.wall_ms() / 1000.0,
+            INSTANCE_STARTUP_S
         )
     }
 
-    /// A run past the deadline (when the count was not the limit), and the fleet's idle time.
-    fn job_findings(&self, job: &Job, run: &JobRun) -> Assessment {
+    /// Overlapping runs (per run), or the fleet's idle time (always on).
+    fn job_findings(&self, _d: &Demand, job: &Job, run: &JobRun) -> Assessment {
         let mut verdict = Assessment::new();
-        let deadline = job.deadline_s.unwrap_or_default();
-        if run.makespan_s > deadline && job.deadline_s.is_some() && run.short_of.is_none() {
-            verdict.infeasible(format!(
-                "A run takes {:.0} s, missing the {deadline:.0} s deadline.",
-                run.makespan_s
-            ));
+        match run.mode {
+            RunMode::PerRun => {
+                if job.runs_per_month > 0.0 {
+                    let interval = MONTH_S / job.runs_per_month;
+                    if run.makespan_s > interval {
+                        verdict.risk(format!(
+                            "A run takes {:.0} s but one starts every {:.0} s: runs overlap, each with its own instances.",
+                            run.makespan_s, interval
+                        ));
+                    }
+                }
+            }
+            RunMode::AlwaysOn => {
+                let busy_share = (job.runs_per_month.max(0.0) * run.makespan_s / MONTH_S).min(1.0);
+                verdict.risk(format!(
+                    "The job runs on {} always-on {} (billed 730 h each), busy {} of the month.",
+                    run.units,
+                    if run.units == 1 {
+                        "instance"
+                    } else {
+                        "instances"
+                    },
+                    pct(busy_share)
+                ));
+            }
         }
-        let busy_share = (job.runs_per_month.max(0.0) * run.makespan_s / MONTH_S).min(1.0);
-        verdict.risk(format!(
-            "The job runs on {} always-on {} (billed 730 h each), busy {} of the month.",
-            run.units,
-            if run.units == 1 {
-                "instance"
-            } else {
-                "instances"
-            },
-            pct(busy_share)
-        ));
         verdict
     }
 
     /// Memory (processes that do not fit, or fewer than vCPUs), and a burstable type's CPU
     /// credits.
     fn findings(&self, d: &Demand, c: &Candidate<Kind>) -> Assessment {
-        let (k, mem) = (c.shape, d.request.memory_mb);
+        let (k, mem) = (
+            c.shape,
+            d.process_memory_mb(self.cfg.concurrency_per_process),
+        );
         let avail = available_mib(k.inst);
+        // A job's process holds its items in flight.
+        let per = d.request.memory_mb as u64;
+        let items = if d.work.job().is_some() && mem > per {
+            format!(
+                " ({} items of {per} MB in flight)",
+                self.cfg.concurrency_per_process
+            )
+        } else {
+            String::new()
+        };
         let mut verdict = Assessment::new();
         if !k.layout.fits {
             verdict.infeasible(match self.cfg.processes_per_instance {
                 AutoOr::Fixed(p) => format!(
-                    "{p} processes of {mem} MB need {} MB but {} leaves {avail:.0} MB after the OS reserve.",
-                    p as u64 * mem as u64,
+                    "{p} processes of {mem} MB{items} need {} MB but {} leaves {avail:.0} MB after the OS reserve.",
+                    p as u64 * mem,
                     k.name
                 ),
                 AutoOr::Auto => format!(
-                    "{} cannot hold one process of {mem} MB: it leaves {avail:.0} MB after the OS reserve.",
+                    "{} cannot hold one process of {mem} MB{items}: it leaves {avail:.0} MB after the OS reserve.",
                     k.name
                 ),
             });
@@ -394,9 +444,118 @@ impl<'a> Fleet<'a> for Instances<'a> {
         );
         if let Some(run) = job {
             m.insert("instances".into(), json!(run.units));
+            if run.mode == RunMode::PerRun {
+                m.insert("instance_startup_s".into(), json!(INSTANCE_STARTUP_S));
+                m.insert(
+                    "last_instance_start_s".into(),
+                    json!(round_to(self.launch.last_start_s(run.units), 1)),
+                );
+            }
+            if let Some(other) = run.other {
+                m.insert(
+                    "run_mode_choice".into(),
+                    json!(run_mode_choice(run, &other, k.inst.on_demand_hourly)),
+                );
+            }
         }
         m
     }
+}
+
+impl Instances<'_> {
+    /// Instances launched for each run: as many as the usable deadline needs (at least one,
+    /// at most `max_instances`), the last working once the `RunInstances` quota lets it start
+    /// ([`Launch::last_start_s`]); each billed for the run, at least 60 s. `min_instances`
+    /// bounds the always-on fleet, not these.
+    fn per_run(&self, job: &Job, unit: &Unit, usable: Option<f64>) -> JobRun {
+        let launch = self.launch;
+        let g = gather(
+            job.items,
+            unit.throughput_rps(),
+            unit.wall_ms(),
+            |n| launch.last_start_s(n),
+            usable,
+            1,
+            self.cfg.max_instances,
+        );
+        JobRun {
+            units: g.units,
+            makespan_s: g.makespan_s,
+            short_of: g.short_of,
+            hours: job.runs_per_month.max(0.0) * g.units as f64 * g.makespan_s.max(MIN_BILLED_S)
+                / 3600.0,
+            mode: RunMode::PerRun,
+            other: None,
+        }
+    }
+
+    /// An always-on fleet of `min_instances` unless the usable deadline (or the month's total
+    /// work) needs more; then that many, always on, billed 730 h each. No start-up: the
+    /// instances are running when a run starts.
+    fn always_on(&self, job: &Job, unit: &Unit, usable: Option<f64>) -> JobRun {
+        let cfg = self.cfg;
+        let unit_rps = unit.throughput_rps();
+        let g = gather(
+            job.items,
+            unit_rps,
+            unit.wall_ms(),
+            |_| 0.0,
+            usable,
+            cfg.min_instances.max(1),
+            cfg.max_instances,
+        );
+        // The month's items must fit in the month: runs back to back at most.
+        let monthly_items = job.items as f64 * job.runs_per_month.max(0.0);
+        let for_volume = if unit_rps > 0.0 {
+            (monthly_items / (MONTH_S * unit_rps) - 1e-9)
+                .ceil()
+                .max(1.0)
+        } else {
+            f64::INFINITY
+        };
+        let max = cfg.max_instances.max(cfg.min_instances).max(1);
+        let mut instances = g.units;
+        let mut short_of = g.short_of;
+        if for_volume > instances as f64 {
+            if for_volume > max as f64 {
+                instances = max;
+                if short_of.is_none() {
+                    short_of = Some(Some(for_volume.min(u32::MAX as f64) as u32));
+                }
+            } else {
+                instances = for_volume as u32;
+            }
+        }
+        JobRun {
+            units: instances,
+            makespan_s: makespan(job.items, instances, unit_rps, unit.wall_ms(), 0.0),
+            short_of,
+            hours: instances as f64 * MONTH_HOURS,
+            mode: RunMode::AlwaysOn,
+            other: None,
+        }
+    }
+}
+
+/// The run-mode choice in the configuration, as the Map choice is shown: "per run $0.36/mo
+/// (3 instances), always on $3,175.50 (30 instances, infeasible)".
+fn run_mode_choice(run: &JobRun, other: &Alternative, hourly: f64) -> String {
+    let part = |mode: RunMode, units: u32, hours: f64, meets: bool| {
+        format!(
+            "{} {}/mo ({} {}{})",
+            match mode {
+                RunMode::PerRun => "per run",
+                RunMode::AlwaysOn => "always on",
+            },
+            crate::format::usd(hours * hourly),
+            units,
+            if units == 1 { "instance" } else { "instances" },
+            if meets { "" } else { ", misses the deadline" }
+        )
+    };
+    let chosen = part(run.mode, run.units, run.hours, run.short_of.is_none());
+    let not = part(other.mode, other.units, other.hours, other.meets);
+    format!("{chosen}; not {not}")
 }
 
 #[cfg(test)]

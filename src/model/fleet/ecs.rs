@@ -2,10 +2,11 @@
 //! `concurrency_per_task` requests, valid task sizes only, the `vcpu: auto` / `memory_gb: auto`
 //! search, and Fargate's billing (the one place it lives): per second by vCPU and GB, by
 //! architecture, Spot as priced in the book, ephemeral storage above the free 20 GB. Fan-out
-//! jobs start their tasks per run, at the account's launch rate.
+//! jobs start their tasks per run, at the account's launch rate, and a task gathering items
+//! holds every item in flight in memory.
 
-use super::search::{self, Candidate, Fleet, JobRun, Settings, Words};
-use super::{Process, Unit, gather};
+use super::search::{self, Candidate, Fleet, JobRun, RunMode, Settings, Words};
+use super::{Launch, Process, Unit, gather};
 use crate::model::Assessment;
 use crate::model::billing;
 use crate::model::demand::Demand;
@@ -24,9 +25,12 @@ pub const FREE_EPHEMERAL_GB: f64 = 20.0;
 /// Most ephemeral storage a Fargate task can have, GB.
 pub const MAX_EPHEMERAL_GB: f64 = 200.0;
 /// Assumed time from RunTask to a task doing work (ENI, image pull, start). AWS publishes no
-/// figure (PRICES.md §8); billing starts with the image download, so it is billed.
+/// figure (PRICES.md §8: the task lifecycle has no timings; a measured Fargate scale-out began
+/// after about 30 s), so a conservative minute; billing starts with the image download, so it
+/// is billed. The launch quota's wait comes on top ([`Launch`]).
 pub const TASK_STARTUP_S: f64 = 60.0;
-/// Fargate bills at least one minute per task.
+/// Fargate bills per second with a one-minute minimum per task (PRICES.md §3,
+/// https://aws.amazon.com/fargate/pricing/).
 pub const MIN_BILLED_S: f64 = 60.0;
 /// Memory the task needs beyond the process's own `memory_mb`: none. The Fargate agent runs
 /// outside the task's memory, and `memory_mb` is what the process needs.
@@ -174,12 +178,31 @@ pub struct Size {
 }
 
 /// ECS Fargate as the fleet search sees it: the configuration, its prices and (for fan-out
-/// jobs) the account's task launch rate.
+/// jobs) how tasks start: the account's launch quota (burst, then a rate) and the start time.
 pub struct Fargate<'a> {
     cfg: &'a EcsConfig,
     prices: FargatePrices<'a>,
-    /// Task launches per second (RunTask): a run's n-th task starts (n - 1) / rate late.
-    launch_rate: f64,
+    launch: Launch,
+}
+
+impl Fargate<'_> {
+    /// MB the task must hold: the process's (a job's items in flight) and the overhead.
+    fn memory_needed_mb(&self, d: &Demand) -> u64 {
+        d.process_memory_mb(self.cfg.concurrency_per_task) + MEMORY_OVERHEAD_MB as u64
+    }
+
+    /// " holding 16 items of 1024 MB in flight" for a job's process; empty for a service's.
+    fn holding(&self, d: &Demand) -> String {
+        let per = d.request.memory_mb as u64;
+        if d.work.job().is_some() && d.process_memory_mb(self.cfg.concurrency_per_task) > per {
+            format!(
+                " holding {} items of {per} MB in flight",
+                self.cfg.concurrency_per_task
+            )
+        } else {
+            String::new()
+        }
+    }
 }
 
 impl<'a> Fleet<'a> for Fargate<'a> {
@@ -205,13 +228,21 @@ impl<'a> Fleet<'a> for Fargate<'a> {
         Ok(Fargate {
             cfg,
             prices: FargatePrices::from_book(book, cfg)?,
-            launch_rate: 0.0,
+            launch: Launch {
+                start_s: TASK_STARTUP_S,
+                burst: f64::INFINITY,
+                per_s: 0.0,
+            },
         })
     }
 
     fn for_jobs(self, book: &'a PriceBook) -> Result<Fargate<'a>, Missing> {
         Ok(Fargate {
-            launch_rate: book.quota(keys::Q_FARGATE_LAUNCH)?.value,
+            launch: Launch {
+                start_s: TASK_STARTUP_S,
+                burst: book.quota(keys::Q_FARGATE_LAUNCH_BURST)?.value,
+                per_s: book.quota(keys::Q_FARGATE_LAUNCH)?.value,
+            },
             ..self
         })
     }
@@ -240,8 +271,9 @@ impl<'a> Fleet<'a> for Fargate<'a> {
         )
     }
 
+    /// The process's memory (a job's items in flight, `Demand::process_memory_mb`) fits.
     fn fits(&self, d: &Demand, s: &Size) -> bool {
-        (d.request.memory_mb + MEMORY_OVERHEAD_MB) as f64 <= s.memory_gb * 1024.0 + 1e-9
+        self.memory_needed_mb(d) as f64 <= s.memory_gb * 1024.0 + 1e-9
     }
 
     fn cost(&self, s: &Size, hours: f64) -> f64 {
@@ -266,25 +298,17 @@ impl<'a> Fleet<'a> for Fargate<'a> {
     }
 
     /// Each run starts N tasks (RunTask) that each gather items with `concurrency_per_task`
-    /// in flight; N = 1 unless the deadline needs more (up to `max_tasks`). Billed per task
-    /// from its start, at least a minute.
-    fn job(&self, job: &Job, unit: &Unit) -> JobRun {
-        let rate = self.launch_rate;
-        // Tasks launch at the account's rate: the last of n starts (n - 1) / rate after the first.
-        let startup = |n: u32| {
-            TASK_STARTUP_S
-                + if rate > 0.0 {
-                    (n.saturating_sub(1)) as f64 / rate
-                } else {
-                    0.0
-                }
-        };
+    /// in flight; N = 1 unless the usable deadline needs more (up to `max_tasks`). The last
+    /// task works once the launch quota lets it start ([`Launch::last_start_s`]). Billed per
+    /// task from its start, at least a minute.
+    fn job(&self, d: &Demand, job: &Job, unit: &Unit) -> JobRun {
+        let launch = self.launch;
         let g = gather(
             job.items,
             unit.throughput_rps(),
             unit.wall_ms(),
-            startup,
-            job.deadline_s,
+            |n| launch.last_start_s(n),
+            d.usable_deadline_s(),
             1,
             self.cfg.max_tasks,
         );
@@ -293,30 +317,33 @@ impl<'a> Fleet<'a> for Fargate<'a> {
             makespan_s: g.makespan_s,
             short_of: g.short_of,
             hours: job.runs_per_month * g.units as f64 * g.makespan_s.max(MIN_BILLED_S) / 3600.0,
+            mode: RunMode::PerRun,
+            other: None,
         }
     }
 
-    fn too_few(&self, job: &Job, _c: &Candidate<Size>, run: &JobRun, needed: u32) -> String {
+    fn too_few(&self, d: &Demand, _c: &Candidate<Size>, run: &JobRun, needed: u32) -> String {
         format!(
-            "Needs {needed} tasks per run to meet the {:.0} s deadline but max_tasks is {}: a run takes {:.0} s.",
-            job.deadline_s.unwrap_or_default(),
+            "Needs {needed} tasks per run to meet {} but max_tasks is {}: a run takes {:.0} s.",
+            d.deadline_words(),
             self.cfg.max_tasks,
             run.makespan_s
         )
     }
 
-    fn never_in_time(&self, job: &Job, c: &Candidate<Size>, run: &JobRun) -> String {
+    fn never_in_time(&self, d: &Demand, c: &Candidate<Size>, run: &JobRun) -> String {
         format!(
-            "No number of tasks meets the {:.0} s deadline: start-up ({:.0} s) and one item ({:.1} s) leave too little time; the fastest run takes {:.0} s.",
-            job.deadline_s.unwrap_or_default(),
+            "No number of tasks meets {}: start-up ({:.0} s, more past the launch quota's burst of {:.0}) and one item ({:.1} s) leave too little time; the fastest run takes {:.0} s.",
+            d.deadline_words(),
             TASK_STARTUP_S,
+            self.launch.burst,
             c.unit.wall_ms() / 1000.0,
             run.makespan_s
         )
     }
 
     /// Runs that overlap start their own tasks.
-    fn job_findings(&self, job: &Job, run: &JobRun) -> Assessment {
+    fn job_findings(&self, _d: &Demand, job: &Job, run: &JobRun) -> Assessment {
         let mut verdict = Assessment::new();
         if job.runs_per_month > 0.0 {
             let interval = MONTH_S / job.runs_per_month;
@@ -335,16 +362,17 @@ impl<'a> Fleet<'a> for Fargate<'a> {
         let (cfg, s) = (self.cfg, c.shape);
         let mut verdict = Assessment::new();
         if !c.fits {
-            let need = d.request.memory_mb + MEMORY_OVERHEAD_MB;
+            let need = self.memory_needed_mb(d);
+            let what = self.holding(d);
             if cfg.memory_gb.fixed().is_some() || need as f64 <= 120.0 * 1024.0 {
                 verdict.infeasible(format!(
-                    "The process needs {need} MB but a {} GB task has {:.0} MB.",
+                    "The process{what} needs {need} MB but a {} GB task has {:.0} MB.",
                     fmt_num(s.memory_gb),
                     s.memory_gb * 1024.0
                 ));
             } else {
                 verdict.infeasible(format!(
-                    "The process needs {need} MB, more than the largest Fargate task (120 GB)."
+                    "The process{what} needs {need} MB, more than the largest Fargate task (120 GB)."
                 ));
             }
         }
@@ -393,6 +421,10 @@ impl<'a> Fleet<'a> for Fargate<'a> {
             Some(run) => {
                 m.insert("tasks_per_run".into(), json!(run.units));
                 m.insert("task_startup_s".into(), json!(TASK_STARTUP_S));
+                m.insert(
+                    "last_task_start_s".into(),
+                    json!(round_to(self.launch.last_start_s(run.units), 1)),
+                );
                 m.insert(
                     "billed_task_s_per_run".into(),
                     json!(round_to(

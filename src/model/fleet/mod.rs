@@ -274,6 +274,36 @@ pub fn meets(d: &Demand, scaling: &Scaling, run: &FleetRun, latency: Option<Late
     }
 }
 
+/// How a fleet's units start for a fan-out run: the account's launch quota as a token bucket
+/// (`burst` launches at once, then `per_s` a second) and the time from launch to a unit doing
+/// work. Fargate: burst 100, 20 tasks/s; EC2 `RunInstances`: burst 1,000, 2 instances/s (the
+/// book's quotas, with sources).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Launch {
+    /// Seconds from launch to a unit doing work.
+    pub start_s: f64,
+    /// Launches the bucket allows at once.
+    pub burst: f64,
+    /// Launches a second once the burst is spent.
+    pub per_s: f64,
+}
+
+impl Launch {
+    /// Seconds from the start of a run until the last of `n` units works: the `n`-th launch
+    /// waits `(n - burst) / per_s` for tokens (none within the burst), then starts. The model
+    /// lets every unit wait for the last (items are not handed to the early ones first), so a
+    /// ramp's makespan errs long, on the side of the deadline.
+    pub fn last_start_s(&self, n: u32) -> f64 {
+        let over = (n as f64 - self.burst.max(1.0)).max(0.0);
+        let wait = if self.per_s > 0.0 {
+            over / self.per_s
+        } else {
+            0.0
+        };
+        self.start_s.max(0.0) + wait
+    }
+}
+
 /// A fan-out run gathered inside `units` units started together.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Gather {
@@ -298,7 +328,8 @@ pub fn makespan(items: u64, units: u32, unit_rps: f64, wall_ms: f64, startup_s: 
 }
 
 /// The fewest units in `[min, max]` (at least 1, at most one per item) whose makespan meets
-/// the deadline; `min` when there is no deadline. `startup_s(n)` is the start-up of a run on
+/// `deadline_s` (the usable deadline, margin taken off: `Demand::usable_deadline_s`); `min`
+/// when there is no deadline. `startup_s(n)` is the start-up of a run on
 /// `n` units (it may grow with `n`, e.g. under a launch-rate quota), so the makespan falls
 /// with `n` only up to a point: past it no unit count helps.
 pub fn gather(

@@ -84,6 +84,23 @@ pub struct Candidate<S> {
     pub peak_units: f64,
 }
 
+/// How a fan-out job's units are billed: launched for each run and billed per second (with
+/// the platform's minimum), or always on (billed every hour of the month).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    PerRun,
+    AlwaysOn,
+}
+
+impl RunMode {
+    pub fn id(self) -> &'static str {
+        match self {
+            RunMode::PerRun => "per_run",
+            RunMode::AlwaysOn => "always_on",
+        }
+    }
+}
+
 /// A fan-out job on one shape: the units each run works on, and what a month of runs bills.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct JobRun {
@@ -95,6 +112,27 @@ pub struct JobRun {
     pub short_of: Option<Option<u32>>,
     /// Unit-hours billed a month.
     pub hours: f64,
+    pub mode: RunMode,
+    /// The billing the platform weighed and did not choose, when it has a choice (EC2).
+    pub other: Option<Alternative>,
+}
+
+impl JobRun {
+    /// The run meets the usable deadline (`Demand::usable_deadline_s`) with its unit count.
+    pub fn meets(&self, usable_deadline_s: Option<f64>) -> bool {
+        self.short_of.is_none() && usable_deadline_s.is_none_or(|dl| self.makespan_s <= dl)
+    }
+}
+
+/// The run mode not chosen, with its figures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Alternative {
+    pub mode: RunMode,
+    pub units: u32,
+    pub makespan_s: f64,
+    pub hours: f64,
+    /// It meets the deadline.
+    pub meets: bool,
 }
 
 /// What a fleet platform says for itself; [`evaluate`] and [`price`] do the rest.
@@ -134,14 +172,14 @@ pub trait Fleet<'a>: Sized {
     fn tie_break(a: &Self::Shape, b: &Self::Shape) -> Ordering;
     /// The shape's memory, for the last resort when no shape holds the processes.
     fn memory_gb(s: &Self::Shape) -> f64;
-    /// A job's runs on units of `unit`.
-    fn job(&self, job: &Job, unit: &Unit) -> JobRun;
+    /// A job's runs on units of `unit`, held to `d`'s usable deadline.
+    fn job(&self, d: &Demand, job: &Job, unit: &Unit) -> JobRun;
     /// The sentence when the deadline needs `needed` units, more than the max.
-    fn too_few(&self, job: &Job, c: &Candidate<Self::Shape>, run: &JobRun, needed: u32) -> String;
+    fn too_few(&self, d: &Demand, c: &Candidate<Self::Shape>, run: &JobRun, needed: u32) -> String;
     /// The sentence when no unit count meets the deadline.
-    fn never_in_time(&self, job: &Job, c: &Candidate<Self::Shape>, run: &JobRun) -> String;
+    fn never_in_time(&self, d: &Demand, c: &Candidate<Self::Shape>, run: &JobRun) -> String;
     /// The platform's findings on a job's runs, after the deadline's.
-    fn job_findings(&self, job: &Job, run: &JobRun) -> Assessment;
+    fn job_findings(&self, d: &Demand, job: &Job, run: &JobRun) -> Assessment;
     /// The platform's findings on the chosen shape (memory, pricing terms, CPU use), before
     /// the CPU risks both fleets share.
     fn findings(&self, d: &Demand, c: &Candidate<Self::Shape>) -> Assessment;
@@ -410,14 +448,13 @@ fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Sha
         .into_iter()
         .map(|shape| {
             let unit = fleet.unit(d, &shape);
-            let run = fleet.job(job, &unit);
+            let run = fleet.job(d, job, &unit);
             runs.push(run);
             Candidate {
                 shape,
                 unit,
                 fits: fleet.fits(d, &shape),
-                meets: run.short_of.is_none()
-                    && job.deadline_s.is_none_or(|dl| run.makespan_s <= dl),
+                meets: run.meets(d.usable_deadline_s()),
                 settled: true,
                 preferred: fleet.preferred(&shape, run.hours, cpu_s),
                 hours: run.hours,
@@ -433,14 +470,27 @@ fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Sha
     let (c, run) = (&cands[i], &runs[i]);
     let mut verdict = Assessment::new();
     match run.short_of {
-        Some(Some(needed)) => verdict.infeasible(fleet.too_few(job, c, run, needed)),
-        Some(None) => verdict.infeasible(fleet.never_in_time(job, c, run)),
-        None => {}
+        Some(Some(needed)) => verdict.infeasible(fleet.too_few(d, c, run, needed)),
+        Some(None) => verdict.infeasible(fleet.never_in_time(d, c, run)),
+        None => {
+            if !run.meets(d.usable_deadline_s()) {
+                verdict.infeasible(format!(
+                    "A run takes {:.0} s, missing {}.",
+                    run.makespan_s,
+                    d.deadline_words()
+                ));
+            }
+        }
     }
-    verdict.extend(fleet.job_findings(job, run));
+    verdict.extend(fleet.job_findings(d, job, run));
     verdict.extend(findings(d, fleet, c));
     let mut config = config(fleet, c, Some(run));
     config.insert("item_wall_ms".into(), json!(round_to(c.unit.wall_ms(), 1)));
+    config.insert("run_mode".into(), json!(run.mode.id()));
+    config.insert(
+        "process_memory_mb".into(),
+        json!(d.process_memory_mb(fleet.settings().concurrency)),
+    );
     config.insert("ingress".into(), json!("none"));
     let figures = Figures {
         config,

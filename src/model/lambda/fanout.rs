@@ -72,12 +72,15 @@ pub(super) fn fanout_at(
             d.request.payload_kb
         ));
     }
-    if let Some(deadline) = job.deadline_s
-        && run.makespan_s > deadline
+    if let Some(usable) = d.usable_deadline_s()
+        && run.makespan_s > usable
     {
         verdict.infeasible(format!(
-            "A run takes {:.0} s, missing the {:.0} s deadline ({:.0} items at most {:.0} at once).",
-            run.makespan_s, deadline, items, run.environments
+            "A run takes {:.0} s, missing {} ({:.0} items at most {:.0} at once).",
+            run.makespan_s,
+            d.deadline_words(),
+            items,
+            run.environments
         ));
     }
     if run.environments >= limit && items > limit {
@@ -188,6 +191,33 @@ pub fn run_waves(items: f64, limit: f64, per_10s: f64, duration_ms: f64, cold_ms
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::billing::FreeTier;
+    use crate::model::testkit::{book, fanout, req};
+
+    #[test]
+    fn a_run_inside_the_margin_misses_the_deadline() {
+        // 10,000 items of 1 s at 1,000 at once, 500 ms cold start: 10.5 s a run. An 11.5 s
+        // deadline leaves 10.35 s after its 10% margin; 12 s leaves 10.8 s.
+        let cfg = LambdaConfig {
+            cold_start_ms: 500.0,
+            concurrency_limit: 1000,
+            ..LambdaConfig::default()
+        };
+        let at = |deadline: f64| {
+            let w = fanout(10_000, 30.0, Some(deadline), req(1000.0, 0.0, 128));
+            let d = Demand::new(&w, FreeTier::none());
+            super::super::evaluate(&d, &cfg, &book())
+        };
+        let tight = at(11.5);
+        assert!((tight.makespan_s.unwrap() - 10.5).abs() < 0.01);
+        assert!(!tight.feasible);
+        assert!(
+            tight.risks[0].contains("missing the 11.5 s deadline less its 10% margin (10.4 s)"),
+            "{:?}",
+            tight.risks
+        );
+        assert!(at(12.0).feasible);
+    }
 
     #[test]
     fn waves_follow_limit_and_scaling() {

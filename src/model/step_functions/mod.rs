@@ -287,6 +287,7 @@ mod kit {
                     items,
                     runs_per_month: runs,
                     deadline_s,
+                    deadline_margin: None,
                 },
             },
             request: Request {

@@ -214,25 +214,125 @@ fn burstable_over_baseline_warns_and_auto_avoids_it() {
     );
 }
 
+/// m7g.large with 2 items of 1 GB in flight per process (2 processes: 4 GB of its 7.2 GB).
+fn batch(name: &str) -> Ec2Config {
+    Ec2Config {
+        concurrency_per_process: 2,
+        ..fixed(name)
+    }
+}
+
 #[test]
-fn fanout_on_an_always_on_fleet() {
+fn fanout_launches_instances_per_run_when_cheaper() {
     // 10,000 items of 800 ms (600 ms CPU): a process does 1.67 items/s, an m7g.large 3.33.
     let w = fanout(10_000, 720.0, Some(600.0), req(800.0, 600.0, 1024));
-    let p = eval(&w, &fixed("m7g.large"));
+    let p = eval(&w, &batch("m7g.large"));
     assert!(p.feasible, "{:?}", p.risks);
+    assert_eq!(p.config["run_mode"], json!("per_run"));
     let n = p.capacity.peak;
     let m = p.makespan_s.unwrap();
-    assert!(m <= 600.0);
-    // No start-up: items / (n × 3.33) + 0.8 s, and n - 1 would miss.
-    assert!((m - (10_000.0 / (n * 1000.0 / 300.0) + 0.8)).abs() < 1e-6);
-    assert!(10_000.0 / ((n - 1.0) * 1000.0 / 300.0) + 0.8 > 600.0);
-    assert!((p.monthly_cost_usd - n * 730.0 * 0.0816).abs() < 1e-6);
-    assert!(p.risks.iter().any(|r| r.contains("always-on")));
+    // Within the deadline less its 10% margin.
+    assert!(m <= 540.0);
+    // Start-up (150 s, within the RunInstances burst) + items / (n × 3.33) + 0.8 s; n - 1
+    // would miss.
+    let per = 1000.0 / 300.0;
+    assert!((m - (INSTANCE_STARTUP_S + 10_000.0 / (n * per) + 0.8)).abs() < 1e-6);
+    assert!(INSTANCE_STARTUP_S + 10_000.0 / ((n - 1.0) * per) + 0.8 > 540.0);
+    // Billed per second for each run: n × makespan × 720 runs.
+    let hours = 720.0 * n * m / 3600.0;
+    assert!((p.cost_breakdown[0].quantity - hours).abs() < 1e-6);
+    assert!((p.monthly_cost_usd - hours * 0.0816).abs() < 1e-6);
+    assert!(
+        !p.risks.iter().any(|r| r.contains("always-on")),
+        "{:?}",
+        p.risks
+    );
+    let choice = p.config["run_mode_choice"].as_str().unwrap();
+    assert!(choice.starts_with("per run $"), "{choice}");
+    assert!(choice.contains("not always on $"), "{choice}");
+}
 
-    // No deadline: the minimum fleet.
-    let w = fanout(100, 30.0, None, req(800.0, 600.0, 1024));
-    let p = eval(&w, &fixed("m7g.large"));
-    assert_eq!(p.capacity.peak, 2.0);
+#[test]
+fn nightly_job_bills_its_runs_not_an_always_on_fleet() {
+    // A 15-minute nightly job: 100,000 items of 800 ms, 30 runs a month, 900 s deadline.
+    // Always on, it needs ceil(100,000 / (3.33 × 809.2)) = 38 instances billed 730 h each
+    // ($2,263.58 a month, what the model charged before); launched per run, about 46
+    // instances for 13.5 minutes a night.
+    let w = fanout(100_000, 30.0, Some(900.0), req(800.0, 600.0, 1024));
+    let p = eval(&w, &batch("m7g.large"));
+    assert!(p.feasible, "{:?}", p.risks);
+    assert_eq!(p.config["run_mode"], json!("per_run"));
+    let always_on = 38.0 * 730.0 * 0.0816;
+    assert!(
+        p.monthly_cost_usd < always_on / 50.0,
+        "{}",
+        p.monthly_cost_usd
+    );
+    let n = p.capacity.peak;
+    let m = p.makespan_s.unwrap();
+    assert!(m <= 810.0);
+    assert!((p.monthly_cost_usd - 30.0 * n * m / 3600.0 * 0.0816).abs() < 1e-6);
+    let choice = p.config["run_mode_choice"].as_str().unwrap();
+    assert!(
+        choice.contains("always on $2,263.58/mo (38 instances)"),
+        "{choice}"
+    );
+}
+
+#[test]
+fn frequent_runs_keep_an_always_on_fleet() {
+    // 20,000 runs a month (one every 2.2 minutes) of 1,000 items: launched per run, each
+    // run pays 150 s of start-up; the always-on fleet (3 instances for the month's volume)
+    // costs less.
+    let w = fanout(1_000, 20_000.0, None, req(800.0, 600.0, 1024));
+    let p = eval(&w, &batch("m7g.large"));
+    assert!(p.feasible, "{:?}", p.risks);
+    assert_eq!(p.config["run_mode"], json!("always_on"));
+    assert_eq!(p.capacity.peak, 3.0);
+    assert!((p.monthly_cost_usd - 3.0 * 730.0 * 0.0816).abs() < 1e-6);
+    assert!(p.risks.iter().any(|r| r.contains("always-on")));
+    let choice = p.config["run_mode_choice"].as_str().unwrap();
+    assert!(choice.starts_with("always on $"), "{choice}");
+
+    // No deadline and rare runs: one instance per run, the minimum billed.
+    let w = fanout(10, 30.0, None, req(100.0, 0.0, 128));
+    let p = eval(&w, &batch("m7g.large"));
+    assert_eq!(p.config["run_mode"], json!("per_run"));
+    assert_eq!(p.capacity.peak, 1.0);
+    let m = p.makespan_s.unwrap();
+    assert!((p.monthly_cost_usd - 30.0 * m.max(60.0) / 3600.0 * 0.0816).abs() < 1e-9);
+}
+
+#[test]
+fn items_in_flight_need_their_memory() {
+    // 8 items of 1 GB in flight per process: 8 GB a process, more than c7g.xlarge's 7.2 GB
+    // after the OS reserve (a 1 GB process would fit four times).
+    let w = fanout(10_000, 730.0, Some(600.0), req(800.0, 600.0, 1024));
+    let cfg = Ec2Config {
+        concurrency_per_process: 8,
+        ..fixed("c7g.xlarge")
+    };
+    let p = eval(&w, &cfg);
+    assert!(!p.feasible);
+    assert!(
+        p.risks[0].contains("cannot hold one process of 8192 MB"),
+        "{:?}",
+        p.risks
+    );
+    // `auto` finds a type with the memory: 8 GB per process.
+    let auto = Ec2Config {
+        concurrency_per_process: 8,
+        instance_type: AutoOr::Auto,
+        ingress: FleetIngress::None,
+        ..Ec2Config::default()
+    };
+    let p = eval(&w, &auto);
+    assert!(p.feasible, "{:?}", p.risks);
+    assert_eq!(p.config["process_memory_mb"], json!(8192));
+    let procs = p.config["processes_per_instance"].as_u64().unwrap() as f64;
+    let mem_gib = p.config["memory_gib"].as_f64().unwrap();
+    let reserve = p.config["os_reserve_mib"].as_f64().unwrap();
+    assert!(procs * 8192.0 <= mem_gib * 1024.0 - reserve, "{p:?}");
 }
 
 #[test]
