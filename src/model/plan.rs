@@ -143,6 +143,10 @@ pub struct OptionPlan {
     pub latency_ms: Latency,
     /// Every limit that bites, and why an option is infeasible, in plain words.
     pub risks: Vec<String>,
+    /// What the option needs beyond AWS's default adjustable quotas, one phrase a quota (each
+    /// also among `risks`): it depends on a quota request, and the recommendation says so.
+    /// Not in the JSON.
+    pub quota_requests: Vec<String>,
     /// Share of requests throttled or shed (0..=1).
     pub throttled_share: f64,
     /// Fan-out jobs: time for one run's items, in seconds.
@@ -189,6 +193,7 @@ impl OptionPlan {
             },
             latency_ms: Latency { p50: 0.0, p99: 0.0 },
             risks: vec![why.into()],
+            quota_requests: Vec::new(),
             throttled_share: 0.0,
             makespan_s: None,
             capacity_rps: Vec::new(),
@@ -203,6 +208,7 @@ impl OptionPlan {
         verdict: crate::model::Assessment,
         figures: Figures,
     ) -> OptionPlan {
+        let quota_requests = verdict.quota_requests().map(String::from).collect();
         let (feasible, risks) = verdict.into_parts();
         OptionPlan {
             platform,
@@ -214,6 +220,7 @@ impl OptionPlan {
             capacity: figures.capacity,
             latency_ms: figures.latency_ms,
             risks,
+            quota_requests,
             throttled_share: figures.throttled_share,
             makespan_s: figures.makespan_s,
             capacity_rps: figures.capacity_rps,

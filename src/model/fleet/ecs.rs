@@ -2,17 +2,19 @@
 //! `concurrency_per_task` requests, valid task sizes only, the `vcpu: auto` / `memory_gb: auto`
 //! search, and Fargate's billing (the one place it lives): per second by vCPU and GB, by
 //! architecture, Spot as priced in the book, ephemeral storage above the free 20 GB. Fan-out
-//! jobs start their tasks per run, at the account's launch rate.
+//! jobs start their tasks per run, at the account's launch rate. On-Demand tasks count toward
+//! the account's Fargate vCPU quota.
 
 use super::search::{self, Candidate, Fleet, JobRun, Settings, Words};
 use super::{Process, Unit, gather};
 use crate::model::Assessment;
+use crate::model::assess::QuotaNeed;
 use crate::model::billing;
 use crate::model::demand::Demand;
 use crate::model::plan::{LineItem, OptionPlan, Platform, Priced};
 use crate::model::traffic::MONTH_S;
 use crate::model::words::{fmt_num, round_to};
-use crate::pricing::{Missing, Price, PriceBook, keys};
+use crate::pricing::{Missing, Price, PriceBook, Quota, keys};
 use crate::profile as fargate;
 use crate::profile::{AutoOr, EcsConfig, Job};
 use serde_json::json;
@@ -180,6 +182,8 @@ pub struct Fargate<'a> {
     prices: FargatePrices<'a>,
     /// Task launches per second (RunTask): a run's n-th task starts (n - 1) / rate late.
     launch_rate: f64,
+    /// The account's Fargate On-Demand vCPU quota (stated, or AWS's default).
+    vcpu_quota: &'a Quota,
 }
 
 impl<'a> Fleet<'a> for Fargate<'a> {
@@ -206,6 +210,7 @@ impl<'a> Fleet<'a> for Fargate<'a> {
             cfg,
             prices: FargatePrices::from_book(book, cfg)?,
             launch_rate: 0.0,
+            vcpu_quota: book.quota(keys::Q_FARGATE_ON_DEMAND_VCPUS)?,
         })
     }
 
@@ -358,6 +363,14 @@ impl<'a> Fleet<'a> for Fargate<'a> {
             verdict.risk(
                 "Fargate Spot tasks can be interrupted with 2 minutes' notice; Spot prices move with demand (the book's Spot rate is a modelled discount).",
             );
+        }
+        if !cfg.spot {
+            verdict.quota(QuotaNeed {
+                name: keys::quota_name(keys::Q_FARGATE_ON_DEMAND_VCPUS).unwrap_or("Fargate vCPU"),
+                quota: self.vcpu_quota,
+                need: c.peak_units * s.vcpu,
+                unit: "vCPUs of running tasks",
+            });
         }
         if s.vcpu > 1.0 {
             verdict.risk(format!(

@@ -561,5 +561,24 @@ pub fn assess(
             lat.p99, target
         ));
     }
+    if let Some(risk) = single_az(run, scaling.min, words) {
+        verdict.risk(risk);
+    }
     verdict
+}
+
+/// A service fleet that runs a single unit at some step of the day runs in one Availability
+/// Zone then: that AZ's outage (or the unit's own failure) stops the service until a
+/// replacement starts. Production wants at least two, one per AZ.
+fn single_az(run: &FleetRun, min: u32, words: Words) -> Option<String> {
+    let fewest = run.running.iter().copied().fold(f64::INFINITY, f64::min);
+    (fewest.is_finite() && fewest < 2.0).then(|| {
+        format!(
+            "One Availability Zone: at quiet times a single {unit} serves everything ({min_key} \
+             is {min}), so one AZ's outage, or that {unit}'s failure, stops the service until a \
+             replacement starts. Run at least 2 in production ({min_key}: 2, spread over two AZs).",
+            unit = words.units.trim_end_matches('s'),
+            min_key = words.min_key
+        )
+    })
 }

@@ -84,7 +84,8 @@ fn map_run(
 
     let items = job.items as f64;
     let runs = job.runs_per_month;
-    let limit = lambda.concurrency_limit.max(1) as f64;
+    let lambda_concurrency = lambda::Concurrency::of(lambda, book)?;
+    let limit = lambda_concurrency.limit();
     let map_limit = match map {
         Map::Inline => INLINE_MAP_MAX_CONCURRENCY,
         Map::Distributed => DISTRIBUTED_MAP_MAX_CONCURRENCY,
@@ -151,6 +152,7 @@ fn map_run(
     // Limits.
     let mut config = BTreeMap::new();
     let mut verdict = Assessment::new();
+    lambda_concurrency.check(&mut verdict, run.environments);
     match map {
         Map::Inline => {
             if parent_express {
@@ -451,11 +453,12 @@ mod tests {
     fn distributed_capped_by_lambda_concurrency() {
         let w = fanout_workload(20_000, 1.0, None, 1000.0);
         let d = Demand::new(&w, FreeTier::none());
+        // The account's quota, stated: a hard limit.
         let plan = evaluate(
             &d,
             &cfg(StateMachineType::Standard, MapMode::Distributed),
             &lambda_cfg(),
-            &book(),
+            &crate::model::testkit::book_with_quotas(&[(keys::Q_LAMBDA_CONCURRENCY, 1000.0)]),
         );
         assert_eq!(plan.capacity.peak, 1000.0);
         assert!(
