@@ -108,6 +108,11 @@ impl Assessment {
         }
     }
 
+    /// How many findings rule the option out.
+    pub fn failures(&self) -> usize {
+        self.findings.iter().filter(|f| f.blocks).count()
+    }
+
     /// No finding rules the option out.
     pub fn feasible(&self) -> bool {
         !self.findings.iter().any(|f| f.blocks)

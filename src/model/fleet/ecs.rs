@@ -191,6 +191,7 @@ impl<'a> Fleet<'a> for Fargate<'a> {
     type Shape = Size;
     const PLATFORM: Platform = Platform::Ecs;
     const WORDS: Words = Words {
+        shape: "task size",
         units: "tasks",
         min_key: "min_tasks",
         max_key: "max_tasks",

@@ -23,6 +23,8 @@ use std::collections::BTreeMap;
 /// Words for a fleet's sentences and figures.
 #[derive(Debug, Clone, Copy)]
 pub struct Words {
+    /// What the search chooses: "task size", "instance type".
+    pub shape: &'static str,
     /// What scales: "tasks", "instances".
     pub units: &'static str,
     /// The settings that bound them: "min_tasks", "max_tasks"; "min_instances", ...
@@ -325,6 +327,7 @@ fn service<'d, 'a, F: Fleet<'a>, T: From<OptionPlan>>(
     finish: impl FnOnce(Chosen<'d, F, F::Shape>) -> T,
 ) -> Result<T, Missing> {
     let mut cache = FleetCache::new(&d.curve, &d.request, fleet.settings().scaling());
+    let searched = shapes.len();
     let cands = search(d, &fleet, &mut cache, shapes);
     let Some(c) = choose::<F>(&cands).map(|i| cands[i]) else {
         return Ok(OptionPlan::infeasible(F::PLATFORM, F::WORDS.nothing).into());
@@ -344,6 +347,7 @@ fn service<'d, 'a, F: Fleet<'a>, T: From<OptionPlan>>(
         c,
         cache,
         lines,
+        searched,
     }))
 }
 
@@ -354,6 +358,8 @@ struct Chosen<'d, F, S> {
     c: Candidate<S>,
     cache: FleetCache<'d>,
     lines: Vec<LineItem>,
+    /// How many shapes the search had to choose from.
+    searched: usize,
 }
 
 fn priced_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> Priced {
@@ -377,6 +383,7 @@ fn plan_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> OptionPlan {
         F::WORDS,
     );
     verdict.extend(findings(d, &ch.fleet, &c));
+    closest_note::<F>(&mut verdict, ch.searched);
     let mut config = config(&ch.fleet, &c, None);
     config.insert(
         "request_wall_ms".into(),
@@ -427,6 +434,7 @@ fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Sha
             }
         })
         .collect();
+    let searched = cands.len();
     let Some(i) = choose::<F>(&cands) else {
         return OptionPlan::infeasible(F::PLATFORM, F::WORDS.nothing);
     };
@@ -439,6 +447,7 @@ fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Sha
     }
     verdict.extend(fleet.job_findings(job, run));
     verdict.extend(findings(d, fleet, c));
+    closest_note::<F>(&mut verdict, searched);
     let mut config = config(fleet, c, Some(run));
     config.insert("item_wall_ms".into(), json!(round_to(c.unit.wall_ms(), 1)));
     config.insert("ingress".into(), json!("none"));
@@ -458,6 +467,19 @@ fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Sha
         capacity_rps: Vec::new(),
     };
     OptionPlan::new(F::PLATFORM, fleet.bill(&c.shape, c.hours), verdict, figures)
+}
+
+/// When the search had shapes to choose from and none works, say which one the figures show
+/// ([`choose`]'s closest) after what failed.
+fn closest_note<'a, F: Fleet<'a>>(verdict: &mut Assessment, searched: usize) {
+    if searched > 1 && !verdict.feasible() {
+        verdict.risk(format!(
+            "No {shape} meets every limit: shown with the one that comes closest (the memory \
+             fits, the most throughput per {holder}, then the cheapest).",
+            shape = F::WORDS.shape,
+            holder = F::WORDS.holder
+        ));
+    }
 }
 
 /// The chosen configuration: the settings and the unit's figures, then the platform's.

@@ -159,13 +159,53 @@ fn try_evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> Result<Opti
             scaling,
             m.clamp(MIN_MEMORY_MB, MAX_MEMORY_MB),
         ),
-        AutoOr::Auto => search_memory(
+        AutoOr::Auto => search_memory_or(
             &d.request,
             floor,
             |m| option_at(d, cfg, book, &concurrency, scaling, m),
             |plan| plan.feasible,
+            closest,
         ),
     }
+}
+
+/// When no memory size is feasible: of the smallest size and the fastest useful one, the one
+/// that fails the fewest limits, the cheaper (smallest) on a tie, saying so and what the other
+/// would cost. More memory that does not cure a failure (a concurrency wall, a payload
+/// limit) is not worth showing at three times the price.
+fn closest(mut smallest: OptionPlan, mut fastest: OptionPlan) -> OptionPlan {
+    let memory = |o: &OptionPlan| {
+        o.config
+            .get("memory_mb")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or_default()
+    };
+    let failing = |o: &OptionPlan| o.limits_failed;
+    let take_fastest = failing(&fastest) < failing(&smallest);
+    let (shown, other) = if take_fastest {
+        (&mut fastest, &smallest)
+    } else {
+        (&mut smallest, &fastest)
+    };
+    let why = if take_fastest {
+        "the size that fails the fewest limits"
+    } else {
+        "the cheapest of the sizes that fail the fewest limits"
+    };
+    let other_failure = other
+        .risks
+        .first()
+        .map(|r| format!(" and still fails ({})", r.trim_end_matches('.')))
+        .unwrap_or_default();
+    let note = format!(
+        "No memory size meets every limit: shown at {} MB, {why}. At {} MB it would cost \
+         {}/month{other_failure}.",
+        memory(shown),
+        memory(other),
+        crate::format::usd(other.monthly_cost_usd),
+    );
+    shown.risks.push(note);
+    if take_fastest { fastest } else { smallest }
 }
 
 /// The smallest memory size from `floor` up whose plan (made by `at`) `meets` the criterion,
@@ -179,8 +219,20 @@ fn try_evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> Result<Opti
 pub fn search_memory<T, E>(
     request: &Request,
     floor: u32,
+    at: impl FnMut(u32) -> Result<T, E>,
+    meets: impl Fn(&T) -> bool,
+) -> Result<T, E> {
+    search_memory_or(request, floor, at, meets, |_, fastest| fastest)
+}
+
+/// [`search_memory`], with `closest` choosing what to show when no size meets the criterion:
+/// given the plans at the floor and at the fastest useful size (in that order).
+pub fn search_memory_or<T, E>(
+    request: &Request,
+    floor: u32,
     mut at: impl FnMut(u32) -> Result<T, E>,
     meets: impl Fn(&T) -> bool,
+    closest: impl FnOnce(T, T) -> T,
 ) -> Result<T, E> {
     let useful_max = if request.cpu_ms > 0.0 {
         ((MB_PER_VCPU * request.threads.max(1) as f64).ceil() as u32).clamp(floor, MAX_MEMORY_MB)
@@ -193,8 +245,8 @@ pub fn search_memory<T, E>(
     }
     let mut best = at(useful_max)?;
     if !meets(&best) {
-        // Nothing meets the criterion: show the fastest size, which comes closest.
-        return Ok(best);
+        // Nothing meets the criterion: the caller says which comes closest.
+        return Ok(closest(at_floor, best));
     }
     let (mut lo, mut hi) = (floor, useful_max);
     while hi - lo > 1 {
@@ -522,6 +574,31 @@ mod tests {
         let stated = book_with_quotas(&[(keys::Q_LAMBDA_CONCURRENCY, 1000.0)]);
         let o = evaluate(&d, &LambdaConfig::default(), &stated);
         assert!(!o.feasible, "{:?}", o.makespan_s);
+    }
+
+    #[test]
+    fn an_infeasible_auto_memory_shows_the_closest_size_and_says_so() {
+        // A reserved concurrency of 10 against 100 concurrent executions throttles at every
+        // size: more memory only trims the CPU part. Shown at the floor (128 MB), not at the
+        // fastest useful size (1,769 MB) at several times the price.
+        let w = service(100.0, 1000.0, 100.0, 128);
+        let d = Demand::new(&w, FreeTier::none());
+        let cfg = LambdaConfig {
+            concurrency_limit: Some(10),
+            ..LambdaConfig::default()
+        };
+        let o = evaluate(&d, &cfg, &book());
+        assert!(!o.feasible);
+        assert_eq!(o.config["memory_mb"], serde_json::json!(128), "{:?}", o.risks);
+        let note = o
+            .risks
+            .iter()
+            .find(|r| r.starts_with("No memory size meets every limit"))
+            .unwrap_or_else(|| panic!("{:?}", o.risks));
+        assert!(note.contains("shown at 128 MB"), "{note}");
+        assert!(note.contains("At 1769 MB it would cost $"), "{note}");
+        assert!(note.contains("still fails (Throttles"), "{note}");
+        assert!(o.risks[0].starts_with("Throttles"), "what failed comes first");
     }
 
     #[test]

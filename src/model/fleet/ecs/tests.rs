@@ -486,3 +486,22 @@ fn one_task_at_quiet_times_is_one_availability_zone() {
         o.risks
     );
 }
+
+#[test]
+fn an_infeasible_auto_size_says_it_shows_the_closest() {
+    // 500 ms handlers against a 100 ms p99: no task size meets it.
+    let w = with_slo(service(10.0, req(500.0, 0.0, 256)), Some(100.0), None);
+    let o = eval(&w, &EcsConfig::default());
+    assert!(!o.feasible);
+    assert!(o.risks[0].starts_with("p99 latency"), "{:?}", o.risks);
+    assert!(
+        o.risks
+            .iter()
+            .any(|r| r.starts_with("No task size meets every limit: shown with the one that comes closest")),
+        "{:?}",
+        o.risks
+    );
+    // A fixed size is what the profile asked for: nothing to explain.
+    let o = eval(&w, &fixed(0.5, 1.0));
+    assert!(!o.risks.iter().any(|r| r.starts_with("No task size")), "{:?}", o.risks);
+}
