@@ -4,7 +4,7 @@
 
 use super::{
     ASYNC_PAYLOAD_KB, Concurrency, OWN_LINES, TIMEOUT_MS, Usage, WARM_S, base_config, bill,
-    duration_ms, round1, wall,
+    duration_ms, round1,
 };
 use crate::model::assess::Assessment;
 use crate::model::demand::Demand;
@@ -44,7 +44,9 @@ pub(super) fn fanout_at(
 ) -> Result<OptionPlan, Missing> {
     let dur = duration_ms(&d.request, memory_mb);
     let items = job.items as f64;
-    let limit = wall(cfg) as f64;
+    let limit = concurrency.for_job(items, job.deadline_s, |c| {
+        run_waves(items, c, scaling, dur, cfg.cold_start_ms).makespan_s
+    });
     let runs = job.runs_per_month;
     let run = run_waves(items, limit, scaling, dur, cfg.cold_start_ms);
     let cold_per_run = cold_per_run(runs, run.environments);

@@ -77,6 +77,38 @@ impl Concurrency {
         self.wall().map_or(f64::INFINITY, f64::from)
     }
 
+    /// The concurrency a fan-out job runs at: its wall; without one, AWS's default quota
+    /// when that meets the deadline (`makespan_s` of a concurrency), else the least
+    /// concurrency that does (a quota request away), or every item at once when none does.
+    pub fn for_job(
+        &self,
+        items: f64,
+        deadline_s: Option<f64>,
+        makespan_s: impl Fn(f64) -> f64,
+    ) -> f64 {
+        if let Some(w) = self.wall() {
+            return f64::from(w);
+        }
+        let default = self.account.value.max(1.0);
+        let meets = |c: f64| deadline_s.is_none_or(|dl| makespan_s(c) <= dl);
+        if items <= default || meets(default) {
+            return default;
+        }
+        if !meets(items) {
+            return items;
+        }
+        let (mut lo, mut hi) = (default, items);
+        while hi - lo > 1.0 {
+            let mid = ((lo + hi) / 2.0).floor();
+            if meets(mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        hi
+    }
+
     /// The concurrency the function can count on: its wall, else the default quota (for
     /// the throughput figure).
     pub fn capacity(&self) -> f64 {
@@ -100,8 +132,9 @@ impl Concurrency {
             Some(r) => (
                 f64::from(r) + f64::from(UNRESERVED_MIN),
                 format!(
-                    "concurrent executions (the {r} reserved plus the {UNRESERVED_MIN} AWS keeps \
-                     unreserved)"
+                    "concurrent executions (the {} reserved plus the {UNRESERVED_MIN} AWS keeps \
+                     unreserved)",
+                    crate::format::count(f64::from(r))
                 ),
             ),
             None => (peak, "concurrent executions".to_string()),
@@ -548,8 +581,8 @@ mod tests {
     #[test]
     fn a_nightly_fanout_is_not_walled_by_the_default_quota() {
         // 10,000 items of 60 s, a 600 s deadline: at 1,000 at once it takes ten waves
-        // (over 600 s); the default quota is a request away, so the job runs them all at
-        // once and says it needs the request.
+        // (over 600 s); the default quota is a request away, so the job runs at the least
+        // concurrency that meets the deadline and says it needs the request.
         let w = crate::model::testkit::fanout(
             10_000,
             30.0,
@@ -560,17 +593,33 @@ mod tests {
         let o = evaluate(&d, &LambdaConfig::default(), &book());
         assert!(o.feasible, "{:?}", o.risks);
         assert!(
-            o.makespan_s.unwrap_or(f64::INFINITY) < 300.0,
+            o.makespan_s.unwrap_or(f64::INFINITY) <= 600.0,
             "{:?}",
             o.makespan_s
         );
+        assert!(o.capacity.peak > 1000.0, "{:?}", o.capacity);
         assert!(
-            o.quota_requests
-                .iter()
-                .any(|q| q.contains("10,000 concurrent executions")),
+            o.quota_requests.iter().any(|q| q.contains(&format!(
+                "{} concurrent executions",
+                crate::format::count(o.capacity.peak)
+            ))),
             "{:?}",
             o.quota_requests
         );
+        // Without a deadline the default quota is enough: nothing to ask for.
+        let w2 = crate::model::testkit::fanout(
+            10_000,
+            30.0,
+            None,
+            crate::model::testkit::req(60_000.0, 0.0, 128),
+        );
+        let o = evaluate(
+            &Demand::new(&w2, FreeTier::none()),
+            &LambdaConfig::default(),
+            &book(),
+        );
+        assert_eq!(o.capacity.peak, 1000.0);
+        assert!(o.quota_requests.is_empty(), "{:?}", o.quota_requests);
         let stated = book_with_quotas(&[(keys::Q_LAMBDA_CONCURRENCY, 1000.0)]);
         let o = evaluate(&d, &LambdaConfig::default(), &stated);
         assert!(!o.feasible, "{:?}", o.makespan_s);
@@ -589,7 +638,12 @@ mod tests {
         };
         let o = evaluate(&d, &cfg, &book());
         assert!(!o.feasible);
-        assert_eq!(o.config["memory_mb"], serde_json::json!(128), "{:?}", o.risks);
+        assert_eq!(
+            o.config["memory_mb"],
+            serde_json::json!(128),
+            "{:?}",
+            o.risks
+        );
         let note = o
             .risks
             .iter()
@@ -598,7 +652,10 @@ mod tests {
         assert!(note.contains("shown at 128 MB"), "{note}");
         assert!(note.contains("At 1769 MB it would cost $"), "{note}");
         assert!(note.contains("still fails (Throttles"), "{note}");
-        assert!(o.risks[0].starts_with("Throttles"), "what failed comes first");
+        assert!(
+            o.risks[0].starts_with("Throttles"),
+            "what failed comes first"
+        );
     }
 
     #[test]

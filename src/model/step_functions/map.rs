@@ -84,12 +84,24 @@ fn map_run(
 
     let items = job.items as f64;
     let runs = job.runs_per_month;
-    let lambda_concurrency = lambda::Concurrency::of(lambda, book)?;
-    let limit = lambda_concurrency.limit();
     let map_limit = match map {
         Map::Inline => INLINE_MAP_MAX_CONCURRENCY,
         Map::Distributed => DISTRIBUTED_MAP_MAX_CONCURRENCY,
     };
+    // Lambda's concurrency for the items: the account's default quota unless the deadline
+    // needs more (judged at the request's own memory).
+    let lambda_concurrency = lambda::Concurrency::of(lambda, book)?;
+    let floor_ms = lambda::duration_ms(&d.request, d.request.memory_mb);
+    let limit = lambda_concurrency.for_job(items, job.deadline_s, |c| {
+        lambda::run_waves(
+            items,
+            map_limit.min(c),
+            scaling,
+            floor_ms,
+            lambda.cold_start_ms,
+        )
+        .makespan_s
+    });
     let concurrency = map_limit.min(limit);
     let memory = item_memory(d, lambda, job, concurrency, scaling);
     let dur = lambda::duration_ms(&d.request, memory);

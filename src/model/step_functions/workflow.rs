@@ -194,6 +194,21 @@ pub(super) fn evaluate(
             what: String::new(),
         });
 
+    // What the workflow sustains at the quotas as they stand (defaults included): the
+    // throughput figure, not a limit on the traffic.
+    let sustains = {
+        let mut r = bound.rate.min(start_quota.value);
+        if let Some(tq) = transition_quota
+            && transitions > 0.0
+        {
+            r = r.min(tq.value / transitions);
+        }
+        if lambda_ms > 0.0 {
+            r = r.min(concurrency.capacity() * 1000.0 / lambda_ms);
+        }
+        r
+    };
+
     // Walk the curve: what gets through, what is throttled.
     let curve: &Curve = &d.curve;
     let step = curve.step_s;
@@ -418,7 +433,7 @@ pub(super) fn evaluate(
         verdict,
         figures: Figures {
             config,
-            throughput_rps: bound.rate,
+            throughput_rps: sustains,
             capacity: Capacity {
                 peak: peak_served * exec_ms / 1000.0,
                 unit: "concurrent executions".into(),

@@ -495,13 +495,16 @@ fn an_infeasible_auto_size_says_it_shows_the_closest() {
     assert!(!o.feasible);
     assert!(o.risks[0].starts_with("p99 latency"), "{:?}", o.risks);
     assert!(
-        o.risks
-            .iter()
-            .any(|r| r.starts_with("No task size meets every limit: shown with the one that comes closest")),
+        o.risks.iter().any(|r| r
+            .starts_with("No task size meets every limit: shown with the one that comes closest")),
         "{:?}",
         o.risks
     );
     // A fixed size is what the profile asked for: nothing to explain.
     let o = eval(&w, &fixed(0.5, 1.0));
-    assert!(!o.risks.iter().any(|r| r.starts_with("No task size")), "{:?}", o.risks);
+    assert!(
+        !o.risks.iter().any(|r| r.starts_with("No task size")),
+        "{:?}",
+        o.risks
+    );
 }
