@@ -233,8 +233,8 @@ fn closest(mut smallest: OptionPlan, mut fastest: OptionPlan) -> OptionPlan {
     let note = format!(
         "No memory size meets every limit: shown at {} MB, {why}. At {} MB it would cost \
          {}/month{other_failure}.",
-        memory(shown),
-        memory(other),
+        crate::format::count(memory(shown) as f64),
+        crate::format::count(memory(other) as f64),
         crate::format::usd(other.monthly_cost_usd),
     );
     shown.risks.push(note);
@@ -650,7 +650,7 @@ mod tests {
             .find(|r| r.starts_with("No memory size meets every limit"))
             .unwrap_or_else(|| panic!("{:?}", o.risks));
         assert!(note.contains("shown at 128 MB"), "{note}");
-        assert!(note.contains("At 1769 MB it would cost $"), "{note}");
+        assert!(note.contains("At 1,769 MB it would cost $"), "{note}");
         assert!(note.contains("still fails (Throttles"), "{note}");
         assert!(
             o.risks[0].starts_with("Throttles"),

@@ -49,11 +49,29 @@ pub(super) fn evaluate(
                 crate::format::usd(distributed.total()),
                 infeasible(distributed_ok),
             );
+            let neither = !inline_ok && !distributed_ok;
             let mut chosen = match (inline_ok, distributed_ok) {
                 (true, true) if inline.total() <= distributed.total() => inline,
                 (true, false) => inline,
+                // Neither works: the one that fails fewer limits (Distributed on a tie).
+                (false, false) if inline.verdict.failures() < distributed.verdict.failures() => {
+                    inline
+                }
                 (true, true) | (false, _) => distributed,
             };
+            if neither {
+                let shown = chosen
+                    .figures
+                    .config
+                    .get("map")
+                    .and_then(|m| m.as_str())
+                    .unwrap_or("distributed")
+                    .to_string();
+                chosen.verdict.risk(format!(
+                    "Neither Map mode meets every limit: shown as {shown}, the one that fails \
+                     fewer ({note})."
+                ));
+            }
             chosen
                 .figures
                 .config
@@ -516,6 +534,26 @@ mod tests {
         );
         assert!(!plan.feasible);
         assert!(plan.risks.iter().any(|r| r.contains("5-minute")));
+    }
+
+    #[test]
+    fn auto_map_says_which_mode_it_shows_when_neither_works() {
+        // Items of 3 s against a 1 s deadline: no Map mode meets it.
+        let w = fanout_workload(100, 30.0, Some(1.0), 3_000.0);
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &cfg(StateMachineType::Standard, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(!plan.feasible);
+        assert!(
+            plan.risks
+                .iter()
+                .any(|r| r.starts_with("Neither Map mode meets every limit: shown as")),
+            "{:?}",
+            plan.risks
+        );
     }
 
     #[test]
