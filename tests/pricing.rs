@@ -65,6 +65,18 @@ fn us_east_1_has_every_key_the_models_read() {
         6000.0
     );
     assert_eq!(book.quota(keys::Q_FARGATE_LAUNCH).unwrap().value, 20.0);
+    assert_eq!(
+        book.quota(keys::Q_LAMBDA_CONCURRENCY).unwrap().value,
+        1000.0
+    );
+    assert_eq!(
+        book.quota(keys::Q_FARGATE_ON_DEMAND_VCPUS).unwrap().value,
+        6.0
+    );
+    assert!(
+        book.quotas.values().all(|q| !q.stated),
+        "a book holds defaults, never an account's own quota"
+    );
 
     assert_eq!(book.free(keys::LAMBDA_FREE_REQUESTS), 1_000_000.0);
     assert_eq!(book.free(keys::LAMBDA_FREE_DURATION), 400_000.0);
@@ -439,5 +451,15 @@ fn every_file_in_pricing_cache_is_built_in_and_loads_from_the_folder() {
     for region in pricing::built_in_regions() {
         let from_dir = load(&region, Some(&dir)).unwrap();
         assert_eq!(from_dir.book, load(&region, None).unwrap().book);
+    }
+}
+
+#[test]
+fn every_book_has_every_quota_the_models_read() {
+    for book in [us(), pricing::built_in("eu-west-1").unwrap().book] {
+        for key in keys::QUOTAS {
+            let q = book.quota(key).unwrap();
+            assert!(!q.source.trim().is_empty(), "{} {key}", book.region);
+        }
     }
 }

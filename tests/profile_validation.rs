@@ -127,3 +127,32 @@ fn auto_or_accepts_auto_and_fixed() {
     assert_eq!(p.platforms.ec2.instance_type.fixed(), None);
     assert_eq!(p.platforms.ec2.processes_per_instance.fixed(), Some(&8));
 }
+
+/// A profile's `quotas:` are the account's own: hard limits in place of the book's defaults.
+#[test]
+fn stated_quotas_are_hard_limits_defaults_are_a_request_away() {
+    let mut p = load(Path::new(
+        "tests/fixtures/profiles/valid/account-quotas.yaml",
+    ))
+    .unwrap();
+    assert_eq!(p.quotas.get("lambda.concurrent_executions"), Some(&1000.0));
+    let book = planner::pricing::built_in("us-east-1").unwrap().book;
+    // 2,000 concurrent executions against the account's stated 1,000: throttled, infeasible.
+    let plan = planner::model::plan(&p, &book, "test");
+    let lambda = &plan.workloads[0].options[0];
+    assert!(!lambda.feasible, "{:?}", lambda.risks);
+    assert!(plan.workloads[0].recommendation.platform.is_none());
+    // Not stated: AWS's default 1,000 is a request away; Lambda is recommended and the
+    // reason says it depends on the request.
+    p.quotas.clear();
+    let plan = planner::model::plan(&p, &book, "test");
+    let w = &plan.workloads[0];
+    assert!(w.options[0].feasible, "{:?}", w.options[0].risks);
+    assert!(
+        w.recommendation
+            .reason
+            .contains("It depends on a quota request: 2,000 concurrent executions"),
+        "{}",
+        w.recommendation.reason
+    );
+}

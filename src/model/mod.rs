@@ -46,6 +46,8 @@ pub fn plan_figures(profile: &Profile, book: &PriceBook, pricing_source: &str) -
 }
 
 fn plan_to(profile: &Profile, book: &PriceBook, pricing_source: &str, full: bool) -> Plan {
+    // The account's own quotas, where the profile states them, in place of AWS's defaults.
+    let book = &*book.with_account_quotas(&profile.quotas);
     // The figures in file order (the free tier passes from workload to workload through the
     // recommended options), then the curves, which are independent: in parallel.
     let mut free = free_tier(profile, book);
@@ -87,6 +89,7 @@ pub fn complete_plan(
     // The free tier passes through every workload, but only the ones completed need their
     // demand (a diurnal curve is worth not building twenty times for one edit).
     let wanted = |i: &usize| only.is_none_or(|set| set.contains(i));
+    let book = &*book.with_account_quotas(&profile.quotas);
     let mut free = free_tier(profile, book);
     let mut demands = Vec::new();
     for (i, (w, wp)) in profile.workloads.iter().zip(&plan.workloads).enumerate() {
@@ -377,6 +380,18 @@ fn assumptions(profile: &Profile) -> Vec<String> {
         "Volume price tiers are applied per workload, not across the account.".to_string(),
         "An ALB is assumed to see one new connection per request (no keep-alive reuse) and at most the 10 free listener rules.".to_string(),
     ];
+    a.push("Adjustable quotas (Lambda concurrent executions, Fargate On-Demand vCPUs, Step Functions start and transition rates) are AWS's defaults from the price book unless the profile states the account's own under `quotas:`. A stated quota (or a Lambda reserved concurrency) is a hard limit; an option that needs more than a default stays feasible and says it needs a quota request.".to_string());
+    if !profile.quotas.is_empty() {
+        let stated: Vec<String> = profile
+            .quotas
+            .iter()
+            .map(|(k, v)| format!("`{k}` = {}", crate::format::count(*v)))
+            .collect();
+        a.push(format!(
+            "The account's quotas, as the profile states them: {}.",
+            stated.join(", ")
+        ));
+    }
     if profile.free_tier {
         a.push("The AWS free tier (non-expiring allowances only) is credited once per profile: workloads consume it in file order, through their recommended option.".to_string());
     } else {

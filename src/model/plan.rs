@@ -156,6 +156,13 @@ pub struct OptionPlan {
     pub latency_ms: Latency,
     /// Every limit that bites, and why an option is infeasible, in plain words.
     pub risks: Vec<String>,
+    /// How many of `risks` rule the option out (0 when feasible): how far an infeasible
+    /// configuration is from working, for the searches' "closest" choice. Not in the JSON.
+    pub limits_failed: usize,
+    /// What the option needs beyond AWS's default adjustable quotas, one phrase a quota (each
+    /// also among `risks`): it depends on a quota request, and the recommendation says so.
+    /// Not in the JSON.
+    pub quota_requests: Vec<String>,
     /// Share of requests throttled or shed (0..=1).
     pub throttled_share: f64,
     /// Fan-out jobs: time for one run's items, in seconds.
@@ -202,6 +209,8 @@ impl OptionPlan {
             },
             latency_ms: Latency { p50: 0.0, p99: 0.0 },
             risks: vec![why.into()],
+            limits_failed: 1,
+            quota_requests: Vec::new(),
             throttled_share: 0.0,
             makespan_s: None,
             capacity_rps: Vec::new(),
@@ -216,6 +225,8 @@ impl OptionPlan {
         verdict: crate::model::Assessment,
         figures: Figures,
     ) -> OptionPlan {
+        let quota_requests = verdict.quota_requests().map(String::from).collect();
+        let limits_failed = verdict.failures();
         let (feasible, risks) = verdict.into_parts();
         OptionPlan {
             platform,
@@ -227,6 +238,8 @@ impl OptionPlan {
             capacity: figures.capacity,
             latency_ms: figures.latency_ms,
             risks,
+            limits_failed,
+            quota_requests,
             throttled_share: figures.throttled_share,
             makespan_s: figures.makespan_s,
             capacity_rps: figures.capacity_rps,

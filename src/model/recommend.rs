@@ -76,6 +76,12 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
             usd(cheapest.monthly_cost_usd)
         )
     };
+    if !chosen.quota_requests.is_empty() {
+        reason.push_str(&format!(
+            " It depends on a quota request: {}.",
+            chosen.quota_requests.join("; ")
+        ));
+    }
     let infeasible: Vec<String> = options
         .iter()
         .filter(|o| !o.feasible)
@@ -175,6 +181,35 @@ mod tests {
         o.monthly_cost_usd = cost;
         o.risks.clear();
         o
+    }
+
+    #[test]
+    fn the_reason_says_when_the_choice_depends_on_a_quota_request() {
+        let mut lambda = opt(Platform::Lambda, 10.0, true);
+        lambda.quota_requests = vec![
+            "2,000 concurrent executions at its peak, over the Lambda concurrent executions \
+             quota's default of 1,000"
+                .into(),
+        ];
+        let opts = [
+            lambda,
+            opt(Platform::StepFunctions, 0.0, false),
+            opt(Platform::Ecs, 50.0, true),
+            opt(Platform::Ec2, 40.0, true),
+        ];
+        let (r, _) = choose(&opts);
+        assert_eq!(r.platform, Some(Platform::Lambda));
+        assert!(
+            r.reason.contains(
+                "It depends on a quota request: 2,000 concurrent executions at its peak, over \
+                 the Lambda concurrent executions quota's default of 1,000."
+            ),
+            "{}",
+            r.reason
+        );
+        // Without one, nothing is said.
+        let (r, _) = choose(&[opt(Platform::Lambda, 10.0, true)]);
+        assert!(!r.reason.contains("quota"), "{}", r.reason);
     }
 
     #[test]

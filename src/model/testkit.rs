@@ -9,6 +9,13 @@ pub fn book() -> PriceBook {
         .expect("us-east-1 book parses")
 }
 
+/// The us-east-1 book with the account's own quotas stated (`(key, value)` pairs), as a
+/// profile's `quotas:` states them: hard limits.
+pub fn book_with_quotas(stated: &[(&str, f64)]) -> PriceBook {
+    let stated = stated.iter().map(|&(k, v)| (k.to_string(), v)).collect();
+    book().with_account_quotas(&stated).into_owned()
+}
+
 /// A flat service of `rps` requests a second.
 pub fn flat_service(rps: f64, duration_ms: f64, cpu_ms: f64, memory_mb: u32) -> Workload {
     Workload {

@@ -102,6 +102,10 @@ pub struct Quota {
     pub value: f64,
     pub unit: String,
     pub source: String,
+    /// The profile states this value (the account's own quota): a hard limit. False for the
+    /// book's figure, which is AWS's default and only a quota request away. Never in a file.
+    #[serde(skip)]
+    pub stated: bool,
 }
 
 /// A figure the model needs that this region's book lacks.
@@ -135,6 +139,31 @@ impl PriceBook {
     /// The free allowance for a priced key, zero when the book states none.
     pub fn free(&self, key: &str) -> f64 {
         self.free_tier.get(key).map_or(0.0, |a| a.quantity)
+    }
+
+    /// This book with the account's own quotas (a profile's `quotas:`, keyed by quota key) in
+    /// place of the defaults: each stated value is marked [`Quota::stated`], a hard limit.
+    /// Borrowed unchanged when the profile states none.
+    pub fn with_account_quotas<'a>(
+        &'a self,
+        stated: &BTreeMap<String, f64>,
+    ) -> std::borrow::Cow<'a, PriceBook> {
+        if stated.is_empty() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut book = self.clone();
+        for (key, &value) in stated {
+            let entry = book.quotas.entry(key.clone()).or_insert_with(|| Quota {
+                value,
+                unit: String::new(),
+                source: String::new(),
+                stated: true,
+            });
+            entry.value = value;
+            entry.stated = true;
+            entry.source = "the account's quota, stated in the profile".into();
+        }
+        std::borrow::Cow::Owned(book)
     }
 
     fn missing(&self, what: &'static str, key: &str) -> Missing {

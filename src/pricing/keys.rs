@@ -44,6 +44,8 @@ pub const APIGW_REST_REQUESTS: &str = "apigateway.rest.requests";
 // Quotas.
 /// New execution environments per 10 seconds, per function.
 pub const Q_LAMBDA_SCALING: &str = "lambda.scaling_per_10s";
+/// Concurrent executions of all functions in the account and Region.
+pub const Q_LAMBDA_CONCURRENCY: &str = "lambda.concurrent_executions";
 pub const Q_SFN_STANDARD_STARTS: &str = "step_functions.standard.start_execution_per_s";
 pub const Q_SFN_STANDARD_TRANSITIONS: &str = "step_functions.standard.state_transitions_per_s";
 pub const Q_SFN_EXPRESS_STARTS: &str = "step_functions.express.start_execution_per_s";
@@ -54,10 +56,13 @@ pub const Q_FARGATE_LAUNCH_BURST: &str = "ecs.fargate.task_launch_burst";
 /// and the bucket's size.
 pub const Q_EC2_LAUNCH: &str = "ec2.run_instances_per_s";
 pub const Q_EC2_LAUNCH_BURST: &str = "ec2.run_instances_burst";
+/// vCPUs of Fargate On-Demand tasks running at once in the account and Region.
+pub const Q_FARGATE_ON_DEMAND_VCPUS: &str = "ecs.fargate.on_demand_vcpus";
 
 /// Every quota key a model reads.
-pub const QUOTAS: [&str; 8] = [
+pub const QUOTAS: [&str; 10] = [
     Q_LAMBDA_SCALING,
+    Q_LAMBDA_CONCURRENCY,
     Q_SFN_STANDARD_STARTS,
     Q_SFN_STANDARD_TRANSITIONS,
     Q_SFN_EXPRESS_STARTS,
@@ -65,7 +70,41 @@ pub const QUOTAS: [&str; 8] = [
     Q_FARGATE_LAUNCH_BURST,
     Q_EC2_LAUNCH,
     Q_EC2_LAUNCH_BURST,
+    Q_FARGATE_ON_DEMAND_VCPUS,
 ];
+
+/// The quotas an account can have raised (Service Quotas calls them adjustable), with the
+/// name AWS gives each: the keys a profile's `quotas:` may state. A value stated there is the
+/// account's real quota, a hard limit; the book's value is only the default, a request away.
+/// The others in [`QUOTAS`] are fixed by AWS (Lambda's scaling rate) or not modelled as
+/// adjustable (Fargate's launch rate).
+pub const ADJUSTABLE_QUOTAS: [(&str, &str); 5] = [
+    (Q_LAMBDA_CONCURRENCY, "Lambda concurrent executions"),
+    (
+        Q_SFN_STANDARD_STARTS,
+        "Step Functions Standard StartExecution rate",
+    ),
+    (
+        Q_SFN_STANDARD_TRANSITIONS,
+        "Step Functions Standard StateTransition rate",
+    ),
+    (
+        Q_SFN_EXPRESS_STARTS,
+        "Step Functions Express StartExecution rate",
+    ),
+    (
+        Q_FARGATE_ON_DEMAND_VCPUS,
+        "Fargate On-Demand vCPU resource count",
+    ),
+];
+
+/// AWS's name for an adjustable quota key (`None`: not one a profile may state).
+pub fn quota_name(key: &str) -> Option<&'static str> {
+    ADJUSTABLE_QUOTAS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, name)| *name)
+}
 
 /// Where a price comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -231,6 +270,13 @@ pub fn prices() -> Vec<PriceKey> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adjustable_quotas_are_quotas_the_models_read() {
+        for (key, _) in ADJUSTABLE_QUOTAS {
+            assert!(QUOTAS.contains(&key), "{key}");
+        }
+    }
 
     #[test]
     fn keys_are_unique_and_modelled_ones_name_a_listed_key() {

@@ -4,6 +4,7 @@
 //! live in `load.rs` / `validate.rs`.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// `auto` or a fixed value, as used by `memory_mb: auto`, `instance_type: auto`, ...
@@ -128,6 +129,9 @@ pub struct Profile {
     pub free_tier: bool,
     pub workloads: Vec<Workload>,
     pub platforms: Platforms,
+    /// The account's own adjustable quotas, by the price book's quota key
+    /// (`pricing::keys::ADJUSTABLE_QUOTAS`): hard limits in place of the book's defaults.
+    pub quotas: BTreeMap<String, f64>,
 }
 
 /// A profile as the file spells it (SPEC §3): every workload section optional whatever its
@@ -144,6 +148,9 @@ pub struct ProfileFile {
     pub workloads: Vec<WorkloadFile>,
     #[serde(default)]
     pub platforms: Platforms,
+    /// The account's own quotas (Service Quotas), e.g. `lambda.concurrent_executions: 5000`.
+    #[serde(default)]
+    pub quotas: BTreeMap<String, f64>,
 }
 
 pub fn default_region() -> String {
@@ -511,8 +518,11 @@ pub struct LambdaConfig {
     pub memory_mb: AutoOr<u32>,
     #[serde(default)]
     pub provisioned_concurrency: u32,
-    #[serde(default = "default_concurrency_limit")]
-    pub concurrency_limit: u32,
+    /// A reserved concurrency the team chose for the function: a hard limit. Not stated
+    /// (the default), the function shares the account's concurrent executions quota
+    /// (`quotas: lambda.concurrent_executions`, or the book's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency_limit: Option<u32>,
     #[serde(default = "default_cold_start_ms")]
     pub cold_start_ms: f64,
     #[serde(default = "default_ephemeral_mb")]
@@ -526,9 +536,6 @@ fn yes() -> bool {
 }
 fn auto<T>() -> AutoOr<T> {
     AutoOr::Auto
-}
-fn default_concurrency_limit() -> u32 {
-    1000
 }
 fn default_cold_start_ms() -> f64 {
     300.0
@@ -544,7 +551,7 @@ impl Default for LambdaConfig {
             architecture: Architecture::default(),
             memory_mb: AutoOr::Auto,
             provisioned_concurrency: 0,
-            concurrency_limit: default_concurrency_limit(),
+            concurrency_limit: None,
             cold_start_ms: default_cold_start_ms(),
             ephemeral_storage_mb: default_ephemeral_mb(),
             ingress: LambdaIngress::default(),

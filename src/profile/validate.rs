@@ -281,6 +281,7 @@ pub(crate) fn validate(
     }
 
     check_platforms(&mut c, &profile.platforms);
+    check_quotas(&mut c, &profile.quotas);
     let workloads: Vec<Option<Workload>> = profile
         .workloads
         .into_iter()
@@ -295,6 +296,7 @@ pub(crate) fn validate(
             free_tier: profile.free_tier,
             workloads,
             platforms: profile.platforms,
+            quotas: profile.quotas,
         }),
         // Every untyped workload has said why.
         Some(_) | None => Err(c.errors),
@@ -671,18 +673,17 @@ fn check_platforms(c: &mut Checker<'_>, pl: &Platforms) {
     if let Some(&m) = l.memory_mb.fixed() {
         c.range_u32("platforms.lambda.memory_mb", m, LAMBDA_MEMORY_MB, " MB");
     }
-    c.at_least_one(
-        "platforms.lambda.concurrency_limit",
-        u64::from(l.concurrency_limit),
-    );
-    if l.concurrency_limit >= 1 && l.provisioned_concurrency > l.concurrency_limit {
-        c.at(
-            "platforms.lambda.provisioned_concurrency",
-            format!(
-                "provisioned_concurrency {} exceeds concurrency_limit {}",
-                l.provisioned_concurrency, l.concurrency_limit
-            ),
-        );
+    if let Some(limit) = l.concurrency_limit {
+        c.at_least_one("platforms.lambda.concurrency_limit", u64::from(limit));
+        if limit >= 1 && l.provisioned_concurrency > limit {
+            c.at(
+                "platforms.lambda.provisioned_concurrency",
+                format!(
+                    "provisioned_concurrency {} exceeds concurrency_limit {limit}",
+                    l.provisioned_concurrency
+                ),
+            );
+        }
     }
     c.range_u32(
         "platforms.lambda.ephemeral_storage_mb",
@@ -732,6 +733,37 @@ fn check_platforms(c: &mut Checker<'_>, pl: &Platforms) {
             &format!("{p}.instance_type"),
             "must not be empty (or `auto`)",
         );
+    }
+}
+
+/// The account's quotas: each key one the book catalogues as adjustable (the closest
+/// suggested), each value a positive number.
+fn check_quotas(c: &mut Checker<'_>, quotas: &std::collections::BTreeMap<String, f64>) {
+    let known: Vec<&str> = crate::pricing::keys::ADJUSTABLE_QUOTAS
+        .iter()
+        .map(|(k, _)| *k)
+        .collect();
+    for (key, &value) in quotas {
+        let path = format!("quotas.{key}");
+        if crate::pricing::keys::QUOTAS.contains(&key.as_str())
+            && crate::pricing::keys::quota_name(key).is_none()
+        {
+            c.at_key(
+                &path,
+                format!(
+                    "`{key}` is not an adjustable quota (planner uses AWS's fixed value); \
+                     adjustable: {}",
+                    known.join(", ")
+                ),
+            );
+        } else if crate::pricing::keys::quota_name(key).is_none() {
+            let hint = super::suggest::closest(key, &known)
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_else(|| format!("; known quotas: {}", known.join(", ")));
+            c.at_key(&path, format!("unknown quota `{key}`{hint}"));
+        } else {
+            c.positive(&path, value);
+        }
     }
 }
 

@@ -62,6 +62,8 @@ fn option(
             p99: latency.1,
         },
         risks: risks.iter().map(|r| (*r).to_string()).collect(),
+        limits_failed: usize::from(!feasible),
+        quota_requests: Vec::new(),
         throttled_share: 0.0,
         makespan_s: None,
         capacity_rps: Vec::new(),

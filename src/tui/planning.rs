@@ -110,8 +110,8 @@ pub fn figures(req: &PlanRequest) -> Replanned {
                     let w = req.profile.workloads.get(wi)?;
                     let old = req.previous.workloads.get(wi)?;
                     let demand = Demand::new(w, FreeTier::none());
-                    let mut fresh =
-                        model::workload_figures(&demand, &req.profile.platforms, &req.book);
+                    let book = req.book.with_account_quotas(&req.profile.quotas);
+                    let mut fresh = model::workload_figures(&demand, &req.profile.platforms, &book);
                     keep_curve(&mut fresh, old);
                     Some((wi, fresh))
                 })

@@ -134,6 +134,7 @@ impl<'a> Fleet<'a> for Instances<'a> {
     type Shape = Kind<'a>;
     const PLATFORM: Platform = Platform::Ec2;
     const WORDS: Words = Words {
+        shape: "instance type",
         units: "instances",
         min_key: "min_instances",
         max_key: "max_instances",

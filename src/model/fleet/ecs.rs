@@ -3,17 +3,19 @@
 //! search, and Fargate's billing (the one place it lives): per second by vCPU and GB, by
 //! architecture, Spot as priced in the book, ephemeral storage above the free 20 GB. Fan-out
 //! jobs start their tasks per run, at the account's launch rate, and a task gathering items
-//! holds every item in flight in memory.
+//! holds every item in flight in memory. On-Demand tasks count toward the account's Fargate
+//! vCPU quota.
 
 use super::search::{self, Candidate, Fleet, JobRun, RunMode, Settings, Words};
 use super::{Launch, Process, Unit, gather};
 use crate::model::Assessment;
+use crate::model::assess::QuotaNeed;
 use crate::model::billing;
 use crate::model::demand::Demand;
 use crate::model::plan::{LineItem, OptionPlan, Platform, Priced};
 use crate::model::traffic::MONTH_S;
 use crate::model::words::{fmt_num, round_to};
-use crate::pricing::{Missing, Price, PriceBook, keys};
+use crate::pricing::{Missing, Price, PriceBook, Quota, keys};
 use crate::profile as fargate;
 use crate::profile::{AutoOr, EcsConfig, Job};
 use serde_json::json;
@@ -183,6 +185,8 @@ pub struct Fargate<'a> {
     cfg: &'a EcsConfig,
     prices: FargatePrices<'a>,
     launch: Launch,
+    /// The account's Fargate On-Demand vCPU quota (stated, or AWS's default).
+    vcpu_quota: &'a Quota,
 }
 
 impl Fargate<'_> {
@@ -210,6 +214,7 @@ impl<'a> Fleet<'a> for Fargate<'a> {
     type Shape = Size;
     const PLATFORM: Platform = Platform::Ecs;
     const WORDS: Words = Words {
+        shape: "task size",
         units: "tasks",
         min_key: "min_tasks",
         max_key: "max_tasks",
@@ -233,6 +238,7 @@ impl<'a> Fleet<'a> for Fargate<'a> {
                 burst: f64::INFINITY,
                 per_s: 0.0,
             },
+            vcpu_quota: book.quota(keys::Q_FARGATE_ON_DEMAND_VCPUS)?,
         })
     }
 
@@ -386,6 +392,14 @@ impl<'a> Fleet<'a> for Fargate<'a> {
             verdict.risk(
                 "Fargate Spot tasks can be interrupted with 2 minutes' notice; Spot prices move with demand (the book's Spot rate is a modelled discount).",
             );
+        }
+        if !cfg.spot {
+            verdict.quota(QuotaNeed {
+                name: keys::quota_name(keys::Q_FARGATE_ON_DEMAND_VCPUS).unwrap_or("Fargate vCPU"),
+                quota: self.vcpu_quota,
+                need: c.peak_units * s.vcpu,
+                unit: "vCPUs of running tasks",
+            });
         }
         if s.vcpu > 1.0 {
             verdict.risk(format!(

@@ -23,6 +23,8 @@ use std::collections::BTreeMap;
 /// Words for a fleet's sentences and figures.
 #[derive(Debug, Clone, Copy)]
 pub struct Words {
+    /// What the search chooses: "task size", "instance type".
+    pub shape: &'static str,
     /// What scales: "tasks", "instances".
     pub units: &'static str,
     /// The settings that bound them: "min_tasks", "max_tasks"; "min_instances", ...
@@ -363,6 +365,7 @@ fn service<'d, 'a, F: Fleet<'a>, T: From<OptionPlan>>(
     finish: impl FnOnce(Chosen<'d, F, F::Shape>) -> T,
 ) -> Result<T, Missing> {
     let mut cache = FleetCache::new(&d.curve, &d.request, fleet.settings().scaling());
+    let searched = shapes.len();
     let cands = search(d, &fleet, &mut cache, shapes);
     let Some(c) = choose::<F>(&cands).map(|i| cands[i]) else {
         return Ok(OptionPlan::infeasible(F::PLATFORM, F::WORDS.nothing).into());
@@ -382,6 +385,7 @@ fn service<'d, 'a, F: Fleet<'a>, T: From<OptionPlan>>(
         c,
         cache,
         lines,
+        searched,
     }))
 }
 
@@ -392,6 +396,8 @@ struct Chosen<'d, F, S> {
     c: Candidate<S>,
     cache: FleetCache<'d>,
     lines: Vec<LineItem>,
+    /// How many shapes the search had to choose from.
+    searched: usize,
 }
 
 fn priced_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> Priced {
@@ -415,6 +421,7 @@ fn plan_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> OptionPlan {
         F::WORDS,
     );
     verdict.extend(findings(d, &ch.fleet, &c));
+    closest_note::<F>(&mut verdict, ch.searched);
     let mut config = config(&ch.fleet, &c, None);
     config.insert(
         "request_wall_ms".into(),
@@ -464,6 +471,7 @@ fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Sha
             }
         })
         .collect();
+    let searched = cands.len();
     let Some(i) = choose::<F>(&cands) else {
         return OptionPlan::infeasible(F::PLATFORM, F::WORDS.nothing);
     };
@@ -484,6 +492,7 @@ fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Sha
     }
     verdict.extend(fleet.job_findings(d, job, run));
     verdict.extend(findings(d, fleet, c));
+    closest_note::<F>(&mut verdict, searched);
     let mut config = config(fleet, c, Some(run));
     config.insert("item_wall_ms".into(), json!(round_to(c.unit.wall_ms(), 1)));
     config.insert("run_mode".into(), json!(run.mode.id()));
@@ -508,6 +517,19 @@ fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Sha
         capacity_rps: Vec::new(),
     };
     OptionPlan::new(F::PLATFORM, fleet.bill(&c.shape, c.hours), verdict, figures)
+}
+
+/// When the search had shapes to choose from and none works, say which one the figures show
+/// ([`choose`]'s closest) after what failed.
+fn closest_note<'a, F: Fleet<'a>>(verdict: &mut Assessment, searched: usize) {
+    if searched > 1 && !verdict.feasible() {
+        verdict.risk(format!(
+            "No {shape} meets every limit: shown with the one that comes closest (the memory \
+             fits, the most throughput per {holder}, then the cheapest).",
+            shape = F::WORDS.shape,
+            holder = F::WORDS.holder
+        ));
+    }
 }
 
 /// The chosen configuration: the settings and the unit's figures, then the platform's.
@@ -611,5 +633,24 @@ pub fn assess(
             lat.p99, target
         ));
     }
+    if let Some(risk) = single_az(run, scaling.min, words) {
+        verdict.risk(risk);
+    }
     verdict
+}
+
+/// A service fleet that runs a single unit at some step of the day runs in one Availability
+/// Zone then: that AZ's outage (or the unit's own failure) stops the service until a
+/// replacement starts. Production wants at least two, one per AZ.
+fn single_az(run: &FleetRun, min: u32, words: Words) -> Option<String> {
+    let fewest = run.running.iter().copied().fold(f64::INFINITY, f64::min);
+    (fewest.is_finite() && fewest < 2.0).then(|| {
+        format!(
+            "One Availability Zone: at quiet times a single {unit} serves everything ({min_key} \
+             is {min}), so one AZ's outage, or that {unit}'s failure, stops the service until a \
+             replacement starts. Run at least 2 in production ({min_key}: 2, spread over two AZs).",
+            unit = words.units.trim_end_matches('s'),
+            min_key = words.min_key
+        )
+    })
 }

@@ -3,7 +3,8 @@
 //! (`run_waves`, `cold_per_run`).
 
 use super::{
-    ASYNC_PAYLOAD_KB, OWN_LINES, TIMEOUT_MS, Usage, WARM_S, base_config, bill, duration_ms, round1,
+    ASYNC_PAYLOAD_KB, Concurrency, OWN_LINES, TIMEOUT_MS, Usage, WARM_S, base_config, bill,
+    duration_ms, round1,
 };
 use crate::model::assess::Assessment;
 use crate::model::demand::Demand;
@@ -37,12 +38,15 @@ pub(super) fn fanout_at(
     job: &Job,
     cfg: &LambdaConfig,
     book: &PriceBook,
+    concurrency: &Concurrency,
     scaling: f64,
     memory_mb: u32,
 ) -> Result<OptionPlan, Missing> {
     let dur = duration_ms(&d.request, memory_mb);
     let items = job.items as f64;
-    let limit = cfg.concurrency_limit.max(1) as f64;
+    let limit = concurrency.for_job(items, d.usable_deadline_s(), |c| {
+        run_waves(items, c, scaling, dur, cfg.cold_start_ms).makespan_s
+    });
     let runs = job.runs_per_month;
     let run = run_waves(items, limit, scaling, dur, cfg.cold_start_ms);
     let cold_per_run = cold_per_run(runs, run.environments);
@@ -89,6 +93,7 @@ pub(super) fn fanout_at(
             (items / limit).ceil()
         ));
     }
+    concurrency.check(&mut verdict, run.environments);
     let cold_share = if items > 0.0 {
         cold_per_run / items
     } else {
@@ -200,7 +205,7 @@ mod tests {
         // deadline leaves 10.35 s after its 10% margin; 12 s leaves 10.8 s.
         let cfg = LambdaConfig {
             cold_start_ms: 500.0,
-            concurrency_limit: 1000,
+            concurrency_limit: Some(1000),
             ..LambdaConfig::default()
         };
         let at = |deadline: f64| {

@@ -12,7 +12,7 @@ pub use bill::{LineNames, OWN_LINES, Provisioned, TASK_LINES, Usage, bill, bill_
 pub use fanout::{Waves, cold_per_run, run_waves};
 pub use walk::{Growth, cold_starts, environments_wanted, walk_environments};
 
-use super::assess::Assessment;
+use super::assess::{Assessment, QuotaNeed};
 use super::demand::Demand;
 use super::ingress;
 use super::plan::{Capacity, Figures, Latency, OptionPlan, Platform};
@@ -41,6 +41,119 @@ pub const FREE_EPHEMERAL_MB: u32 = 512;
 /// observed values are 5 to 15 minutes.
 pub const WARM_S: f64 = 600.0;
 
+/// Concurrency AWS keeps unreserved: a function can reserve at most the account's quota less
+/// this (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+pub const UNRESERVED_MIN: u32 = 100;
+
+/// What bounds a function's concurrency: a reserved concurrency the team chose (stated,
+/// a hard limit), else the account's concurrent executions quota: the account's own value
+/// when the profile states it (a hard limit), or AWS's default from the book (a request
+/// away, so not a wall: the function runs at what it needs and the quota check says so).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concurrency {
+    pub reserved: Option<u32>,
+    pub account: crate::pricing::Quota,
+}
+
+impl Concurrency {
+    pub fn of(cfg: &LambdaConfig, book: &PriceBook) -> Result<Concurrency, Missing> {
+        Ok(Concurrency {
+            reserved: cfg.concurrency_limit,
+            account: book.quota(keys::Q_LAMBDA_CONCURRENCY)?.clone(),
+        })
+    }
+
+    /// The hard limit the model enforces (throttles beyond it), if any.
+    pub fn wall(&self) -> Option<u32> {
+        self.reserved.or_else(|| {
+            self.account
+                .stated
+                .then(|| self.account.value.clamp(1.0, u32::MAX as f64) as u32)
+        })
+    }
+
+    /// The hard limit as a number of executions (infinite without one).
+    pub fn limit(&self) -> f64 {
+        self.wall().map_or(f64::INFINITY, f64::from)
+    }
+
+    /// The concurrency a fan-out job runs at: its wall; without one, AWS's default quota
+    /// when that meets the deadline (`makespan_s` of a concurrency), else the least
+    /// concurrency that does (a quota request away), or every item at once when none does.
+    pub fn for_job(
+        &self,
+        items: f64,
+        deadline_s: Option<f64>,
+        makespan_s: impl Fn(f64) -> f64,
+    ) -> f64 {
+        if let Some(w) = self.wall() {
+            return f64::from(w);
+        }
+        let default = self.account.value.max(1.0);
+        let meets = |c: f64| deadline_s.is_none_or(|dl| makespan_s(c) <= dl);
+        if items <= default || meets(default) {
+            return default;
+        }
+        if !meets(items) {
+            return items;
+        }
+        let (mut lo, mut hi) = (default, items);
+        while hi - lo > 1.0 {
+            let mid = ((lo + hi) / 2.0).floor();
+            if meets(mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        hi
+    }
+
+    /// The concurrency the function can count on: its wall, else the default quota (for
+    /// the throughput figure).
+    pub fn capacity(&self) -> f64 {
+        self.wall().map_or(self.account.value, f64::from).max(1.0)
+    }
+
+    /// `cfg` with the wall as its `concurrency_limit`, for the walk and the waves, which
+    /// throttle beyond it ([`wall`]); no wall, no limit.
+    pub fn applied(&self, cfg: &LambdaConfig) -> LambdaConfig {
+        LambdaConfig {
+            concurrency_limit: self.wall(),
+            ..cfg.clone()
+        }
+    }
+
+    /// The account quota check ([`Assessment::quota`]) for a function that peaks at `peak`
+    /// concurrent executions: a reserved concurrency needs the quota to hold it and the 100
+    /// AWS keeps unreserved.
+    pub fn check(&self, verdict: &mut Assessment, peak: f64) {
+        let (need, unit) = match self.reserved {
+            Some(r) => (
+                f64::from(r) + f64::from(UNRESERVED_MIN),
+                format!(
+                    "concurrent executions (the {} reserved plus the {UNRESERVED_MIN} AWS keeps \
+                     unreserved)",
+                    crate::format::count(f64::from(r))
+                ),
+            ),
+            None => (peak, "concurrent executions".to_string()),
+        };
+        verdict.quota(QuotaNeed {
+            name: keys::quota_name(keys::Q_LAMBDA_CONCURRENCY).unwrap_or("Lambda concurrency"),
+            quota: &self.account,
+            need,
+            unit: &unit,
+        });
+    }
+}
+
+/// The concurrency limit the walk and the waves enforce: `cfg.concurrency_limit` as
+/// [`Concurrency::applied`] set it, none (effectively unbounded) without one.
+pub fn wall(cfg: &LambdaConfig) -> u32 {
+    cfg.concurrency_limit.unwrap_or(u32::MAX).max(1)
+}
+
 /// vCPUs a function gets at `memory_mb` (6 at most).
 pub fn vcpus(memory_mb: u32) -> f64 {
     (memory_mb as f64 / MB_PER_VCPU).min(6.0)
@@ -64,19 +177,68 @@ pub fn evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> OptionPlan 
 
 fn try_evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> Result<OptionPlan, Missing> {
     let scaling = book.quota(keys::Q_LAMBDA_SCALING)?.value;
+    let concurrency = Concurrency::of(cfg, book)?;
+    let cfg = &concurrency.applied(cfg);
     // Fail on a missing price before searching.
     book.price(&keys::lambda_requests(cfg.architecture))?;
     book.price(&keys::lambda_duration(cfg.architecture))?;
     let floor = d.request.memory_mb.clamp(MIN_MEMORY_MB, MAX_MEMORY_MB);
     match cfg.memory_mb {
-        AutoOr::Fixed(m) => option_at(d, cfg, book, scaling, m.clamp(MIN_MEMORY_MB, MAX_MEMORY_MB)),
-        AutoOr::Auto => search_memory(
+        AutoOr::Fixed(m) => option_at(
+            d,
+            cfg,
+            book,
+            &concurrency,
+            scaling,
+            m.clamp(MIN_MEMORY_MB, MAX_MEMORY_MB),
+        ),
+        AutoOr::Auto => search_memory_or(
             &d.request,
             floor,
-            |m| option_at(d, cfg, book, scaling, m),
+            |m| option_at(d, cfg, book, &concurrency, scaling, m),
             |plan| plan.feasible,
+            closest,
         ),
     }
+}
+
+/// When no memory size is feasible: of the smallest size and the fastest useful one, the one
+/// that fails the fewest limits, the cheaper (smallest) on a tie, saying so and what the other
+/// would cost. More memory that does not cure a failure (a concurrency wall, a payload
+/// limit) is not worth showing at three times the price.
+fn closest(mut smallest: OptionPlan, mut fastest: OptionPlan) -> OptionPlan {
+    let memory = |o: &OptionPlan| {
+        o.config
+            .get("memory_mb")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or_default()
+    };
+    let failing = |o: &OptionPlan| o.limits_failed;
+    let take_fastest = failing(&fastest) < failing(&smallest);
+    let (shown, other) = if take_fastest {
+        (&mut fastest, &smallest)
+    } else {
+        (&mut smallest, &fastest)
+    };
+    let why = if take_fastest {
+        "the size that fails the fewest limits"
+    } else {
+        "the cheapest of the sizes that fail the fewest limits"
+    };
+    let other_failure = other
+        .risks
+        .first()
+        .map(|r| format!(" and still fails ({})", r.trim_end_matches('.')))
+        .unwrap_or_default();
+    let note = format!(
+        "No memory size meets every limit: shown at {} MB, {why}. At {} MB it would cost \
+         {}/month{other_failure}.",
+        crate::format::count(memory(shown) as f64),
+        crate::format::count(memory(other) as f64),
+        crate::format::usd(other.monthly_cost_usd),
+    );
+    shown.risks.push(note);
+    if take_fastest { fastest } else { smallest }
 }
 
 /// The smallest memory size from `floor` up whose plan (made by `at`) `meets` the criterion,
@@ -90,8 +252,20 @@ fn try_evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> Result<Opti
 pub fn search_memory<T, E>(
     request: &Request,
     floor: u32,
+    at: impl FnMut(u32) -> Result<T, E>,
+    meets: impl Fn(&T) -> bool,
+) -> Result<T, E> {
+    search_memory_or(request, floor, at, meets, |_, fastest| fastest)
+}
+
+/// [`search_memory`], with `closest` choosing what to show when no size meets the criterion:
+/// given the plans at the floor and at the fastest useful size (in that order).
+pub fn search_memory_or<T, E>(
+    request: &Request,
+    floor: u32,
     mut at: impl FnMut(u32) -> Result<T, E>,
     meets: impl Fn(&T) -> bool,
+    closest: impl FnOnce(T, T) -> T,
 ) -> Result<T, E> {
     let useful_max = if request.cpu_ms > 0.0 {
         ((MB_PER_VCPU * request.threads.max(1) as f64).ceil() as u32).clamp(floor, MAX_MEMORY_MB)
@@ -104,8 +278,8 @@ pub fn search_memory<T, E>(
     }
     let mut best = at(useful_max)?;
     if !meets(&best) {
-        // Nothing meets the criterion: show the fastest size, which comes closest.
-        return Ok(best);
+        // Nothing meets the criterion: the caller says which comes closest.
+        return Ok(closest(at_floor, best));
     }
     let (mut lo, mut hi) = (floor, useful_max);
     while hi - lo > 1 {
@@ -125,11 +299,14 @@ fn option_at(
     d: &Demand,
     cfg: &LambdaConfig,
     book: &PriceBook,
+    concurrency: &Concurrency,
     scaling: f64,
     memory_mb: u32,
 ) -> Result<OptionPlan, Missing> {
     match &*d.work {
-        Work::Fanout { job } => return fanout_at(d, job, cfg, book, scaling, memory_mb),
+        Work::Fanout { job } => {
+            return fanout_at(d, job, cfg, book, concurrency, scaling, memory_mb);
+        }
         Work::Service { .. } | Work::Workflow { .. } => {}
     }
     let sim = simulate(d, cfg, memory_mb, scaling);
@@ -169,7 +346,7 @@ fn option_at(
     };
 
     let mut verdict = Assessment::new();
-    let limit = cfg.concurrency_limit.max(1) as f64;
+    let limit = wall(cfg) as f64;
     if sim.duration_ms > TIMEOUT_MS {
         verdict.infeasible(format!(
             "An invocation takes {:.0} s, over Lambda's 15-minute timeout.",
@@ -219,6 +396,7 @@ fn option_at(
             latency.p99, target, cfg.cold_start_ms
         ));
     }
+    concurrency.check(&mut verdict, sim.peak_concurrency);
     let cold_share = if served > 0.0 {
         usage.cold_starts / served
     } else {
@@ -240,7 +418,10 @@ fn option_at(
         verdict,
         Figures {
             config,
-            throughput_rps: (limit * 1000.0 / sim.duration_ms.max(1.0)).min(10.0 * limit),
+            throughput_rps: {
+                let c = concurrency.capacity();
+                (c * 1000.0 / sim.duration_ms.max(1.0)).min(10.0 * c)
+            },
             capacity: Capacity {
                 peak: sim.peak_concurrency,
                 unit: "concurrent executions".into(),
@@ -289,7 +470,7 @@ fn round1(x: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::model::billing::FreeTier;
-    use crate::model::testkit::{book, flat_service as service};
+    use crate::model::testkit::{book, book_with_quotas, flat_service as service};
     use crate::profile::Slo;
 
     #[test]
@@ -348,6 +529,133 @@ mod tests {
         // Smallest memory with 100 + 300 * 1769 / m + cold start <= 600 ms... cold starts are
         // rare on flat traffic, so p99 = duration: 300 * 1769 / m <= 500 -> m >= 1061.4.
         assert_eq!(m, 1062, "{:?}", o2.latency_ms);
+    }
+
+    #[test]
+    fn default_concurrency_quota_is_a_request_away_not_a_wall() {
+        // 2,000 concurrent executions wanted.
+        let w = service(2000.0, 1000.0, 0.0, 128);
+        let d = Demand::new(&w, FreeTier::none());
+        let o = evaluate(&d, &LambdaConfig::default(), &book());
+        assert!(o.throttled_share < 1e-6, "{}", o.throttled_share);
+        assert!(o.feasible, "{:?}", o.risks);
+        assert!(
+            o.quota_requests
+                .iter()
+                .any(|q| q.contains("2,000 concurrent executions")
+                    && q.contains("Lambda concurrent executions quota's default of 1,000")),
+            "{:?}",
+            o.quota_requests
+        );
+        // The account's quota, stated in the profile: a hard limit.
+        let stated = book_with_quotas(&[(keys::Q_LAMBDA_CONCURRENCY, 1000.0)]);
+        let o = evaluate(&d, &LambdaConfig::default(), &stated);
+        assert!(o.throttled_share > 0.45, "{}", o.throttled_share);
+        assert!(!o.feasible);
+        assert!(o.quota_requests.is_empty());
+        // Stated high enough: nothing to ask for.
+        let stated = book_with_quotas(&[(keys::Q_LAMBDA_CONCURRENCY, 5000.0)]);
+        let o = evaluate(&d, &LambdaConfig::default(), &stated);
+        assert!(o.feasible && o.quota_requests.is_empty(), "{:?}", o.risks);
+    }
+
+    #[test]
+    fn a_reserved_concurrency_needs_the_quota_to_hold_it() {
+        let w = service(10.0, 100.0, 0.0, 128);
+        let d = Demand::new(&w, FreeTier::none());
+        let cfg = LambdaConfig {
+            concurrency_limit: Some(3000),
+            ..LambdaConfig::default()
+        };
+        let o = evaluate(&d, &cfg, &book());
+        assert!(o.feasible);
+        assert!(
+            o.quota_requests
+                .iter()
+                .any(|q| q.contains("3,100 concurrent executions")),
+            "{:?}",
+            o.quota_requests
+        );
+    }
+
+    #[test]
+    fn a_nightly_fanout_is_not_walled_by_the_default_quota() {
+        // 10,000 items of 60 s, a 600 s deadline: at 1,000 at once it takes ten waves
+        // (over 600 s); the default quota is a request away, so the job runs at the least
+        // concurrency that meets the deadline and says it needs the request.
+        let w = crate::model::testkit::fanout(
+            10_000,
+            30.0,
+            Some(600.0),
+            crate::model::testkit::req(60_000.0, 0.0, 128),
+        );
+        let d = Demand::new(&w, FreeTier::none());
+        let o = evaluate(&d, &LambdaConfig::default(), &book());
+        assert!(o.feasible, "{:?}", o.risks);
+        assert!(
+            o.makespan_s.unwrap_or(f64::INFINITY) <= 600.0,
+            "{:?}",
+            o.makespan_s
+        );
+        assert!(o.capacity.peak > 1000.0, "{:?}", o.capacity);
+        assert!(
+            o.quota_requests.iter().any(|q| q.contains(&format!(
+                "{} concurrent executions",
+                crate::format::count(o.capacity.peak)
+            ))),
+            "{:?}",
+            o.quota_requests
+        );
+        // Without a deadline the default quota is enough: nothing to ask for.
+        let w2 = crate::model::testkit::fanout(
+            10_000,
+            30.0,
+            None,
+            crate::model::testkit::req(60_000.0, 0.0, 128),
+        );
+        let o = evaluate(
+            &Demand::new(&w2, FreeTier::none()),
+            &LambdaConfig::default(),
+            &book(),
+        );
+        assert_eq!(o.capacity.peak, 1000.0);
+        assert!(o.quota_requests.is_empty(), "{:?}", o.quota_requests);
+        let stated = book_with_quotas(&[(keys::Q_LAMBDA_CONCURRENCY, 1000.0)]);
+        let o = evaluate(&d, &LambdaConfig::default(), &stated);
+        assert!(!o.feasible, "{:?}", o.makespan_s);
+    }
+
+    #[test]
+    fn an_infeasible_auto_memory_shows_the_closest_size_and_says_so() {
+        // A reserved concurrency of 10 against 100 concurrent executions throttles at every
+        // size: more memory only trims the CPU part. Shown at the floor (128 MB), not at the
+        // fastest useful size (1,769 MB) at several times the price.
+        let w = service(100.0, 1000.0, 100.0, 128);
+        let d = Demand::new(&w, FreeTier::none());
+        let cfg = LambdaConfig {
+            concurrency_limit: Some(10),
+            ..LambdaConfig::default()
+        };
+        let o = evaluate(&d, &cfg, &book());
+        assert!(!o.feasible);
+        assert_eq!(
+            o.config["memory_mb"],
+            serde_json::json!(128),
+            "{:?}",
+            o.risks
+        );
+        let note = o
+            .risks
+            .iter()
+            .find(|r| r.starts_with("No memory size meets every limit"))
+            .unwrap_or_else(|| panic!("{:?}", o.risks));
+        assert!(note.contains("shown at 128 MB"), "{note}");
+        assert!(note.contains("At 1,769 MB it would cost $"), "{note}");
+        assert!(note.contains("still fails (Throttles"), "{note}");
+        assert!(
+            o.risks[0].starts_with("Throttles"),
+            "what failed comes first"
+        );
     }
 
     #[test]

@@ -133,7 +133,7 @@ pub(super) fn simulate(
     let dur = duration_ms(&d.request, memory_mb);
     let curve = &d.curve;
     let step = curve.step_s;
-    let limit = cfg.concurrency_limit.max(1);
+    let limit = super::wall(cfg);
     let pc = cfg.provisioned_concurrency.min(limit) as f64;
     let wanted: Vec<f64> = curve
         .rps
@@ -238,7 +238,12 @@ mod tests {
     fn throttles_over_the_concurrency_limit() {
         let w = service(2000.0, 1000.0, 0.0, 128);
         let d = Demand::new(&w, FreeTier::none());
-        let o = evaluate(&d, &LambdaConfig::default(), &book());
+        // A reserved concurrency of 1,000 is a hard limit.
+        let reserved = LambdaConfig {
+            concurrency_limit: Some(1000),
+            ..LambdaConfig::default()
+        };
+        let o = evaluate(&d, &reserved, &book());
         // 2,000 concurrent wanted against 1,000: about half throttled.
         assert!(
             o.throttled_share > 0.45 && o.throttled_share < 0.55,

@@ -49,11 +49,29 @@ pub(super) fn evaluate(
                 crate::format::usd(distributed.total()),
                 infeasible(distributed_ok),
             );
+            let neither = !inline_ok && !distributed_ok;
             let mut chosen = match (inline_ok, distributed_ok) {
                 (true, true) if inline.total() <= distributed.total() => inline,
                 (true, false) => inline,
+                // Neither works: the one that fails fewer limits (Distributed on a tie).
+                (false, false) if inline.verdict.failures() < distributed.verdict.failures() => {
+                    inline
+                }
                 (true, true) | (false, _) => distributed,
             };
+            if neither {
+                let shown = chosen
+                    .figures
+                    .config
+                    .get("map")
+                    .and_then(|m| m.as_str())
+                    .unwrap_or("distributed")
+                    .to_string();
+                chosen.verdict.risk(format!(
+                    "Neither Map mode meets every limit: shown as {shown}, the one that fails \
+                     fewer ({note})."
+                ));
+            }
             chosen
                 .figures
                 .config
@@ -84,11 +102,24 @@ fn map_run(
 
     let items = job.items as f64;
     let runs = job.runs_per_month;
-    let limit = lambda.concurrency_limit.max(1) as f64;
     let map_limit = match map {
         Map::Inline => INLINE_MAP_MAX_CONCURRENCY,
         Map::Distributed => DISTRIBUTED_MAP_MAX_CONCURRENCY,
     };
+    // Lambda's concurrency for the items: the account's default quota unless the deadline
+    // needs more (judged at the request's own memory).
+    let lambda_concurrency = lambda::Concurrency::of(lambda, book)?;
+    let floor_ms = lambda::duration_ms(&d.request, d.request.memory_mb);
+    let limit = lambda_concurrency.for_job(items, d.usable_deadline_s(), |c| {
+        lambda::run_waves(
+            items,
+            map_limit.min(c),
+            scaling,
+            floor_ms,
+            lambda.cold_start_ms,
+        )
+        .makespan_s
+    });
     let concurrency = map_limit.min(limit);
     let memory = item_memory(d, lambda, job, concurrency, scaling);
     let dur = lambda::duration_ms(&d.request, memory);
@@ -151,6 +182,7 @@ fn map_run(
     // Limits.
     let mut config = BTreeMap::new();
     let mut verdict = Assessment::new();
+    lambda_concurrency.check(&mut verdict, run.environments);
     match map {
         Map::Inline => {
             if parent_express {
@@ -452,11 +484,12 @@ mod tests {
     fn distributed_capped_by_lambda_concurrency() {
         let w = fanout_workload(20_000, 1.0, None, 1000.0);
         let d = Demand::new(&w, FreeTier::none());
+        // The account's quota, stated: a hard limit.
         let plan = evaluate(
             &d,
             &cfg(StateMachineType::Standard, MapMode::Distributed),
             &lambda_cfg(),
-            &book(),
+            &crate::model::testkit::book_with_quotas(&[(keys::Q_LAMBDA_CONCURRENCY, 1000.0)]),
         );
         assert_eq!(plan.capacity.peak, 1000.0);
         assert!(
@@ -502,6 +535,26 @@ mod tests {
         );
         assert!(!plan.feasible);
         assert!(plan.risks.iter().any(|r| r.contains("5-minute")));
+    }
+
+    #[test]
+    fn auto_map_says_which_mode_it_shows_when_neither_works() {
+        // Items of 3 s against a 1 s deadline: no Map mode meets it.
+        let w = fanout_workload(100, 30.0, Some(1.0), 3_000.0);
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &cfg(StateMachineType::Standard, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(!plan.feasible);
+        assert!(
+            plan.risks
+                .iter()
+                .any(|r| r.starts_with("Neither Map mode meets every limit: shown as")),
+            "{:?}",
+            plan.risks
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::{
     TRANSITION_OVERHEAD_MS, express_billed_mb, express_billed_ms, express_gb_s, express_lines,
     round1, transition_lines, type_id,
 };
-use crate::model::assess::Assessment;
+use crate::model::assess::{Assessment, QuotaNeed};
 use crate::model::demand::Demand;
 use crate::model::lambda::{self, TASK_LINES, Usage};
 use crate::model::latency::LatencyMix;
@@ -118,18 +118,24 @@ pub(super) fn evaluate(
 ) -> Result<Evaluated, Missing> {
     let express = cfg.kind == StateMachineType::Express;
     // Fail early, naming the first missing figure.
-    let start_quota = if express {
+    let (start_key, start_quota) = if express {
         book.price(keys::SFN_EXPRESS_REQUESTS)?;
         book.price(keys::SFN_EXPRESS_DURATION)?;
-        book.quota(keys::Q_SFN_EXPRESS_STARTS)?.value
+        (
+            keys::Q_SFN_EXPRESS_STARTS,
+            book.quota(keys::Q_SFN_EXPRESS_STARTS)?,
+        )
     } else {
         book.price(keys::SFN_STANDARD_TRANSITIONS)?;
-        book.quota(keys::Q_SFN_STANDARD_STARTS)?.value
+        (
+            keys::Q_SFN_STANDARD_STARTS,
+            book.quota(keys::Q_SFN_STANDARD_STARTS)?,
+        )
     };
     let transition_quota = if express {
         None
     } else {
-        Some(book.quota(keys::Q_SFN_STANDARD_TRANSITIONS)?.value)
+        Some(book.quota(keys::Q_SFN_STANDARD_TRANSITIONS)?)
     };
 
     let tasks = tasks(d, wf);
@@ -142,21 +148,30 @@ pub(super) fn evaluate(
     let steps_ms: f64 = tasks.iter().map(|t| t.duration_ms).sum();
     let exec_ms = wf.duration_ms.unwrap_or(steps_ms) + TRANSITION_OVERHEAD_MS * transitions;
     let lambda_ms: f64 = lambda_tasks.iter().map(|t| t.duration_ms).sum();
-    let limit = lambda.concurrency_limit.max(1) as f64;
+    let concurrency = lambda::Concurrency::of(lambda, book)?;
+    let limit = concurrency.limit();
 
     // Executions per second the platform lets through: StartExecution refill, Standard's
     // StateTransition refill over the transitions per execution, and the Lambda concurrency
     // limit shared by the task functions.
-    let mut bounds = vec![Bound {
-        rate: start_quota,
-        what: format!(
-            "the {} StartExecution quota ({start_quota:.0}/s refill)",
-            if express { "Express" } else { "Standard" }
-        ),
-    }];
-    if let Some(q) = transition_quota
+    // Rate quotas throttle only where the profile states the account's value; AWS's
+    // defaults are a quota request away (checked below).
+    let mut bounds = Vec::new();
+    if start_quota.stated {
+        let q = start_quota.value;
+        bounds.push(Bound {
+            rate: q,
+            what: format!(
+                "the {} StartExecution quota ({q:.0}/s refill)",
+                if express { "Express" } else { "Standard" }
+            ),
+        });
+    }
+    if let Some(tq) = transition_quota
+        && tq.stated
         && transitions > 0.0
     {
+        let q = tq.value;
         bounds.push(Bound {
             rate: q / transitions,
             what: format!(
@@ -178,6 +193,21 @@ pub(super) fn evaluate(
             rate: f64::INFINITY,
             what: String::new(),
         });
+
+    // What the workflow sustains at the quotas as they stand (defaults included): the
+    // throughput figure, not a limit on the traffic.
+    let sustains = {
+        let mut r = bound.rate.min(start_quota.value);
+        if let Some(tq) = transition_quota
+            && transitions > 0.0
+        {
+            r = r.min(tq.value / transitions);
+        }
+        if lambda_ms > 0.0 {
+            r = r.min(concurrency.capacity() * 1000.0 / lambda_ms);
+        }
+        r
+    };
 
     // Walk the curve: what gets through, what is throttled.
     let curve: &Curve = &d.curve;
@@ -260,6 +290,23 @@ pub(super) fn evaluate(
 
     // Limits.
     let mut verdict = Assessment::new();
+    if lambda_ms > 0.0 {
+        concurrency.check(&mut verdict, peak_served * lambda_ms / 1000.0);
+    }
+    verdict.quota(QuotaNeed {
+        name: keys::quota_name(start_key).unwrap_or("StartExecution"),
+        quota: start_quota,
+        need: peak_served,
+        unit: "executions started per second",
+    });
+    if let Some(tq) = transition_quota {
+        verdict.quota(QuotaNeed {
+            name: keys::quota_name(keys::Q_SFN_STANDARD_TRANSITIONS).unwrap_or("StateTransition"),
+            quota: tq,
+            need: peak_served * transitions,
+            unit: "state transitions per second",
+        });
+    }
     if express && exec_ms > EXPRESS_MAX_MS {
         verdict.infeasible(format!(
             "An execution takes {:.0} s, over Express' 5-minute limit: use a Standard workflow.",
@@ -351,9 +398,12 @@ pub(super) fn evaluate(
     config.insert("transitions_per_execution".into(), json!(wf.transitions));
     config.insert("execution_duration_ms".into(), json!(round1(exec_ms)));
     config.insert("executions_per_month".into(), json!(executions.round()));
-    config.insert("start_execution_quota_per_s".into(), json!(start_quota));
+    config.insert(
+        "start_execution_quota_per_s".into(),
+        json!(start_quota.value),
+    );
     if let Some(q) = transition_quota {
-        config.insert("state_transition_quota_per_s".into(), json!(q));
+        config.insert("state_transition_quota_per_s".into(), json!(q.value));
     }
     config.insert("architecture".into(), json!(lambda.architecture.as_str()));
     config.insert(
@@ -383,7 +433,7 @@ pub(super) fn evaluate(
         verdict,
         figures: Figures {
             config,
-            throughput_rps: bound.rate,
+            throughput_rps: sustains,
             capacity: Capacity {
                 peak: peak_served * exec_ms / 1000.0,
                 unit: "concurrent executions".into(),
@@ -597,7 +647,7 @@ mod tests {
 
     #[test]
     fn start_execution_quota_throttles() {
-        // 500 executions/s flat against Standard's 300/s refill: 40% throttled.
+        // 500 executions/s flat against the account's stated 300/s refill: 40% throttled.
         let w = workflow_workload(
             500.0 * MONTH_S,
             2,
@@ -605,11 +655,13 @@ mod tests {
             64,
             vec![step("wait", 100.0, 128, true)],
         );
+        let stated =
+            crate::model::testkit::book_with_quotas(&[(keys::Q_SFN_STANDARD_STARTS, 300.0)]);
         let plan = evaluate(
             &Demand::new(&w, FreeTier::none()),
             &cfg(StateMachineType::Standard, MapMode::Auto),
             &lambda_cfg(),
-            &book(),
+            &stated,
         );
         assert!(
             close(plan.throttled_share, 0.4, 1e-9),
@@ -625,6 +677,26 @@ mod tests {
             300.0 * MONTH_S * 2.0,
             1.0
         ));
+
+        // AWS's default 300/s is a quota request away: nothing throttled, the option stays
+        // feasible and says what it needs.
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &cfg(StateMachineType::Standard, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert_eq!(plan.throttled_share, 0.0);
+        assert!(plan.feasible, "{:?}", plan.risks);
+        assert!(
+            plan.quota_requests
+                .iter()
+                .any(|q| q.contains("500 executions started per second")
+                    && q.contains("StartExecution")
+                    && q.contains("default of 300")),
+            "{:?}",
+            plan.quota_requests
+        );
 
         // Express's 6,000/s lets it through.
         let plan = evaluate(

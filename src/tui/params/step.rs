@@ -114,7 +114,8 @@ impl Param {
                 } else {
                     (f64::from(v) / 1.25).round() as u32
                 };
-                pl.lambda.provisioned_concurrency = n.min(pl.lambda.concurrency_limit);
+                pl.lambda.provisioned_concurrency =
+                    n.min(pl.lambda.concurrency_limit.unwrap_or(u32::MAX));
             }
             Param::SfnType => {
                 pl.step_functions.kind = match pl.step_functions.kind {

@@ -95,7 +95,8 @@ impl Param {
             }
             Param::LambdaArch => pl.lambda.architecture = arch(&lower)?,
             Param::LambdaProvisioned => {
-                pl.lambda.provisioned_concurrency = whole(text, 0, pl.lambda.concurrency_limit)?;
+                pl.lambda.provisioned_concurrency =
+                    whole(text, 0, pl.lambda.concurrency_limit.unwrap_or(u32::MAX))?;
             }
             Param::SfnType => {
                 pl.step_functions.kind = match lower.as_str() {

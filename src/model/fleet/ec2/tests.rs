@@ -365,3 +365,26 @@ fn auto_type_speed() {
     }
     println!("ec2 auto: {:?} per evaluation", start.elapsed() / n);
 }
+
+#[test]
+fn one_instance_at_quiet_times_is_one_availability_zone() {
+    let w = service(1.0, req(100.0, 0.0, 256));
+    let one = Ec2Config {
+        min_instances: 1,
+        ..fixed("m7g.large")
+    };
+    let o = eval(&w, &one);
+    assert!(
+        o.risks
+            .iter()
+            .any(|r| r.starts_with("One Availability Zone") && r.contains("min_instances is 1")),
+        "{:?}",
+        o.risks
+    );
+    let o = eval(&w, &fixed("m7g.large"));
+    assert!(
+        !o.risks.iter().any(|r| r.contains("Availability Zone")),
+        "{:?}",
+        o.risks
+    );
+}

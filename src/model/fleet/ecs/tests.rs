@@ -480,3 +480,87 @@ fn tasks_start_at_the_launch_quota() {
     assert_eq!(f.launch.last_start_s(100), TASK_STARTUP_S);
     assert!((f.launch.last_start_s(300) - (TASK_STARTUP_S + 10.0)).abs() < 1e-9);
 }
+
+#[test]
+fn fargate_vcpu_quota_default_is_a_request_away_stated_is_a_wall() {
+    // 10 tasks of 1 vCPU at peak (fixed 10 by min_tasks): 10 vCPUs against the default 6.
+    let w = service(10.0, req(100.0, 0.0, 256));
+    let cfg = EcsConfig {
+        min_tasks: 10,
+        ..fixed(1.0, 2.0)
+    };
+    let o = eval(&w, &cfg);
+    assert!(o.feasible, "{:?}", o.risks);
+    assert!(
+        o.quota_requests.iter().any(|q| q.contains("10 vCPUs")
+            && q.contains("Fargate On-Demand vCPU resource count")
+            && q.contains("default of 6")),
+        "{:?}",
+        o.quota_requests
+    );
+    // The account's own quota, stated: 8 vCPUs cannot hold 10.
+    let stated = crate::model::testkit::book_with_quotas(&[(keys::Q_FARGATE_ON_DEMAND_VCPUS, 8.0)]);
+    let o = evaluate(&Demand::new(&w, FreeTier::none()), &cfg, &stated);
+    assert!(!o.feasible, "{:?}", o.risks);
+    assert!(o.quota_requests.is_empty());
+    assert!(
+        o.risks.iter().any(|r| r.contains("quota of 8")),
+        "{:?}",
+        o.risks
+    );
+    // Stated high enough: nothing to say.
+    let stated =
+        crate::model::testkit::book_with_quotas(&[(keys::Q_FARGATE_ON_DEMAND_VCPUS, 4000.0)]);
+    let o = evaluate(&Demand::new(&w, FreeTier::none()), &cfg, &stated);
+    assert!(o.feasible);
+    assert!(!o.risks.iter().any(|r| r.contains("vCPU resource count")));
+}
+
+#[test]
+fn one_task_at_quiet_times_is_one_availability_zone() {
+    let w = service(1.0, req(100.0, 0.0, 256));
+    let one = EcsConfig {
+        min_tasks: 1,
+        ..fixed(0.25, 0.5)
+    };
+    let o = eval(&w, &one);
+    assert!(
+        o.risks
+            .iter()
+            .any(|r| r.starts_with("One Availability Zone") && r.contains("min_tasks is 1")),
+        "{:?}",
+        o.risks
+    );
+    let two = EcsConfig {
+        min_tasks: 2,
+        ..one
+    };
+    let o = eval(&w, &two);
+    assert!(
+        !o.risks.iter().any(|r| r.contains("Availability Zone")),
+        "{:?}",
+        o.risks
+    );
+}
+
+#[test]
+fn an_infeasible_auto_size_says_it_shows_the_closest() {
+    // 500 ms handlers against a 100 ms p99: no task size meets it.
+    let w = with_slo(service(10.0, req(500.0, 0.0, 256)), Some(100.0), None);
+    let o = eval(&w, &EcsConfig::default());
+    assert!(!o.feasible);
+    assert!(o.risks[0].starts_with("p99 latency"), "{:?}", o.risks);
+    assert!(
+        o.risks.iter().any(|r| r
+            .starts_with("No task size meets every limit: shown with the one that comes closest")),
+        "{:?}",
+        o.risks
+    );
+    // A fixed size is what the profile asked for: nothing to explain.
+    let o = eval(&w, &fixed(0.5, 1.0));
+    assert!(
+        !o.risks.iter().any(|r| r.starts_with("No task size")),
+        "{:?}",
+        o.risks
+    );
+}
