@@ -553,6 +553,9 @@ fn check_workflow(c: &mut Checker<'_>, p: &str, wf: &Workflow) {
             LAMBDA_MEMORY_MB,
             " MB",
         );
+        if let Some(w) = s.callback_wait_s {
+            c.positive(&format!("{sp}.callback_wait_s"), w);
+        }
     }
 }
 
@@ -581,6 +584,10 @@ fn check_platforms(c: &mut Checker<'_>, pl: &Platforms) {
         " MB",
     );
     c.non_negative("platforms.lambda.cold_start_ms", l.cold_start_ms);
+
+    if let Some(&n) = pl.step_functions.items_per_batch.fixed() {
+        c.at_least_one("platforms.step_functions.items_per_batch", u64::from(n));
+    }
 
     check_ecs(c, &pl.ecs);
 

@@ -117,10 +117,12 @@ impl Param {
                 pl.lambda.provisioned_concurrency = n.min(pl.lambda.concurrency_limit);
             }
             Param::SfnType => {
-                pl.step_functions.kind = match pl.step_functions.kind {
-                    StateMachineType::Standard => StateMachineType::Express,
-                    StateMachineType::Express => StateMachineType::Standard,
-                }
+                let types = [
+                    WorkflowType::Auto,
+                    WorkflowType::Standard,
+                    WorkflowType::Express,
+                ];
+                pl.step_functions.kind = cycle(&types, &pl.step_functions.kind, up);
             }
             Param::EcsVcpu => {
                 let sizes = profile::fargate_vcpu_sizes();
