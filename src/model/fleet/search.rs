@@ -500,8 +500,9 @@ fn findings<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, c: &Candidate<F::Shape>) ->
 }
 
 /// A process holds each request for its whole duration (a workflow's callback waits
-/// included): behind an ALB no longer than its longest idle timeout, and only as long as no
-/// deploy or scale-in ends the process.
+/// included): behind an ALB no longer than its longest idle timeout; and a deploy or scale-in
+/// waits for requests in flight only so long (the default deregistration delay), so a
+/// callback wait held longer is a risk.
 fn holding(d: &Demand, ingress: FleetIngress) -> Assessment {
     let mut verdict = Assessment::new();
     let held_s = d.request.duration_ms / 1000.0;
@@ -523,7 +524,7 @@ fn holding(d: &Demand, ingress: FleetIngress) -> Assessment {
             ));
         }
         FleetIngress::Alb | FleetIngress::None => {
-            if callback.is_some() {
+            if callback.is_some() && held_s > ingress::DRAIN_DEFAULT_S {
                 verdict.risk(format!(
                     "A request is held open {}{because}: a deploy or scale-in meanwhile loses \
                      it unless the workflow's state is kept outside the process.",

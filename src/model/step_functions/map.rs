@@ -105,31 +105,69 @@ fn distributed(
         return run(u64::from(n.max(1)));
     }
     let mut best: Option<(u64, Evaluated)> = None;
-    let mut tried = Vec::new();
-    for batch in batch_sizes(d, lambda, book, job)? {
+    // What one item per child would cost, for the note.
+    let mut single: Option<f64> = None;
+    let mut keep = |batch: u64, plan: Evaluated, single: &mut Option<f64>| {
+        if batch == 1 {
+            *single = Some(plan.total());
+        }
+        if best.as_ref().is_none_or(|(_, b)| plan.total() < b.total()) {
+            best = Some((batch, plan));
+        }
+    };
+    let sizes = batch_sizes(d, lambda, book, job)?;
+    // The largest size tried that is feasible, and the next one, which is not.
+    let mut edge: (Option<u64>, Option<u64>) = (None, None);
+    for &batch in &sizes {
         let plan = run(batch)?;
         if plan.verdict.feasible() {
-            tried.push(format!("{batch}: {}", crate::format::usd(plan.total())));
-            if best.as_ref().is_none_or(|(_, b)| plan.total() < b.total()) {
-                best = Some((batch, plan));
-            }
+            edge = (Some(batch), None);
+            keep(batch, plan, &mut single);
+        } else if edge.0.is_some() && edge.1.is_none() {
+            edge.1 = Some(batch);
         }
     }
-    let (batch, mut chosen) = match best {
+    // Between them, the largest feasible size (whatever limit ends feasibility: the deadline
+    // with its margin, a state size, a timeout).
+    if let (Some(mut lo), Some(mut hi)) = edge {
+        let mut found = None;
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            let plan = run(mid)?;
+            if plan.verdict.feasible() {
+                lo = mid;
+                found = Some((mid, plan));
+            } else {
+                hi = mid;
+            }
+        }
+        if let Some((batch, plan)) = found {
+            keep(batch, plan, &mut single);
+        }
+    }
+    let note = match (&best, single) {
+        (None, _) => "auto: no batch size is feasible; one item per child shown".to_string(),
+        (Some((1, _)), _) => "auto: one item per child, the cheapest feasible size".to_string(),
+        (Some((batch, plan)), Some(one)) => format!(
+            "auto: {batch} items per child, the cheapest feasible size ({}/month; one item \
+             per child: {}/month)",
+            crate::format::usd(plan.total()),
+            crate::format::usd(one)
+        ),
+        (Some((batch, plan)), None) => format!(
+            "auto: {batch} items per child, the cheapest feasible size ({}/month; one item \
+             per child is infeasible)",
+            crate::format::usd(plan.total())
+        ),
+    };
+    let (_, mut chosen) = match best {
         Some(b) => b,
         None => (1, run(1)?),
     };
-    chosen.figures.config.insert(
-        "batch_choice".into(),
-        json!(if tried.is_empty() {
-            "auto: no batch size is feasible; one item per child shown".to_string()
-        } else {
-            format!(
-                "auto: {batch} items per child, the cheapest feasible size (tried {})",
-                tried.join(", ")
-            )
-        }),
-    );
+    chosen
+        .figures
+        .config
+        .insert("batch_choice".into(), json!(note));
     Ok(chosen)
 }
 
@@ -416,7 +454,7 @@ fn map_run(
             }
         }
     }
-    if limit < map_limit && items > limit {
+    if limit < map_limit && children > limit {
         verdict.risk(format!(
             "The Map is capped by the Lambda concurrency limit of {limit:.0} (the Map allows \
              {map_limit:.0})."
