@@ -98,15 +98,23 @@ struct Bound {
 /// (mean concurrency plus Poisson headroom, within the concurrency `limit`; new environments
 /// where that rises above what ran in the last `lambda::WARM_S`) and Lambda's cold starts
 /// (the new environments, or under sparse traffic the invocations that find none warm).
-/// The executions that reach the function are already within the account's limits (see
-/// `Bound`), so the walk adds environments without Lambda's scaling-rate ramp.
-fn task_cold_starts(served: &[f64], step_s: f64, duration_ms: f64, limit: f64) -> f64 {
+/// Environments come at Lambda's own scaling rule (`scaling_per_10s` in any 10 s); the
+/// executions that reach the function are already within the account's limits (see `Bound`),
+/// and Step Functions retries an invocation Lambda throttles while it scales, so a shortfall
+/// delays task states rather than failing executions.
+fn task_cold_starts(
+    served: &[f64],
+    step_s: f64,
+    duration_ms: f64,
+    limit: f64,
+    scaling_per_10s: f64,
+) -> f64 {
     let wanted: Vec<f64> = served
         .iter()
         .map(|&r| lambda::environments_wanted(r, duration_ms, limit))
         .collect();
     let mut cold = 0.0;
-    lambda::walk_environments(&wanted, step_s, 0.0, f64::INFINITY, |t, growth| {
+    lambda::walk_environments(&wanted, step_s, 0.0, scaling_per_10s, |t, growth| {
         let rate = served[t];
         cold += lambda::cold_starts(growth.created, rate * step_s, rate);
     });
@@ -139,10 +147,13 @@ pub(super) fn evaluate(
 
     let tasks = tasks(d, wf);
     let lambda_tasks: Vec<&Task> = tasks.iter().filter(|t| !t.wait).collect();
-    if !lambda_tasks.is_empty() {
+    let scaling = if lambda_tasks.is_empty() {
+        f64::INFINITY
+    } else {
         book.price(&keys::lambda_requests(lambda.architecture))?;
         book.price(&keys::lambda_duration(lambda.architecture))?;
-    }
+        book.quota(keys::Q_LAMBDA_SCALING)?.value
+    };
     let transitions = wf.transitions as f64;
     let steps_ms: f64 = tasks.iter().map(|t| t.duration_ms + t.callback_ms).sum();
     let exec_ms = wf.duration_ms.unwrap_or(steps_ms) + TRANSITION_OVERHEAD_MS * transitions;
@@ -203,7 +214,7 @@ pub(super) fn evaluate(
     let mut usages = Vec::new();
     let mut colds = Vec::new();
     for t in &lambda_tasks {
-        let cold = task_cold_starts(&served_rates, step, t.duration_ms, limit) * periods;
+        let cold = task_cold_starts(&served_rates, step, t.duration_ms, limit, scaling) * periods;
         colds.push(cold);
         usages.push(Usage {
             arch: lambda.architecture,
@@ -837,5 +848,44 @@ mod callback_tests {
             "{:?}",
             plan.risks
         );
+    }
+}
+
+#[cfg(test)]
+mod scaling_tests {
+    use super::super::evaluate;
+    use super::super::kit::*;
+    use super::*;
+    use crate::model::billing::FreeTier;
+    use crate::model::testkit::book;
+    use crate::profile::{MapMode, Shape, TraceData};
+
+    #[test]
+    fn task_states_add_environments_at_lambdas_scaling_rule() {
+        // One minute a day at 6,000 Express executions/s of one 2 s task state: about 12,219
+        // environments wanted (12,000 + Poisson headroom), of which Lambda adds 6,000 in the
+        // minute (1,000 per 10 s): 6,000 cold starts a day, not 12,219.
+        let mut w = workflow_workload(1.0, 2, None, 64, vec![step("a", 2000.0, 128, false)]);
+        if let Some(t) = w.work.traffic_mut() {
+            let mut rps = vec![0.0; 1440];
+            rps[720] = 6000.0;
+            t.shape = Shape::Trace;
+            t.monthly_requests = None;
+            t.trace_data = Some(TraceData { step_s: 60.0, rps });
+        }
+        let d = Demand::new(&w, FreeTier::none());
+        let lambda = LambdaConfig {
+            concurrency_limit: 20_000,
+            ..lambda_cfg()
+        };
+        let plan = evaluate(
+            &d,
+            &cfg(StateMachineType::Express, MapMode::Auto),
+            &lambda,
+            &book(),
+        );
+        let periods = d.curve.periods_per_month();
+        let cold_per_day = line(&plan, "init_duration").quantity / (0.3 * 0.125) / periods;
+        assert!(close(cold_per_day, 6000.0, 1e-6), "{cold_per_day}");
     }
 }
