@@ -1,5 +1,8 @@
 //! Fan-out jobs: a Map state over the items, Inline (iterations inside the parent, 40 at a
-//! time) or Distributed (a child execution per item), each item one Lambda invocation.
+//! time, each item one Lambda invocation) or Distributed (a child execution per batch of items,
+//! AWS's ItemBatcher: the batch runs its items one after another in one Lambda invocation; the
+//! batch size pinned or, `auto`, the cheapest feasible). The 256 KiB state limit is checked on
+//! an Inline Map's items and results and on a Distributed child's batch.
 
 use super::{
     DISTRIBUTED_MAP_MAX_CONCURRENCY, EXPRESS_MAX_MS, EXPRESS_MEMORY_STEP_MB, Evaluated,

@@ -16,8 +16,12 @@
 //!   bursts shorter than the curve's step), so throttling is slightly pessimistic.
 //! - Each task state is its own Lambda function (own memory, own warm pool); all share the
 //!   account's Lambda concurrency limit.
+//! - Workflows: `type: auto` evaluates Standard and Express and keeps the cheaper feasible
+//!   (`choose_type`); a pinned type is kept and a cheaper feasible other type is named.
+//!   A step's callback wait (`.waitForTaskToken`) is Standard-only.
 //! - Distributed Map: the parent is a Standard execution; AWS bills it one state transition per
-//!   child execution started. Children are Express (cheaper) unless an item runs over Express'
+//!   child execution started. Each child takes a batch of items (ItemBatcher) and runs them in
+//!   one Lambda invocation. Children are Express (cheaper) unless a batch runs over Express'
 //!   5-minute limit, then Standard (each child bills its own transitions).
 //! - Inline Map iterations are not billed as transitions themselves; the states inside an
 //!   iteration are (one Task state per item here).
