@@ -118,6 +118,14 @@ impl Assessment {
         !self.findings.iter().any(|f| f.blocks)
     }
 
+    /// The first finding that rules the option out.
+    pub fn blocker(&self) -> Option<&str> {
+        self.findings
+            .iter()
+            .find(|f| f.blocks)
+            .map(|f| f.text.as_str())
+    }
+
     /// Every finding's text, in the order found (what the report lists as risks).
     pub fn risks(&self) -> impl Iterator<Item = &str> {
         self.findings.iter().map(|f| f.text.as_str())

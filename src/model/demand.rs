@@ -6,7 +6,7 @@ use super::billing::FreeTier;
 use super::plan::Deadline;
 use super::traffic::{Curve, MONTH_S};
 use super::words::{fmt_num, pct, round_to};
-use crate::profile::{Request, Work, Workload, WorkloadKind};
+use crate::profile::{Request, Step, Work, Workload, WorkloadKind};
 use std::borrow::Cow;
 
 /// Throttled or shed share tolerated when the profile states no SLO.
@@ -19,7 +19,8 @@ pub const DEFAULT_DEADLINE_MARGIN: f64 = 0.10;
 pub struct Demand<'a> {
     pub workload: &'a Workload,
     /// Work per request. For a workflow run in one process or one function, all its steps in
-    /// sequence (wait steps included: a process or function holds the request meanwhile).
+    /// sequence (wait steps and callback waits included: a process or function holds the
+    /// request meanwhile).
     pub request: Request,
     /// Requests per second over the representative period (flat zero for fan-out jobs).
     pub curve: Curve,
@@ -35,7 +36,11 @@ impl<'a> Demand<'a> {
     pub fn new(workload: &'a Workload, free: FreeTier) -> Demand<'a> {
         let request = match workload.work.workflow() {
             Some(wf) if !wf.steps.is_empty() => Request {
-                duration_ms: wf.steps.iter().map(|s| s.duration_ms).sum(),
+                duration_ms: wf
+                    .steps
+                    .iter()
+                    .map(|s| s.duration_ms + s.callback_ms())
+                    .sum(),
                 cpu_ms: wf.steps.iter().map(|s| s.cpu_ms).sum(),
                 threads: workload.request.threads,
                 memory_mb: wf
@@ -88,6 +93,17 @@ impl<'a> Demand<'a> {
             Some(job) => job.items as f64 * job.runs_per_month,
             None => self.curve.monthly_requests(),
         }
+    }
+
+    /// The workflow step with the longest callback wait, if any step waits for one.
+    pub fn callback_step(&self) -> Option<&'a Step> {
+        self.workload
+            .work
+            .workflow()?
+            .steps
+            .iter()
+            .filter(|s| s.callback_ms() > 0.0)
+            .max_by(|a, b| a.callback_ms().total_cmp(&b.callback_ms()))
     }
 
     pub fn p99_target_ms(&self) -> Option<f64> {

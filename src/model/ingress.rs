@@ -14,6 +14,16 @@ use crate::profile::LambdaIngress;
 ///
 /// Assumes each request opens a new connection (no keep-alive reuse, the costly case), holds
 /// it for `duration_ms`, and that the listener has no more than the 10 free rules.
+/// The longest idle timeout an Application Load Balancer can be set to: a request whose
+/// connection sends nothing for longer is closed. "The range for the idle timeout is 1 to
+/// 4,000 seconds" (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout).
+pub const ALB_IDLE_TIMEOUT_MAX_S: f64 = 4_000.0;
+
+/// How long a deploy or scale-in lets a target finish its requests in flight by default (a
+/// target group's deregistration delay: "The default value is 300 seconds";
+/// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#deregistration-delay).
+pub const DRAIN_DEFAULT_S: f64 = 300.0;
+
 pub fn alb(
     curve: &Curve,
     payload_kb: f64,

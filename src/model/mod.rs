@@ -402,7 +402,14 @@ fn assumptions(profile: &Profile) -> Vec<String> {
         .iter()
         .any(|w| w.kind() == WorkloadKind::Workflow)
     {
-        a.push("On Lambda, ECS and EC2 a workflow runs all its steps in sequence in one function or process, waits included.".to_string());
+        a.push("On Lambda, ECS and EC2 a workflow runs all its steps in sequence in one function or process, waits and callback waits included: it holds the request meanwhile.".to_string());
+    }
+    if profile
+        .workloads
+        .iter()
+        .any(|w| w.kind() == WorkloadKind::Fanout)
+    {
+        a.push("A Distributed Map reads its items from S3 and writes its results to S3; each child execution runs its batch of items one after another in one Lambda invocation.".to_string());
     }
     if profile
         .workloads

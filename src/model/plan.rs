@@ -171,6 +171,20 @@ pub struct OptionPlan {
     /// the traffic curve, lagging the curve as autoscaling does. Empty where the platform
     /// scales per request (Lambda, Step Functions) or for fan-out jobs.
     pub capacity_rps: Vec<f64>,
+    /// A setting the profile pins, when another one would be feasible and cost less (the
+    /// recommendation names it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<Alternative>,
+}
+
+/// A feasible setting that would cost less than the one the profile pins.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alternative {
+    /// The pinned setting, as the profile spells it (`type: express`).
+    pub pinned: String,
+    /// The setting that would cost less (`type: standard`).
+    pub setting: String,
+    pub monthly_cost_usd: f64,
 }
 
 impl OptionPlan {
@@ -214,6 +228,7 @@ impl OptionPlan {
             throttled_share: 0.0,
             makespan_s: None,
             capacity_rps: Vec::new(),
+            alternative: None,
         }
     }
 
@@ -243,6 +258,7 @@ impl OptionPlan {
             throttled_share: figures.throttled_share,
             makespan_s: figures.makespan_s,
             capacity_rps: figures.capacity_rps,
+            alternative: None,
         }
     }
 }

@@ -26,7 +26,10 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
         return (
             Recommendation {
                 platform: None,
-                reason: format!("No option meets the workload's limits and SLO. {why}"),
+                reason: format!(
+                    "No option meets the workload's limits and SLO. {why}{}",
+                    pinned_alternatives(options, None)
+                ),
                 break_even_rps: None,
             },
             None,
@@ -90,6 +93,7 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
     if !infeasible.is_empty() {
         reason.push_str(&format!(" Not feasible: {}.", infeasible.join(", ")));
     }
+    reason.push_str(&pinned_alternatives(options, Some(chosen)));
     let pair = feasible
         .get(1)
         .map(|next| (cheapest.platform, next.platform));
@@ -101,6 +105,30 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
         },
         pair,
     )
+}
+
+/// Sentences naming each setting the profile pins where another would be feasible and cost
+/// less ([`OptionPlan::alternative`]), and whether it would beat the `chosen` option.
+fn pinned_alternatives(options: &[OptionPlan], chosen: Option<&OptionPlan>) -> String {
+    let mut out = String::new();
+    for o in options {
+        let Some(alt) = &o.alternative else { continue };
+        let beats = match chosen {
+            Some(c) if c.platform != o.platform && alt.monthly_cost_usd < c.monthly_cost_usd => {
+                format!(", less than {}", c.platform.label())
+            }
+            Some(_) => String::new(),
+            None => " and be feasible".to_string(),
+        };
+        out.push_str(&format!(
+            " The profile pins {} to `{}`: `{}` would cost {}/month{beats}.",
+            o.platform.label(),
+            alt.pinned,
+            alt.setting,
+            usd(alt.monthly_cost_usd),
+        ));
+    }
+    out
 }
 
 /// Where the cost difference of two options changes sign: `samples` are `(scale, diff)` pairs
@@ -210,6 +238,37 @@ mod tests {
         // Without one, nothing is said.
         let (r, _) = choose(&[opt(Platform::Lambda, 10.0, true)]);
         assert!(!r.reason.contains("quota"), "{}", r.reason);
+    }
+
+    #[test]
+    fn a_cheaper_setting_the_profile_ruled_out_is_named() {
+        // The profile pins Express ($500, more than ECS's $50); Standard would cost $5.
+        let mut sfn = opt(Platform::StepFunctions, 500.0, true);
+        sfn.alternative = Some(crate::model::plan::Alternative {
+            pinned: "type: express".into(),
+            setting: "type: standard".into(),
+            monthly_cost_usd: 5.0,
+        });
+        let opts = [sfn.clone(), opt(Platform::Ecs, 50.0, true)];
+        let (r, _) = choose(&opts);
+        assert_eq!(r.platform, Some(Platform::Ecs));
+        assert!(
+            r.reason.ends_with(
+                "The profile pins Step Functions to `type: express`: `type: standard` would cost \
+                 $5.00/month, less than ECS Fargate."
+            ),
+            "{}",
+            r.reason
+        );
+        // Nothing feasible: the ruled-out setting is named as the way out.
+        sfn.feasible = false;
+        let (r, _) = choose(&[sfn]);
+        assert!(
+            r.reason
+                .ends_with("would cost $5.00/month and be feasible."),
+            "{}",
+            r.reason
+        );
     }
 
     #[test]

@@ -25,6 +25,22 @@ pub fn clock(seconds: f64, period_s: f64) -> String {
     }
 }
 
+/// A duration in the unit a person would say it in: "45 s", "20 min", "4 h", "3 days".
+pub fn duration(seconds: f64) -> String {
+    if seconds < 120.0 {
+        format!("{} s", fmt_num(seconds))
+    } else if seconds < 7_200.0 {
+        format!("{} min", fmt_num((seconds / 60.0 * 10.0).round() / 10.0))
+    } else if seconds < 172_800.0 {
+        format!("{} h", fmt_num((seconds / 3600.0 * 10.0).round() / 10.0))
+    } else {
+        format!(
+            "{} days",
+            fmt_num((seconds / 86_400.0 * 10.0).round() / 10.0)
+        )
+    }
+}
+
 /// A number without needless decimals: 3, 2.5, 0.25.
 pub fn fmt_num(x: f64) -> String {
     let r = (x * 100.0).round() / 100.0;

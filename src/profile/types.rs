@@ -452,9 +452,22 @@ pub struct Step {
     pub cpu_ms: f64,
     #[serde(default = "default_memory_mb")]
     pub memory_mb: u32,
-    /// A wait state (or a callback): no Lambda runs.
+    /// No Lambda runs in the step: a Wait state of `duration_ms`, or (with
+    /// `callback_wait_s`) a task token sent by a service integration such as SQS or SNS.
     #[serde(default)]
     pub wait: bool,
+    /// Seconds the step then waits for a callback: it hands out a task token (a human
+    /// approval, a partner system) and the workflow resumes when the token comes back
+    /// (Step Functions' `.waitForTaskToken`). Whoever runs the workflow holds it meanwhile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_wait_s: Option<f64>,
+}
+
+impl Step {
+    /// The callback wait in ms (0 for a step that waits for none).
+    pub fn callback_ms(&self) -> f64 {
+        self.callback_wait_s.map_or(0.0, |s| s.max(0.0) * 1000.0)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -559,12 +572,51 @@ impl Default for LambdaConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// A Step Functions state machine's type, as the model runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StateMachineType {
-    #[default]
     Standard,
     Express,
+}
+
+impl StateMachineType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StateMachineType::Standard => "standard",
+            StateMachineType::Express => "express",
+        }
+    }
+}
+
+/// `platforms.step_functions.type`: a type the profile pins, or `auto` (the default): the
+/// cheaper feasible of Standard and Express, searched like `memory_mb: auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkflowType {
+    #[default]
+    Auto,
+    Standard,
+    Express,
+}
+
+impl WorkflowType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkflowType::Auto => "auto",
+            WorkflowType::Standard => "standard",
+            WorkflowType::Express => "express",
+        }
+    }
+
+    /// The pinned type; `None` for `auto`.
+    pub fn pinned(self) -> Option<StateMachineType> {
+        match self {
+            WorkflowType::Auto => None,
+            WorkflowType::Standard => Some(StateMachineType::Standard),
+            WorkflowType::Express => Some(StateMachineType::Express),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -583,18 +635,23 @@ pub struct StepFunctionsConfig {
     #[serde(default = "yes")]
     pub enabled: bool,
     #[serde(default, rename = "type")]
-    pub kind: StateMachineType,
+    pub kind: WorkflowType,
     /// Fan-out jobs: which Map state runs the items.
     #[serde(default)]
     pub map: MapMode,
+    /// Distributed Map: items per child execution (ItemBatcher `MaxItemsPerBatch`); `auto`
+    /// (the default): the cheapest size that meets the deadline and the limits.
+    #[serde(default = "auto")]
+    pub items_per_batch: AutoOr<u32>,
 }
 
 impl Default for StepFunctionsConfig {
     fn default() -> Self {
         StepFunctionsConfig {
             enabled: true,
-            kind: StateMachineType::default(),
+            kind: WorkflowType::default(),
             map: MapMode::default(),
+            items_per_batch: AutoOr::Auto,
         }
     }
 }

@@ -665,6 +665,9 @@ fn check_workflow(c: &mut Checker<'_>, p: &str, wf: &Workflow) {
             LAMBDA_MEMORY_MB,
             " MB",
         );
+        if let Some(w) = s.callback_wait_s {
+            c.positive(&format!("{sp}.callback_wait_s"), w);
+        }
     }
 }
 
@@ -698,6 +701,10 @@ fn check_platforms(c: &mut Checker<'_>, pl: &Platforms) {
         limits::INVOCATION_MS,
         " ms, Lambda's timeout",
     );
+
+    if let Some(&n) = pl.step_functions.items_per_batch.fixed() {
+        c.at_least_one("platforms.step_functions.items_per_batch", u64::from(n));
+    }
 
     check_ecs(c, &pl.ecs);
 

@@ -67,6 +67,7 @@ fn option(
         throttled_share: 0.0,
         makespan_s: None,
         capacity_rps: Vec::new(),
+        alternative: None,
     }
 }
 

@@ -13,7 +13,7 @@ use crate::model::Assessment;
 use crate::model::demand::Demand;
 use crate::model::ingress;
 use crate::model::plan::{Capacity, Figures, Latency, LineItem, OptionPlan, Platform, Priced};
-use crate::model::words::{fmt_num, pct, round_to};
+use crate::model::words::{self, fmt_num, pct, round_to};
 use crate::pricing::{Missing, PriceBook, keys};
 use crate::profile::{FleetIngress, Job, Work};
 use serde_json::json;
@@ -401,7 +401,9 @@ struct Chosen<'d, F, S> {
 }
 
 fn priced_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> Priced {
-    let feasible = ch.cache.meets(ch.d, &ch.c.unit) && ch.fleet.findings(ch.d, &ch.c).feasible();
+    let feasible = ch.cache.meets(ch.d, &ch.c.unit)
+        && ch.fleet.findings(ch.d, &ch.c).feasible()
+        && holding(ch.d, ch.fleet.settings().ingress).feasible();
     Priced::billed(&ch.lines, feasible)
 }
 
@@ -422,6 +424,7 @@ fn plan_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> OptionPlan {
     );
     verdict.extend(findings(d, &ch.fleet, &c));
     closest_note::<F>(&mut verdict, ch.searched);
+    verdict.extend(holding(d, ch.fleet.settings().ingress));
     let mut config = config(&ch.fleet, &c, None);
     config.insert(
         "request_wall_ms".into(),
@@ -565,6 +568,43 @@ fn config<'a, F: Fleet<'a>>(
 fn findings<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, c: &Candidate<F::Shape>) -> Assessment {
     let mut verdict = fleet.findings(d, c);
     verdict.extend(cpu_risks(d, &c.unit.process, F::WORDS.holder));
+    verdict
+}
+
+/// A process holds each request for its whole duration (a workflow's callback waits
+/// included): behind an ALB no longer than its longest idle timeout; and a deploy or scale-in
+/// waits for requests in flight only so long (the default deregistration delay), so a
+/// callback wait held longer is a risk.
+fn holding(d: &Demand, ingress: FleetIngress) -> Assessment {
+    let mut verdict = Assessment::new();
+    let held_s = d.request.duration_ms / 1000.0;
+    let callback = d.callback_step().map(|s| {
+        format!(
+            " (step `{}` waits {} for a callback)",
+            s.name,
+            words::duration(s.callback_ms() / 1000.0)
+        )
+    });
+    let because = callback.clone().unwrap_or_default();
+    match ingress {
+        FleetIngress::Alb if held_s > ingress::ALB_IDLE_TIMEOUT_MAX_S => {
+            verdict.infeasible(format!(
+                "A request is held open {}{because}, over the ALB's longest idle timeout \
+                 (4,000 s): the load balancer closes the connection. Run the workflow on Step \
+                 Functions Standard.",
+                words::duration(held_s)
+            ));
+        }
+        FleetIngress::Alb | FleetIngress::None => {
+            if callback.is_some() && held_s > ingress::DRAIN_DEFAULT_S {
+                verdict.risk(format!(
+                    "A request is held open {}{because}: a deploy or scale-in meanwhile loses \
+                     it unless the workflow's state is kept outside the process.",
+                    words::duration(held_s)
+                ));
+            }
+        }
+    }
     verdict
 }
 

@@ -17,7 +17,7 @@ use super::demand::Demand;
 use super::ingress;
 use super::plan::{Capacity, Figures, Latency, OptionPlan, Platform};
 use super::traffic::MONTH_S;
-use super::words::pct;
+use super::words::{self, pct};
 use crate::pricing::{Missing, PriceBook, keys};
 use crate::profile::{AutoOr, LambdaConfig, Request, Work};
 use fanout::fanout_at;
@@ -348,10 +348,19 @@ fn option_at(
     let mut verdict = Assessment::new();
     let limit = wall(cfg) as f64;
     if sim.duration_ms > TIMEOUT_MS {
-        verdict.infeasible(format!(
-            "An invocation takes {:.0} s, over Lambda's 15-minute timeout.",
-            sim.duration_ms / 1000.0
-        ));
+        verdict.infeasible(match d.callback_step() {
+            Some(step) => format!(
+                "An invocation would hold the workflow {} (step `{}` waits {} for a \
+                 callback), over Lambda's 15-minute timeout: run it on Step Functions Standard.",
+                words::duration(sim.duration_ms / 1000.0),
+                step.name,
+                words::duration(step.callback_ms() / 1000.0)
+            ),
+            None => format!(
+                "An invocation takes {:.0} s, over Lambda's 15-minute timeout.",
+                sim.duration_ms / 1000.0
+            ),
+        });
     }
     if d.request.memory_mb > MAX_MEMORY_MB {
         verdict.infeasible(format!(

@@ -1,11 +1,14 @@
 //! Fan-out jobs: a Map state over the items, Inline (iterations inside the parent, 40 at a
-//! time) or Distributed (a child execution per item), each item one Lambda invocation.
+//! time, each item one Lambda invocation) or Distributed (a child execution per batch of items,
+//! AWS's ItemBatcher: the batch runs its items one after another in one Lambda invocation; the
+//! batch size pinned or, `auto`, the cheapest feasible). The 256 KiB state limit is checked on
+//! an Inline Map's items and results and on a Distributed child's batch.
 
 use super::{
     DISTRIBUTED_MAP_MAX_CONCURRENCY, EXPRESS_MAX_MS, EXPRESS_MEMORY_STEP_MB, Evaluated,
     FANOUT_PARENT_EVENTS, FANOUT_PARENT_TRANSITIONS, HISTORY_MAX_EVENTS, INLINE_ITEM_EVENTS,
     INLINE_ITEM_TRANSITIONS, INLINE_MAP_MAX_CONCURRENCY, PAYLOAD_MAX_KB, TRANSITION_OVERHEAD_MS,
-    express_billed_mb, express_gb_s, express_lines, round1, transition_lines, type_id,
+    choose_type, express_billed_mb, express_gb_s, express_lines, round1, transition_lines,
 };
 use crate::model::assess::Assessment;
 use crate::model::demand::Demand;
@@ -33,12 +36,14 @@ pub(super) fn evaluate(
     book: &PriceBook,
     job: &Job,
 ) -> Result<Evaluated, Missing> {
+    let inline = || inline(d, cfg, lambda, book, job);
+    let distributed = || distributed(d, cfg, lambda, book, job);
     match cfg.map {
-        MapMode::Inline => map_run(d, cfg, lambda, book, job, Map::Inline),
-        MapMode::Distributed => map_run(d, cfg, lambda, book, job, Map::Distributed),
+        MapMode::Inline => inline(),
+        MapMode::Distributed => distributed(),
         MapMode::Auto => {
-            let inline = map_run(d, cfg, lambda, book, job, Map::Inline)?;
-            let distributed = map_run(d, cfg, lambda, book, job, Map::Distributed)?;
+            let inline = inline()?;
+            let distributed = distributed()?;
             let (inline_ok, distributed_ok) =
                 (inline.verdict.feasible(), distributed.verdict.feasible());
             let infeasible = |ok: bool| if ok { "" } else { " (infeasible)" };
@@ -81,19 +86,222 @@ pub(super) fn evaluate(
     }
 }
 
-fn map_run(
+/// An Inline Map, its parent of the configured type (`auto`: the cheaper feasible,
+/// `super::choose_type`).
+fn inline(
     d: &Demand,
     cfg: &StepFunctionsConfig,
     lambda: &LambdaConfig,
     book: &PriceBook,
     job: &Job,
+) -> Result<Evaluated, Missing> {
+    let (chosen, _) = choose_type(cfg.kind, |parent| {
+        map_run(d, lambda, book, job, Map::Inline, parent, 1)
+    })?;
+    Ok(chosen)
+}
+
+/// A Distributed Map (its parent Standard) with the items per child execution the profile
+/// pins, or (`auto`) the cheapest batch size that is feasible ([`batch_sizes`]); when none is,
+/// one item per child, whose findings say why.
+fn distributed(
+    d: &Demand,
+    cfg: &StepFunctionsConfig,
+    lambda: &LambdaConfig,
+    book: &PriceBook,
+    job: &Job,
+) -> Result<Evaluated, Missing> {
+    let run = |batch: u64| {
+        map_run(
+            d,
+            lambda,
+            book,
+            job,
+            Map::Distributed,
+            StateMachineType::Standard,
+            batch,
+        )
+    };
+    if let Some(&n) = cfg.items_per_batch.fixed() {
+        return run(u64::from(n.max(1)));
+    }
+    let mut best: Option<(u64, Evaluated)> = None;
+    // What one item per child would cost, for the note.
+    let mut single: Option<f64> = None;
+    let mut keep = |batch: u64, plan: Evaluated, single: &mut Option<f64>| {
+        if batch == 1 {
+            *single = Some(plan.total());
+        }
+        if best.as_ref().is_none_or(|(_, b)| plan.total() < b.total()) {
+            best = Some((batch, plan));
+        }
+    };
+    let sizes = batch_sizes(d, lambda, book, job)?;
+    // The largest size tried that is feasible, and the next one, which is not.
+    let mut edge: (Option<u64>, Option<u64>) = (None, None);
+    for &batch in &sizes {
+        let plan = run(batch)?;
+        if plan.verdict.feasible() {
+            edge = (Some(batch), None);
+            keep(batch, plan, &mut single);
+        } else if edge.0.is_some() && edge.1.is_none() {
+            edge.1 = Some(batch);
+        }
+    }
+    // Between them, the largest feasible size (whatever limit ends feasibility: the deadline
+    // with its margin, a state size, a timeout).
+    if let (Some(mut lo), Some(mut hi)) = edge {
+        let mut found = None;
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            let plan = run(mid)?;
+            if plan.verdict.feasible() {
+                lo = mid;
+                found = Some((mid, plan));
+            } else {
+                hi = mid;
+            }
+        }
+        if let Some((batch, plan)) = found {
+            keep(batch, plan, &mut single);
+        }
+    }
+    let note = match (&best, single) {
+        (None, _) => "auto: no batch size is feasible; one item per child shown".to_string(),
+        (Some((1, _)), _) => "auto: one item per child, the cheapest feasible size".to_string(),
+        (Some((batch, plan)), Some(one)) => format!(
+            "auto: {batch} items per child, the cheapest feasible size ({}/month; one item \
+             per child: {}/month)",
+            crate::format::usd(plan.total()),
+            crate::format::usd(one)
+        ),
+        (Some((batch, plan)), None) => format!(
+            "auto: {batch} items per child, the cheapest feasible size ({}/month; one item \
+             per child is infeasible)",
+            crate::format::usd(plan.total())
+        ),
+    };
+    let (_, mut chosen) = match best {
+        Some(b) => b,
+        None => (1, run(1)?),
+    };
+    chosen
+        .figures
+        .config
+        .insert("batch_choice".into(), json!(note));
+    Ok(chosen)
+}
+
+/// The most items one child execution can take: its input (the batch's items, `payload_kb`
+/// each, counted whole: request and response) within the 256 KiB state limit, its one Lambda
+/// invocation (the items one after another) within Lambda's 15-minute timeout, and no more
+/// than the job's items. At least 1.
+fn max_batch(d: &Demand, job: &Job, dur_ms: f64) -> u64 {
+    let by_payload = (PAYLOAD_MAX_KB / d.request.payload_kb.max(1e-9)).floor();
+    let by_timeout = (lambda::TIMEOUT_MS / dur_ms.max(1e-9)).floor();
+    let most = by_payload.min(by_timeout).min(job.items as f64);
+    if most.is_finite() && most >= 1.0 {
+        most as u64
+    } else {
+        1
+    }
+}
+
+/// Batch sizes `auto` tries for a Distributed Map: 1, 2, 5, 10, 20, 50, ... up to the most a
+/// child can take ([`max_batch`]), that most itself, the most whose child still fits Express'
+/// 5 minutes, and the largest that (at the floor memory) meets the deadline. Larger batches
+/// start fewer children (fewer transitions, requests and cold starts), so cost falls as the
+/// batch grows while the run's makespan rises: the cheapest feasible size is at or next to
+/// the largest that meets the deadline and the limits, which is in the list.
+fn batch_sizes(
+    d: &Demand,
+    lambda: &LambdaConfig,
+    book: &PriceBook,
+    job: &Job,
+) -> Result<Vec<u64>, Missing> {
+    let scaling = book.quota(keys::Q_LAMBDA_SCALING)?.value;
+    let floor = d
+        .request
+        .memory_mb
+        .clamp(lambda::MIN_MEMORY_MB, lambda::MAX_MEMORY_MB);
+    let memory = lambda.memory_mb.fixed().copied().unwrap_or(floor);
+    let dur = lambda::duration_ms(&d.request, memory);
+    let most = max_batch(d, job, dur);
+    let mut sizes: Vec<u64> = Vec::new();
+    let mut step = 1u64;
+    while step <= most {
+        for k in [1, 2, 5] {
+            if step * k <= most {
+                sizes.push(step * k);
+            }
+        }
+        step = step.saturating_mul(10);
+    }
+    sizes.push(most);
+    let express_most = ((EXPRESS_MAX_MS - lambda.cold_start_ms) / dur.max(1e-9)).floor();
+    if express_most >= 1.0 && express_most < most as f64 {
+        sizes.push(express_most as u64);
+    }
+    if let Some(deadline) = d.usable_deadline_s() {
+        // The most children at once: the Map's own cap, within a hard Lambda limit if any
+        // (a default quota is a request away).
+        let concurrency =
+            DISTRIBUTED_MAP_MAX_CONCURRENCY.min(lambda::Concurrency::of(lambda, book)?.limit());
+        let meets = |b: u64| {
+            let (batches, batch_ms) = batches(job.items, b, dur);
+            lambda::run_waves(
+                batches,
+                concurrency,
+                scaling,
+                batch_ms,
+                lambda.cold_start_ms,
+            )
+            .makespan_s
+                <= deadline
+        };
+        if meets(1) {
+            let (mut lo, mut hi) = (1u64, most);
+            if meets(hi) {
+                lo = hi;
+            }
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if meets(mid) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            sizes.push(lo);
+        }
+    }
+    sizes.sort_unstable();
+    sizes.dedup();
+    Ok(sizes)
+}
+
+/// Children and the longest child's run for `items` in batches of `batch`, each item taking
+/// `dur_ms`: `(children, ms)`.
+fn batches(items: u64, batch: u64, dur_ms: f64) -> (f64, f64) {
+    let batch = batch.clamp(1, items.max(1));
+    (items.div_ceil(batch) as f64, batch as f64 * dur_ms)
+}
+
+/// One Map run: `map` mode, its parent of type `parent` (a Distributed Map's is Standard),
+/// `batch` items per Distributed child (1 for Inline).
+fn map_run(
+    d: &Demand,
+    lambda: &LambdaConfig,
+    book: &PriceBook,
+    job: &Job,
     map: Map,
+    parent: StateMachineType,
+    batch: u64,
 ) -> Result<Evaluated, Missing> {
     let scaling = book.quota(keys::Q_LAMBDA_SCALING)?.value;
     book.price(&keys::lambda_requests(lambda.architecture))?;
     book.price(&keys::lambda_duration(lambda.architecture))?;
-    // The parent: Distributed Map runs in a Standard parent; Inline in the configured type.
-    let parent_express = map == Map::Inline && cfg.kind == StateMachineType::Express;
+    let parent_express = map == Map::Inline && parent == StateMachineType::Express;
     let transitions_price = if parent_express {
         None
     } else {
@@ -106,30 +314,52 @@ fn map_run(
         Map::Inline => INLINE_MAP_MAX_CONCURRENCY,
         Map::Distributed => DISTRIBUTED_MAP_MAX_CONCURRENCY,
     };
-    // Lambda's concurrency for the items: the account's default quota unless the deadline
-    // needs more (judged at the request's own memory).
+    let batch = match map {
+        Map::Inline => 1,
+        Map::Distributed => batch.clamp(1, job.items.max(1)),
+    };
+    // Lambda's concurrency for the children (one invocation a batch): the account's default
+    // quota unless the deadline needs more (judged at the request's own memory).
     let lambda_concurrency = lambda::Concurrency::of(lambda, book)?;
-    let floor_ms = lambda::duration_ms(&d.request, d.request.memory_mb);
-    let limit = lambda_concurrency.for_job(items, d.usable_deadline_s(), |c| {
+    let (floor_children, floor_batch_ms) = batches(
+        job.items,
+        batch,
+        lambda::duration_ms(&d.request, d.request.memory_mb),
+    );
+    let limit = lambda_concurrency.for_job(floor_children, d.usable_deadline_s(), |c| {
         lambda::run_waves(
-            items,
+            floor_children,
             map_limit.min(c),
             scaling,
-            floor_ms,
+            floor_batch_ms,
             lambda.cold_start_ms,
         )
         .makespan_s
     });
     let concurrency = map_limit.min(limit);
-    let memory = item_memory(d, lambda, job, concurrency, scaling);
+    let memory = item_memory(d, lambda, job, concurrency, scaling, batch);
     let dur = lambda::duration_ms(&d.request, memory);
-    let run = lambda::run_waves(items, concurrency, scaling, dur, lambda.cold_start_ms);
+    // Each child (or Inline iteration) is one Lambda invocation running its batch's items one
+    // after another.
+    let (children, batch_ms) = batches(job.items, batch, dur);
+    let child_ms = if children > 0.0 {
+        items * dur / children
+    } else {
+        0.0
+    };
+    let run = lambda::run_waves(
+        children,
+        concurrency,
+        scaling,
+        batch_ms,
+        lambda.cold_start_ms,
+    );
     let makespan_s = run.makespan_s;
     let cold_per_run = lambda::cold_per_run(runs, run.environments);
     // A fan-out job states no workflow memory: Express bills its 64 MB minimum step.
     let memory_wf = EXPRESS_MEMORY_STEP_MB;
-    // Distributed children: Express unless an item runs over Express' limit.
-    let children_express = dur + lambda.cold_start_ms <= EXPRESS_MAX_MS;
+    // Distributed children: Express unless a batch runs over Express' limit.
+    let children_express = batch_ms + lambda.cold_start_ms <= EXPRESS_MAX_MS;
 
     // Step Functions' own charges.
     let mut transitions = 0.0;
@@ -146,13 +376,17 @@ fn map_run(
         }
         Map::Distributed => {
             // One transition per child started (AWS), plus the parent's own.
-            transitions = runs * (FANOUT_PARENT_TRANSITIONS + items);
+            transitions = runs * (FANOUT_PARENT_TRANSITIONS + children);
             if children_express {
-                express_requests = runs * items;
-                express_gb = express_gb_s(runs * (items - cold_per_run), dur, memory_wf)
-                    + express_gb_s(runs * cold_per_run, dur + lambda.cold_start_ms, memory_wf);
+                express_requests = runs * children;
+                express_gb = express_gb_s(runs * (children - cold_per_run), child_ms, memory_wf)
+                    + express_gb_s(
+                        runs * cold_per_run,
+                        child_ms + lambda.cold_start_ms,
+                        memory_wf,
+                    );
             } else {
-                transitions += runs * items * INLINE_ITEM_TRANSITIONS;
+                transitions += runs * children * INLINE_ITEM_TRANSITIONS;
             }
         }
     }
@@ -166,19 +400,18 @@ fn map_run(
         lines.extend(express_lines(book, express_requests, express_gb)?);
     }
 
-    // The items' Lambda.
+    // The items' Lambda: one invocation per child, running its batch.
     let usage = Usage {
         arch: lambda.architecture,
         memory_mb: memory,
-        requests: items * runs,
-        duration_ms: dur,
+        requests: children * runs,
+        duration_ms: child_ms,
         provisioned: None,
         cold_starts: cold_per_run * runs,
         init_ms: lambda.cold_start_ms,
         ephemeral_storage_mb: lambda.ephemeral_storage_mb,
     };
     lines.extend(lambda::bill(&usage, TASK_LINES, book, d.free)?);
-
     // Limits.
     let mut config = BTreeMap::new();
     let mut verdict = Assessment::new();
@@ -213,17 +446,44 @@ fn map_run(
                     (items / concurrency).ceil()
                 ));
             }
+            state_size(
+                &mut verdict,
+                items * d.request.payload_kb,
+                &format!(
+                    "An Inline Map's input holds every item and its output every result: \
+                     {items:.0} items"
+                ),
+                "use a Distributed Map reading the items from S3 (ItemReader) and writing \
+                 results to S3 (ResultWriter)",
+            );
         }
         Map::Distributed => {
             if !children_express {
                 verdict.risk(format!(
-                    "An item takes {:.0} s, over Express' 5-minute limit: children run as \
+                    "A child takes {:.0} s, over Express' 5-minute limit: children run as \
                      Standard executions, billed per transition.",
-                    (dur + lambda.cold_start_ms) / 1000.0
+                    (batch_ms + lambda.cold_start_ms) / 1000.0
                 ));
             }
+            if batch > 1 {
+                state_size(
+                    &mut verdict,
+                    batch as f64 * d.request.payload_kb,
+                    &format!(
+                        "A child's input holds its batch and its output the results: {batch} items"
+                    ),
+                    "batch fewer items per child",
+                );
+                if batch_ms > lambda::TIMEOUT_MS {
+                    verdict.infeasible(format!(
+                        "A child's {batch} items take {:.0} s in one invocation, over Lambda's \
+                         15-minute timeout: batch fewer items per child.",
+                        batch_ms / 1000.0
+                    ));
+                }
+            }
             if let Ok(q) = book.quota(keys::Q_SFN_STANDARD_TRANSITIONS) {
-                let start_rate = concurrency * 1000.0 / dur.max(1.0);
+                let start_rate = concurrency * 1000.0 / batch_ms.max(1.0);
                 if start_rate > q.value {
                     verdict.risk(format!(
                         "The Map Run starts about {start_rate:.0} children/s; each start is a \
@@ -235,7 +495,7 @@ fn map_run(
             }
         }
     }
-    if limit < map_limit && items > limit {
+    if limit < map_limit && children > limit {
         verdict.risk(format!(
             "The Map is capped by the Lambda concurrency limit of {limit:.0} (the Map allows \
              {map_limit:.0})."
@@ -257,9 +517,14 @@ fn map_run(
     if let Some(usable) = d.usable_deadline_s()
         && makespan_s > usable
     {
+        let children_words = if batch > 1 {
+            format!(" in {children:.0} children of {batch}")
+        } else {
+            String::new()
+        };
         verdict.infeasible(format!(
-            "A run takes {makespan_s:.0} s, missing {} ({items:.0} items, at most {:.0} at \
-             once).",
+            "A run takes {makespan_s:.0} s, missing {} ({items:.0} items{children_words}, at \
+             most {:.0} at once).",
             d.deadline_words(),
             run.environments
         ));
@@ -283,11 +548,14 @@ fn map_run(
 
     config.insert(
         "type".into(),
-        json!(type_id(if parent_express {
-            StateMachineType::Express
-        } else {
-            StateMachineType::Standard
-        })),
+        json!(
+            if parent_express {
+                StateMachineType::Express
+            } else {
+                StateMachineType::Standard
+            }
+            .as_str()
+        ),
     );
     config.insert(
         "map".into(),
@@ -297,6 +565,7 @@ fn map_run(
         }),
     );
     if map == Map::Distributed {
+        config.insert("items_per_batch".into(), json!(batch));
         config.insert(
             "child_type".into(),
             json!(if children_express {
@@ -334,6 +603,11 @@ fn map_run(
     );
 
     Ok(Evaluated {
+        kind: if parent_express {
+            StateMachineType::Express
+        } else {
+            StateMachineType::Standard
+        },
         lines,
         verdict,
         figures: Figures {
@@ -354,6 +628,24 @@ fn map_run(
     })
 }
 
+/// The 256 KiB state input/output limit for `total_kb` of items and results (`payload_kb`
+/// counts an item's request and response together): over twice the limit, the input or the
+/// output is over it whatever the split, and the option cannot work; over the limit, it works
+/// only if neither half is, a risk.
+fn state_size(verdict: &mut Assessment, total_kb: f64, what: &str, fix: &str) {
+    if total_kb > 2.0 * PAYLOAD_MAX_KB {
+        verdict.infeasible(format!(
+            "{what} and their results come to {total_kb:.0} KB, so the input or the output is \
+             over Step Functions' 256 KiB state limit: {fix}."
+        ));
+    } else if total_kb > PAYLOAD_MAX_KB {
+        verdict.risk(format!(
+            "{what} and their results come to {total_kb:.0} KB: within Step Functions' 256 KiB \
+             state limit only if neither the items nor the results pass it alone."
+        ));
+    }
+}
+
 /// The items' Lambda memory: fixed in the profile, or (`auto`) Lambda's own memory search
 /// (`lambda::search_memory`) for the smallest size from the request's memory up whose run
 /// meets the deadline. With no deadline the floor is used; with none reachable, the fastest
@@ -364,6 +656,7 @@ fn item_memory(
     job: &Job,
     concurrency: f64,
     scaling: f64,
+    batch: u64,
 ) -> u32 {
     let floor = d
         .request
@@ -376,12 +669,12 @@ fn item_memory(
         return floor;
     };
     let makespan = |m: u32| {
-        let dur = lambda::duration_ms(&d.request, m);
+        let (children, batch_ms) = batches(job.items, batch, lambda::duration_ms(&d.request, m));
         lambda::run_waves(
-            job.items as f64,
+            children,
             concurrency,
             scaling,
-            dur,
+            batch_ms,
             lambda.cold_start_ms,
         )
         .makespan_s
@@ -407,6 +700,14 @@ mod tests {
     use crate::model::testkit::book;
     use crate::profile::AutoOr;
 
+    /// `c` with one item per Distributed Map child (no batching).
+    fn one_per_child(c: StepFunctionsConfig) -> StepFunctionsConfig {
+        StepFunctionsConfig {
+            items_per_batch: AutoOr::Fixed(1),
+            ..c
+        }
+    }
+
     #[test]
     fn inline_vs_distributed_makespan() {
         // 400 items of 1 s, 5 s deadline. Inline: 40 at a time, 10 waves ≈ 10.3 s.
@@ -421,7 +722,7 @@ mod tests {
         );
         let distributed = evaluate(
             &d,
-            &cfg(StateMachineType::Standard, MapMode::Distributed),
+            &one_per_child(cfg(StateMachineType::Standard, MapMode::Distributed)),
             &lambda_cfg(),
             &book(),
         );
@@ -468,12 +769,13 @@ mod tests {
         assert_eq!(auto.config["map"], json!("distributed"));
         assert!(auto.feasible);
 
-        // Without a deadline, auto takes the cheaper: inline avoids the children's charges.
+        // Without a deadline, auto takes the cheaper: with one item per child, inline avoids
+        // the children's charges.
         let w = fanout_workload(400, 30.0, None, 1000.0);
         let d = Demand::new(&w, FreeTier::none());
         let auto = evaluate(
             &d,
-            &cfg(StateMachineType::Standard, MapMode::Auto),
+            &one_per_child(cfg(StateMachineType::Standard, MapMode::Auto)),
             &lambda_cfg(),
             &book(),
         );
@@ -487,7 +789,7 @@ mod tests {
         // The account's quota, stated: a hard limit.
         let plan = evaluate(
             &d,
-            &cfg(StateMachineType::Standard, MapMode::Distributed),
+            &one_per_child(cfg(StateMachineType::Standard, MapMode::Distributed)),
             &lambda_cfg(),
             &crate::model::testkit::book_with_quotas(&[(keys::Q_LAMBDA_CONCURRENCY, 1000.0)]),
         );
@@ -516,7 +818,11 @@ mod tests {
             "{:?}",
             plan.risks
         );
-        // Express parent: no history limit, but the whole run must fit in 5 minutes.
+        // Express parent: no history limit, but the whole run must fit in 5 minutes (and its
+        // 5,000 items and results in 256 KiB: 50 bytes each).
+        let mut w = w.clone();
+        w.request.payload_kb = 0.05;
+        let d = Demand::new(&w, FreeTier::none());
         let plan = evaluate(
             &d,
             &cfg(StateMachineType::Express, MapMode::Inline),
@@ -576,5 +882,166 @@ mod tests {
         let plan = evaluate(&d, &c, &fixed, &book());
         assert_eq!(plan.config["memory_mb"], json!(1024));
         assert!(!plan.feasible);
+    }
+}
+
+#[cfg(test)]
+mod batching_tests {
+    use super::super::evaluate;
+    use super::super::kit::*;
+    use super::*;
+    use crate::model::billing::FreeTier;
+    use crate::model::testkit::book;
+    use crate::profile::AutoOr;
+
+    fn distributed_cfg(items_per_batch: AutoOr<u32>) -> StepFunctionsConfig {
+        StepFunctionsConfig {
+            items_per_batch,
+            ..cfg(StateMachineType::Standard, MapMode::Distributed)
+        }
+    }
+
+    #[test]
+    fn auto_batches_items_per_child_within_the_deadline() {
+        // 10,000 items of 1 s, 1,000 at once, 120 s deadline. One item per child: 10,003
+        // transitions and 10,000 child starts a run. Batches of b run one after another in
+        // their child, 10,000 / b children: the largest b that meets the deadline less its
+        // 10% margin (108 s) is 107 (94 children of 107 s, started at once, + 0.3 s cold
+        // start), so 97 transitions.
+        let w = fanout_workload(10_000, 730.0, Some(120.0), 1000.0);
+        let d = Demand::new(&w, FreeTier::none());
+        let one = evaluate(
+            &d,
+            &distributed_cfg(AutoOr::Fixed(1)),
+            &lambda_cfg(),
+            &book(),
+        );
+        let auto = evaluate(&d, &distributed_cfg(AutoOr::Auto), &lambda_cfg(), &book());
+        assert!(
+            one.feasible && auto.feasible,
+            "{:?} {:?}",
+            one.risks,
+            auto.risks
+        );
+        assert_eq!(one.config["transitions_per_run"], json!(10_003.0));
+        assert_eq!(auto.config["items_per_batch"], json!(107));
+        assert_eq!(auto.config["transitions_per_run"], json!(3.0 + 94.0));
+        assert!(close(
+            line(&auto, "express_requests").quantity,
+            730.0 * 94.0,
+            1e-6
+        ));
+        assert!(close(
+            line(&auto, "lambda_requests").quantity,
+            730.0 * 94.0,
+            1e-6
+        ));
+        // The same Lambda GB-seconds (but for billing a child's invocation to the whole ms):
+        // every item still runs its second.
+        let (batched, single) = (
+            line(&auto, "lambda_duration").quantity,
+            line(&one, "lambda_duration").quantity,
+        );
+        assert!(close(batched / single, 1.0, 1e-5), "{batched} vs {single}");
+        assert!(auto.makespan_s.unwrap() <= 108.0, "{:?}", auto.makespan_s);
+        assert!(auto.monthly_cost_usd < one.monthly_cost_usd / 2.0);
+        assert!(
+            auto.config["batch_choice"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("auto: 107 items per child")),
+            "{:?}",
+            auto.config["batch_choice"]
+        );
+        // A pinned size is respected, and a run that misses the deadline says so.
+        let pinned = evaluate(
+            &d,
+            &distributed_cfg(AutoOr::Fixed(200)),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert_eq!(pinned.config["items_per_batch"], json!(200));
+        assert!(!pinned.feasible);
+        assert!(
+            pinned
+                .risks
+                .iter()
+                .any(|r| r.contains("50 children of 200")),
+            "{:?}",
+            pinned.risks
+        );
+    }
+
+    #[test]
+    fn batches_stay_within_the_state_size_and_lambda_timeout() {
+        // 20 KB items: 12 fit a child's 256 KiB input, whatever the deadline allows.
+        let mut w = fanout_workload(10_000, 1.0, None, 100.0);
+        w.request.payload_kb = 20.0;
+        let d = Demand::new(&w, FreeTier::none());
+        let auto = evaluate(&d, &distributed_cfg(AutoOr::Auto), &lambda_cfg(), &book());
+        assert!(auto.feasible, "{:?}", auto.risks);
+        assert_eq!(auto.config["items_per_batch"], json!(12));
+        let pinned = evaluate(
+            &d,
+            &distributed_cfg(AutoOr::Fixed(100)),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(!pinned.feasible);
+        assert!(
+            pinned.risks.iter().any(|r| r.contains("256 KiB")),
+            "{:?}",
+            pinned.risks
+        );
+        // 10 s items: 90 fit one 15-minute invocation.
+        let w = fanout_workload(10_000, 1.0, None, 10_000.0);
+        let d = Demand::new(&w, FreeTier::none());
+        let auto = evaluate(&d, &distributed_cfg(AutoOr::Auto), &lambda_cfg(), &book());
+        assert_eq!(auto.config["items_per_batch"], json!(90));
+        let pinned = evaluate(
+            &d,
+            &distributed_cfg(AutoOr::Fixed(91)),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(
+            pinned.risks.iter().any(|r| r.contains("15-minute timeout")),
+            "{:?}",
+            pinned.risks
+        );
+    }
+
+    #[test]
+    fn an_inline_maps_items_and_results_must_fit_the_state_limit() {
+        // 3,000 items of 20 KB: 60,000 KB through one Inline Map's input and output.
+        let mut w = fanout_workload(3_000, 1.0, None, 100.0);
+        w.request.payload_kb = 20.0;
+        let d = Demand::new(&w, FreeTier::none());
+        let inline = evaluate(
+            &d,
+            &cfg(StateMachineType::Standard, MapMode::Inline),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(!inline.feasible);
+        assert!(
+            inline
+                .risks
+                .iter()
+                .any(|r| r.contains("256 KiB state limit")),
+            "{:?}",
+            inline.risks
+        );
+        // 20 items of 20 KB (400 KB in all) fit only if neither half passes 256 KiB: a risk.
+        let mut w = fanout_workload(20, 1.0, None, 100.0);
+        w.request.payload_kb = 20.0;
+        let d = Demand::new(&w, FreeTier::none());
+        let inline = evaluate(
+            &d,
+            &cfg(StateMachineType::Standard, MapMode::Inline),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(inline.feasible, "{:?}", inline.risks);
+        assert!(inline.risks.iter().any(|r| r.contains("only if neither")));
     }
 }

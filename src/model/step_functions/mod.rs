@@ -16,8 +16,12 @@
 //!   bursts shorter than the curve's step), so throttling is slightly pessimistic.
 //! - Each task state is its own Lambda function (own memory, own warm pool); all share the
 //!   account's Lambda concurrency limit.
+//! - Workflows: `type: auto` evaluates Standard and Express and keeps the cheaper feasible
+//!   (`choose_type`); a pinned type is kept and a cheaper feasible other type is named.
+//!   A step's callback wait (`.waitForTaskToken`) is Standard-only.
 //! - Distributed Map: the parent is a Standard execution; AWS bills it one state transition per
-//!   child execution started. Children are Express (cheaper) unless an item runs over Express'
+//!   child execution started. Each child takes a batch of items (ItemBatcher) and runs them in
+//!   one Lambda invocation. Children are Express (cheaper) unless a batch runs over Express'
 //!   5-minute limit, then Standard (each child bills its own transitions).
 //! - Inline Map iterations are not billed as transitions themselves; the states inside an
 //!   iteration are (one Task state per item here).
@@ -30,12 +34,15 @@ pub use workflow::history_events;
 use super::assess::Assessment;
 use super::billing::{self, FreeTier};
 use super::demand::Demand;
-use super::plan::{Figures, LineItem, OptionPlan, Platform};
+use super::plan::{Alternative, Figures, LineItem, OptionPlan, Platform};
 use crate::pricing::{Missing, Price, PriceBook, keys};
-use crate::profile::{LambdaConfig, StateMachineType, StepFunctionsConfig, Work};
+use crate::profile::{LambdaConfig, StateMachineType, StepFunctionsConfig, Work, WorkflowType};
+use serde_json::json;
 
 /// Longest Express execution: 5 minutes.
 pub const EXPRESS_MAX_MS: f64 = 300_000.0;
+/// Longest Standard execution: 1 year (AWS, `concepts-standard-vs-express.md`; PRICES.md §2).
+pub const STANDARD_MAX_MS: f64 = 365.0 * 24.0 * 3600.0 * 1000.0;
 /// Standard execution history limit: the execution fails beyond it.
 pub const HISTORY_MAX_EVENTS: f64 = 25_000.0;
 /// Inline Map: "up to 40 concurrent iterations".
@@ -124,6 +131,8 @@ fn transition_lines(used: f64, price: &Price, free: FreeTier) -> Vec<LineItem> {
 /// their lines make.
 #[derive(Debug, Clone)]
 struct Evaluated {
+    /// The type the state machine runs as (a Distributed Map's parent: Standard).
+    kind: StateMachineType,
     lines: Vec<LineItem>,
     verdict: Assessment,
     figures: Figures,
@@ -171,47 +180,153 @@ fn try_evaluate(
              function, with no concurrency benefit. Use Lambda, ECS or EC2 for a service.",
         )),
         Work::Workflow { workflow: wf, .. } => {
-            let mut chosen = workflow::evaluate(d, cfg, lambda, book, wf)?;
-            // The other workflow type, for comparison: the choice is also about semantics, so
-            // it is named, not made.
-            let other = match cfg.kind {
-                StateMachineType::Standard => StateMachineType::Express,
-                StateMachineType::Express => StateMachineType::Standard,
-            };
-            let alt_cfg = StepFunctionsConfig {
-                kind: other,
-                ..cfg.clone()
-            };
-            if let Ok(alt) = workflow::evaluate(d, &alt_cfg, lambda, book, wf)
-                && alt.verdict.feasible()
-                && alt.total() < chosen.total()
-            {
-                let (name, semantics) = match other {
-                    StateMachineType::Express => (
-                        "Express",
-                        "at-least-once, executions of at most 5 minutes, history in CloudWatch Logs only",
-                    ),
-                    StateMachineType::Standard => {
-                        ("Standard", "exactly-once, executions of up to a year")
-                    }
-                };
-                chosen.verdict.risk(format!(
-                    "{name} workflows would cost {}/month instead of {} ({semantics}); set `type: {}` to model it.",
-                    crate::format::usd(alt.total()),
-                    crate::format::usd(chosen.total()),
-                    type_id(other)
-                ));
-            }
-            Ok(chosen.into_plan())
+            let (chosen, alternative) = choose_type(cfg.kind, |kind| {
+                workflow::evaluate(d, kind, lambda, book, wf)
+            })?;
+            let mut plan = chosen.into_plan();
+            plan.alternative = alternative;
+            Ok(plan)
         }
         Work::Fanout { job } => Ok(map::evaluate(d, cfg, lambda, book, job)?.into_plan()),
     }
 }
 
-fn type_id(kind: StateMachineType) -> &'static str {
+/// What each type promises, for the findings that name a type.
+fn semantics(kind: StateMachineType) -> &'static str {
     match kind {
-        StateMachineType::Standard => "standard",
-        StateMachineType::Express => "express",
+        StateMachineType::Express => {
+            "at-least-once, executions of at most 5 minutes, no callbacks, history in CloudWatch Logs only"
+        }
+        StateMachineType::Standard => "exactly-once, executions of up to a year",
+    }
+}
+
+fn other_type(kind: StateMachineType) -> StateMachineType {
+    match kind {
+        StateMachineType::Standard => StateMachineType::Express,
+        StateMachineType::Express => StateMachineType::Standard,
+    }
+}
+
+fn type_name(kind: StateMachineType) -> &'static str {
+    match kind {
+        StateMachineType::Standard => "Standard",
+        StateMachineType::Express => "Express",
+    }
+}
+
+/// The type a workflow (or an Inline Map's parent) runs as, `eval` evaluating one type.
+///
+/// `auto` is searched like `memory_mb: auto`: both types, the cheaper feasible one kept (when
+/// neither is feasible, Standard, which has fewer limits, shows why); `type_choice` in the
+/// config says in words why. A pinned type is kept; when the other type is feasible and costs
+/// less, or the pin is infeasible and the other is not, a finding names it, and it is returned
+/// as the plan's [`Alternative`] for the recommendation to name.
+fn choose_type(
+    pin: WorkflowType,
+    mut eval: impl FnMut(StateMachineType) -> Result<Evaluated, Missing>,
+) -> Result<(Evaluated, Option<Alternative>), Missing> {
+    let Some(kind) = pin.pinned() else {
+        let (standard, express) = (
+            eval(StateMachineType::Standard),
+            eval(StateMachineType::Express),
+        );
+        let (mut chosen, note) = match (standard, express) {
+            (Err(missing), Err(_)) => return Err(missing),
+            (Ok(only), Err(missing)) | (Err(missing), Ok(only)) => {
+                let note = format!(
+                    "auto: {} (the other type cannot be priced: {missing})",
+                    type_name(only.kind)
+                );
+                (only, note)
+            }
+            (Ok(standard), Ok(express)) => pick_type(standard, express),
+        };
+        if chosen.kind == StateMachineType::Express {
+            chosen.verdict.risk(
+                "Express runs a workflow at least once (asynchronous starts may repeat a step) \
+                 and keeps its history in CloudWatch Logs only: pin `type: standard` if a step \
+                 must run exactly once.",
+            );
+        }
+        chosen
+            .figures
+            .config
+            .insert("type_choice".into(), json!(note));
+        return Ok((chosen, None));
+    };
+    let mut chosen = eval(kind)?;
+    let other = other_type(kind);
+    let Ok(alt) = eval(other) else {
+        return Ok((chosen, None));
+    };
+    let pinned_infeasible = !chosen.verdict.feasible();
+    if !alt.verdict.feasible() || !(alt.total() < chosen.total() || pinned_infeasible) {
+        return Ok((chosen, None));
+    }
+    chosen.verdict.risk(format!(
+        "{} workflows would cost {}/month instead of {} ({}){}; set `type: {}` (or `auto`) to use them.",
+        type_name(other),
+        crate::format::usd(alt.total()),
+        crate::format::usd(chosen.total()),
+        semantics(other),
+        if pinned_infeasible {
+            format!(" and can run it where {} cannot", type_name(kind))
+        } else {
+            String::new()
+        },
+        other.as_str()
+    ));
+    let alternative = Alternative {
+        pinned: format!("type: {}", kind.as_str()),
+        setting: format!("type: {}", other.as_str()),
+        monthly_cost_usd: alt.total(),
+    };
+    Ok((chosen, Some(alternative)))
+}
+
+/// `auto` between two evaluated types: the cheaper feasible one, with the reason in words.
+fn pick_type(standard: Evaluated, express: Evaluated) -> (Evaluated, String) {
+    let costs = format!(
+        "Standard {}/month, Express {}/month",
+        crate::format::usd(standard.total()),
+        crate::format::usd(express.total())
+    );
+    let why_not = |e: &Evaluated| e.verdict.blocker().unwrap_or("infeasible").to_string();
+    match (standard.verdict.feasible(), express.verdict.feasible()) {
+        (true, true) => {
+            let chosen = if express.total() < standard.total() {
+                express
+            } else {
+                standard
+            };
+            let note = format!(
+                "auto: {}, the cheaper feasible type ({costs})",
+                type_name(chosen.kind)
+            );
+            (chosen, note)
+        }
+        (true, false) => {
+            let note = format!(
+                "auto: Standard, as Express cannot run it: {}",
+                why_not(&express)
+            );
+            (standard, note)
+        }
+        (false, true) => {
+            let note = format!(
+                "auto: Express, as Standard cannot run it: {}",
+                why_not(&standard)
+            );
+            (express, note)
+        }
+        (false, false) => {
+            let note = format!(
+                "auto: neither type can run it; Standard shown (Express: {})",
+                why_not(&express)
+            );
+            (standard, note)
+        }
     }
 }
 
@@ -226,7 +341,7 @@ mod kit {
     use crate::model::plan::{LineItem, OptionPlan};
     use crate::profile::{
         AutoOr, Job, LambdaConfig, MapMode, Request, Shape, StateMachineType, Step,
-        StepFunctionsConfig, Traffic, Work, Workflow, Workload,
+        StepFunctionsConfig, Traffic, Work, Workflow, WorkflowType, Workload,
     };
 
     pub fn traffic(monthly: f64) -> Traffic {
@@ -247,6 +362,7 @@ mod kit {
             cpu_ms: 0.0,
             memory_mb,
             wait,
+            callback_wait_s: None,
         }
     }
 
@@ -300,11 +416,16 @@ mod kit {
         }
     }
 
+    /// A configuration pinning `kind`.
     pub fn cfg(kind: StateMachineType, map: MapMode) -> StepFunctionsConfig {
         StepFunctionsConfig {
             enabled: true,
-            kind,
+            kind: match kind {
+                StateMachineType::Standard => WorkflowType::Standard,
+                StateMachineType::Express => WorkflowType::Express,
+            },
             map,
+            items_per_batch: AutoOr::Auto,
         }
     }
 

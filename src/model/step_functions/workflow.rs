@@ -3,8 +3,8 @@
 
 use super::{
     EXPRESS_MAX_MS, Evaluated, HISTORY_MAX_EVENTS, MAX_OPEN_EXECUTIONS, PAYLOAD_MAX_KB,
-    TRANSITION_OVERHEAD_MS, express_billed_mb, express_billed_ms, express_gb_s, express_lines,
-    round1, transition_lines, type_id,
+    STANDARD_MAX_MS, TRANSITION_OVERHEAD_MS, express_billed_mb, express_billed_ms, express_gb_s,
+    express_lines, round1, transition_lines,
 };
 use crate::model::assess::{Assessment, QuotaNeed};
 use crate::model::demand::Demand;
@@ -12,9 +12,9 @@ use crate::model::lambda::{self, TASK_LINES, Usage};
 use crate::model::latency::LatencyMix;
 use crate::model::plan::{Capacity, Figures, Latency};
 use crate::model::traffic::Curve;
-use crate::model::words::pct;
+use crate::model::words::{self, pct};
 use crate::pricing::{Missing, PriceBook, keys};
-use crate::profile::{LambdaConfig, Request, StateMachineType, StepFunctionsConfig, Workflow};
+use crate::profile::{LambdaConfig, Request, StateMachineType, Workflow};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -34,6 +34,8 @@ struct Task {
     /// Modelled duration: Lambda duration at its memory, or the wait as stated.
     duration_ms: f64,
     wait: bool,
+    /// Then waiting for a callback (`.waitForTaskToken`), ms; 0 for none.
+    callback_ms: f64,
 }
 
 fn tasks(d: &Demand, wf: &Workflow) -> Vec<Task> {
@@ -48,6 +50,7 @@ fn tasks(d: &Demand, wf: &Workflow) -> Vec<Task> {
             memory_mb: memory,
             duration_ms: lambda::duration_ms(base, memory),
             wait: false,
+            callback_ms: 0.0,
         }];
     }
     wf.steps
@@ -59,6 +62,7 @@ fn tasks(d: &Demand, wf: &Workflow) -> Vec<Task> {
                     memory_mb: 0,
                     duration_ms: s.duration_ms.max(0.0),
                     wait: true,
+                    callback_ms: s.callback_ms(),
                 };
             }
             let memory = s
@@ -76,6 +80,7 @@ fn tasks(d: &Demand, wf: &Workflow) -> Vec<Task> {
                 memory_mb: memory,
                 duration_ms: lambda::duration_ms(&req, memory),
                 wait: false,
+                callback_ms: s.callback_ms(),
             }
         })
         .collect()
@@ -93,30 +98,38 @@ struct Bound {
 /// (mean concurrency plus Poisson headroom, within the concurrency `limit`; new environments
 /// where that rises above what ran in the last `lambda::WARM_S`) and Lambda's cold starts
 /// (the new environments, or under sparse traffic the invocations that find none warm).
-/// The executions that reach the function are already within the account's limits (see
-/// `Bound`), so the walk adds environments without Lambda's scaling-rate ramp.
-fn task_cold_starts(served: &[f64], step_s: f64, duration_ms: f64, limit: f64) -> f64 {
+/// Environments come at Lambda's own scaling rule (`scaling_per_10s` in any 10 s); the
+/// executions that reach the function are already within the account's limits (see `Bound`),
+/// and Step Functions retries an invocation Lambda throttles while it scales, so a shortfall
+/// delays task states rather than failing executions.
+fn task_cold_starts(
+    served: &[f64],
+    step_s: f64,
+    duration_ms: f64,
+    limit: f64,
+    scaling_per_10s: f64,
+) -> f64 {
     let wanted: Vec<f64> = served
         .iter()
         .map(|&r| lambda::environments_wanted(r, duration_ms, limit))
         .collect();
     let mut cold = 0.0;
-    lambda::walk_environments(&wanted, step_s, 0.0, f64::INFINITY, |t, growth| {
+    lambda::walk_environments(&wanted, step_s, 0.0, scaling_per_10s, |t, growth| {
         let rate = served[t];
         cold += lambda::cold_starts(growth.created, rate * step_s, rate);
     });
     cold
 }
 
-/// The workflow, as configured (`cfg.kind`), for the executions the quotas let through.
+/// The workflow as a state machine of type `kind`, for the executions the quotas let through.
 pub(super) fn evaluate(
     d: &Demand,
-    cfg: &StepFunctionsConfig,
+    kind: StateMachineType,
     lambda: &LambdaConfig,
     book: &PriceBook,
     wf: &Workflow,
 ) -> Result<Evaluated, Missing> {
-    let express = cfg.kind == StateMachineType::Express;
+    let express = kind == StateMachineType::Express;
     // Fail early, naming the first missing figure.
     let (start_key, start_quota) = if express {
         book.price(keys::SFN_EXPRESS_REQUESTS)?;
@@ -140,12 +153,15 @@ pub(super) fn evaluate(
 
     let tasks = tasks(d, wf);
     let lambda_tasks: Vec<&Task> = tasks.iter().filter(|t| !t.wait).collect();
-    if !lambda_tasks.is_empty() {
+    let scaling = if lambda_tasks.is_empty() {
+        f64::INFINITY
+    } else {
         book.price(&keys::lambda_requests(lambda.architecture))?;
         book.price(&keys::lambda_duration(lambda.architecture))?;
-    }
+        book.quota(keys::Q_LAMBDA_SCALING)?.value
+    };
     let transitions = wf.transitions as f64;
-    let steps_ms: f64 = tasks.iter().map(|t| t.duration_ms).sum();
+    let steps_ms: f64 = tasks.iter().map(|t| t.duration_ms + t.callback_ms).sum();
     let exec_ms = wf.duration_ms.unwrap_or(steps_ms) + TRANSITION_OVERHEAD_MS * transitions;
     let lambda_ms: f64 = lambda_tasks.iter().map(|t| t.duration_ms).sum();
     let concurrency = lambda::Concurrency::of(lambda, book)?;
@@ -228,7 +244,7 @@ pub(super) fn evaluate(
     let mut usages = Vec::new();
     let mut colds = Vec::new();
     for t in &lambda_tasks {
-        let cold = task_cold_starts(&served_rates, step, t.duration_ms, limit) * periods;
+        let cold = task_cold_starts(&served_rates, step, t.duration_ms, limit, scaling) * periods;
         colds.push(cold);
         usages.push(Usage {
             arch: lambda.architecture,
@@ -307,10 +323,24 @@ pub(super) fn evaluate(
             unit: "state transitions per second",
         });
     }
+    if express && let Some(t) = tasks.iter().find(|t| t.callback_ms > 0.0) {
+        verdict.infeasible(format!(
+            "Step `{}` waits {} for a callback (`.waitForTaskToken`), which Express workflows \
+             do not support: use a Standard workflow.",
+            t.name,
+            words::duration(t.callback_ms / 1000.0)
+        ));
+    }
     if express && exec_ms > EXPRESS_MAX_MS {
         verdict.infeasible(format!(
             "An execution takes {:.0} s, over Express' 5-minute limit: use a Standard workflow.",
             exec_ms / 1000.0
+        ));
+    }
+    if !express && exec_ms > STANDARD_MAX_MS {
+        verdict.infeasible(format!(
+            "An execution takes {}, over Standard's 1-year limit.",
+            words::duration(exec_ms / 1000.0)
         ));
     }
     let events = history_events(transitions, lambda_tasks.len());
@@ -394,7 +424,7 @@ pub(super) fn evaluate(
         ));
     }
 
-    config.insert("type".into(), json!(type_id(cfg.kind)));
+    config.insert("type".into(), json!(kind.as_str()));
     config.insert("transitions_per_execution".into(), json!(wf.transitions));
     config.insert("execution_duration_ms".into(), json!(round1(exec_ms)));
     config.insert("executions_per_month".into(), json!(executions.round()));
@@ -415,10 +445,16 @@ pub(super) fn evaluate(
         json!(
             tasks
                 .iter()
-                .map(|t| if t.wait {
-                    json!({"name": t.name, "wait": true, "duration_ms": round1(t.duration_ms)})
-                } else {
-                    json!({"name": t.name, "memory_mb": t.memory_mb, "duration_ms": round1(t.duration_ms)})
+                .map(|t| {
+                    let mut state = if t.wait {
+                        json!({"name": t.name, "wait": true, "duration_ms": round1(t.duration_ms)})
+                    } else {
+                        json!({"name": t.name, "memory_mb": t.memory_mb, "duration_ms": round1(t.duration_ms)})
+                    };
+                    if t.callback_ms > 0.0 {
+                        state["callback_wait_s"] = json!(round1(t.callback_ms / 1000.0));
+                    }
+                    state
                 })
                 .collect::<Vec<_>>()
         ),
@@ -429,6 +465,7 @@ pub(super) fn evaluate(
     );
 
     Ok(Evaluated {
+        kind,
         lines,
         verdict,
         figures: Figures {
@@ -748,5 +785,179 @@ mod tests {
         );
         assert!(!plan.feasible);
         assert!(plan.risks.iter().any(|r| r.contains("SLO")));
+    }
+}
+
+#[cfg(test)]
+mod callback_tests {
+    use super::super::evaluate;
+    use super::super::kit::*;
+    use super::*;
+    use crate::model::billing::FreeTier;
+    use crate::model::testkit::book;
+    use crate::profile::{MapMode, StepFunctionsConfig, WorkflowType};
+
+    /// 100,000 approvals a month: a 100 ms Lambda sends the task token, a person answers
+    /// within 4 hours, a 200 ms Lambda records the answer.
+    fn approval() -> crate::profile::Workload {
+        let mut ask = step("ask", 100.0, 128, false);
+        ask.callback_wait_s = Some(4.0 * 3600.0);
+        workflow_workload(
+            100_000.0,
+            4,
+            None,
+            64,
+            vec![ask, step("record", 200.0, 128, false)],
+        )
+    }
+
+    #[test]
+    fn express_cannot_wait_for_a_callback_and_standard_can() {
+        let w = approval();
+        let d = Demand::new(&w, FreeTier::none());
+        let express = evaluate(
+            &d,
+            &cfg(StateMachineType::Express, MapMode::Auto),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(!express.feasible);
+        assert!(
+            express.risks[0]
+                .contains("(`.waitForTaskToken`), which Express workflows do not support"),
+            "{:?}",
+            express.risks
+        );
+        // The pin is kept; Standard is named, and returned for the recommendation to name.
+        assert_eq!(express.config["type"], json!("express"));
+        assert!(
+            express.risks.iter().any(|r| r
+                .starts_with("Standard workflows would cost $10.10/month")
+                && r.contains("can run it where Express cannot")),
+            "{:?}",
+            express.risks
+        );
+        let alt = express.alternative.clone().unwrap();
+        assert_eq!(alt.setting, "type: standard");
+        assert_eq!(alt.pinned, "type: express");
+
+        // `auto` (the default) takes Standard and says why. 4 transitions × 100,000 = $10,
+        // plus the two functions; the callback is waited for, not billed.
+        let auto = evaluate(&d, &StepFunctionsConfig::default(), &lambda_cfg(), &book());
+        assert!(auto.feasible, "{:?}", auto.risks);
+        assert_eq!(auto.config["type"], json!("standard"));
+        assert!(
+            auto.config["type_choice"]
+                .as_str()
+                .is_some_and(|s| s
+                    .starts_with("auto: Standard, as Express cannot run it: Step `ask` waits 4 h")),
+            "{:?}",
+            auto.config["type_choice"]
+        );
+        assert!(auto.alternative.is_none());
+        assert!(close(line(&auto, "state_transitions").cost_usd, 10.0, 1e-9));
+        // The execution lasts the callback: 4 h and 300 ms.
+        assert!(
+            close(auto.latency_ms.p50, 14_400_300.0, 1.0),
+            "{:?}",
+            auto.latency_ms
+        );
+    }
+
+    #[test]
+    fn auto_takes_the_cheaper_feasible_type() {
+        // 100,000 executions of 8 transitions and a 1 s wait: Standard $20.00, Express $0.20.
+        let w = workflow_workload(
+            100_000.0,
+            8,
+            None,
+            64,
+            vec![step("wait", 1000.0, 128, true)],
+        );
+        let d = Demand::new(&w, FreeTier::none());
+        let auto = evaluate(&d, &StepFunctionsConfig::default(), &lambda_cfg(), &book());
+        assert_eq!(auto.config["type"], json!("express"));
+        assert!(
+            close(auto.monthly_cost_usd, 0.20, 0.005),
+            "{}",
+            auto.monthly_cost_usd
+        );
+        assert_eq!(
+            auto.config["type_choice"],
+            json!(
+                "auto: Express, the cheaper feasible type (Standard $20.00/month, Express $0.20/month)"
+            )
+        );
+        assert!(auto.risks.iter().any(|r| r.contains("at least once")));
+        // Pinned Standard stays Standard and names Express.
+        let pinned = StepFunctionsConfig {
+            kind: WorkflowType::Standard,
+            ..StepFunctionsConfig::default()
+        };
+        let standard = evaluate(&d, &pinned, &lambda_cfg(), &book());
+        assert_eq!(standard.config["type"], json!("standard"));
+        assert!(close(
+            standard.alternative.unwrap().monthly_cost_usd,
+            0.20,
+            0.005
+        ));
+    }
+
+    #[test]
+    fn a_workflow_runs_at_most_a_year_on_standard() {
+        let mut wait = step("wait", 0.0, 128, true);
+        wait.callback_wait_s = Some(400.0 * 86_400.0);
+        let w = workflow_workload(10.0, 2, None, 64, vec![wait]);
+        let plan = evaluate(
+            &Demand::new(&w, FreeTier::none()),
+            &StepFunctionsConfig::default(),
+            &lambda_cfg(),
+            &book(),
+        );
+        assert!(!plan.feasible);
+        assert!(
+            plan.risks.iter().any(|r| r.contains("1-year limit")),
+            "{:?}",
+            plan.risks
+        );
+    }
+}
+
+#[cfg(test)]
+mod scaling_tests {
+    use super::super::evaluate;
+    use super::super::kit::*;
+    use super::*;
+    use crate::model::billing::FreeTier;
+    use crate::model::testkit::book;
+    use crate::profile::{MapMode, Shape, TraceData};
+
+    #[test]
+    fn task_states_add_environments_at_lambdas_scaling_rule() {
+        // One minute a day at 6,000 Express executions/s of one 2 s task state: about 12,219
+        // environments wanted (12,000 + Poisson headroom), of which Lambda adds 6,000 in the
+        // minute (1,000 per 10 s): 6,000 cold starts a day, not 12,219.
+        let mut w = workflow_workload(1.0, 2, None, 64, vec![step("a", 2000.0, 128, false)]);
+        if let Some(t) = w.work.traffic_mut() {
+            let mut rps = vec![0.0; 1440];
+            rps[720] = 6000.0;
+            t.shape = Shape::Trace;
+            t.monthly_requests = None;
+            t.trace_data = Some(TraceData { step_s: 60.0, rps });
+        }
+        let d = Demand::new(&w, FreeTier::none());
+        let lambda = LambdaConfig {
+            concurrency_limit: Some(20_000),
+            ..lambda_cfg()
+        };
+        let plan = evaluate(
+            &d,
+            &cfg(StateMachineType::Express, MapMode::Auto),
+            &lambda,
+            &book(),
+        );
+        let periods = d.curve.periods_per_month();
+        let cold_per_day = line(&plan, "init_duration").quantity / (0.3 * 0.125) / periods;
+        assert!(close(cold_per_day, 6000.0, 1e-6), "{cold_per_day}");
     }
 }

@@ -12,7 +12,7 @@ use crate::format;
 use crate::pricing::PriceBook;
 use crate::profile::{
     self, Architecture, AutoOr, LAMBDA_MEMORY_MB, MAX_PEAK_TO_AVERAGE, Profile, Purchase, Shape,
-    StateMachineType, Workload, WorkloadKind,
+    WorkflowType, Workload, WorkloadKind,
 };
 
 /// One editable knob.
@@ -185,10 +185,7 @@ impl Param {
             Param::LambdaProvisioned => {
                 format::decimal(f64::from(pl.lambda.provisioned_concurrency), 0)
             }
-            Param::SfnType => match pl.step_functions.kind {
-                StateMachineType::Standard => "standard".into(),
-                StateMachineType::Express => "express".into(),
-            },
+            Param::SfnType => pl.step_functions.kind.as_str().into(),
             Param::EcsVcpu => auto_num(pl.ecs.vcpu.fixed().copied()),
             Param::EcsMemory => auto_num(pl.ecs.memory_gb.fixed().copied()),
             Param::EcsSpot => yes_no(pl.ecs.spot),

@@ -118,10 +118,12 @@ impl Param {
                     n.min(pl.lambda.concurrency_limit.unwrap_or(u32::MAX));
             }
             Param::SfnType => {
-                pl.step_functions.kind = match pl.step_functions.kind {
-                    StateMachineType::Standard => StateMachineType::Express,
-                    StateMachineType::Express => StateMachineType::Standard,
-                }
+                let types = [
+                    WorkflowType::Auto,
+                    WorkflowType::Standard,
+                    WorkflowType::Express,
+                ];
+                pl.step_functions.kind = cycle(&types, &pl.step_functions.kind, up);
             }
             Param::EcsVcpu => {
                 let sizes = profile::fargate_vcpu_sizes();

@@ -100,9 +100,10 @@ impl Param {
             }
             Param::SfnType => {
                 pl.step_functions.kind = match lower.as_str() {
-                    "standard" => StateMachineType::Standard,
-                    "express" => StateMachineType::Express,
-                    _ => return Err(format!("`{text}` is not standard or express")),
+                    "auto" => WorkflowType::Auto,
+                    "standard" => WorkflowType::Standard,
+                    "express" => WorkflowType::Express,
+                    _ => return Err(format!("`{text}` is not auto, standard or express")),
                 }
             }
             Param::EcsVcpu => {

@@ -360,6 +360,7 @@ fn workflow_runs_its_steps_in_one_request() {
                 cpu_ms: 0.0,
                 memory_mb: 128,
                 wait: false,
+                callback_wait_s: None,
             },
             Step {
                 name: "charge".into(),
@@ -367,6 +368,7 @@ fn workflow_runs_its_steps_in_one_request() {
                 cpu_ms: 20.0,
                 memory_mb: 256,
                 wait: false,
+                callback_wait_s: None,
             },
         ],
     };
@@ -562,5 +564,65 @@ fn an_infeasible_auto_size_says_it_shows_the_closest() {
         !o.risks.iter().any(|r| r.starts_with("No task size")),
         "{:?}",
         o.risks
+    );
+}
+
+#[test]
+fn a_callback_wait_cannot_be_held_behind_an_alb() {
+    use crate::profile::{FleetIngress, Step, Work, Workflow};
+    // 1,000 approvals a month, each waiting up to 4 hours for a person: a process would
+    // hold the request that long; an ALB closes it after at most 4,000 s.
+    let mut w = service(
+        1_000.0 / crate::model::traffic::MONTH_S,
+        req(100.0, 0.0, 128),
+    );
+    let Work::Service { traffic } = w.work else {
+        unreachable!("service() builds a service")
+    };
+    let workflow = Workflow {
+        transitions: 3,
+        duration_ms: None,
+        memory_mb: 64,
+        steps: vec![Step {
+            name: "approve".into(),
+            duration_ms: 100.0,
+            cpu_ms: 0.0,
+            memory_mb: 128,
+            wait: false,
+            callback_wait_s: Some(4.0 * 3600.0),
+        }],
+    };
+    w.work = Work::Workflow { traffic, workflow };
+    let behind_alb = EcsConfig {
+        ingress: FleetIngress::Alb,
+        ..fixed(0.5, 1.0)
+    };
+    let p = eval(&w, &behind_alb);
+    assert!(!p.feasible);
+    assert!(
+        p.risks
+            .iter()
+            .any(|r| r.contains("idle timeout")
+                && r.contains("step `approve` waits 4 h for a callback")),
+        "{:?}",
+        p.risks
+    );
+    // Without a load balancer it can be held, at the risk of a deploy or scale-in.
+    let p = eval(&w, &fixed(0.5, 1.0));
+    assert!(p.feasible, "{:?}", p.risks);
+    assert!(
+        p.risks.iter().any(|r| r.contains("deploy or scale-in")),
+        "{:?}",
+        p.risks
+    );
+    // Lambda: one invocation cannot hold it.
+    let d = Demand::new(&w, FreeTier::none());
+    let l = crate::model::lambda::evaluate(&d, &crate::profile::LambdaConfig::default(), &book());
+    assert!(!l.feasible);
+    assert!(
+        l.risks[0].contains("step `approve` waits 4 h for a callback")
+            && l.risks[0].contains("15-minute timeout"),
+        "{:?}",
+        l.risks
     );
 }
