@@ -33,6 +33,7 @@ impl<'a> Demand<'a> {
                 duration_ms: wf.steps.iter().map(|s| s.duration_ms).sum(),
                 cpu_ms: wf.steps.iter().map(|s| s.cpu_ms).sum(),
                 threads: workload.request.threads,
+                runtime: workload.request.runtime,
                 memory_mb: wf
                     .steps
                     .iter()
