@@ -188,9 +188,9 @@ impl<'a> Fleet<'a> for Instances<'a> {
         }
     }
 
-    /// The layout's processes share the vCPUs, up to one each.
+    /// The layout's processes share the vCPUs evenly (each using as many as its runtime can).
     fn unit(&self, d: &Demand, k: &Kind) -> Unit {
-        let share = (k.inst.vcpu as f64 / k.layout.processes as f64).min(1.0);
+        let share = k.inst.vcpu as f64 / k.layout.processes as f64;
         Unit::new(
             k.layout.processes,
             Process::new(&d.request, self.cfg.concurrency_per_process, share),
@@ -381,8 +381,8 @@ impl<'a> Fleet<'a> for Instances<'a> {
             )),
         );
         m.insert(
-            "cpu_share_per_process".into(),
-            json!(round_to(c.unit.process.cpu_share, 3)),
+            "usable_vcpus_per_process".into(),
+            json!(round_to(c.unit.process.vcpus, 3)),
         );
         m.insert("instance_hours".into(), json!(round_to(c.hours, 1)));
         m.insert(

@@ -15,6 +15,8 @@ pub mod ec2;
 pub mod ecs;
 mod queue;
 pub mod search;
+#[cfg(test)]
+mod sim;
 
 pub use queue::{FleetCache, Outcome, latency, p99_surely_within};
 
@@ -29,17 +31,30 @@ use crate::profile::Request;
 pub const SCALE_IN_S: f64 = 900.0;
 /// Floor on a request's wall time, so a zero-duration request cannot divide by zero.
 const MIN_WALL_MS: f64 = 1e-3;
-/// Floor on the CPU share a process gets.
-const MIN_CPU_SHARE: f64 = 1e-3;
+/// Floor on the vCPUs a process can use.
+const MIN_VCPUS: f64 = 1e-3;
 
 /// One process's steady-state performance.
+///
+/// The requests in flight share the process's CPU: it can use `vcpus` (the unit's vCPUs per
+/// process, capped by the runtime: one core for an event loop or a GIL, unless one request's
+/// own threads use more; every core for a threaded runtime), and one request's CPU part runs
+/// on at most `request_vcpus` of them (`request.threads`). A request alone takes
+/// `io_ms + cpu_ms / request_vcpus` ([`Process::wall_ms`]); under load its CPU part queues
+/// (`queue.rs`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Process {
     /// Requests the process holds at once (configured).
     pub concurrency: u32,
-    /// Share of one vCPU the process's CPU work gets (at most 1).
-    pub cpu_share: f64,
-    /// Wall time of one request in this process, ms.
+    /// vCPUs the process's requests can use together.
+    pub vcpus: f64,
+    /// vCPUs one request's CPU part can use (`min(threads, vcpus)`).
+    pub request_vcpus: f64,
+    /// The part of a request that waits on I/O, ms.
+    pub io_ms: f64,
+    /// The CPU work of a request, vCPU-ms (at one full vCPU).
+    pub cpu_ms: f64,
+    /// Wall time of one request alone in this process, ms.
     pub wall_ms: f64,
     /// Most requests per second the process serves.
     pub throughput_rps: f64,
@@ -50,31 +65,48 @@ pub struct Process {
 }
 
 impl Process {
-    pub fn new(request: &Request, concurrency: u32, cpu_share: f64) -> Process {
-        let share = if cpu_share.is_finite() {
-            cpu_share.clamp(MIN_CPU_SHARE, 1.0)
+    /// A process holding `concurrency` requests on `vcpus` vCPUs of its unit (the task's
+    /// vCPUs, an instance's vCPUs over its processes).
+    pub fn new(request: &Request, concurrency: u32, vcpus: f64) -> Process {
+        let share = if vcpus.is_finite() {
+            vcpus.max(MIN_VCPUS)
         } else {
             1.0
         };
+        let threads = request.threads.max(1) as f64;
+        let vcpus = if request.runtime.uses_all_cores() {
+            share
+        } else {
+            share.min(threads)
+        };
+        let request_vcpus = threads.min(vcpus);
         let cpu_ms = request.cpu_ms.max(0.0);
         let io_ms = (request.duration_ms - cpu_ms).max(0.0);
-        let wall_ms = (io_ms + cpu_ms / share).max(MIN_WALL_MS);
+        let wall_ms = (io_ms + cpu_ms / request_vcpus).max(MIN_WALL_MS);
         let conc = concurrency.max(1);
         let by_concurrency = conc as f64 * 1000.0 / wall_ms;
         let by_cpu = if cpu_ms > 0.0 {
-            share * 1000.0 / cpu_ms
+            vcpus * 1000.0 / cpu_ms
         } else {
             f64::INFINITY
         };
         let throughput_rps = by_concurrency.min(by_cpu);
         Process {
             concurrency: conc,
-            cpu_share: share,
+            vcpus,
+            request_vcpus,
+            io_ms,
+            cpu_ms,
             wall_ms,
             throughput_rps,
             slots: (throughput_rps * wall_ms / 1000.0).min(conc as f64),
             cpu_bound: by_cpu < by_concurrency,
         }
+    }
+
+    /// The CPU's busy share at `rps` requests per second.
+    pub fn cpu_utilization(&self, rps: f64) -> f64 {
+        rps.max(0.0) * self.cpu_ms / 1000.0 / self.vcpus
     }
 }
 
@@ -105,13 +137,17 @@ impl Unit {
         self.process.wall_ms
     }
 
-    /// Identity for caching fleet runs: units with equal throughput and slots behave alike.
-    pub(super) fn key(&self) -> (u64, u64, u64) {
-        (
-            self.throughput_rps().to_bits(),
-            self.slots().to_bits(),
-            self.wall_ms().to_bits(),
-        )
+    /// Identity for caching fleet runs: units with equal processes behave alike.
+    pub(super) fn key(&self) -> [u64; 6] {
+        let p = &self.process;
+        [
+            u64::from(self.processes) << 32 | u64::from(p.concurrency),
+            p.vcpus.to_bits(),
+            p.request_vcpus.to_bits(),
+            p.io_ms.to_bits(),
+            p.cpu_ms.to_bits(),
+            p.wall_ms.to_bits(),
+        ]
     }
 }
 
