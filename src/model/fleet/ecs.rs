@@ -362,10 +362,10 @@ impl<'a> Fleet<'a> for Fargate<'a> {
         let usable = c.unit.process.vcpus;
         if s.vcpu > usable + 1e-9 {
             verdict.risk(format!(
-                "A {} vCPU task runs one {} process, whose requests can use {} vCPU: the other {} vCPU are paid for but idle.",
+                "A {} vCPU task runs one process whose requests can use {} vCPU (runtime {}): the other {} vCPU are paid for but idle.",
                 fmt_num(s.vcpu),
-                d.request.runtime.as_str(),
                 fmt_num(usable),
+                d.request.runtime.as_str(),
                 fmt_num(s.vcpu - usable)
             ));
         }

@@ -18,14 +18,14 @@ pub mod search;
 #[cfg(test)]
 mod sim;
 
-pub use queue::{FleetCache, Outcome, latency, p99_surely_within};
+pub use queue::{FleetCache, Outcome, Wait, latency, p99_surely_within, peak_cpu_utilization};
 
 use super::Assessment;
 use super::demand::Demand;
 use super::plan::Latency;
 use super::traffic::{Curve, MONTH_S};
-use super::words::{fmt_num, round_to};
-use crate::profile::Request;
+use super::words::{fmt_num, pct, round_to};
+use crate::profile::{Request, Work};
 
 /// Target tracking releases capacity about 15 minutes after load drops (PRICES.md §8).
 pub const SCALE_IN_S: f64 = 900.0;
@@ -195,27 +195,58 @@ pub fn units_required(rps: f64, unit_rps: f64, target_utilization: f64) -> f64 {
     ceil_count(rps / (unit_rps * target_utilization) - 1e-9)
 }
 
-/// The CPU risks both fleets share: threads the model cannot give one process, and a process
-/// whose CPU, not its concurrency setting, limits throughput. `unit` names what holds the
-/// requests ("task", "process").
-pub fn cpu_risks(d: &Demand, p: &Process, unit: &str) -> Assessment {
+/// The CPU findings both fleets share, in plain words: a request that could use more vCPUs
+/// than a process gives it, a process whose CPU (not its concurrency setting) caps what it
+/// serves, and how busy the CPU gets. `holder` names what holds the requests ("task",
+/// "process"); `busiest` is a service's busiest step (its clock time) and the CPU's busy share
+/// then.
+pub fn cpu_risks(
+    d: &Demand,
+    p: &Process,
+    holder: &str,
+    busiest: Option<(String, f64)>,
+) -> Assessment {
     let mut verdict = Assessment::new();
-    if d.request.threads > 1 && d.request.cpu_ms > 0.0 {
+    let threads = d.request.threads.max(1) as f64;
+    if d.request.cpu_ms > 0.0 && threads > p.request_vcpus + 1e-9 {
         verdict.risk(format!(
-            "The request's CPU part could use {} threads, but the model runs each {unit}'s CPU work on at most one vCPU.",
-            d.request.threads
+            "A request's CPU part could use {} vCPUs but a {holder} gives it {}: it takes {} ms of CPU time instead of {}.",
+            fmt_num(threads),
+            fmt_num(round_to(p.request_vcpus, 2)),
+            fmt_num(round_to(p.cpu_ms / p.request_vcpus, 1)),
+            fmt_num(round_to(p.cpu_ms / threads, 1))
         ));
     }
+    let job = match &*d.work {
+        Work::Fanout { .. } => true,
+        Work::Service { .. } | Work::Workflow { .. } => false,
+    };
+    let what = if job { "items" } else { "req/s" };
     if p.cpu_bound {
         verdict.risk(format!(
-            "CPU-bound: a {unit} serves at most {} req/s, so only {} of its {} concurrent requests do useful work at full load.",
+            "The CPU, not the concurrency, caps a {holder}: {} vCPU at {} ms of CPU {} serve at most {} {}, whatever its {} {} in flight.",
+            fmt_num(round_to(p.vcpus, 2)),
+            fmt_num(round_to(p.cpu_ms, 1)),
+            if job { "an item" } else { "a request" },
             fmt_num(round_to(p.throughput_rps, 1)),
-            fmt_num(round_to(p.slots, 1)),
-            p.concurrency
+            if job { "items/s" } else { what },
+            p.concurrency,
+            if job { "items" } else { "requests" },
+        ));
+    }
+    if let Some((when, busy)) = busiest
+        && busy >= BUSY_CPU
+    {
+        verdict.risk(format!(
+            "At the busiest step ({when}) a {holder}'s CPU is {} busy: requests wait for it, and the p99 includes that wait.",
+            pct(busy)
         ));
     }
     verdict
 }
+
+/// CPU utilisation from which the report says requests queue for the CPU.
+pub const BUSY_CPU: f64 = 0.25;
 
 /// A month of the fleet following the curve.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,10 +9,11 @@
 //!   generalisation for fractional `m`) and the mean extra time is `P_w s / (m - a)`, exactly.
 //!   The shape of the extra time is taken as exponential with that mean and a variance `κ`
 //!   times the M/M/m wait's: `P(extra > t) = (P_w / κ) e^(-t (m - a) / (κ s))`, with
-//!   `κ = 0.22 + 0.92 ρ` (within `[0.5, 1.1]`) fitted to processor sharing of equal CPU parts
+//!   `κ = 0.275 + 0.75 ρ` (within `[0.5, 1]`) fitted to processor sharing of equal CPU parts
 //!   and checked against the discrete-event simulation in `sim.rs`.
-//! - **the slots**: a request waits for one of `concurrency` slots (M/M/c), holding it for its
-//!   I/O and its CPU part with the CPU's mean wait.
+//! - **the slots**: a request waits for one of `concurrency` slots, holding it for its I/O and
+//!   its CPU work: an M/D/c queue (Erlang C's chance of waiting, half M/M/c's mean wait, as
+//!   Kingman's formula gives for a constant hold).
 //!
 //! The two waits are combined into one exponential with the chance of either and the sum of
 //! their means; p50 and p99 mix the steps of the day by requests served.
@@ -29,7 +30,7 @@ const MAX_LOAD: f64 = 0.99;
 
 /// The variance factor of the CPU's extra time at CPU utilisation `rho` (see the module doc).
 fn kappa(rho: f64) -> f64 {
-    (0.22 + 0.92 * rho).clamp(0.5, 1.1)
+    (0.275 + 0.75 * rho).clamp(0.5, 1.0)
 }
 
 /// Chance that a request finds all `m` CPU servers busy, at `a` erlangs: Erlang C, with the
@@ -84,13 +85,16 @@ impl Wait {
         } else {
             (0.0, 0.0, 0.0, 0.0)
         };
-        // The slots: held for the wall time plus the CPU's mean wait.
+        // The slots: held for the I/O and the CPU work (the wait for the CPU is counted
+        // above, whether it is spent holding a slot or waiting for one). The hold is about
+        // constant, so the wait is M/D/c's: Erlang C's chance and, as Kingman's formula has
+        // it for constant service, half M/M/c's mean.
         let c = p.concurrency.max(1);
-        let hold = p.wall_ms + mean_cpu;
+        let hold = p.wall_ms;
         let a = (per_ms * hold).min(MAX_LOAD * c as f64);
         let p_slot = erlang_c(u64::from(c), a);
         let mean_slot = if p_slot > 0.0 {
-            p_slot * hold / (c as f64 - a)
+            0.5 * p_slot * hold / (c as f64 - a)
         } else {
             0.0
         };
