@@ -208,7 +208,7 @@ pub fn cpu_risks(
 ) -> Assessment {
     let mut verdict = Assessment::new();
     let threads = d.request.threads.max(1) as f64;
-    if d.request.cpu_ms > 0.0 && threads > p.request_vcpus + 1e-9 {
+    if d.request.cpu_ms > 0.0 && threads > 1.0 && threads > p.request_vcpus + 1e-9 {
         verdict.risk(format!(
             "A request's CPU part could use {} vCPUs but a {holder} gives it {}: it takes {} ms of CPU time instead of {}.",
             fmt_num(threads),
@@ -221,15 +221,14 @@ pub fn cpu_risks(
         Work::Fanout { .. } => true,
         Work::Service { .. } | Work::Workflow { .. } => false,
     };
-    let what = if job { "items" } else { "req/s" };
     if p.cpu_bound {
         verdict.risk(format!(
-            "The CPU, not the concurrency, caps a {holder}: {} vCPU at {} ms of CPU {} serve at most {} {}, whatever its {} {} in flight.",
+            "The CPU, not the concurrency, caps a {holder} at {} {} ({} vCPU, {} ms of CPU {}), whatever its {} {} in flight.",
+            fmt_num(round_to(p.throughput_rps, 1)),
+            if job { "items/s" } else { "req/s" },
             fmt_num(round_to(p.vcpus, 2)),
             fmt_num(round_to(p.cpu_ms, 1)),
             if job { "an item" } else { "a request" },
-            fmt_num(round_to(p.throughput_rps, 1)),
-            if job { "items/s" } else { what },
             p.concurrency,
             if job { "items" } else { "requests" },
         ));
@@ -468,6 +467,35 @@ mod tests {
     }
 
     #[test]
+    fn runtime_and_threads_set_the_usable_vcpus() {
+        use crate::profile::Runtime;
+        let node = req(30.0, 10.0);
+        let go = Request {
+            runtime: Runtime::Go,
+            ..node.clone()
+        };
+        // One core for Node.js whatever the task; every core for Go.
+        let p = Process::new(&node, 50, 4.0);
+        assert_eq!((p.vcpus, p.request_vcpus), (1.0, 1.0));
+        assert!((p.throughput_rps - 100.0).abs() < 1e-9);
+        let p = Process::new(&go, 50, 4.0);
+        assert_eq!((p.vcpus, p.request_vcpus), (4.0, 1.0));
+        assert!((p.throughput_rps - 400.0).abs() < 1e-9);
+        // A request with 4 threads uses 4 vCPUs even in a one-core runtime: 2.5 ms of CPU.
+        let threaded = Request {
+            threads: 4,
+            ..node.clone()
+        };
+        let p = Process::new(&threaded, 50, 4.0);
+        assert_eq!((p.vcpus, p.request_vcpus), (4.0, 4.0));
+        assert!((p.wall_ms - 22.5).abs() < 1e-9);
+        // A quarter vCPU: the CPU part takes four times as long.
+        let p = Process::new(&node, 50, 0.25);
+        assert!((p.wall_ms - 60.0).abs() < 1e-9);
+        assert!((p.cpu_utilization(15.0) - 0.6).abs() < 1e-9);
+    }
+
+    #[test]
     fn flat_curve_needs_ceil_of_rate_over_target_throughput() {
         let unit = Unit::new(1, Process::new(&req(100.0, 0.0), 10, 1.0)); // 100 rps
         let scaling = Scaling {
@@ -588,6 +616,20 @@ mod speed {
         let run = simulate(&curve, &r, &unit, &s);
         println!("simulate {:?}", best(|| simulate(&curve, &r, &unit, &s)));
         println!("latency {:?}", best(|| latency(&curve, &unit, &run)));
+        println!(
+            "p99_surely_within {:?}",
+            best(|| p99_surely_within(&curve, &unit, &run, 400.0))
+        );
+        println!(
+            "waits {:?}",
+            best(|| {
+                curve
+                    .rps
+                    .iter()
+                    .map(|&r| Wait::at(&unit.process, r / 10.0).p)
+                    .sum::<f64>()
+            })
+        );
         let erl = || {
             let mut acc = 0.0;
             for (&rate, &units) in curve.rps.iter().zip(&run.running) {

@@ -73,7 +73,7 @@ impl Wait {
     pub fn at(p: &Process, lambda: f64) -> Wait {
         let per_ms = lambda.max(0.0) / 1000.0;
         // The CPU: m servers of s ms.
-        let (p_cpu, decay_cpu, mean_cpu, rho) = if p.cpu_ms > 0.0 && per_ms > 0.0 {
+        let (p_cpu, decay_cpu, rho) = if p.cpu_ms > 0.0 && per_ms > 0.0 {
             let m = p.vcpus / p.request_vcpus;
             let s = p.cpu_ms / p.request_vcpus;
             let a = (per_ms * s).min(MAX_LOAD * m);
@@ -81,9 +81,9 @@ impl Wait {
             let pw = cpu_wait_probability(m, a);
             let k = kappa(rho);
             let room = (m - a) / s;
-            ((pw / k).min(1.0), room / k, pw / room, rho)
+            ((pw / k).min(1.0), room / k, rho)
         } else {
-            (0.0, 0.0, 0.0, 0.0)
+            (0.0, 0.0, 0.0)
         };
         // The slots: held for the I/O and the CPU work (the wait for the CPU is counted
         // above, whether it is spent holding a slot or waiting for one). The hold is about
@@ -244,7 +244,14 @@ impl QueueMix {
         // ln g(t) is convex and decreasing (log-sum-exp of linear terms): Newton from the left
         // never overshoots, and is exact in one step for a single population.
         let ln_target = target.ln();
-        let mut t = 0.0_f64;
+        // Every population alone is a lower bound of the tail, so the root is at or right of
+        // the latest time any one of them reaches the target: start there (a day of steps
+        // with a population each would take many steps from 0).
+        let mut t = self
+            .waiting
+            .iter()
+            .map(|&(wp, d)| (wp.ln() - ln_target) / d)
+            .fold(0.0_f64, f64::max);
         for _ in 0..200 {
             let (g, dg) = self.tail(t);
             if g <= 0.0 || dg >= 0.0 {

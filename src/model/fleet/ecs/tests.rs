@@ -154,7 +154,11 @@ fn auto_picks_the_cheapest_size() {
         },
     );
     assert!(p.monthly_cost_usd < quarter.monthly_cost_usd);
-    assert!(p.risks.iter().any(|r| r.starts_with("The CPU, not the concurrency, caps a task")));
+    assert!(
+        p.risks
+            .iter()
+            .any(|r| r.starts_with("The CPU, not the concurrency, caps a task at"))
+    );
 }
 
 #[test]
@@ -439,7 +443,11 @@ fn cpu_queueing_shows_in_the_p99() {
     let p = eval(&w, &quarter);
     assert_eq!(p.config["request_wall_ms"], json!(60.0));
     assert!(p.latency_ms.p99 > 300.0, "{:?}", p.latency_ms);
-    assert!(p.latency_ms.p99 > 3.0 * p.latency_ms.p50, "{:?}", p.latency_ms);
+    assert!(
+        p.latency_ms.p99 > 3.0 * p.latency_ms.p50,
+        "{:?}",
+        p.latency_ms
+    );
     assert!(!p.feasible);
     assert!(
         p.risks.iter().any(|r| r.contains("misses the 80 ms SLO")),
@@ -501,9 +509,18 @@ fn all_cores_runtime_uses_every_vcpu() {
     let (n, g) = (eval(&node, &cfg), eval(&go, &cfg));
     assert_eq!(n.config["task_rps"], json!(100.0));
     assert_eq!(g.config["task_rps"], json!(400.0));
-    assert!(g.capacity.peak < n.capacity.peak / 3.0, "{} vs {}", g.capacity.peak, n.capacity.peak);
+    assert!(
+        g.capacity.peak < n.capacity.peak / 3.0,
+        "{} vs {}",
+        g.capacity.peak,
+        n.capacity.peak
+    );
     assert!(g.monthly_cost_usd < n.monthly_cost_usd / 3.0);
-    assert!(n.risks.iter().any(|r| r.contains("the other 3 vCPU are paid for but idle")));
+    assert!(
+        n.risks
+            .iter()
+            .any(|r| r.contains("the other 3 vCPU are paid for but idle"))
+    );
     assert!(!g.risks.iter().any(|r| r.contains("idle")), "{:?}", g.risks);
 }
 
@@ -516,14 +533,56 @@ fn a_request_uses_its_threads_on_a_larger_task() {
     let w = fanout(10_000, 720.0, Some(600.0), r);
     let four = eval(&w, &fixed(4.0, 8.0));
     assert_eq!(four.config["item_wall_ms"], json!(350.0));
-    assert!(!four.risks.iter().any(|r| r.contains("could use 4 vCPUs")), "{:?}", four.risks);
+    assert!(
+        !four.risks.iter().any(|r| r.contains("could use 4 vCPUs")),
+        "{:?}",
+        four.risks
+    );
     let one = eval(&w, &fixed(1.0, 2.0));
     assert_eq!(one.config["item_wall_ms"], json!(800.0));
     assert!(
-        one.risks
-            .iter()
-            .any(|r| r.contains("could use 4 vCPUs but a task gives it 1: it takes 600 ms of CPU time instead of 150")),
+        one.risks.iter().any(|r| r.contains(
+            "could use 4 vCPUs but a task gives it 1: it takes 600 ms of CPU time instead of 150"
+        )),
         "{:?}",
         one.risks
     );
+}
+
+/// An I/O-bound service (5 ms of CPU in 60 ms) is not called CPU-bound: the report says what
+/// caps a task, and says the CPU queues only when it is busy. (The old sentence claimed "only
+/// N of its M concurrent requests do useful work".)
+#[test]
+fn cpu_findings_are_true_for_an_io_bound_service() {
+    let quiet = eval(&service(50.0, req(60.0, 5.0, 256)), &fixed(1.0, 2.0));
+    assert!(
+        !quiet
+            .risks
+            .iter()
+            .any(|r| r.contains("CPU-bound") || r.contains("useful work")),
+        "{:?}",
+        quiet.risks
+    );
+    assert!(
+        quiet.risks.iter().any(|r| r
+            == "The CPU, not the concurrency, caps a task at 200 req/s (1 vCPU, 5 ms of CPU a request), whatever its 50 requests in flight."),
+        "{:?}",
+        quiet.risks
+    );
+    assert!(
+        !quiet.risks.iter().any(|r| r.contains("busy")),
+        "{:?}",
+        quiet.risks
+    );
+    assert_eq!(quiet.config["peak_cpu_utilization"], json!(0.125));
+    // Busier: 240 req/s on 2 tasks of 200 req/s at most is 60% CPU.
+    let busy = eval(&service(240.0, req(60.0, 5.0, 256)), &fixed(1.0, 2.0));
+    assert!(
+        busy.risks
+            .iter()
+            .any(|r| r.contains("a task's CPU is 60% busy")),
+        "{:?}",
+        busy.risks
+    );
+    assert!(busy.latency_ms.p99 > busy.latency_ms.p50);
 }
