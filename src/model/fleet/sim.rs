@@ -322,7 +322,7 @@ mod tests {
             (4.0, Runtime::Go, 2),
         ];
         let concurrencies: &[u32] = if heavy { &[50, 200] } else { &[50] };
-        let requests = if heavy { 400_000.0 } else { 120_000.0 };
+        let requests = if heavy { 1_000_000.0 } else { 120_000.0 };
         let mut out = Vec::new();
         for &rho in rhos {
             for &(dur, cpu) in shapes {
