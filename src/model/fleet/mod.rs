@@ -4,12 +4,16 @@
 //! figures), and `ecs.rs` / `ec2.rs` say only what differs (shapes, memory, billing).
 //!
 //! A process holds `concurrency` requests at once. The I/O part of a request overlaps freely;
-//! the CPU part is single-threaded and gets `cpu_share` of one vCPU, so a request takes
-//! `(duration_ms - cpu_ms) + cpu_ms / cpu_share` and a process serves at most
-//! `min(concurrency / wall_s, cpu_share * 1000 / cpu_ms)` requests per second. The fleet
-//! follows the traffic curve through target-tracking autoscaling (`traffic::follow`); what the
-//! running capacity cannot carry is shed. Latency is M/M/c per step over the fleet's effective
-//! slots. Fan-out jobs are gathered (`asyncio.gather` / `Promise.all`) inside the processes.
+//! the CPU parts share the process's usable vCPUs (the unit's vCPUs per process, as many as the
+//! runtime can use: one core for an event loop or a GIL, every core for threads), one request
+//! on at most `request.threads` of them. A request alone takes
+//! `(duration_ms - cpu_ms) + cpu_ms / min(threads, vcpus)` and a process serves at most
+//! `min(concurrency / wall_s, vcpus * 1000 / cpu_ms)` requests per second. The fleet follows
+//! the traffic curve through target-tracking autoscaling (`traffic::follow`); what the running
+//! capacity cannot carry is shed. Latency (`queue.rs`) has the CPU as a queue and the slots as
+//! another, per process and per step; `sim.rs` (tests only) is the discrete-event simulation
+//! that referees it. Fan-out jobs are gathered (`asyncio.gather` / `Promise.all`) inside the
+//! processes.
 
 pub mod ec2;
 pub mod ecs;
