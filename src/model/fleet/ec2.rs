@@ -10,7 +10,7 @@ use crate::model::billing;
 use crate::model::demand::Demand;
 use crate::model::plan::{LineItem, OptionPlan, Platform, Priced};
 use crate::model::traffic::MONTH_S;
-use crate::model::words::{pct, round_to};
+use crate::model::words::{fmt_num, pct, round_to};
 use crate::pricing::{Instance, Missing, Price, PriceBook, Tier};
 use crate::profile::{AutoOr, Ec2Config, Job, Purchase};
 use serde_json::json;
@@ -338,6 +338,20 @@ impl<'a> Fleet<'a> for Instances<'a> {
                 "Memory fits only {} {} of {mem} MB on {} ({} vCPUs): one per vCPU (pm2 -i max) would run out of memory.",
                 k.layout.processes,
                 if k.layout.processes == 1 { "process" } else { "processes" },
+                k.name,
+                k.inst.vcpu
+            ));
+        }
+        let usable = k.layout.processes as f64 * c.unit.process.vcpus;
+        let vcpus = k.inst.vcpu as f64;
+        if k.layout.fits && !k.layout.memory_limited && usable < vcpus - 1e-9 {
+            verdict.risk(format!(
+                "{} {} whose requests can use {} vCPU each (runtime {}) keep {} of {}'s {} vCPUs busy at most: the rest are idle.",
+                k.layout.processes,
+                if k.layout.processes == 1 { "process" } else { "processes" },
+                fmt_num(round_to(c.unit.process.vcpus, 2)),
+                d.request.runtime.as_str(),
+                fmt_num(round_to(usable, 2)),
                 k.name,
                 k.inst.vcpu
             ));
