@@ -43,6 +43,7 @@ impl<'a> Demand<'a> {
                     .sum(),
                 cpu_ms: wf.steps.iter().map(|s| s.cpu_ms).sum(),
                 threads: workload.request.threads,
+                runtime: workload.request.runtime,
                 memory_mb: wf
                     .steps
                     .iter()

@@ -34,6 +34,7 @@ pub fn flat_service(rps: f64, duration_ms: f64, cpu_ms: f64, memory_mb: u32) -> 
             duration_ms,
             cpu_ms,
             threads: 1,
+            runtime: Default::default(),
             memory_mb,
             payload_kb: 1.0,
         },

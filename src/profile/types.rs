@@ -369,9 +369,14 @@ pub struct Request {
     /// Part of `duration_ms` that is CPU work.
     #[serde(default)]
     pub cpu_ms: f64,
-    /// How many vCPUs the CPU part can use.
+    /// How many vCPUs the CPU part of one request can use.
     #[serde(default = "one_u32")]
     pub threads: u32,
+    /// How a process's runtime spreads its requests over cores: one core (an event loop or a
+    /// GIL) or every core the process has (threads). Fleets only: Lambda runs one request per
+    /// environment.
+    #[serde(default)]
+    pub runtime: Runtime,
     /// Memory one request/process needs.
     #[serde(default = "default_memory_mb")]
     pub memory_mb: u32,
@@ -396,8 +401,50 @@ impl Default for Request {
             duration_ms: default_duration_ms(),
             cpu_ms: 0.0,
             threads: 1,
+            runtime: Runtime::default(),
             memory_mb: default_memory_mb(),
             payload_kb: 1.0,
+        }
+    }
+}
+
+/// A process's runtime, as far as its parallelism across requests goes: how many cores the
+/// requests it holds can keep busy at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Runtime {
+    /// One core per process, whatever the task or instance has: an event loop or a GIL.
+    #[default]
+    OneCore,
+    Nodejs,
+    Python,
+    Ruby,
+    /// Every core the process has: requests run on threads (goroutines, a thread pool).
+    AllCores,
+    Go,
+    Java,
+    Dotnet,
+}
+
+impl Runtime {
+    /// Whether the requests a process holds can use every core it has (else one).
+    pub fn uses_all_cores(self) -> bool {
+        match self {
+            Runtime::OneCore | Runtime::Nodejs | Runtime::Python | Runtime::Ruby => false,
+            Runtime::AllCores | Runtime::Go | Runtime::Java | Runtime::Dotnet => true,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Runtime::OneCore => "one_core",
+            Runtime::Nodejs => "nodejs",
+            Runtime::Python => "python",
+            Runtime::Ruby => "ruby",
+            Runtime::AllCores => "all_cores",
+            Runtime::Go => "go",
+            Runtime::Java => "java",
+            Runtime::Dotnet => "dotnet",
         }
     }
 }

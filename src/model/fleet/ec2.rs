@@ -12,7 +12,7 @@ use crate::model::billing;
 use crate::model::demand::Demand;
 use crate::model::plan::{LineItem, OptionPlan, Platform, Priced};
 use crate::model::traffic::MONTH_S;
-use crate::model::words::{pct, round_to};
+use crate::model::words::{fmt_num, pct, round_to};
 use crate::pricing::{Instance, Missing, Price, PriceBook, Tier, keys};
 use crate::profile::{AutoOr, Ec2Config, Job, Purchase};
 use serde_json::json;
@@ -225,9 +225,9 @@ impl<'a> Fleet<'a> for Instances<'a> {
         }
     }
 
-    /// The layout's processes share the vCPUs, up to one each.
+    /// The layout's processes share the vCPUs evenly (each using as many as its runtime can).
     fn unit(&self, d: &Demand, k: &Kind) -> Unit {
-        let share = (k.inst.vcpu as f64 / k.layout.processes as f64).min(1.0);
+        let share = k.inst.vcpu as f64 / k.layout.processes as f64;
         Unit::new(
             k.layout.processes,
             Process::new(&d.request, self.cfg.concurrency_per_process, share),
@@ -393,6 +393,20 @@ impl<'a> Fleet<'a> for Instances<'a> {
                 k.inst.vcpu
             ));
         }
+        let usable = k.layout.processes as f64 * c.unit.process.vcpus;
+        let vcpus = k.inst.vcpu as f64;
+        if k.layout.fits && !k.layout.memory_limited && usable < vcpus - 1e-9 {
+            verdict.risk(format!(
+                "{} {} whose requests can use {} vCPU each (runtime {}) keep {} of {}'s {} vCPUs busy at most: the rest are idle.",
+                k.layout.processes,
+                if k.layout.processes == 1 { "process" } else { "processes" },
+                fmt_num(round_to(c.unit.process.vcpus, 2)),
+                d.request.runtime.as_str(),
+                fmt_num(round_to(usable, 2)),
+                k.name,
+                k.inst.vcpu
+            ));
+        }
         let used = Instances::cpu_utilization(k.inst, c.hours, c.cpu_s);
         if let Some(base) = k.inst.baseline_cpu_share
             && used > base
@@ -432,8 +446,8 @@ impl<'a> Fleet<'a> for Instances<'a> {
             )),
         );
         m.insert(
-            "cpu_share_per_process".into(),
-            json!(round_to(c.unit.process.cpu_share, 3)),
+            "usable_vcpus_per_process".into(),
+            json!(round_to(c.unit.process.vcpus, 3)),
         );
         m.insert("instance_hours".into(), json!(round_to(c.hours, 1)));
         m.insert(

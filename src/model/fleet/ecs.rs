@@ -269,11 +269,11 @@ impl<'a> Fleet<'a> for Fargate<'a> {
         }
     }
 
-    /// One process per task, with up to one vCPU for its CPU work.
+    /// One process per task, on the task's vCPUs (as many as its runtime can use).
     fn unit(&self, d: &Demand, s: &Size) -> Unit {
         Unit::new(
             1,
-            Process::new(&d.request, self.cfg.concurrency_per_task, s.vcpu.min(1.0)),
+            Process::new(&d.request, self.cfg.concurrency_per_task, s.vcpu),
         )
     }
 
@@ -401,11 +401,14 @@ impl<'a> Fleet<'a> for Fargate<'a> {
                 unit: "vCPUs of running tasks",
             });
         }
-        if s.vcpu > 1.0 {
+        let usable = c.unit.process.vcpus;
+        if s.vcpu > usable + 1e-9 {
             verdict.risk(format!(
-                "A {} vCPU task runs one process whose CPU work uses one vCPU: the other {} vCPU are paid for but idle.",
+                "A {} vCPU task runs one process whose requests can use {} vCPU (runtime {}): the other {} vCPU are paid for but idle.",
                 fmt_num(s.vcpu),
-                fmt_num(s.vcpu - 1.0)
+                fmt_num(usable),
+                d.request.runtime.as_str(),
+                fmt_num(s.vcpu - usable)
             ));
         }
         verdict
@@ -426,7 +429,7 @@ impl<'a> Fleet<'a> for Fargate<'a> {
             "ephemeral_storage_gb".into(),
             json!(cfg.ephemeral_storage_gb),
         );
-        m.insert("cpu_share".into(), json!(c.unit.process.cpu_share));
+        m.insert("usable_vcpus".into(), json!(c.unit.process.vcpus));
         m.insert("memory_overhead_mb".into(), json!(MEMORY_OVERHEAD_MB));
         match job {
             None => {

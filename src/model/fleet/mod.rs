@@ -4,42 +4,61 @@
 //! figures), and `ecs.rs` / `ec2.rs` say only what differs (shapes, memory, billing).
 //!
 //! A process holds `concurrency` requests at once. The I/O part of a request overlaps freely;
-//! the CPU part is single-threaded and gets `cpu_share` of one vCPU, so a request takes
-//! `(duration_ms - cpu_ms) + cpu_ms / cpu_share` and a process serves at most
-//! `min(concurrency / wall_s, cpu_share * 1000 / cpu_ms)` requests per second. The fleet
-//! follows the traffic curve through target-tracking autoscaling (`traffic::follow`); what the
-//! running capacity cannot carry is shed. Latency is M/M/c per step over the fleet's effective
-//! slots. Fan-out jobs are gathered (`asyncio.gather` / `Promise.all`) inside the processes.
+//! the CPU parts share the process's usable vCPUs (the unit's vCPUs per process, as many as the
+//! runtime can use: one core for an event loop or a GIL, every core for threads), one request
+//! on at most `request.threads` of them. A request alone takes
+//! `(duration_ms - cpu_ms) + cpu_ms / min(threads, vcpus)` and a process serves at most
+//! `min(concurrency / wall_s, vcpus * 1000 / cpu_ms)` requests per second. The fleet follows
+//! the traffic curve through target-tracking autoscaling (`traffic::follow`); what the running
+//! capacity cannot carry is shed. Latency (`queue.rs`) has the CPU as a queue and the slots as
+//! another, per process and per step; `sim.rs` (tests only) is the discrete-event simulation
+//! that referees it. Fan-out jobs are gathered (`asyncio.gather` / `Promise.all`) inside the
+//! processes.
 
 pub mod ec2;
 pub mod ecs;
 mod queue;
 pub mod search;
+#[cfg(test)]
+mod sim;
 
-pub use queue::{FleetCache, Outcome, latency, p99_surely_within};
+pub use queue::{FleetCache, Outcome, Wait, latency, p99_surely_within, peak_cpu_utilization};
 
 use super::Assessment;
 use super::demand::Demand;
 use super::plan::Latency;
 use super::traffic::{Curve, MONTH_S};
-use super::words::{fmt_num, round_to};
-use crate::profile::Request;
+use super::words::{fmt_num, pct, round_to};
+use crate::profile::{Request, Work};
 
 /// Target tracking releases capacity about 15 minutes after load drops (PRICES.md §8).
 pub const SCALE_IN_S: f64 = 900.0;
 /// Floor on a request's wall time, so a zero-duration request cannot divide by zero.
 const MIN_WALL_MS: f64 = 1e-3;
-/// Floor on the CPU share a process gets.
-const MIN_CPU_SHARE: f64 = 1e-3;
+/// Floor on the vCPUs a process can use.
+const MIN_VCPUS: f64 = 1e-3;
 
 /// One process's steady-state performance.
+///
+/// The requests in flight share the process's CPU: it can use `vcpus` (the unit's vCPUs per
+/// process, capped by the runtime: one core for an event loop or a GIL, unless one request's
+/// own threads use more; every core for a threaded runtime), and one request's CPU part runs
+/// on at most `request_vcpus` of them (`request.threads`). A request alone takes
+/// `io_ms + cpu_ms / request_vcpus` ([`Process::wall_ms`]); under load its CPU part queues
+/// (`queue.rs`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Process {
     /// Requests the process holds at once (configured).
     pub concurrency: u32,
-    /// Share of one vCPU the process's CPU work gets (at most 1).
-    pub cpu_share: f64,
-    /// Wall time of one request in this process, ms.
+    /// vCPUs the process's requests can use together.
+    pub vcpus: f64,
+    /// vCPUs one request's CPU part can use (`min(threads, vcpus)`).
+    pub request_vcpus: f64,
+    /// The part of a request that waits on I/O, ms.
+    pub io_ms: f64,
+    /// The CPU work of a request, vCPU-ms (at one full vCPU).
+    pub cpu_ms: f64,
+    /// Wall time of one request alone in this process, ms.
     pub wall_ms: f64,
     /// Most requests per second the process serves.
     pub throughput_rps: f64,
@@ -50,31 +69,48 @@ pub struct Process {
 }
 
 impl Process {
-    pub fn new(request: &Request, concurrency: u32, cpu_share: f64) -> Process {
-        let share = if cpu_share.is_finite() {
-            cpu_share.clamp(MIN_CPU_SHARE, 1.0)
+    /// A process holding `concurrency` requests on `vcpus` vCPUs of its unit (the task's
+    /// vCPUs, an instance's vCPUs over its processes).
+    pub fn new(request: &Request, concurrency: u32, vcpus: f64) -> Process {
+        let share = if vcpus.is_finite() {
+            vcpus.max(MIN_VCPUS)
         } else {
             1.0
         };
+        let threads = request.threads.max(1) as f64;
+        let vcpus = if request.runtime.uses_all_cores() {
+            share
+        } else {
+            share.min(threads)
+        };
+        let request_vcpus = threads.min(vcpus);
         let cpu_ms = request.cpu_ms.max(0.0);
         let io_ms = (request.duration_ms - cpu_ms).max(0.0);
-        let wall_ms = (io_ms + cpu_ms / share).max(MIN_WALL_MS);
+        let wall_ms = (io_ms + cpu_ms / request_vcpus).max(MIN_WALL_MS);
         let conc = concurrency.max(1);
         let by_concurrency = conc as f64 * 1000.0 / wall_ms;
         let by_cpu = if cpu_ms > 0.0 {
-            share * 1000.0 / cpu_ms
+            vcpus * 1000.0 / cpu_ms
         } else {
             f64::INFINITY
         };
         let throughput_rps = by_concurrency.min(by_cpu);
         Process {
             concurrency: conc,
-            cpu_share: share,
+            vcpus,
+            request_vcpus,
+            io_ms,
+            cpu_ms,
             wall_ms,
             throughput_rps,
             slots: (throughput_rps * wall_ms / 1000.0).min(conc as f64),
             cpu_bound: by_cpu < by_concurrency,
         }
+    }
+
+    /// The CPU's busy share at `rps` requests per second.
+    pub fn cpu_utilization(&self, rps: f64) -> f64 {
+        rps.max(0.0) * self.cpu_ms / 1000.0 / self.vcpus
     }
 }
 
@@ -105,13 +141,17 @@ impl Unit {
         self.process.wall_ms
     }
 
-    /// Identity for caching fleet runs: units with equal throughput and slots behave alike.
-    pub(super) fn key(&self) -> (u64, u64, u64) {
-        (
-            self.throughput_rps().to_bits(),
-            self.slots().to_bits(),
-            self.wall_ms().to_bits(),
-        )
+    /// Identity for caching fleet runs: units with equal processes behave alike.
+    pub(super) fn key(&self) -> [u64; 6] {
+        let p = &self.process;
+        [
+            u64::from(self.processes) << 32 | u64::from(p.concurrency),
+            p.vcpus.to_bits(),
+            p.request_vcpus.to_bits(),
+            p.io_ms.to_bits(),
+            p.cpu_ms.to_bits(),
+            p.wall_ms.to_bits(),
+        ]
     }
 }
 
@@ -159,27 +199,57 @@ pub fn units_required(rps: f64, unit_rps: f64, target_utilization: f64) -> f64 {
     ceil_count(rps / (unit_rps * target_utilization) - 1e-9)
 }
 
-/// The CPU risks both fleets share: threads the model cannot give one process, and a process
-/// whose CPU, not its concurrency setting, limits throughput. `unit` names what holds the
-/// requests ("task", "process").
-pub fn cpu_risks(d: &Demand, p: &Process, unit: &str) -> Assessment {
+/// The CPU findings both fleets share, in plain words: a request that could use more vCPUs
+/// than a process gives it, a process whose CPU (not its concurrency setting) caps what it
+/// serves, and how busy the CPU gets. `holder` names what holds the requests ("task",
+/// "process"); `busiest` is a service's busiest step (its clock time) and the CPU's busy share
+/// then.
+pub fn cpu_risks(
+    d: &Demand,
+    p: &Process,
+    holder: &str,
+    busiest: Option<(String, f64)>,
+) -> Assessment {
     let mut verdict = Assessment::new();
-    if d.request.threads > 1 && d.request.cpu_ms > 0.0 {
+    let threads = d.request.threads.max(1) as f64;
+    if d.request.cpu_ms > 0.0 && threads > 1.0 && threads > p.request_vcpus + 1e-9 {
         verdict.risk(format!(
-            "The request's CPU part could use {} threads, but the model runs each {unit}'s CPU work on at most one vCPU.",
-            d.request.threads
+            "A request's CPU part could use {} vCPUs but a {holder} gives it {}: it takes {} ms of CPU time instead of {}.",
+            fmt_num(threads),
+            fmt_num(round_to(p.request_vcpus, 2)),
+            fmt_num(round_to(p.cpu_ms / p.request_vcpus, 1)),
+            fmt_num(round_to(p.cpu_ms / threads, 1))
         ));
     }
+    let job = match &*d.work {
+        Work::Fanout { .. } => true,
+        Work::Service { .. } | Work::Workflow { .. } => false,
+    };
     if p.cpu_bound {
         verdict.risk(format!(
-            "CPU-bound: a {unit} serves at most {} req/s, so only {} of its {} concurrent requests do useful work at full load.",
+            "The CPU, not the concurrency, caps a {holder} at {} {} ({} vCPU, {} ms of CPU {}), whatever its {} {} in flight.",
             fmt_num(round_to(p.throughput_rps, 1)),
-            fmt_num(round_to(p.slots, 1)),
-            p.concurrency
+            if job { "items/s" } else { "req/s" },
+            fmt_num(round_to(p.vcpus, 2)),
+            fmt_num(round_to(p.cpu_ms, 1)),
+            if job { "an item" } else { "a request" },
+            p.concurrency,
+            if job { "items" } else { "requests" },
+        ));
+    }
+    if let Some((when, busy)) = busiest
+        && busy >= BUSY_CPU
+    {
+        verdict.risk(format!(
+            "At the busiest step ({when}) a {holder}'s CPU is {} busy: requests wait for it, and the p99 includes that wait.",
+            pct(busy)
         ));
     }
     verdict
 }
+
+/// CPU utilisation from which the report says requests queue for the CPU.
+pub const BUSY_CPU: f64 = 0.25;
 
 /// A month of the fleet following the curve.
 #[derive(Debug, Clone, PartialEq)]
@@ -432,6 +502,35 @@ mod tests {
     }
 
     #[test]
+    fn runtime_and_threads_set_the_usable_vcpus() {
+        use crate::profile::Runtime;
+        let node = req(30.0, 10.0);
+        let go = Request {
+            runtime: Runtime::Go,
+            ..node.clone()
+        };
+        // One core for Node.js whatever the task; every core for Go.
+        let p = Process::new(&node, 50, 4.0);
+        assert_eq!((p.vcpus, p.request_vcpus), (1.0, 1.0));
+        assert!((p.throughput_rps - 100.0).abs() < 1e-9);
+        let p = Process::new(&go, 50, 4.0);
+        assert_eq!((p.vcpus, p.request_vcpus), (4.0, 1.0));
+        assert!((p.throughput_rps - 400.0).abs() < 1e-9);
+        // A request with 4 threads uses 4 vCPUs even in a one-core runtime: 2.5 ms of CPU.
+        let threaded = Request {
+            threads: 4,
+            ..node.clone()
+        };
+        let p = Process::new(&threaded, 50, 4.0);
+        assert_eq!((p.vcpus, p.request_vcpus), (4.0, 4.0));
+        assert!((p.wall_ms - 22.5).abs() < 1e-9);
+        // A quarter vCPU: the CPU part takes four times as long.
+        let p = Process::new(&node, 50, 0.25);
+        assert!((p.wall_ms - 60.0).abs() < 1e-9);
+        assert!((p.cpu_utilization(15.0) - 0.6).abs() < 1e-9);
+    }
+
+    #[test]
     fn flat_curve_needs_ceil_of_rate_over_target_throughput() {
         let unit = Unit::new(1, Process::new(&req(100.0, 0.0), 10, 1.0)); // 100 rps
         let scaling = Scaling {
@@ -552,6 +651,20 @@ mod speed {
         let run = simulate(&curve, &r, &unit, &s);
         println!("simulate {:?}", best(|| simulate(&curve, &r, &unit, &s)));
         println!("latency {:?}", best(|| latency(&curve, &unit, &run)));
+        println!(
+            "p99_surely_within {:?}",
+            best(|| p99_surely_within(&curve, &unit, &run, 400.0))
+        );
+        println!(
+            "waits {:?}",
+            best(|| {
+                curve
+                    .rps
+                    .iter()
+                    .map(|&r| Wait::at(&unit.process, r / 10.0).p)
+                    .sum::<f64>()
+            })
+        );
         let erl = || {
             let mut acc = 0.0;
             for (&rate, &units) in curve.rps.iter().zip(&run.running) {

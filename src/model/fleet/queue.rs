@@ -1,46 +1,155 @@
-//! A fleet's queueing: per-step M/M/c latency over the running units' slots, the cheap bound
-//! that settles most SLO checks without it, and the cache of runs an `auto` search shares.
+//! A fleet's queueing. Each process (requests routed to the running units' processes at
+//! random, so each sees a Poisson share of the step's rate) is two queues in one:
+//!
+//! - **the CPU**: the requests it holds share its usable vCPUs (processor sharing, one
+//!   request's CPU part on at most `request_vcpus` of them): `m = vcpus / request_vcpus`
+//!   servers of `s = cpu_ms / request_vcpus` ms each. The number of requests on the CPU is the
+//!   M/M/m birth–death chain whatever the work's distribution (a symmetric queue is
+//!   insensitive), so the chance that a request shares the CPU, `P_w`, is Erlang C (its
+//!   generalisation for fractional `m`) and the mean extra time is `P_w s / (m - a)`, exactly.
+//!   The shape of the extra time is taken as exponential with that mean and a variance `κ`
+//!   times the M/M/m wait's: `P(extra > t) = (P_w / κ) e^(-t (m - a) / (κ s))`, with
+//!   `κ = 0.275 + 0.75 ρ` (within `[0.5, 1]`) fitted to processor sharing of equal CPU parts
+//!   and checked against the discrete-event simulation in `sim.rs`.
+//! - **the slots**: a request waits for one of `concurrency` slots, holding it for its I/O and
+//!   its CPU work: an M/D/c queue (Erlang C's chance of waiting, half M/M/c's mean wait, as
+//!   Kingman's formula gives for a constant hold).
+//!
+//! The two waits are combined into one exponential with the chance of either and the sum of
+//! their means; p50 and p99 mix the steps of the day by requests served.
 
-use super::{FleetRun, Scaling, Unit, ceil_count, meets, simulate};
+use super::{FleetRun, Process, Scaling, Unit, meets, simulate};
 use crate::model::demand::Demand;
+use crate::model::latency::erlang_c;
 use crate::model::plan::Latency;
 use crate::model::traffic::Curve;
 use crate::profile::Request;
 
-/// One step's queue: the served rate, and the servers (the running units' effective slots)
-/// with their offered load in erlangs, capped at 99% of them (the overflow is shed). `None`
-/// when the step serves nothing.
-fn step_queue(rate: f64, units: f64, unit: &Unit) -> Option<(f64, u64, f64)> {
-    let served = rate.max(0.0).min(units * unit.throughput_rps());
-    if served <= 0.0 {
-        return None;
-    }
-    let servers = (ceil_count(units * unit.slots() - 1e-9) as u64).max(1);
-    let offered = (served * unit.wall_ms() / 1000.0).min(servers as f64 * 0.99);
-    Some((served, servers, offered))
+/// Most of its capacity a queue is taken to run at; the overflow is shed by the fleet walk.
+const MAX_LOAD: f64 = 0.99;
+
+/// The variance factor of the CPU's extra time at CPU utilisation `rho` (see the module doc).
+fn kappa(rho: f64) -> f64 {
+    (0.275 + 0.75 * rho).clamp(0.5, 1.0)
 }
 
-/// p50 and p99 over the day: per step, an M/M/c queue ([`step_queue`]), mixed by requests
-/// served. Consecutive steps with the same servers and rate are merged.
-pub fn latency(curve: &Curve, unit: &Unit, run: &FleetRun) -> Latency {
-    let wall = unit.wall_ms();
-    let mut mix = QueueMix::new(wall);
-    let mut last: Option<(u64, f64, f64, f64)> = None; // servers, offered, p_wait, decay
+/// Chance that a request finds all `m` CPU servers busy, at `a` erlangs: Erlang C, with the
+/// birth–death chain's last rate `m` when `m` is fractional (a request using 2 of 3 vCPUs).
+pub fn cpu_wait_probability(m: f64, a: f64) -> f64 {
+    if a <= 0.0 {
+        return 0.0;
+    }
+    if a >= m {
+        return 1.0;
+    }
+    let whole = m.round();
+    if (m - whole).abs() < 1e-9 {
+        return erlang_c(whole as u64, a);
+    }
+    // P(n) ∝ a^n / n! up to floor(m), then a geometric tail of ratio a / m.
+    let floor = m.floor() as u64;
+    let (mut term, mut below) = (1.0_f64, 1.0_f64);
+    for i in 1..=floor {
+        term *= a / i as f64;
+        below += term;
+    }
+    let rho = a / m;
+    let tail = term * rho / (1.0 - rho);
+    tail / (below + tail)
+}
+
+/// One process's queueing at one step: the extra time over its wall time alone is, with
+/// probability `p`, exponential of rate `decay` per ms.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Wait {
+    pub p: f64,
+    pub decay: f64,
+    /// The CPU's busy share.
+    pub cpu_utilization: f64,
+}
+
+impl Wait {
+    /// A process of `p` receiving `lambda` requests per second.
+    pub fn at(p: &Process, lambda: f64) -> Wait {
+        let per_ms = lambda.max(0.0) / 1000.0;
+        // The CPU: m servers of s ms.
+        let (p_cpu, decay_cpu, rho) = if p.cpu_ms > 0.0 && per_ms > 0.0 {
+            let m = p.vcpus / p.request_vcpus;
+            let s = p.cpu_ms / p.request_vcpus;
+            let a = (per_ms * s).min(MAX_LOAD * m);
+            let rho = a / m;
+            let pw = cpu_wait_probability(m, a);
+            let k = kappa(rho);
+            let room = (m - a) / s;
+            ((pw / k).min(1.0), room / k, rho)
+        } else {
+            (0.0, 0.0, 0.0)
+        };
+        // The slots: held for the I/O and the CPU work (the wait for the CPU is counted
+        // above, whether it is spent holding a slot or waiting for one). The hold is about
+        // constant, so the wait is M/D/c's: Erlang C's chance and, as Kingman's formula has
+        // it for constant service, half M/M/c's mean.
+        let c = p.concurrency.max(1);
+        let hold = p.wall_ms;
+        let a = (per_ms * hold).min(MAX_LOAD * c as f64);
+        let p_slot = erlang_c(u64::from(c), a);
+        let mean_slot = if p_slot > 0.0 {
+            0.5 * p_slot * hold / (c as f64 - a)
+        } else {
+            0.0
+        };
+        let chance = 1.0 - (1.0 - p_cpu) * (1.0 - p_slot);
+        let mean = if p_cpu > 0.0 { p_cpu / decay_cpu } else { 0.0 } + mean_slot;
+        let (p, decay) = if chance > 0.0 && mean > 0.0 {
+            (chance, chance / mean)
+        } else {
+            (0.0, 0.0)
+        };
+        Wait {
+            p,
+            decay,
+            cpu_utilization: rho,
+        }
+    }
+}
+
+/// Requests per second one process receives at a step: the served rate over the running
+/// units' processes. `None` when the step serves nothing.
+fn per_process(rate: f64, units: f64, unit: &Unit) -> Option<(f64, f64)> {
+    let served = rate.max(0.0).min(units * unit.throughput_rps());
+    if served <= 0.0 || units <= 0.0 {
+        return None;
+    }
+    Some((served, served / (units * unit.processes as f64)))
+}
+
+/// The day's requests as a mixture of the steps' waits, weighted by requests served.
+/// Consecutive steps with the same per-process rate share one solve.
+fn mix(curve: &Curve, unit: &Unit, run: &FleetRun) -> QueueMix {
+    let mut mix = QueueMix::new(unit.wall_ms());
+    let mut last: Option<(f64, Wait)> = None;
     for (&rate, &units) in curve.rps.iter().zip(&run.running) {
-        let Some((served, servers, offered)) = step_queue(rate, units, unit) else {
+        let Some((served, lambda)) = per_process(rate, units, unit) else {
             continue;
         };
-        let (p_wait, decay) = match last {
-            Some((s, a, p, dcy)) if s == servers && a == offered => (p, dcy),
+        let wait = match last {
+            Some((l, w)) if l == lambda => w,
             _ => {
-                let p = crate::model::latency::erlang_c(servers, offered);
-                let dcy = (servers as f64 - offered) / wall;
-                last = Some((servers, offered, p, dcy));
-                (p, dcy)
+                let w = Wait::at(&unit.process, lambda);
+                last = Some((lambda, w));
+                w
             }
         };
-        mix.add(served * curve.step_s, p_wait, decay);
+        mix.add(served * curve.step_s, wait.p, wait.decay);
     }
+    mix
+}
+
+/// p50 and p99 over the day: per step, the processes' CPU and slot queues ([`Wait`]), mixed
+/// by requests served.
+pub fn latency(curve: &Curve, unit: &Unit, run: &FleetRun) -> Latency {
+    let wall = unit.wall_ms();
+    let mix = mix(curve, unit, run);
     if mix.total <= 0.0 {
         return Latency {
             p50: wall,
@@ -53,51 +162,37 @@ pub fn latency(curve: &Curve, unit: &Unit, run: &FleetRun) -> Latency {
     }
 }
 
-/// Whether [`latency`]'s p99 is surely within `target_ms`, decided without Erlang C (most of
-/// a fleet's cost); `false` means "cannot tell". At a step with `c` servers at `a` erlangs a
-/// request waits with probability at most `ρ = a / c` (Erlang B's recurrence
-/// `B(k) = a B(k-1) / (k + a B(k-1))` keeps `B(c) <= a / (c + a)`, which is `C <= ρ`; past
-/// the Halfin–Whitt threshold, at most 1), so the requests still waiting `t` ms after their
-/// service time are at most the requests-weighted sum of `ρ e^(-t (c - a) / wall)`. When
-/// that is under 1% at `t = target - wall`, so is the exact share: the p99 is within target.
-/// First, without a single `exp`: if even the step with the least room drains fast enough
-/// that `e^(-t (c - a) / wall) <= 1%`, every step's share is.
+/// The busiest a process's CPU gets over the day (its share of the step's requests' CPU work
+/// over its usable vCPUs), and the step.
+pub fn peak_cpu_utilization(curve: &Curve, unit: &Unit, run: &FleetRun) -> Option<(usize, f64)> {
+    curve
+        .rps
+        .iter()
+        .zip(&run.running)
+        .enumerate()
+        .filter_map(|(i, (&rate, &units))| {
+            per_process(rate, units, unit).map(|(_, l)| (i, unit.process.cpu_utilization(l)))
+        })
+        .fold(None, |best: Option<(usize, f64)>, (i, u)| match best {
+            Some((_, b)) if b >= u => best,
+            _ => Some((i, u)),
+        })
+}
+
+/// Whether [`latency`]'s p99 is surely within `target_ms`, without solving for the quantile:
+/// the share of the day's requests still waiting `target - wall` ms after their wall time is
+/// evaluated once (the quantile needs a search), and is under 1% with a margin for the
+/// rounding in the solve. `false` means "cannot tell".
 pub fn p99_surely_within(curve: &Curve, unit: &Unit, run: &FleetRun, target_ms: f64) -> bool {
-    let wall = unit.wall_ms();
-    let t = target_ms - wall;
+    let t = target_ms - unit.wall_ms();
     if t.is_nan() || t <= 0.0 {
         return false;
     }
-    let steps = || {
-        curve
-            .rps
-            .iter()
-            .zip(&run.running)
-            .filter_map(|(&rate, &units)| step_queue(rate, units, unit))
-    };
-    let least_room = steps()
-        .map(|(_, servers, offered)| servers as f64 - offered)
-        .fold(f64::INFINITY, f64::min);
-    // Margins here and below for the rounding in the exact solve.
-    if t * least_room / wall >= 100.0_f64.ln() * (1.0 + 1e-9) {
-        return true;
-    }
-    let (mut total, mut waiting) = (0.0, 0.0);
-    for (served, servers, offered) in steps() {
-        let weight = served * curve.step_s;
-        let c = servers as f64;
-        let p_wait = if c > crate::model::latency::HALFIN_WHITT_SERVERS {
-            1.0
-        } else {
-            offered / c
-        };
-        total += weight;
-        waiting += weight * p_wait * (-t * (c - offered) / wall).exp();
-    }
-    waiting <= 0.01 * total * (1.0 - 1e-9)
+    let mix = mix(curve, unit, run);
+    mix.tail(t).0 <= 0.01 * mix.total * (1.0 - 1e-9)
 }
 
-/// A mixture of M/M/c populations sharing one service time: the same model as
+/// A mixture of waiting populations sharing one base time: the same model as
 /// `latency::LatencyMix::add_mmc` + `quantile` (base time plus, with probability `p_wait`, an
 /// exponential wait of rate `decay`), specialised so that a day of steps stays fast: only the
 /// waiting parts are kept, and the quantile is solved by safeguarded Newton steps.
@@ -149,7 +244,14 @@ impl QueueMix {
         // ln g(t) is convex and decreasing (log-sum-exp of linear terms): Newton from the left
         // never overshoots, and is exact in one step for a single population.
         let ln_target = target.ln();
-        let mut t = 0.0_f64;
+        // Every population alone is a lower bound of the tail, so the root is at or right of
+        // the latest time any one of them reaches the target: start there (a day of steps
+        // with a population each would take many steps from 0).
+        let mut t = self
+            .waiting
+            .iter()
+            .map(|&(wp, d)| (wp.ln() - ln_target) / d)
+            .fold(0.0_f64, f64::max);
         for _ in 0..200 {
             let (g, dg) = self.tail(t);
             if g <= 0.0 || dg >= 0.0 {

@@ -422,10 +422,16 @@ fn plan_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> OptionPlan {
         Some(latency),
         F::WORDS,
     );
-    verdict.extend(findings(d, &ch.fleet, &c));
+    let busiest = super::peak_cpu_utilization(&d.curve, &c.unit, run)
+        .map(|(i, busy)| (d.curve.time_of_step(i), busy));
+    verdict.extend(findings(d, &ch.fleet, &c, busiest.clone()));
     closest_note::<F>(&mut verdict, ch.searched);
     verdict.extend(holding(d, ch.fleet.settings().ingress));
     let mut config = config(&ch.fleet, &c, None);
+    config.insert("runtime".into(), json!(d.request.runtime.as_str()));
+    if let Some((_, busy)) = &busiest {
+        config.insert("peak_cpu_utilization".into(), json!(round_to(*busy, 3)));
+    }
     config.insert(
         "request_wall_ms".into(),
         json!(round_to(c.unit.wall_ms(), 1)),
@@ -494,10 +500,11 @@ fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Sha
         }
     }
     verdict.extend(fleet.job_findings(d, job, run));
-    verdict.extend(findings(d, fleet, c));
+    verdict.extend(findings(d, fleet, c, None));
     closest_note::<F>(&mut verdict, searched);
     let mut config = config(fleet, c, Some(run));
     config.insert("item_wall_ms".into(), json!(round_to(c.unit.wall_ms(), 1)));
+    config.insert("runtime".into(), json!(d.request.runtime.as_str()));
     config.insert("run_mode".into(), json!(run.mode.id()));
     config.insert(
         "process_memory_mb".into(),
@@ -565,9 +572,14 @@ fn config<'a, F: Fleet<'a>>(
 
 /// The findings on the chosen shape that do not depend on the workload kind: the platform's,
 /// then the CPU's.
-fn findings<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, c: &Candidate<F::Shape>) -> Assessment {
+fn findings<'a, F: Fleet<'a>>(
+    d: &Demand,
+    fleet: &F,
+    c: &Candidate<F::Shape>,
+    busiest: Option<(String, f64)>,
+) -> Assessment {
     let mut verdict = fleet.findings(d, c);
-    verdict.extend(cpu_risks(d, &c.unit.process, F::WORDS.holder));
+    verdict.extend(cpu_risks(d, &c.unit.process, F::WORDS.holder, busiest));
     verdict
 }
 

@@ -488,6 +488,7 @@ mod tests {
             duration_ms: 120.0,
             cpu_ms: 30.0,
             threads: 1,
+            runtime: Default::default(),
             memory_mb: 128,
             payload_kb: 1.0,
         };

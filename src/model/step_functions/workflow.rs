@@ -72,6 +72,7 @@ fn tasks(d: &Demand, wf: &Workflow) -> Vec<Task> {
                 duration_ms: s.duration_ms,
                 cpu_ms: s.cpu_ms,
                 threads: base.threads,
+                runtime: base.runtime,
                 memory_mb: s.memory_mb,
                 payload_kb: base.payload_kb,
             };

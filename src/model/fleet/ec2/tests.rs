@@ -388,3 +388,32 @@ fn one_instance_at_quiet_times_is_one_availability_zone() {
         o.risks
     );
 }
+
+/// One Go process on an m7g.large uses both vCPUs (as two pm2 processes would); one Node.js
+/// process uses one and says the other is idle. (The old model gave every process at most one
+/// vCPU.)
+#[test]
+fn one_process_uses_every_core_only_in_an_all_cores_runtime() {
+    let node = service(300.0, req(30.0, 10.0, 512));
+    let mut go = node.clone();
+    go.request.runtime = crate::profile::Runtime::Go;
+    let one = Ec2Config {
+        processes_per_instance: AutoOr::Fixed(1),
+        ..fixed("m7g.large")
+    };
+    let (n, g) = (eval(&node, &one), eval(&go, &one));
+    assert_eq!(n.config["instance_rps"], json!(100.0));
+    assert_eq!(g.config["instance_rps"], json!(200.0));
+    assert_eq!(g.config["usable_vcpus_per_process"], json!(2.0));
+    assert!(
+        n.risks
+            .iter()
+            .any(|r| r.contains("keep 1 of m7g.large's 2 vCPUs busy at most")),
+        "{:?}",
+        n.risks
+    );
+    assert!(!g.risks.iter().any(|r| r.contains("idle")), "{:?}", g.risks);
+    // pm2 -i max: two Node.js processes use both, as the Go one does.
+    let auto = eval(&node, &fixed("m7g.large"));
+    assert_eq!(auto.config["instance_rps"], json!(200.0));
+}
