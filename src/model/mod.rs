@@ -372,7 +372,7 @@ fn assumptions(profile: &Profile) -> Vec<String> {
             "Without an SLO, an option may throttle or shed at most {} of requests.",
             words::pct(demand::DEFAULT_MAX_THROTTLED_SHARE)
         ),
-        "Latency is the handler duration plus the Erlang C (M/M/c) queueing delay over the concurrency slots, plus Lambda cold starts; network and front-door latency are not included.".to_string(),
+        "Latency is the handler duration plus, on ECS and EC2, the wait for a concurrency slot and for the CPU the requests in flight share (each process uses one core, or every core for `runtime: go`, `java`, `dotnet`; checked against a discrete-event simulation), and on Lambda cold starts (one request per environment, so no CPU queue); network and front-door latency are not included.".to_string(),
         format!(
             "Lambda environments stay warm for {:.0} minutes after use; cold starts come from rises in concurrency, and INIT time is billed (AWS bills INIT for on-demand functions since August 2025).",
             lambda::WARM_S / 60.0

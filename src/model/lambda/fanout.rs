@@ -88,8 +88,13 @@ pub(super) fn fanout_at(
         ));
     }
     if run.environments >= limit && items > limit {
+        let what = match concurrency.wall() {
+            Some(_) => "the concurrency limit",
+            None => "the account's default concurrency quota",
+        };
         verdict.risk(format!(
-            "The run is capped by the concurrency limit of {limit:.0}: {:.0} waves of items.",
+            "The run is capped by {what} of {}: {:.0} waves of items.",
+            crate::format::count(limit),
             (items / limit).ceil()
         ));
     }
