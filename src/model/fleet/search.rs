@@ -519,14 +519,27 @@ fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Sha
             unit: F::WORDS.units.into(),
         },
         latency_ms: Latency {
-            p50: c.unit.wall_ms(),
-            p99: c.unit.wall_ms(),
+            p50: gathered_item_ms(&c.unit.process),
+            p99: gathered_item_ms(&c.unit.process),
         },
         throttled_share: 0.0,
         makespan_s: Some(run.makespan_s),
         capacity_rps: Vec::new(),
     };
     OptionPlan::new(F::PLATFORM, fleet.bill(&c.shape, c.hours), verdict, figures)
+}
+
+/// How long one item of a gather takes in a process that keeps `concurrency` items in flight
+/// until the run is done: by Little's law, the items in flight over the process's throughput
+/// (when the CPU caps it, the items share the CPU and each takes longer than its own wall
+/// time), and never less than that wall time. Every item sees the same closed loop, so it is
+/// both the p50 and the p99.
+fn gathered_item_ms(p: &super::Process) -> f64 {
+    if p.throughput_rps > 0.0 {
+        (f64::from(p.concurrency) * 1000.0 / p.throughput_rps).max(p.wall_ms)
+    } else {
+        p.wall_ms
+    }
 }
 
 /// When the search had shapes to choose from and none works, say which one the figures show
