@@ -550,3 +550,48 @@ fn a_re_plan_of_the_profile_before_a_reload_does_not_land_on_the_reloaded_one() 
     );
     assert_eq!(app.selected().map(|(_, w, _)| w), Some(wi));
 }
+
+#[test]
+fn the_runtime_knob_moves_the_fleets_cpu_and_nothing_of_lambda() {
+    // cart-api: one core per process by default; a Go runtime lets a process use every vCPU
+    // of its task, so the fleets' figures move, while Lambda (one request per environment)
+    // does not.
+    let (_dir, source) = fixture();
+    let mut app = app(&source);
+    on_param(&mut app, Param::Runtime);
+    assert_eq!(value(&app, Param::Runtime), "one_core");
+    let fleet_config = |app: &App| {
+        let (_, _, wp) = app.selected().unwrap();
+        let o = wp
+            .options
+            .iter()
+            .find(|o| o.platform == Platform::Ec2)
+            .unwrap();
+        o.config["runtime"].clone()
+    };
+    let lambda_before = lambda_cost(&app);
+    assert_eq!(fleet_config(&app), "one_core");
+    act(&mut app, Action::Enter);
+    for c in "go".chars() {
+        act(&mut app, Action::Input(c));
+    }
+    act(&mut app, Action::Enter);
+    assert_eq!(value(&app, Param::Runtime), "go");
+    assert_eq!(fleet_config(&app), "go");
+    assert_eq!(lambda_cost(&app), lambda_before);
+    // `+` walks on to java; a typo is refused inline.
+    act(&mut app, Action::Step(1));
+    assert_eq!(value(&app, Param::Runtime), "java");
+    act(&mut app, Action::Enter);
+    for c in "rust".chars() {
+        act(&mut app, Action::Input(c));
+    }
+    act(&mut app, Action::Enter);
+    assert!(
+        app.refusal
+            .as_deref()
+            .unwrap()
+            .contains("`rust` is not one_core")
+    );
+    assert_eq!(value(&app, Param::Runtime), "java");
+}

@@ -11,8 +11,8 @@ mod text;
 use crate::format;
 use crate::pricing::PriceBook;
 use crate::profile::{
-    self, Architecture, AutoOr, LAMBDA_MEMORY_MB, MAX_PEAK_TO_AVERAGE, Profile, Purchase, Shape,
-    WorkflowType, Workload, WorkloadKind,
+    self, Architecture, AutoOr, LAMBDA_MEMORY_MB, MAX_PEAK_TO_AVERAGE, Profile, Purchase, Runtime,
+    Shape, WorkflowType, Workload, WorkloadKind,
 };
 
 /// One editable knob.
@@ -30,6 +30,7 @@ pub enum Param {
     CpuMs,
     MemoryMb,
     PayloadKb,
+    Runtime,
     LambdaMemory,
     LambdaArch,
     LambdaProvisioned,
@@ -54,6 +55,17 @@ const LAMBDA_MEMORY_STEPS: [u32; 11] = [
 ];
 const REQUEST_MEMORY_STEPS: [u32; 12] = [
     128, 256, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192, 10240,
+];
+/// The runtimes in the order `+` walks them: one core per process, then every core.
+const RUNTIMES: [Runtime; 8] = [
+    Runtime::OneCore,
+    Runtime::Nodejs,
+    Runtime::Python,
+    Runtime::Ruby,
+    Runtime::AllCores,
+    Runtime::Go,
+    Runtime::Java,
+    Runtime::Dotnet,
 ];
 const PURCHASES: [Purchase; 4] = [
     Purchase::OnDemand,
@@ -86,7 +98,7 @@ impl Param {
         if !has_steps {
             v.extend([DurationMs, CpuMs, MemoryMb]);
         }
-        v.push(PayloadKb);
+        v.extend([PayloadKb, Runtime]);
         v.extend([
             LambdaMemory,
             LambdaArch,
@@ -124,6 +136,7 @@ impl Param {
             Param::CpuMs => "cpu [ms]",
             Param::MemoryMb => "memory [MB]",
             Param::PayloadKb => "payload [KB]",
+            Param::Runtime => "runtime",
             Param::LambdaMemory => "λ memory [MB]",
             Param::LambdaArch => "λ arch",
             Param::LambdaProvisioned => "λ provisioned",
@@ -142,6 +155,7 @@ impl Param {
         match self {
             Param::Shape => "flat, diurnal or bursty",
             Param::LambdaArch => "x86_64 or arm64",
+            Param::Runtime => "one_core, nodejs, python, ruby, all_cores, go, java or dotnet",
             Param::SfnType => "standard or express",
             Param::EcsSpot => "yes or no",
             Param::Ec2Purchase => "on_demand, spot, reserved_1y, savings_plan_1y",
@@ -180,6 +194,7 @@ impl Param {
             Param::CpuMs => format::decimal(w.request.cpu_ms, 1),
             Param::MemoryMb => format::decimal(f64::from(w.request.memory_mb), 0),
             Param::PayloadKb => format::decimal(w.request.payload_kb, 2),
+            Param::Runtime => w.request.runtime.as_str().into(),
             Param::LambdaMemory => auto_num(pl.lambda.memory_mb.fixed().map(|&m| f64::from(m))),
             Param::LambdaArch => pl.lambda.architecture.as_str().into(),
             Param::LambdaProvisioned => {
@@ -265,6 +280,7 @@ impl Param {
             }
             Param::MemoryMb => w.request.memory_mb = o.request.memory_mb,
             Param::PayloadKb => w.request.payload_kb = o.request.payload_kb,
+            Param::Runtime => w.request.runtime = o.request.runtime,
             Param::LambdaMemory => {
                 p.platforms.lambda.memory_mb = orig.platforms.lambda.memory_mb.clone()
             }

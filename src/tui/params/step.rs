@@ -82,6 +82,7 @@ impl Param {
             Param::MemoryMb => {
                 w.request.memory_mb = next_in(&REQUEST_MEMORY_STEPS, w.request.memory_mb, up);
             }
+            Param::Runtime => w.request.runtime = cycle(&RUNTIMES, &w.request.runtime, up),
             Param::PayloadKb => {
                 let v = w.request.payload_kb;
                 w.request.payload_kb = if up {

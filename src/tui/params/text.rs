@@ -86,6 +86,12 @@ impl Param {
                 w.request.memory_mb = whole(text, LAMBDA_MEMORY_MB.0, LAMBDA_MEMORY_MB.1)?;
             }
             Param::PayloadKb => w.request.payload_kb = number(text, 0.0, f64::MAX)?,
+            Param::Runtime => {
+                w.request.runtime = RUNTIMES
+                    .into_iter()
+                    .find(|r| r.as_str() == lower)
+                    .ok_or_else(|| format!("`{text}` is not {}", Param::Runtime.hint()))?;
+            }
             Param::LambdaMemory => {
                 pl.lambda.memory_mb = if lower == "auto" {
                     AutoOr::Auto
