@@ -132,16 +132,7 @@ pub fn sidecar_path(profile: &Path) -> PathBuf {
 /// Parse and validate sidecar text (no workload-name check: see [`merge_sidecar`]).
 pub fn parse_sidecar(text: &str, path: &Path) -> Result<Sidecar, ProfileErrors> {
     let positions = PositionMap::build(text);
-    if let Some((at, message)) = positions.problem() {
-        return Err(ProfileError::new(
-            ProfileErrorKind::Syntax,
-            path,
-            *at,
-            "",
-            format!("invalid YAML: {message}"),
-        )
-        .into());
-    }
+    super::load::shape_problem(&positions, path)?;
     let to_error = |e: serde_yaml::Error| {
         let loc = e
             .location()

@@ -16,6 +16,22 @@ pub fn load(path: &Path) -> Result<Profile, ProfileErrors> {
     Ok(profile)
 }
 
+/// The shape problem [`PositionMap::build`] found (nesting too deep, a second document), as
+/// the error of the file at `path`.
+pub(super) fn shape_problem(positions: &PositionMap, path: &Path) -> Result<(), ProfileErrors> {
+    match positions.problem() {
+        Some((at, message)) => Err(ProfileError::new(
+            ProfileErrorKind::Syntax,
+            path,
+            *at,
+            "",
+            format!("invalid YAML: {message}"),
+        )
+        .into()),
+        None => Ok(()),
+    }
+}
+
 /// What a key or value holding a control character is told.
 pub(super) const CONTROL_CHARACTER: &str =
     "contains a control character (an escape sequence?); only printable text is allowed";
@@ -89,16 +105,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Profile, ProfileErrors> {
 
     // 1. YAML syntax, after the shape checks that keep the parsers safe.
     let positions = PositionMap::build(text);
-    if let Some((at, message)) = positions.problem() {
-        return Err(ProfileError::new(
-            ProfileErrorKind::Syntax,
-            path,
-            *at,
-            "",
-            format!("invalid YAML: {message}"),
-        )
-        .into());
-    }
+    shape_problem(&positions, path)?;
     let value: serde_yaml::Value =
         serde_yaml::from_str(text).map_err(|e| syntax_error(&e, path, &positions))?;
     if matches!(value, serde_yaml::Value::Null) {

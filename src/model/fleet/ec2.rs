@@ -187,11 +187,12 @@ impl<'a> Fleet<'a> for Instances<'a> {
 
     fn for_jobs(self, book: &'a PriceBook) -> Result<Instances<'a>, Missing> {
         Ok(Instances {
-            launch: Launch {
-                start_s: INSTANCE_STARTUP_S,
-                burst: book.quota(keys::Q_EC2_LAUNCH_BURST)?.value,
-                per_s: book.quota(keys::Q_EC2_LAUNCH)?.value,
-            },
+            launch: Launch::from_book(
+                INSTANCE_STARTUP_S,
+                keys::Q_EC2_LAUNCH_BURST,
+                keys::Q_EC2_LAUNCH,
+                book,
+            )?,
             ..self
         })
     }

@@ -244,11 +244,12 @@ impl<'a> Fleet<'a> for Fargate<'a> {
 
     fn for_jobs(self, book: &'a PriceBook) -> Result<Fargate<'a>, Missing> {
         Ok(Fargate {
-            launch: Launch {
-                start_s: TASK_STARTUP_S,
-                burst: book.quota(keys::Q_FARGATE_LAUNCH_BURST)?.value,
-                per_s: book.quota(keys::Q_FARGATE_LAUNCH)?.value,
-            },
+            launch: Launch::from_book(
+                TASK_STARTUP_S,
+                keys::Q_FARGATE_LAUNCH_BURST,
+                keys::Q_FARGATE_LAUNCH,
+                book,
+            )?,
             ..self
         })
     }

@@ -359,6 +359,21 @@ pub struct Launch {
 }
 
 impl Launch {
+    /// Units that work `start_s` after they are launched, at the account's token bucket from
+    /// the book: `burst_key` launches at once, then `rate_key` a second.
+    pub fn from_book(
+        start_s: f64,
+        burst_key: &str,
+        rate_key: &str,
+        book: &crate::pricing::PriceBook,
+    ) -> Result<Launch, crate::pricing::Missing> {
+        Ok(Launch {
+            start_s,
+            burst: book.quota(burst_key)?.value,
+            per_s: book.quota(rate_key)?.value,
+        })
+    }
+
     /// Seconds from the start of a run until the last of `n` units works: the `n`-th launch
     /// waits `(n - burst) / per_s` for tokens (none within the burst), then starts. The model
     /// lets every unit wait for the last (items are not handed to the early ones first), so a
