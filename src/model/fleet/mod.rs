@@ -22,7 +22,7 @@ pub mod search;
 #[cfg(test)]
 mod sim;
 
-pub use queue::{FleetCache, Outcome, Wait, latency, p99_surely_within, peak_cpu_utilization};
+pub use queue::{FleetCache, Outcome, Wait, latency, p99_within, peak_cpu_utilization};
 
 use super::Assessment;
 use super::demand::Demand;
@@ -667,8 +667,8 @@ mod speed {
         println!("simulate {:?}", best(|| simulate(&curve, &r, &unit, &s)));
         println!("latency {:?}", best(|| latency(&curve, &unit, &run)));
         println!(
-            "p99_surely_within {:?}",
-            best(|| p99_surely_within(&curve, &unit, &run, 400.0))
+            "p99_within {:?}",
+            best(|| p99_within(&curve, &unit, &run, 400.0))
         );
         println!(
             "waits {:?}",

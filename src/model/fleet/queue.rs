@@ -179,17 +179,29 @@ pub fn peak_cpu_utilization(curve: &Curve, unit: &Unit, run: &FleetRun) -> Optio
         })
 }
 
-/// Whether [`latency`]'s p99 is surely within `target_ms`, without solving for the quantile:
-/// the share of the day's requests still waiting `target - wall` ms after their wall time is
-/// evaluated once (the quantile needs a search), and is under 1% with a margin for the
-/// rounding in the solve. `false` means "cannot tell".
-pub fn p99_surely_within(curve: &Curve, unit: &Unit, run: &FleetRun, target_ms: f64) -> bool {
+/// Whether [`latency`]'s p99 is within `target_ms`, without solving for the quantile: the
+/// share of the day's requests still waiting `target - wall` ms after their wall time is
+/// evaluated once (the quantile needs a search). Under 1% the p99 is within target, over it
+/// the p99 is not (the tail falls with `t`); `None` when the share is within the solve's
+/// rounding of 1%, or the target is the wall time itself: then solve the quantile.
+pub fn p99_within(curve: &Curve, unit: &Unit, run: &FleetRun, target_ms: f64) -> Option<bool> {
     let t = target_ms - unit.wall_ms();
-    if t.is_nan() || t <= 0.0 {
-        return false;
+    if t.is_nan() || t == 0.0 {
+        return None;
+    }
+    if t < 0.0 {
+        // Every request takes at least its wall time.
+        return Some(false);
     }
     let mix = mix(curve, unit, run);
-    mix.tail(t).0 <= 0.01 * mix.total * (1.0 - 1e-9)
+    let (waiting, limit) = (mix.tail(t).0, 0.01 * mix.total);
+    if waiting <= limit * (1.0 - 1e-6) {
+        Some(true)
+    } else if waiting >= limit * (1.0 + 1e-6) {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// A mixture of waiting populations sharing one base time: the same model as
@@ -288,8 +300,8 @@ pub struct Outcome {
     pub unit: Unit,
     pub run: FleetRun,
     pub latency: Option<Latency>,
-    /// [`p99_surely_within`] a target, once asked for: (the target, the answer).
-    p99_surely_within: Option<(f64, bool)>,
+    /// [`p99_within`] a target, once asked for: (the target, the answer).
+    p99_within: Option<(f64, Option<bool>)>,
 }
 
 impl<'a> FleetCache<'a> {
@@ -324,7 +336,7 @@ impl<'a> FleetCache<'a> {
                     unit: *unit,
                     run,
                     latency: None,
-                    p99_surely_within: None,
+                    p99_within: None,
                 });
                 self.entries.len() - 1
             }
@@ -332,8 +344,8 @@ impl<'a> FleetCache<'a> {
     }
 
     /// Whether `unit`'s fleet meets `d`'s limits and SLO, as [`meets`] with the exact
-    /// latency would say. The latency mix (most of a fleet's cost) is computed only when
-    /// [`p99_surely_within`] cannot decide.
+    /// latency would say. The p99 is solved only when [`p99_within`] cannot decide (the
+    /// share waiting at the target is within rounding of 1%).
     pub fn meets(&mut self, d: &Demand, unit: &Unit) -> bool {
         let scaling = self.scaling;
         let curve = self.curve;
@@ -348,16 +360,16 @@ impl<'a> FleetCache<'a> {
         if let Some(lat) = o.latency {
             return lat.p99 <= target;
         }
-        let surely = match o.p99_surely_within {
+        let within = match o.p99_within {
             Some((t, answer)) if t == target => answer,
             _ => {
-                let answer = p99_surely_within(curve, &o.unit, &o.run, target);
-                o.p99_surely_within = Some((target, answer));
+                let answer = p99_within(curve, &o.unit, &o.run, target);
+                o.p99_within = Some((target, answer));
                 answer
             }
         };
-        if surely {
-            return true;
+        if let Some(answer) = within {
+            return answer;
         }
         let o = self.get(unit, true);
         meets(d, &scaling, &o.run, o.latency)
