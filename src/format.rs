@@ -21,11 +21,6 @@ const SUB_CENT_SIGNIFICANT: i32 = 2;
 /// The most decimals any money amount shows; smaller amounts show as zero.
 const MAX_MONEY_DECIMALS: usize = 10;
 
-/// A monthly or total amount in USD, with `$`: `$1,234.56`, `-$12.00`, `$0.0042`.
-///
-/// Rule: amounts of at least one cent (and exact zero) show cents (2 decimals); non-zero
-/// amounts below one cent show two significant digits (at most 10 decimals), so that
-/// small-but-real costs are not printed as `$0.00`.
 /// `s` with every control character but line feed and tab written out as `\u{1b}`, so that
 /// text from a file or a server (a value, a message) cannot drive the terminal it is printed
 /// on: set its title, clear it, move the cursor.
@@ -45,6 +40,11 @@ pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A monthly or total amount in USD, with `$`: `$1,234.56`, `-$12.00`, `$0.0042`.
+///
+/// Rule: amounts of at least one cent (and exact zero) show cents (2 decimals); non-zero
+/// amounts below one cent show two significant digits (at most 10 decimals), so that
+/// small-but-real costs are not printed as `$0.00`.
 pub fn usd(x: f64) -> String {
     with_dollar(&money(x))
 }
