@@ -208,10 +208,10 @@ fn check_plausible(p: &Prepared, refreshed: &Refreshed) -> Result<(), RefreshErr
 /// The Price List item a key of the new book came from: `SKU X (usagetype)`; a modelled
 /// key (Fargate Spot) names the item of the price it is modelled from.
 fn item_of(mapped: &pricing_map::Mapped, key: &str) -> String {
-    if let Some(itype) = key.strip_prefix("instances.") {
-        if let Some(f) = mapped.instances.get(itype) {
-            return format!("SKU {} ({})", f.sku, f.usagetype);
-        }
+    if let Some(itype) = key.strip_prefix("instances.")
+        && let Some(f) = mapped.instances.get(itype)
+    {
+        return format!("SKU {} ({})", f.sku, f.usagetype);
     }
     let from = pricing::keys::prices()
         .into_iter()

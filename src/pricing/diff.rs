@@ -93,11 +93,11 @@ pub struct Jump {
 
 /// The figures of `new` that moved by more than `factor` (up or down) against `old`: each
 /// price tier (compared by position) and each instance type's hourly price present in both.
-/// A figure that is not a positive finite number on either side counts as a jump.
+/// A new figure that is not a positive finite number always counts; an old one that is not
+/// (a hand-edited zero) gives no scale, so a new figure replacing it does not.
 pub fn jumps(old: &PriceBook, new: &PriceBook, factor: f64) -> Vec<Jump> {
-    let far = |a: f64, b: f64| {
-        !(a.is_finite() && b.is_finite() && a > 0.0 && b > 0.0) || b > a * factor || b < a / factor
-    };
+    let positive = |x: f64| x.is_finite() && x > 0.0;
+    let far = |a: f64, b: f64| !positive(b) || (positive(a) && (b > a * factor || b < a / factor));
     let mut out = Vec::new();
     for (key, p) in &new.prices {
         let Some(before) = old.prices.get(key) else {
@@ -244,6 +244,9 @@ mod tests {
         new.prices.get_mut("elb.alb.lcu").unwrap().tiers[0].usd *= 10.1;
         new.prices.get_mut("lambda.duration.x86_64").unwrap().tiers[2].usd /= 10.1;
         new.instances.get_mut("m7g.large").unwrap().on_demand_hourly = 0.0;
+        // A zero in the old book gives no scale: its repair is no jump.
+        let mut old = old;
+        old.prices.get_mut("elb.alb.hours").unwrap().tiers[0].usd = 0.0;
         let j = jumps(&old, &new, PLAUSIBLE_FACTOR);
         let figures: Vec<&str> = j.iter().map(|j| j.figure.as_str()).collect();
         assert_eq!(
