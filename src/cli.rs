@@ -119,6 +119,11 @@ pub enum PricingCommand {
         /// No progress on stderr (errors and the summary of changes still print).
         #[arg(short, long)]
         quiet: bool,
+        /// Write the book even when figures moved by more than x10 (up or down) against the
+        /// previous book (without it such a refresh stops and lists them). Zero, negative
+        /// and non-numeric prices are refused all the same.
+        #[arg(long)]
+        accept_changes: bool,
     },
 }
 

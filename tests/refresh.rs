@@ -51,6 +51,8 @@ struct State {
     seen: Vec<Seen>,
     /// Delay every answer for this service (to interrupt a refresh mid-way).
     slow: Option<&'static str>,
+    /// Answer every signed GetProducts call with HTTP 200 and this body instead.
+    body_200: Option<&'static str>,
 }
 
 struct Api {
@@ -168,6 +170,9 @@ fn answer(
         return error(403, "MissingAuthenticationTokenException", "not signed");
     }
     let service = seen.service().to_string();
+    if let Some(body) = st.body_200 {
+        return (200, None, body.to_string(), false);
+    }
     if let Some(i) = st
         .faults
         .iter()
@@ -513,6 +518,17 @@ struct Run {
 }
 
 fn refresh(api_url: &str, dir: &Path, region: &str, extra_env: &[(&str, &str)]) -> Run {
+    refresh_with(api_url, dir, region, extra_env, &[])
+}
+
+/// [`refresh`] with extra arguments (`--accept-changes`).
+fn refresh_with(
+    api_url: &str,
+    dir: &Path,
+    region: &str,
+    extra_env: &[(&str, &str)],
+    extra_args: &[&str],
+) -> Run {
     let mut cmd = planner();
     for (k, v) in extra_env {
         cmd.env(k, v);
@@ -528,6 +544,7 @@ fn refresh(api_url: &str, dir: &Path, region: &str, extra_env: &[(&str, &str)]) 
             "--out",
         ])
         .arg(dir)
+        .args(extra_args)
         .output()
         .unwrap();
     assert!(out.stdout.is_empty(), "stdout carries nothing");
@@ -1193,4 +1210,409 @@ fn library_refresh_with_static_credentials_in_process() {
         "one done line per service"
     );
     assert_eq!(refreshed.mapped.read.len(), 6);
+}
+
+// ------------------------------------------------------------------ hostile answers
+
+/// Set every `pricePerUnit.USD` of every item to `usd` (the text the API would send).
+fn set_every_price(items: &mut [Value], usd: &str) {
+    for item in items {
+        let Some(terms) = item["terms"]["OnDemand"].as_object_mut() else {
+            continue;
+        };
+        for term in terms.values_mut() {
+            if let Some(dims) = term["priceDimensions"].as_object_mut() {
+                for d in dims.values_mut() {
+                    d["pricePerUnit"]["USD"] = json!(usd);
+                }
+            }
+        }
+    }
+}
+
+/// Set the USD price of the item with `usagetype` (every dimension) to `usd`.
+fn set_price(items: &mut [Value], usagetype: &str, usd: &str) {
+    let i = items
+        .iter()
+        .position(|v| v["product"]["attributes"]["usagetype"] == usagetype)
+        .unwrap_or_else(|| panic!("no item {usagetype}"));
+    set_every_price(&mut items[i..=i], usd);
+}
+
+#[test]
+fn zero_prices_are_refused_naming_each_item_and_nothing_is_written() {
+    for zero in ["0", "-0", "1e-400", "0.0000000000"] {
+        let mut items = us_items();
+        set_every_price(&mut items, zero);
+        let api = Api::start(items, 100);
+        let (dir, old) = dir_with_old_book();
+        let run = refresh(&api.url, dir.path(), "us-east-1", &[]);
+        assert_eq!(run.code, 1, "{zero}: {}", run.stderr);
+        let e = &run.stderr;
+        assert!(e.contains("(nothing was written)"), "{e}");
+        assert!(
+            e.contains("lambda.requests.x86_64: no usable item for AWSLambda usagetype Request"),
+            "{e}"
+        );
+        assert!(
+            e.lines().any(|l| l.starts_with("    refused SKU TESTSKU")
+                && l.contains(" (Request): price dimension ")
+                && l.contains(&format!(": USD `{zero}` is zero"))),
+            "{e}"
+        );
+        // EC2 items are refused the same way, named by instance type.
+        assert!(e.contains("instances.m7g.large: no usable item"), "{e}");
+        assert!(e.contains("(BoxUsage:m7g.large)"), "{e}");
+        assert_old_book_survives(dir.path(), &old);
+    }
+}
+
+#[test]
+fn a_nan_or_negative_price_is_refused_naming_item_key_and_why() {
+    let mut items = us_items();
+    set_price(&mut items, "USE1-StateTransition", "NaN");
+    set_price(&mut items, "USE1-LoadBalancerUsage", "-1");
+    set_price(&mut items, "BoxUsage:m7g.large", "1e-310");
+    let api = Api::start(items, 100);
+    let (dir, old) = dir_with_old_book();
+    let run = refresh(&api.url, dir.path(), "us-east-1", &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let e = &run.stderr;
+    assert!(
+        e.contains("did not return 3 prices the us-east-1 book needs"),
+        "{e}"
+    );
+    for (key, item, why) in [
+        (
+            "step_functions.standard.transitions",
+            "(USE1-StateTransition)",
+            "USD `NaN` is not a number (NaN), so not a price",
+        ),
+        (
+            "elb.alb.hours",
+            "(USE1-LoadBalancerUsage)",
+            "USD `-1` is negative: a price must be above $0",
+        ),
+        (
+            "instances.m7g.large",
+            "(BoxUsage:m7g.large)",
+            "USD `1e-310` is too small to be a price",
+        ),
+    ] {
+        let line = e
+            .lines()
+            .skip_while(|l| !l.starts_with(&format!("  {key}: no usable item")))
+            .nth(1)
+            .unwrap_or_else(|| panic!("{key}: {e}"));
+        assert!(line.starts_with("    refused SKU "), "{line}");
+        assert!(line.contains(item), "{line}");
+        assert!(line.contains(why), "{line}");
+    }
+    assert_old_book_survives(dir.path(), &old);
+}
+
+/// us-east-1 items with the Lambda request price at x10.5 and m7g.large's at /11.
+fn items_with_jumps() -> Vec<Value> {
+    let mut items = us_items();
+    set_price(&mut items, "Request", "0.0000021");
+    let hourly = shipped().instances["m7g.large"].on_demand_hourly / 11.0;
+    set_price(&mut items, "BoxUsage:m7g.large", &hourly.to_string());
+    // x9.5 passes.
+    set_price(&mut items, "Request-ARM", "0.0000019");
+    items
+}
+
+#[test]
+fn a_figure_moving_more_than_tenfold_stops_the_refresh_unless_accepted() {
+    let api = Api::start(items_with_jumps(), 100);
+    let (dir, old) = dir_with_old_book();
+    let run = refresh(&api.url, dir.path(), "us-east-1", &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let e = &run.stderr;
+    assert!(
+        e.contains("moves 2 figures by more than x10 (up or down) against"),
+        "{e}"
+    );
+    assert!(e.contains("(nothing was written)"), "{e}");
+    assert!(
+        e.contains(
+            "  prices.lambda.requests.x86_64: 0.0000002 -> 0.0000021 per request (SKU \
+             TESTSKU000000021 (Request))"
+        ),
+        "{e}"
+    );
+    assert!(
+        e.contains("  instances.m7g.large: 0.0816 -> 0.007418181818"),
+        "{e}"
+    );
+    assert!(e.contains("(BoxUsage:m7g.large))"), "{e}");
+    assert!(!e.contains("lambda.requests.arm64"), "{e}");
+    assert!(e.contains("--accept-changes"), "{e}");
+    assert_old_book_survives(dir.path(), &old);
+
+    // The flag writes it.
+    let run = refresh_with(
+        &api.url,
+        dir.path(),
+        "us-east-1",
+        &[],
+        &["--accept-changes"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let book = written(dir.path(), "us-east-1");
+    assert_eq!(book.prices["lambda.requests.x86_64"].unit_usd(), 0.0000021);
+    assert!(
+        run.stderr.contains(
+            "changed prices.lambda.requests.x86_64: 0.0000002 per request -> 0.0000021 per request"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_region_without_a_previous_book_is_checked_against_us_east_1() {
+    // ap-south-2 has no built-in book: a x1000 price is compared with us-east-1's.
+    let mut items = items_from_book(&shipped(), "ap-south-2", "APS5-");
+    set_price(&mut items, "APS5-LoadBalancerUsage", "22.5");
+    let api = Api::start(items, 100);
+    let dir = tempfile::tempdir().unwrap();
+    let run = refresh(&api.url, dir.path(), "ap-south-2", &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("against the built-in us-east-1 book, made"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("prices.elb.alb.hours: 0.0225 -> 22.5 per ALB-hour"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn the_tui_job_refuses_a_tenfold_move_as_its_failure() {
+    let api = Api::start(items_with_jumps(), 100);
+    let (dir, old) = dir_with_old_book();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (tx, _rx) = tokio::sync::mpsc::channel(256);
+    let outcome = rt.block_on(async {
+        let sdk = static_sdk().await;
+        planner::tui::jobs::refresh_prices(1, "us-east-1", dir.path(), Some(&api.url), &sdk, &tx)
+            .await
+    });
+    let planner::tui::jobs::JobOutcome::Failed(msg) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert!(msg.contains("by more than x10"), "{msg}");
+    assert!(msg.contains("prices.lambda.requests.x86_64"), "{msg}");
+    assert_old_book_survives(dir.path(), &old);
+}
+
+/// Static test credentials, us-east-1, fast retries.
+async fn static_sdk() -> aws_config::SdkConfig {
+    use aws_config::retry::RetryConfig;
+    use aws_sdk_pricing::config::{Credentials, Region};
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .credentials_provider(Credentials::new(
+            "AKIDTEST",
+            "test-secret",
+            None,
+            None,
+            "test",
+        ))
+        .region(Region::new("us-east-1"))
+        .retry_config(RetryConfig::standard().with_initial_backoff(Duration::from_millis(5)))
+        .load()
+        .await
+}
+
+#[test]
+fn a_server_that_never_answers_times_out() {
+    // Accepts every connection, reads nothing, answers nothing, keeps it open.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    let (dir, old) = dir_with_old_book();
+    let start = std::time::Instant::now();
+    let run = refresh(
+        &url,
+        dir.path(),
+        "us-east-1",
+        &[
+            ("PLANNER_PRICE_LIST_TIMEOUT", "1"),
+            ("AWS_MAX_ATTEMPTS", "2"),
+        ],
+    );
+    let took = start.elapsed();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(took < Duration::from_secs(20), "{took:?}");
+    assert!(
+        run.stderr
+            .contains("cannot reach the AWS Price List API at http://127.0.0.1:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "no answer within 1 s (the limit per attempt; PLANNER_PRICE_LIST_TIMEOUT=SECONDS \
+             changes it)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_old_book_survives(dir.path(), &old);
+
+    // A timeout that is not a number of seconds is bad input, before any call.
+    let run = refresh(
+        &url,
+        dir.path(),
+        "us-east-1",
+        &[("PLANNER_PRICE_LIST_TIMEOUT", "0")],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("PLANNER_PRICE_LIST_TIMEOUT=`0` is not a whole number of seconds"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_default_timeouts_are_set_on_the_client() {
+    use planner::aws::pricing as price_list;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let sdk = rt.block_on(static_sdk());
+    let client = price_list::client(&sdk, None).unwrap();
+    let t = client.config().timeout_config().unwrap();
+    assert_eq!(t.connect_timeout(), Some(Duration::from_secs(10)));
+    assert_eq!(t.operation_attempt_timeout(), Some(Duration::from_secs(60)));
+}
+
+#[test]
+fn an_empty_answer_is_a_runtime_error_naming_what_came_back() {
+    for (body, named) in [("", "an empty body"), ("{}", "the body `{}`")] {
+        let api = Api::start(us_items(), 100);
+        api.state.lock().unwrap().body_200 = Some(body);
+        let (dir, old) = dir_with_old_book();
+        let run = refresh(&api.url, dir.path(), "us-east-1", &[]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "answered GetProducts for AWSLambda with HTTP 200 and {named}, not a Price List \
+                 answer"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("Region code"), "{}", run.stderr);
+        assert_old_book_survives(dir.path(), &old);
+    }
+    // A real empty answer (no products) is still an unknown Region.
+    let api = Api::start(Vec::new(), 100);
+    let dir = tempfile::tempdir().unwrap();
+    let run = refresh(&api.url, dir.path(), "us-east-1", &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("check the Region code"),
+        "{}",
+        run.stderr
+    );
+}
+
+const HOSTILE: &str = "denied\u{1b}]0;pwned\u{7}\u{1b}[2J";
+
+#[test]
+fn escape_sequences_in_server_messages_never_reach_the_terminal() {
+    let api = Api::start(us_items(), 100);
+    api.fault(Fault {
+        service: None,
+        status: 400,
+        error_type: "ValidationException",
+        message: HOSTILE,
+        times: usize::MAX,
+    });
+    let (dir, _) = dir_with_old_book();
+    let run = refresh(&api.url, dir.path(), "us-east-1", &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+    assert!(!run.stderr.contains('\u{7}'), "{:?}", run.stderr);
+    assert!(
+        run.stderr.contains("denied\\u{1b}]0;pwned"),
+        "{}",
+        run.stderr
+    );
+
+    // A price that carries escapes, refused and named.
+    let mut items = us_items();
+    set_price(&mut items, "USE1-StateTransition", HOSTILE);
+    let api = Api::start(items, 100);
+    let (dir, _) = dir_with_old_book();
+    let run = refresh(&api.url, dir.path(), "us-east-1", &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+    assert!(run.stderr.contains("USD `denied\\u{1b}"), "{}", run.stderr);
+}
+
+/// The library's errors are safe themselves: the TUI and any other caller print them as
+/// they are.
+#[test]
+fn library_errors_built_from_server_text_carry_no_escapes() {
+    use planner::aws::pricing as price_list;
+    let reference = shipped();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let run = |api: &Api| {
+        rt.block_on(async {
+            let sdk = static_sdk().await;
+            let client = price_list::client(&sdk, Some(&api.url)).unwrap();
+            price_list::refresh(
+                &client,
+                &api.url,
+                "us-east-1",
+                "2027-01-01",
+                None,
+                &reference,
+                &mut |_| {},
+            )
+            .await
+            .unwrap_err()
+            .to_string()
+        })
+    };
+    let api = Api::start(us_items(), 100);
+    api.fault(Fault {
+        service: None,
+        status: 400,
+        error_type: "ValidationException",
+        message: HOSTILE,
+        times: usize::MAX,
+    });
+    let msg = run(&api);
+    assert!(msg.contains("denied\\u{1b}]0;pwned"), "{msg}");
+    assert!(!msg.contains('\u{1b}') && !msg.contains('\u{7}'), "{msg:?}");
+
+    let mut items = us_items();
+    set_price(&mut items, "USE1-StateTransition", HOSTILE);
+    let msg = run(&Api::start(items, 100));
+    assert!(msg.contains("USD `denied\\u{1b}"), "{msg}");
+    assert!(!msg.contains('\u{1b}'), "{msg:?}");
 }

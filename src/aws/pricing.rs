@@ -5,16 +5,21 @@
 //! the Price List client talks to one of the API's own endpoints (us-east-1, eu-central-1 or
 //! ap-south-1; [`api_region`]), or to `--endpoint-url` (tests point it at a local server).
 
-use super::pricing_map::{self, AssembleError, Assembled, Mapped, Query};
+use super::pricing_map::{self, AssembleError, Assembled, Mapped, Missing, Query};
 use super::{CredentialsError, Failure, PRICE_LIST, classify, error_chain, innermost};
-use crate::pricing::{LoadedBook, PriceBook};
+use crate::format::terminal_safe;
+use crate::pricing::{Jump, LoadedBook, PLAUSIBLE_FACTOR, PriceBook};
 use aws_config::SdkConfig;
 use aws_sdk_pricing::Client;
-use aws_sdk_pricing::config::Region;
+use aws_sdk_pricing::config::interceptors::AfterDeserializationInterceptorContextRef;
+use aws_sdk_pricing::config::timeout::TimeoutConfig;
+use aws_sdk_pricing::config::{ConfigBag, Intercept, Region, RuntimeComponents};
 use aws_sdk_pricing::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_pricing::types::{Filter, FilterType};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Regions that serve the Price List Query API.
 pub const API_REGIONS: [&str; 3] = ["us-east-1", "eu-central-1", "ap-south-1"];
@@ -24,6 +29,17 @@ pub const PAGE_SIZE: i32 = 100;
 
 /// A safety stop: no service of ours has anywhere near this many pages.
 const MAX_PAGES: usize = 500;
+
+/// How long the client waits for a connection to the Price List endpoint.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long one `GetProducts` attempt (send and read a page of up to 100 products, a few
+/// hundred KB) may take before it is abandoned (and retried, as the SDK's retries allow).
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Environment variable that replaces [`ATTEMPT_TIMEOUT`] (whole seconds, 1 to 3600; the
+/// connect timeout is never longer than it). For slow links, and for tests.
+pub const TIMEOUT_ENV: &str = "PLANNER_PRICE_LIST_TIMEOUT";
 
 /// Why a refresh failed. Each variant says what the user can do.
 #[derive(Debug, thiserror::Error)]
@@ -64,9 +80,30 @@ pub enum RefreshError {
     #[error("{}", missing_message(region, missing))]
     MissingPrices {
         region: String,
-        /// `(book key, what was looked for)`.
-        missing: Vec<(String, String)>,
+        missing: Vec<Missing>,
     },
+    /// The server answered 200 with something that is not a `GetProducts` answer (an empty
+    /// body, `{}`): a broken endpoint or proxy, not an unknown Region.
+    #[error(
+        "{endpoint} answered GetProducts for {service} with HTTP 200 and {answer}, not a Price \
+         List answer (it has no FormatVersion): check --endpoint-url, AWS_ENDPOINT_URL or the \
+         proxy in between (nothing was written)"
+    )]
+    NotPriceList {
+        service: String,
+        endpoint: String,
+        /// `an empty body`, or `the body `{}``.
+        answer: String,
+    },
+    #[error("{}", implausible_message(against, jumps))]
+    Implausible {
+        /// The book compared with, in words.
+        against: String,
+        /// Each figure that moved too far, with the item it came from (`SKU X (usagetype)`).
+        jumps: Vec<(Jump, String)>,
+    },
+    #[error("{TIMEOUT_ENV}=`{0}` is not a whole number of seconds from 1 to 3600")]
+    InvalidTimeout(String),
     #[error("{}", conflict_message(.0))]
     Conflicts(Vec<pricing_map::Conflict>),
     #[error("interrupted: the previous price book is untouched")]
@@ -79,23 +116,45 @@ impl RefreshError {
         match self {
             RefreshError::InvalidRegion(_)
             | RefreshError::UnknownRegion(_)
-            | RefreshError::InvalidEndpoint(_) => 2,
+            | RefreshError::InvalidEndpoint(_)
+            | RefreshError::InvalidTimeout(_) => 2,
             _ => 1,
         }
     }
 }
 
-fn missing_message(region: &str, missing: &[(String, String)]) -> String {
+fn missing_message(region: &str, missing: &[Missing]) -> String {
     let mut s = format!(
         "the AWS Price List API did not return {} price{} the {region} book needs (nothing was \
          written):",
         missing.len(),
         if missing.len() == 1 { "" } else { "s" }
     );
-    for (key, what) in missing {
-        let _ = write!(s, "\n  {key}: no usable item for {what}");
+    for m in missing {
+        let _ = write!(s, "\n  {}: no usable item for {}", m.key, m.wanted);
+        for refused in &m.refused {
+            let _ = write!(s, "\n    refused {refused}");
+        }
     }
-    s
+    terminal_safe(&s).into_owned()
+}
+
+fn implausible_message(against: &str, jumps: &[(Jump, String)]) -> String {
+    let mut s = format!(
+        "the Price List answer moves {} figure{} by more than x{PLAUSIBLE_FACTOR} (up or down) \
+         against {against}, which looks like a broken answer rather than a price change \
+         (nothing was written):",
+        jumps.len(),
+        if jumps.len() == 1 { "" } else { "s" }
+    );
+    for (jump, item) in jumps {
+        let _ = write!(s, "\n  {jump} ({item})");
+    }
+    s.push_str(
+        "\nCheck these figures against https://aws.amazon.com/pricing/; if they are right, run \
+         `planner pricing refresh` again with --accept-changes to write the book anyway",
+    );
+    terminal_safe(&s).into_owned()
 }
 
 fn conflict_message(conflicts: &[pricing_map::Conflict]) -> String {
@@ -105,7 +164,7 @@ fn conflict_message(conflicts: &[pricing_map::Conflict]) -> String {
     for c in conflicts {
         let _ = write!(s, "\n  {}: SKUs {}", c.key, c.skus.join(", "));
     }
-    s
+    terminal_safe(&s).into_owned()
 }
 
 /// Check the shape of a Region code: `us-east-1`, `us-gov-west-1`, `ap-southeast-2`.
@@ -137,10 +196,37 @@ pub fn api_region(configured: Option<&str>) -> &'static str {
         .unwrap_or(API_REGIONS[0])
 }
 
+/// The per-attempt timeout: [`ATTEMPT_TIMEOUT`], or `TIMEOUT_ENV` when set.
+pub fn attempt_timeout() -> Result<Duration, RefreshError> {
+    match std::env::var(TIMEOUT_ENV) {
+        Err(_) => Ok(ATTEMPT_TIMEOUT),
+        Ok(text) => text
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|s| (1..=3600).contains(s))
+            .map(Duration::from_secs)
+            .ok_or_else(|| RefreshError::InvalidTimeout(terminal_safe(&text).into_owned())),
+    }
+}
+
+/// The client's timeouts: connect within [`CONNECT_TIMEOUT`] (or `attempt`, if shorter), each
+/// attempt within `attempt`. Without them a server that accepts the connection and never
+/// answers would hold the refresh forever.
+fn timeouts(attempt: Duration) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT.min(attempt))
+        .read_timeout(attempt)
+        .operation_attempt_timeout(attempt)
+        .build()
+}
+
 /// A Price List client from the shared configuration; `endpoint_url` overrides the endpoint.
+/// Timeouts: [`timeouts`] with [`attempt_timeout`].
 pub fn client(sdk: &SdkConfig, endpoint_url: Option<&str>) -> Result<Client, RefreshError> {
     let mut builder = aws_sdk_pricing::config::Builder::from(sdk)
-        .region(Region::new(api_region(sdk.region().map(|r| r.as_ref()))));
+        .region(Region::new(api_region(sdk.region().map(|r| r.as_ref()))))
+        .timeout_config(timeouts(attempt_timeout()?));
     if let Some(url) = endpoint_url {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(RefreshError::InvalidEndpoint(url.to_string()));
@@ -208,6 +294,7 @@ pub async fn fetch_service(
     let mut token: Option<String> = None;
     let mut seen = BTreeSet::new();
     for page in 1..=MAX_PAGES {
+        let body = LastBody::default();
         let out = client
             .get_products()
             .service_code(query.service)
@@ -215,9 +302,18 @@ pub async fn fetch_service(
             .max_results(PAGE_SIZE)
             .set_filters(Some(filters.clone()))
             .set_next_token(token.take())
+            .customize()
+            .interceptor(body.clone())
             .send()
             .await
             .map_err(|e| map_sdk_error(query.service, endpoint, e))?;
+        if out.format_version().is_none() {
+            return Err(RefreshError::NotPriceList {
+                service: query.service.into(),
+                endpoint: terminal_safe(endpoint).into_owned(),
+                answer: body.describe(),
+            });
+        }
         items.extend(out.price_list().iter().cloned());
         let next = out.next_token().filter(|t| !t.is_empty());
         progress(Progress {
@@ -243,13 +339,62 @@ pub async fn fetch_service(
     })
 }
 
-/// Turn an SDK failure into a message the user can act on.
+/// Keeps the body of the last answer to a request (up to [`LastBody::KEPT`] bytes), so that
+/// an answer the SDK reads as an empty output can be named in the error.
+#[derive(Debug, Clone, Default)]
+struct LastBody(Arc<Mutex<Option<Vec<u8>>>>);
+
+impl LastBody {
+    /// Enough of a body to recognise it in a message.
+    const KEPT: usize = 200;
+
+    /// `an empty body`, or `the body `...`` (terminal-safe, cut at [`Self::KEPT`] bytes).
+    fn describe(&self) -> String {
+        let kept = self.0.lock().ok().and_then(|g| g.clone());
+        match kept {
+            None => "a body that could not be read".into(),
+            Some(b) if b.iter().all(u8::is_ascii_whitespace) => "an empty body".into(),
+            Some(b) => {
+                let text = String::from_utf8_lossy(&b);
+                let cut = if b.len() >= Self::KEPT { " ..." } else { "" };
+                format!("the body `{}`{cut}", terminal_safe(text.trim()))
+            }
+        }
+    }
+}
+
+impl Intercept for LastBody {
+    fn name(&self) -> &'static str {
+        "planner::LastBody"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_pricing::error::BoxError> {
+        let body = context.response().body().bytes().map(|b| {
+            let end = b.len().min(Self::KEPT);
+            b[..end].to_vec()
+        });
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = body;
+        }
+        Ok(())
+    }
+}
+
+/// Turn an SDK failure into a message the user can act on. Text from the server (its error
+/// code and message, a connection error) is made terminal-safe here, so every caller (the
+/// CLI, the TUI, the library) gets a message that cannot drive a terminal.
 pub fn map_sdk_error<E, R>(service: &str, endpoint: &str, err: SdkError<E, R>) -> RefreshError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    let answer = super::service_answer(&err);
+    let answer = super::service_answer(&err).map(|a| terminal_safe(&a).into_owned());
+    let endpoint = terminal_safe(endpoint);
     let api = |detail: String| RefreshError::Api {
         service: service.to_string(),
         detail,
@@ -257,11 +402,14 @@ where
     match classify(&err) {
         Failure::Network => RefreshError::Network {
             endpoint: endpoint.to_string(),
-            detail: innermost(&err),
+            detail: terminal_safe(&innermost(&err)).into_owned(),
         },
         Failure::Timeout => RefreshError::Network {
             endpoint: endpoint.to_string(),
-            detail: "the request timed out".into(),
+            detail: format!(
+                "no answer within {} s (the limit per attempt; {TIMEOUT_ENV}=SECONDS changes it)",
+                attempt_timeout().unwrap_or(ATTEMPT_TIMEOUT).as_secs()
+            ),
         },
         Failure::Throttled => RefreshError::Throttled {
             service: service.to_string(),
@@ -271,7 +419,7 @@ where
         )),
         Failure::AccessDenied => RefreshError::AccessDenied(answer.unwrap_or_default()),
         Failure::Conflict | Failure::NotFound | Failure::Other => {
-            api(answer.unwrap_or_else(|| error_chain(&err)))
+            api(answer.unwrap_or_else(|| terminal_safe(&error_chain(&err)).into_owned()))
         }
     }
 }

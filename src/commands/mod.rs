@@ -57,12 +57,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     out,
                     endpoint_url,
                     quiet,
+                    accept_changes,
                 },
         }) => pricing::refresh(
             cli.region.as_deref(),
             out.or(cli.pricing).as_deref(),
             endpoint_url.as_deref(),
             quiet,
+            accept_changes,
         ),
     }
 }

@@ -25,6 +25,7 @@ pub fn refresh(
     out: Option<&Path>,
     endpoint_url: Option<&str>,
     quiet: bool,
+    accept_changes: bool,
 ) -> Result<ExitCode> {
     let region = region.ok_or_else(|| {
         UsageError(
@@ -33,11 +34,12 @@ pub fn refresh(
                 .into(),
         )
     })?;
-    let prepared = refresh::prepare(
+    let mut prepared = refresh::prepare(
         region,
         out.unwrap_or(Path::new("pricing-cache")),
         endpoint_url,
     )?;
+    prepared.accept_changes = accept_changes;
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -51,7 +53,9 @@ pub fn refresh(
             }
             match step {
                 Step::Connected { endpoint } => {
-                    eprintln!("Reading {region} prices from the AWS Price List API ({endpoint})");
+                    let line =
+                        format!("Reading {region} prices from the AWS Price List API ({endpoint})");
+                    eprintln!("{}", crate::format::terminal_safe(&line));
                 }
                 Step::Page(p) => {
                     let pages = if p.pages == 1 { "page" } else { "pages" };
@@ -86,7 +90,7 @@ pub fn refresh(
     }
     if !quiet {
         for note in &outcome.refreshed.assembled.notes {
-            eprintln!("note: {note}");
+            eprintln!("note: {}", crate::format::terminal_safe(note));
         }
     }
     eprintln!("{}", outcome.summary());

@@ -1,8 +1,9 @@
 //! Price refresh: rebuild a region's price book from the AWS Price List API.
 //!
 //! [`prepare`] checks the region and the output folder and reads the previous book;
-//! [`run`] downloads and builds the new book (dropping its future midway changes nothing);
-//! [`commit`] writes it atomically.
+//! [`run`] downloads and builds the new book (dropping its future midway changes nothing) and
+//! refuses one whose figures jump by more than [`pricing::PLAUSIBLE_FACTOR`] unless
+//! [`Prepared::accept_changes`]; [`commit`] writes it atomically.
 
 use crate::atomic::AtomicFile;
 use crate::aws::pricing::{self as price_list, RefreshError, Refreshed};
@@ -34,6 +35,9 @@ pub struct Prepared {
     reference: PriceBook,
     /// The new book's date.
     made: String,
+    /// Write the book even if figures moved by more than [`pricing::PLAUSIBLE_FACTOR`]
+    /// (`--accept-changes`; the TUI never sets it).
+    pub accept_changes: bool,
 }
 
 impl Prepared {
@@ -75,6 +79,7 @@ pub fn prepare(region: &str, dir: &Path, endpoint_url: Option<&str>) -> Result<P
         previous,
         reference: pricing::built_in("us-east-1")?.book,
         made: super::today(),
+        accept_changes: false,
     })
 }
 
@@ -151,14 +156,76 @@ pub async fn run(
     )
     .await?;
     let changes = p.previous.as_ref().map(|prev| Changes {
-        against: if prev.origin == pricing::BUILT_IN_ORIGIN {
-            format!("the built-in {} book, made {}", p.region, prev.book.made)
-        } else {
-            format!("{}, made {}", prev.origin, prev.book.made)
-        },
+        against: describe(prev),
         diff: pricing::diff(&prev.book, &refreshed.assembled.book),
     });
+    if !p.accept_changes {
+        check_plausible(p, &refreshed)?;
+    }
     Ok(Outcome { refreshed, changes })
+}
+
+/// `the built-in eu-west-1 book, made 2026-07-01`, or the file's path and date.
+fn describe(book: &LoadedBook) -> String {
+    if book.origin == pricing::BUILT_IN_ORIGIN {
+        format!(
+            "the built-in {} book, made {}",
+            book.book.region, book.book.made
+        )
+    } else {
+        format!("{}, made {}", book.origin, book.book.made)
+    }
+}
+
+/// Refuse a new book whose figures moved by more than [`pricing::PLAUSIBLE_FACTOR`] against
+/// the previous book, or, for a Region without one, against the built-in us-east-1 book
+/// (Regions' prices differ by far less than that factor).
+fn check_plausible(p: &Prepared, refreshed: &Refreshed) -> Result<(), RefreshError> {
+    let (old, against) = match &p.previous {
+        Some(prev) => (&prev.book, describe(prev)),
+        None => (
+            &p.reference,
+            format!(
+                "the built-in us-east-1 book, made {} (there is no previous {} book)",
+                p.reference.made, p.region
+            ),
+        ),
+    };
+    let jumps = pricing::jumps(old, &refreshed.assembled.book, pricing::PLAUSIBLE_FACTOR);
+    if jumps.is_empty() {
+        return Ok(());
+    }
+    let jumps = jumps
+        .into_iter()
+        .map(|j| {
+            let item = item_of(&refreshed.mapped, &j.key);
+            (j, item)
+        })
+        .collect();
+    Err(RefreshError::Implausible { against, jumps })
+}
+
+/// The Price List item a key of the new book came from: `SKU X (usagetype)`; a modelled
+/// key (Fargate Spot) names the item of the price it is modelled from.
+fn item_of(mapped: &pricing_map::Mapped, key: &str) -> String {
+    if let Some(itype) = key.strip_prefix("instances.")
+        && let Some(f) = mapped.instances.get(itype)
+    {
+        return format!("SKU {} ({})", f.sku, f.usagetype);
+    }
+    let from = pricing::keys::prices()
+        .into_iter()
+        .find(|k| k.key == key)
+        .and_then(|k| match k.origin {
+            pricing::keys::Origin::Modelled { from } => Some(from),
+            pricing::keys::Origin::PriceList { .. } => None,
+        });
+    let modelled = from.is_some();
+    match mapped.prices.get(from.as_deref().unwrap_or(key)) {
+        Some(f) if modelled => format!("modelled from SKU {} ({})", f.sku, f.usagetype),
+        Some(f) => format!("SKU {} ({})", f.sku, f.usagetype),
+        None => "kept from the previous book".into(),
+    }
 }
 
 /// Write the new book into the folder, atomically: its path, and the book as loaded from

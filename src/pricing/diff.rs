@@ -72,6 +72,82 @@ pub fn diff(old: &PriceBook, new: &PriceBook) -> BookDiff {
     d
 }
 
+/// How far a refreshed figure may move against the previous book before the refresh stops
+/// and asks for `--accept-changes`: AWS moves prices by a few percent to a few tens of percent,
+/// and Regions differ by less than ×2; a figure ten times higher or lower is far more likely
+/// a broken answer (a unit or a decimal point off) than a real change.
+pub const PLAUSIBLE_FACTOR: f64 = 10.0;
+
+/// A figure that moved by more than a factor between two books.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Jump {
+    /// `prices.<key>` (with ` tier N` when not the first) or `instances.<type>`.
+    pub figure: String,
+    /// The book key it belongs to (`lambda.requests.arm64`, `instances.m7g.large`).
+    pub key: String,
+    pub old: f64,
+    pub new: f64,
+    /// The unit the figures are in (`request`, `hour`).
+    pub unit: String,
+}
+
+/// The figures of `new` that moved by more than `factor` (up or down) against `old`: each
+/// price tier (compared by position) and each instance type's hourly price present in both.
+/// A new figure that is not a positive finite number always counts; an old one that is not
+/// (a hand-edited zero) gives no scale, so a new figure replacing it does not.
+pub fn jumps(old: &PriceBook, new: &PriceBook, factor: f64) -> Vec<Jump> {
+    let positive = |x: f64| x.is_finite() && x > 0.0;
+    let far = |a: f64, b: f64| !positive(b) || (positive(a) && (b > a * factor || b < a / factor));
+    let mut out = Vec::new();
+    for (key, p) in &new.prices {
+        let Some(before) = old.prices.get(key) else {
+            continue;
+        };
+        for (i, (a, b)) in before.tiers.iter().zip(&p.tiers).enumerate() {
+            if far(a.usd, b.usd) {
+                out.push(Jump {
+                    figure: match i {
+                        0 => format!("prices.{key}"),
+                        _ => format!("prices.{key} tier {}", i + 1),
+                    },
+                    key: key.clone(),
+                    old: a.usd,
+                    new: b.usd,
+                    unit: p.unit.clone(),
+                });
+            }
+        }
+    }
+    for (name, inst) in &new.instances {
+        if let Some(before) = old.instances.get(name)
+            && far(before.on_demand_hourly, inst.on_demand_hourly)
+        {
+            out.push(Jump {
+                figure: format!("instances.{name}"),
+                key: format!("instances.{name}"),
+                old: before.on_demand_hourly,
+                new: inst.on_demand_hourly,
+                unit: "hour".into(),
+            });
+        }
+    }
+    out
+}
+
+/// [`Jump`] figures in plain decimals: `0.0000002 -> 0.02 per request`.
+impl fmt::Display for Jump {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} -> {} per {}",
+            self.figure,
+            Plain(self.old),
+            Plain(self.new),
+            self.unit
+        )
+    }
+}
+
 /// `0.0000166667 to 6000000000, 0.000015 to 15000000000, 0.0000133334 above`, or a flat
 /// price alone.
 pub fn tiers_text(tiers: &[Tier]) -> String {
@@ -155,6 +231,36 @@ mod tests {
                 .contains("instances.m7g.large: 0.0816 per hour")
         );
         assert!(diff(&old, &old).is_empty());
+    }
+
+    #[test]
+    fn jumps_past_the_factor_are_named_either_way() {
+        let old = built_in("us-east-1").unwrap().book;
+        assert!(jumps(&old, &old, PLAUSIBLE_FACTOR).is_empty());
+        let mut new = old.clone();
+        // x9.9 and /9.9 pass; x10.1, /10.1 and a tier of a tiered price do not.
+        new.prices.get_mut("lambda.requests.arm64").unwrap().tiers[0].usd *= 9.9;
+        new.prices.get_mut("lambda.requests.x86_64").unwrap().tiers[0].usd /= 9.9;
+        new.prices.get_mut("elb.alb.lcu").unwrap().tiers[0].usd *= 10.1;
+        new.prices.get_mut("lambda.duration.x86_64").unwrap().tiers[2].usd /= 10.1;
+        new.instances.get_mut("m7g.large").unwrap().on_demand_hourly = 0.0;
+        // A zero in the old book gives no scale: its repair is no jump.
+        let mut old = old;
+        old.prices.get_mut("elb.alb.hours").unwrap().tiers[0].usd = 0.0;
+        let j = jumps(&old, &new, PLAUSIBLE_FACTOR);
+        let figures: Vec<&str> = j.iter().map(|j| j.figure.as_str()).collect();
+        assert_eq!(
+            figures,
+            [
+                "prices.elb.alb.lcu",
+                "prices.lambda.duration.x86_64 tier 3",
+                "instances.m7g.large"
+            ]
+        );
+        assert_eq!(
+            j[2].to_string(),
+            "instances.m7g.large: 0.0816 -> 0 per hour"
+        );
     }
 
     #[test]

@@ -13,10 +13,37 @@ use std::fmt::Write as _;
 pub enum AssembleError {
     /// The API returned no product at all for the region.
     NoProducts,
-    /// Prices the book needs that no item gave: `(key, what was looked for)`.
-    Missing(Vec<(String, String)>),
+    /// Prices the book needs that no item gave.
+    Missing(Vec<Missing>),
     /// Several items for one key with different prices.
     Conflicts(Vec<Conflict>),
+}
+
+/// A figure the book needs that no usable item gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    /// The book key (`lambda.requests.arm64`, `instances.m7g.large`).
+    pub key: String,
+    /// What was looked for: `AWSLambda usagetype Request in us-east-1`.
+    pub wanted: String,
+    /// The items that would have filled it but were refused, each `SKU X (usagetype): why`.
+    pub refused: Vec<String>,
+}
+
+impl Missing {
+    fn new(key: String, wanted: String, mapped: &Mapped) -> Missing {
+        let refused = mapped
+            .skipped
+            .iter()
+            .filter(|s| s.key.as_deref() == Some(key.as_str()))
+            .map(|s| format!("{}: {}", s.item, s.reason))
+            .collect();
+        Missing {
+            key,
+            wanted,
+            refused,
+        }
+    }
 }
 
 /// The new book and what the user should know about how it was made.
@@ -73,9 +100,10 @@ pub fn assemble(
             Some(found) => {
                 prices.insert(rule.key.clone(), found.price.clone());
             }
-            None => missing.push((
+            None => missing.push(Missing::new(
                 rule.key.clone(),
                 format!("{} usagetype {} in {region}", rule.service, rule.usagetype),
+                mapped,
             )),
         }
     }
@@ -109,9 +137,6 @@ pub fn assemble(
                 },
             );
         }
-    }
-    if !missing.is_empty() {
-        return Err(AssembleError::Missing(missing));
     }
     // Keys of the previous book refresh does not produce stay, with their own sources.
     if let Some(prev) = prev {
@@ -148,10 +173,13 @@ pub fn assemble(
                 }
                 None => absent.push(format!("{name} (no vCPU/memory in the item)")),
             },
-            (None, _) if prev.is_some_and(|b| b.instances.contains_key(&name)) => missing.push((
-                format!("instances.{name}"),
-                format!("AmazonEC2 BoxUsage:{name}, Linux, shared tenancy, in {region}"),
-            )),
+            (None, _) if prev.is_some_and(|b| b.instances.contains_key(&name)) => {
+                missing.push(Missing::new(
+                    format!("instances.{name}"),
+                    format!("AmazonEC2 BoxUsage:{name}, Linux, shared tenancy, in {region}"),
+                    mapped,
+                ));
+            }
             (None, _) => absent.push(name),
         }
     }
@@ -159,10 +187,20 @@ pub fn assemble(
         return Err(AssembleError::Missing(missing));
     }
     if instances.is_empty() {
-        return Err(AssembleError::Missing(vec![(
-            "instances".into(),
-            format!("any AmazonEC2 Linux instance type of the curated list in {region}"),
-        )]));
+        return Err(AssembleError::Missing(vec![Missing {
+            key: "instances".into(),
+            wanted: format!("any AmazonEC2 Linux instance type of the curated list in {region}"),
+            refused: mapped
+                .skipped
+                .iter()
+                .filter(|s| {
+                    s.key
+                        .as_deref()
+                        .is_some_and(|k| k.starts_with("instances."))
+                })
+                .map(|s| format!("{}: {}", s.item, s.reason))
+                .collect(),
+        }]));
     }
     if !absent.is_empty() {
         notes.push(format!(

@@ -135,9 +135,8 @@ pub(super) fn on_demand_dimensions(p: &Product) -> Result<Vec<Dimension>, String
             .and_then(|p| p.get("USD"))
             .and_then(Value::as_str)
             .ok_or_else(|| format!("price dimension {code} has no `pricePerUnit.USD`"))?;
-        let usd = parse_number(usd_text)
-            .filter(|u| *u >= 0.0)
-            .ok_or_else(|| format!("price dimension {code}: USD `{usd_text}` is not a price"))?;
+        let usd = parse_price(usd_text)
+            .map_err(|why| format!("price dimension {code}: USD `{usd_text}` {why}"))?;
         let begin_text = field("beginRange").unwrap_or("0");
         let begin = parse_number(begin_text).ok_or_else(|| {
             format!("price dimension {code}: beginRange `{begin_text}` is not a number")
@@ -160,6 +159,30 @@ pub(super) fn on_demand_dimensions(p: &Product) -> Result<Vec<Dimension>, String
     }
     out.sort_by(|a, b| a.begin.total_cmp(&b.begin));
     Ok(out)
+}
+
+/// A price the book may take: a finite number above zero that is not subnormal. Every key
+/// the refresh reads is a charge AWS makes (there is no free or negative on-demand rate among
+/// them), so a zero (`0`, `-0`, or `1e-400`, which reads as 0) is a broken answer, not a
+/// price. `Err` says why, after the value (`is negative`).
+pub(super) fn parse_price(s: &str) -> Result<f64, &'static str> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| "is not a number, so not a price")?;
+    if v.is_nan() {
+        Err("is not a number (NaN), so not a price")
+    } else if v.is_infinite() {
+        Err("is infinite, so not a price")
+    } else if v < 0.0 {
+        Err("is negative: a price must be above $0")
+    } else if v == 0.0 {
+        Err("is zero (or too small to be told from zero): a price must be above $0")
+    } else if !v.is_normal() {
+        Err("is too small to be a price (a subnormal number): a price must be above $0")
+    } else {
+        Ok(v)
+    }
 }
 
 fn parse_number(s: &str) -> Option<f64> {
@@ -303,6 +326,26 @@ mod tests {
         assert!(tiers(&[d(1.0, None)], "request").is_err());
         assert!(tiers(&[d(0.0, Some(5.0))], "request").is_err());
         assert_eq!(tiers(&[d(0.0, None)], "request").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn only_positive_normal_prices_are_prices() {
+        assert_eq!(parse_price("0.0000166667"), Ok(0.0000166667));
+        assert_eq!(parse_price(" 1e-6 "), Ok(0.000001));
+        for (bad, why) in [
+            ("0", "zero"),
+            ("-0", "zero"),
+            ("0.0000000000", "zero"),
+            ("1e-400", "zero"),
+            ("1e-310", "subnormal"),
+            ("-1", "negative"),
+            ("NaN", "NaN"),
+            ("inf", "infinite"),
+            ("n/a", "not a number"),
+        ] {
+            let e = parse_price(bad).unwrap_err();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
     }
 
     #[test]

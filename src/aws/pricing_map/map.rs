@@ -35,6 +35,9 @@ pub struct Skipped {
     /// `SKU X (usagetype)` or `item #N` when even the SKU is unreadable.
     pub item: String,
     pub reason: String,
+    /// The book key the item would have filled (`prices.<key>`-less key, or
+    /// `instances.<type>`), when a rule wanted it: a refusal then names it.
+    pub key: Option<String>,
 }
 
 /// Two items claim one key with different prices.
@@ -84,6 +87,7 @@ impl Mapped {
                         service: service.into(),
                         item: format!("item #{}", i + 1),
                         reason,
+                        key: None,
                     });
                     continue;
                 }
@@ -133,6 +137,7 @@ impl Mapped {
                     service: service.into(),
                     item: name,
                     reason,
+                    key: Some(rule.key.clone()),
                 }),
             }
         }
@@ -209,6 +214,7 @@ impl Mapped {
                 service: "AmazonEC2".into(),
                 item: name,
                 reason,
+                key: Some(format!("instances.{itype}")),
             }),
         }
     }

@@ -14,7 +14,7 @@ mod assemble;
 mod item;
 mod map;
 
-pub use assemble::{AssembleError, Assembled, assemble, wanted_instance_types};
+pub use assemble::{AssembleError, Assembled, Missing, assemble, wanted_instance_types};
 pub use item::strip_region_prefix;
 pub use map::{Conflict, Found, FoundInstance, Mapped, Skipped};
 

@@ -1,5 +1,7 @@
 //! The price refresh job: what `planner pricing refresh --region REGION --out DIR` does,
-//! reporting each service as a step of the gauge.
+//! reporting each service as a step of the gauge. It never accepts figures that moved more
+//! than x10 (`--accept-changes` is the command line's): such a refresh fails with the list of
+//! figures as its message, and the previous book stays.
 
 use super::{JobId, JobOutcome, progress};
 use crate::ops::refresh::{self, Step};
