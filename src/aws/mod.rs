@@ -176,7 +176,10 @@ where
     E: ProvideErrorMetadata,
 {
     match err {
-        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => Failure::Network,
+        // The HTTP client's connect or read timeout and the SDK's attempt timeout are the
+        // same failure to a user (whichever fires first): no answer in time.
+        SdkError::DispatchFailure(d) if d.is_timeout() => Failure::Timeout,
+        SdkError::DispatchFailure(d) if d.is_io() => Failure::Network,
         SdkError::TimeoutError(_) => Failure::Timeout,
         SdkError::ServiceError(ctx) => match ctx.err().code().unwrap_or("") {
             c if THROTTLED.contains(&c) => Failure::Throttled,
