@@ -222,7 +222,12 @@ where
                     }
                     // Continued: take the screen back and draw all of it again.
                     signals::enter_screen().context("taking the terminal back")?;
-                    terminal.clear().context("drawing")?;
+                    // (`resize` clears and resets the back buffer without asking the terminal
+                    // for the cursor, whose answer the event reader would take.)
+                    let size = terminal.size().context("reading the terminal size")?;
+                    terminal
+                        .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+                        .context("drawing")?;
                     dirty = true;
                     Vec::new()
                 }
