@@ -90,7 +90,8 @@ impl Tui {
     fn cooked(&self) -> bool {
         use rustix::termios::LocalModes;
         let t = rustix::termios::tcgetattr(&self.pty).unwrap();
-        t.local_modes.contains(LocalModes::ICANON | LocalModes::ECHO)
+        t.local_modes
+            .contains(LocalModes::ICANON | LocalModes::ECHO)
     }
 
     /// The terminal was given back: main screen, cursor shown, mouse capture off (in the
@@ -351,7 +352,11 @@ fn sigtstp_suspends_with_the_terminal_restored_and_sigcont_resumes() {
             let stat = std::fs::read_to_string(format!("/proc/{}/stat", tui.child.id()));
             // The state follows the command name in parentheses.
             stat.ok()
-                .and_then(|s| s.rsplit(')').next().map(|r| r.trim_start().starts_with('T')))
+                .and_then(|s| {
+                    s.rsplit(')')
+                        .next()
+                        .map(|r| r.trim_start().starts_with('T'))
+                })
                 .unwrap_or(false)
         };
         let until = Instant::now() + Duration::from_secs(30);

@@ -141,6 +141,9 @@ impl Drop for TerminalGuard {
 /// `rx` drains; on the way out every job is cancelled and given `JOBS_STOP_WITHIN`. Returns
 /// the number of the signal that ended it, if one did (see [`signals`]); SIGTSTP and SIGCONT
 /// suspend and resume the screen on the real terminal.
+// Each argument is a separate thing the loop reads or drives; bundling them would only move
+// the list into a struct built once.
+#[allow(clippy::too_many_arguments)]
 pub async fn run_loop<B, S>(
     terminal: &mut Terminal<B>,
     app: &mut App,

@@ -62,13 +62,10 @@ impl Signals {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            let wanted = ENDING
-                .iter()
-                .map(|&(_, n)| (Caught::End(n), n))
-                .chain([
-                    (Caught::Suspend, libc::SIGTSTP),
-                    (Caught::Resume, libc::SIGCONT),
-                ]);
+            let wanted = ENDING.iter().map(|&(_, n)| (Caught::End(n), n)).chain([
+                (Caught::Suspend, libc::SIGTSTP),
+                (Caught::Resume, libc::SIGCONT),
+            ]);
             let streams = wanted
                 .filter_map(|(c, n)| signal(SignalKind::from_raw(n)).ok().map(|s| (c, s)))
                 .collect();
