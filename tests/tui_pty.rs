@@ -379,8 +379,8 @@ fn sigtstp_suspends_with_the_terminal_restored_and_sigcont_resumes() {
 }
 
 /// A folder holding a 40 KB file of nested `- - - …` next to a valid profile: the TUI runs,
-/// lists the file with its error, and quits cleanly (it used to overflow the stack and abort
-/// with the terminal raw).
+/// lists the file with its error, reloads it with Ctrl-r, and quits cleanly (it used to
+/// overflow the stack and abort with the terminal raw).
 #[test]
 fn a_deeply_nested_file_in_the_folder_is_listed_with_its_error() {
     let dir = tempfile::tempdir().unwrap();
@@ -389,7 +389,15 @@ fn a_deeply_nested_file_in_the_folder_is_listed_with_its_error() {
     let mut tui = Tui::start(&[dir.path().as_os_str()]);
     tui.wait_for("? help");
     tui.wait_for("cart-api");
-    tui.wait_for("deep.yaml");
+    let screen = tui.wait_for("nested deeper than 32 levels");
+    assert!(screen.contains("deep.yaml:1:"), "{screen}");
+    assert!(screen.contains("invalid profile"), "{screen}");
+    // Ctrl-r reloads the folder, the nested file with it.
+    tui.keys("\x12");
+    tui.wait_for("reloaded 2 profile(s); 1 invalid");
+    let screen = tui.text();
+    assert!(screen.contains("nested deeper than 32 levels"), "{screen}");
+    assert!(screen.contains("cart-api"), "{screen}");
     tui.keys("q");
     assert_eq!(tui.exit_code(30), Some(0));
     tui.assert_restored("q");
