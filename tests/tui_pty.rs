@@ -369,13 +369,30 @@ fn sigtstp_suspends_with_the_terminal_restored_and_sigcont_resumes() {
     tui.screen.lock().unwrap().process(b"\x1b[2J");
     tui.signal("CONT");
     tui.wait_state("the screen taken back", 30, |s| {
-        s.alternate_screen() && s.mouse_protocol_mode() != vt100::MouseProtocolMode::None
+        s.alternate_screen()
+            && s.hide_cursor()
+            && s.mouse_protocol_mode() != vt100::MouseProtocolMode::None
     });
     tui.wait_for("? help");
     assert!(!tui.cooked(), "raw mode again");
     tui.keys("q");
     assert_eq!(tui.exit_code(30), Some(0));
     tui.assert_restored("q after resuming");
+}
+
+/// SIGSTOP cannot be caught (the terminal stays as it was); SIGCONT still redraws the whole
+/// screen, which the shell may have written over meanwhile.
+#[test]
+fn sigcont_after_sigstop_redraws_the_screen() {
+    let mut tui = started();
+    // What the shell might have done while planner was stopped.
+    tui.screen.lock().unwrap().process(b"\x1b[2J");
+    tui.signal("STOP");
+    tui.signal("CONT");
+    tui.wait_for("? help");
+    tui.keys("q");
+    assert_eq!(tui.exit_code(30), Some(0));
+    tui.assert_restored("q after SIGCONT");
 }
 
 /// A folder holding a 40 KB file of nested `- - - …` next to a valid profile: the TUI runs,
