@@ -21,6 +21,8 @@ struct Tui {
     child: std::process::Child,
     input: File,
     screen: Arc<Mutex<vt100::Parser>>,
+    /// Every byte the program wrote, as written.
+    raw: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Tui {
@@ -37,13 +39,18 @@ impl Tui {
         let input = File::from(fd);
         let mut output = input.try_clone().unwrap();
         let screen = Arc::new(Mutex::new(vt100::Parser::new(nz(ROWS), nz(COLS), 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&screen);
+        let raw_sink = Arc::clone(&raw);
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             loop {
                 match output.read(&mut buf) {
                     Ok(0) | Err(_) => break,
-                    Ok(n) => sink.lock().unwrap().process(&buf[..n]),
+                    Ok(n) => {
+                        raw_sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                        sink.lock().unwrap().process(&buf[..n]);
+                    }
                 }
             }
         });
@@ -52,6 +59,65 @@ impl Tui {
             child,
             input,
             screen,
+            raw,
+        }
+    }
+
+    /// Send signal `name` (`USR1`, …) from outside, as `kill` does.
+    fn signal(&self, name: &str) {
+        let status = std::process::Command::new("kill")
+            .args(["-s", name, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -s {name}");
+    }
+
+    /// Wait until the emulated terminal satisfies `f`; fail with the screen after `secs`.
+    fn wait_state(&self, what: &str, secs: u64, f: impl Fn(&vt100::Screen) -> bool) {
+        let until = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if f(self.screen.lock().unwrap().screen()) {
+                return;
+            }
+            if Instant::now() > until {
+                panic!("timed out waiting for {what}; screen:\n{}", self.text());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Whether the terminal line is back in cooked mode (canonical input, echo).
+    fn cooked(&self) -> bool {
+        use rustix::termios::LocalModes;
+        let t = rustix::termios::tcgetattr(&self.pty).unwrap();
+        t.local_modes
+            .contains(LocalModes::ICANON | LocalModes::ECHO)
+    }
+
+    /// The terminal was given back: main screen, cursor shown, mouse capture off (in the
+    /// emulator's state and in the bytes written after the screen was last entered), and
+    /// raw mode off.
+    fn assert_restored(&self, why: &str) {
+        self.wait_state(&format!("the terminal restored after {why}"), 30, |s| {
+            !s.alternate_screen()
+                && !s.hide_cursor()
+                && s.mouse_protocol_mode() == vt100::MouseProtocolMode::None
+        });
+        let raw = self.raw.lock().unwrap().clone();
+        let last_enter = find_last(&raw, b"\x1b[?1049h").expect("entered the alternate screen");
+        let after = String::from_utf8_lossy(&raw[last_enter..]).into_owned();
+        for (what, seq) in [
+            ("alternate screen left", "\x1b[?1049l"),
+            ("cursor shown", "\x1b[?25h"),
+            ("mouse capture off", "\x1b[?1000l"),
+            ("any-motion mouse off", "\x1b[?1003l"),
+        ] {
+            assert!(after.contains(seq), "{why}: {what} ({seq:?}) in {after:?}");
+        }
+        let until = Instant::now() + Duration::from_secs(30);
+        while !self.cooked() {
+            assert!(Instant::now() < until, "{why}: raw mode left on");
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
@@ -98,6 +164,10 @@ impl Tui {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 /// The Lambda row's monthly cost as shown in the platform table.
@@ -202,4 +272,150 @@ fn without_a_terminal_it_exits_2_with_a_hint() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("planner report"), "{err}");
     assert!(out.stdout.is_empty(), "nothing drawn into a pipe");
+}
+
+/// Start the TUI on the shop fixture and wait for its first complete frame (the footer is
+/// drawn last). The signal handlers are registered before the terminal turns raw.
+fn started() -> Tui {
+    let tui = Tui::start(&["tests/fixtures/tui/shop.yaml".as_ref()]);
+    tui.wait_for("? help");
+    tui.wait_state("mouse capture on", 30, |s| {
+        s.alternate_screen() && s.mouse_protocol_mode() != vt100::MouseProtocolMode::None
+    });
+    tui
+}
+
+/// A signal from outside ends the TUI with the terminal restored and exit 128 + its number.
+fn ends_on(name: &str, number: i32) {
+    let mut tui = started();
+    tui.signal(name);
+    assert_eq!(tui.exit_code(30), Some(128 + number), "SIG{name}");
+    tui.assert_restored(&format!("SIG{name}"));
+}
+
+#[test]
+fn sigint_from_outside_restores_the_terminal_and_exits_130() {
+    ends_on("INT", libc::SIGINT);
+}
+
+#[test]
+fn sigquit_restores_the_terminal_and_exits_131() {
+    ends_on("QUIT", libc::SIGQUIT);
+}
+
+#[test]
+fn sigusr1_restores_the_terminal() {
+    ends_on("USR1", libc::SIGUSR1);
+}
+
+#[test]
+fn sigusr2_restores_the_terminal() {
+    ends_on("USR2", libc::SIGUSR2);
+}
+
+#[test]
+fn sigalrm_restores_the_terminal() {
+    ends_on("ALRM", libc::SIGALRM);
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits_143() {
+    ends_on("TERM", libc::SIGTERM);
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_exits_129() {
+    ends_on("HUP", libc::SIGHUP);
+}
+
+/// SIGPIPE is ignored (Rust's runtime sets it so): the TUI keeps running and q still quits.
+#[test]
+fn sigpipe_is_ignored() {
+    let mut tui = started();
+    tui.signal("PIPE");
+    tui.signal("USR1");
+    // SIGUSR1 was sent after SIGPIPE; once it is handled, SIGPIPE has been too.
+    assert_eq!(tui.exit_code(30), Some(128 + libc::SIGUSR1));
+    tui.assert_restored("SIGPIPE then SIGUSR1");
+}
+
+/// SIGTSTP gives the terminal back and stops the process; SIGCONT takes the screen back and
+/// redraws it all; q then quits normally.
+#[test]
+fn sigtstp_suspends_with_the_terminal_restored_and_sigcont_resumes() {
+    let mut tui = started();
+    tui.signal("TSTP");
+    tui.assert_restored("SIGTSTP");
+    #[cfg(target_os = "linux")]
+    {
+        let stopped = || {
+            let stat = std::fs::read_to_string(format!("/proc/{}/stat", tui.child.id()));
+            // The state follows the command name in parentheses.
+            stat.ok()
+                .and_then(|s| {
+                    s.rsplit(')')
+                        .next()
+                        .map(|r| r.trim_start().starts_with('T'))
+                })
+                .unwrap_or(false)
+        };
+        let until = Instant::now() + Duration::from_secs(30);
+        while !stopped() {
+            assert!(Instant::now() < until, "the process stops");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    // Mark what was on the terminal, so the redraw after SIGCONT is seen to happen.
+    tui.screen.lock().unwrap().process(b"\x1b[2J");
+    tui.signal("CONT");
+    tui.wait_state("the screen taken back", 30, |s| {
+        s.alternate_screen()
+            && s.hide_cursor()
+            && s.mouse_protocol_mode() != vt100::MouseProtocolMode::None
+    });
+    tui.wait_for("? help");
+    assert!(!tui.cooked(), "raw mode again");
+    tui.keys("q");
+    assert_eq!(tui.exit_code(30), Some(0));
+    tui.assert_restored("q after resuming");
+}
+
+/// SIGSTOP cannot be caught (the terminal stays as it was); SIGCONT still redraws the whole
+/// screen, which the shell may have written over meanwhile.
+#[test]
+fn sigcont_after_sigstop_redraws_the_screen() {
+    let mut tui = started();
+    // What the shell might have done while planner was stopped.
+    tui.screen.lock().unwrap().process(b"\x1b[2J");
+    tui.signal("STOP");
+    tui.signal("CONT");
+    tui.wait_for("? help");
+    tui.keys("q");
+    assert_eq!(tui.exit_code(30), Some(0));
+    tui.assert_restored("q after SIGCONT");
+}
+
+/// A folder holding a 40 KB file of nested `- - - …` next to a valid profile: the TUI runs,
+/// lists the file with its error, reloads it with Ctrl-r, and quits cleanly (it used to
+/// overflow the stack and abort with the terminal raw).
+#[test]
+fn a_deeply_nested_file_in_the_folder_is_listed_with_its_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("tests/fixtures/tui/shop.yaml", dir.path().join("shop.yaml")).unwrap();
+    std::fs::write(dir.path().join("deep.yaml"), "- ".repeat(20_000) + "x\n").unwrap();
+    let mut tui = Tui::start(&[dir.path().as_os_str()]);
+    tui.wait_for("? help");
+    tui.wait_for("cart-api");
+    let screen = tui.wait_for("nested deeper than 32 levels");
+    assert!(screen.contains("deep.yaml:1:"), "{screen}");
+    assert!(screen.contains("invalid profile"), "{screen}");
+    // Ctrl-r reloads the folder, the nested file with it.
+    tui.keys("\x12");
+    tui.wait_for("reloaded 2 profile(s); 1 invalid");
+    let screen = tui.text();
+    assert!(screen.contains("nested deeper than 32 levels"), "{screen}");
+    assert!(screen.contains("cart-api"), "{screen}");
+    tui.keys("q");
+    assert_eq!(tui.exit_code(30), Some(0));
+    tui.assert_restored("q");
 }

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod keymap;
 pub mod params;
 pub mod planning;
+pub mod signals;
 pub mod source;
 pub mod theme;
 pub mod ui;
@@ -21,6 +22,7 @@ use crossterm::event::{Event, MouseEventKind};
 use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
+use signals::{Caught, Signals};
 use source::{Options, Source};
 use std::path::Path;
 use std::process::ExitCode;
@@ -57,6 +59,9 @@ pub fn run(path: Option<&Path>, opts: Options) -> Result<ExitCode> {
         .context("starting the event loop")?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Action>(64);
     let result = runtime.block_on(async {
+        // Before the terminal turns raw: from here on a signal ends the loop (or suspends
+        // it) instead of leaving the terminal raw.
+        let mut signals = Signals::listen();
         let mut runner = jobs::Runner::new(tx);
         let result = async {
             let (_guard, mut terminal) = TerminalGuard::enter()?;
@@ -69,6 +74,7 @@ pub fn run(path: Option<&Path>, opts: Options) -> Result<ExitCode> {
                 &opts,
                 &mut runner,
                 &mut rx,
+                &mut signals,
             )
             .await
         }
@@ -79,47 +85,65 @@ pub fn run(path: Option<&Path>, opts: Options) -> Result<ExitCode> {
             &mut runner,
             &mut rx,
             CLEANUP_WITHIN,
-            stop_waiting(),
+            stop_waiting(&mut signals),
             &mut std::io::stderr(),
         )
         .await;
-        result.map(|()| finish)
+        result.map(|ended| (ended, finish))
     });
     // Don't wait for a re-plan nobody will see.
     runtime.shutdown_timeout(Duration::from_millis(100));
-    Ok(match result? {
-        jobs::Finish::Nothing | jobs::Finish::Finished { ok: true } => ExitCode::SUCCESS,
-        jobs::Finish::Finished { ok: false } | jobs::Finish::Abandoned { .. } => ExitCode::from(1),
-    })
+    let (ended, finish) = result?;
+    Ok(exit_code(ended, &finish))
+}
+
+/// How the process exits: 1 when a calibration's cleanup failed or was abandoned (something
+/// may be left in the account, which matters most); otherwise 128 + the signal that ended
+/// the screen, as shells expect; otherwise success.
+fn exit_code(ended: Option<i32>, finish: &jobs::Finish) -> ExitCode {
+    match (finish, ended) {
+        (jobs::Finish::Finished { ok: false } | jobs::Finish::Abandoned { .. }, _) => {
+            ExitCode::from(1)
+        }
+        (jobs::Finish::Nothing | jobs::Finish::Finished { ok: true }, Some(n)) => {
+            ExitCode::from(signals::exit_status(n))
+        }
+        (jobs::Finish::Nothing | jobs::Finish::Finished { ok: true }, None) => ExitCode::SUCCESS,
+    }
 }
 
 /// Raw mode, alternate screen and mouse capture while alive; restored on drop, so every exit
-/// path (`?` errors included) gives the terminal back. ratatui's panic hook restores on panic.
+/// path (`?` errors and signals included) gives the terminal back. A panic restores it all
+/// through the panic hook installed here.
 struct TerminalGuard;
 
 impl TerminalGuard {
     fn enter() -> Result<(TerminalGuard, ratatui::DefaultTerminal)> {
-        // Installs ratatui's panic hook (restore, then the previous hook) and enters raw mode
-        // and the alternate screen.
-        let terminal = ratatui::try_init().context("setting up the terminal")?;
+        signals::install_panic_hook();
+        // The guard first, so a failure half-way still restores what was set.
         let guard = TerminalGuard;
-        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)
-            .context("enabling mouse scroll")?;
+        signals::enter_screen().context("setting up the terminal")?;
+        let terminal = Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
+            .context("setting up the terminal")?;
         Ok((guard, terminal))
     }
 }
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
-        ratatui::restore();
+        signals::restore_screen();
     }
 }
 
 /// The loop: terminal events and timers in, effects out; draws only when something changed,
 /// at most once per `FRAME_GAP`. Generic over the backend and the event source so tests can
 /// drive it with a `TestBackend` and a scripted stream. Jobs run on `runner`, whose channel
-/// `rx` drains; on the way out every job is cancelled and given `JOBS_STOP_WITHIN`.
+/// `rx` drains; on the way out every job is cancelled and given `JOBS_STOP_WITHIN`. Returns
+/// the number of the signal that ended it, if one did (see [`signals`]); SIGTSTP and SIGCONT
+/// suspend and resume the screen on the real terminal.
+// Each argument is a separate thing the loop reads or drives; bundling them would only move
+// the list into a struct built once.
+#[allow(clippy::too_many_arguments)]
 pub async fn run_loop<B, S>(
     terminal: &mut Terminal<B>,
     app: &mut App,
@@ -128,7 +152,8 @@ pub async fn run_loop<B, S>(
     opts: &Options,
     runner: &mut jobs::Runner,
     rx: &mut tokio::sync::mpsc::Receiver<Action>,
-) -> Result<()>
+    signals: &mut Signals,
+) -> Result<Option<i32>>
 where
     B: Backend,
     B::Error: Send + Sync + 'static,
@@ -138,7 +163,6 @@ where
     let mut dirty = true;
     let mut next_frame = Instant::now();
     let mut status: Option<(u64, Instant)> = None;
-    let mut term = Terminate::new();
     let mut planner = Planner {
         tx: runner.sender(),
         busy: Default::default(),
@@ -173,7 +197,7 @@ where
                     to_action(app, &ev).into_iter().collect()
                 }
                 Some(Err(e)) => break Err(e).context("reading terminal input"),
-                None => break Ok(()),
+                None => break Ok(None),
             },
             Some(msg) = rx.recv() => {
                 // Take what else is queued (bounded), so a burst costs one frame.
@@ -192,7 +216,25 @@ where
             }
             () = frame_due => Vec::new(),
             () = status_due => status.take().map(|(g, _)| Action::ClearStatus(g)).into_iter().collect(),
-            () = term.recv() => break Ok(()),
+            caught = signals.recv() => match caught {
+                Caught::End(n) => break Ok(Some(n)),
+                Caught::Suspend | Caught::Resume => {
+                    if caught == Caught::Suspend {
+                        signals::restore_screen();
+                        signals::stop_self();
+                    }
+                    // Continued: take the screen back and draw all of it again.
+                    signals::enter_screen().context("taking the terminal back")?;
+                    // (`resize` clears and resets the back buffer without asking the terminal
+                    // for the cursor, whose answer the event reader would take.)
+                    let size = terminal.size().context("reading the terminal size")?;
+                    terminal
+                        .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+                        .context("drawing")?;
+                    dirty = true;
+                    Vec::new()
+                }
+            },
         };
         if actions.is_empty() {
             continue;
@@ -212,7 +254,7 @@ where
             }
         }
         if !go {
-            break Ok(());
+            break Ok(None);
         }
         let after = app.status.as_ref().map(|s| s.generation);
         if after != before {
@@ -421,52 +463,11 @@ fn to_action(app: &App, ev: &Event) -> Option<Action> {
     }
 }
 
-/// Ctrl-C, SIGTERM or SIGHUP: what stops the wait for a calibration's cleanup after the
-/// screen is gone. (Once the loop has listened for SIGTERM, the signal no longer ends the
-/// process by default, so the wait must listen for it too.)
-async fn stop_waiting() {
-    let mut term = Terminate::new();
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => {
-            if r.is_err() {
-                term.recv().await;
-            }
-        }
-        () = term.recv() => {}
-    }
-}
-
-/// SIGTERM and SIGHUP end the loop like `q` (the guard then restores the terminal).
-struct Terminate {
-    #[cfg(unix)]
-    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
-}
-
-impl Terminate {
-    fn new() -> Terminate {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            let signals = signal(SignalKind::terminate())
-                .and_then(|t| Ok((t, signal(SignalKind::hangup())?)))
-                .ok();
-            Terminate { signals }
-        }
-        #[cfg(not(unix))]
-        Terminate {}
-    }
-
-    async fn recv(&mut self) {
-        #[cfg(unix)]
-        if let Some((term, hup)) = self.signals.as_mut() {
-            tokio::select! {
-                _ = term.recv() => {},
-                _ = hup.recv() => {},
-            }
-            return;
-        }
-        std::future::pending::<()>().await;
-    }
+/// After the screen is gone, what stops the wait for a calibration's cleanup: Ctrl-C (now a
+/// SIGINT again) or any other signal that ends the process. The signals stay caught once
+/// listened for, so the wait must listen for them too.
+async fn stop_waiting(signals: &mut Signals) {
+    signals.ending().await;
 }
 
 #[cfg(test)]
@@ -474,36 +475,53 @@ mod tests {
     use super::*;
     use crate::tui::jobs::JobOutcome;
 
+    /// Every signal that ends the TUI also stops the wait for a calibration's cleanup after
+    /// the screen is gone (SIGUSR1 and SIGQUIT used to kill the process there, leaving what
+    /// the calibration created).
     #[cfg(unix)]
     #[test]
-    fn sigterm_stops_the_wait_for_a_cleanup() {
+    fn an_ending_signal_stops_the_wait_for_a_cleanup() {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
         rt.block_on(async {
-            // Signal this process only once SIGTERM is surely handled here, not by the
-            // default action (which would end the whole test binary).
-            let registered = Terminate::new();
-            assert!(registered.signals.is_some(), "SIGTERM handler registered");
-            let wait = stop_waiting();
-            tokio::pin!(wait);
-            // Let the wait register its handlers, then signal this process.
-            assert!(
-                tokio::time::timeout(Duration::from_millis(50), &mut wait)
+            // The handlers are registered before any signal is sent: the default action
+            // would end the whole test binary.
+            let mut signals = Signals::listen();
+            for name in ["TERM", "HUP", "INT", "QUIT", "USR1", "USR2", "ALRM"] {
+                let wait = stop_waiting(&mut signals);
+                tokio::pin!(wait);
+                assert!(
+                    tokio::time::timeout(Duration::from_millis(50), &mut wait)
+                        .await
+                        .is_err(),
+                    "the wait stops only on a signal"
+                );
+                let status = std::process::Command::new("kill")
+                    .args([&format!("-{name}"), &std::process::id().to_string()])
+                    .status()
+                    .unwrap();
+                assert!(status.success());
+                tokio::time::timeout(Duration::from_secs(10), wait)
                     .await
-                    .is_err(),
-                "the wait stops only on a signal"
-            );
-            let status = std::process::Command::new("kill")
-                .args(["-TERM", &std::process::id().to_string()])
-                .status()
-                .unwrap();
-            assert!(status.success());
-            tokio::time::timeout(Duration::from_secs(5), wait)
-                .await
-                .expect("SIGTERM stops the wait");
+                    .unwrap_or_else(|_| panic!("SIG{name} stops the wait"));
+            }
         });
+    }
+
+    #[test]
+    fn a_signal_exits_128_plus_its_number_unless_a_cleanup_failed() {
+        let code = |ended, finish| format!("{:?}", exit_code(ended, &finish));
+        let is = |c: u8| format!("{:?}", ExitCode::from(c));
+        assert_eq!(code(Some(10), jobs::Finish::Nothing), is(138));
+        assert_eq!(code(Some(15), jobs::Finish::Finished { ok: true }), is(143));
+        assert_eq!(code(None, jobs::Finish::Nothing), is(0));
+        assert_eq!(code(Some(2), jobs::Finish::Finished { ok: false }), is(1));
+        let abandoned = jobs::Finish::Abandoned {
+            leftovers: Vec::new(),
+        };
+        assert_eq!(code(Some(2), abandoned), is(1));
     }
 
     fn progress(id: jobs::JobId, done: u64) -> Action {
