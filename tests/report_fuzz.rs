@@ -246,8 +246,9 @@ fn all_finite(v: &serde_json::Value, at: &str) -> Result<(), String> {
     }
 }
 
-/// Parse, and when it parses plan and render both reports; check the reports.
-fn run(text: &str) {
+/// Parse, and when it parses plan and render both reports; check the reports. Whether it
+/// parsed.
+fn run(text: &str) -> bool {
     let start = Instant::now();
     let Ok(profile) = parse(text, Path::new("fuzz/p.yaml")) else {
         assert!(
@@ -255,7 +256,7 @@ fn run(text: &str) {
             "parse took {:?}",
             start.elapsed()
         );
-        return;
+        return false;
     };
     let plan = planner::model::plan(&profile, book(), "built-in price book");
     let json = render(&plan, Format::Json);
@@ -292,6 +293,67 @@ fn run(text: &str) {
             "`{word}` in the Markdown report for\n{text}"
         );
     }
+    true
+}
+
+/// A number for a field: sometimes hostile, mostly an ordinary one in `lo..hi` (so that most
+/// profiles reach the model with one or two hostile figures).
+fn number(lo: u32, hi: u32) -> impl Strategy<Value = String> {
+    prop_oneof![
+        1 => prop::sample::select(HOSTILE_NUMBERS).prop_map(str::to_string),
+        5 => (lo..hi).prop_map(|n| n.to_string()),
+    ]
+}
+
+/// A workload of each kind with every number drawn from [`number`]: most reach the model.
+fn workload() -> impl Strategy<Value = String> {
+    let service = (
+        number(1, 10_000),
+        prop::sample::select(&["flat", "diurnal", "bursty"][..]),
+        number(1, 20),
+        (
+            number(200, 5000),
+            number(0, 200),
+            number(128, 10_240),
+            number(0, 1000),
+        ),
+        number(300, 20_000),
+    )
+        .prop_map(|(rps, shape, peak, (duration, cpu, memory, payload), p99)| {
+            let peak = if shape == "flat" { String::new() } else { format!(", peak_to_average: {peak}") };
+            format!(
+                "  - name: s\n    kind: service\n    traffic: {{ rps: {rps}, shape: {shape}{peak} }}\n    request: {{ duration_ms: {duration}, cpu_ms: {cpu}, memory_mb: {memory}, payload_kb: {payload} }}\n    slo: {{ p99_latency_ms: {p99} }}\n"
+            )
+        });
+    let fanout = (
+        number(1, 1_000_000),
+        number(1, 10_000),
+        number(60, 100_000),
+        number(1, 10_000),
+        number(128, 10_240),
+    )
+        .prop_map(
+        |(items, runs, deadline, duration, memory)| {
+            format!(
+                "  - name: f\n    kind: fanout\n    job: {{ items: {items}, runs_per_month: {runs}, deadline_s: {deadline} }}\n    request: {{ duration_ms: {duration}, memory_mb: {memory} }}\n"
+            )
+        },
+    );
+    let workflow = (
+        number(1, 100_000_000),
+        number(2, 100),
+        number(1, 100_000),
+        number(1, 10_000),
+        number(1, 100_000),
+    )
+        .prop_map(
+        |(monthly, transitions, duration, step_ms, wait)| {
+            format!(
+                "  - name: w\n    kind: workflow\n    traffic: {{ monthly_requests: {monthly} }}\n    workflow:\n      transitions: {transitions}\n      duration_ms: {duration}\n      steps:\n        - {{ name: a, duration_ms: {step_ms} }}\n        - {{ name: b, wait: true, callback_wait_s: {wait} }}\n"
+            )
+        },
+    );
+    prop_oneof![service, fanout, workflow]
 }
 
 /// The first numeric value of the valid profile (`key: 123`) at or after byte `at`, as its
@@ -317,7 +379,7 @@ fn number_at(text: &str, at: usize) -> Option<(usize, usize)> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 96,
+        cases: 128,
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
@@ -325,6 +387,15 @@ proptest! {
     #[test]
     fn generated_yaml_trees(tree in node(), flow_style: bool, bom: bool, crlf: bool) {
         run(&document(&tree, flow_style, bom, crlf));
+    }
+
+    #[test]
+    fn workloads_with_hostile_numbers(workloads in prop::collection::vec(workload(), 1..3), free_tier: bool) {
+        let mut text = format!("version: 1\nname: fuzz\nregion: us-east-1\nfree_tier: {free_tier}\nworkloads:\n");
+        for (i, w) in workloads.iter().enumerate() {
+            text.push_str(&w.replacen("name: ", &format!("name: w{i}"), 1));
+        }
+        run(&text);
     }
 
     #[test]
@@ -374,5 +445,5 @@ fn every_field_at_its_limit_plans_finitely() {
         .replace("runs_per_month: 720", "runs_per_month: 2628000")
         .replace("deadline_s: 120", "deadline_s: 2628000")
         .replace("transitions: 8", "transitions: 1000000000");
-    run(&text);
+    assert!(run(&text), "the profile at the limits must parse");
 }
