@@ -138,3 +138,30 @@ fn a_profiles_traces_share_the_row_limit() {
     assert!(!e.contains("workloads[0]"), "{e}");
     assert!(e.contains(&format!("t.csv:{half}")), "{e}");
 }
+
+#[test]
+fn a_long_trace_is_planned_at_a_coarser_step_and_the_report_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two weeks at one-minute steps, one spike: modelled at 10,080 two-minute steps.
+    let mut csv = String::new();
+    for i in 0..2 * 10_080 {
+        let requests = if i == 777 { 60_000 } else { 600 };
+        writeln!(csv, "{},{requests}", 1_000_000 + 60 * i).unwrap();
+    }
+    write(dir.path(), "t.csv", &csv);
+    let p = write(
+        dir.path(),
+        "p.yaml",
+        &format!("{HEAD}{}", traced(0, "t.csv")),
+    );
+    let profile = load(&p).unwrap();
+    let book = planner::pricing::built_in("us-east-1").unwrap().book;
+    let plan = planner::model::plan(&profile, &book, "built-in");
+    let curve = &plan.workloads[0].traffic;
+    assert_eq!((curve.rps.len(), curve.step_s), (10_080, 120.0));
+    // rps: 5 rescales the trace's mean; its peak stays 100 times the other rows.
+    assert!((curve.mean() - 5.0).abs() < 1e-9, "{}", curve.mean());
+    assert!(curve.peak() > 90.0 * curve.rps[0], "{}", curve.peak());
+    let json = planner::report::json(&plan);
+    assert!(json.contains("modelled at a coarser step"), "{json}");
+}
