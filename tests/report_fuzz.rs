@@ -379,7 +379,7 @@ fn number_at(text: &str, at: usize) -> Option<(usize, usize)> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 256,
+        cases: 512,
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
