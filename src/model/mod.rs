@@ -193,14 +193,16 @@ pub fn evaluate(
     platforms: &Platforms,
     book: &PriceBook,
 ) -> OptionPlan {
-    match platform {
+    let option = match platform {
         Platform::Lambda => lambda::evaluate(d, &platforms.lambda, book),
         Platform::StepFunctions => {
             step_functions::evaluate(d, &platforms.step_functions, &platforms.lambda, book)
         }
         Platform::Ecs => ecs::evaluate(d, &platforms.ecs, book),
         Platform::Ec2 => ec2::evaluate(d, &platforms.ec2, book),
-    }
+    };
+    // Every figure finite before anything shows or compares it.
+    option.checked()
 }
 
 /// What [`evaluate`] says of one platform's cost and feasibility, for the cost curve and the
@@ -359,7 +361,7 @@ pub fn complete_workload(
             samples.sort_by(|x, y| x.0.total_cmp(&y.0));
             found = recommend::crossing_in(&samples, diff_at);
         }
-        break_even = found.map(|s| s * base_rate);
+        break_even = found.map(|s| s * base_rate).filter(|r: &f64| r.is_finite());
     }
     wp.recommendation.break_even_rps = break_even;
 }
@@ -380,6 +382,20 @@ fn assumptions(profile: &Profile) -> Vec<String> {
         "Volume price tiers are applied per workload, not across the account.".to_string(),
         "An ALB is assumed to see one new connection per request (no keep-alive reuse) and at most the 10 free listener rules.".to_string(),
     ];
+    if let Some(rows) = profile
+        .workloads
+        .iter()
+        .filter_map(|w| w.work.traffic()?.trace_data.as_ref())
+        .map(|t| t.rps.len())
+        .filter(|&n| n > traffic::MAX_CURVE_STEPS)
+        .max()
+    {
+        a.push(format!(
+            "A trace longer than {} steps (the longest here has {}) is modelled at a coarser step: each step the mean of whole runs of its rows, with the trace's mean and its peak row kept; bursts shorter than the coarser step are smoothed, except the highest.",
+            crate::format::count(traffic::MAX_CURVE_STEPS as f64),
+            crate::format::count(rows as f64)
+        ));
+    }
     a.push("Adjustable quotas (Lambda concurrent executions, Fargate On-Demand vCPUs, Step Functions start and transition rates) are AWS's defaults from the price book unless the profile states the account's own under `quotas:`. A stated quota (or a Lambda reserved concurrency) is a hard limit; an option that needs more than a default stays feasible and says it needs a quota request.".to_string());
     if !profile.quotas.is_empty() {
         let stated: Vec<String> = profile

@@ -263,6 +263,64 @@ impl OptionPlan {
     }
 }
 
+impl OptionPlan {
+    /// The name of the first figure of this option that is not a finite number, if any: its
+    /// total, a line of its bill, its throughput, capacity, latency, throttled share, makespan
+    /// or capacity over the day. The model should never produce one; if it does, the option
+    /// must not be shown with it ([`OptionPlan::checked`]).
+    pub fn non_finite_figure(&self) -> Option<String> {
+        let scalars = [
+            ("monthly_cost_usd", self.monthly_cost_usd),
+            ("throughput_rps", self.throughput_rps),
+            ("capacity.peak", self.capacity.peak),
+            ("latency_ms.p50", self.latency_ms.p50),
+            ("latency_ms.p99", self.latency_ms.p99),
+            ("throttled_share", self.throttled_share),
+            ("makespan_s", self.makespan_s.unwrap_or(0.0)),
+            (
+                "alternative.monthly_cost_usd",
+                self.alternative
+                    .as_ref()
+                    .map_or(0.0, |a| a.monthly_cost_usd),
+            ),
+        ];
+        if let Some((name, _)) = scalars.iter().find(|(_, v)| !v.is_finite()) {
+            return Some((*name).to_string());
+        }
+        if let Some(l) = self.cost_breakdown.iter().find(|l| {
+            ![l.quantity, l.unit_price_usd, l.cost_usd]
+                .iter()
+                .all(|v| v.is_finite())
+        }) {
+            return Some(format!("cost_breakdown `{}`", l.item));
+        }
+        if self.capacity_rps.iter().any(|v| !v.is_finite()) {
+            return Some("capacity over the day".to_string());
+        }
+        let config_number = |v: &serde_json::Value| v.as_f64().is_some_and(|x| !x.is_finite());
+        self.config
+            .iter()
+            .find(|(_, v)| config_number(v))
+            .map(|(k, _)| format!("config `{k}`"))
+    }
+
+    /// This option, or (when one of its figures is not finite: an overflow the input limits
+    /// should have prevented) an infeasible, unpriced option saying which figure, so that no
+    /// report ever shows `inf` or `NaN`, nor recommends what it cannot price.
+    pub fn checked(self) -> OptionPlan {
+        match self.non_finite_figure() {
+            None => self,
+            Some(figure) => OptionPlan::infeasible(
+                self.platform,
+                format!(
+                    "Cannot price {}: its {figure} is not a finite number (the workload is beyond what planner models).",
+                    self.platform.label()
+                ),
+            ),
+        }
+    }
+}
+
 /// What an evaluation measured of an option, besides its bill and verdict (the fields of
 /// [`OptionPlan`] of the same names).
 #[derive(Debug, Clone, PartialEq)]
@@ -290,10 +348,17 @@ pub struct Priced {
 impl Priced {
     /// An option billed `lines` (none: it could not be priced).
     pub fn billed(lines: &[LineItem], feasible: bool) -> Priced {
+        Priced::of(super::billing::total(lines), !lines.is_empty(), feasible)
+    }
+
+    /// A cost that is not a finite number is no price at all: such an option is unpriced and
+    /// infeasible (see [`OptionPlan::checked`]).
+    fn of(monthly_cost_usd: f64, priced: bool, feasible: bool) -> Priced {
+        let finite = monthly_cost_usd.is_finite();
         Priced {
-            monthly_cost_usd: super::billing::total(lines),
-            priced: !lines.is_empty(),
-            feasible,
+            monthly_cost_usd: if finite { monthly_cost_usd } else { 0.0 },
+            priced: priced && finite,
+            feasible: feasible && finite,
         }
     }
 
@@ -310,11 +375,7 @@ impl Priced {
 
 impl From<&OptionPlan> for Priced {
     fn from(o: &OptionPlan) -> Priced {
-        Priced {
-            monthly_cost_usd: o.monthly_cost_usd,
-            priced: !o.cost_breakdown.is_empty(),
-            feasible: o.feasible,
-        }
+        Priced::of(o.monthly_cost_usd, !o.cost_breakdown.is_empty(), o.feasible)
     }
 }
 
@@ -353,7 +414,56 @@ pub struct Latency {
 
 #[cfg(test)]
 mod tests {
-    use super::Platform;
+    use super::*;
+
+    fn priced_option(cost: f64) -> OptionPlan {
+        let line = LineItem {
+            item: "requests".to_string(),
+            quantity: 1.0,
+            unit: "requests".to_string(),
+            unit_price_usd: cost,
+            cost_usd: cost,
+            source: "test".to_string(),
+        };
+        let mut o = OptionPlan::infeasible(Platform::Lambda, "x");
+        o.feasible = true;
+        o.risks.clear();
+        o.limits_failed = 0;
+        o.monthly_cost_usd = cost;
+        o.cost_breakdown = vec![line];
+        o
+    }
+
+    #[test]
+    fn a_non_finite_figure_makes_the_option_unpriced_and_infeasible() {
+        let fine = priced_option(12.5);
+        assert_eq!(fine.clone().checked(), fine);
+        for bad in [f64::INFINITY, f64::NAN, f64::NEG_INFINITY] {
+            let o = priced_option(bad).checked();
+            assert!(!o.feasible);
+            assert!(o.cost_breakdown.is_empty());
+            assert!(o.monthly_cost_usd.is_finite());
+            assert!(o.risks[0].contains("monthly_cost_usd"), "{:?}", o.risks);
+            let p = Priced::from(&priced_option(bad));
+            assert_eq!((p.cost(), p.feasible_cost()), (None, None));
+        }
+        let mut o = priced_option(1.0);
+        o.latency_ms.p99 = f64::INFINITY;
+        let o = o.checked();
+        assert!(
+            !o.feasible && o.risks[0].contains("latency_ms.p99"),
+            "{:?}",
+            o.risks
+        );
+        let mut o = priced_option(1.0);
+        o.capacity_rps = vec![1.0, f64::NAN];
+        assert!(!o.checked().feasible);
+        let mut o = priced_option(1.0);
+        o.config
+            .insert("memory_mb".to_string(), serde_json::json!(f64::INFINITY));
+        // serde_json stores a non-finite float as null: nothing non-finite can hide there.
+        assert!(o.checked().feasible);
+    }
 
     #[test]
     fn all_lists_every_platform_once_in_declaration_order() {

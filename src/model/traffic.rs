@@ -11,6 +11,13 @@ pub const MONTH_S: f64 = 730.0 * 3600.0;
 
 const DAY_MINUTES: usize = 1440;
 
+/// The most steps the model walks for a trace: a week at one-minute steps. A longer trace is
+/// resampled to whole multiples of its interval ([`Curve::resampled`]): every option is
+/// searched over the curve at a dozen rates, so a two-million-row trace walked step by step
+/// would take seconds per workload, and AWS's own scaling (Lambda's 10-second window, fleets'
+/// minutes of scale-out) does not resolve finer detail over such spans.
+pub const MAX_CURVE_STEPS: usize = 7 * DAY_MINUTES;
+
 /// Requests per second at fixed steps over a repeating period.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Curve {
@@ -31,10 +38,7 @@ impl Curve {
             Shape::Bursty => Curve::bursty(stated_mean, t.peak_to_average),
             Shape::Trace => match &t.trace_data {
                 Some(trace) if !trace.rps.is_empty() && trace.step_s > 0.0 => {
-                    let curve = Curve {
-                        step_s: trace.step_s,
-                        rps: trace.rps.clone(),
-                    };
+                    let curve = Curve::resampled(&trace.rps, trace.step_s, MAX_CURVE_STEPS);
                     // A stated rate rescales the trace's shape; otherwise the trace is the truth.
                     if t.rps.is_some() || t.monthly_requests.is_some() {
                         let mean = curve.mean();
@@ -46,6 +50,55 @@ impl Curve {
                 }
                 _ => Curve::flat(stated_mean),
             },
+        }
+    }
+
+    /// A curve of at most `max_steps` steps for `rps` at `step_s`: as is when it fits, else
+    /// each step the mean of `k` consecutive ones (`k` the smallest whole factor that fits;
+    /// the last step may average fewer), keeping the mean and the peak: the step holding the
+    /// peak is raised to it and the others lowered in proportion to keep every request.
+    pub fn resampled(rps: &[f64], step_s: f64, max_steps: usize) -> Curve {
+        if rps.len() <= max_steps || max_steps == 0 {
+            return Curve {
+                step_s,
+                rps: rps.to_vec(),
+            };
+        }
+        let k = rps.len().div_ceil(max_steps);
+        let mut out: Vec<f64> = rps
+            .chunks(k)
+            .map(|c| c.iter().sum::<f64>() / c.len() as f64)
+            .collect();
+        let (peak_at, peak) = rps
+            .iter()
+            .copied()
+            .enumerate()
+            .fold(
+                (0, 0.0_f64),
+                |best, (i, r)| if r > best.1 { (i, r) } else { best },
+            );
+        let bucket = peak_at / k;
+        // Requests (in units of step_s) of the last, possibly short, bucket and the others.
+        let weight = |b: usize| rps[b * k..].len().min(k) as f64;
+        let extra = (peak - out[bucket]) * weight(bucket);
+        let others: f64 = out
+            .iter()
+            .enumerate()
+            .filter(|&(b, _)| b != bucket)
+            .map(|(b, r)| r * weight(b))
+            .sum();
+        if extra > 0.0 && others > 0.0 {
+            let keep = ((others - extra) / others).max(0.0);
+            for (b, r) in out.iter_mut().enumerate() {
+                if b != bucket {
+                    *r *= keep;
+                }
+            }
+            out[bucket] = peak;
+        }
+        Curve {
+            step_s: step_s * k as f64,
+            rps: out,
         }
     }
 
@@ -317,6 +370,59 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+    }
+
+    #[test]
+    fn long_traces_are_resampled_keeping_mean_and_peak() {
+        // Three weeks at one-minute steps with a single one-minute spike: resampled to the
+        // week's 10,080 steps of three minutes each.
+        let n = 3 * MAX_CURVE_STEPS;
+        let mut rps: Vec<f64> = (0..n).map(|i| 100.0 + (i % 1440) as f64 / 10.0).collect();
+        rps[5000] = 5000.0;
+        let c = Curve::resampled(&rps, 60.0, MAX_CURVE_STEPS);
+        assert_eq!((c.rps.len(), c.step_s), (MAX_CURVE_STEPS, 180.0));
+        let mean = rps.iter().sum::<f64>() / n as f64;
+        assert!(close(c.mean(), mean), "{} vs {mean}", c.mean());
+        assert_eq!(c.peak(), 5000.0);
+        assert_eq!(c.rps[5000 / 3], 5000.0);
+        // The trace's own volume is what a month of it is billed for.
+        assert!(close(c.monthly_requests(), mean * MONTH_S));
+
+        // A length that is no multiple: the last step averages fewer rows; mean within 0.01%.
+        let rps: Vec<f64> = (0..MAX_CURVE_STEPS * 2 + 7)
+            .map(|i| (i % 97) as f64)
+            .collect();
+        let c = Curve::resampled(&rps, 1.0, MAX_CURVE_STEPS);
+        assert!(c.rps.len() <= MAX_CURVE_STEPS);
+        let mean = rps.iter().sum::<f64>() / rps.len() as f64;
+        assert!(
+            (c.mean() / mean - 1.0).abs() < 1e-3,
+            "{} vs {mean}",
+            c.mean()
+        );
+        assert_eq!(c.peak(), 96.0);
+
+        // Short traces are kept as they are.
+        let short = vec![1.0, 2.0, 3.0];
+        assert_eq!(Curve::resampled(&short, 60.0, MAX_CURVE_STEPS).rps, short);
+    }
+
+    #[test]
+    fn a_trace_of_two_million_rows_is_modelled_at_a_week_of_steps() {
+        let t = Traffic {
+            trace_data: Some(crate::profile::TraceData {
+                step_s: 1.0,
+                rps: vec![3.0; 2_000_000],
+            }),
+            monthly_requests: None,
+            rps: None,
+            peak_to_average: 1.0,
+            shape: Shape::Trace,
+            trace: Some("t.csv".into()),
+        };
+        let c = Curve::from_traffic(&t);
+        assert!(c.rps.len() <= MAX_CURVE_STEPS, "{}", c.rps.len());
+        assert!(close(c.mean(), 3.0));
     }
 
     #[test]

@@ -25,8 +25,11 @@ pub use fargate::{
 pub use load::{input_files, load, load_without_sidecar, parse};
 pub use positions::PositionMap;
 pub use suggest::closest;
-pub use trace::{TraceIssue, parse_rfc3339, parse_timestamp, parse_trace};
+pub use trace::{
+    MAX_TRACE_ROWS, TraceIssue, parse_rfc3339, parse_timestamp, parse_trace, parse_trace_within,
+};
 pub use types::*;
 pub use validate::{
     FARGATE_EPHEMERAL_GB, LAMBDA_EPHEMERAL_MB, LAMBDA_MEMORY_MB, MAX_PEAK_TO_AVERAGE, MAX_THREADS,
+    limits,
 };

@@ -19,111 +19,155 @@ fn issue(line: usize, message: impl Into<String>) -> TraceIssue {
     }
 }
 
+/// The most rows one trace may have, and the most all of a profile's traces may have together
+/// (a file named by two workloads counts twice): two million rows, a little over 23 days at
+/// one-second steps. Parsing that many takes about half a second and 16 MB.
+pub const MAX_TRACE_ROWS: usize = 2_000_000;
+
 /// Parse a trace: rows `timestamp,requests` with an optional header line; timestamps RFC 3339
 /// or epoch seconds, all rows the same interval apart (at least 1 s); requests ≥ 0; at least
-/// two rows. Blank lines and lines starting with `#` are skipped. The result holds requests per
-/// second at each step (`requests / step_s`).
+/// two rows, at most [`MAX_TRACE_ROWS`]. Blank lines and lines starting with `#` are skipped.
+/// The result holds requests per second at each step (`requests / step_s`).
 pub fn parse_trace(text: &str) -> Result<TraceData, Vec<TraceIssue>> {
+    parse_trace_within(text, MAX_TRACE_ROWS)
+}
+
+/// [`parse_trace`] refusing more than `max_rows` rows (at the first row past it, so a long
+/// file is not read to its end). One pass, keeping only the rates: a trace of two million
+/// rows is not copied.
+pub fn parse_trace_within(text: &str, max_rows: usize) -> Result<TraceData, Vec<TraceIssue>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut rows: Vec<(usize, f64, f64)> = Vec::new();
+    let mut requests_per_row: Vec<f64> = Vec::new();
     let mut issues = Vec::new();
     let mut first = true;
+    // The previous row's time, and the interval the first two rows set.
+    let mut previous: Option<f64> = None;
+    let mut step: Option<f64> = None;
     for (i, raw) in text.split('\n').enumerate() {
         let line_no = i + 1;
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let fields: Vec<&str> = line.split(',').map(unquote).collect();
+        let (time_field, rest) = match line.split_once(',') {
+            Some((t, r)) => (unquote(t), Some(r)),
+            None => (unquote(line), None),
+        };
         let is_first = std::mem::replace(&mut first, false);
-        if is_first && !fields[0].starts_with(|c: char| c.is_ascii_digit()) {
+        if is_first && !time_field.starts_with(|c: char| c.is_ascii_digit()) {
             continue; // header
         }
-        if fields.len() != 2 {
-            issues.push(issue(
+        let requests_field = match rest.map(unquote) {
+            Some(r) if !rest.is_some_and(|r| r.contains(',')) => r,
+            _ => {
+                let found = line.split(',').count();
+                issues.push(issue(
+                    line_no,
+                    format!("expected 2 fields `timestamp,requests`, found {found}"),
+                ));
+                if issues.len() >= MAX_ROW_ERRORS {
+                    break;
+                }
+                continue;
+            }
+        };
+        if requests_per_row.len() >= max_rows {
+            return Err(vec![issue(
                 line_no,
                 format!(
-                    "expected 2 fields `timestamp,requests`, found {}",
-                    fields.len()
+                    "more than {} rows; planner reads at most {} rows of traces per profile (a coarser interval holds more time)",
+                    crate::format::count(max_rows as f64),
+                    crate::format::count(MAX_TRACE_ROWS as f64)
                 ),
-            ));
-            continue;
+            )]);
         }
-        let Some(t) = parse_timestamp(fields[0]) else {
+        let Some(t) = parse_timestamp(time_field) else {
             issues.push(issue(
                 line_no,
                 format!(
-                    "timestamp `{}` is neither RFC 3339 (like 2026-01-05T10:00:00Z) nor epoch seconds",
-                    fields[0]
-                ),
-            ));
-            continue;
-        };
-        let requests = match fields[1].parse::<f64>() {
-            Ok(r) if r.is_finite() && r >= 0.0 => r,
-            Ok(_) => {
-                issues.push(issue(
-                    line_no,
-                    format!("requests `{}` must be a number ≥ 0", fields[1]),
-                ));
-                continue;
-            }
-            Err(_) => {
-                issues.push(issue(
-                    line_no,
-                    format!("requests `{}` is not a number", fields[1]),
-                ));
-                continue;
-            }
-        };
-        rows.push((line_no, t, requests));
-    }
-    if !issues.is_empty() {
-        issues.truncate(MAX_ROW_ERRORS);
-        return Err(issues);
-    }
-    if rows.len() < 2 {
-        return Err(vec![issue(
-            0,
-            format!(
-                "a trace needs at least 2 rows `timestamp,requests`, found {}",
-                rows.len()
-            ),
-        )]);
-    }
-    let step = rows[1].1 - rows[0].1;
-    if step < 1.0 {
-        let (line, ..) = rows[1];
-        let msg = if step <= 0.0 {
-            "timestamp is not after the previous row's; rows must be in time order".to_string()
-        } else {
-            format!("interval {} s is shorter than 1 s", fmt_num(step))
-        };
-        return Err(vec![issue(line, msg)]);
-    }
-    for w in rows.windows(2) {
-        let (line, t, _) = w[1];
-        let gap = t - w[0].1;
-        if (gap - step).abs() > 1e-6 {
-            issues.push(issue(
-                line,
-                format!(
-                    "irregular interval: {} s after the previous row, expected {} s (the first interval); the trace needs a fixed interval",
-                    fmt_num(gap),
-                    fmt_num(step)
+                    "timestamp `{time_field}` is neither RFC 3339 (like 2026-01-05T10:00:00Z) nor epoch seconds"
                 ),
             ));
             if issues.len() >= MAX_ROW_ERRORS {
                 break;
             }
+            continue;
+        };
+        let requests = match requests_field.parse::<f64>() {
+            Ok(r) if r.is_finite() && r >= 0.0 => r,
+            Ok(_) => {
+                issues.push(issue(
+                    line_no,
+                    format!("requests `{requests_field}` must be a number ≥ 0"),
+                ));
+                if issues.len() >= MAX_ROW_ERRORS {
+                    break;
+                }
+                continue;
+            }
+            Err(_) => {
+                issues.push(issue(
+                    line_no,
+                    format!("requests `{requests_field}` is not a number"),
+                ));
+                if issues.len() >= MAX_ROW_ERRORS {
+                    break;
+                }
+                continue;
+            }
+        };
+        if let Some(prev) = previous.replace(t) {
+            let gap = t - prev;
+            match step {
+                None if gap <= 0.0 => {
+                    return Err(vec![issue(
+                        line_no,
+                        "timestamp is not after the previous row's; rows must be in time order",
+                    )]);
+                }
+                None if gap < 1.0 => {
+                    return Err(vec![issue(
+                        line_no,
+                        format!("interval {} s is shorter than 1 s", fmt_num(gap)),
+                    )]);
+                }
+                None => step = Some(gap),
+                Some(step) if (gap - step).abs() > 1e-6 => {
+                    issues.push(issue(
+                        line_no,
+                        format!(
+                            "irregular interval: {} s after the previous row, expected {} s (the first interval); the trace needs a fixed interval",
+                            fmt_num(gap),
+                            fmt_num(step)
+                        ),
+                    ));
+                    if issues.len() >= MAX_ROW_ERRORS {
+                        break;
+                    }
+                }
+                Some(_) => {}
+            }
         }
+        requests_per_row.push(requests);
     }
     if !issues.is_empty() {
         return Err(issues);
     }
+    let (Some(step), true) = (step, requests_per_row.len() >= 2) else {
+        return Err(vec![issue(
+            0,
+            format!(
+                "a trace needs at least 2 rows `timestamp,requests`, found {}",
+                requests_per_row.len()
+            ),
+        )]);
+    };
+    for r in &mut requests_per_row {
+        *r /= step;
+    }
     Ok(TraceData {
         step_s: step,
-        rps: rows.iter().map(|&(_, _, r)| r / step).collect(),
+        rps: requests_per_row,
     })
 }
 

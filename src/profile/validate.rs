@@ -6,7 +6,7 @@ use super::fargate::{
     is_valid_fargate_size,
 };
 use super::positions::PositionMap;
-use super::trace::{fmt_num, parse_trace};
+use super::trace::{fmt_num, parse_trace_within};
 use super::types::*;
 use std::collections::HashMap;
 use std::path::Path;
@@ -49,6 +49,18 @@ pub mod limits {
     pub const INVOCATION_MS: f64 = 900_000.0;
     /// Scale-out lag of a fleet: a day, in minutes.
     pub const SCALE_OUT_MINUTES: f64 = 1440.0;
+
+    /// Workloads in one profile. Each costs the model a few milliseconds (four platforms, each
+    /// searched at the chart's scales of the rate), so 500 report within about a second.
+    pub const WORKLOADS: usize = 500;
+    /// Steps in all of a profile's workflows together (each task state searches its Lambda
+    /// memory at every scale: about a third of a millisecond each).
+    pub const WORKFLOW_STEPS: usize = 2_000;
+    /// Workloads with `shape: trace` in one profile (each models up to
+    /// `model::traffic::MAX_CURVE_STEPS` steps, about seven times a synthetic day).
+    pub const TRACE_WORKLOADS: usize = 20;
+    /// Rows in one trace, and in all of a profile's traces together.
+    pub const TRACE_ROWS: usize = super::super::trace::MAX_TRACE_ROWS;
 }
 
 struct Checker<'a> {
@@ -226,21 +238,27 @@ pub(crate) fn validate(
         c.at("workloads", "at least one workload is needed");
     }
 
+    check_scale(&mut c, &profile.workloads);
+
     let mut names = UniqueNames::new("workloads", "workload name", "names");
-    for (i, w) in profile.workloads.iter().enumerate() {
+    for (i, w) in profile.workloads.iter().enumerate().take(limits::WORKLOADS) {
         let p = format!("workloads[{i}]");
         names.check(&mut c, &p, i, &w.name);
         check_workload(&mut c, &p, w);
     }
 
-    // Trace files, once the traffic around them is known to be sound.
-    for (i, w) in profile.workloads.iter_mut().enumerate() {
-        let Some(t) = w.traffic.as_mut() else {
-            continue;
-        };
-        if t.shape != Shape::Trace {
-            continue;
-        }
+    // Trace files, once the traffic around them is known to be sound: at most
+    // `limits::TRACE_WORKLOADS` of them and `limits::TRACE_ROWS` rows in all.
+    let mut rows_left = limits::TRACE_ROWS;
+    let traced = profile
+        .workloads
+        .iter_mut()
+        .enumerate()
+        .take(limits::WORKLOADS)
+        .filter_map(|(i, w)| Some((i, w.traffic.as_mut()?)))
+        .filter(|(_, t)| t.shape == Shape::Trace && t.trace.is_some())
+        .take(limits::TRACE_WORKLOADS);
+    for (i, t) in traced {
         let Some(rel) = t.trace.as_ref() else {
             continue;
         };
@@ -255,12 +273,22 @@ pub(crate) fn validate(
             });
             e
         };
+        if rows_left == 0 {
+            c.errors.push(trace_err(
+                0,
+                format!(
+                    "not read: the profile's other traces already hold {} rows, the most planner reads for one profile",
+                    crate::format::count(limits::TRACE_ROWS as f64)
+                ),
+            ));
+            continue;
+        }
         match crate::input::read_text(&csv, crate::input::MAX_TRACE_BYTES) {
             Err(e) => c.errors.push(trace_err(
                 e.position().map_or(0, |(line, _)| line),
                 format!("cannot read trace: {e}"),
             )),
-            Ok(text) => match parse_trace(&text) {
+            Ok(text) => match parse_trace_within(&text, rows_left) {
                 Ok(data)
                     if data.rps.iter().all(|&r| r <= 0.0)
                         && (t.rps.is_some_and(|r| r > 0.0)
@@ -272,7 +300,10 @@ pub(crate) fn validate(
                             .to_string(),
                     ));
                 }
-                Ok(data) => t.trace_data = Some(data),
+                Ok(data) => {
+                    rows_left = rows_left.saturating_sub(data.rps.len());
+                    t.trace_data = Some(data);
+                }
                 Err(issues) => c
                     .errors
                     .extend(issues.into_iter().map(|is| trace_err(is.line, is.message))),
@@ -364,6 +395,54 @@ fn is_region_code(r: &str) -> bool {
         && rest.first().is_some_and(|p| p.len() == 2)
         && !last.is_empty()
         && last.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The limits of what one profile may ask planner to plan (see [`limits`]): each refused at
+/// the first item past it, naming the limit.
+fn check_scale(c: &mut Checker<'_>, workloads: &[WorkloadFile]) {
+    if workloads.len() > limits::WORKLOADS {
+        c.at_key(
+            &format!("workloads[{}]", limits::WORKLOADS),
+            format!(
+                "the profile has {} workloads; planner plans at most {} in one profile (split it into several)",
+                workloads.len(),
+                limits::WORKLOADS
+            ),
+        );
+    }
+    let workloads = &workloads[..workloads.len().min(limits::WORKLOADS)];
+    let mut steps = 0;
+    for (i, w) in workloads.iter().enumerate() {
+        let Some(wf) = w.workflow.as_ref() else {
+            continue;
+        };
+        if steps + wf.steps.len() > limits::WORKFLOW_STEPS {
+            let first_over = limits::WORKFLOW_STEPS - steps;
+            c.at_key(
+                &format!("workloads[{i}].workflow.steps[{first_over}]"),
+                format!(
+                    "one step too many: planner plans at most {} workflow steps in one profile, all workflows together",
+                    crate::format::count(limits::WORKFLOW_STEPS as f64)
+                ),
+            );
+            break;
+        }
+        steps += wf.steps.len();
+    }
+    let traced = workloads.iter().enumerate().filter(|(_, w)| {
+        w.traffic
+            .as_ref()
+            .is_some_and(|t| t.shape == Shape::Trace && t.trace.is_some())
+    });
+    if let Some((i, _)) = traced.clone().nth(limits::TRACE_WORKLOADS) {
+        c.at(
+            &format!("workloads[{i}].traffic.trace"),
+            format!(
+                "one trace too many: planner replays at most {} traces in one profile (the other workloads can state `rps` and a shape)",
+                limits::TRACE_WORKLOADS
+            ),
+        );
+    }
 }
 
 fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
