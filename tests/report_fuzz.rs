@@ -246,9 +246,38 @@ fn all_finite(v: &serde_json::Value, at: &str) -> Result<(), String> {
     }
 }
 
+/// [`check_case`] on a thread of its own, failing the case if it has not finished in ten times
+/// [`CASE_BOUND`]: a case that never ends (a loop over an unbounded count) fails with its
+/// input rather than hanging the test run. Whether the text parsed.
+fn run(text: &str) -> bool {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let owned = text.to_string();
+    std::thread::spawn(move || {
+        let parsed = std::panic::catch_unwind(|| check_case(&owned));
+        let _ = tx.send(parsed);
+    });
+    match rx.recv_timeout(CASE_BOUND * 10) {
+        Ok(Ok(parsed)) => parsed,
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(_) => panic!(
+            "no answer within {:?} (a hang?) for\n{text}",
+            CASE_BOUND * 10
+        ),
+    }
+}
+
+/// The fuzz seed: `PLANNER_FUZZ_SEED` when set (a number), else a fixed one.
+fn fuzz_seed() -> proptest::test_runner::RngSeed {
+    let seed = std::env::var("PLANNER_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x706c_616e_6e65_72);
+    proptest::test_runner::RngSeed::Fixed(seed)
+}
+
 /// Parse, and when it parses plan and render both reports; check the reports. Whether it
 /// parsed.
-fn run(text: &str) -> bool {
+fn check_case(text: &str) -> bool {
     let start = Instant::now();
     let Ok(profile) = parse(text, Path::new("fuzz/p.yaml")) else {
         assert!(
@@ -378,9 +407,12 @@ fn number_at(text: &str, at: usize) -> Option<(usize, usize)> {
 }
 
 proptest! {
+    // A fixed seed by default, so CI runs the same cases every time (a failure is the code's,
+    // never the draw's); `PLANNER_FUZZ_SEED=N` draws other cases.
     #![proptest_config(ProptestConfig {
         cases: 512,
         failure_persistence: None,
+        rng_seed: fuzz_seed(),
         ..ProptestConfig::default()
     })]
 
