@@ -271,7 +271,7 @@ fn fuzz_seed() -> proptest::test_runner::RngSeed {
     let seed = std::env::var("PLANNER_FUZZ_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0x706c_616e_6e65_72);
+        .unwrap_or(0x0070_6c61_6e6e_6572);
     proptest::test_runner::RngSeed::Fixed(seed)
 }
 
