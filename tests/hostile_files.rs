@@ -421,3 +421,24 @@ fn a_sidecar_with_huge_figures_or_a_workload_named_twice_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_region_without_a_price_book_fails_check_at_its_line() {
+    // `check` used to pass it; `report` then failed without a file:line.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.yaml");
+    fs::write(
+        &p,
+        "version: 1\nname: x\nregion: xx-yyyy-1\nworkloads:\n  - name: a\n    kind: service\n    traffic: { rps: 1 }\n",
+    )
+    .unwrap();
+    for cmd in ["check", "report"] {
+        let out = planner().args([cmd, p.to_str().unwrap()]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("p.yaml:3:9: region: no price book for region `xx-yyyy-1`"),
+            "{cmd}: {err}"
+        );
+    }
+}

@@ -30,6 +30,30 @@ pub fn to_stdout(text: &str) -> Result<()> {
     }
 }
 
+/// The price book for the profile loaded from `path` (its region, or `--region` when given).
+/// A region the profile itself names that has no book is that file's error, at its `region`
+/// line, so `check` finds it as `report` would.
+pub(crate) fn book_for(
+    profile: &crate::profile::Profile,
+    path: &std::path::Path,
+    region_flag: Option<&str>,
+    pricing_dir: Option<&std::path::Path>,
+) -> Result<crate::pricing::LoadedBook> {
+    let region = region_flag.unwrap_or(&profile.region);
+    match crate::pricing::load(region, pricing_dir) {
+        Err(e @ crate::pricing::PricingError::UnknownRegion { .. }) if region_flag.is_none() => {
+            use crate::profile::{PositionMap, ProfileError, ProfileErrorKind, ProfileErrors};
+            let at = crate::input::read_text(path, crate::input::MAX_DOCUMENT_BYTES)
+                .map(|text| PositionMap::build(&text).value("region"))
+                .unwrap_or((0, 0));
+            let error =
+                ProfileError::new(ProfileErrorKind::Invalid, path, at, "region", e.to_string());
+            Err(ProfileErrors(vec![error]).into())
+        }
+        other => Ok(other?),
+    }
+}
+
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         None => tui::run(cli.path.as_deref(), cli.region, cli.pricing),
@@ -44,7 +68,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             cli.region.as_deref(),
             cli.pricing.as_deref(),
         ),
-        Some(Command::Check { profiles }) => check::run(&profiles),
+        Some(Command::Check { profiles }) => {
+            check::run(&profiles, cli.region.as_deref(), cli.pricing.as_deref())
+        }
         Some(Command::Calibrate(args)) => {
             calibrate::run(&args, cli.region.as_deref(), cli.pricing.as_deref())
         }

@@ -17,10 +17,10 @@ fn load_inputs(
     pricing_dir: Option<&Path>,
 ) -> Result<(Profile, LoadedBook)> {
     let mut profile = profile::load(path)?;
+    let book = super::book_for(&profile, path, region, pricing_dir)?;
     if let Some(r) = region {
         profile.region = r.to_string();
     }
-    let book = pricing::load(&profile.region, pricing_dir)?;
     if let Some(warning) = book.book.staleness_warning(pricing::today_utc()) {
         eprintln!("warning: {warning}");
     }
