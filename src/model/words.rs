@@ -9,8 +9,11 @@ pub fn pct(share: f64) -> String {
         format!("{p:.1}%")
     } else if p >= 0.001 {
         format!("{p:.3}%")
+    } else if p > 0.0 {
+        // A reader of a review wants "how much", not scientific notation (was `4.4e-7%`).
+        "under 0.001%".to_string()
     } else {
-        format!("{p:.1e}%")
+        "0%".to_string()
     }
 }
 

@@ -629,6 +629,8 @@ mod tests {
         assert_eq!(fmt_num(3.0), "3");
         assert_eq!(fmt_num(0.25), "0.25");
         assert_eq!(pct(0.004), "0.4%");
+        assert_eq!(pct(4.4e-9), "under 0.001%");
+        assert_eq!(pct(0.0), "0%");
     }
 }
 #[cfg(test)]
