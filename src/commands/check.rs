@@ -23,7 +23,7 @@ pub fn run(
                         profile::ProfileErrorKind::Invalid,
                         path,
                         (0, 0),
-                        "region",
+                        "",
                         format!("{other:#}"),
                     )])),
                 },

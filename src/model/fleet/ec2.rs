@@ -327,14 +327,8 @@ impl<'a> Fleet<'a> for Instances<'a> {
         let mut verdict = Assessment::new();
         match run.mode {
             RunMode::PerRun => {
-                if job.runs_per_month > 0.0 {
-                    let interval = MONTH_S / job.runs_per_month;
-                    if run.makespan_s > interval {
-                        verdict.risk(format!(
-                            "A run takes {:.0} s but one starts every {:.0} s: runs overlap, each with its own instances.",
-                            run.makespan_s, interval
-                        ));
-                    }
+                if let Some(overlap) = run.overlap(job, "instances") {
+                    verdict.risk(overlap);
                 }
             }
             RunMode::AlwaysOn => {

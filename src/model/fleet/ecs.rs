@@ -13,7 +13,6 @@ use crate::model::assess::QuotaNeed;
 use crate::model::billing;
 use crate::model::demand::Demand;
 use crate::model::plan::{LineItem, OptionPlan, Platform, Priced};
-use crate::model::traffic::MONTH_S;
 use crate::model::words::{fmt_num, round_to};
 use crate::pricing::{Missing, Price, PriceBook, Quota, keys};
 use crate::profile as fargate;
@@ -352,14 +351,8 @@ impl<'a> Fleet<'a> for Fargate<'a> {
     /// Runs that overlap start their own tasks.
     fn job_findings(&self, _d: &Demand, job: &Job, run: &JobRun) -> Assessment {
         let mut verdict = Assessment::new();
-        if job.runs_per_month > 0.0 {
-            let interval = MONTH_S / job.runs_per_month;
-            if run.makespan_s > interval {
-                verdict.risk(format!(
-                    "A run takes {:.0} s but one starts every {:.0} s: runs overlap, each with its own tasks.",
-                    run.makespan_s, interval
-                ));
-            }
+        if let Some(overlap) = run.overlap(job, "tasks") {
+            verdict.risk(overlap);
         }
         verdict
     }

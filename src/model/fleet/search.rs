@@ -120,6 +120,21 @@ pub struct JobRun {
 }
 
 impl JobRun {
+    /// When a run lasts longer than the time between runs, the runs overlap, each with its
+    /// own units (`units`: "tasks", "instances"): the sentence that says so.
+    pub fn overlap(&self, job: &Job, units: &str) -> Option<String> {
+        if job.runs_per_month <= 0.0 {
+            return None;
+        }
+        let interval = crate::model::traffic::MONTH_S / job.runs_per_month;
+        (self.makespan_s > interval).then(|| {
+            format!(
+                "A run takes {:.0} s but one starts every {:.0} s: runs overlap, each with its own {units}.",
+                self.makespan_s, interval
+            )
+        })
+    }
+
     /// The run meets the usable deadline (`Demand::usable_deadline_s`) with its unit count.
     pub fn meets(&self, usable_deadline_s: Option<f64>) -> bool {
         self.short_of.is_none() && usable_deadline_s.is_none_or(|dl| self.makespan_s <= dl)
