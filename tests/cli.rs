@@ -227,8 +227,65 @@ fn pricing_show_lists_the_book_with_provenance() {
     assert!(text.contains("m7g.large"));
 }
 
+/// #12: in eu-west-1 the book has no EC2 prices. EC2 is `unpriced` (not infeasible), never
+/// recommended, and no other option wins "as the only one" because of it; the report's banner
+/// and standard error name the missing figure and how to get it; the exit code stays 0.
 #[test]
-fn eu_west_1_refuses_options_without_prices() {
+fn eu_west_1_reports_unpriced_options_with_a_banner_and_a_warning() {
+    for profile in [
+        "profiles/high-throughput-api.yaml",
+        "profiles/checkout-api.yaml",
+    ] {
+        let out = planner()
+            .args(["report", profile, "--region", "eu-west-1"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let md = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(!md.contains("the only option"), "{md}");
+        assert!(
+            md.contains("> **Warning: some options could not be priced.**"),
+            "{md}"
+        );
+        assert!(
+            md.contains("> - `instances` (EC2 on-demand Linux prices"),
+            "{md}"
+        );
+        assert!(
+            md.contains("planner pricing refresh --region eu-west-1"),
+            "{md}"
+        );
+        assert!(md.contains("### EC2: unpriced"), "{md}");
+        assert!(!md.contains("instance type `any`"), "{md}");
+        assert!(
+            md.contains("Could not be priced, so not compared: EC2 (the eu-west-1 price book has no EC2 instance prices"),
+            "{md}"
+        );
+        // ECS is priced in eu-west-1 now, and wins where it won in us-east-1.
+        assert!(md.contains("**ECS Fargate**."), "{md}");
+        // One warning, listing the missing figure.
+        assert_eq!(
+            stderr
+                .matches("warning: the eu-west-1 price book lacks")
+                .count(),
+            1,
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("`instances`") && stderr.contains("EC2 (quote-api)")
+                || stderr.contains("EC2 (checkout-api)"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("planner pricing refresh --region eu-west-1"),
+            "{stderr}"
+        );
+    }
     let out = planner()
         .args([
             "report",
@@ -240,14 +297,22 @@ fn eu_west_1_refuses_options_without_prices() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ecs = &v["workloads"][0]["options"][2];
-    assert_eq!(ecs["feasible"], false);
-    let risks = ecs["risks"].to_string();
-    assert!(risks.contains("ecs.fargate"), "{risks}");
+    let options = &v["workloads"][0]["options"];
+    let status: Vec<&str> = (0..4)
+        .map(|i| options[i]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status, ["ok", "infeasible", "ok", "unpriced"]);
+    assert_eq!(options[3]["feasible"], false);
+    assert!(options[3]["monthly_cost_usd"].is_null());
+    assert!(options[3]["latency_ms"]["p99"].is_null());
+    assert_eq!(v["missing_prices"][0]["key"], "instances");
+    assert_eq!(v["workloads"][0]["recommendation"]["platform"], "ecs");
+    // Nothing is missing in us-east-1: no warning.
+    let out = planner()
+        .args(["report", "profiles/checkout-api.yaml"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("lacks"));
 }

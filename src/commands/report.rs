@@ -57,6 +57,9 @@ pub fn run(
         }
     }
     let plan = model::plan(&profile, &book.book, &book.provenance());
+    if let Some(warning) = report::unpriced_warning(&plan) {
+        eprintln!("{warning}");
+    }
     let format = match format {
         FormatArg::Markdown => report::Format::Markdown,
         FormatArg::Json => report::Format::Json,

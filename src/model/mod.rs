@@ -75,6 +75,7 @@ fn plan_to(profile: &Profile, book: &PriceBook, pricing_source: &str, full: bool
         free_tier: profile.free_tier,
         workloads,
         assumptions: assumptions(profile),
+        not_included: not_included(),
     }
 }
 
@@ -364,6 +365,24 @@ pub fn complete_workload(
         break_even = found.map(|s| s * base_rate).filter(|r: &f64| r.is_finite());
     }
     wp.recommendation.break_even_rps = break_even;
+}
+
+/// What no option's total includes, in every report: costs that depend on what the code
+/// does beyond serving the workload, or on the account, not on the platform chosen. Only
+/// things no cost line models are listed here.
+pub fn not_included() -> Vec<String> {
+    [
+        "Databases and caches the code calls (RDS, Aurora, DynamoDB tables, ElastiCache, OpenSearch).",
+        "Storage beyond what a line prices: S3 storage and requests (a Distributed Map's item and result files included), EBS volumes and snapshots of EC2 instances, EFS, ECR image storage.",
+        "Edge and DNS: CloudFront, Route 53 hosted zones and queries, AWS WAF, Shield Advanced.",
+        "Monitoring beyond logs: CloudWatch metrics, alarms and dashboards, X-Ray traces, Container Insights.",
+        "Secrets and keys: Secrets Manager, Systems Manager parameters, KMS requests.",
+        "Operating-system licences (EC2 prices are Linux, shared tenancy), the AWS Support plan, taxes, and credits or negotiated discounts on the account.",
+        "The people's time to build and operate each option (weighed only on near-ties).",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }
 
 fn assumptions(profile: &Profile) -> Vec<String> {

@@ -82,6 +82,57 @@ pub struct Plan {
     pub workloads: Vec<WorkloadPlan>,
     /// Modelling assumptions worth stating in the report, in plain words.
     pub assumptions: Vec<String>,
+    /// What the totals leave out (databases, CDN, support plan, ...), in plain words.
+    pub not_included: Vec<String>,
+}
+
+/// A figure the book lacks, and the options it leaves unpriced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissingFigure {
+    pub missing: crate::pricing::Missing,
+    /// (workload name, platform) of each option it leaves unpriced.
+    pub options: Vec<(String, Platform)>,
+}
+
+impl MissingFigure {
+    /// "ECS Fargate (checkout-api), EC2 (checkout-api, thumbnails)": the platforms, each
+    /// with its workloads.
+    pub fn options_text(&self) -> String {
+        let mut by_platform: Vec<(Platform, Vec<&str>)> = Vec::new();
+        for (w, p) in &self.options {
+            match by_platform.iter_mut().find(|(q, _)| q == p) {
+                Some((_, ws)) => ws.push(w),
+                None => by_platform.push((*p, vec![w])),
+            }
+        }
+        by_platform
+            .iter()
+            .map(|(p, ws)| format!("{} ({})", p.label(), ws.join(", ")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl Plan {
+    /// Every figure the book lacks for this plan, in order of first need, each with the
+    /// options it leaves unpriced (empty when every option could be priced).
+    pub fn missing_figures(&self) -> Vec<MissingFigure> {
+        let mut out: Vec<MissingFigure> = Vec::new();
+        for w in &self.workloads {
+            for o in &w.options {
+                let Some(m) = o.missing() else { continue };
+                let at = (w.name.clone(), o.platform);
+                match out.iter_mut().find(|f| f.missing == *m) {
+                    Some(f) => f.options.push(at),
+                    None => out.push(MissingFigure {
+                        missing: m.clone(),
+                        options: vec![at],
+                    }),
+                }
+            }
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -142,9 +193,65 @@ pub struct CostCurve {
     pub series: Vec<(Platform, Vec<Option<f64>>)>,
 }
 
+/// What became of an option (SPEC §6 `status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Evaluated, priced and feasible.
+    Ok,
+    /// Evaluated and ruled out (a limit, the SLO, a deadline), or not applicable to the kind.
+    Infeasible,
+    /// A price (or quota) it needs is missing from the book: never recommended, never called
+    /// infeasible.
+    Unpriced,
+    /// `enabled: false` in the profile.
+    Disabled,
+}
+
+impl Status {
+    /// The identifier of SPEC §6.
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Infeasible => "infeasible",
+            Status::Unpriced => "unpriced",
+            Status::Disabled => "disabled",
+        }
+    }
+
+    /// A short phrase for tables and headings.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Ok => "feasible",
+            Status::Infeasible => "not feasible",
+            Status::Unpriced => "unpriced",
+            Status::Disabled => "disabled",
+        }
+    }
+}
+
+/// How far the model got with an option: what [`OptionPlan::status`] and the reports' `null`
+/// figures follow from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Evaluated: its cost, latency and capacity are figures ([`OptionPlan::new`]).
+    Evaluated,
+    /// Not evaluated: the platform does not fit the workload's kind, no shape fits, or a
+    /// figure came out non-finite ([`OptionPlan::infeasible`]); infeasible, without figures.
+    NotEvaluated,
+    /// The book lacks a figure the option needs.
+    Unpriced(crate::pricing::Missing),
+    /// Left out by the profile (`enabled: false`).
+    Disabled,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OptionPlan {
     pub platform: Platform,
+    /// How far the model got (see [`OptionPlan::status`]). Not in the JSON as such.
+    #[serde(skip)]
+    pub outcome: Outcome,
+    /// True only when the option was evaluated and meets every limit ([`Status::Ok`]).
     pub feasible: bool,
     pub monthly_cost_usd: f64,
     pub cost_breakdown: Vec<LineItem>,
@@ -197,21 +304,64 @@ impl OptionPlan {
         attempt: impl FnOnce() -> Result<T, crate::pricing::Missing>,
     ) -> T {
         if !enabled {
-            return OptionPlan::infeasible(platform, "Disabled in the profile.").into();
+            return OptionPlan::disabled(platform).into();
         }
-        attempt().unwrap_or_else(|missing| {
-            OptionPlan::infeasible(
-                platform,
-                format!("Cannot price {}: {missing}.", platform.label()),
-            )
-            .into()
-        })
+        attempt().unwrap_or_else(|missing| OptionPlan::unpriced(platform, missing).into())
     }
 
-    /// An option that cannot be evaluated at all (wrong kind, disabled, missing price).
+    /// An option the profile leaves out (`enabled: false`).
+    pub fn disabled(platform: Platform) -> OptionPlan {
+        OptionPlan {
+            outcome: Outcome::Disabled,
+            ..OptionPlan::infeasible(platform, "Disabled in the profile.")
+        }
+    }
+
+    /// An option the book cannot price: `missing` is the first figure it lacks.
+    pub fn unpriced(platform: Platform, missing: crate::pricing::Missing) -> OptionPlan {
+        let why = format!(
+            "Cannot price {}: {missing}. It is left out of the comparison, not ruled out.",
+            platform.label()
+        );
+        OptionPlan {
+            outcome: Outcome::Unpriced(missing),
+            ..OptionPlan::infeasible(platform, why)
+        }
+    }
+
+    /// What became of the option (SPEC §6 `status`).
+    pub fn status(&self) -> Status {
+        match self.outcome {
+            Outcome::Unpriced(_) => Status::Unpriced,
+            Outcome::Disabled => Status::Disabled,
+            Outcome::Evaluated | Outcome::NotEvaluated if self.feasible => Status::Ok,
+            Outcome::Evaluated | Outcome::NotEvaluated => Status::Infeasible,
+        }
+    }
+
+    /// Whether the option has figures to show (cost, latency, capacity): only when it was
+    /// evaluated. The reports show `null` / a dash otherwise.
+    pub fn evaluated(&self) -> bool {
+        match self.outcome {
+            Outcome::Evaluated => true,
+            Outcome::NotEvaluated | Outcome::Unpriced(_) | Outcome::Disabled => false,
+        }
+    }
+
+    /// The figure the book lacks, when the option is unpriced.
+    pub fn missing(&self) -> Option<&crate::pricing::Missing> {
+        match &self.outcome {
+            Outcome::Unpriced(m) => Some(m),
+            Outcome::Evaluated | Outcome::NotEvaluated | Outcome::Disabled => None,
+        }
+    }
+
+    /// An option that cannot be evaluated (wrong kind, no shape fits): infeasible, with no
+    /// figures.
     pub fn infeasible(platform: Platform, why: impl Into<String>) -> OptionPlan {
         OptionPlan {
             platform,
+            outcome: Outcome::NotEvaluated,
             feasible: false,
             monthly_cost_usd: 0.0,
             cost_breakdown: Vec::new(),
@@ -245,6 +395,7 @@ impl OptionPlan {
         let (feasible, risks) = verdict.into_parts();
         OptionPlan {
             platform,
+            outcome: Outcome::Evaluated,
             feasible,
             monthly_cost_usd: super::billing::total(&lines),
             cost_breakdown: lines,
@@ -305,8 +456,9 @@ impl OptionPlan {
     }
 
     /// This option, or (when one of its figures is not finite: an overflow the input limits
-    /// should have prevented) an infeasible, unpriced option saying which figure, so that no
-    /// report ever shows `inf` or `NaN`, nor recommends what it cannot price.
+    /// should have prevented) an infeasible option without figures saying which, so that no
+    /// report ever shows `inf` or `NaN`, nor recommends what it cannot price. (Not
+    /// [`Status::Unpriced`]: no price is missing, the workload is beyond the model.)
     pub fn checked(self) -> OptionPlan {
         match self.non_finite_figure() {
             None => self,
@@ -426,6 +578,7 @@ mod tests {
             source: "test".to_string(),
         };
         let mut o = OptionPlan::infeasible(Platform::Lambda, "x");
+        o.outcome = Outcome::Evaluated;
         o.feasible = true;
         o.risks.clear();
         o.limits_failed = 0;

@@ -1,7 +1,7 @@
 //! The recommendation: the cheapest feasible option, preferring less to operate on near-ties,
 //! with its reason and the break-even rate at which the two cheapest swap places.
 
-use super::plan::{OptionPlan, Platform, Recommendation};
+use super::plan::{OptionPlan, Platform, Recommendation, Status};
 use crate::format::usd;
 
 /// Options within this share of the cheapest count as a near-tie.
@@ -9,7 +9,14 @@ pub const NEAR_TIE: f64 = 0.10;
 
 /// Pick from evaluated options. `break_even` is filled in by the caller (it needs the model).
 pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Platform)>) {
-    let mut feasible: Vec<&OptionPlan> = options.iter().filter(|o| o.feasible).collect();
+    let mut feasible: Vec<&OptionPlan> = options
+        .iter()
+        .filter(|o| o.status() == Status::Ok)
+        .collect();
+    // Options the book could not price are left out of the comparison: the cheapest feasible
+    // option is only the cheapest of those priced, and the reason says so.
+    let unpriced = unpriced_sentence(options);
+    let priced = if unpriced.is_empty() { "" } else { "priced " };
     if feasible.is_empty() {
         let why = options
             .iter()
@@ -27,7 +34,7 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
             Recommendation {
                 platform: None,
                 reason: format!(
-                    "No option meets the workload's limits and SLO. {why}{}",
+                    "No {priced}option meets the workload's limits and SLO. {why}{}",
                     pinned_alternatives(options, None)
                 ),
                 break_even_rps: None,
@@ -57,14 +64,14 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
     let mut reason = if chosen.platform == cheapest.platform {
         match feasible.get(1) {
             Some(next) => format!(
-                "{} is the cheapest option that meets the limits and SLO: {}/month against {} for {}.",
+                "{} is the cheapest {priced}option that meets the limits and SLO: {}/month against {} for {}.",
                 chosen.platform.label(),
                 usd(chosen.monthly_cost_usd),
                 usd(next.monthly_cost_usd),
                 next.platform.label()
             ),
             None => format!(
-                "{} is the only option that meets the limits and SLO, at {}/month.",
+                "{} is the only {priced}option that meets the limits and SLO, at {}/month.",
                 chosen.platform.label(),
                 usd(chosen.monthly_cost_usd)
             ),
@@ -85,14 +92,25 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
             chosen.quota_requests.join("; ")
         ));
     }
-    let infeasible: Vec<String> = options
-        .iter()
-        .filter(|o| !o.feasible)
-        .map(|o| o.platform.label().to_string())
-        .collect();
+    let labels = |status: Status| -> Vec<&str> {
+        options
+            .iter()
+            .filter(|o| o.status() == status)
+            .map(|o| o.platform.label())
+            .collect()
+    };
+    let infeasible = labels(Status::Infeasible);
     if !infeasible.is_empty() {
         reason.push_str(&format!(" Not feasible: {}.", infeasible.join(", ")));
     }
+    let disabled = labels(Status::Disabled);
+    if !disabled.is_empty() {
+        reason.push_str(&format!(
+            " Disabled in the profile: {}.",
+            disabled.join(", ")
+        ));
+    }
+    reason.push_str(&unpriced);
     reason.push_str(&pinned_alternatives(options, Some(chosen)));
     let pair = feasible
         .get(1)
@@ -105,6 +123,24 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
         },
         pair,
     )
+}
+
+/// " Could not be priced, so not compared: ECS Fargate (the eu-west-1 price book has no
+/// price `...`)." naming each unpriced option and the first figure it lacks; empty when every
+/// option could be priced.
+fn unpriced_sentence(options: &[OptionPlan]) -> String {
+    let named: Vec<String> = options
+        .iter()
+        .filter_map(|o| Some(format!("{} ({})", o.platform.label(), o.missing()?)))
+        .collect();
+    if named.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Could not be priced, so not compared: {}.",
+            named.join("; ")
+        )
+    }
 }
 
 /// Sentences naming each setting the profile pins where another would be feasible and cost

@@ -108,32 +108,64 @@ pub struct Quota {
     pub stated: bool,
 }
 
-/// A figure the model needs that this region's book lacks.
+/// A figure the model needs that this region's book lacks: the option that needs it is
+/// `unpriced` (SPEC §5), and the report names the key ([`crate::pricing::keys::describe`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the {region} price book has no {what} `{key}`")]
+#[error("{}", self.sentence())]
 pub struct Missing {
     pub region: String,
+    /// [`Missing::PRICE`], [`Missing::QUOTA`], [`Missing::INSTANCE_TYPE`] or
+    /// [`Missing::INSTANCES`].
     pub what: &'static str,
     pub key: String,
+}
+
+impl Missing {
+    /// A key of the book's `prices:`.
+    pub const PRICE: &'static str = "price";
+    /// A key of the book's `quotas:`.
+    pub const QUOTA: &'static str = "quota";
+    /// A named EC2 instance type of the book's `instances:`.
+    pub const INSTANCE_TYPE: &'static str = "instance type";
+    /// Any EC2 instance type at all (`instance_type: auto` on a book without `instances:`);
+    /// `key` is [`crate::pricing::keys::EC2_INSTANCES`].
+    pub const INSTANCES: &'static str = "EC2 instance prices";
+
+    /// "the eu-west-1 price book has no price `ecs.fargate.vcpu.arm64`", or, for a book
+    /// without instance types, "... has no EC2 instance prices: its `instances:` table is
+    /// empty".
+    fn sentence(&self) -> String {
+        if self.what == Missing::INSTANCES {
+            format!(
+                "the {} price book has no EC2 instance prices: its `instances:` table is empty",
+                self.region
+            )
+        } else {
+            format!(
+                "the {} price book has no {} `{}`",
+                self.region, self.what, self.key
+            )
+        }
+    }
 }
 
 impl PriceBook {
     pub fn price(&self, key: &str) -> Result<&Price, Missing> {
         self.prices
             .get(key)
-            .ok_or_else(|| self.missing("price", key))
+            .ok_or_else(|| self.missing(Missing::PRICE, key))
     }
 
     pub fn instance(&self, name: &str) -> Result<&Instance, Missing> {
         self.instances
             .get(name)
-            .ok_or_else(|| self.missing("instance type", name))
+            .ok_or_else(|| self.missing(Missing::INSTANCE_TYPE, name))
     }
 
     pub fn quota(&self, key: &str) -> Result<&Quota, Missing> {
         self.quotas
             .get(key)
-            .ok_or_else(|| self.missing("quota", key))
+            .ok_or_else(|| self.missing(Missing::QUOTA, key))
     }
 
     /// The free allowance for a priced key, zero when the book states none.
@@ -166,7 +198,7 @@ impl PriceBook {
         std::borrow::Cow::Owned(book)
     }
 
-    fn missing(&self, what: &'static str, key: &str) -> Missing {
+    pub(crate) fn missing(&self, what: &'static str, key: &str) -> Missing {
         Missing {
             region: self.region.clone(),
             what,

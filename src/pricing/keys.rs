@@ -41,6 +41,10 @@ pub const ALB_LCU: &str = "elb.alb.lcu";
 pub const APIGW_HTTP_REQUESTS: &str = "apigateway.http.requests";
 pub const APIGW_REST_REQUESTS: &str = "apigateway.rest.requests";
 
+/// The book's EC2 instance-type table (`instances:`), as a missing key: `instance_type: auto`
+/// needs at least one type, a fixed `instance_type` its own entry.
+pub const EC2_INSTANCES: &str = "instances";
+
 // Quotas.
 /// New execution environments per 10 seconds, per function.
 pub const Q_LAMBDA_SCALING: &str = "lambda.scaling_per_10s";
@@ -265,6 +269,38 @@ pub fn prices() -> Vec<PriceKey> {
         }
     }
     v
+}
+
+/// What a figure the book lacks is, in words, for the report's banner: a price key's unit and
+/// the Price List item a refresh reads it from (or the key it is modelled from), a quota, an
+/// EC2 instance type. `None` when the key is none the models read (a bug, or a figure no
+/// catalogue lists yet).
+pub fn describe(missing: &super::Missing) -> Option<String> {
+    use super::Missing;
+    let key = missing.key.as_str();
+    match missing.what {
+        Missing::PRICE => prices()
+            .into_iter()
+            .find(|p| p.key == key)
+            .map(|p| match p.origin {
+                Origin::PriceList {
+                    service, usagetype, ..
+                } => format!("price per {}, Price List `{service}` `{usagetype}`", p.unit),
+                Origin::Modelled { from } => {
+                    format!("price per {}, modelled from `{from}`", p.unit)
+                }
+            }),
+        Missing::QUOTA => QUOTAS
+            .contains(&key)
+            .then(|| format!("service quota{}", quota_name(key).map_or(String::new(), |n| format!(" ({n})")))),
+        Missing::INSTANCE_TYPE => Some(format!(
+            "EC2 on-demand Linux price of `{key}` per instance-hour, Price List `AmazonEC2` `BoxUsage:{key}`"
+        )),
+        Missing::INSTANCES if key == EC2_INSTANCES => Some(
+            "EC2 on-demand Linux prices per instance-hour, the `instances:` table; Price List `AmazonEC2` `BoxUsage:*`".to_string(),
+        ),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

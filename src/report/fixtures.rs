@@ -48,6 +48,7 @@ fn option(
 ) -> OptionPlan {
     OptionPlan {
         platform,
+        outcome: crate::model::Outcome::Evaluated,
         feasible,
         monthly_cost_usd: breakdown.iter().map(|l| l.cost_usd).sum(),
         cost_breakdown: breakdown,
@@ -217,6 +218,7 @@ pub fn service_plan() -> Plan {
         free_tier: false,
         workloads: vec![service_workload("checkout-api")],
         assumptions: assumptions(),
+        not_included: crate::model::not_included(),
     }
 }
 
@@ -306,10 +308,10 @@ pub fn fanout_plan() -> Plan {
         &[],
     );
     ecs.makespan_s = Some(75.5);
-    let ec2 = OptionPlan::infeasible(
-        Platform::Ec2,
-        "Disabled in the profile (platforms.ec2.enabled: false).",
-    );
+    let ec2 = OptionPlan {
+        risks: vec!["Disabled in the profile (platforms.ec2.enabled: false).".to_string()],
+        ..OptionPlan::disabled(Platform::Ec2)
+    };
     Plan {
         profile: "Media jobs".to_string(),
         region: "eu-west-1".to_string(),
@@ -343,6 +345,7 @@ pub fn fanout_plan() -> Plan {
             }),
         }],
         assumptions: assumptions(),
+        not_included: crate::model::not_included(),
     }
 }
 
@@ -355,6 +358,21 @@ pub fn infeasible_plan() -> Plan {
             o.risks
                 .push("p99 latency exceeds the 100 ms SLO.".to_string());
         }
+    }
+    // The book has no EC2 prices: that option is unpriced, not infeasible.
+    if let Some(ec2) = workload
+        .options
+        .iter_mut()
+        .find(|o| o.platform == Platform::Ec2)
+    {
+        *ec2 = OptionPlan::unpriced(
+            Platform::Ec2,
+            crate::pricing::Missing {
+                region: "us-west-2".to_string(),
+                what: crate::pricing::Missing::INSTANCES,
+                key: crate::pricing::keys::EC2_INSTANCES.to_string(),
+            },
+        );
     }
     workload.recommendation = Recommendation {
         platform: None,
@@ -379,5 +397,6 @@ pub fn infeasible_plan() -> Plan {
         free_tier: false,
         workloads: vec![workload],
         assumptions: Vec::new(),
+        not_included: crate::model::not_included(),
     }
 }

@@ -15,7 +15,14 @@
 //! `source`; per option `throttled_share` and, for fan-out jobs, `makespan_s` (`null` where unknown)
 //! and, with a deadline, `deadline_s` and `deadline_margin` (the share of the deadline a run
 //! must leave free: a feasible option's `makespan_s` is at most `deadline_s × (1 − margin)`);
-//! `recommendation.break_even_rps` (`null` when there is none).
+//! `recommendation.break_even_rps` (`null` when there is none); top level `not_included`
+//! (what the totals leave out) and `missing_prices` (`[{ key, what, description,
+//! options[] { workload, platform } }]`: each figure the book lacks and the options it leaves
+//! `unpriced`; empty when none).
+//!
+//! `status` is `ok`, `infeasible`, `unpriced` or `disabled`; `feasible` is true exactly when it
+//! is `ok`. `monthly_cost_usd` and `latency_ms.p50`/`p99` are `null` when the option was not
+//! evaluated: unpriced, disabled, or not applicable to the kind (SPEC §6).
 
 use serde::Serialize;
 use serde_json::Value;
@@ -41,6 +48,23 @@ struct PlanView<'a> {
     free_tier: bool,
     workloads: Vec<WorkloadView<'a>>,
     assumptions: &'a [String],
+    not_included: &'a [String],
+    missing_prices: Vec<MissingView>,
+}
+
+#[derive(Serialize)]
+struct MissingView {
+    key: String,
+    /// `price`, `quota`, `instance type` or `EC2 instance prices`.
+    what: &'static str,
+    description: Option<String>,
+    options: Vec<MissingOptionView>,
+}
+
+#[derive(Serialize)]
+struct MissingOptionView {
+    workload: String,
+    platform: &'static str,
 }
 
 #[derive(Serialize)]
@@ -64,6 +88,7 @@ struct WorkloadView<'a> {
 #[derive(Serialize)]
 struct OptionView<'a> {
     platform: &'static str,
+    status: &'static str,
     feasible: bool,
     monthly_cost_usd: Option<f64>,
     cost_breakdown: Vec<LineItemView<'a>>,
@@ -135,6 +160,24 @@ impl<'a> From<&'a Plan> for PlanView<'a> {
             free_tier: plan.free_tier,
             workloads: plan.workloads.iter().map(WorkloadView::from).collect(),
             assumptions: &plan.assumptions,
+            not_included: &plan.not_included,
+            missing_prices: plan
+                .missing_figures()
+                .into_iter()
+                .map(|f| MissingView {
+                    description: crate::pricing::keys::describe(&f.missing),
+                    key: f.missing.key,
+                    what: f.missing.what,
+                    options: f
+                        .options
+                        .into_iter()
+                        .map(|(workload, p)| MissingOptionView {
+                            workload,
+                            platform: p.id(),
+                        })
+                        .collect(),
+                })
+                .collect(),
         }
     }
 }
@@ -163,10 +206,14 @@ impl<'a> OptionView<'a> {
     /// `deadline_s` and `deadline_margin` are the job's, on each of its options.
     fn new(o: &'a OptionPlan, job: bool, deadline: Option<&Deadline>) -> Self {
         let deadline = deadline.filter(|_| job);
+        // Figures only for an evaluated option: the others have none (SPEC §6).
+        let figure = |x: f64, decimals: i32| round(x, decimals).filter(|_| o.evaluated());
+        let status = o.status();
         OptionView {
             platform: o.platform.id(),
-            feasible: o.feasible,
-            monthly_cost_usd: round(o.monthly_cost_usd, 2),
+            status: status.id(),
+            feasible: status == crate::model::Status::Ok,
+            monthly_cost_usd: figure(o.monthly_cost_usd, 2),
             cost_breakdown: o.cost_breakdown.iter().map(LineItemView::from).collect(),
             config: &o.config,
             throughput_rps: round(o.throughput_rps, 3),
@@ -175,8 +222,8 @@ impl<'a> OptionView<'a> {
                 unit: &o.capacity.unit,
             },
             latency_ms: LatencyView {
-                p50: round(o.latency_ms.p50, 2),
-                p99: round(o.latency_ms.p99, 2),
+                p50: figure(o.latency_ms.p50, 2),
+                p99: figure(o.latency_ms.p99, 2),
             },
             risks: &o.risks,
             throttled_share: round(o.throttled_share, 6),

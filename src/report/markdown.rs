@@ -7,18 +7,20 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::format;
-use crate::model::{Deadline, OptionPlan, Plan, Platform, WorkloadPlan};
+use crate::model::{Deadline, OptionPlan, Plan, Platform, Status, WorkloadPlan};
 
 /// Renders `plan` as a Markdown document ending with exactly one newline.
 pub fn markdown(plan: &Plan) -> String {
     let sources = Sources::of(plan);
     let mut doc = Doc::default();
     title(&mut doc, plan);
+    unpriced_banner(&mut doc, plan);
     summary(&mut doc, plan);
     recommendations(&mut doc, plan);
     for w in &plan.workloads {
         workload(&mut doc, w, &sources);
     }
+    not_included(&mut doc, plan);
     assumptions(&mut doc, plan);
     price_book(&mut doc, plan, &sources);
     doc.finish()
@@ -40,6 +42,40 @@ fn title(doc: &mut Doc, plan: &Plan) {
         inline(&plan.pricing.source),
         inline(&plan.pricing.as_of),
         free_tier
+    ));
+}
+
+/// A warning at the top when the book lacks figures some options need: which keys, what
+/// they are, the options left unpriced, and how to get them.
+fn unpriced_banner(doc: &mut Doc, plan: &Plan) {
+    let missing = plan.missing_figures();
+    if missing.is_empty() {
+        return;
+    }
+    let list: Vec<String> = missing
+        .iter()
+        .map(|f| {
+            let what = crate::pricing::keys::describe(&f.missing)
+                .map_or_else(|| f.missing.what.to_string(), |d| d);
+            format!(
+                "`{}` ({}): leaves {} unpriced.",
+                code(&f.missing.key),
+                what,
+                f.options_text()
+            )
+        })
+        .collect();
+    let region = code(&plan.region);
+    doc.block(format!(
+        "> **Warning: some options could not be priced.** The `{region}` price book lacks \
+         these figures, so the options that need them are `unpriced`: left out of the \
+         comparison and never recommended, not ruled out.\n>\n{}\n>\n> To price them, rebuild \
+         the book from the AWS Price List API with `planner pricing refresh --region {region}`, \
+         or point `--pricing DIR` at a folder holding a complete `{region}.yaml`.",
+        list.iter()
+            .map(|l| format!("> - {}", inline(l)))
+            .collect::<Vec<_>>()
+            .join("\n")
     ));
 }
 
@@ -79,7 +115,8 @@ fn summary(doc: &mut Doc, plan: &Plan) {
             } else {
                 vec![String::new(), String::new(), platform]
             };
-            if evaluated(o) {
+            let status = o.status();
+            if o.evaluated() {
                 row.extend([
                     format::money(o.monthly_cost_usd),
                     format::ms(o.latency_ms.p99),
@@ -87,12 +124,16 @@ fn summary(doc: &mut Doc, plan: &Plan) {
                     o.capacity.unit.clone(),
                 ]);
             } else {
-                row.extend([dash(), dash(), dash(), String::new()]);
+                let cost = match status {
+                    Status::Unpriced | Status::Disabled => status.label().to_string(),
+                    Status::Ok | Status::Infeasible => dash(),
+                };
+                row.extend([cost, dash(), dash(), String::new()]);
             }
             if with_makespan {
                 row.push(o.makespan_s.map_or_else(dash, format::seconds));
             }
-            row.push(tick(o.feasible).to_string());
+            row.push(feasible_cell(status).to_string());
             t.row(row);
         }
     }
@@ -105,8 +146,11 @@ fn summary(doc: &mut Doc, plan: &Plan) {
     {
         notes.push("**Bold**: the recommended platform.");
     }
-    if options().any(|o| !evaluated(o)) {
+    if options().any(|o| !o.evaluated()) {
         notes.push("—: not evaluated (see the workload's section for why).");
+    }
+    if options().any(|o| o.status() == Status::Unpriced) {
+        notes.push("unpriced: the price book lacks a figure it needs (see the warning above); left out of the comparison, not ruled out.");
     }
     doc.block(notes.join(" "));
 }
@@ -135,7 +179,11 @@ fn recommendations(doc: &mut Doc, plan: &Plan) {
             ),
         };
         let _ = writeln!(list, "{}", join_sentence(&head, &inline(&r.reason)));
-        let feasible = w.options.iter().filter(|o| o.feasible).count();
+        let feasible = w
+            .options
+            .iter()
+            .filter(|o| o.status() == Status::Ok)
+            .count();
         let at = format!("this profile: {} {unit}", format::rps(w.average_rps));
         let break_even = match r.break_even_rps {
             Some(b) => format!(
@@ -175,12 +223,13 @@ fn workload(doc: &mut Doc, w: &WorkloadPlan, sources: &Sources) {
 }
 
 fn option_section(doc: &mut Doc, w: &WorkloadPlan, o: &OptionPlan, sources: &Sources) {
-    let status = if o.feasible {
-        "✓ feasible"
-    } else {
-        "✗ not feasible"
+    let status = match o.status() {
+        Status::Ok | Status::Infeasible => {
+            format!("{} {}", feasible_cell(o.status()), o.status().label())
+        }
+        Status::Unpriced | Status::Disabled => o.status().label().to_string(),
     };
-    let heading = if evaluated(o) {
+    let heading = if o.evaluated() {
         format!(
             "### {}: {}/mo, {}",
             o.platform.label(),
@@ -192,7 +241,7 @@ fn option_section(doc: &mut Doc, w: &WorkloadPlan, o: &OptionPlan, sources: &Sou
     };
     doc.block(heading);
 
-    if !evaluated(o) {
+    if !o.evaluated() {
         doc.block(risks_block(o));
         return;
     }
@@ -262,10 +311,11 @@ fn option_section(doc: &mut Doc, w: &WorkloadPlan, o: &OptionPlan, sources: &Sou
 }
 
 fn risks_block(o: &OptionPlan) -> String {
-    let label = if o.feasible {
-        "**Limits and risks:**"
-    } else {
-        "**Why it is not feasible:**"
+    let label = match o.status() {
+        Status::Ok => "**Limits and risks:**",
+        Status::Infeasible => "**Why it is not feasible:**",
+        Status::Unpriced => "**Why it is not priced:**",
+        Status::Disabled => "**Why it is not evaluated:**",
     };
     if o.risks.is_empty() {
         if o.feasible {
@@ -323,7 +373,16 @@ fn chart(doc: &mut Doc, w: &WorkloadPlan) {
             .filter(|(_, c)| c.is_some())
             .map(|(r, _)| format::rps(*r))
             .collect();
-        not_drawn.push(if feasible_at.is_empty() {
+        let status = w
+            .options
+            .iter()
+            .find(|o| o.platform == p)
+            .map(|o| o.status());
+        not_drawn.push(if status == Some(Status::Unpriced) {
+            format!("{}: not priced (see the warning above).", p.label())
+        } else if status == Some(Status::Disabled) {
+            format!("{}: disabled in the profile.", p.label())
+        } else if feasible_at.is_empty() {
             format!("{}: not feasible at any of these rates.", p.label())
         } else {
             format!(
@@ -391,6 +450,17 @@ fn chart(doc: &mut Doc, w: &WorkloadPlan) {
     if !not_drawn.is_empty() {
         doc.block(format!("Not drawn:\n\n{}", bullets(&not_drawn)));
     }
+}
+
+fn not_included(doc: &mut Doc, plan: &Plan) {
+    if plan.not_included.is_empty() {
+        return;
+    }
+    doc.block("## Not included".to_string());
+    doc.block(format!(
+        "The monthly costs above leave out:\n\n{}",
+        bullets(&plan.not_included)
+    ));
 }
 
 fn assumptions(doc: &mut Doc, plan: &Plan) {
@@ -462,12 +532,6 @@ impl Sources {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/// Whether the model evaluated the option at all (an option that does not fit the workload
-/// kind has no cost breakdown and no capacity unit).
-fn evaluated(o: &OptionPlan) -> bool {
-    !(o.cost_breakdown.is_empty() && o.capacity.unit.is_empty() && o.monthly_cost_usd == 0.0)
-}
-
 /// The makespan against the deadline and its margin: "of the 120.0 s deadline (10.0% kept
 /// free: 108.0 s usable), 12.3 s to spare" or "..., 3.4 s over".
 fn headroom(makespan_s: f64, dl: &Deadline) -> String {
@@ -496,8 +560,14 @@ fn rate_unit(w: &WorkloadPlan) -> &'static str {
     w.kind.rate_unit()
 }
 
-fn tick(ok: bool) -> &'static str {
-    if ok { "✓" } else { "✗" }
+/// The summary's Feasible cell: ✓, ✗, or — for an option that was not judged (unpriced,
+/// disabled).
+fn feasible_cell(status: Status) -> &'static str {
+    match status {
+        Status::Ok => "✓",
+        Status::Infeasible => "✗",
+        Status::Unpriced | Status::Disabled => "—",
+    }
 }
 
 fn dash() -> String {

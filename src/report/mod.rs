@@ -48,6 +48,36 @@ impl Format {
     }
 }
 
+/// The warning `planner report` prints on standard error when the book lacks figures some
+/// options need (`None` when every option could be priced): one line a missing figure, and
+/// how to get them. The report itself says the same in its banner.
+pub fn unpriced_warning(plan: &Plan) -> Option<String> {
+    let missing = plan.missing_figures();
+    if missing.is_empty() {
+        return None;
+    }
+    let mut out = format!(
+        "warning: the {} price book lacks {} figure{} some options need; they are reported `unpriced` (not compared, never recommended):",
+        plan.region,
+        missing.len(),
+        if missing.len() == 1 { "" } else { "s" }
+    );
+    for f in &missing {
+        let what = crate::pricing::keys::describe(&f.missing)
+            .map_or_else(String::new, |d| format!(" ({d})"));
+        out.push_str(&format!(
+            "\n  - `{}`{what}: {}",
+            f.missing.key,
+            f.options_text()
+        ));
+    }
+    out.push_str(&format!(
+        "\n  Get them with `planner pricing refresh --region {}` or `--pricing DIR`.",
+        plan.region
+    ));
+    Some(out)
+}
+
 /// Renders `plan` in `format`. The text always ends with exactly one newline.
 pub fn render(plan: &Plan, format: Format) -> String {
     match format {

@@ -155,13 +155,14 @@ fn fanout_shows_makespan() {
 }
 
 const TOP: &[&str] = &["profile", "region", "pricing", "workloads"];
-const TOP_EXTRA: &[&str] = &["free_tier", "assumptions"];
+const TOP_EXTRA: &[&str] = &["free_tier", "assumptions", "not_included", "missing_prices"];
 const PRICING: &[&str] = &["source", "as_of"];
 const PRICING_EXTRA: &[&str] = &["cited"];
 const WORKLOAD: &[&str] = &["name", "kind", "options", "recommendation"];
 const WORKLOAD_EXTRA: &[&str] = &["average_rps", "cost_curve", "notes"];
 const OPTION: &[&str] = &[
     "platform",
+    "status",
     "feasible",
     "monthly_cost_usd",
     "cost_breakdown",
@@ -244,7 +245,22 @@ fn json_has_exactly_the_spec_keys() {
             for o in &options {
                 let oo = keys(o, OPTION, OPTION_EXTRA, "option");
                 assert!(oo["feasible"].is_boolean());
-                num(&oo["monthly_cost_usd"], "monthly_cost_usd");
+                let status = oo["status"].as_str().unwrap_or_default();
+                assert!(
+                    ["ok", "infeasible", "unpriced", "disabled"].contains(&status),
+                    "{status}"
+                );
+                assert_eq!(oo["feasible"], status == "ok", "{o}");
+                // A number for an evaluated option, null for one that has no figures.
+                let figure = |v: &Value, at: &str| {
+                    if !v.is_null() {
+                        num(v, at);
+                    }
+                    if ["unpriced", "disabled"].contains(&status) {
+                        assert!(v.is_null(), "{at} of a {status} option: {v}");
+                    }
+                };
+                figure(&oo["monthly_cost_usd"], "monthly_cost_usd");
                 num(&oo["throughput_rps"], "throughput_rps");
                 assert!(oo["config"].is_object());
                 assert!(
@@ -256,8 +272,8 @@ fn json_has_exactly_the_spec_keys() {
                 num(&cap["peak"], "capacity.peak");
                 string(&cap["unit"], "capacity.unit");
                 let lat = keys(&oo["latency_ms"], LATENCY, &[], "latency_ms");
-                num(&lat["p50"], "p50");
-                num(&lat["p99"], "p99");
+                figure(&lat["p50"], "p50");
+                figure(&lat["p99"], "p99");
                 for l in oo["cost_breakdown"].as_array().cloned().unwrap_or_default() {
                     let lo = keys(&l, LINE_ITEM, LINE_ITEM_EXTRA, "cost_breakdown[]");
                     string(&lo["item"], "item");
@@ -296,4 +312,109 @@ fn json_rounds_money_to_cents_and_keeps_unit_prices() {
     assert_eq!(lambda["monthly_cost_usd"], 52.02);
     assert_eq!(lambda["cost_breakdown"][1]["unit_price_usd"], 0.0000133334);
     assert_eq!(lambda["cost_breakdown"][1]["cost_usd"], 26.0);
+}
+
+/// Each status and its figures in the JSON: `ok` and an evaluated `infeasible` option have
+/// numbers; an unpriced, disabled or not-applicable option has `null` cost and latencies.
+#[test]
+fn json_status_and_null_figures_per_status() {
+    let option = |plan: &Plan, p: &str| -> Value {
+        let root: Value = serde_json::from_str(&json(plan)).unwrap_or(Value::Null);
+        root["workloads"][0]["options"]
+            .as_array()
+            .and_then(|o| o.iter().find(|o| o["platform"] == p).cloned())
+            .unwrap_or(Value::Null)
+    };
+    let nulls = |o: &Value| {
+        [
+            o["monthly_cost_usd"].is_null(),
+            o["latency_ms"]["p50"].is_null(),
+            o["latency_ms"]["p99"].is_null(),
+        ]
+    };
+    // ok: figures.
+    let lambda = option(&service_plan(), "lambda");
+    assert_eq!(
+        (&lambda["status"], &lambda["feasible"]),
+        (&"ok".into(), &true.into())
+    );
+    assert_eq!(nulls(&lambda), [false; 3]);
+    // Not applicable to the kind: infeasible, no figures.
+    let sfn = option(&service_plan(), "step_functions");
+    assert_eq!(sfn["status"], "infeasible");
+    assert_eq!(nulls(&sfn), [true; 3]);
+    // Evaluated and infeasible: figures.
+    let lambda = option(&infeasible_plan(), "lambda");
+    assert_eq!(
+        (&lambda["status"], &lambda["feasible"]),
+        (&"infeasible".into(), &false.into())
+    );
+    assert_eq!(nulls(&lambda), [false; 3]);
+    // Unpriced and disabled: no figures, never feasible.
+    let ec2 = option(&infeasible_plan(), "ec2");
+    assert_eq!(
+        (&ec2["status"], &ec2["feasible"]),
+        (&"unpriced".into(), &false.into())
+    );
+    assert_eq!(nulls(&ec2), [true; 3]);
+    let ec2 = option(&fanout_plan(), "ec2");
+    assert_eq!(
+        (&ec2["status"], &ec2["feasible"]),
+        (&"disabled".into(), &false.into())
+    );
+    assert_eq!(nulls(&ec2), [true; 3]);
+    // The missing figure, named at the top.
+    let root: Value = serde_json::from_str(&json(&infeasible_plan())).unwrap_or(Value::Null);
+    assert_eq!(root["missing_prices"][0]["key"], "instances");
+    assert_eq!(root["missing_prices"][0]["options"][0]["platform"], "ec2");
+    let none: Value = serde_json::from_str(&json(&service_plan())).unwrap_or(Value::Null);
+    assert_eq!(none["missing_prices"], Value::Array(Vec::new()));
+    assert!(
+        none["not_included"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    );
+}
+
+#[test]
+fn markdown_banners_unpriced_options_and_lists_what_is_not_included() {
+    let md = markdown(&infeasible_plan());
+    let banner = md
+        .find("> **Warning: some options could not be priced.**")
+        .unwrap_or(usize::MAX);
+    assert!(banner < md.find("## Summary").unwrap_or(0), "{md}");
+    assert!(
+        md.contains("> - `instances` (EC2 on-demand Linux prices"),
+        "{md}"
+    );
+    assert!(
+        md.contains("`planner pricing refresh --region us-west-2`"),
+        "{md}"
+    );
+    assert!(md.contains("### EC2: unpriced"), "{md}");
+    assert!(md.contains("**Why it is not priced:**"), "{md}");
+    // The summary shows the status in place of a cost.
+    assert!(
+        md.lines()
+            .any(|l| l.contains("| EC2 ") && l.contains("unpriced") && l.contains("—")),
+        "{md}"
+    );
+    let fanout = markdown(&fanout_plan());
+    assert!(
+        fanout
+            .lines()
+            .any(|l| l.contains("| EC2 ") && l.contains("disabled")),
+        "{fanout}"
+    );
+    assert!(fanout.contains("### EC2: disabled"), "{fanout}");
+    // Without unpriced options, no banner; every report lists what it leaves out.
+    let service = markdown(&service_plan());
+    assert!(!service.contains("Warning: some options"));
+    for md in [&md, &fanout, &service] {
+        assert!(
+            md.contains("## Not included\n\nThe monthly costs above leave out:"),
+            "{md}"
+        );
+        assert!(md.contains("- Databases and caches"), "{md}");
+    }
 }

@@ -168,11 +168,7 @@ impl<'a> Fleet<'a> for Instances<'a> {
                 .collect(),
         };
         if types.is_empty() {
-            return Err(Missing {
-                region: book.region.clone(),
-                what: "instance type",
-                key: "any".to_string(),
-            });
+            return Err(book.missing(Missing::INSTANCES, keys::EC2_INSTANCES));
         }
         Ok(Instances {
             cfg,

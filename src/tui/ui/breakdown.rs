@@ -2,7 +2,7 @@
 
 use super::Widgets;
 use crate::format;
-use crate::model::Platform;
+use crate::model::{Platform, Status};
 use crate::tui::app::App;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -129,17 +129,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
         all.push(total);
     }
     widgets.breakdown.select((!empty).then_some(app.sel.line));
-    let feasible = if o.feasible {
-        "feasible"
+    let title = if o.evaluated() {
+        format!(
+            " {} · {} · {} ",
+            platform.label(),
+            format::usd(o.monthly_cost_usd),
+            o.status().label()
+        )
     } else {
-        "not feasible"
+        format!(" {} · {} ", platform.label(), o.status().label())
     };
-    let title = format!(
-        " {} · {} · {} ",
-        platform.label(),
-        format::usd(o.monthly_cost_usd),
-        feasible
-    );
     let table = Table::new(all, widths)
         .header(
             Row::new(header.into_iter().enumerate().map(|(k, h)| {
@@ -161,7 +160,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
         let inner = table_area.inner(ratatui::layout::Margin::new(2, 2));
         frame.render_widget(
             Paragraph::new(Line::styled(
-                "no line items: this option was not priced",
+                match o.status() {
+                    Status::Unpriced => {
+                        "no line items: unpriced, the price book lacks a figure (see Detail)"
+                    }
+                    Status::Disabled => "no line items: disabled in the profile",
+                    Status::Ok | Status::Infeasible => {
+                        "no line items: this option was not evaluated (see Detail)"
+                    }
+                },
                 t.muted(),
             )),
             inner,
@@ -195,7 +202,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
     for r in &o.risks {
         lines.push(Line::styled(
             format!("• {r}"),
-            if o.feasible { t.warn() } else { t.error() },
+            match o.status() {
+                Status::Ok | Status::Unpriced => t.warn(),
+                Status::Infeasible => t.error(),
+                Status::Disabled => t.muted(),
+            },
         ));
     }
     frame.render_widget(

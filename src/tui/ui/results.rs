@@ -2,7 +2,7 @@
 
 use super::Widgets;
 use crate::format;
-use crate::model::OptionPlan;
+use crate::model::{OptionPlan, Status};
 use crate::tui::app::{App, Focus, Tab};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -45,8 +45,15 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
         .options
         .iter()
         .map(|o| {
-            if o.cost_breakdown.is_empty() {
-                std::array::from_fn(|_| format::NOT_A_NUMBER.to_string())
+            if !o.evaluated() {
+                // An unpriced or disabled option says so where its cost would be.
+                let status = o.status();
+                std::array::from_fn(|k| match status {
+                    Status::Unpriced | Status::Disabled if k == 0 => status.label().to_string(),
+                    Status::Ok | Status::Infeasible | Status::Unpriced | Status::Disabled => {
+                        format::NOT_A_NUMBER.to_string()
+                    }
+                })
             } else {
                 [
                     format::money(o.monthly_cost_usd),
@@ -72,10 +79,11 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
             } else {
                 o.platform.short()
             };
-            let (ok, ok_style) = if o.feasible {
-                ("✓", t.good())
-            } else {
-                ("✗", t.error())
+            let (ok, ok_style) = match o.status() {
+                Status::Ok => ("✓", t.good()),
+                Status::Infeasible => ("✗", t.error()),
+                Status::Unpriced => ("?", t.warn()),
+                Status::Disabled => ("–", t.muted()),
             };
             let mut cells = vec![Cell::from(Line::from(vec![
                 Span::styled(star, t.accent()),
