@@ -149,29 +149,65 @@ fn express_and_api_gateway_tiers() {
     ));
 }
 
+/// #12: the eu-west-1 book holds every figure PRICES.md §9 sources (each saying when the
+/// source is a third party's copy), and lacks exactly those with no source: Step Functions
+/// Express, Fargate Spot and ephemeral storage, Lambda Provisioned Concurrency on arm64, EC2.
 #[test]
-fn eu_west_1_lacks_fargate_and_says_so() {
+fn eu_west_1_has_the_sourced_figures_and_lacks_the_rest() {
+    use Architecture::{Arm64, X86_64};
     let book = eu();
-    let err = book
-        .price(&keys::fargate_vcpu(Architecture::X86_64, false))
-        .unwrap_err();
+    for key in [
+        keys::lambda_requests(X86_64),
+        keys::lambda_requests(Arm64),
+        keys::lambda_duration(X86_64),
+        keys::lambda_duration(Arm64),
+        keys::lambda_provisioned_concurrency(X86_64),
+        keys::lambda_provisioned_duration(X86_64),
+        keys::LAMBDA_EPHEMERAL_STORAGE.to_string(),
+        keys::SFN_STANDARD_TRANSITIONS.to_string(),
+        keys::fargate_vcpu(X86_64, false),
+        keys::fargate_memory(X86_64, false),
+        keys::fargate_vcpu(Arm64, false),
+        keys::fargate_memory(Arm64, false),
+        keys::ALB_HOURS.to_string(),
+        keys::ALB_LCU.to_string(),
+        keys::APIGW_HTTP_REQUESTS.to_string(),
+        keys::APIGW_REST_REQUESTS.to_string(),
+    ] {
+        let price = book.price(&key).unwrap();
+        assert!(!price.source.is_empty(), "{key}");
+        // A third party's copy says so in words.
+        if !price.source.contains("aws.amazon.com") && !price.source.contains("AWS Price List API")
+        {
+            assert!(
+                price.source.contains("THIRD-PARTY"),
+                "{key}: {}",
+                price.source
+            );
+        }
+    }
+    // Lambda's duration tiers 2-3 and API Gateway's own eu-west-1 tiers.
+    let duration = book.price(&keys::lambda_duration(X86_64)).unwrap();
+    assert_eq!(duration.tiers.len(), 3);
+    assert_eq!(duration.tiers[1].usd, 0.000015);
+    let http = book.price(keys::APIGW_HTTP_REQUESTS).unwrap();
+    assert_eq!(http.tiers[0].usd, 0.00000111);
+    let err = book.price(keys::SFN_EXPRESS_REQUESTS).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "the eu-west-1 price book has no price `ecs.fargate.vcpu.x86_64`"
+        "the eu-west-1 price book has no price `step_functions.express.requests`"
     );
-    assert!(book.instance("m7g.large").is_err());
-    assert!(book.price(keys::ALB_HOURS).is_err());
-    assert!(book.price(keys::APIGW_HTTP_REQUESTS).is_err());
-    assert!(book.instances.is_empty());
-    // What it has, it sources.
     for key in [
-        keys::lambda_requests(Architecture::X86_64),
-        keys::lambda_duration(Architecture::X86_64),
-        keys::lambda_duration(Architecture::Arm64),
-        keys::SFN_STANDARD_TRANSITIONS.to_string(),
+        keys::SFN_EXPRESS_DURATION.to_string(),
+        keys::FARGATE_EPHEMERAL_STORAGE.to_string(),
+        keys::fargate_vcpu(X86_64, true),
+        keys::lambda_provisioned_concurrency(Arm64),
+        keys::lambda_provisioned_duration(Arm64),
     ] {
-        assert!(!book.price(&key).unwrap().source.is_empty());
+        assert!(book.price(&key).is_err(), "{key} has no eu-west-1 source");
     }
+    assert!(book.instance("m7g.large").is_err());
+    assert!(book.instances.is_empty());
 }
 
 #[test]
@@ -190,9 +226,10 @@ fn at_least_30_instance_types_covering_tmcr_in_both_archs() {
     }
     for (name, inst) in &book.instances {
         assert!(inst.source.contains("karpenter"), "{name}");
+        // A CPU baseline: the burstable T family and the flex types.
         assert_eq!(
             inst.baseline_cpu_share.is_some(),
-            name.starts_with('t'),
+            name.starts_with('t') || name.contains("-flex."),
             "{name}"
         );
         // Graviton names carry a `g`.

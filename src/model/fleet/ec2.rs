@@ -403,7 +403,7 @@ impl<'a> Fleet<'a> for Instances<'a> {
             && used > base
         {
             verdict.risk(format!(
-                "Average CPU use of {} per vCPU is above {}'s {} baseline: in unlimited mode the surplus CPU credits are billed (not priced here); in standard mode the CPU is throttled.",
+                "Average CPU use of {} per vCPU is above {}'s {} baseline: a burstable (T) type bills the surplus CPU credits in unlimited mode (not priced here) and is throttled in standard mode; a flex type runs above its baseline only part of the time.",
                 pct(used),
                 k.name,
                 pct(base)

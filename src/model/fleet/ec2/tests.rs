@@ -48,6 +48,7 @@ fn min_instances_hold_at_low_traffic() {
 fn missing_instance_type_is_named() {
     let p = eval(&service(10.0, req(100.0, 0.0, 512)), &fixed("x9z.huge"));
     assert!(!p.feasible);
+    assert_eq!(p.status(), crate::model::Status::Unpriced);
     assert!(p.risks[0].contains("x9z.huge"), "{:?}", p.risks);
     assert!(p.risks[0].contains("instance type"), "{:?}", p.risks);
 }
@@ -343,6 +344,8 @@ fn disabled() {
     };
     let p = eval(&service(1.0, req(100.0, 0.0, 128)), &cfg);
     assert_eq!(p.risks, vec!["Disabled in the profile.".to_string()]);
+    assert_eq!(p.status(), crate::model::Status::Disabled);
+    assert!(!p.feasible && !p.evaluated());
 }
 
 /// `cargo test --release -- --ignored auto_type_speed --nocapture`
@@ -416,4 +419,124 @@ fn one_process_uses_every_core_only_in_an_all_cores_runtime() {
     // pm2 -i max: two Node.js processes use both, as the Go one does.
     let auto = eval(&node, &fixed("m7g.large"));
     assert_eq!(auto.config["instance_rps"], json!(200.0));
+}
+
+/// #12: with the current generations in the book (c7g/c8g, m7g/m8g, r7g/r8g, c7i/m7i and the
+/// flex types, large to 4xlarge), `auto` still costs no more than any type it could pin that
+/// is feasible and within its CPU baseline.
+#[test]
+fn auto_is_no_dearer_than_any_type_it_could_pin() {
+    let b = book();
+    for name in [
+        "c8g.4xlarge",
+        "m8g.large",
+        "r8g.2xlarge",
+        "c7i-flex.xlarge",
+        "m7i-flex.4xlarge",
+        "r7g.4xlarge",
+    ] {
+        assert!(b.instances.contains_key(name), "{name}");
+    }
+    let threaded = |mut r: crate::profile::Request| {
+        r.runtime = crate::profile::Runtime::Go;
+        r
+    };
+    for w in [
+        // I/O-bound: the cheapest small type.
+        service(500.0, req(100.0, 0.0, 512)),
+        // CPU-heavy on every core: vCPUs are what is bought.
+        service(400.0, threaded(req(60.0, 50.0, 256))),
+        // Memory-heavy: 12 GB a process.
+        service(50.0, req(100.0, 10.0, 12 * 1024)),
+    ] {
+        let d = Demand::new(&w, FreeTier::none());
+        let cfg = Ec2Config {
+            ingress: FleetIngress::None,
+            ..Ec2Config::default()
+        };
+        let auto = evaluate(&d, &cfg, &b);
+        assert!(auto.feasible, "{:?}", auto.risks);
+        let best = b
+            .instances
+            .keys()
+            .map(|name| evaluate(&d, &fixed(name), &b))
+            .filter(|p| p.feasible && p.risks.iter().all(|r| !r.contains("baseline")))
+            .map(|p| p.monthly_cost_usd)
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            auto.monthly_cost_usd <= best + 1e-6,
+            "auto {} ({}) against {best}",
+            auto.monthly_cost_usd,
+            auto.config["instance_type"]
+        );
+    }
+}
+
+/// Flex types run at a 40% CPU baseline per vCPU: `auto` takes one (5% under its non-flex
+/// twin) while the CPU stays under it, and passes it over, with the risk named when pinned,
+/// above it.
+#[test]
+fn flex_types_are_chosen_only_within_their_baseline() {
+    let mut b = book();
+    b.instances
+        .retain(|name, _| name == "c7i.large" || name == "c7i-flex.large");
+    let flex = &b.instances["c7i-flex.large"];
+    assert_eq!(flex.baseline_cpu_share, Some(0.4));
+    assert!(flex.on_demand_hourly < b.instances["c7i.large"].on_demand_hourly);
+    let cfg = Ec2Config {
+        ingress: FleetIngress::None,
+        ..Ec2Config::default()
+    };
+    // 10 ms of CPU at 100 req/s on 2 instances × 2 vCPU: 25% busy.
+    let w = service(100.0, req(50.0, 10.0, 256));
+    let light = Demand::new(&w, FreeTier::none());
+    let p = evaluate(&light, &cfg, &b);
+    assert_eq!(
+        p.config["instance_type"],
+        json!("c7i-flex.large"),
+        "{:?}",
+        p.risks
+    );
+    // 30 ms of CPU at 100 req/s: 75% busy, above the baseline.
+    let w = service(100.0, req(50.0, 30.0, 256));
+    let busy = Demand::new(&w, FreeTier::none());
+    let p = evaluate(&busy, &cfg, &b);
+    assert_eq!(
+        p.config["instance_type"],
+        json!("c7i.large"),
+        "{:?}",
+        p.risks
+    );
+    let pinned = evaluate(&busy, &fixed("c7i-flex.large"), &b);
+    assert!(
+        pinned
+            .risks
+            .iter()
+            .any(|r| r.contains("40% baseline") && r.contains("flex type")),
+        "{:?}",
+        pinned.risks
+    );
+}
+
+/// #12: a book without instance types leaves `auto` unpriced, naming the empty table (not
+/// "no instance type `any`").
+#[test]
+fn a_book_without_instances_leaves_auto_unpriced() {
+    let mut b = book();
+    b.instances.clear();
+    let w = service(10.0, req(100.0, 0.0, 512));
+    let d = Demand::new(&w, FreeTier::none());
+    let p = evaluate(&d, &Ec2Config::default(), &b);
+    assert_eq!(p.status(), crate::model::Status::Unpriced);
+    let m = p.missing().map(|m| (m.what, m.key.as_str()));
+    assert_eq!(
+        m,
+        Some((crate::pricing::Missing::INSTANCES, keys::EC2_INSTANCES))
+    );
+    assert!(
+        p.risks[0].contains("has no EC2 instance prices: its `instances:` table is empty"),
+        "{:?}",
+        p.risks
+    );
+    assert!(!p.risks[0].contains("`any`"));
 }
