@@ -256,3 +256,30 @@ fn no_table_cuts_a_figure_at_80x24() {
         app.update(Action::Down);
     }
 }
+
+/// #12: in eu-west-1 (no EC2 prices in the book) the platforms table shows `unpriced` where
+/// EC2's cost would be, and the breakdown says why there are no lines.
+#[test]
+fn unpriced_options_show_their_status() {
+    let source = Source::File(PathBuf::from("profiles/checkout-api.yaml"));
+    let options = Options {
+        region: Some("eu-west-1".into()),
+        pricing: None,
+    };
+    let mut app = App::new(source.load(&options).unwrap(), TODAY);
+    let text = format!("{}", draw(&app, 160, 48).backend());
+    let ec2_row = text
+        .lines()
+        .find(|l| l.contains(" EC2 "))
+        .unwrap_or_default();
+    assert!(ec2_row.contains("unpriced") && ec2_row.contains('?'), "{text}");
+    assert!(text.contains("Could not be priced, so not compared: EC2"), "{text}");
+    app.update(Action::Tab(1));
+    while app.platform() != planner::model::Platform::Ec2 {
+        app.update(Action::Right);
+    }
+    let text = format!("{}", draw(&app, 160, 48).backend());
+    assert!(text.contains("EC2 · unpriced"), "{text}");
+    assert!(text.contains("the price book lacks a figure"), "{text}");
+    assert!(text.contains("has no EC2 instance prices"), "{text}");
+}
