@@ -272,8 +272,14 @@ fn unpriced_options_show_their_status() {
         .lines()
         .find(|l| l.contains(" EC2 "))
         .unwrap_or_default();
-    assert!(ec2_row.contains("unpriced") && ec2_row.contains('?'), "{text}");
-    assert!(text.contains("Could not be priced, so not compared: EC2"), "{text}");
+    assert!(
+        ec2_row.contains("unpriced") && ec2_row.contains('?'),
+        "{text}"
+    );
+    assert!(
+        text.contains("Could not be priced, so not compared: EC2"),
+        "{text}"
+    );
     app.update(Action::Tab(1));
     while app.platform() != planner::model::Platform::Ec2 {
         app.update(Action::Right);

@@ -594,6 +594,9 @@ mod tests {
         for bad in [f64::INFINITY, f64::NAN, f64::NEG_INFINITY] {
             let o = priced_option(bad).checked();
             assert!(!o.feasible);
+            // Beyond the model, not a missing price: infeasible, without figures.
+            assert_eq!(o.status(), Status::Infeasible);
+            assert!(!o.evaluated() && o.missing().is_none());
             assert!(o.cost_breakdown.is_empty());
             assert!(o.monthly_cost_usd.is_finite());
             assert!(o.risks[0].contains("monthly_cost_usd"), "{:?}", o.risks);

@@ -307,6 +307,79 @@ mod tests {
         );
     }
 
+    fn unpriced(platform: Platform) -> OptionPlan {
+        OptionPlan::unpriced(
+            platform,
+            crate::pricing::Missing {
+                region: "eu-west-1".into(),
+                what: crate::pricing::Missing::INSTANCES,
+                key: crate::pricing::keys::EC2_INSTANCES.into(),
+            },
+        )
+    }
+
+    /// #12: an unpriced option never wins, is not "not feasible", and the one priced option
+    /// left is not "the only option that meets the limits".
+    #[test]
+    fn unpriced_options_are_named_not_ruled_out() {
+        let opts = [
+            opt(Platform::Lambda, 100.0, true),
+            OptionPlan::infeasible(Platform::StepFunctions, "not for a service"),
+            unpriced(Platform::Ecs),
+            unpriced(Platform::Ec2),
+        ];
+        let (r, pair) = choose(&opts);
+        assert_eq!(r.platform, Some(Platform::Lambda));
+        assert_eq!(pair, None);
+        assert!(!r.reason.contains("the only option"), "{}", r.reason);
+        assert!(
+            r.reason
+                .starts_with("Lambda is the only priced option that meets the limits and SLO"),
+            "{}",
+            r.reason
+        );
+        assert!(
+            r.reason.contains(" Not feasible: Step Functions."),
+            "{}",
+            r.reason
+        );
+        assert!(
+            r.reason.ends_with(
+                " Could not be priced, so not compared: ECS Fargate (the eu-west-1 price book has \
+                 no EC2 instance prices: its `instances:` table is empty); EC2 (the eu-west-1 \
+                 price book has no EC2 instance prices: its `instances:` table is empty)."
+            ),
+            "{}",
+            r.reason
+        );
+        // Cheaper than the priced option or not, an unpriced option never wins.
+        let (r, _) = choose(&[unpriced(Platform::Lambda), opt(Platform::Ec2, 500.0, true)]);
+        assert_eq!(r.platform, Some(Platform::Ec2));
+        // Nothing priced: no recommendation, and the reason says "priced".
+        let (r, _) = choose(&[unpriced(Platform::Lambda), unpriced(Platform::Ec2)]);
+        assert_eq!(r.platform, None);
+        assert!(
+            r.reason.starts_with("No priced option meets"),
+            "{}",
+            r.reason
+        );
+    }
+
+    #[test]
+    fn a_disabled_option_is_named_as_disabled() {
+        let opts = [
+            opt(Platform::Lambda, 10.0, true),
+            OptionPlan::disabled(Platform::Ec2),
+        ];
+        let (r, _) = choose(&opts);
+        assert!(
+            r.reason.ends_with(" Disabled in the profile: EC2."),
+            "{}",
+            r.reason
+        );
+        assert!(!r.reason.contains("Not feasible"), "{}", r.reason);
+    }
+
     #[test]
     fn cheapest_feasible_wins() {
         let opts = [

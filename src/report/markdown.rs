@@ -56,7 +56,7 @@ fn unpriced_banner(doc: &mut Doc, plan: &Plan) {
         .iter()
         .map(|f| {
             let what = crate::pricing::keys::describe(&f.missing)
-                .map_or_else(|| f.missing.what.to_string(), |d| d);
+                .unwrap_or_else(|| f.missing.what.to_string());
             format!(
                 "`{}` ({}): leaves {} unpriced.",
                 code(&f.missing.key),
@@ -193,7 +193,12 @@ fn recommendations(doc: &mut Doc, plan: &Plan) {
             ),
             None if feasible == 0 => continue,
             None if feasible == 1 => {
-                format!("  Break-even: not applicable, only one option is feasible ({at}).")
+                let priced = if w.options.iter().any(|o| o.status() == Status::Unpriced) {
+                    "priced "
+                } else {
+                    ""
+                };
+                format!("  Break-even: not applicable, only one {priced}option is feasible ({at}).")
             }
             None => format!(
                 "  Break-even: none; the two cheapest options keep their order from 1/128 to \
