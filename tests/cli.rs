@@ -277,8 +277,11 @@ fn eu_west_1_reports_unpriced_options_with_a_banner_and_a_warning() {
             "{stderr}"
         );
         assert!(
-            stderr.contains("`instances`") && stderr.contains("EC2 (quote-api)")
-                || stderr.contains("EC2 (checkout-api)"),
+            stderr.contains("  - `instances` (EC2 on-demand"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("EC2 (quote-api)") || stderr.contains("EC2 (checkout-api)"),
             "{stderr}"
         );
         assert!(
