@@ -232,3 +232,81 @@ fn step_functions_standard_transitions() {
     assert_eq!(book.free(keys::SFN_STANDARD_TRANSITIONS), 4_000.0);
     assert_eq!(cents(price.cost(1_000_000.0 - 4_000.0)), 24.90);
 }
+
+/// CloudWatch pricing page, Logs, "Monitoring with logs" example: 1 GB a day of access logs
+/// for a 30-day month (30 GB ingested), archived for one month, compressing to 6 GB. AWS:
+/// ingestion 0 to 5 GB free, 25 GB × $0.50 = $12.50; archive 0 to 5 GB free, 1 GB × $0.03 =
+/// $0.03; logs $12.53 (its three metrics are free). planner credits no CloudWatch free tier,
+/// so its lines are the whole 30 GB and the steady-state archive of a month kept 30 days.
+#[test]
+fn cloudwatch_logs_monitoring_with_logs_example() {
+    use planner::model::logs::{BYTES_PER_GB, bill};
+    use planner::pricing::keys;
+    use planner::profile::Retention;
+    let lines = bill(
+        30.0 * BYTES_PER_GB,
+        keys::LOGS_INGESTION,
+        Retention::Days(30),
+        &book(),
+    )
+    .unwrap();
+    let (ingestion, archive) = (&lines[0], &lines[1]);
+    assert_eq!(
+        (ingestion.item.as_str(), ingestion.unit.as_str()),
+        ("logs", "GB")
+    );
+    assert_eq!(cents(ingestion.cost_usd), 15.00);
+    // The archive: 30 GB compressed to the example's 6 GB, kept 30 of the 730-hour month's
+    // 30.4 days: 5.92 GB.
+    assert_eq!(archive.unit, "GB-month");
+    assert_eq!(cents(archive.quantity), 5.92);
+    assert_eq!(cents(archive.cost_usd), 0.18);
+    // With the example's 5 GB free of each, AWS's own figures.
+    let free = 5.0;
+    assert_eq!(
+        cents((ingestion.quantity - free) * ingestion.unit_price_usd),
+        12.50
+    );
+    assert_eq!(
+        cents((archive.quantity - free) * archive.unit_price_usd),
+        0.03
+    );
+    assert_eq!(
+        cents(
+            (ingestion.quantity - free) * ingestion.unit_price_usd
+                + (archive.quantity - free) * archive.unit_price_usd
+        ),
+        12.53
+    );
+}
+
+/// CloudWatch pricing page, Logs, vended-logs example: 72 TB of VPC flow logs delivered to
+/// CloudWatch Logs in a month, archived for one month, compressing to 30 TB. AWS: ingestion
+/// 10 TB × 1,024 × $0.50 + 20 TB × $0.25 + 20 TB × $0.10 + 22 TB × $0.05 = $13,414.40;
+/// archive 30 × 1,024 × $0.03 = $921.60; $14,336.00. Lambda's logs are billed at these
+/// vended-log tiers (`logs.vended_ingestion`).
+#[test]
+fn cloudwatch_vended_logs_example() {
+    use planner::model::logs::{BYTES_PER_GB, bill};
+    use planner::pricing::keys;
+    use planner::profile::Retention;
+    let book = book();
+    let tb = 1024.0;
+    let ingestion = book
+        .price(keys::LOGS_VENDED_INGESTION)
+        .unwrap()
+        .cost(72.0 * tb);
+    assert_eq!(cents(ingestion), 13_414.40);
+    let archive = book.price(keys::LOGS_STORAGE).unwrap().cost(30.0 * tb);
+    assert_eq!(cents(archive), 921.60);
+    assert_eq!(cents(ingestion + archive), 14_336.00);
+    // The same through planner's bill: the ingestion line walks the tiers.
+    let lines = bill(
+        72.0 * tb * BYTES_PER_GB,
+        keys::LOGS_VENDED_INGESTION,
+        Retention::Days(30),
+        &book,
+    )
+    .unwrap();
+    assert_eq!(cents(lines[0].cost_usd), 13_414.40);
+}

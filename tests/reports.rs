@@ -56,3 +56,46 @@ fn every_example_profile_has_a_snapshot_test() {
         );
     }
 }
+
+/// The whole bill: every priced option of every example profile has its CloudWatch Logs in
+/// the JSON breakdown (ingestion in GB and storage in GB-month, item `logs`), the total adds
+/// them, and the Markdown's assumptions say how logs are counted.
+#[test]
+fn every_priced_option_bills_its_logs() {
+    for name in [
+        "checkout-api",
+        "webhook-receiver",
+        "high-throughput-api",
+        "image-fanout",
+        "order-workflow",
+        "marketplace",
+    ] {
+        let json: serde_json::Value =
+            serde_json::from_str(&render(name, report::Format::Json)).unwrap();
+        for w in json["workloads"].as_array().unwrap() {
+            for o in w["options"].as_array().unwrap() {
+                let lines = o["cost_breakdown"].as_array().unwrap();
+                if lines.is_empty() {
+                    continue; // not applicable to the kind
+                }
+                let units: Vec<&str> = lines
+                    .iter()
+                    .filter(|l| l["item"] == "logs")
+                    .map(|l| l["unit"].as_str().unwrap())
+                    .collect();
+                assert_eq!(
+                    units,
+                    ["GB", "GB-month"],
+                    "{name} {} {}",
+                    w["name"],
+                    o["platform"]
+                );
+            }
+        }
+        let md = render(name, report::Format::Markdown);
+        assert!(
+            md.contains("- CloudWatch Logs: the application logs 256 bytes a request"),
+            "{name}"
+        );
+    }
+}

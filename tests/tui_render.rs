@@ -224,7 +224,8 @@ fn no_table_cuts_a_figure_at_80x24() {
                 wp.name
             );
         }
-        // The breakdown of each platform: every line's quantity and cost in full.
+        // The breakdown of each platform: every line's quantity and cost in full (the table
+        // scrolls to the selected line: a long bill is walked line by line).
         app.update(Action::Tab(1));
         for _ in &wp.options {
             let screen = draw(&app, 80, 24).backend().to_string();
@@ -234,6 +235,7 @@ fn no_table_cuts_a_figure_at_80x24() {
                 .find(|o| screen.contains(&format!("┌ {} · ", o.platform.label())))
                 .unwrap_or_else(|| panic!("no breakdown on screen:\n{screen}"));
             for l in &o.cost_breakdown {
+                let screen = draw(&app, 80, 24).backend().to_string();
                 let quantity = planner::format::quantity_value(l.quantity, &l.unit);
                 let cost = planner::format::money(l.cost_usd);
                 assert!(
@@ -249,6 +251,7 @@ fn no_table_cuts_a_figure_at_80x24() {
                     l.item,
                     l.unit
                 );
+                app.update(Action::Down);
             }
             app.update(Action::Right);
         }

@@ -6,7 +6,7 @@ use super::billing::FreeTier;
 use super::plan::Deadline;
 use super::traffic::{Curve, MONTH_S};
 use super::words::{fmt_num, pct, round_to};
-use crate::profile::{Request, Step, Work, Workload, WorkloadKind};
+use crate::profile::{LogsConfig, Request, Step, Work, Workload, WorkloadKind};
 use std::borrow::Cow;
 
 /// Throttled or shed share tolerated when the profile states no SLO.
@@ -30,6 +30,9 @@ pub struct Demand<'a> {
     pub free: FreeTier,
     /// How far this demand is scaled from the profile's stated traffic.
     pub scale: f64,
+    /// What the options log to CloudWatch Logs, billed by `model::logs` (`None`: no logs
+    /// lines, as in the model's unit tests; a profile's plan always sets it).
+    pub logs: Option<LogsConfig>,
 }
 
 impl<'a> Demand<'a> {
@@ -65,7 +68,14 @@ impl<'a> Demand<'a> {
             work: Cow::Borrowed(&workload.work),
             free,
             scale: 1.0,
+            logs: None,
         }
+    }
+
+    /// This demand with the profile's `logs:` section billed on every option.
+    pub fn with_logs(mut self, logs: LogsConfig) -> Demand<'a> {
+        self.logs = Some(logs);
+        self
     }
 
     /// The same workload at `factor` times its traffic (or runs per month).

@@ -5,7 +5,7 @@
 //! by every platform; an option's findings are an [`Assessment`], its total the sum of its
 //! lines ([`OptionPlan::new`]). Billing rules live in exactly one place each: Lambda's in
 //! `lambda.rs` (Step Functions task states call it), Fargate's in `fleet/ecs.rs`, EC2's in
-//! `fleet/ec2.rs`, front doors in `ingress.rs`. ECS and EC2 share one search
+//! `fleet/ec2.rs`, front doors in `ingress.rs`, CloudWatch Logs in `logs.rs`. ECS and EC2 share one search
 //! (`fleet/search.rs`): each says what its shapes are, what one costs and what it risks.
 
 pub mod assess;
@@ -15,6 +15,7 @@ pub mod fleet;
 pub mod ingress;
 pub mod lambda;
 pub mod latency;
+pub mod logs;
 pub mod plan;
 pub mod recommend;
 pub mod step_functions;
@@ -54,7 +55,7 @@ fn plan_to(profile: &Profile, book: &PriceBook, pricing_source: &str, full: bool
     let mut workloads = Vec::with_capacity(profile.workloads.len());
     let mut demands = Vec::with_capacity(profile.workloads.len());
     for w in &profile.workloads {
-        let demand = Demand::new(w, free);
+        let demand = Demand::new(w, free).with_logs(profile.logs);
         let wp = workload_figures(&demand, &profile.platforms, book);
         free = after_choice(free, &wp);
         workloads.push(wp);
@@ -95,7 +96,7 @@ pub fn complete_plan(
     let mut demands = Vec::new();
     for (i, (w, wp)) in profile.workloads.iter().zip(&plan.workloads).enumerate() {
         if wanted(&i) {
-            demands.push(Demand::new(w, free));
+            demands.push(Demand::new(w, free).with_logs(profile.logs));
         }
         free = after_choice(free, wp);
     }
@@ -415,6 +416,7 @@ fn assumptions(profile: &Profile) -> Vec<String> {
             crate::format::count(rows as f64)
         ));
     }
+    a.extend(logs::assumptions(&profile.logs));
     a.push("Adjustable quotas (Lambda concurrent executions, Fargate On-Demand vCPUs, Step Functions start and transition rates) are AWS's defaults from the price book unless the profile states the account's own under `quotas:`. A stated quota (or a Lambda reserved concurrency) is a hard limit; an option that needs more than a default stays feasible and says it needs a quota request.".to_string());
     if !profile.quotas.is_empty() {
         let stated: Vec<String> = profile

@@ -44,6 +44,13 @@ pub const APIGW_REST_REQUESTS: &str = "apigateway.rest.requests";
 /// The book's EC2 instance-type table (`instances:`), as a missing key: `instance_type: auto`
 /// needs at least one type, a fixed `instance_type` its own entry.
 pub const EC2_INSTANCES: &str = "instances";
+// CloudWatch Logs (billed by `model::logs`).
+/// Standard-class ingestion: what a fleet's (or any non-vended) log events cost per GB.
+pub const LOGS_INGESTION: &str = "logs.ingestion";
+/// Lambda's logs, billed as vended logs with volume tiers since 2025-05-01.
+pub const LOGS_VENDED_INGESTION: &str = "logs.vended_ingestion";
+/// Archived (stored) log data, per GB-month of compressed size.
+pub const LOGS_STORAGE: &str = "logs.storage";
 
 // Quotas.
 /// New execution environments per 10 seconds, per function.
@@ -123,6 +130,9 @@ pub enum Origin {
     },
     /// No published rate: modelled from the price of key `from` (Fargate Spot).
     Modelled { from: String },
+    /// Entered from an AWS pricing page, with no Price List `usagetype` confirmed for it:
+    /// `pricing refresh` keeps it from the previous book (CloudWatch Logs).
+    Published { page: &'static str },
 }
 
 /// One price a model reads.
@@ -247,6 +257,22 @@ pub fn prices() -> Vec<PriceKey> {
                 service: "AWSELB",
                 usagetype,
                 family: Some("Load Balancer-Application"),
+            },
+        });
+    }
+    // CloudWatch Logs: the Price List (`AmazonCloudWatch`) is thought to carry these as
+    // `DataProcessing-Bytes`, `VendedLog-Bytes` and `TimedStorage-ByteHrs`, but no item was
+    // seen to confirm the names, families and units: refresh keeps them from the last book.
+    for (key, unit) in [
+        (LOGS_INGESTION, "GB"),
+        (LOGS_VENDED_INGESTION, "GB"),
+        (LOGS_STORAGE, "GB-month"),
+    ] {
+        v.push(PriceKey {
+            key: key.into(),
+            unit,
+            origin: Origin::Published {
+                page: "https://aws.amazon.com/cloudwatch/pricing/",
             },
         });
     }

@@ -132,6 +132,8 @@ pub struct Profile {
     /// The account's own adjustable quotas, by the price book's quota key
     /// (`pricing::keys::ADJUSTABLE_QUOTAS`): hard limits in place of the book's defaults.
     pub quotas: BTreeMap<String, f64>,
+    /// What the options log to CloudWatch Logs (the `logs:` section).
+    pub logs: LogsConfig,
 }
 
 /// A profile as the file spells it (SPEC §3): every workload section optional whatever its
@@ -151,6 +153,9 @@ pub struct ProfileFile {
     /// The account's own quotas (Service Quotas), e.g. `lambda.concurrent_executions: 5000`.
     #[serde(default)]
     pub quotas: BTreeMap<String, f64>,
+    /// CloudWatch Logs: application bytes per request, retention, Lambda's log format.
+    #[serde(default)]
+    pub logs: LogsConfig,
 }
 
 pub fn default_region() -> String {
@@ -857,4 +862,120 @@ impl Default for Ec2Config {
             ingress: FleetIngress::default(),
         }
     }
+}
+
+// ------------------------------------------------------------------ logs
+
+/// The `logs:` section: what every option writes to CloudWatch Logs (SPEC §5, "the whole
+/// bill"). Billed by `model::logs`, the one place logs are priced.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsConfig {
+    /// Bytes the application logs per request (per item for a fan-out job), on every
+    /// platform: about one structured access-log line by default. 0 logs nothing.
+    #[serde(default = "default_log_bytes_per_request")]
+    pub bytes_per_request: f64,
+    /// How long the log groups keep their events: one of CloudWatch's retention settings
+    /// (1, 3, 5, 7, 14, 30, ... 3653 days) or `never` (never expire, AWS's default).
+    #[serde(default)]
+    pub retention_days: Retention,
+    /// Lambda's log format: `text` (AWS's default for managed runtimes) or `json`.
+    #[serde(default)]
+    pub lambda_log_format: LambdaLogFormat,
+    /// Lambda's system log level (JSON format only): `info` (default), `debug` or `warn`.
+    #[serde(default)]
+    pub lambda_system_log_level: SystemLogLevel,
+}
+
+/// One structured access-log line (method, path, status, latency, request id, timestamp)
+/// is about 200 to 300 bytes.
+pub const DEFAULT_LOG_BYTES_PER_REQUEST: f64 = 256.0;
+
+fn default_log_bytes_per_request() -> f64 {
+    DEFAULT_LOG_BYTES_PER_REQUEST
+}
+
+impl Default for LogsConfig {
+    fn default() -> LogsConfig {
+        LogsConfig {
+            bytes_per_request: DEFAULT_LOG_BYTES_PER_REQUEST,
+            retention_days: Retention::default(),
+            lambda_log_format: LambdaLogFormat::default(),
+            lambda_system_log_level: SystemLogLevel::default(),
+        }
+    }
+}
+
+/// A log group's retention: a number of days, or never expire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retention {
+    /// As the profile states it; `validate` holds it to CloudWatch's allowed values.
+    Days(i64),
+    Never,
+}
+
+/// 30 days: a retention a team sets on purpose (AWS's own default, never expire, keeps every
+/// event for ever, a cost that grows every month).
+impl Default for Retention {
+    fn default() -> Retention {
+        Retention::Days(30)
+    }
+}
+
+impl Serialize for Retention {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Retention::Days(d) => s.serialize_i64(*d),
+            Retention::Never => s.serialize_str("never"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Retention {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Retention, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Retention;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a whole number of days or `never`")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Retention, E> {
+                Ok(Retention::Days(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Retention, E> {
+                Ok(Retention::Days(i64::try_from(v).unwrap_or(i64::MAX)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Retention, E> {
+                if v.fract() == 0.0 && v.abs() < 1e15 {
+                    Ok(Retention::Days(v as i64))
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Float(v), &self))
+                }
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Retention, E> {
+                match v {
+                    "never" => Ok(Retention::Never),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LambdaLogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SystemLogLevel {
+    Debug,
+    #[default]
+    Info,
+    Warn,
 }

@@ -49,6 +49,9 @@ pub mod limits {
     pub const INVOCATION_MS: f64 = 900_000.0;
     /// Scale-out lag of a fleet: a day, in minutes.
     pub const SCALE_OUT_MINUTES: f64 = 1440.0;
+    /// Application log bytes per request: CloudWatch's largest log event (1 MB, 1,048,576
+    /// bytes less its 26 bytes of overhead).
+    pub const LOG_BYTES_PER_REQUEST: f64 = 1_048_550.0;
 
     /// Workloads in one profile. Each costs the model a few milliseconds (four platforms, each
     /// searched at the chart's scales of the rate), so 500 report within about a second.
@@ -313,6 +316,7 @@ pub(crate) fn validate(
 
     check_platforms(&mut c, &profile.platforms);
     check_quotas(&mut c, &profile.quotas);
+    check_logs(&mut c, &profile.logs);
     let workloads: Vec<Option<Workload>> = profile
         .workloads
         .into_iter()
@@ -328,6 +332,7 @@ pub(crate) fn validate(
             workloads,
             platforms: profile.platforms,
             quotas: profile.quotas,
+            logs: profile.logs,
         }),
         // Every untyped workload has said why.
         Some(_) | None => Err(c.errors),
@@ -855,6 +860,55 @@ fn check_quotas(c: &mut Checker<'_>, quotas: &std::collections::BTreeMap<String,
         } else {
             c.positive(&path, value);
         }
+    }
+}
+
+/// CloudWatch's retention settings, in days (`PutRetentionPolicy`'s `retentionInDays`;
+/// https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
+pub const LOG_RETENTION_DAYS: [i64; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// The `logs:` section: bytes a number of bytes, retention one CloudWatch allows (the
+/// nearest suggested), a system log level only where Lambda filters by level (JSON format).
+fn check_logs(c: &mut Checker<'_>, l: &LogsConfig) {
+    c.non_negative("logs.bytes_per_request", l.bytes_per_request);
+    c.at_most(
+        "logs.bytes_per_request",
+        l.bytes_per_request,
+        limits::LOG_BYTES_PER_REQUEST,
+        " bytes, CloudWatch's largest log event",
+    );
+    if let Retention::Days(days) = l.retention_days
+        && !LOG_RETENTION_DAYS.contains(&days)
+    {
+        let nearest = LOG_RETENTION_DAYS
+            .iter()
+            .min_by_key(|&&d| (d - days).unsigned_abs())
+            .copied()
+            .unwrap_or(30);
+        c.at(
+            "logs.retention_days",
+            format!(
+                "CloudWatch Logs cannot keep events {days} days; did you mean {nearest}? \
+                 (allowed: {}, or `never`)",
+                LOG_RETENTION_DAYS
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    if l.lambda_log_format == LambdaLogFormat::Text
+        && l.lambda_system_log_level != SystemLogLevel::Info
+    {
+        c.at(
+            "logs.lambda_system_log_level",
+            "Lambda filters system logs by level only in the JSON log format: set \
+             `lambda_log_format: json` too (in text it always writes START, END and REPORT)",
+        );
     }
 }
 

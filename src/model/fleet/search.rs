@@ -241,7 +241,7 @@ fn try_evaluate<'a, F: Fleet<'a>, T: From<OptionPlan>>(
         Err(why) => return Ok(OptionPlan::infeasible(F::PLATFORM, why).into()),
     };
     match &*d.work {
-        Work::Fanout { job } => Ok(fanout(d, &fleet.for_jobs(book)?, job, shapes).into()),
+        Work::Fanout { job } => Ok(fanout(d, &fleet.for_jobs(book)?, book, job, shapes)?.into()),
         Work::Service { .. } | Work::Workflow { .. } => {
             if fleet.settings().ingress == FleetIngress::Alb {
                 // Fail on a missing ALB price before searching.
@@ -394,6 +394,7 @@ fn service<'d, 'a, F: Fleet<'a>, T: From<OptionPlan>>(
             book,
         )?);
     }
+    lines.extend(crate::model::logs::fleet(d, book)?);
     Ok(finish(Chosen {
         d,
         fleet,
@@ -472,7 +473,13 @@ fn plan_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> OptionPlan {
 
 /// A fan-out job: the processes gather items (`asyncio.gather`, `Promise.all`) with their
 /// concurrency in flight; how many units a run gets is the platform's [`Fleet::job`].
-fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Shape>) -> OptionPlan {
+fn fanout<'a, F: Fleet<'a>>(
+    d: &Demand,
+    fleet: &F,
+    book: &PriceBook,
+    job: &Job,
+    shapes: Vec<F::Shape>,
+) -> Result<OptionPlan, Missing> {
     let cpu_s = job.items as f64 * job.runs_per_month.max(0.0) * d.request.cpu_ms.max(0.0) / 1000.0;
     let mut runs = Vec::with_capacity(shapes.len());
     let cands: Vec<Candidate<F::Shape>> = shapes
@@ -497,7 +504,7 @@ fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Sha
         .collect();
     let searched = cands.len();
     let Some(i) = choose::<F>(&cands) else {
-        return OptionPlan::infeasible(F::PLATFORM, F::WORDS.nothing);
+        return Ok(OptionPlan::infeasible(F::PLATFORM, F::WORDS.nothing));
     };
     let (c, run) = (&cands[i], &runs[i]);
     let mut verdict = Assessment::new();
@@ -541,7 +548,9 @@ fn fanout<'a, F: Fleet<'a>>(d: &Demand, fleet: &F, job: &Job, shapes: Vec<F::Sha
         makespan_s: Some(run.makespan_s),
         capacity_rps: Vec::new(),
     };
-    OptionPlan::new(F::PLATFORM, fleet.bill(&c.shape, c.hours), verdict, figures)
+    let mut lines = fleet.bill(&c.shape, c.hours);
+    lines.extend(crate::model::logs::fleet(d, book)?);
+    Ok(OptionPlan::new(F::PLATFORM, lines, verdict, figures))
 }
 
 /// How long one item of a gather takes in a process that keeps `concurrency` items in flight

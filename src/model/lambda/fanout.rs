@@ -62,7 +62,14 @@ pub(super) fn fanout_at(
         init_ms: cfg.cold_start_ms,
         ephemeral_storage_mb: cfg.ephemeral_storage_mb,
     };
-    let lines = bill(&usage, OWN_LINES, book, d.free)?;
+    let mut lines = bill(&usage, OWN_LINES, book, d.free)?;
+    // One invocation an item.
+    lines.extend(crate::model::logs::lambda(
+        d,
+        items * runs,
+        items * runs,
+        book,
+    )?);
     let mut verdict = Assessment::new();
     if dur > TIMEOUT_MS {
         verdict.infeasible(format!(

@@ -335,6 +335,8 @@ fn option_at(
         d.request.payload_kb,
         book,
     )?);
+    // Every request that ran is one invocation: its application logs and Lambda's own lines.
+    lines.extend(super::logs::lambda(d, served, served, book)?);
     let throttled_share = if requests > 0.0 {
         sim.throttled * periods / requests
     } else {

@@ -412,6 +412,13 @@ fn map_run(
         ephemeral_storage_mb: lambda.ephemeral_storage_mb,
     };
     lines.extend(lambda::bill(&usage, TASK_LINES, book, d.free)?);
+    // The items' application logs and Lambda's own lines for every child's invocation.
+    lines.extend(crate::model::logs::lambda(
+        d,
+        d.monthly_requests(),
+        usage.requests,
+        book,
+    )?);
     // Limits.
     let mut config = BTreeMap::new();
     let mut verdict = Assessment::new();

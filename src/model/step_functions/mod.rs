@@ -337,7 +337,7 @@ fn round1(x: f64) -> f64 {
 /// Builders the Step Functions tests share (the price book is the shipped one,
 /// `testkit::book`).
 #[cfg(test)]
-mod kit {
+pub(crate) mod kit {
     use crate::model::plan::{LineItem, OptionPlan};
     use crate::profile::{
         AutoOr, Job, LambdaConfig, MapMode, Request, Shape, StateMachineType, Step,

@@ -304,6 +304,15 @@ pub(super) fn evaluate(
         )
     };
     lines.extend(lambda::bill_functions(&usages, TASK_LINES, book, d.free)?);
+    // The task states' functions log: the application's lines once an execution, Lambda's
+    // own for every invocation.
+    let invocations: f64 = usages.iter().map(|u| u.requests).sum();
+    lines.extend(crate::model::logs::lambda(
+        d,
+        executions,
+        invocations,
+        book,
+    )?);
 
     // Limits.
     let mut verdict = Assessment::new();
