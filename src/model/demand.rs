@@ -6,7 +6,7 @@ use super::billing::FreeTier;
 use super::plan::Deadline;
 use super::traffic::{Curve, MONTH_S};
 use super::words::{fmt_num, pct, round_to};
-use crate::profile::{Request, Step, Work, Workload, WorkloadKind};
+use crate::profile::{Network, Request, Step, Work, Workload, WorkloadKind};
 use std::borrow::Cow;
 
 /// Throttled or shed share tolerated when the profile states no SLO.
@@ -30,6 +30,9 @@ pub struct Demand<'a> {
     pub free: FreeTier,
     /// How far this demand is scaled from the profile's stated traffic.
     pub scale: f64,
+    /// The profile's `network:` section, which the network lines are billed from
+    /// (`model::network`); `None` leaves them out (the model's tests of other lines).
+    pub network: Option<&'a Network>,
 }
 
 impl<'a> Demand<'a> {
@@ -65,7 +68,14 @@ impl<'a> Demand<'a> {
             work: Cow::Borrowed(&workload.work),
             free,
             scale: 1.0,
+            network: None,
         }
+    }
+
+    /// The same demand with the profile's `network:` section billed.
+    pub fn with_network(mut self, network: &'a Network) -> Demand<'a> {
+        self.network = Some(network);
+        self
     }
 
     /// The same workload at `factor` times its traffic (or runs per month).

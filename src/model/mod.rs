@@ -15,6 +15,7 @@ pub mod fleet;
 pub mod ingress;
 pub mod lambda;
 pub mod latency;
+pub mod network;
 pub mod plan;
 pub mod recommend;
 pub mod step_functions;
@@ -54,7 +55,7 @@ fn plan_to(profile: &Profile, book: &PriceBook, pricing_source: &str, full: bool
     let mut workloads = Vec::with_capacity(profile.workloads.len());
     let mut demands = Vec::with_capacity(profile.workloads.len());
     for w in &profile.workloads {
-        let demand = Demand::new(w, free);
+        let demand = Demand::new(w, free).with_network(&profile.network);
         let wp = workload_figures(&demand, &profile.platforms, book);
         free = after_choice(free, &wp);
         workloads.push(wp);
@@ -94,7 +95,7 @@ pub fn complete_plan(
     let mut demands = Vec::new();
     for (i, (w, wp)) in profile.workloads.iter().zip(&plan.workloads).enumerate() {
         if wanted(&i) {
-            demands.push(Demand::new(w, free));
+            demands.push(Demand::new(w, free).with_network(&profile.network));
         }
         free = after_choice(free, wp);
     }

@@ -218,7 +218,9 @@ fn item_of(mapped: &pricing_map::Mapped, key: &str) -> String {
         .find(|k| k.key == key)
         .and_then(|k| match k.origin {
             pricing::keys::Origin::Modelled { from } => Some(from),
-            pricing::keys::Origin::PriceList { .. } => None,
+            pricing::keys::Origin::PriceList { .. } | pricing::keys::Origin::Published { .. } => {
+                None
+            }
         });
     let modelled = from.is_some();
     match mapped.prices.get(from.as_deref().unwrap_or(key)) {

@@ -41,6 +41,19 @@ pub const ALB_LCU: &str = "elb.alb.lcu";
 pub const APIGW_HTTP_REQUESTS: &str = "apigateway.http.requests";
 pub const APIGW_REST_REQUESTS: &str = "apigateway.rest.requests";
 
+// Network (#12): public IPv4, NAT gateways, interface endpoints, data transfer out.
+/// A public IPv4 address, in use or idle, per address-hour.
+pub const PUBLIC_IPV4: &str = "vpc.public_ipv4";
+/// A NAT gateway provisioned, per gateway-hour; and each GB it processes.
+pub const NAT_GATEWAY_HOURS: &str = "vpc.nat_gateway.hours";
+pub const NAT_GATEWAY_DATA: &str = "vpc.nat_gateway.data";
+/// An interface VPC endpoint (PrivateLink) in one AZ, per hour; and each GB it processes.
+pub const VPC_ENDPOINT_HOURS: &str = "vpc.interface_endpoint.hours";
+pub const VPC_ENDPOINT_DATA: &str = "vpc.interface_endpoint.data";
+/// Data transfer out from the Region to the internet, per GB, with its volume tiers. Also the
+/// free-tier key of the account's free 100 GB a month.
+pub const DATA_TRANSFER_OUT: &str = "data_transfer.out.internet";
+
 // Quotas.
 /// New execution environments per 10 seconds, per function.
 pub const Q_LAMBDA_SCALING: &str = "lambda.scaling_per_10s";
@@ -119,6 +132,9 @@ pub enum Origin {
     },
     /// No published rate: modelled from the price of key `from` (Fargate Spot).
     Modelled { from: String },
+    /// Entered from the AWS pricing page `page`; refresh does not read it from the Price
+    /// List (yet) and keeps the previous book's figure.
+    Published { page: &'static str },
 }
 
 /// One price a model reads.
@@ -244,6 +260,37 @@ pub fn prices() -> Vec<PriceKey> {
                 usagetype,
                 family: Some("Load Balancer-Application"),
             },
+        });
+    }
+    // Network prices: entered from AWS's pages, kept by refresh from the previous book.
+    for (key, unit, page) in [
+        (PUBLIC_IPV4, "IP-hour", "https://aws.amazon.com/vpc/pricing/"),
+        (
+            NAT_GATEWAY_HOURS,
+            "NAT gateway-hour",
+            "https://aws.amazon.com/vpc/pricing/",
+        ),
+        (NAT_GATEWAY_DATA, "GB", "https://aws.amazon.com/vpc/pricing/"),
+        (
+            VPC_ENDPOINT_HOURS,
+            "endpoint-AZ-hour",
+            "https://aws.amazon.com/privatelink/pricing/",
+        ),
+        (
+            VPC_ENDPOINT_DATA,
+            "GB",
+            "https://aws.amazon.com/privatelink/pricing/",
+        ),
+        (
+            DATA_TRANSFER_OUT,
+            "GB",
+            "https://aws.amazon.com/ec2/pricing/on-demand/",
+        ),
+    ] {
+        v.push(PriceKey {
+            key: key.into(),
+            unit,
+            origin: Origin::Published { page },
         });
     }
     // Fargate Spot has no fixed published rate: modelled from on-demand.

@@ -117,7 +117,7 @@ fn rules() -> Vec<Rule> {
                 key: p.key,
                 unit: p.unit,
             }),
-            keys::Origin::Modelled { .. } => None,
+            keys::Origin::Modelled { .. } | keys::Origin::Published { .. } => None,
         })
         .collect()
 }
@@ -133,7 +133,7 @@ fn spot_keys() -> Vec<(String, String)> {
         .into_iter()
         .filter_map(|p| match p.origin {
             keys::Origin::Modelled { from } => Some((from, p.key)),
-            keys::Origin::PriceList { .. } => None,
+            keys::Origin::PriceList { .. } | keys::Origin::Published { .. } => None,
         })
         .collect()
 }

@@ -62,7 +62,8 @@ pub(super) fn fanout_at(
         init_ms: cfg.cold_start_ms,
         ephemeral_storage_mb: cfg.ephemeral_storage_mb,
     };
-    let lines = bill(&usage, OWN_LINES, book, d.free)?;
+    let mut lines = bill(&usage, OWN_LINES, book, d.free)?;
+    lines.extend(crate::model::network::serverless(d, false, book)?);
     let mut verdict = Assessment::new();
     if dur > TIMEOUT_MS {
         verdict.infeasible(format!(

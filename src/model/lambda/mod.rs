@@ -331,8 +331,16 @@ fn option_at(
     let mut lines = bill(&usage, OWN_LINES, book, d.free)?;
     lines.extend(ingress::lambda_front(
         cfg.ingress,
+        &d.curve,
         requests,
         d.request.payload_kb,
+        sim.duration_ms,
+        d.network.map_or(1.0, |n| n.requests_per_connection),
+        book,
+    )?);
+    lines.extend(super::network::serverless(
+        d,
+        cfg.ingress == crate::profile::LambdaIngress::Alb,
         book,
     )?);
     let throttled_share = if requests > 0.0 {

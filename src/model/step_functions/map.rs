@@ -412,6 +412,7 @@ fn map_run(
         ephemeral_storage_mb: lambda.ephemeral_storage_mb,
     };
     lines.extend(lambda::bill(&usage, TASK_LINES, book, d.free)?);
+    lines.extend(crate::model::network::serverless(d, false, book)?);
     // Limits.
     let mut config = BTreeMap::new();
     let mut verdict = Assessment::new();

@@ -304,6 +304,7 @@ pub(super) fn evaluate(
         )
     };
     lines.extend(lambda::bill_functions(&usages, TASK_LINES, book, d.free)?);
+    lines.extend(crate::model::network::serverless(d, false, book)?);
 
     // Limits.
     let mut verdict = Assessment::new();
@@ -610,6 +611,7 @@ mod tests {
             lambda_requests: 1e6,
             lambda_gb_s: 400_000.0,
             sfn_transitions: 0.0,
+            data_out_gb: 0.0,
         };
         let plan = evaluate(&Demand::new(&w, free), &c, &lambda_cfg(), &book());
         let credited_requests: f64 = plan
