@@ -381,8 +381,8 @@ fn assumptions(profile: &Profile) -> Vec<String> {
             lambda::WARM_S / 60.0
         ),
         "Volume price tiers are applied per workload, not across the account.".to_string(),
-        "An ALB is assumed to see one new connection per request (no keep-alive reuse) and at most the 10 free listener rules.".to_string(),
     ];
+    a.extend(network::assumptions(&profile.network));
     if let Some(rows) = profile
         .workloads
         .iter()

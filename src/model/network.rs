@@ -151,9 +151,9 @@ fn egress_gb(d: &Demand, net: &Network) -> f64 {
     d.monthly_requests().max(0.0) * net.egress_kb_per_request.max(0.0) / KB_PER_GB
 }
 
-/// The private subnets' way out: NAT gateway hours and GB processed, or interface endpoint
-/// hours in each AZ and GB processed, or nothing (isolated subnets).
-fn egress(net: &Network, gb: f64, book: &PriceBook) -> Result<Vec<LineItem>, Missing> {
+/// The private subnets' way out for a month: NAT gateway hours and `gb` GB processed, or
+/// interface endpoint hours in each AZ and `gb` GB processed, or nothing (isolated subnets).
+pub fn egress(net: &Network, gb: f64, book: &PriceBook) -> Result<Vec<LineItem>, Missing> {
     match net.egress {
         Egress::NatGateway => {
             let mut hours = billing::priced(
@@ -215,24 +215,107 @@ pub fn data_out_gb(d: &Demand, net: &Network) -> f64 {
     }
 }
 
-/// Data transfer out to the internet with its volume tiers, less what is left of the free
-/// 100 GB (a `free_tier` line of its own).
 fn data_transfer(d: &Demand, net: &Network, book: &PriceBook) -> Result<Vec<LineItem>, Missing> {
-    let gb = data_out_gb(d, net);
+    transfer_out(data_out_gb(d, net), d.free.data_out_gb, book)
+}
+
+/// `gb` GB of data transfer out to the internet in a month, with its volume tiers, less the
+/// `free_gb` left of the account's free 100 GB (a `free_tier` line of its own).
+pub fn transfer_out(gb: f64, free_gb: f64, book: &PriceBook) -> Result<Vec<LineItem>, Missing> {
     if gb <= 0.0 {
         return Ok(Vec::new());
     }
     let price = book.price(keys::DATA_TRANSFER_OUT)?;
     let mut out = vec![billing::line("data_transfer", gb, price)];
-    if let Some((credit, _)) = billing::free_credit(
-        gb,
-        d.free.data_out_gb,
-        price,
-        "100 GB of data transfer out",
-    ) {
+    if let Some((credit, _)) =
+        billing::free_credit(gb, free_gb, price, "100 GB of data transfer out")
+    {
         out.push(credit);
     }
     Ok(out)
+}
+
+/// The network assumptions in plain words, for the report.
+pub fn assumptions(net: &Network) -> Vec<String> {
+    let azs = net.availability_zones;
+    let zones = if azs == 1 {
+        "one Availability Zone".to_string()
+    } else {
+        format!("{azs} Availability Zones")
+    };
+    let subnet = match net.subnet {
+        Subnet::Public => format!(
+            "ECS tasks and EC2 instances run in public subnets of {zones}, each with its own public IPv4 address ($ per address-hour for every hour it runs); they reach the internet directly, with no NAT gateway."
+        ),
+        Subnet::Private => format!(
+            "ECS tasks and EC2 instances run in private subnets of {zones}, without public addresses; {}",
+            egress_words(net)
+        ),
+    };
+    let lambda = if net.lambda_in_vpc {
+        format!(
+            "Lambda functions (and Step Functions' task states) run in the VPC's private subnets: {}",
+            egress_words(net)
+        )
+    } else {
+        "Lambda runs outside a VPC: no NAT gateway and no public address of its own.".to_string()
+    };
+    let front = match net.front_door {
+        FrontDoor::Public => {
+            let per = match net.response_kb.fixed() {
+                Some(kb) => format!("{} KB", crate::model::words::fmt_num(*kb)),
+                None => "the whole `payload_kb`".to_string(),
+            };
+            format!(
+                "Clients reach the front door from the internet: an internet-facing ALB has a public IPv4 address in each of the {zones}; each response sends {per} out to the internet (data transfer out, with its volume tiers; the same on every platform). The account's free 100 GB a month is credited only with the free tier (`free_tier: true`)."
+            )
+        }
+        FrontDoor::Private => "The front door is private (an internal ALB, a private REST API): clients are inside the VPC, so there is no public address on the ALB and no data transfer out to the internet.".to_string(),
+    };
+    let rpc = net.requests_per_connection;
+    let alb = if rpc <= 1.0 {
+        "An ALB sees one new connection per request (no keep-alive reuse, the costly case; `network.requests_per_connection` says otherwise) and at most the 10 free listener rules.".to_string()
+    } else {
+        format!(
+            "An ALB sees a new connection every {} requests (keep-alive, `network.requests_per_connection`) and at most the 10 free listener rules.",
+            crate::model::words::fmt_num(rpc)
+        )
+    };
+    vec![
+        subnet,
+        lambda,
+        front,
+        alb,
+        "Each option is priced as if it had the VPC to itself: NAT gateways, endpoints and ALBs shared by several workloads are paid once by the account, not once per workload; traffic within the Region (between Availability Zones, to S3 or DynamoDB through their free gateway endpoints) is not counted.".to_string(),
+    ]
+}
+
+/// How private subnets reach out, in words.
+fn egress_words(net: &Network) -> String {
+    let kb = if net.egress_kb_per_request > 0.0 {
+        format!(
+            "{} KB a request passes through it",
+            crate::model::words::fmt_num(net.egress_kb_per_request)
+        )
+    } else {
+        "no data a request is stated to pass through it (`network.egress_kb_per_request`)"
+            .to_string()
+    };
+    match (net.egress, net.nat_gateways) {
+        (Egress::NatGateway, NatGateways::PerAz) => format!(
+            "they reach the internet and AWS APIs through a NAT gateway in each AZ (hours, GB processed and a public address each); {kb}."
+        ),
+        (Egress::NatGateway, NatGateways::Shared) => format!(
+            "they reach the internet and AWS APIs through one NAT gateway shared by the AZs (hours, GB processed and a public address); {kb}."
+        ),
+        (Egress::VpcEndpoints, _) => format!(
+            "they reach AWS APIs through {} interface VPC endpoints in each AZ (hours and GB processed) and have no internet access; {kb}.",
+            net.interface_endpoints
+        ),
+        (Egress::None, _) => {
+            "they have no way out (isolated subnets): nothing is billed for egress.".to_string()
+        }
+    }
 }
 
 #[cfg(test)]

@@ -735,6 +735,12 @@ pub fn assess(
     }
     if let Some(risk) = single_az(run, scaling.min, words) {
         verdict.risk(risk);
+    } else if d.network.is_some_and(|n| n.availability_zones == 1) {
+        verdict.risk(format!(
+            "One Availability Zone: `network.availability_zones` is 1, so every {} runs in the \
+             same AZ and its outage stops the service. Production spreads a fleet over at least two.",
+            words.units.trim_end_matches('s')
+        ));
     }
     verdict
 }
