@@ -298,10 +298,7 @@ fn data_transfer_out_tiers_and_free_100_gb() {
     let book = book();
     let lines = planner::model::network::transfer_out(200_000.0, 0.0, &book).unwrap();
     assert_eq!(cents(total(&lines)), 13_891.20);
-    assert_eq!(
-        book.free(planner::pricing::keys::DATA_TRANSFER_OUT),
-        100.0
-    );
+    assert_eq!(book.free(planner::pricing::keys::DATA_TRANSFER_OUT), 100.0);
     let lines = planner::model::network::transfer_out(500.0, 100.0, &book).unwrap();
     assert_eq!(line_cents(&lines, "data_transfer"), 45.00);
     assert_eq!(line_cents(&lines, "free_tier"), -9.00);

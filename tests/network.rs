@@ -64,8 +64,10 @@ platforms:
 #[test]
 fn public_subnet_fleets_pay_an_address_per_unit_hour() {
     let p = plan(&api("subnet: public", ""));
-    for (platform, hours_key) in [(Platform::Ecs, "task_hours"), (Platform::Ec2, "instance_hours")]
-    {
+    for (platform, hours_key) in [
+        (Platform::Ecs, "task_hours"),
+        (Platform::Ec2, "instance_hours"),
+    ] {
         let o = option(&p, platform);
         let unit_hours = o.config[hours_key].as_f64().unwrap();
         assert!(unit_hours > 0.0);
@@ -144,7 +146,10 @@ fn lambda_in_a_vpc_pays_the_nat_gateways() {
     let p = plan(&api("lambda_in_vpc: true, egress_kb_per_request: 2", ""));
     let o = option(&p, Platform::Lambda);
     // 2 NAT gateways all month + 5.256 billion × 2 KB = 10,025 GB processed.
-    assert_eq!(cents(quantity(o, "nat_gateway", "NAT gateway-hour")), 1_460.0);
+    assert_eq!(
+        cents(quantity(o, "nat_gateway", "NAT gateway-hour")),
+        1_460.0
+    );
     let gb = 2000.0 * 2_628_000.0 * 2.0 / (1024.0 * 1024.0);
     assert!((quantity(o, "nat_gateway", "GB") - gb).abs() < 1e-6);
     assert_eq!(cents(cost(o, "public_ipv4")), 7.30);

@@ -78,8 +78,7 @@ fn lcu_per_rps(
 ) -> f64 {
     let new_connections = 1.0_f64 / 25.0 / requests_per_connection.max(1.0);
     let active_connections = duration_ms / 1000.0 / 3000.0;
-    let processed_gb_per_hour =
-        3600.0 * payload_kb / (1024.0 * 1024.0) / target.gb_per_lcu_hour();
+    let processed_gb_per_hour = 3600.0 * payload_kb / (1024.0 * 1024.0) / target.gb_per_lcu_hour();
     new_connections
         .max(active_connections)
         .max(processed_gb_per_hour)

@@ -264,13 +264,21 @@ pub fn prices() -> Vec<PriceKey> {
     }
     // Network prices: entered from AWS's pages, kept by refresh from the previous book.
     for (key, unit, page) in [
-        (PUBLIC_IPV4, "IP-hour", "https://aws.amazon.com/vpc/pricing/"),
+        (
+            PUBLIC_IPV4,
+            "IP-hour",
+            "https://aws.amazon.com/vpc/pricing/",
+        ),
         (
             NAT_GATEWAY_HOURS,
             "NAT gateway-hour",
             "https://aws.amazon.com/vpc/pricing/",
         ),
-        (NAT_GATEWAY_DATA, "GB", "https://aws.amazon.com/vpc/pricing/"),
+        (
+            NAT_GATEWAY_DATA,
+            "GB",
+            "https://aws.amazon.com/vpc/pricing/",
+        ),
         (
             VPC_ENDPOINT_HOURS,
             "endpoint-AZ-hour",

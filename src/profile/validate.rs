@@ -973,7 +973,10 @@ fn check_network(c: &mut Checker<'_>, n: &Network, pl: &Platforms) {
         (1, MAX_AVAILABILITY_ZONES),
         " Availability Zones",
     );
-    c.non_negative(&format!("{p}.egress_kb_per_request"), n.egress_kb_per_request);
+    c.non_negative(
+        &format!("{p}.egress_kb_per_request"),
+        n.egress_kb_per_request,
+    );
     if let Some(&kb) = n.response_kb.fixed() {
         c.non_negative(&format!("{p}.response_kb"), kb);
     }

@@ -146,8 +146,7 @@ pub fn complete(profile: &Profile, book: &PriceBook, update: &mut Replanned) {
             // passes between them.
             for (wi, wp) in fresh.iter_mut() {
                 if let Some(w) = profile.workloads.get(*wi) {
-                    let demand =
-                        Demand::new(w, FreeTier::none()).with_network(&profile.network);
+                    let demand = Demand::new(w, FreeTier::none()).with_network(&profile.network);
                     model::complete_workload(wp, &demand, &profile.platforms, book);
                 }
             }
