@@ -177,3 +177,32 @@ fn data_transfer_is_the_same_everywhere_and_free_100_gb_only_with_the_free_tier(
         .sum();
     assert_eq!(cents(credited), -9.00);
 }
+
+/// The cost curve and the break-even price options with `model::price`, which the fleets
+/// answer without building the chosen shape's latency mix: it must carry the network lines
+/// too, at every scale (equal to the full evaluation's total).
+#[test]
+fn the_cost_curve_sees_the_network_lines() {
+    use planner::model::{Demand, billing::FreeTier, evaluate, price};
+    let profile = planner::profile::parse(
+        &api("subnet: public, egress_kb_per_request: 1", "ingress: alb"),
+        Path::new("test.yaml"),
+    )
+    .unwrap();
+    let book = planner::pricing::built_in("us-east-1").unwrap().book;
+    let w = &profile.workloads[0];
+    let base = Demand::new(w, FreeTier::none()).with_network(&profile.network);
+    for scale in [0.1, 1.0, 5.0] {
+        let d = base.scaled(scale);
+        for p in [Platform::Lambda, Platform::Ecs, Platform::Ec2] {
+            let full = evaluate(p, &d, &profile.platforms, &book);
+            assert!(!lines(&full, "public_ipv4").is_empty(), "{p:?} at {scale}");
+            let priced = price(p, &d, &profile.platforms, &book).cost().unwrap();
+            assert!(
+                (priced - full.monthly_cost_usd).abs() < 1e-6,
+                "{p:?} at {scale}: {priced} vs {}",
+                full.monthly_cost_usd
+            );
+        }
+    }
+}
