@@ -206,3 +206,20 @@ fn the_cost_curve_sees_the_network_lines() {
         }
     }
 }
+
+/// A profile saved from the TUI keeps its `network:` section (and one without it stays
+/// without): the section serialises back to what parses to the same profile.
+#[test]
+fn the_network_section_round_trips() {
+    let path = Path::new("tests/fixtures/profiles/valid/network.yaml");
+    let profile = planner::profile::load(path).unwrap();
+    assert_eq!(profile.network.availability_zones, 3);
+    let yaml = serde_yaml::to_string(&profile).unwrap();
+    assert!(yaml.contains("network:"), "{yaml}");
+    let again = planner::profile::parse(&yaml, path).unwrap();
+    assert_eq!(again, profile);
+
+    let plain = planner::profile::parse(&api("", ""), Path::new("t.yaml")).unwrap();
+    assert!(plain.network.is_default());
+    assert!(!serde_yaml::to_string(&plain).unwrap().contains("network:"));
+}
