@@ -223,3 +223,32 @@ fn the_network_section_round_trips() {
     assert!(plain.network.is_default());
     assert!(!serde_yaml::to_string(&plain).unwrap().contains("network:"));
 }
+
+/// An ALB passes at most 1 MB each way to and from a Lambda target: 3 MB of request +
+/// response cannot fit (an API Gateway-free function URL takes up to 6 MB); 1.5 MB might.
+#[test]
+fn an_alb_caps_a_lambda_targets_payload() {
+    let with_payload = |kb: &str, lambda: &str| {
+        plan(&api("", lambda).replace(
+            "memory_mb: 256 }",
+            &format!("memory_mb: 256, payload_kb: {kb} }}"),
+        ))
+    };
+    let p = with_payload("3000", "ingress: alb");
+    let o = option(&p, Platform::Lambda);
+    assert!(!o.feasible);
+    assert!(
+        o.risks.iter().any(|r| r.contains("1 MB each way")),
+        "{:?}",
+        o.risks
+    );
+    assert!(option(&with_payload("3000", ""), Platform::Lambda).feasible);
+    let p = with_payload("1500", "ingress: alb");
+    let o = option(&p, Platform::Lambda);
+    assert!(o.feasible);
+    assert!(
+        o.risks.iter().any(|r| r.contains("at most 1 MB")),
+        "{:?}",
+        o.risks
+    );
+}

@@ -56,6 +56,12 @@ impl AlbTarget {
     }
 }
 
+/// The largest request body an ALB sends to a Lambda target, and the largest response it
+/// takes back, KB: "The maximum size of the request body that you can send to a Lambda
+/// function is 1 MB", "The maximum size of the response JSON that the Lambda function can send
+/// is 1 MB" (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html).
+pub const ALB_LAMBDA_BODY_KB: f64 = 1024.0;
+
 /// The longest idle timeout an Application Load Balancer can be set to: a request whose
 /// connection sends nothing for longer is closed. "The range for the idle timeout is 1 to
 /// 4,000 seconds" (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout).
