@@ -88,7 +88,7 @@ fn main() {
         lambda: prof.platforms.lambda.clone(),
         ..Platforms::default()
     };
-    let d = Demand::new(w, FreeTier::none());
+    let d = Demand::new(w, FreeTier::none()).with_network(&prof.network);
     for p in Platform::ALL {
         let (med, p90) = measure(51, || {
             std::hint::black_box(model::evaluate(p, &d, &platforms, &book));

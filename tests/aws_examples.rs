@@ -23,6 +23,7 @@ fn lambda_free() -> FreeTier {
         lambda_requests: 1_000_000.0,
         lambda_gb_s: 400_000.0,
         sfn_transitions: 0.0,
+        data_out_gb: 0.0,
     }
 }
 
@@ -309,4 +310,75 @@ fn cloudwatch_vended_logs_example() {
     )
     .unwrap();
     assert_eq!(cents(lines[0].cost_usd), 13_414.40);
+}
+
+// ------------------------------------------------------------------ network (#12)
+//
+// The stored copies of https://aws.amazon.com/vpc/pricing/ and
+// https://aws.amazon.com/privatelink/pricing/ hold the rates but not the worked examples'
+// text, so these check the lines from the published rates by hand, to the cent.
+
+fn network(f: impl FnOnce(&mut planner::profile::Network)) -> planner::profile::Network {
+    let mut n = planner::profile::Network::default();
+    f(&mut n);
+    n
+}
+
+/// VPC pricing page, NAT gateway: $0.045 per NAT gateway-hour and $0.045 per GB processed in
+/// US East (N. Virginia). One gateway for one hour processing 1 GB: $0.045 + $0.045 = $0.09.
+/// A month of two (one per AZ, the default) processing 100 GB: 2 × 730 × $0.045 = $65.70
+/// plus 100 × $0.045 = $4.50, $70.20.
+#[test]
+fn nat_gateway_hours_and_data_processed() {
+    use planner::pricing::keys;
+    let book = book();
+    let hour = book.price(keys::NAT_GATEWAY_HOURS).unwrap().cost(1.0);
+    let gb = book.price(keys::NAT_GATEWAY_DATA).unwrap().cost(1.0);
+    assert_eq!(cents(hour + gb), 0.09);
+
+    let lines = planner::model::network::egress(&network(|_| {}), 100.0, &book).unwrap();
+    assert!(lines.iter().all(|l| l.item == "nat_gateway"));
+    assert_eq!(cents(total(&lines)), 70.20);
+    // One gateway shared by the AZs: 730 × $0.045 + $4.50 = $37.35.
+    let shared = network(|n| n.nat_gateways = planner::profile::NatGateways::Shared);
+    let lines = planner::model::network::egress(&shared, 100.0, &book).unwrap();
+    assert_eq!(cents(total(&lines)), 37.35);
+}
+
+/// PrivateLink pricing page: $0.01 per VPC endpoint per AZ per hour, $0.01 per GB for the
+/// first PB. Three interface endpoints in two AZs for a month, 100 GB: 3 × 2 × 730 × $0.01 =
+/// $43.80 plus $1.00.
+#[test]
+fn interface_endpoints_per_az_hour_and_data() {
+    let n = network(|n| n.egress = planner::profile::Egress::VpcEndpoints);
+    let lines = planner::model::network::egress(&n, 100.0, &book()).unwrap();
+    assert!(lines.iter().all(|l| l.item == "vpc_endpoints"));
+    assert_eq!(cents(total(&lines)), 44.80);
+}
+
+/// VPC pricing page, public IPv4: $0.005 per IP per hour, in use or idle. One address all
+/// month: 730 × $0.005 = $3.65; a task running 10 minutes: 1/6 h, under a tenth of a cent.
+#[test]
+fn public_ipv4_per_address_hour() {
+    use planner::pricing::keys;
+    let price = book().price(keys::PUBLIC_IPV4).unwrap().clone();
+    assert_eq!(cents(price.cost(730.0)), 3.65);
+    assert!(price.cost(1.0 / 6.0) < 0.001);
+}
+
+/// Data transfer out to the internet (EC2 pricing page): $0.09 per GB for the first 10 TB,
+/// $0.085 for the next 40 TB, $0.07 for the next 100 TB, $0.05 beyond (TB = 1,024 GB).
+/// 200,000 GB: 10,240 × 0.09 + 40,960 × 0.085 + 102,400 × 0.07 + 46,400 × 0.05
+/// = 921.60 + 3,481.60 + 7,168.00 + 2,320.00 = $13,891.20.
+/// With the free 100 GB a month: 500 GB costs 400 × $0.09 = $36.00.
+#[test]
+fn data_transfer_out_tiers_and_free_100_gb() {
+    let book = book();
+    let lines = planner::model::network::transfer_out(200_000.0, 0.0, &book).unwrap();
+    assert_eq!(cents(total(&lines)), 13_891.20);
+    assert_eq!(book.free(planner::pricing::keys::DATA_TRANSFER_OUT), 100.0);
+    let lines = planner::model::network::transfer_out(500.0, 100.0, &book).unwrap();
+    assert_eq!(line_cents(&lines, "data_transfer"), 45.00);
+    assert_eq!(line_cents(&lines, "free_tier"), -9.00);
+    assert_eq!(cents(total(&lines)), 36.00);
 }

@@ -263,11 +263,18 @@ fn eu_west_1_reports_unpriced_options_with_a_banner_and_a_warning() {
         assert!(md.contains("### EC2: unpriced"), "{md}");
         assert!(!md.contains("instance type `any`"), "{md}");
         assert!(
-            md.contains("Could not be priced, so not compared: EC2 (the eu-west-1 price book has no EC2 instance prices"),
+            md.contains("; EC2 (the eu-west-1 price book has no EC2 instance prices"),
             "{md}"
         );
-        // ECS is priced in eu-west-1 now, and wins where it won in us-east-1.
-        assert!(md.contains("**ECS Fargate**."), "{md}");
+        // ECS's compute is priced in eu-west-1, but the default network (private subnets
+        // behind NAT gateways) is not: the book has no eu-west-1 NAT gateway price.
+        assert!(
+            md.contains(
+                "ECS Fargate (the eu-west-1 price book has no price `vpc.nat_gateway.hours`)"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("the only priced option"), "{md}");
         // One warning, listing the missing figure.
         assert_eq!(
             stderr
@@ -306,12 +313,16 @@ fn eu_west_1_reports_unpriced_options_with_a_banner_and_a_warning() {
     let status: Vec<&str> = (0..4)
         .map(|i| options[i]["status"].as_str().unwrap())
         .collect();
-    assert_eq!(status, ["ok", "infeasible", "ok", "unpriced"]);
+    assert_eq!(status, ["ok", "infeasible", "unpriced", "unpriced"]);
     assert_eq!(options[3]["feasible"], false);
     assert!(options[3]["monthly_cost_usd"].is_null());
     assert!(options[3]["latency_ms"]["p99"].is_null());
-    assert_eq!(v["missing_prices"][0]["key"], "instances");
-    assert_eq!(v["workloads"][0]["recommendation"]["platform"], "ecs");
+    let missing: Vec<&str> = (0..2)
+        .map(|i| v["missing_prices"][i]["key"].as_str().unwrap())
+        .collect();
+    assert!(missing.contains(&"instances"), "{missing:?}");
+    assert!(missing.contains(&"vpc.nat_gateway.hours"), "{missing:?}");
+    assert_eq!(v["workloads"][0]["recommendation"]["platform"], "lambda");
     // Nothing is missing in us-east-1: no warning.
     let out = planner()
         .args(["report", "profiles/checkout-api.yaml"])

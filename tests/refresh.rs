@@ -1340,7 +1340,7 @@ fn a_figure_moving_more_than_tenfold_stops_the_refresh_unless_accepted() {
     assert!(
         e.contains(
             "  prices.lambda.requests.x86_64: 0.0000002 -> 0.0000021 per request (SKU \
-             TESTSKU000000021 (Request))"
+             TESTSKU000000022 (Request))"
         ),
         "{e}"
     );

@@ -280,7 +280,8 @@ fn unpriced_options_show_their_status() {
         "{text}"
     );
     assert!(
-        text.contains("Could not be priced, so not compared: EC2"),
+        text.contains("Could not be priced, so not compared: ECS Fargate")
+            && text.contains("; EC2 ("),
         "{text}"
     );
     app.update(Action::Tab(1));

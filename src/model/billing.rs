@@ -66,6 +66,8 @@ pub struct FreeTier {
     pub lambda_requests: f64,
     pub lambda_gb_s: f64,
     pub sfn_transitions: f64,
+    /// GB of data transfer out to the internet (the account's free 100 GB a month).
+    pub data_out_gb: f64,
 }
 
 impl FreeTier {
@@ -80,6 +82,7 @@ impl FreeTier {
             lambda_requests: book.free(keys::LAMBDA_FREE_REQUESTS),
             lambda_gb_s: book.free(keys::LAMBDA_FREE_DURATION),
             sfn_transitions: book.free(keys::SFN_STANDARD_TRANSITIONS),
+            data_out_gb: book.free(keys::DATA_TRANSFER_OUT),
         }
     }
 
@@ -99,6 +102,7 @@ impl FreeTier {
                 - used(&["duration", "init_duration", "lambda_duration"]))
             .max(0.0),
             sfn_transitions: (self.sfn_transitions - used(&["state_transitions"])).max(0.0),
+            data_out_gb: (self.data_out_gb - used(&["data_transfer"])).max(0.0),
         }
     }
 }

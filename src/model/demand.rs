@@ -6,7 +6,7 @@ use super::billing::FreeTier;
 use super::plan::Deadline;
 use super::traffic::{Curve, MONTH_S};
 use super::words::{fmt_num, pct, round_to};
-use crate::profile::{LogsConfig, Request, Step, Work, Workload, WorkloadKind};
+use crate::profile::{LogsConfig, Network, Request, Step, Work, Workload, WorkloadKind};
 use std::borrow::Cow;
 
 /// Throttled or shed share tolerated when the profile states no SLO.
@@ -33,6 +33,9 @@ pub struct Demand<'a> {
     /// What the options log to CloudWatch Logs, billed by `model::logs` (`None`: no logs
     /// lines, as in the model's unit tests; a profile's plan always sets it).
     pub logs: Option<LogsConfig>,
+    /// The profile's `network:` section, which the network lines are billed from
+    /// (`model::network`); `None` leaves them out (the model's tests of other lines).
+    pub network: Option<&'a Network>,
 }
 
 impl<'a> Demand<'a> {
@@ -69,12 +72,19 @@ impl<'a> Demand<'a> {
             free,
             scale: 1.0,
             logs: None,
+            network: None,
         }
     }
 
     /// This demand with the profile's `logs:` section billed on every option.
     pub fn with_logs(mut self, logs: LogsConfig) -> Demand<'a> {
         self.logs = Some(logs);
+        self
+    }
+
+    /// The same demand with the profile's `network:` section billed.
+    pub fn with_network(mut self, network: &'a Network) -> Demand<'a> {
+        self.network = Some(network);
         self
     }
 

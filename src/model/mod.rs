@@ -16,6 +16,7 @@ pub mod ingress;
 pub mod lambda;
 pub mod latency;
 pub mod logs;
+pub mod network;
 pub mod plan;
 pub mod recommend;
 pub mod step_functions;
@@ -55,7 +56,9 @@ fn plan_to(profile: &Profile, book: &PriceBook, pricing_source: &str, full: bool
     let mut workloads = Vec::with_capacity(profile.workloads.len());
     let mut demands = Vec::with_capacity(profile.workloads.len());
     for w in &profile.workloads {
-        let demand = Demand::new(w, free).with_logs(profile.logs);
+        let demand = Demand::new(w, free)
+            .with_logs(profile.logs)
+            .with_network(&profile.network);
         let wp = workload_figures(&demand, &profile.platforms, book);
         free = after_choice(free, &wp);
         workloads.push(wp);
@@ -96,7 +99,11 @@ pub fn complete_plan(
     let mut demands = Vec::new();
     for (i, (w, wp)) in profile.workloads.iter().zip(&plan.workloads).enumerate() {
         if wanted(&i) {
-            demands.push(Demand::new(w, free).with_logs(profile.logs));
+            demands.push(
+                Demand::new(w, free)
+                    .with_logs(profile.logs)
+                    .with_network(&profile.network),
+            );
         }
         free = after_choice(free, wp);
     }
@@ -400,8 +407,8 @@ fn assumptions(profile: &Profile) -> Vec<String> {
             lambda::WARM_S / 60.0
         ),
         "Volume price tiers are applied per workload, not across the account.".to_string(),
-        "An ALB is assumed to see one new connection per request (no keep-alive reuse) and at most the 10 free listener rules.".to_string(),
     ];
+    a.extend(network::assumptions(&profile.network));
     if let Some(rows) = profile
         .workloads
         .iter()

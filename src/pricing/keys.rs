@@ -44,6 +44,7 @@ pub const APIGW_REST_REQUESTS: &str = "apigateway.rest.requests";
 /// The book's EC2 instance-type table (`instances:`), as a missing key: `instance_type: auto`
 /// needs at least one type, a fixed `instance_type` its own entry.
 pub const EC2_INSTANCES: &str = "instances";
+
 // CloudWatch Logs (billed by `model::logs`).
 /// Standard-class ingestion: what a fleet's (or any non-vended) log events cost per GB.
 pub const LOGS_INGESTION: &str = "logs.ingestion";
@@ -51,6 +52,19 @@ pub const LOGS_INGESTION: &str = "logs.ingestion";
 pub const LOGS_VENDED_INGESTION: &str = "logs.vended_ingestion";
 /// Archived (stored) log data, per GB-month of compressed size.
 pub const LOGS_STORAGE: &str = "logs.storage";
+
+// Network (#12): public IPv4, NAT gateways, interface endpoints, data transfer out.
+/// A public IPv4 address, in use or idle, per address-hour.
+pub const PUBLIC_IPV4: &str = "vpc.public_ipv4";
+/// A NAT gateway provisioned, per gateway-hour; and each GB it processes.
+pub const NAT_GATEWAY_HOURS: &str = "vpc.nat_gateway.hours";
+pub const NAT_GATEWAY_DATA: &str = "vpc.nat_gateway.data";
+/// An interface VPC endpoint (PrivateLink) in one AZ, per hour; and each GB it processes.
+pub const VPC_ENDPOINT_HOURS: &str = "vpc.interface_endpoint.hours";
+pub const VPC_ENDPOINT_DATA: &str = "vpc.interface_endpoint.data";
+/// Data transfer out from the Region to the internet, per GB, with its volume tiers. Also the
+/// free-tier key of the account's free 100 GB a month.
+pub const DATA_TRANSFER_OUT: &str = "data_transfer.out.internet";
 
 // Quotas.
 /// New execution environments per 10 seconds, per function.
@@ -130,8 +144,8 @@ pub enum Origin {
     },
     /// No published rate: modelled from the price of key `from` (Fargate Spot).
     Modelled { from: String },
-    /// Entered from an AWS pricing page, with no Price List `usagetype` confirmed for it:
-    /// `pricing refresh` keeps it from the previous book (CloudWatch Logs).
+    /// Entered from the AWS pricing page `page`, with no Price List `usagetype` confirmed for
+    /// it: `pricing refresh` keeps the previous book's figure (CloudWatch Logs, network).
     Published { page: &'static str },
 }
 
@@ -263,17 +277,29 @@ pub fn prices() -> Vec<PriceKey> {
     // CloudWatch Logs: the Price List (`AmazonCloudWatch`) is thought to carry these as
     // `DataProcessing-Bytes`, `VendedLog-Bytes` and `TimedStorage-ByteHrs`, but no item was
     // seen to confirm the names, families and units: refresh keeps them from the last book.
-    for (key, unit) in [
-        (LOGS_INGESTION, "GB"),
-        (LOGS_VENDED_INGESTION, "GB"),
-        (LOGS_STORAGE, "GB-month"),
+    // Network prices likewise: entered from AWS's pages, kept by refresh from the previous book.
+    const CLOUDWATCH: &str = "https://aws.amazon.com/cloudwatch/pricing/";
+    const VPC: &str = "https://aws.amazon.com/vpc/pricing/";
+    const PRIVATELINK: &str = "https://aws.amazon.com/privatelink/pricing/";
+    for (key, unit, page) in [
+        (LOGS_INGESTION, "GB", CLOUDWATCH),
+        (LOGS_VENDED_INGESTION, "GB", CLOUDWATCH),
+        (LOGS_STORAGE, "GB-month", CLOUDWATCH),
+        (PUBLIC_IPV4, "IP-hour", VPC),
+        (NAT_GATEWAY_HOURS, "NAT gateway-hour", VPC),
+        (NAT_GATEWAY_DATA, "GB", VPC),
+        (VPC_ENDPOINT_HOURS, "endpoint-AZ-hour", PRIVATELINK),
+        (VPC_ENDPOINT_DATA, "GB", PRIVATELINK),
+        (
+            DATA_TRANSFER_OUT,
+            "GB",
+            "https://aws.amazon.com/ec2/pricing/on-demand/",
+        ),
     ] {
         v.push(PriceKey {
             key: key.into(),
             unit,
-            origin: Origin::Published {
-                page: "https://aws.amazon.com/cloudwatch/pricing/",
-            },
+            origin: Origin::Published { page },
         });
     }
     // Fargate Spot has no fixed published rate: modelled from on-demand.
@@ -314,6 +340,9 @@ pub fn describe(missing: &super::Missing) -> Option<String> {
                 } => format!("price per {}, Price List `{service}` `{usagetype}`", p.unit),
                 Origin::Modelled { from } => {
                     format!("price per {}, modelled from `{from}`", p.unit)
+                }
+                Origin::Published { page } => {
+                    format!("price per {}, published on {page}", p.unit)
                 }
             }),
         Missing::QUOTA => QUOTAS

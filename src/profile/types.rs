@@ -134,6 +134,9 @@ pub struct Profile {
     pub quotas: BTreeMap<String, f64>,
     /// What the options log to CloudWatch Logs (the `logs:` section).
     pub logs: LogsConfig,
+    /// Subnets, egress, Availability Zones and front door (`network:`), for every workload.
+    #[serde(skip_serializing_if = "Network::is_default")]
+    pub network: Network,
 }
 
 /// A profile as the file spells it (SPEC §3): every workload section optional whatever its
@@ -156,6 +159,9 @@ pub struct ProfileFile {
     /// CloudWatch Logs: application bytes per request, retention, Lambda's log format.
     #[serde(default)]
     pub logs: LogsConfig,
+    /// Subnets, egress, Availability Zones and front door, for every workload.
+    #[serde(default, skip_serializing_if = "Network::is_default")]
+    pub network: Network,
 }
 
 pub fn default_region() -> String {
@@ -560,6 +566,8 @@ pub enum LambdaIngress {
     FunctionUrl,
     ApiGatewayHttp,
     ApiGatewayRest,
+    /// An Application Load Balancer with the function as its target.
+    Alb,
     /// Invoked directly (SDK, event source): no front door billed.
     None,
 }
@@ -978,4 +986,130 @@ pub enum SystemLogLevel {
     #[default]
     Info,
     Warn,
+}
+
+// ------------------------------------------------------------------ network (#12)
+
+/// The profile's `network:` section: where the fleets' tasks and instances sit, how private
+/// subnets reach the internet and AWS APIs, whether Lambda runs in the VPC, how much each
+/// request sends to clients, and the front door's reach. It applies to every workload.
+///
+/// The defaults are the common production layout: tasks and instances in private subnets of
+/// two Availability Zones behind an internet-facing ALB, one NAT gateway per AZ for egress,
+/// Lambda outside the VPC.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// Subnets the fleets' tasks and instances run in.
+    #[serde(default)]
+    pub subnet: Subnet,
+    /// Availability Zones the VPC's subnets (and the ALB, NAT gateways and endpoints) span.
+    #[serde(default = "default_availability_zones")]
+    pub availability_zones: u32,
+    /// How private subnets (and a VPC Lambda) reach the internet and AWS APIs.
+    #[serde(default)]
+    pub egress: Egress,
+    /// With `egress: nat_gateway`: one NAT gateway per AZ (AWS's advice for availability) or
+    /// one shared by the VPC.
+    #[serde(default)]
+    pub nat_gateways: NatGateways,
+    /// With `egress: vpc_endpoints`: interface endpoints in each AZ (the services reached:
+    /// ECR api and dkr and CloudWatch Logs, say; the S3 and DynamoDB gateway endpoints are
+    /// free and not counted).
+    #[serde(default = "default_interface_endpoints")]
+    pub interface_endpoints: u32,
+    /// KB each request (or fan-out item) sends and receives through the NAT gateway or the
+    /// endpoints: calls to AWS APIs and third parties. Responses to clients go through the
+    /// front door, not the NAT gateway.
+    #[serde(default)]
+    pub egress_kb_per_request: f64,
+    /// KB each request sends to its client: data transfer out to the internet. `auto` (the
+    /// default) counts the whole `payload_kb` (request + response), an upper bound.
+    #[serde(default = "auto")]
+    pub response_kb: AutoOr<f64>,
+    /// Lambda functions (and Step Functions' task states) attached to the VPC's private
+    /// subnets: they reach out through its `egress`.
+    #[serde(default)]
+    pub lambda_in_vpc: bool,
+    /// Requests a client sends over one connection to an ALB (HTTP keep-alive). 1 counts a
+    /// new connection per request, the costly case and the default.
+    #[serde(default = "default_requests_per_connection")]
+    pub requests_per_connection: f64,
+    /// Whether clients reach the front door from the internet (`public`: an internet-facing
+    /// ALB, a regional API) or only from inside the VPC (`private`: an internal ALB, a private
+    /// REST API; no data transfer out to the internet).
+    #[serde(default)]
+    pub front_door: FrontDoor,
+}
+
+fn default_availability_zones() -> u32 {
+    2
+}
+fn default_interface_endpoints() -> u32 {
+    3
+}
+fn default_requests_per_connection() -> f64 {
+    1.0
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network {
+            subnet: Subnet::default(),
+            availability_zones: default_availability_zones(),
+            egress: Egress::default(),
+            nat_gateways: NatGateways::default(),
+            interface_endpoints: default_interface_endpoints(),
+            egress_kb_per_request: 0.0,
+            response_kb: AutoOr::Auto,
+            lambda_in_vpc: false,
+            requests_per_connection: default_requests_per_connection(),
+            front_door: FrontDoor::default(),
+        }
+    }
+}
+
+impl Network {
+    /// The section as every profile without one has it.
+    pub fn is_default(&self) -> bool {
+        *self == Network::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subnet {
+    /// Each task and instance has its own public IPv4 address and reaches the internet
+    /// through it.
+    Public,
+    /// No public addresses on tasks and instances; outbound traffic through `egress`.
+    #[default]
+    Private,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Egress {
+    #[default]
+    NatGateway,
+    /// Interface VPC endpoints (PrivateLink) to the AWS APIs the workload calls; no internet.
+    VpcEndpoints,
+    /// No way out (isolated subnets): nothing billed.
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NatGateways {
+    #[default]
+    PerAz,
+    Shared,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FrontDoor {
+    #[default]
+    Public,
+    Private,
 }

@@ -317,6 +317,7 @@ pub(crate) fn validate(
     check_platforms(&mut c, &profile.platforms);
     check_quotas(&mut c, &profile.quotas);
     check_logs(&mut c, &profile.logs);
+    check_network(&mut c, &profile.network, &profile.platforms);
     let workloads: Vec<Option<Workload>> = profile
         .workloads
         .into_iter()
@@ -333,6 +334,7 @@ pub(crate) fn validate(
             platforms: profile.platforms,
             quotas: profile.quotas,
             logs: profile.logs,
+            network: profile.network,
         }),
         // Every untyped workload has said why.
         Some(_) | None => Err(c.errors),
@@ -1007,5 +1009,71 @@ fn check_ecs(c: &mut Checker<'_>, e: &EcsConfig) {
                 fmt_num(FARGATE_EPHEMERAL_GB.1)
             ),
         );
+    }
+}
+
+// ------------------------------------------------------------------ network (#12)
+
+/// Most Availability Zones a Region has (us-east-1 has six).
+const MAX_AVAILABILITY_ZONES: u32 = 6;
+
+/// The `network:` section, and what it asks of the front doors: an ALB spans at least two
+/// Availability Zones; only REST APIs (and internal ALBs) can be private.
+fn check_network(c: &mut Checker<'_>, n: &Network, pl: &Platforms) {
+    let p = "network";
+    c.range_u32(
+        &format!("{p}.availability_zones"),
+        n.availability_zones,
+        (1, MAX_AVAILABILITY_ZONES),
+        " Availability Zones",
+    );
+    c.non_negative(
+        &format!("{p}.egress_kb_per_request"),
+        n.egress_kb_per_request,
+    );
+    if let Some(&kb) = n.response_kb.fixed() {
+        c.non_negative(&format!("{p}.response_kb"), kb);
+    }
+    let rpc = n.requests_per_connection;
+    if c.finite(&format!("{p}.requests_per_connection"), rpc) && rpc < 1.0 {
+        c.at(
+            &format!("{p}.requests_per_connection"),
+            format!(
+                "{} is out of range (≥ 1: each connection carries at least one request)",
+                fmt_num(rpc)
+            ),
+        );
+    }
+    let albs = (pl.ecs.enabled && pl.ecs.ingress == FleetIngress::Alb)
+        || (pl.ec2.enabled && pl.ec2.ingress == FleetIngress::Alb)
+        || (pl.lambda.enabled && pl.lambda.ingress == LambdaIngress::Alb);
+    if albs && n.availability_zones == 1 {
+        c.at(
+            &format!("{p}.availability_zones"),
+            "an Application Load Balancer needs subnets in at least two Availability Zones \
+             (set 2, or `ingress: none` on the platforms that use an ALB)",
+        );
+    }
+    if n.front_door == FrontDoor::Private && pl.lambda.enabled {
+        // Where the profile states the ingress, there; else at the front door it asks for.
+        let at = if c.pos.contains("platforms.lambda.ingress") {
+            "platforms.lambda.ingress"
+        } else {
+            "network.front_door"
+        };
+        match pl.lambda.ingress {
+            LambdaIngress::ApiGatewayHttp => c.at(
+                at,
+                "an HTTP API cannot be private (`network.front_door: private`): only REST APIs \
+                 have a private endpoint type; use `api_gateway_rest` or `alb` (internal)",
+            ),
+            LambdaIngress::FunctionUrl => c.at(
+                at,
+                "a function URL is always reachable from the internet, so it cannot be the \
+                 private front door `network.front_door: private` asks for; use \
+                 `api_gateway_rest`, `alb` (internal) or `none`",
+            ),
+            LambdaIngress::ApiGatewayRest | LambdaIngress::Alb | LambdaIngress::None => {}
+        }
     }
 }

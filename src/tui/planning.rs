@@ -109,7 +109,9 @@ pub fn figures(req: &PlanRequest) -> Replanned {
                 .filter_map(|&wi| {
                     let w = req.profile.workloads.get(wi)?;
                     let old = req.previous.workloads.get(wi)?;
-                    let demand = Demand::new(w, FreeTier::none()).with_logs(req.profile.logs);
+                    let demand = Demand::new(w, FreeTier::none())
+                        .with_logs(req.profile.logs)
+                        .with_network(&req.profile.network);
                     let book = req.book.with_account_quotas(&req.profile.quotas);
                     let mut fresh = model::workload_figures(&demand, &req.profile.platforms, &book);
                     keep_curve(&mut fresh, old);
@@ -145,7 +147,9 @@ pub fn complete(profile: &Profile, book: &PriceBook, update: &mut Replanned) {
             // passes between them.
             for (wi, wp) in fresh.iter_mut() {
                 if let Some(w) = profile.workloads.get(*wi) {
-                    let demand = Demand::new(w, FreeTier::none()).with_logs(profile.logs);
+                    let demand = Demand::new(w, FreeTier::none())
+                        .with_logs(profile.logs)
+                        .with_network(&profile.network);
                     model::complete_workload(wp, &demand, &profile.platforms, book);
                 }
             }

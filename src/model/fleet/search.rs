@@ -12,6 +12,7 @@ use super::{FleetCache, FleetRun, Scaling, Unit, cost_cmp, cpu_risks, meets};
 use crate::model::Assessment;
 use crate::model::demand::Demand;
 use crate::model::ingress;
+use crate::model::network;
 use crate::model::plan::{Capacity, Figures, Latency, LineItem, OptionPlan, Platform, Priced};
 use crate::model::words::{self, fmt_num, pct, round_to};
 use crate::pricing::{Missing, PriceBook, keys};
@@ -240,15 +241,19 @@ fn try_evaluate<'a, F: Fleet<'a>, T: From<OptionPlan>>(
         Ok(s) => s,
         Err(why) => return Ok(OptionPlan::infeasible(F::PLATFORM, why).into()),
     };
+    // What each unit-hour adds to the network lines (a public address), in every shape's cost.
+    let per_unit_hour = network::per_unit_hour_usd(d, book)?;
     match &*d.work {
-        Work::Fanout { job } => Ok(fanout(d, &fleet.for_jobs(book)?, book, job, shapes)?.into()),
+        Work::Fanout { job } => {
+            Ok(fanout(d, &fleet.for_jobs(book)?, job, shapes, per_unit_hour, book)?.into())
+        }
         Work::Service { .. } | Work::Workflow { .. } => {
             if fleet.settings().ingress == FleetIngress::Alb {
                 // Fail on a missing ALB price before searching.
                 book.price(keys::ALB_HOURS)?;
                 book.price(keys::ALB_LCU)?;
             }
-            service(d, fleet, book, shapes, finish)
+            service(d, fleet, book, shapes, per_unit_hour, finish)
         }
     }
 }
@@ -296,6 +301,7 @@ fn search<'a, F: Fleet<'a>>(
     fleet: &F,
     cache: &mut FleetCache,
     shapes: Vec<F::Shape>,
+    per_unit_hour: f64,
 ) -> Vec<Candidate<F::Shape>> {
     let slo = d.p99_target_ms().is_some();
     let scaling = fleet.settings().scaling();
@@ -332,7 +338,7 @@ fn search<'a, F: Fleet<'a>>(
             preferred: fleet.preferred(&shape, run.unit_hours, run.cpu_vcpu_seconds),
             hours: run.unit_hours,
             cpu_s: run.cpu_vcpu_seconds,
-            cost: fleet.cost(&shape, run.unit_hours),
+            cost: fleet.cost(&shape, run.unit_hours) + per_unit_hour * run.unit_hours,
             peak_units: run.peak_units,
         };
         if c.settled && c.fits && c.meets && c.preferred {
@@ -377,24 +383,29 @@ fn service<'d, 'a, F: Fleet<'a>, T: From<OptionPlan>>(
     fleet: F,
     book: &PriceBook,
     shapes: Vec<F::Shape>,
+    per_unit_hour: f64,
     finish: impl FnOnce(Chosen<'d, F, F::Shape>) -> T,
 ) -> Result<T, Missing> {
     let mut cache = FleetCache::new(&d.curve, &d.request, fleet.settings().scaling());
     let searched = shapes.len();
-    let cands = search(d, &fleet, &mut cache, shapes);
+    let cands = search(d, &fleet, &mut cache, shapes, per_unit_hour);
     let Some(c) = choose::<F>(&cands).map(|i| cands[i]) else {
         return Ok(OptionPlan::infeasible(F::PLATFORM, F::WORDS.nothing).into());
     };
     let mut lines = fleet.bill(&c.shape, c.hours);
-    if fleet.settings().ingress == FleetIngress::Alb {
+    let alb = fleet.settings().ingress == FleetIngress::Alb;
+    if alb {
         lines.extend(ingress::alb(
             &d.curve,
             d.request.payload_kb,
             c.unit.wall_ms(),
+            d.network.map_or(1.0, |n| n.requests_per_connection),
+            ingress::AlbTarget::Instances,
             book,
         )?);
     }
     lines.extend(crate::model::logs::fleet(d, book)?);
+    lines.extend(network::fleet(d, c.hours, alb, book)?);
     Ok(finish(Chosen {
         d,
         fleet,
@@ -476,9 +487,10 @@ fn plan_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> OptionPlan {
 fn fanout<'a, F: Fleet<'a>>(
     d: &Demand,
     fleet: &F,
-    book: &PriceBook,
     job: &Job,
     shapes: Vec<F::Shape>,
+    per_unit_hour: f64,
+    book: &PriceBook,
 ) -> Result<OptionPlan, Missing> {
     let cpu_s = job.items as f64 * job.runs_per_month.max(0.0) * d.request.cpu_ms.max(0.0) / 1000.0;
     let mut runs = Vec::with_capacity(shapes.len());
@@ -497,7 +509,7 @@ fn fanout<'a, F: Fleet<'a>>(
                 preferred: fleet.preferred(&shape, run.hours, cpu_s),
                 hours: run.hours,
                 cpu_s,
-                cost: fleet.cost(&shape, run.hours),
+                cost: fleet.cost(&shape, run.hours) + per_unit_hour * run.hours,
                 peak_units: run.units as f64,
             }
         })
@@ -550,6 +562,7 @@ fn fanout<'a, F: Fleet<'a>>(
     };
     let mut lines = fleet.bill(&c.shape, c.hours);
     lines.extend(crate::model::logs::fleet(d, book)?);
+    lines.extend(network::fleet(d, c.hours, false, book)?);
     Ok(OptionPlan::new(F::PLATFORM, lines, verdict, figures))
 }
 
@@ -724,6 +737,12 @@ pub fn assess(
     }
     if let Some(risk) = single_az(run, scaling.min, words) {
         verdict.risk(risk);
+    } else if d.network.is_some_and(|n| n.availability_zones == 1) {
+        verdict.risk(format!(
+            "One Availability Zone: `network.availability_zones` is 1, so every {} runs in the \
+             same AZ and its outage stops the service. Production spreads a fleet over at least two.",
+            words.units.trim_end_matches('s')
+        ));
     }
     verdict
 }

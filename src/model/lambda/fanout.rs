@@ -70,6 +70,7 @@ pub(super) fn fanout_at(
         items * runs,
         book,
     )?);
+    lines.extend(crate::model::network::serverless(d, false, book)?);
     let mut verdict = Assessment::new();
     if dur > TIMEOUT_MS {
         verdict.infeasible(format!(

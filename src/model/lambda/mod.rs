@@ -331,8 +331,16 @@ fn option_at(
     let mut lines = bill(&usage, OWN_LINES, book, d.free)?;
     lines.extend(ingress::lambda_front(
         cfg.ingress,
+        &d.curve,
         requests,
         d.request.payload_kb,
+        sim.duration_ms,
+        d.network.map_or(1.0, |n| n.requests_per_connection),
+        book,
+    )?);
+    lines.extend(super::network::serverless(
+        d,
+        cfg.ingress == crate::profile::LambdaIngress::Alb,
         book,
     )?);
     // Every request that ran is one invocation: its application logs and Lambda's own lines.
@@ -375,6 +383,21 @@ fn option_at(
             "Payload of {:.0} KB exceeds the 6 MB synchronous invocation limit.",
             d.request.payload_kb
         ));
+    }
+    if cfg.ingress == crate::profile::LambdaIngress::Alb {
+        // `payload_kb` is request + response; an ALB takes at most 1 MB each way.
+        let body = ingress::ALB_LAMBDA_BODY_KB;
+        if d.request.payload_kb > 2.0 * body {
+            verdict.infeasible(format!(
+                "Payload of {:.0} KB (request + response) is over what an ALB passes to and from a Lambda target: 1 MB each way.",
+                d.request.payload_kb
+            ));
+        } else if d.request.payload_kb > body {
+            verdict.risk(format!(
+                "Payload of {:.0} KB (request + response): behind an ALB the request body and the response may each be at most 1 MB.",
+                d.request.payload_kb
+            ));
+        }
     }
     if throttled_share > 0.0 {
         let peak_need = d.curve.peak() * sim.duration_ms / 1000.0;

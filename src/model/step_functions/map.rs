@@ -419,6 +419,7 @@ fn map_run(
         usage.requests,
         book,
     )?);
+    lines.extend(crate::model::network::serverless(d, false, book)?);
     // Limits.
     let mut config = BTreeMap::new();
     let mut verdict = Assessment::new();

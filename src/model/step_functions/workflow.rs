@@ -313,6 +313,7 @@ pub(super) fn evaluate(
         invocations,
         book,
     )?);
+    lines.extend(crate::model::network::serverless(d, false, book)?);
 
     // Limits.
     let mut verdict = Assessment::new();
@@ -619,6 +620,7 @@ mod tests {
             lambda_requests: 1e6,
             lambda_gb_s: 400_000.0,
             sfn_transitions: 0.0,
+            data_out_gb: 0.0,
         };
         let plan = evaluate(&Demand::new(&w, free), &c, &lambda_cfg(), &book());
         let credited_requests: f64 = plan
