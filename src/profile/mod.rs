@@ -8,6 +8,7 @@ mod error;
 mod fargate;
 mod load;
 mod positions;
+mod recover;
 mod suggest;
 mod trace;
 mod types;
