@@ -87,3 +87,89 @@ fn check_reports_the_readme_example_in_full() {
     );
     assert!(err.ends_with("2 problems found\n"), "{err}");
 }
+
+/// `fixed-platforms.yaml` with EC2 enabled and its `instance_type` / `purchase` replaced.
+fn ec2_profile(dir: &Path, instance_type: &str, purchase: &str) -> std::path::PathBuf {
+    let text = fs::read_to_string("tests/fixtures/profiles/valid/fixed-platforms.yaml").unwrap();
+    let text = text
+        .replace(
+            "enabled: false, instance_type: c7i.xlarge",
+            &format!("instance_type: {instance_type}"),
+        )
+        .replace(
+            "purchase: savings_plan_1y",
+            &format!("purchase: {purchase}"),
+        );
+    let path = dir.join(format!("{instance_type}-{purchase}.yaml"));
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// An instance type the book does not list is an error at its line, with the nearest types
+/// it does list (one close enough is offered as "did you mean"). Before, `check` passed it.
+#[test]
+fn check_suggests_known_instance_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = ec2_profile(dir.path(), "m5.larg", "on_demand");
+    let out = planner().arg("check").arg(&typo).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(":15:25: platforms.ec2.instance_type: `m5.larg` is not an instance type the us-east-1 price book knows; did you mean `m5.large`?"), "{}", stderr(&out));
+
+    let far = ec2_profile(dir.path(), "m99.huge", "on_demand");
+    let out = planner().arg("check").arg(&far).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("`m99.huge` is not an instance type the us-east-1 price book knows; the closest it knows: `m5.large`"), "{}", stderr(&out));
+
+    let known = ec2_profile(dir.path(), "m5.large", "on_demand");
+    planner().arg("check").arg(&known).assert().success();
+}
+
+/// The built-in us-east-1 book without anything about savings plans (no price key, no
+/// instance field naming one), written to `dir` for `--pricing`.
+fn book_without_savings_plans(dir: &Path) {
+    use serde_yaml::Value;
+    let text = fs::read_to_string("pricing-cache/us-east-1.yaml").unwrap();
+    let mut book: Value = serde_yaml::from_str(&text).unwrap();
+    let strip = |m: &mut serde_yaml::Mapping| {
+        m.retain(|k, _| !k.as_str().is_some_and(|k| k.contains("savings_plan")));
+    };
+    if let Some(Value::Mapping(prices)) = book.get_mut("prices") {
+        strip(prices);
+    }
+    if let Some(Value::Mapping(types)) = book.get_mut("instances") {
+        for (_, t) in types.iter_mut() {
+            if let Value::Mapping(fields) = t {
+                strip(fields);
+            }
+        }
+    }
+    fs::write(
+        dir.join("us-east-1.yaml"),
+        serde_yaml::to_string(&book).unwrap(),
+    )
+    .unwrap();
+}
+
+/// A purchase option the book has no price for (for this instance type) is an error at the
+/// `purchase` line naming the missing price, found the way the model looks the price up.
+/// Before, `check` passed it and the report showed EC2 unpriced.
+#[test]
+fn check_refuses_a_purchase_the_book_cannot_price() {
+    let dir = tempfile::tempdir().unwrap();
+    let books = tempfile::tempdir().unwrap();
+    book_without_savings_plans(books.path());
+    let path = ec2_profile(dir.path(), "c7i.xlarge", "savings_plan_1y");
+    let out = planner()
+        .arg("check")
+        .arg(&path)
+        .arg("--pricing")
+        .arg(books.path())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(":16:20: platforms.ec2.purchase: purchase `savings_plan_1y` cannot be priced: the us-east-1 price book has no price `"),
+        "{err}"
+    );
+}

@@ -25,7 +25,7 @@ pub use fargate::{
 };
 pub use load::{input_files, load, load_without_sidecar, parse};
 pub use positions::PositionMap;
-pub use suggest::closest;
+pub use suggest::{closest, nearest};
 pub use trace::{
     MAX_TRACE_ROWS, TraceIssue, parse_rfc3339, parse_timestamp, parse_trace, parse_trace_within,
 };
