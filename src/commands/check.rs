@@ -91,15 +91,17 @@ fn book_problems(
         e.allowed = known.into_iter().cloned().collect();
         return vec![e];
     }
+    // A book that lists no instance types at all (for `auto`) is the book's gap, reported
+    // as EC2 unpriced, not a problem of the profile.
     match crate::model::ec2::missing_price(ec2, book) {
-        Some(missing) => vec![error(
+        Some(missing) if missing.what == "price" => vec![error(
             "platforms.ec2.purchase",
             format!(
                 "purchase `{}` cannot be priced: {missing}",
                 ec2.purchase.as_str()
             ),
         )],
-        None => Vec::new(),
+        Some(_) | None => Vec::new(),
     }
 }
 
