@@ -35,9 +35,10 @@ pub enum Command {
     Report {
         /// The workload profile (YAML).
         profile: PathBuf,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = FormatArg::Markdown)]
-        format: FormatArg,
+        /// Output format [default: by the -o file's extension (`.json` is JSON), else
+        /// markdown].
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
         /// Write the report to FILE (atomically) instead of stdout; `-` is stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,

@@ -173,3 +173,34 @@ fn check_refuses_a_purchase_the_book_cannot_price() {
         "{err}"
     );
 }
+
+/// `-o FILE` picks the format by the extension (`.json` JSON; `.md`, `.markdown` and any
+/// other Markdown); an explicit `--format` wins. Before, `-o plan.json` wrote Markdown.
+#[test]
+fn output_format_follows_the_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, format: Option<&str>| {
+        let path = dir.path().join(name);
+        let mut cmd = planner();
+        cmd.args(["report", "profiles/checkout-api.yaml", "-o"])
+            .arg(&path);
+        if let Some(f) = format {
+            cmd.args(["--format", f]);
+        }
+        cmd.assert().success();
+        fs::read_to_string(&path).unwrap()
+    };
+    let json = write("plan.json", None);
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&json).is_ok(),
+        "{json}"
+    );
+    let upper = write("PLAN.JSON", None);
+    assert!(upper.starts_with('{'));
+    for name in ["plan.md", "plan.markdown", "plan.txt", "plan"] {
+        let text = write(name, None);
+        assert!(text.starts_with('#'), "{name}: {text}");
+    }
+    assert!(write("forced.json", Some("markdown")).starts_with('#'));
+    assert!(write("forced.md", Some("json")).starts_with('{'));
+}

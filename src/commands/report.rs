@@ -29,7 +29,7 @@ fn load_inputs(
 
 pub fn run(
     path: &Path,
-    format: FormatArg,
+    format: Option<FormatArg>,
     output: Option<&Path>,
     region: Option<&str>,
     pricing_dir: Option<&Path>,
@@ -57,9 +57,11 @@ pub fn run(
         }
     }
     let plan = model::plan(&profile, &book.book, &book.provenance());
-    let format = match format {
-        FormatArg::Markdown => report::Format::Markdown,
-        FormatArg::Json => report::Format::Json,
+    let format = match (format, output) {
+        (Some(FormatArg::Markdown), _) => report::Format::Markdown,
+        (Some(FormatArg::Json), _) => report::Format::Json,
+        (None, Some(path)) => report::Format::for_path(path),
+        (None, None) => report::Format::Markdown,
     };
     let text = report::render(&plan, format);
     match out {
