@@ -204,3 +204,57 @@ fn output_format_follows_the_extension() {
     assert!(write("forced.json", Some("markdown")).starts_with('#'));
     assert!(write("forced.md", Some("json")).starts_with('{'));
 }
+
+/// Completion scripts generate for each shell and know the subcommands.
+#[test]
+fn completions_generate_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = planner().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        for sub in ["report", "check", "diff", "schema", "calibrate", "pricing"] {
+            assert!(script.contains(sub), "{shell} completion lacks `{sub}`");
+        }
+    }
+    let out = planner().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// The man page is roff for planner(1) and documents every command and its options.
+#[test]
+fn man_page_documents_the_commands() {
+    let out = planner().arg("man").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = stdout(&out);
+    assert!(
+        page.starts_with(".ie") || page.starts_with(".TH"),
+        "{}",
+        &page[..80]
+    );
+    assert!(page.contains(".TH planner 1"), "{}", &page[..200]);
+    for section in [
+        "PLANNER REPORT",
+        "PLANNER CHECK",
+        "PLANNER DIFF",
+        "PLANNER PRICING REFRESH",
+        "PLANNER CALIBRATE",
+    ] {
+        assert!(page.contains(section), "man page lacks {section}");
+    }
+    assert!(page.contains("fail\\-above"), "options are documented");
+}
+
+/// `planner schema` prints the JSON Schema (the one `profile.schema.json` holds).
+#[test]
+fn schema_prints_the_profile_schema() {
+    let out = planner().arg("schema").output().unwrap();
+    assert!(out.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(schema["title"], "planner workload profile");
+    assert_eq!(schema["additionalProperties"], false);
+    assert!(schema["properties"]["workloads"].is_object());
+    assert_eq!(
+        stdout(&out),
+        fs::read_to_string("profile.schema.json").unwrap()
+    );
+}

@@ -9,6 +9,7 @@ mod fargate;
 mod load;
 mod positions;
 mod recover;
+mod schema;
 mod suggest;
 mod trace;
 mod types;
@@ -25,6 +26,7 @@ pub use fargate::{
 };
 pub use load::{input_files, load, load_without_sidecar, parse};
 pub use positions::PositionMap;
+pub use schema::{SCHEMA_FILE, schema_json};
 pub use suggest::{closest, nearest};
 pub use trace::{
     MAX_TRACE_ROWS, TraceIssue, parse_rfc3339, parse_timestamp, parse_trace, parse_trace_within,

@@ -3,6 +3,7 @@
 //! These types only describe the file. Loading, defaults that need context and validation
 //! live in `load.rs` / `validate.rs`.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -19,12 +20,39 @@ pub enum AutoOr<T> {
     Auto,
 }
 
+/// `auto` unless stated: every `AutoOr` setting defaults to it.
+impl<T> Default for AutoOr<T> {
+    fn default() -> Self {
+        AutoOr::Auto
+    }
+}
+
 impl<T> AutoOr<T> {
     pub fn fixed(&self) -> Option<&T> {
         match self {
             AutoOr::Fixed(v) => Some(v),
             AutoOr::Auto => None,
         }
+    }
+}
+
+/// The schema of `auto` or a fixed value: written by hand next to the hand-written
+/// `Deserialize` (which serde's attributes cannot describe to schemars), so the two stay
+/// side by side: what `T` takes, or the string `auto`.
+impl<T: JsonSchema> JsonSchema for AutoOr<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("AutoOr_{}", T::schema_name()).into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let fixed = generator.subschema_for::<T>();
+        schemars::json_schema!({
+            "anyOf": [fixed, { "const": "auto" }]
+        })
     }
 }
 
@@ -136,7 +164,7 @@ pub struct Profile {
 
 /// A profile as the file spells it (SPEC §3): every workload section optional whatever its
 /// kind. Validation checks it and turns it into a [`Profile`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileFile {
     pub version: u32,
@@ -158,7 +186,7 @@ pub fn default_region() -> String {
 }
 
 /// The `kind:` of a workload, as a tag (its data is in [`Work`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkloadKind {
     Service,
@@ -299,7 +327,7 @@ impl From<Workload> for WorkloadFile {
 }
 
 /// A workload as the file spells it: the sections of every kind, each optional.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadFile {
     pub name: String,
@@ -319,7 +347,7 @@ pub struct WorkloadFile {
     pub calibration: Option<super::calibration::Calibration>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Shape {
     #[default]
@@ -329,7 +357,7 @@ pub enum Shape {
     Trace,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Traffic {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -360,7 +388,7 @@ fn one() -> f64 {
     1.0
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     /// Handler wall time when it has one full vCPU.
@@ -410,7 +438,7 @@ impl Default for Request {
 
 /// A process's runtime, as far as its parallelism across requests goes: how many cores the
 /// requests it holds can keep busy at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Runtime {
     /// One core per process, whatever the task or instance has: an event loop or a GIL.
@@ -449,7 +477,7 @@ impl Runtime {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Slo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -458,7 +486,7 @@ pub struct Slo {
     pub max_throttled_share: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Job {
     pub items: u64,
@@ -471,7 +499,7 @@ pub struct Job {
     pub deadline_margin: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Workflow {
     pub transitions: u32,
@@ -489,7 +517,7 @@ fn default_workflow_memory_mb() -> u32 {
     64
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     pub name: String,
@@ -517,7 +545,7 @@ impl Step {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub enum Architecture {
     #[default]
     #[serde(rename = "x86_64")]
@@ -535,7 +563,7 @@ impl Architecture {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Platforms {
     #[serde(default)]
@@ -548,7 +576,7 @@ pub struct Platforms {
     pub ec2: Ec2Config,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LambdaIngress {
     #[default]
@@ -559,7 +587,7 @@ pub enum LambdaIngress {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FleetIngress {
     #[default]
@@ -567,14 +595,14 @@ pub enum FleetIngress {
     None,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LambdaConfig {
     #[serde(default = "yes")]
     pub enabled: bool,
     #[serde(default)]
     pub architecture: Architecture,
-    #[serde(default = "auto")]
+    #[serde(default)]
     pub memory_mb: AutoOr<u32>,
     #[serde(default)]
     pub provisioned_concurrency: u32,
@@ -593,9 +621,6 @@ pub struct LambdaConfig {
 
 fn yes() -> bool {
     true
-}
-fn auto<T>() -> AutoOr<T> {
-    AutoOr::Auto
 }
 fn default_cold_start_ms() -> f64 {
     300.0
@@ -620,7 +645,7 @@ impl Default for LambdaConfig {
 }
 
 /// A Step Functions state machine's type, as the model runs it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StateMachineType {
     Standard,
@@ -638,7 +663,7 @@ impl StateMachineType {
 
 /// `platforms.step_functions.type`: a type the profile pins, or `auto` (the default): the
 /// cheaper feasible of Standard and Express, searched like `memory_mb: auto`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkflowType {
     #[default]
@@ -666,7 +691,7 @@ impl WorkflowType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MapMode {
     /// Inline when the items fit its limits, else Distributed.
@@ -676,7 +701,7 @@ pub enum MapMode {
     Distributed,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepFunctionsConfig {
     #[serde(default = "yes")]
@@ -688,7 +713,7 @@ pub struct StepFunctionsConfig {
     pub map: MapMode,
     /// Distributed Map: items per child execution (ItemBatcher `MaxItemsPerBatch`); `auto`
     /// (the default): the cheapest size that meets the deadline and the limits.
-    #[serde(default = "auto")]
+    #[serde(default)]
     pub items_per_batch: AutoOr<u32>,
 }
 
@@ -703,14 +728,14 @@ impl Default for StepFunctionsConfig {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EcsConfig {
     #[serde(default = "yes")]
     pub enabled: bool,
-    #[serde(default = "auto")]
+    #[serde(default)]
     pub vcpu: AutoOr<f64>,
-    #[serde(default = "auto")]
+    #[serde(default)]
     pub memory_gb: AutoOr<f64>,
     #[serde(default)]
     pub architecture: Architecture,
@@ -771,7 +796,7 @@ impl Default for EcsConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProcessManager {
     #[default]
@@ -782,7 +807,7 @@ pub enum ProcessManager {
     Systemd,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Purchase {
     #[default]
@@ -807,16 +832,16 @@ impl Purchase {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ec2Config {
     #[serde(default = "yes")]
     pub enabled: bool,
-    #[serde(default = "auto")]
+    #[serde(default)]
     pub instance_type: AutoOr<String>,
     #[serde(default)]
     pub process_manager: ProcessManager,
-    #[serde(default = "auto")]
+    #[serde(default)]
     pub processes_per_instance: AutoOr<u32>,
     #[serde(default = "default_concurrency_per_process")]
     pub concurrency_per_process: u32,
