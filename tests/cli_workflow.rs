@@ -258,3 +258,143 @@ fn schema_prints_the_profile_schema() {
         fs::read_to_string("profile.schema.json").unwrap()
     );
 }
+
+/// checkout-api with twice its traffic, written beside a copy of the original.
+fn doubled_checkout(dir: &Path) -> std::path::PathBuf {
+    let text = fs::read_to_string("profiles/checkout-api.yaml").unwrap();
+    assert!(text.contains("monthly_requests: 130000000"));
+    let path = dir.join("checkout-doubled.yaml");
+    fs::write(
+        &path,
+        text.replace("monthly_requests: 130000000", "monthly_requests: 260000000"),
+    )
+    .unwrap();
+    path
+}
+
+/// `diff` of two profiles: the recommended cost, every option's cost and the risks that
+/// changed; `--fail-above` exits 1 past the threshold and 0 below it.
+#[test]
+fn diff_of_two_profiles_shows_costs_and_gates_on_the_rise() {
+    let dir = tempfile::tempdir().unwrap();
+    let doubled = doubled_checkout(dir.path());
+    let out = planner()
+        .args(["diff", "profiles/checkout-api.yaml"])
+        .arg(&doubled)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("## planner diff: `profiles/checkout-api.yaml` → `"),
+        "{text}"
+    );
+    assert!(text.contains("### checkout-api"), "{text}");
+    assert!(
+        text.contains("Recommendation: ECS Fargate (unchanged), $130.83 → "),
+        "{text}"
+    );
+    assert!(
+        text.contains("| Lambda | $155.14 | $310.27 | +$155.13 (+100.0%) |"),
+        "{text}"
+    );
+    assert!(text.contains("Risks added:"), "{text}");
+
+    let gate = |percent: &str| {
+        planner()
+            .args(["diff", "profiles/checkout-api.yaml"])
+            .arg(&doubled)
+            .args(["--fail-above", percent])
+            .output()
+            .unwrap()
+    };
+    let fail = gate("20");
+    assert_eq!(fail.status.code(), Some(1));
+    assert!(
+        stderr(&fail).contains("checkout-api: the recommended option's monthly cost rose by "),
+        "{}",
+        stderr(&fail)
+    );
+    assert_eq!(gate("90").status.code(), Some(0));
+    // Cheaper is never a failure.
+    let cheaper = planner()
+        .arg("diff")
+        .arg(&doubled)
+        .args(["profiles/checkout-api.yaml", "--fail-above", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(cheaper.status.code(), Some(0));
+}
+
+/// `diff` of two JSON reports (as `report -o x.json` writes them), of a JSON report against
+/// a profile, and of a file against itself.
+#[test]
+fn diff_reads_json_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let doubled = doubled_checkout(dir.path());
+    let (old_json, new_json) = (dir.path().join("old.json"), dir.path().join("new.json"));
+    planner()
+        .args(["report", "profiles/checkout-api.yaml", "-o"])
+        .arg(&old_json)
+        .assert()
+        .success();
+    planner()
+        .arg("report")
+        .arg(&doubled)
+        .arg("-o")
+        .arg(&new_json)
+        .assert()
+        .success();
+
+    let from_profiles = planner()
+        .args(["diff", "profiles/checkout-api.yaml"])
+        .arg(&doubled)
+        .output()
+        .unwrap();
+    let from_json = planner()
+        .arg("diff")
+        .arg(&old_json)
+        .arg(&new_json)
+        .output()
+        .unwrap();
+    assert_eq!(from_json.status.code(), Some(0));
+    let body = |out: &std::process::Output| stdout(out).split_once('\n').unwrap().1.to_string();
+    assert_eq!(
+        body(&from_json),
+        body(&from_profiles),
+        "the same changes either way"
+    );
+
+    let mixed = planner()
+        .arg("diff")
+        .arg(&old_json)
+        .arg(&doubled)
+        .args(["--fail-above", "50"])
+        .output()
+        .unwrap();
+    assert_eq!(mixed.status.code(), Some(1));
+
+    let same = planner()
+        .arg("diff")
+        .arg(&old_json)
+        .args(["profiles/checkout-api.yaml", "--fail-above", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(same.status.code(), Some(0));
+    assert!(
+        stdout(&same).contains("No change in recommendations, costs or risks."),
+        "{}",
+        stdout(&same)
+    );
+
+    // A JSON file that is not a report is bad input.
+    let junk = dir.path().join("junk.json");
+    fs::write(&junk, "{\"a\": 1}").unwrap();
+    let out = planner()
+        .arg("diff")
+        .arg(&junk)
+        .arg(&old_json)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Load a profile and the price book for its region (or the overriding `--region`).
-fn load_inputs(
+pub(super) fn load_inputs(
     path: &Path,
     region: Option<&str>,
     pricing_dir: Option<&Path>,

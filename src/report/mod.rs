@@ -2,6 +2,7 @@
 //! (SPEC §6). Both are deterministic: no wall-clock time, stable ordering, fixed decimals.
 //! `planner report` and the TUI export call these same functions.
 
+pub mod diff;
 mod json;
 mod markdown;
 
