@@ -398,3 +398,29 @@ fn diff_reads_json_reports() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A file with more problems than `check` reads past at once says more may follow, rather
+/// than passing its first ones off as the whole list.
+#[test]
+fn check_says_when_more_problems_may_follow() {
+    let mut text = String::from("version: 1\nname: many\nworkloads:\n");
+    for i in 0..300 {
+        text.push_str(&format!(
+            "  - name: w{i}\n    kind: service\n    traffic: {{ rps: 1 }}\n    bogus: 1\n"
+        ));
+    }
+    let errors = planner::profile::parse(&text, Path::new("many.yaml")).unwrap_err();
+    let last = errors.iter().last().unwrap();
+    assert!(errors.len() > 100, "{}", errors.len());
+    assert!(
+        last.message.starts_with("more problems may follow"),
+        "{last}"
+    );
+    assert!(
+        errors
+            .iter()
+            .filter(|e| e.message.starts_with("more problems"))
+            .count()
+            == 1
+    );
+}

@@ -190,13 +190,17 @@ fn structure_problems(
     let (err, problem) = structure_error(first, path, positions, false);
     let mut going = patcher.apply(fix(&err, problem));
     let mut errors = vec![err];
-    for _ in 0..recover::MAX_PASSES {
-        if !going {
-            break;
-        }
+    let mut budget = recover::REREAD_BYTES;
+    let mut passes = 0;
+    while going && passes < recover::MAX_PASSES {
         let Ok(text) = serde_yaml::to_string(&patcher.tree) else {
             break;
         };
+        if text.len() > budget {
+            break;
+        }
+        budget -= text.len();
+        passes += 1;
         match serde_yaml::from_str::<ProfileFile>(&text) {
             Ok(file) => {
                 let replaced = patcher.replaced_paths().map(str::to_string).collect();
@@ -215,6 +219,24 @@ fn structure_problems(
             }
         }
     }
+    // Stopped before the file read whole: say so (last, once sorted), or the list would
+    // look complete.
+    let last = errors
+        .iter()
+        .map(|e| (e.line, e.column))
+        .max()
+        .unwrap_or((0, 0));
+    errors.push(ProfileError::new(
+        ProfileErrorKind::Structure,
+        path,
+        last,
+        "",
+        if going {
+            "more problems may follow: check reads past a limited number of problems in a file this size; fix these and run it again"
+        } else {
+            "more problems may follow this one: check cannot read past it; fix it and run check again"
+        },
+    ));
     (None, errors, Vec::new())
 }
 

@@ -13,6 +13,11 @@ use serde_yaml::Value;
 /// work a hostile file can ask for (each pass re-reads the document).
 pub(super) const MAX_PASSES: usize = 200;
 
+/// Most bytes of patched YAML re-read for one file, over all passes: 200 passes of a
+/// typical profile, a few of a file at the 4 MiB cap, so a file full of problems costs
+/// about a second, not minutes.
+pub(super) const REREAD_BYTES: usize = 16 << 20;
+
 /// The node at a serde_yaml path (`workloads[0].request`), and its parent's: walked against
 /// the tree, so a key that holds a `.` (`quotas.lambda.concurrent_executions`) is found too.
 fn node<'v>(v: &'v mut Value, path: &str) -> Option<&'v mut Value> {
