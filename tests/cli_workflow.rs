@@ -298,7 +298,8 @@ fn diff_of_two_profiles_shows_costs_and_gates_on_the_rise() {
         text.contains("| Lambda | $155.14 | $310.27 | +$155.13 (+100.0%) |"),
         "{text}"
     );
-    assert!(text.contains("Risks added:"), "{text}");
+    assert!(text.contains("Risks changed:"), "{text}");
+    assert!(text.contains("20 vCPUs of running tasks"), "{text}");
 
     let gate = |percent: &str| {
         planner()

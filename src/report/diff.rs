@@ -231,7 +231,7 @@ fn workload(old: &Value, new: &Value) -> (String, Option<f64>) {
         out.extend(rows);
     }
 
-    let (mut added, mut removed) = (String::new(), String::new());
+    let (mut added, mut removed, mut changed) = (String::new(), String::new(), String::new());
     for p in &platforms {
         let set = |w: &Value| -> BTreeSet<String> {
             option(w, p)
@@ -241,14 +241,31 @@ fn workload(old: &Value, new: &Value) -> (String, Option<f64>) {
                 .unwrap_or_default()
         };
         let (before, after) = (set(old), set(new));
+        let mut gone: Vec<&String> = before.difference(&after).collect();
         for r in after.difference(&before) {
-            added.push_str(&format!("- {}: {r}\n", label(p)));
+            // The same risk with other figures (a quota of 10 vCPUs, now 20) is one risk
+            // that changed, not one removed and one added.
+            match gone.iter().position(|g| skeleton(g) == skeleton(r)) {
+                Some(i) => {
+                    let was = gone.remove(i);
+                    changed.push_str(&format!(
+                        "- {}: {r} (before: {})\n",
+                        label(p),
+                        changed_figures(was, r).join(", ")
+                    ));
+                }
+                None => added.push_str(&format!("- {}: {r}\n", label(p))),
+            }
         }
-        for r in before.difference(&after) {
+        for r in gone {
             removed.push_str(&format!("- {}: {r}\n", label(p)));
         }
     }
-    for (title, list) in [("Risks added", added), ("Risks removed", removed)] {
+    for (title, list) in [
+        ("Risks added", added),
+        ("Risks changed", changed),
+        ("Risks removed", removed),
+    ] {
         if !list.is_empty() {
             if !out.is_empty() {
                 out.push('\n');
@@ -257,6 +274,35 @@ fn workload(old: &Value, new: &Value) -> (String, Option<f64>) {
         }
     }
     (out, rise)
+}
+
+/// The figures in a sentence (`10`, `10:53`, `$1,234.50`, `62%`), in order.
+fn figures(s: &str) -> Vec<&str> {
+    let is_part = |c: char| c.is_ascii_digit() || matches!(c, '.' | ',' | ':' | '%' | '$');
+    s.split(|c: char| !is_part(c))
+        .map(|t| t.trim_end_matches(['.', ',', ':']))
+        .filter(|t| t.chars().any(|c| c.is_ascii_digit()))
+        .collect()
+}
+
+/// A sentence with its figures blanked out: two risks alike but for their figures match.
+fn skeleton(s: &str) -> String {
+    let mut out = s.to_string();
+    for f in figures(s) {
+        out = out.replacen(f, "#", 1);
+    }
+    out
+}
+
+/// The figures of `old` that differ from `new`'s, in order.
+fn changed_figures<'a>(old: &'a str, new: &str) -> Vec<&'a str> {
+    let new = figures(new);
+    figures(old)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, f)| new.get(*i) != Some(f))
+        .map(|(_, f)| f)
+        .collect()
 }
 
 #[cfg(test)]
@@ -326,6 +372,36 @@ mod tests {
         assert_eq!(d.rises, vec![("api".to_string(), 60.0)]);
         assert_eq!(d.above(50.0).len(), 1);
         assert!(d.above(60.0).is_empty());
+    }
+
+    #[test]
+    fn a_risk_with_other_figures_changed() {
+        let old = report(
+            "ecs",
+            &[("ecs", json!(100.0), &["Needs 10 vCPUs at 10:53.", "gone"])],
+        );
+        let new = report(
+            "ecs",
+            &[("ecs", json!(100.0), &["Needs 20 vCPUs at 10:53.", "new"])],
+        );
+        let d = diff(&old, &new, "a", "b");
+        assert!(
+            d.text.contains(
+                "Risks changed:\n\n- ECS Fargate: Needs 20 vCPUs at 10:53. (before: 10)\n"
+            ),
+            "{}",
+            d.text
+        );
+        assert!(
+            d.text.contains("Risks added:\n\n- ECS Fargate: new\n"),
+            "{}",
+            d.text
+        );
+        assert!(
+            d.text.contains("Risks removed:\n\n- ECS Fargate: gone\n"),
+            "{}",
+            d.text
+        );
     }
 
     /// Null costs and a `status` key (reports that mark options unpriced) are read, not refused.
