@@ -35,9 +35,10 @@ pub enum Command {
     Report {
         /// The workload profile (YAML).
         profile: PathBuf,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = FormatArg::Markdown)]
-        format: FormatArg,
+        /// Output format [default: by the -o file's extension (`.json` is JSON), else
+        /// markdown].
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
         /// Write the report to FILE (atomically) instead of stdout; `-` is stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -59,6 +60,36 @@ pub enum Command {
         #[command(subcommand)]
         command: PricingCommand,
     },
+    /// Print what changed between two profiles, or two JSON reports: each workload's
+    /// recommendation, the monthly cost of every option, the risks added and removed.
+    ///
+    /// Markdown-friendly text, for a pull request comment. Profiles are planned first (with
+    /// `--region` / `--pricing` as `report`); a file is read as a JSON report when it ends in
+    /// `.json` or starts with `{`.
+    Diff {
+        /// The profile or JSON report before the change.
+        old: PathBuf,
+        /// The profile or JSON report after the change.
+        new: PathBuf,
+        /// Exit 1 when a workload's recommended option costs more than PERCENT % more a month
+        /// than before (for CI).
+        #[arg(long, value_name = "PERCENT")]
+        fail_above: Option<f64>,
+    },
+    /// Print the JSON Schema of the profile format (for editors: `yaml-language-server`).
+    Schema,
+    /// Print a shell completion script.
+    ///
+    /// bash: `planner completions bash > ~/.local/share/bash-completion/completions/planner`;
+    /// zsh: into a folder on `$fpath` as `_planner`; fish:
+    /// `~/.config/fish/completions/planner.fish`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `planner man > planner.1; man ./planner.1`.
+    Man,
 }
 
 #[derive(Debug, Clone, clap::Args)]

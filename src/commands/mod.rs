@@ -3,6 +3,8 @@
 
 mod calibrate;
 mod check;
+mod diff;
+mod docs;
 mod pricing;
 mod report;
 mod tui;
@@ -71,6 +73,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Check { profiles }) => {
             check::run(&profiles, cli.region.as_deref(), cli.pricing.as_deref())
         }
+        Some(Command::Diff {
+            old,
+            new,
+            fail_above,
+        }) => diff::run(
+            &old,
+            &new,
+            fail_above,
+            cli.region.as_deref(),
+            cli.pricing.as_deref(),
+        ),
+        Some(Command::Schema) => docs::schema(),
+        Some(Command::Completions { shell }) => docs::completions(shell),
+        Some(Command::Man) => docs::man(),
         Some(Command::Calibrate(args)) => {
             calibrate::run(&args, cli.region.as_deref(), cli.pricing.as_deref())
         }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Load a profile and the price book for its region (or the overriding `--region`).
-fn load_inputs(
+pub(super) fn load_inputs(
     path: &Path,
     region: Option<&str>,
     pricing_dir: Option<&Path>,
@@ -29,7 +29,7 @@ fn load_inputs(
 
 pub fn run(
     path: &Path,
-    format: FormatArg,
+    format: Option<FormatArg>,
     output: Option<&Path>,
     region: Option<&str>,
     pricing_dir: Option<&Path>,
@@ -60,9 +60,11 @@ pub fn run(
     if let Some(warning) = report::unpriced_warning(&plan) {
         eprintln!("{warning}");
     }
-    let format = match format {
-        FormatArg::Markdown => report::Format::Markdown,
-        FormatArg::Json => report::Format::Json,
+    let format = match (format, output) {
+        (Some(FormatArg::Markdown), _) => report::Format::Markdown,
+        (Some(FormatArg::Json), _) => report::Format::Json,
+        (None, Some(path)) => report::Format::for_path(path),
+        (None, None) => report::Format::Markdown,
     };
     let text = report::render(&plan, format);
     match out {

@@ -9,12 +9,13 @@
 use super::error::{ProfileError, ProfileErrorKind, ProfileErrors};
 use super::positions::PositionMap;
 use super::types::{Architecture, Profile};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Measurements of one workload's function and the fit derived from them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Calibration {
     /// UTC date of the run, `YYYY-MM-DD`.
@@ -37,7 +38,7 @@ pub struct Calibration {
 }
 
 /// The least-squares fit of the handler duration over memory sizes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalibrationFit {
     /// The part of the duration that does not speed up with more CPU.
@@ -60,7 +61,7 @@ fn one() -> u32 {
 }
 
 /// Where a size's durations came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MeasureSource {
     /// The REPORT line (or `platform.report` record) of each invocation.
@@ -71,7 +72,7 @@ pub enum MeasureSource {
 }
 
 /// One memory size as measured.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeasuredSize {
     pub memory_mb: u32,
@@ -103,7 +104,7 @@ pub struct MeasuredSize {
 }
 
 /// The sidecar file: calibration blocks by workload name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sidecar {
     pub version: u32,

@@ -2,6 +2,7 @@
 
 use super::error::{ProfileError, ProfileErrorKind, ProfileErrors};
 use super::positions::{PositionMap, join};
+use super::recover;
 use super::suggest::{backquoted, closest};
 use super::types::{Profile, ProfileFile};
 use super::validate::validate;
@@ -137,16 +138,126 @@ pub fn parse(text: &str, path: &Path) -> Result<Profile, ProfileErrors> {
         .into());
     }
 
-    // 2. Structure: keys, types, allowed values.
-    let file: ProfileFile =
-        serde_yaml::from_str(text).map_err(|e| structure_error(&e, path, &positions))?;
+    // 2. Structure: keys, types, allowed values; every problem, not only serde's first.
+    let (file, mut errors, replaced) = match serde_yaml::from_str::<ProfileFile>(text) {
+        Ok(file) => (Some(file), Vec::new(), Vec::new()),
+        Err(e) => structure_problems(&e, value, path, &positions),
+    };
 
-    // 3. Rules of the model, and trace files; each workload typed by its kind.
+    // 3. Rules of the model, and trace files; each workload typed by its kind. Also run when
+    // the structure had problems (past them), so one pass finds the rule problems too; a
+    // rule about a value planner stood in for is not the user's and is left out.
     let base = path.parent().unwrap_or_else(|| Path::new(""));
-    validate(file, &positions, path, base).map_err(|mut errors| {
-        errors.sort_by_key(|e| (e.line, e.column));
-        ProfileErrors(errors)
-    })
+    if let Some(file) = file {
+        match validate(file, &positions, path, base) {
+            Ok(profile) if errors.is_empty() => return Ok(profile),
+            Ok(_) => {}
+            Err(rules) => errors.extend(
+                rules
+                    .into_iter()
+                    .filter(|e| !replaced.iter().any(|r| stood_in(r, &e.field))),
+            ),
+        }
+    }
+    errors.sort_by_key(|e| (e.line, e.column));
+    Err(ProfileErrors(errors))
+}
+
+/// Whether a rule problem at `field` may come from the stand-in at `replaced`: at or under
+/// it, or about the sections of the workload whose `kind` was stood in for (which of
+/// `traffic`, `job` and `workflow` it needs).
+fn stood_in(replaced: &str, field: &str) -> bool {
+    let kind_section = replaced.strip_suffix(".kind").is_some_and(|w| {
+        field == w
+            || ["traffic", "job", "workflow"]
+                .iter()
+                .any(|s| field == join(w, s))
+    });
+    kind_section || recover::covers(replaced, field)
+}
+
+/// Every structural problem, starting from serde's `first`: the tree is patched past each
+/// ([`recover`]) and read again, up to [`recover::MAX_PASSES`] times. Returns the profile as
+/// patched when it then reads (for the rule checks), the problems, and the paths whose
+/// values were stood in for.
+fn structure_problems(
+    first: &serde_yaml::Error,
+    value: serde_yaml::Value,
+    path: &Path,
+    positions: &PositionMap,
+) -> (Option<ProfileFile>, Vec<ProfileError>, Vec<String>) {
+    let mut patcher = recover::Patcher::new(value);
+    let (err, problem) = structure_error(first, path, positions, false);
+    let mut going = patcher.apply(fix(&err, problem));
+    let mut errors = vec![err];
+    let mut budget = recover::REREAD_BYTES;
+    let mut passes = 0;
+    while going && passes < recover::MAX_PASSES {
+        let Ok(text) = serde_yaml::to_string(&patcher.tree) else {
+            break;
+        };
+        if text.len() > budget {
+            break;
+        }
+        budget -= text.len();
+        passes += 1;
+        match serde_yaml::from_str::<ProfileFile>(&text) {
+            Ok(file) => {
+                let replaced = patcher.replaced_paths().map(str::to_string).collect();
+                return (Some(file), errors, replaced);
+            }
+            Err(e) => {
+                let (err, problem) = structure_error(&e, path, positions, true);
+                going = match patcher.replaced(&err.field).map(str::to_string) {
+                    Some(at) => patcher.next_stand_in(&at, &err.allowed),
+                    None => {
+                        let going = patcher.apply(fix(&err, problem));
+                        errors.push(err);
+                        going
+                    }
+                };
+            }
+        }
+    }
+    // Stopped before the file read whole: say so (last, once sorted), or the list would
+    // look complete.
+    let last = errors
+        .iter()
+        .map(|e| (e.line, e.column))
+        .max()
+        .unwrap_or((0, 0));
+    errors.push(ProfileError::new(
+        ProfileErrorKind::Structure,
+        path,
+        last,
+        "",
+        if going {
+            "more problems may follow: check reads past a limited number of problems in a file this size; fix these and run it again"
+        } else {
+            "more problems may follow this one: check cannot read past it; fix it and run check again"
+        },
+    ));
+    (None, errors, Vec::new())
+}
+
+/// What kind of structural problem serde reported.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Problem {
+    UnknownKey,
+    MissingKey,
+    /// A value of the wrong type or outside its allowed set.
+    BadValue,
+}
+
+fn fix(err: &ProfileError, problem: Problem) -> recover::Fix<'_> {
+    match problem {
+        Problem::UnknownKey => recover::Fix::Remove(&err.field),
+        Problem::MissingKey | Problem::BadValue => recover::Fix::Replace {
+            path: &err.field,
+            allowed: &err.allowed,
+            skip_none: problem == Problem::MissingKey,
+        },
+    }
 }
 
 fn location(e: &serde_yaml::Error) -> Option<(usize, usize)> {
@@ -208,18 +319,35 @@ fn split_path<'a>(msg: &'a str, positions: &PositionMap) -> (&'a str, &'a str) {
     ("", msg)
 }
 
-fn structure_error(e: &serde_yaml::Error, path: &Path, positions: &PositionMap) -> ProfileErrors {
+/// serde's structural error as a located problem. `relocate`: serde read a patched copy of
+/// the file ([`structure_problems`]), so its line and column are not the file's: the problem
+/// is located by its path instead (the key for an unknown key, the mapping for a missing one,
+/// else the value).
+fn structure_error(
+    e: &serde_yaml::Error,
+    path: &Path,
+    positions: &PositionMap,
+    relocate: bool,
+) -> (ProfileError, Problem) {
     let full = message_without_location(e);
     let (field, msg) = split_path(&full, positions);
     let field = if field == "." { "" } else { field };
-    let loc = location(e).unwrap_or_else(|| positions.value(field));
+    let loc = match location(e) {
+        Some(l) if !relocate => l,
+        _ => positions.value(field),
+    };
     let mut err = ProfileError::new(ProfileErrorKind::Structure, path, loc, field, "");
+    let mut problem = Problem::BadValue;
     let names = backquoted(msg);
 
     if let (Some(_), Some((bad, allowed))) =
         (msg.strip_prefix("unknown field "), names.split_first())
     {
         err.field = join(field, bad);
+        if relocate {
+            (err.line, err.column) = positions.key(&err.field);
+        }
+        problem = Problem::UnknownKey;
         err.allowed = allowed.to_vec();
         err.suggestion = closest(bad, allowed).map(str::to_string);
         err.message = match (&err.suggestion, allowed.is_empty()) {
@@ -239,13 +367,14 @@ fn structure_error(e: &serde_yaml::Error, path: &Path, positions: &PositionMap) 
     } else if let (Some(_), Some(missing)) = (msg.strip_prefix("missing field "), names.first()) {
         err.field = join(field, missing);
         err.message = format!("missing required key `{missing}`");
+        problem = Problem::MissingKey;
     } else if let (Some(_), Some(dup)) = (msg.strip_prefix("duplicate field "), names.first()) {
         err.field = join(field, dup);
         err.message = format!("key `{dup}` appears more than once");
     } else {
         err.message = readable_types(msg);
     }
-    err.into()
+    (err, problem)
 }
 
 fn quote_list(items: &[String]) -> String {

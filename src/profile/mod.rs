@@ -8,6 +8,8 @@ mod error;
 mod fargate;
 mod load;
 mod positions;
+mod recover;
+mod schema;
 mod suggest;
 mod trace;
 mod types;
@@ -24,7 +26,8 @@ pub use fargate::{
 };
 pub use load::{input_files, load, load_without_sidecar, parse};
 pub use positions::PositionMap;
-pub use suggest::closest;
+pub use schema::{SCHEMA_FILE, schema_json};
+pub use suggest::{closest, nearest};
 pub use trace::{
     MAX_TRACE_ROWS, TraceIssue, parse_rfc3339, parse_timestamp, parse_trace, parse_trace_within,
 };

@@ -27,6 +27,23 @@ pub fn closest<'a, S: AsRef<str>>(word: &str, candidates: &'a [S]) -> Option<&'a
     best.map(|(_, c)| c)
 }
 
+/// The `n` candidates nearest to `word` by edit distance (case, `-` and `_` ignored), nearest
+/// first, ties in the candidates' order: what to offer when none is close enough for
+/// [`closest`].
+pub fn nearest<'a, S: AsRef<str>>(word: &str, candidates: &'a [S], n: usize) -> Vec<&'a str> {
+    let w = normalize(word);
+    let mut scored: Vec<(usize, usize, &str)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let c = c.as_ref();
+            (strsim::damerau_levenshtein(&w, &normalize(c)), i, c)
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(n).map(|(_, _, c)| c).collect()
+}
+
 fn normalize(s: &str) -> String {
     s.trim()
         .chars()
@@ -81,6 +98,13 @@ mod tests {
         assert_eq!(closest("banana", &KEYS), None);
         assert_eq!(closest("", &KEYS), None);
         assert_eq!(closest("zz", &KEYS), None);
+    }
+
+    #[test]
+    fn nearest_candidates_first() {
+        let types = ["c5.large", "m5.large", "m5.xlarge", "t3.micro"];
+        assert_eq!(nearest("m9.large", &types, 2), vec!["m5.large", "c5.large"]);
+        assert_eq!(nearest("x", &types, 0), Vec::<&str>::new());
     }
 
     #[test]

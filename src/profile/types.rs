@@ -3,6 +3,7 @@
 //! These types only describe the file. Loading, defaults that need context and validation
 //! live in `load.rs` / `validate.rs`.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -19,12 +20,39 @@ pub enum AutoOr<T> {
     Auto,
 }
 
+/// `auto` unless stated: every `AutoOr` setting defaults to it.
+impl<T> Default for AutoOr<T> {
+    fn default() -> Self {
+        AutoOr::Auto
+    }
+}
+
 impl<T> AutoOr<T> {
     pub fn fixed(&self) -> Option<&T> {
         match self {
             AutoOr::Fixed(v) => Some(v),
             AutoOr::Auto => None,
         }
+    }
+}
+
+/// The schema of `auto` or a fixed value: written by hand next to the hand-written
+/// `Deserialize` (which serde's attributes cannot describe to schemars), so the two stay
+/// side by side: what `T` takes, or the string `auto`.
+impl<T: JsonSchema> JsonSchema for AutoOr<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("AutoOr_{}", T::schema_name()).into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let fixed = generator.subschema_for::<T>();
+        schemars::json_schema!({
+            "anyOf": [fixed, { "const": "auto" }]
+        })
     }
 }
 
@@ -141,7 +169,7 @@ pub struct Profile {
 
 /// A profile as the file spells it (SPEC §3): every workload section optional whatever its
 /// kind. Validation checks it and turns it into a [`Profile`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileFile {
     pub version: u32,
@@ -169,7 +197,7 @@ pub fn default_region() -> String {
 }
 
 /// The `kind:` of a workload, as a tag (its data is in [`Work`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkloadKind {
     Service,
@@ -310,7 +338,7 @@ impl From<Workload> for WorkloadFile {
 }
 
 /// A workload as the file spells it: the sections of every kind, each optional.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadFile {
     pub name: String,
@@ -330,7 +358,7 @@ pub struct WorkloadFile {
     pub calibration: Option<super::calibration::Calibration>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Shape {
     #[default]
@@ -340,7 +368,7 @@ pub enum Shape {
     Trace,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Traffic {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -371,7 +399,7 @@ fn one() -> f64 {
     1.0
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     /// Handler wall time when it has one full vCPU.
@@ -421,7 +449,7 @@ impl Default for Request {
 
 /// A process's runtime, as far as its parallelism across requests goes: how many cores the
 /// requests it holds can keep busy at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Runtime {
     /// One core per process, whatever the task or instance has: an event loop or a GIL.
@@ -460,7 +488,7 @@ impl Runtime {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Slo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -469,7 +497,7 @@ pub struct Slo {
     pub max_throttled_share: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Job {
     pub items: u64,
@@ -482,7 +510,7 @@ pub struct Job {
     pub deadline_margin: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Workflow {
     pub transitions: u32,
@@ -500,7 +528,7 @@ fn default_workflow_memory_mb() -> u32 {
     64
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     pub name: String,
@@ -528,7 +556,7 @@ impl Step {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub enum Architecture {
     #[default]
     #[serde(rename = "x86_64")]
@@ -546,7 +574,7 @@ impl Architecture {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Platforms {
     #[serde(default)]
@@ -559,7 +587,7 @@ pub struct Platforms {
     pub ec2: Ec2Config,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LambdaIngress {
     #[default]
@@ -572,7 +600,7 @@ pub enum LambdaIngress {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FleetIngress {
     #[default]
@@ -580,14 +608,14 @@ pub enum FleetIngress {
     None,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LambdaConfig {
     #[serde(default = "yes")]
     pub enabled: bool,
     #[serde(default)]
     pub architecture: Architecture,
-    #[serde(default = "auto")]
+    #[serde(default)]
     pub memory_mb: AutoOr<u32>,
     #[serde(default)]
     pub provisioned_concurrency: u32,
@@ -606,9 +634,6 @@ pub struct LambdaConfig {
 
 fn yes() -> bool {
     true
-}
-fn auto<T>() -> AutoOr<T> {
-    AutoOr::Auto
 }
 fn default_cold_start_ms() -> f64 {
     300.0
@@ -633,7 +658,7 @@ impl Default for LambdaConfig {
 }
 
 /// A Step Functions state machine's type, as the model runs it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StateMachineType {
     Standard,
@@ -651,7 +676,7 @@ impl StateMachineType {
 
 /// `platforms.step_functions.type`: a type the profile pins, or `auto` (the default): the
 /// cheaper feasible of Standard and Express, searched like `memory_mb: auto`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkflowType {
     #[default]
@@ -679,7 +704,7 @@ impl WorkflowType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MapMode {
     /// Inline when the items fit its limits, else Distributed.
@@ -689,7 +714,7 @@ pub enum MapMode {
     Distributed,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepFunctionsConfig {
     #[serde(default = "yes")]
@@ -701,7 +726,7 @@ pub struct StepFunctionsConfig {
     pub map: MapMode,
     /// Distributed Map: items per child execution (ItemBatcher `MaxItemsPerBatch`); `auto`
     /// (the default): the cheapest size that meets the deadline and the limits.
-    #[serde(default = "auto")]
+    #[serde(default)]
     pub items_per_batch: AutoOr<u32>,
 }
 
@@ -716,14 +741,14 @@ impl Default for StepFunctionsConfig {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EcsConfig {
     #[serde(default = "yes")]
     pub enabled: bool,
-    #[serde(default = "auto")]
+    #[serde(default)]
     pub vcpu: AutoOr<f64>,
-    #[serde(default = "auto")]
+    #[serde(default)]
     pub memory_gb: AutoOr<f64>,
     #[serde(default)]
     pub architecture: Architecture,
@@ -784,7 +809,7 @@ impl Default for EcsConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProcessManager {
     #[default]
@@ -795,7 +820,7 @@ pub enum ProcessManager {
     Systemd,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Purchase {
     #[default]
@@ -820,16 +845,16 @@ impl Purchase {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ec2Config {
     #[serde(default = "yes")]
     pub enabled: bool,
-    #[serde(default = "auto")]
+    #[serde(default)]
     pub instance_type: AutoOr<String>,
     #[serde(default)]
     pub process_manager: ProcessManager,
-    #[serde(default = "auto")]
+    #[serde(default)]
     pub processes_per_instance: AutoOr<u32>,
     #[serde(default = "default_concurrency_per_process")]
     pub concurrency_per_process: u32,
@@ -876,7 +901,7 @@ impl Default for Ec2Config {
 
 /// The `logs:` section: what every option writes to CloudWatch Logs (SPEC §5, "the whole
 /// bill"). Billed by `model::logs`, the one place logs are priced.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogsConfig {
     /// Bytes the application logs per request (per item for a fan-out job), on every
@@ -939,6 +964,22 @@ impl Serialize for Retention {
     }
 }
 
+/// A whole number of days among CloudWatch's retention settings, or `never`.
+impl JsonSchema for Retention {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Retention".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [
+                { "type": "integer", "enum": crate::profile::validate::LOG_RETENTION_DAYS },
+                { "const": "never" }
+            ]
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Retention {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Retention, D::Error> {
         struct V;
@@ -971,7 +1012,7 @@ impl<'de> Deserialize<'de> for Retention {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LambdaLogFormat {
     #[default]
@@ -979,7 +1020,7 @@ pub enum LambdaLogFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SystemLogLevel {
     Debug,
@@ -997,7 +1038,7 @@ pub enum SystemLogLevel {
 /// The defaults are the common production layout: tasks and instances in private subnets of
 /// two Availability Zones behind an internet-facing ALB, one NAT gateway per AZ for egress,
 /// Lambda outside the VPC.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Network {
     /// Subnets the fleets' tasks and instances run in.
@@ -1025,7 +1066,7 @@ pub struct Network {
     pub egress_kb_per_request: f64,
     /// KB each request sends to its client: data transfer out to the internet. `auto` (the
     /// default) counts the whole `payload_kb` (request + response), an upper bound.
-    #[serde(default = "auto")]
+    #[serde(default)]
     pub response_kb: AutoOr<f64>,
     /// Lambda functions (and Step Functions' task states) attached to the VPC's private
     /// subnets: they reach out through its `egress`.
@@ -1076,7 +1117,7 @@ impl Network {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Subnet {
     /// Each task and instance has its own public IPv4 address and reaches the internet
@@ -1087,7 +1128,7 @@ pub enum Subnet {
     Private,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Egress {
     #[default]
@@ -1098,7 +1139,7 @@ pub enum Egress {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NatGateways {
     #[default]
@@ -1106,7 +1147,7 @@ pub enum NatGateways {
     Shared,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FrontDoor {
     #[default]

@@ -2,6 +2,7 @@
 //! (SPEC §6). Both are deterministic: no wall-clock time, stable ordering, fixed decimals.
 //! `planner report` and the TUI export call these same functions.
 
+pub mod diff;
 mod json;
 mod markdown;
 
@@ -45,6 +46,16 @@ impl Format {
 
     pub fn from_id(id: &str) -> Option<Format> {
         Format::ALL.into_iter().find(|f| f.id() == id)
+    }
+
+    /// The format a report written to `path` takes, by its extension: `.json` is JSON,
+    /// anything else (`.md`, `.markdown`, none, unknown) Markdown. `planner report -o` (when
+    /// `--format` is not given) and the TUI's export both choose with it.
+    pub fn for_path(path: &std::path::Path) -> Format {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
+            _ => Format::Markdown,
+        }
     }
 }
 

@@ -129,6 +129,16 @@ impl Instances<'_> {
     }
 }
 
+/// What the book lacks to price this EC2 configuration at all (a purchase option it has no
+/// prices for, a fixed instance type it does not list), as the model finds it; `None` when
+/// EC2 is disabled or can be priced. `planner check` reports it at the profile's line.
+pub fn missing_price(cfg: &Ec2Config, book: &PriceBook) -> Option<Missing> {
+    if !cfg.enabled {
+        return None;
+    }
+    Instances::new(cfg, book).err()
+}
+
 impl<'a> Fleet<'a> for Instances<'a> {
     type Config = Ec2Config;
     type Shape = Kind<'a>;

@@ -354,11 +354,7 @@ impl App {
         let Some(Ok(l)) = self.doc().map(|d| &d.state) else {
             return Err("no valid profile selected".into());
         };
-        let format = if path.extension().is_some_and(|e| e == "json") {
-            report::Format::Json
-        } else {
-            report::Format::Markdown
-        };
+        let format = report::Format::for_path(&path);
         Ok(Effect::Write {
             path,
             contents: report::render(&l.plan, format),
