@@ -125,3 +125,16 @@ fn high_throughput_reports_the_fleets_band_not_their_crossing() {
         serde_json::json!(["ecs", "ec2"])
     );
 }
+
+/// Why Step Functions cannot serve a service is said once per report (in the assumptions),
+/// not in full in every service's section.
+#[test]
+fn the_step_functions_front_end_reasoning_is_said_once() {
+    let md = render("marketplace", report::Format::Markdown);
+    assert_eq!(md.matches("orchestrates steps").count(), 1, "{md}");
+    assert_eq!(
+        md.matches("A state machine is not a request/response front end (see the assumptions).")
+            .count(),
+        2
+    );
+}

@@ -553,6 +553,14 @@ fn assumptions(profile: &Profile) -> Vec<String> {
     } else {
         a.push("No free tier is credited (set `free_tier: true` in the profile to credit the non-expiring AWS free tier).".to_string());
     }
+    if profile.platforms.step_functions.enabled
+        && profile
+            .workloads
+            .iter()
+            .any(|w| w.kind() == WorkloadKind::Service)
+    {
+        a.push(step_functions::SERVICE_ASSUMPTION.to_string());
+    }
     if profile
         .workloads
         .iter()

@@ -208,12 +208,21 @@ pub fn recommendation(frame: &mut Frame, area: Rect, app: &App) {
             let to = f.to.map_or("nothing feasible", |p| p.short());
             lines.push(Line::from(vec![
                 Span::styled("↯ ", t.accent()),
-                Span::raw(format!(
-                    "{} {} → {to} (×{})",
-                    s.input.label(unit),
-                    format::number(f.value),
-                    format::number(f.factor)
-                )),
+                Span::raw(match s.input {
+                    crate::model::sensitivity::Input::Prices(_) => {
+                        format!(
+                            "{} ×{} → {to}",
+                            s.input.label(unit),
+                            format::decimal(f.factor, 3)
+                        )
+                    }
+                    _ => format!(
+                        "{} {} → {to} (×{})",
+                        s.input.label(unit),
+                        format::number(f.value),
+                        format::number(f.factor)
+                    ),
+                }),
             ]));
         }
     }
