@@ -959,7 +959,7 @@ mod batching_tests {
         );
         // Asked for Standard: nothing to explain.
         let standard = evaluate(&d, &distributed_cfg(AutoOr::Auto), &lambda_cfg(), &book());
-        assert!(standard.config.get("type_choice").is_none());
+        assert!(!standard.config.contains_key("type_choice"));
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub fn cost(frame: &mut Frame, area: Rect, app: &App) {
     let curve = &wp.cost_curve;
     // Each platform's feasible points, in runs of consecutive rates: a line never bridges a
     // rate where the platform is not feasible, and a lone point is drawn as a point.
-    let series: Vec<(Platform, Vec<Vec<(f64, f64)>>)> = curve
+    let series: Vec<(Platform, Runs)> = curve
         .series
         .iter()
         .map(|(p, costs)| (*p, runs(&curve.rates, costs)))
@@ -127,10 +127,13 @@ pub fn cost(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(chart, area);
 }
 
+/// Runs of points, each a line on the chart.
+type Runs = Vec<Vec<(f64, f64)>>;
+
 /// A platform's feasible points on the log-rate axis, split into runs of consecutive rates
 /// where it is feasible (a gap where it is not).
-fn runs(rates: &[f64], costs: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
-    let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
+fn runs(rates: &[f64], costs: &[Option<f64>]) -> Runs {
+    let mut out: Runs = Vec::new();
     let mut run: Vec<(f64, f64)> = Vec::new();
     for (r, c) in rates.iter().zip(costs) {
         match c {
