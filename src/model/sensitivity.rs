@@ -38,10 +38,13 @@ pub const REFINE_STEPS: usize = 2;
 /// The prices' refinement, which costs no re-plan.
 const PRICE_REFINE_STEPS: usize = 8;
 
-/// The most re-plans a workload's search costs: five re-planned inputs, each two ways, each
-/// a scan and a refinement, and the rate's refinements (its scan is the cost curve's). An
-/// input that flips nowhere costs one re-plan a way.
-pub const MAX_REPLANS: usize = 5 * 2 * (SCAN.len() + REFINE_STEPS) + 2 * REFINE_STEPS;
+/// The most re-plans a workload's search costs: four re-planned inputs, each two ways, each
+/// a scan and a refinement; the concurrency (a whole number, bracketed with two more
+/// halvings); and the rate's refinements (its scan is the cost curve's). An input that flips
+/// nowhere costs one re-plan a way.
+pub const MAX_REPLANS: usize = 4 * 2 * (SCAN.len() + REFINE_STEPS)
+    + 2 * (SCAN.len() + REFINE_STEPS + 2)
+    + 2 * REFINE_STEPS;
 
 /// An input the search varies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -679,6 +682,11 @@ mod tests {
             outside / inside <= SPAN.powf(0.25) + 1e-9,
             "{inside} {outside}"
         );
+    }
+
+    #[test]
+    fn the_search_costs_at_most_its_stated_re_plans() {
+        assert_eq!(MAX_REPLANS, 38);
     }
 
     #[test]
