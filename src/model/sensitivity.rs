@@ -42,9 +42,8 @@ const PRICE_REFINE_STEPS: usize = 8;
 /// a scan and a refinement; the concurrency (a whole number, bracketed with two more
 /// halvings); and the rate's refinements (its scan is the cost curve's). An input that flips
 /// nowhere costs one re-plan a way.
-pub const MAX_REPLANS: usize = 4 * 2 * (SCAN.len() + REFINE_STEPS)
-    + 2 * (SCAN.len() + REFINE_STEPS + 2)
-    + 2 * REFINE_STEPS;
+pub const MAX_REPLANS: usize =
+    4 * 2 * (SCAN.len() + REFINE_STEPS) + 2 * (SCAN.len() + REFINE_STEPS + 2) + 2 * REFINE_STEPS;
 
 /// An input the search varies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

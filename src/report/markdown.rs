@@ -472,8 +472,8 @@ fn chart(doc: &mut Doc, w: &WorkloadPlan) {
 
     // A series is drawn as a line only when the platform is feasible at every rate:
     // xychart-beta cannot leave gaps, and a line through the infeasible rates would show
-    // costs that are not there. Every feasible point, drawn or not, is in the table below
-    // the chart, with "—" where the platform is not feasible.
+    // costs that are not there. When a platform is feasible at some rates only, every
+    // feasible point is in a table below the chart, with "—" where it is not feasible.
     let mut columns: Vec<(Platform, Vec<Option<f64>>)> = Vec::new();
     for p in Platform::ALL {
         let costs: Vec<Option<f64>> = match curve.series.iter().find(|(q, _)| *q == p) {
@@ -500,7 +500,11 @@ fn chart(doc: &mut Doc, w: &WorkloadPlan) {
         .map(|(p, _)| p.label())
         .collect();
 
-    if drawn.is_empty() {
+    if drawn.is_empty() && partial.is_empty() {
+        doc.block(
+            "No platform is feasible at any of these rates: there is nothing to chart.".to_string(),
+        );
+    } else if drawn.is_empty() {
         doc.block(
             "No platform is feasible at every rate, so no line is drawn (a Mermaid xychart \
              cannot leave gaps); the feasible points are in the table."
@@ -568,10 +572,13 @@ fn chart(doc: &mut Doc, w: &WorkloadPlan) {
         doc.block(text);
     }
 
+    // The table, when the chart leaves points out (with every platform that has one, so
+    // that its gaps read against the others).
     let mut headers: Vec<String> = vec![format!("Average rate [{unit}]")];
     let shown: Vec<&(Platform, Vec<Option<f64>>)> = columns
         .iter()
         .filter(|(_, c)| c.iter().any(Option::is_some))
+        .filter(|_| !partial.is_empty())
         .collect();
     if !shown.is_empty() {
         headers.extend(shown.iter().map(|(p, _)| format!("{} [$/mo]", p.label())));

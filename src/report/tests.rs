@@ -134,12 +134,23 @@ fn markdown_has_the_spec_sections() {
 fn markdown_states_why_nothing_is_feasible() {
     let md = markdown(&infeasible_plan());
     assert!(md.contains("no feasible option. No option meets the SLO"));
-    assert!(md.contains("No platform is feasible at every rate, so no line is drawn"));
+    assert!(
+        md.contains("No platform is feasible at any of these rates: there is nothing to chart.")
+    );
     assert!(
         md.contains(
             "Not feasible at any of these rates: Lambda, Step Functions, ECS Fargate, EC2."
         )
     );
+    // Feasible at one rate only: no line, but the point stays, in the table.
+    let mut plan = infeasible_plan();
+    plan.workloads[0].cost_curve.series[0].1[1] = Some(12.5);
+    let md = markdown(&plan);
+    assert!(
+        md.contains("No platform is feasible at every rate, so no line is drawn"),
+        "{md}"
+    );
+    assert!(md.contains(" 12.50 |"), "{md}");
     assert!(!md.contains("```mermaid"));
 }
 
