@@ -747,5 +747,11 @@ mod tests {
             }
         }
         assert!(checked >= 2, "{checked}");
+        // The figures alone (the TUI's first stage, on each keystroke) leave the search to the
+        // second stage, with the cost curve.
+        let mut figures = crate::model::workload_figures(&d, &profile.platforms, &book);
+        assert!(figures.sensitivity.is_empty());
+        crate::model::complete_workload(&mut figures, &d, &profile.platforms, &book);
+        assert_eq!(figures.sensitivity, wp.sensitivity);
     }
 }
