@@ -57,6 +57,88 @@ fn every_example_profile_has_a_snapshot_test() {
     }
 }
 
+/// Each example's break-even names both sides (SPEC §5): the recommended option and the
+/// other camp's cheapest, which is cheaper below and above; every recommended workload has
+/// the sensitivity table.
+#[test]
+fn every_break_even_names_both_sides_and_every_report_has_the_sensitivity_table() {
+    let labels = ["Lambda", "Step Functions", "ECS Fargate", "EC2"];
+    for name in [
+        "checkout-api",
+        "webhook-receiver",
+        "high-throughput-api",
+        "image-fanout",
+        "order-workflow",
+        "marketplace",
+    ] {
+        let md = render(name, report::Format::Markdown);
+        let lines: Vec<&str> = md
+            .lines()
+            .filter(|l| l.trim_start().starts_with("Break-even:"))
+            .collect();
+        assert!(!lines.is_empty(), "{name}: no break-even");
+        for l in lines {
+            let named = labels.iter().filter(|p| l.contains(*p)).count();
+            assert!(named >= 2, "{name}: {l}");
+            assert!(
+                !l.contains("the two cheapest options"),
+                "{name}: the old wording: {l}"
+            );
+        }
+        assert!(md.contains(": what would change the answer"), "{name}");
+        assert!(md.contains("| Input "), "{name}");
+        let json: serde_json::Value =
+            serde_json::from_str(&render(name, report::Format::Json)).unwrap();
+        for w in json["workloads"].as_array().unwrap() {
+            let r = &w["recommendation"];
+            assert!(r.get("break_even").is_some(), "{name}: {r}");
+            if let Some(b) = r["break_even"].as_object() {
+                assert_ne!(b["cheaper_below"], b["cheaper_above"], "{name}");
+                assert!(b["average_rps"].is_number());
+            }
+            assert!(!w["sensitivity"].as_array().unwrap().is_empty(), "{name}");
+        }
+    }
+}
+
+/// The high-throughput example's ECS and EC2 run within the near-tie band: reported as a
+/// band, and the break-even is serverless against servers (Lambda against ECS Fargate).
+#[test]
+fn high_throughput_reports_the_fleets_band_not_their_crossing() {
+    let md = render("high-throughput-api", report::Format::Markdown);
+    assert!(
+        md.contains("Near-tie: ECS Fargate and EC2 stay within 10% of each other "),
+        "{md}"
+    );
+    assert!(
+        md.contains("Break-even: below ")
+            && md.contains(" Lambda is cheaper than ECS Fargate; above it, ECS Fargate"),
+        "{md}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&render("high-throughput-api", report::Format::Json)).unwrap();
+    let r = &json["workloads"][0]["recommendation"];
+    assert_eq!(r["break_even"]["cheaper_below"], "lambda");
+    assert_eq!(r["break_even"]["cheaper_above"], "ecs");
+    assert_eq!(
+        r["near_tie_band"]["platforms"],
+        serde_json::json!(["ecs", "ec2"])
+    );
+}
+
+/// Why Step Functions cannot serve a service is said once per report (in the assumptions),
+/// not in full in every service's section.
+#[test]
+fn the_step_functions_front_end_reasoning_is_said_once() {
+    let md = render("marketplace", report::Format::Markdown);
+    assert_eq!(md.matches("orchestrates steps").count(), 1, "{md}");
+    assert_eq!(
+        md.matches("A state machine is not a request/response front end (see the assumptions).")
+            .count(),
+        2
+    );
+}
+
 /// The whole bill: every priced option of every example profile has its CloudWatch Logs in
 /// the JSON breakdown (ingestion in GB and storage in GB-month, item `logs`), the total adds
 /// them, and the Markdown's assumptions say how logs are counted.

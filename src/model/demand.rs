@@ -101,6 +101,60 @@ impl<'a> Demand<'a> {
         d
     }
 
+    /// The same demand with the work of each request changed by `edit`, given a request's
+    /// (or a workflow task step's) duration, CPU time and memory: on a workflow with steps,
+    /// every task step is edited (waits are not work) and the request run in one process is
+    /// their sum again, as [`Demand::new`] makes it. The traffic is kept. For the
+    /// sensitivity search ([`super::sensitivity`]).
+    pub fn with_work_edited(&self, edit: impl Fn(&mut f64, &mut f64, &mut u32)) -> Demand<'a> {
+        let mut d = self.clone();
+        let has_steps = d.work.workflow().is_some_and(|wf| !wf.steps.is_empty());
+        if has_steps && let Some(wf) = d.work.to_mut().workflow_mut() {
+            for s in wf.steps.iter_mut().filter(|s| !s.wait) {
+                edit(&mut s.duration_ms, &mut s.cpu_ms, &mut s.memory_mb);
+            }
+            d.request.duration_ms = wf
+                .steps
+                .iter()
+                .map(|s| s.duration_ms + s.callback_ms())
+                .sum();
+            d.request.cpu_ms = wf.steps.iter().map(|s| s.cpu_ms).sum();
+            d.request.memory_mb = wf
+                .steps
+                .iter()
+                .map(|s| s.memory_mb)
+                .max()
+                .unwrap_or(d.request.memory_mb);
+        } else {
+            let r = &mut d.request;
+            edit(&mut r.duration_ms, &mut r.cpu_ms, &mut r.memory_mb);
+        }
+        d
+    }
+
+    /// Whether [`Demand::with_work_edited`] reaches all the work: not on a workflow without
+    /// steps, whose Step Functions task state reads the profile's request.
+    pub fn work_editable(&self) -> bool {
+        self.work.workflow().is_none_or(|wf| !wf.steps.is_empty())
+    }
+
+    /// The same demand with the traffic's peak-to-average ratio changed (a diurnal or bursty
+    /// shape only: `None` otherwise, or for a job).
+    pub fn with_peak_to_average(&self, ratio: f64) -> Option<Demand<'a>> {
+        let t = self.work.traffic()?;
+        if !matches!(
+            t.shape,
+            crate::profile::Shape::Diurnal | crate::profile::Shape::Bursty
+        ) {
+            return None;
+        }
+        let mut t = t.clone();
+        t.peak_to_average = ratio;
+        let mut d = self.clone();
+        d.curve = Curve::from_traffic(&t).scaled(self.scale);
+        Some(d)
+    }
+
     /// Average rate: requests/s, or items/s over the month for a fan-out job.
     pub fn average_rps(&self) -> f64 {
         match self.work.job() {

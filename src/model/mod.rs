@@ -19,6 +19,7 @@ pub mod logs;
 pub mod network;
 pub mod plan;
 pub mod recommend;
+pub mod sensitivity;
 pub mod step_functions;
 pub mod traffic;
 pub mod words;
@@ -291,7 +292,7 @@ pub fn workload_figures(d: &Demand, platforms: &Platforms, book: &PriceBook) -> 
         .iter()
         .map(|&p| evaluate(p, d, platforms, book))
         .collect();
-    let (recommendation, _) = recommend::choose(&options);
+    let recommendation = recommend::choose(&options);
     WorkloadPlan {
         name: d.workload.name.clone(),
         kind: d.workload.kind(),
@@ -302,11 +303,13 @@ pub fn workload_figures(d: &Demand, platforms: &Platforms, book: &PriceBook) -> 
         notes: d.calibration_notes(),
         traffic: d.curve.clone(),
         deadline: d.deadline(),
+        sensitivity: Vec::new(),
     }
 }
 
-/// Add the cost curve (every platform at the chart's scales of the rate) and the break-even
-/// rate of the two cheapest options to `wp`, made by [`workload_figures`] for `d`.
+/// Add the cost curve (every platform at the chart's scales of the rate), the break-even
+/// against the other camp, the near-tie band of the fleets and the sensitivity search to
+/// `wp`, made by [`workload_figures`] for `d`.
 pub fn complete_workload(
     wp: &mut WorkloadPlan,
     d: &Demand,
@@ -344,35 +347,172 @@ pub fn complete_workload(
             .collect(),
     };
 
-    let (_, pair) = recommend::choose(&wp.options);
-    let mut break_even = None;
-    if let Some((a, b)) = pair {
-        let diff_at = |s: f64| -> Option<f64> {
-            let scaled = d.scaled(s);
-            Some(
-                price(a, &scaled, platforms, book).cost()?
-                    - price(b, &scaled, platforms, book).cost()?,
-            )
-        };
-        let mut samples: Vec<(f64, f64)> = CHART_SCALES
-            .iter()
-            .zip(&rows)
-            .filter_map(|(&s, row)| {
-                Some((
-                    s,
-                    row.get(a as usize)?.cost()? - row.get(b as usize)?.cost()?,
-                ))
-            })
-            .collect();
-        let mut found = recommend::crossing_in(&samples, diff_at);
-        if found.is_none() {
-            samples.extend(FAR_SCALES.iter().filter_map(|&s| Some((s, diff_at(s)?))));
+    let chart: Vec<(f64, &[Priced])> = CHART_SCALES.iter().copied().zip(rows).collect();
+    wp.recommendation.versus = versus(wp, d, platforms, book, &chart);
+    wp.recommendation.band = fleet_band(wp, d, platforms, book, &chart);
+    wp.sensitivity = sensitivity::search(wp, d, platforms, book, &chart);
+}
+
+/// The recommended option against the cheapest feasible option of the other camp (SPEC §5),
+/// and where their costs cross: searched from the chart's points outward, then from 1/128
+/// to 128 times the stated rate.
+fn versus(
+    wp: &WorkloadPlan,
+    d: &Demand,
+    platforms: &Platforms,
+    book: &PriceBook,
+    chart: &[(f64, &[Priced])],
+) -> Option<Versus> {
+    let a = wp.recommendation.platform?;
+    let searched = (FAR_SCALES[0], FAR_SCALES[FAR_SCALES.len() - 1]);
+    let cost = |p: Platform| wp.options.iter().find(|o| o.platform == p);
+    let other = wp
+        .options
+        .iter()
+        .filter(|o| o.feasible && o.platform.serverless() != a.serverless())
+        .min_by(|x, y| {
+            x.monthly_cost_usd
+                .total_cmp(&y.monthly_cost_usd)
+                .then(x.platform.cmp(&y.platform))
+        })
+        .map(|o| o.platform);
+    let Some(b) = other else {
+        return Some(Versus {
+            recommended: a,
+            other: None,
+            break_even: None,
+            cheaper_now: None,
+            searched,
+        });
+    };
+    let (cost_a, cost_b) = (
+        cost(a).map_or(0.0, |o| o.monthly_cost_usd),
+        cost(b).map_or(0.0, |o| o.monthly_cost_usd),
+    );
+    let cheaper_now = if cost_a <= cost_b { a } else { b };
+    let diff_at = |s: f64| -> Option<f64> {
+        let scaled = d.scaled(s);
+        Some(
+            price(a, &scaled, platforms, book).cost()?
+                - price(b, &scaled, platforms, book).cost()?,
+        )
+    };
+    let mut samples: Vec<(f64, f64)> = chart
+        .iter()
+        .filter_map(|&(s, row)| {
+            Some((
+                s,
+                row.get(a as usize)?.cost()? - row.get(b as usize)?.cost()?,
+            ))
+        })
+        .collect();
+    let mut found = recommend::crossing_in(&samples, diff_at);
+    // Beyond the chart, the nearer scales first: a fleet at 128 times a busy service's rate
+    // is the costliest plan of all, and needed only when nothing crosses nearer.
+    let mut far = FAR_SCALES;
+    far.sort_by(|x, y| x.ln().abs().total_cmp(&y.ln().abs()));
+    for s in far {
+        if found.is_some() {
+            break;
+        }
+        if let Some(v) = diff_at(s) {
+            samples.push((s, v));
             samples.sort_by(|x, y| x.0.total_cmp(&y.0));
             found = recommend::crossing_in(&samples, diff_at);
         }
-        break_even = found.map(|s| s * base_rate).filter(|r: &f64| r.is_finite());
     }
-    wp.recommendation.break_even_rps = break_even;
+    let base_rate = d.average_rps();
+    let break_even = found.filter(|k| (k * base_rate).is_finite()).map(|k| {
+        // The side below the crossing: the bracket's lower end, a sample the search kept.
+        let a_below = samples
+            .iter()
+            .rev()
+            .find(|(s, v)| *s < k && *v != 0.0)
+            .map_or(cheaper_now == a, |(_, v)| *v < 0.0);
+        let (cheaper_below, cheaper_above) = if a_below { (a, b) } else { (b, a) };
+        BreakEven {
+            cheaper_below,
+            cheaper_above,
+            average_rps: k * base_rate,
+        }
+    });
+    Some(Versus {
+        recommended: a,
+        other: Some(b),
+        break_even,
+        cheaper_now: Some(cheaper_now),
+        searched,
+    })
+}
+
+/// How closely the near-tie band's ends are located (a share of the rate).
+const BAND_TOLERANCE: f64 = 0.02;
+
+/// The range of rates, around the stated one and within the chart's, over which ECS and EC2
+/// both stay feasible and within [`recommend::NEAR_TIE`] of each other, when they are at the
+/// stated rate: two fleets that swap places on noise, reported as a band (SPEC §5).
+fn fleet_band(
+    wp: &WorkloadPlan,
+    d: &Demand,
+    platforms: &Platforms,
+    book: &PriceBook,
+    chart: &[(f64, &[Priced])],
+) -> Option<Band> {
+    let pair = [Platform::Ecs, Platform::Ec2];
+    // Below zero inside the band: how far the dearer one is above the near-tie limit.
+    let gap = |x: Option<f64>, y: Option<f64>| match (x, y) {
+        (Some(x), Some(y)) if x.min(y) > 0.0 => x.max(y) / x.min(y) - 1.0 - recommend::NEAR_TIE,
+        (Some(x), Some(y)) if x == y => -recommend::NEAR_TIE,
+        _ => 1.0,
+    };
+    let now = gap(
+        wp.options
+            .get(pair[0] as usize)
+            .and_then(|o| Priced::from(o).feasible_cost()),
+        wp.options
+            .get(pair[1] as usize)
+            .and_then(|o| Priced::from(o).feasible_cost()),
+    );
+    if now > 0.0 {
+        return None;
+    }
+    let gap_at = |s: f64| -> Option<f64> {
+        let scaled = d.scaled(s);
+        Some(gap(
+            price(pair[0], &scaled, platforms, book).feasible_cost(),
+            price(pair[1], &scaled, platforms, book).feasible_cost(),
+        ))
+    };
+    let samples: Vec<(f64, f64)> = chart
+        .iter()
+        .filter_map(|&(s, row)| {
+            Some((
+                s,
+                gap(
+                    row.get(pair[0] as usize)?.feasible_cost(),
+                    row.get(pair[1] as usize)?.feasible_cost(),
+                ),
+            ))
+        })
+        .collect();
+    let below: Vec<(f64, f64)> = samples.iter().copied().filter(|(s, _)| *s <= 1.0).collect();
+    let above: Vec<(f64, f64)> = samples.iter().copied().filter(|(s, _)| *s >= 1.0).collect();
+    let base_rate = d.average_rps();
+    let edge = |side: &[(f64, f64)]| {
+        recommend::crossing_within(side, BAND_TOLERANCE, gap_at)
+            .map(|k| k * base_rate)
+            .filter(|r| r.is_finite())
+    };
+    let (first, last) = (
+        chart.first().map_or(1.0, |c| c.0),
+        chart.last().map_or(1.0, |c| c.0),
+    );
+    Some(Band {
+        platforms: pair,
+        from_rps: edge(&below),
+        to_rps: edge(&above),
+        searched_rps: (first * base_rate, last * base_rate),
+    })
 }
 
 /// What no option's total includes, in every report: costs that depend on what the code
@@ -440,6 +580,14 @@ fn assumptions(profile: &Profile) -> Vec<String> {
         a.push("The AWS free tier (non-expiring allowances only) is credited once per profile: workloads consume it in file order, through their recommended option.".to_string());
     } else {
         a.push("No free tier is credited (set `free_tier: true` in the profile to credit the non-expiring AWS free tier).".to_string());
+    }
+    if profile.platforms.step_functions.enabled
+        && profile
+            .workloads
+            .iter()
+            .any(|w| w.kind() == WorkloadKind::Service)
+    {
+        a.push(step_functions::SERVICE_ASSUMPTION.to_string());
     }
     if profile
         .workloads

@@ -68,6 +68,24 @@ impl Platform {
         }
     }
 
+    /// Serverless (Lambda, Step Functions) rather than servers (ECS, EC2): the two camps of
+    /// the article's question, which the break-even compares.
+    pub fn serverless(self) -> bool {
+        match self {
+            Platform::Lambda | Platform::StepFunctions => true,
+            Platform::Ecs | Platform::Ec2 => false,
+        }
+    }
+
+    /// The camp in words, for prose.
+    pub fn camp(self) -> &'static str {
+        if self.serverless() {
+            "serverless"
+        } else {
+            "server"
+        }
+    }
+
     pub fn from_id(id: &str) -> Option<Platform> {
         Platform::ALL.into_iter().find(|p| p.id() == id)
     }
@@ -163,6 +181,9 @@ pub struct WorkloadPlan {
     pub traffic: super::traffic::Curve,
     /// A fan-out job's deadline and the margin its options keep (`None` without one).
     pub deadline: Option<Deadline>,
+    /// What would change the recommendation: per input, the nearest value below and above
+    /// today's at which it flips (computed with the cost curve; empty until then).
+    pub sensitivity: Vec<super::sensitivity::Sensitivity>,
 }
 
 /// A fan-out job's deadline as the options were held to it.
@@ -181,8 +202,59 @@ pub struct Recommendation {
     /// `None` when no option is feasible.
     pub platform: Option<Platform>,
     pub reason: String,
-    /// The average rate (same unit as `average_rps`) at which the two cheapest options swap.
-    pub break_even_rps: Option<f64>,
+    /// The recommended option against the cheapest feasible option of the other camp
+    /// (SPEC §5): which one that is and where, if anywhere, their costs cross. `None` when
+    /// nothing is feasible or the curve was not computed yet.
+    pub versus: Option<Versus>,
+    /// Two fleets (ECS and EC2) that cost within the near-tie share of each other at the
+    /// stated rate: the range of rates over which they stay so, reported as a band rather
+    /// than as a crossing (they swap places on noise).
+    pub band: Option<Band>,
+}
+
+impl Recommendation {
+    /// The break-even of SPEC §6 (`recommendation.break_even`), when the costs cross.
+    pub fn break_even(&self) -> Option<&BreakEven> {
+        self.versus.as_ref()?.break_even.as_ref()
+    }
+}
+
+/// The recommended option against the cheapest feasible option of the other camp.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Versus {
+    /// The recommended option.
+    pub recommended: Platform,
+    /// The cheapest option of the other camp that is feasible at the stated rate; `None`
+    /// when no option of that camp is.
+    pub other: Option<Platform>,
+    /// Where their costs cross, within [`Versus::searched`].
+    pub break_even: Option<BreakEven>,
+    /// Which of the two is cheaper at the stated rate (when there is no crossing, at every
+    /// rate searched).
+    pub cheaper_now: Option<Platform>,
+    /// The range of scale factors of the stated rate searched for a crossing.
+    pub searched: (f64, f64),
+}
+
+/// Where two options' monthly costs cross (SPEC §6 `break_even`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BreakEven {
+    pub cheaper_below: Platform,
+    pub cheaper_above: Platform,
+    /// The average rate at the crossing (the unit of the workload's `average_rps`).
+    pub average_rps: f64,
+}
+
+/// Two options that cost within the near-tie share of each other over a range of rates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Band {
+    pub platforms: [Platform; 2],
+    /// The lowest average rate of the band; `None` when it reaches below the range searched.
+    pub from_rps: Option<f64>,
+    /// The highest; `None` when it reaches beyond the range searched.
+    pub to_rps: Option<f64>,
+    /// The range of average rates searched (the chart's).
+    pub searched_rps: (f64, f64),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -1,5 +1,5 @@
 //! The recommendation: the cheapest feasible option, preferring less to operate on near-ties,
-//! with its reason and the break-even rate at which the two cheapest swap places.
+//! with its reason; and the search for the rate at which two options' costs cross.
 
 use super::plan::{OptionPlan, Platform, Recommendation, Status};
 use crate::format::usd;
@@ -7,8 +7,35 @@ use crate::format::usd;
 /// Options within this share of the cheapest count as a near-tie.
 pub const NEAR_TIE: f64 = 0.10;
 
-/// Pick from evaluated options. `break_even` is filled in by the caller (it needs the model).
-pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Platform)>) {
+/// The platform [`choose`] recommends among options whose feasible cost is given (`None`:
+/// not feasible): the cheapest, or on a near-tie the one with less to operate. The searches
+/// that re-plan only costs ([`super::sensitivity`]) decide with it, so that they agree with
+/// the report.
+pub fn pick(costs: impl IntoIterator<Item = (Platform, Option<f64>)>) -> Option<Platform> {
+    let feasible: Vec<(Platform, f64)> = costs
+        .into_iter()
+        .filter_map(|(p, c)| Some((p, c?)))
+        .collect();
+    let cheapest = feasible
+        .iter()
+        .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))?
+        .1;
+    let tie_limit = cheapest * (1.0 + NEAR_TIE);
+    feasible
+        .iter()
+        .filter(|(_, c)| *c <= tie_limit + 1e-9)
+        .min_by(|a, b| {
+            a.0.ops_rank()
+                .cmp(&b.0.ops_rank())
+                .then(a.1.total_cmp(&b.1))
+                .then(a.0.cmp(&b.0))
+        })
+        .map(|(p, _)| *p)
+}
+
+/// Pick from evaluated options. The comparison with the other camp and the near-tie band are
+/// filled in by the caller (they need the model at other rates).
+pub fn choose(options: &[OptionPlan]) -> Recommendation {
     let mut feasible: Vec<&OptionPlan> = options
         .iter()
         .filter(|o| o.status() == Status::Ok)
@@ -30,17 +57,15 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
             })
             .collect::<Vec<_>>()
             .join(" ");
-        return (
-            Recommendation {
-                platform: None,
-                reason: format!(
-                    "No {priced}option meets the workload's limits and SLO. {why}{}",
-                    pinned_alternatives(options, None)
-                ),
-                break_even_rps: None,
-            },
-            None,
-        );
+        return Recommendation {
+            platform: None,
+            reason: format!(
+                "No {priced}option meets the workload's limits and SLO. {why}{}",
+                pinned_alternatives(options, None)
+            ),
+            versus: None,
+            band: None,
+        };
     }
     feasible.sort_by(|a, b| {
         a.monthly_cost_usd
@@ -48,16 +73,14 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
             .then(a.platform.cmp(&b.platform))
     });
     let cheapest = feasible[0];
-    let tie_limit = cheapest.monthly_cost_usd * (1.0 + NEAR_TIE);
+    let picked = pick(
+        feasible
+            .iter()
+            .map(|o| (o.platform, Some(o.monthly_cost_usd))),
+    );
     let chosen = feasible
         .iter()
-        .filter(|o| o.monthly_cost_usd <= tie_limit + 1e-9)
-        .min_by(|a, b| {
-            a.platform
-                .ops_rank()
-                .cmp(&b.platform.ops_rank())
-                .then(a.monthly_cost_usd.total_cmp(&b.monthly_cost_usd))
-        })
+        .find(|o| Some(o.platform) == picked)
         .copied()
         .unwrap_or(cheapest);
 
@@ -112,17 +135,12 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
     }
     reason.push_str(&unpriced);
     reason.push_str(&pinned_alternatives(options, Some(chosen)));
-    let pair = feasible
-        .get(1)
-        .map(|next| (cheapest.platform, next.platform));
-    (
-        Recommendation {
-            platform: Some(chosen.platform),
-            reason,
-            break_even_rps: None,
-        },
-        pair,
-    )
+    Recommendation {
+        platform: Some(chosen.platform),
+        reason,
+        versus: None,
+        band: None,
+    }
 }
 
 /// " Could not be priced, so not compared: ECS Fargate (the eu-west-1 price book has no
@@ -176,8 +194,15 @@ fn pinned_alternatives(options: &[OptionPlan], chosen: Option<&OptionPlan>) -> S
 /// so a curved or stepped difference still closes in from both sides), which needs 3 to 7
 /// calls where a bisection needs 12; after two calls in a row that fail to halve the bracket
 /// it bisects, so a difference that defeats interpolation still converges.
-pub fn crossing_in(
+pub fn crossing_in(samples: &[(f64, f64)], diff: impl FnMut(f64) -> Option<f64>) -> Option<f64> {
+    crossing_within(samples, CROSSING_TOLERANCE, diff)
+}
+
+/// [`crossing_in`], located to within `tolerance` (a share of the scale) rather than
+/// [`CROSSING_TOLERANCE`]: the near-tie band's ends need less precision than a break-even.
+pub fn crossing_within(
     samples: &[(f64, f64)],
+    tolerance: f64,
     mut diff: impl FnMut(f64) -> Option<f64>,
 ) -> Option<f64> {
     let sign = |v: f64| v > 0.0;
@@ -191,7 +216,7 @@ pub fn crossing_in(
     // Work in x = ln(scale).
     let (mut lo, mut f_lo) = (bracket[0].0.ln(), bracket[0].1);
     let (mut hi, mut f_hi) = (bracket[1].0.ln(), bracket[1].1);
-    let tolerance = (1.0 + CROSSING_TOLERANCE).ln();
+    let tolerance = (1.0 + tolerance).ln();
     let mut stuck: Option<bool> = None; // which end stayed put last time (true: lo)
     let mut slow = 0; // steps in a row that did not halve the bracket
     for _ in 0..40 {
@@ -261,7 +286,7 @@ mod tests {
             opt(Platform::Ecs, 50.0, true),
             opt(Platform::Ec2, 40.0, true),
         ];
-        let (r, _) = choose(&opts);
+        let r = choose(&opts);
         assert_eq!(r.platform, Some(Platform::Lambda));
         assert!(
             r.reason.contains(
@@ -272,7 +297,7 @@ mod tests {
             r.reason
         );
         // Without one, nothing is said.
-        let (r, _) = choose(&[opt(Platform::Lambda, 10.0, true)]);
+        let r = choose(&[opt(Platform::Lambda, 10.0, true)]);
         assert!(!r.reason.contains("quota"), "{}", r.reason);
     }
 
@@ -286,7 +311,7 @@ mod tests {
             monthly_cost_usd: 5.0,
         });
         let opts = [sfn.clone(), opt(Platform::Ecs, 50.0, true)];
-        let (r, _) = choose(&opts);
+        let r = choose(&opts);
         assert_eq!(r.platform, Some(Platform::Ecs));
         assert!(
             r.reason.ends_with(
@@ -298,7 +323,7 @@ mod tests {
         );
         // Nothing feasible: the ruled-out setting is named as the way out.
         sfn.feasible = false;
-        let (r, _) = choose(&[sfn]);
+        let r = choose(&[sfn]);
         assert!(
             r.reason
                 .ends_with("would cost $5.00/month and be feasible."),
@@ -328,9 +353,8 @@ mod tests {
             unpriced(Platform::Ecs),
             unpriced(Platform::Ec2),
         ];
-        let (r, pair) = choose(&opts);
+        let r = choose(&opts);
         assert_eq!(r.platform, Some(Platform::Lambda));
-        assert_eq!(pair, None);
         assert!(!r.reason.contains("the only option"), "{}", r.reason);
         assert!(
             r.reason
@@ -353,10 +377,10 @@ mod tests {
             r.reason
         );
         // Cheaper than the priced option or not, an unpriced option never wins.
-        let (r, _) = choose(&[unpriced(Platform::Lambda), opt(Platform::Ec2, 500.0, true)]);
+        let r = choose(&[unpriced(Platform::Lambda), opt(Platform::Ec2, 500.0, true)]);
         assert_eq!(r.platform, Some(Platform::Ec2));
         // Nothing priced: no recommendation, and the reason says "priced".
-        let (r, _) = choose(&[unpriced(Platform::Lambda), unpriced(Platform::Ec2)]);
+        let r = choose(&[unpriced(Platform::Lambda), unpriced(Platform::Ec2)]);
         assert_eq!(r.platform, None);
         assert!(
             r.reason.starts_with("No priced option meets"),
@@ -371,7 +395,7 @@ mod tests {
             opt(Platform::Lambda, 10.0, true),
             OptionPlan::disabled(Platform::Ec2),
         ];
-        let (r, _) = choose(&opts);
+        let r = choose(&opts);
         assert!(
             r.reason.ends_with(" Disabled in the profile: EC2."),
             "{}",
@@ -388,9 +412,8 @@ mod tests {
             opt(Platform::Ecs, 50.0, true),
             opt(Platform::Ec2, 40.0, true),
         ];
-        let (r, pair) = choose(&opts);
+        let r = choose(&opts);
         assert_eq!(r.platform, Some(Platform::Ec2));
-        assert_eq!(pair, Some((Platform::Ec2, Platform::Ecs)));
     }
 
     #[test]
@@ -400,18 +423,18 @@ mod tests {
             opt(Platform::Ecs, 104.0, true),
             opt(Platform::Ec2, 100.0, true),
         ];
-        assert_eq!(choose(&opts).0.platform, Some(Platform::Lambda));
+        assert_eq!(choose(&opts).platform, Some(Platform::Lambda));
         let opts = [
             opt(Platform::Lambda, 111.0, true),
             opt(Platform::Ec2, 100.0, true),
         ];
-        assert_eq!(choose(&opts).0.platform, Some(Platform::Ec2));
+        assert_eq!(choose(&opts).platform, Some(Platform::Ec2));
     }
 
     #[test]
     fn nothing_feasible() {
         let opts = [opt(Platform::Lambda, 1.0, false)];
-        assert_eq!(choose(&opts).0.platform, None);
+        assert_eq!(choose(&opts).platform, None);
     }
 
     fn samples(f: impl Fn(f64) -> f64) -> Vec<(f64, f64)> {

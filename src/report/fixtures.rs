@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use crate::model::sensitivity::{Flip, Input, Sensitivity};
+use crate::model::{BreakEven, Versus};
 use crate::model::{
     Capacity, CostCurve, Latency, LineItem, OptionPlan, Plan, Platform, Provenance, Recommendation,
     WorkloadPlan,
@@ -182,7 +184,18 @@ pub fn service_workload(name: &str) -> WorkloadPlan {
             reason: "Cheapest feasible option; ECS Fargate is within 10% but has more to \
                      operate"
                 .to_string(),
-            break_even_rps: Some(62.75),
+            versus: Some(Versus {
+                recommended: Platform::Lambda,
+                other: Some(Platform::Ecs),
+                break_even: Some(BreakEven {
+                    cheaper_below: Platform::Lambda,
+                    cheaper_above: Platform::Ecs,
+                    average_rps: 62.75,
+                }),
+                cheaper_now: Some(Platform::Lambda),
+                searched: (1.0 / 128.0, 128.0),
+            }),
+            band: None,
         },
         cost_curve: CostCurve {
             rates: vec![1.0, 10.0, 100.0, 1_000.0],
@@ -206,6 +219,39 @@ pub fn service_workload(name: &str) -> WorkloadPlan {
         notes: Vec::new(),
         traffic: crate::model::traffic::Curve::flat(0.0),
         deadline: None,
+        sensitivity: vec![
+            Sensitivity {
+                input: Input::AverageRate,
+                today: 49.47,
+                down: None,
+                up: Some(Flip {
+                    value: 62.75,
+                    factor: 62.75 / 49.47,
+                    to: Some(Platform::Ecs),
+                    between: None,
+                }),
+                searched: (0.1, 10.0),
+            },
+            Sensitivity {
+                input: Input::Duration,
+                today: 120.0,
+                down: None,
+                up: Some(Flip {
+                    value: 540.0,
+                    factor: 4.5,
+                    to: None,
+                    between: Some((240.0, 540.0)),
+                }),
+                searched: (0.1, 10.0),
+            },
+            Sensitivity {
+                input: Input::Prices(Platform::Lambda),
+                today: 1.0,
+                down: None,
+                up: None,
+                searched: (1.0, 10.0),
+            },
+        ],
     }
 }
 
@@ -324,7 +370,8 @@ pub fn fanout_plan() -> Plan {
             recommendation: Recommendation {
                 platform: Some(Platform::Ecs),
                 reason: "Cheapest option that meets the 120 s deadline.".to_string(),
-                break_even_rps: None,
+                versus: None,
+                band: None,
             },
             cost_curve: CostCurve {
                 rates: vec![0.1, 1.0, 10.0],
@@ -343,6 +390,7 @@ pub fn fanout_plan() -> Plan {
                 margin: 0.1,
                 usable_s: 108.0,
             }),
+            sensitivity: Vec::new(),
         }],
         assumptions: assumptions(),
         not_included: crate::model::not_included(),
@@ -377,7 +425,8 @@ pub fn infeasible_plan() -> Plan {
     workload.recommendation = Recommendation {
         platform: None,
         reason: "No option meets the SLO (p99 ≤ 100 ms).".to_string(),
-        break_even_rps: None,
+        versus: None,
+        band: None,
     };
     workload.cost_curve = CostCurve {
         rates: vec![1.0, 10.0],

@@ -15,10 +15,18 @@
 //! `source`; per option `throttled_share` and, for fan-out jobs, `makespan_s` (`null` where unknown)
 //! and, with a deadline, `deadline_s` and `deadline_margin` (the share of the deadline a run
 //! must leave free: a feasible option's `makespan_s` is at most `deadline_s × (1 − margin)`);
-//! `recommendation.break_even_rps` (`null` when there is none); top level `not_included`
-//! (what the totals leave out) and `missing_prices` (`[{ key, what, description,
-//! options[] { workload, platform } }]`: each figure the book lacks and the options it leaves
-//! `unpriced`; empty when none).
+//! `recommendation.compared_with` (the option of the other camp the break-even compares the
+//! recommended one with; `null` when none is feasible) and `recommendation.near_tie_band`
+//! (`{ platforms: [ecs, ec2], from_rps, to_rps }`: the rates over which the two fleets stay
+//! within the near-tie share of each other, an end `null` where the band runs past the rates
+//! searched; `null` when they are not near-tied at the stated rate); per workload
+//! `sensitivity[] { input, today, down, up, searched }`, each of `down`/`up` `null` or
+//! `{ value, factor, to, between }` (`to` `null`: nothing feasible there; `between` `null`
+//! when the flip is interpolated between two options' costs, else `[nearer, farther]`: the
+//! values between which a limit starts or stops biting), `searched` the factors of today's
+//! value searched `[lowest, highest]`; top level `not_included` (what the totals leave out)
+//! and `missing_prices` (`[{ key, what, description, options[] { workload, platform } }]`:
+//! each figure the book lacks and the options it leaves `unpriced`; empty when none).
 //!
 //! `status` is `ok`, `infeasible`, `unpriced` or `disabled`; `feasible` is true exactly when it
 //! is `ok`. `monthly_cost_usd` and `latency_ms.p50`/`p99` are `null` when the option was not
@@ -28,7 +36,10 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-use crate::model::{CostCurve, Deadline, LineItem, OptionPlan, Plan, Recommendation, WorkloadPlan};
+use crate::model::sensitivity::{Flip, Sensitivity};
+use crate::model::{
+    Band, BreakEven, CostCurve, Deadline, LineItem, OptionPlan, Plan, Recommendation, WorkloadPlan,
+};
 
 /// Renders `plan` as pretty-printed JSON (two-space indent) with a trailing newline.
 pub fn json(plan: &Plan) -> String {
@@ -83,6 +94,42 @@ struct WorkloadView<'a> {
     average_rps: Option<f64>,
     cost_curve: CostCurveView,
     notes: &'a [String],
+    sensitivity: Vec<SensitivityView>,
+}
+
+#[derive(Serialize)]
+struct SensitivityView {
+    input: String,
+    today: Option<f64>,
+    down: Option<FlipView>,
+    up: Option<FlipView>,
+    searched: [Option<f64>; 2],
+}
+
+#[derive(Serialize)]
+struct FlipView {
+    value: Option<f64>,
+    factor: Option<f64>,
+    to: Option<&'static str>,
+    between: Option<[Option<f64>; 2]>,
+}
+
+impl From<&Sensitivity> for SensitivityView {
+    fn from(s: &Sensitivity) -> Self {
+        let flip = |f: &Flip| FlipView {
+            value: round(f.value, 4),
+            factor: round(f.factor, 4),
+            to: f.to.map(|p| p.id()),
+            between: f.between.map(|(a, b)| [round(a, 4), round(b, 4)]),
+        };
+        SensitivityView {
+            input: s.input.id(),
+            today: round(s.today, 4),
+            down: s.down.as_ref().map(flip),
+            up: s.up.as_ref().map(flip),
+            searched: [round(s.searched.0, 4), round(s.searched.1, 4)],
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -132,7 +179,43 @@ struct LatencyView {
 struct RecommendationView<'a> {
     platform: Option<&'static str>,
     reason: &'a str,
-    break_even_rps: Option<f64>,
+    break_even: Option<BreakEvenView>,
+    compared_with: Option<&'static str>,
+    near_tie_band: Option<BandView>,
+}
+
+#[derive(Serialize)]
+struct BreakEvenView {
+    cheaper_below: &'static str,
+    cheaper_above: &'static str,
+    average_rps: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct BandView {
+    platforms: [&'static str; 2],
+    from_rps: Option<f64>,
+    to_rps: Option<f64>,
+}
+
+impl From<&BreakEven> for BreakEvenView {
+    fn from(b: &BreakEven) -> Self {
+        BreakEvenView {
+            cheaper_below: b.cheaper_below.id(),
+            cheaper_above: b.cheaper_above.id(),
+            average_rps: round(b.average_rps, 3),
+        }
+    }
+}
+
+impl From<&Band> for BandView {
+    fn from(b: &Band) -> Self {
+        BandView {
+            platforms: [b.platforms[0].id(), b.platforms[1].id()],
+            from_rps: b.from_rps.and_then(|r| round(r, 3)),
+            to_rps: b.to_rps.and_then(|r| round(r, 3)),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -196,6 +279,7 @@ impl<'a> From<&'a WorkloadPlan> for WorkloadView<'a> {
             average_rps: round(w.average_rps, 3),
             cost_curve: CostCurveView::from(&w.cost_curve),
             notes: &w.notes,
+            sensitivity: w.sensitivity.iter().map(SensitivityView::from).collect(),
         }
     }
 }
@@ -256,7 +340,9 @@ impl<'a> From<&'a Recommendation> for RecommendationView<'a> {
         RecommendationView {
             platform: r.platform.map(|p| p.id()),
             reason: &r.reason,
-            break_even_rps: r.break_even_rps.and_then(|b| round(b, 3)),
+            break_even: r.break_even().map(BreakEvenView::from),
+            compared_with: r.versus.as_ref().and_then(|v| v.other).map(|p| p.id()),
+            near_tie_band: r.band.as_ref().map(BandView::from),
         }
     }
 }

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::format;
-use crate::model::{Deadline, OptionPlan, Plan, Platform, Status, WorkloadPlan};
+use crate::model::sensitivity::{Flip, Input};
+use crate::model::{Band, Deadline, OptionPlan, Plan, Platform, Status, WorkloadPlan};
 
 /// Renders `plan` as a Markdown document ending with exactly one newline.
 pub fn markdown(plan: &Plan) -> String {
@@ -179,35 +180,105 @@ fn recommendations(doc: &mut Doc, plan: &Plan) {
             ),
         };
         let _ = writeln!(list, "{}", join_sentence(&head, &inline(&r.reason)));
-        let feasible = w
-            .options
-            .iter()
-            .filter(|o| o.status() == Status::Ok)
-            .count();
         let at = format!("this profile: {} {unit}", format::rps(w.average_rps));
-        let break_even = match r.break_even_rps {
-            Some(b) => format!(
-                "  Break-even: the two cheapest options change places at an average of {} {unit} \
-                 ({at}).",
-                format::rps(b)
-            ),
-            None if feasible == 0 => continue,
-            None if feasible == 1 => {
-                let priced = if w.options.iter().any(|o| o.status() == Status::Unpriced) {
-                    "priced "
-                } else {
-                    ""
-                };
-                format!("  Break-even: not applicable, only one {priced}option is feasible ({at}).")
-            }
-            None => format!(
-                "  Break-even: none; the two cheapest options keep their order from 1/128 to \
-                 128 times this rate ({at})."
-            ),
-        };
-        let _ = writeln!(list, "{break_even}");
+        if let Some(line) = break_even_line(w, &at) {
+            let _ = writeln!(list, "  {line}");
+        }
+        if let Some(band) = &r.band {
+            let _ = writeln!(list, "  {}", band_line(band, unit));
+        }
     }
     doc.block(list);
+}
+
+/// "Break-even: below 140 req/s Lambda is cheaper than ECS Fargate; above it, ECS Fargate
+/// (this profile: …)." — the recommended option against the other camp's cheapest (SPEC §5).
+fn break_even_line(w: &WorkloadPlan, at: &str) -> Option<String> {
+    let v = w.recommendation.versus.as_ref()?;
+    let unit = rate_unit(w);
+    let Some(other) = v.other else {
+        let camp = if v.recommended.serverless() {
+            "server option (ECS Fargate or EC2)"
+        } else {
+            "serverless option (Lambda or Step Functions)"
+        };
+        let other_camp_unpriced = w.options.iter().any(|o| {
+            o.status() == Status::Unpriced && o.platform.serverless() != v.recommended.serverless()
+        });
+        let priced = if other_camp_unpriced {
+            "priced and "
+        } else {
+            ""
+        };
+        return Some(format!(
+            "Break-even: none; no {camp} is {priced}feasible at this rate, so there is nothing \
+             to weigh {} against ({at}).",
+            v.recommended.label()
+        ));
+    };
+    Some(match &v.break_even {
+        Some(b) => format!(
+            "Break-even: below {} {unit} {} is cheaper than {}; above it, {} ({at}).",
+            format::rps(b.average_rps),
+            b.cheaper_below.label(),
+            b.cheaper_above.label(),
+            b.cheaper_above.label()
+        ),
+        None => {
+            let cheaper = v.cheaper_now.unwrap_or(v.recommended);
+            let dearer = if cheaper == other {
+                v.recommended
+            } else {
+                other
+            };
+            format!(
+                "Break-even: none; {} stays cheaper than {} from {} to {} times this rate ({at}).",
+                cheaper.label(),
+                dearer.label(),
+                scale_words(v.searched.0),
+                scale_words(v.searched.1)
+            )
+        }
+    })
+}
+
+/// A scale factor in words: `1/128`, `128`.
+fn scale_words(k: f64) -> String {
+    if k < 1.0 {
+        format!("1/{}", format::number(1.0 / k))
+    } else {
+        format::number(k)
+    }
+}
+
+/// "Near-tie: ECS Fargate and EC2 stay within 10% of each other from X to Y req/s; …".
+fn band_line(b: &Band, unit: &str) -> String {
+    let (lo, hi) = b.searched_rps;
+    let range = match (b.from_rps, b.to_rps) {
+        (Some(f), Some(t)) => format!("from {} to {} {unit}", format::rps(f), format::rps(t)),
+        (None, Some(t)) => format!(
+            "from {} {unit} or less to {} {unit}",
+            format::rps(lo),
+            format::rps(t)
+        ),
+        (Some(f), None) => format!(
+            "from {} to {} {unit} or more",
+            format::rps(f),
+            format::rps(hi)
+        ),
+        (None, None) => format!(
+            "across the whole charted range, {} to {} {unit}",
+            format::rps(lo),
+            format::rps(hi)
+        ),
+    };
+    format!(
+        "Near-tie: {} and {} stay within {:.0}% of each other {range}, so which of the two is \
+         cheaper there is within the model's precision; no crossing between them is reported.",
+        b.platforms[0].label(),
+        b.platforms[1].label(),
+        crate::model::recommend::NEAR_TIE * 100.0
+    )
 }
 
 fn workload(doc: &mut Doc, w: &WorkloadPlan, sources: &Sources) {
@@ -225,6 +296,103 @@ fn workload(doc: &mut Doc, w: &WorkloadPlan, sources: &Sources) {
         option_section(doc, w, o, sources);
     }
     chart(doc, w);
+    sensitivity(doc, w);
+}
+
+/// "What would change the answer": per input, the value at which the recommendation flips,
+/// nearest first (a tornado as a table).
+fn sensitivity(doc: &mut Doc, w: &WorkloadPlan) {
+    let Some(today) = w.recommendation.platform else {
+        return;
+    };
+    if w.sensitivity.is_empty() {
+        return;
+    }
+    doc.block(format!(
+        "### {}: what would change the answer",
+        inline(&w.name)
+    ));
+    let unit = rate_unit(w);
+    let mut t = Table::new(&[
+        ("Input", Align::Left),
+        ("Today", Align::Right),
+        ("Flips to", Align::Left),
+        ("At", Align::Right),
+        ("Change", Align::Right),
+    ]);
+    for s in &w.sensitivity {
+        let label = s.input.label(unit);
+        let now = input_value(s.input, s.today);
+        let flips: Vec<&Flip> = [&s.down, &s.up].into_iter().flatten().collect();
+        if flips.is_empty() {
+            t.row(vec![
+                label,
+                now,
+                dash(),
+                dash(),
+                format!(
+                    "no flip within ×{}–×{}",
+                    format::number(s.searched.0),
+                    format::number(s.searched.1)
+                ),
+            ]);
+            continue;
+        }
+        for f in flips {
+            t.row(vec![
+                label.clone(),
+                now.clone(),
+                f.to.map_or_else(|| "nothing feasible".to_string(), |p| p.label().to_string()),
+                match f.between {
+                    Some((a, b)) => format!(
+                        "{}–{}",
+                        input_value(s.input, a.min(b)),
+                        input_value(s.input, a.max(b))
+                    ),
+                    None => input_value(s.input, f.value),
+                },
+                change(f.factor),
+            ]);
+        }
+    }
+    doc.block(format!(
+        "Today: **{}**. Each input varied alone from ×0.1 to ×10 (within its valid range), the \
+         others as stated: the nearest value each way at which the recommendation changes, \
+         interpolated between planned points where two options' costs cross; a range where a \
+         limit starts or stops biting somewhere within it. A price row scales every price of \
+         that platform's bill.",
+        today.label()
+    ));
+    doc.block(t.render());
+}
+
+/// An input's value in its unit, for the sensitivity table.
+fn input_value(input: Input, v: f64) -> String {
+    match input {
+        Input::AverageRate => format::rps(v),
+        Input::PeakToAverage => format::number(v),
+        Input::Duration => format::ms(v),
+        Input::CpuShare => format::share(v),
+        Input::Memory | Input::Concurrency(_) => format::count(v),
+        Input::Prices(_) => format!("×{}", format::decimal(v, 3)),
+    }
+}
+
+/// A factor as a change: `+27%`, `−40%`, `+0.3%` between ×0.5 and ×2, else `×4.5`,
+/// `×0.25`.
+fn change(factor: f64) -> String {
+    if (0.5..=2.0).contains(&factor) {
+        let pct = (factor - 1.0) * 100.0;
+        // A knife-edge shows as one: +0.3%, not +0%.
+        let digits = if pct.abs() < 1.0 { 1 } else { 0 };
+        if pct < 0.0 {
+            format!("−{:.*}%", digits, -pct)
+        } else {
+            format!("+{:.*}%", digits, pct)
+        }
+    } else {
+        format!("×{}", format::number(factor))
+    }
 }
 
 fn option_section(doc: &mut Doc, w: &WorkloadPlan, o: &OptionPlan, sources: &Sources) {
@@ -356,10 +524,11 @@ fn chart(doc: &mut Doc, w: &WorkloadPlan) {
     }
     let n = curve.rates.len();
 
-    // A series is drawn only when the platform is feasible at every rate: xychart-beta
-    // cannot leave gaps. The others are described in text below the chart.
-    let mut drawn: Vec<(Platform, Vec<f64>)> = Vec::new();
-    let mut not_drawn: Vec<String> = Vec::new();
+    // A series is drawn as a line only when the platform is feasible at every rate:
+    // xychart-beta cannot leave gaps, and a line through the infeasible rates would show
+    // costs that are not there. When a platform is feasible at some rates only, every
+    // feasible point is in a table below the chart, with "—" where it is not feasible.
+    let mut columns: Vec<(Platform, Vec<Option<f64>>)> = Vec::new();
     for p in Platform::ALL {
         let costs: Vec<Option<f64>> = match curve.series.iter().find(|(q, _)| *q == p) {
             Some((_, c)) => (0..n)
@@ -367,39 +536,46 @@ fn chart(doc: &mut Doc, w: &WorkloadPlan) {
                 .collect(),
             None => continue,
         };
-        if costs.iter().all(Option::is_some) {
-            drawn.push((p, costs.into_iter().flatten().collect()));
-            continue;
-        }
-        let feasible_at: Vec<String> = curve
-            .rates
-            .iter()
-            .zip(&costs)
-            .filter(|(_, c)| c.is_some())
-            .map(|(r, _)| format::rps(*r))
-            .collect();
-        let status = w
-            .options
+        columns.push((p, costs));
+    }
+    let drawn: Vec<(Platform, Vec<f64>)> = columns
+        .iter()
+        .filter(|(_, c)| c.iter().all(Option::is_some))
+        .map(|(p, c)| (*p, c.iter().copied().flatten().collect()))
+        .collect();
+    let partial: Vec<&str> = columns
+        .iter()
+        .filter(|(_, c)| c.iter().any(Option::is_some) && c.iter().any(Option::is_none))
+        .map(|(p, _)| p.label())
+        .collect();
+    let status = |p: Platform| {
+        w.options
             .iter()
             .find(|o| o.platform == p)
-            .map(|o| o.status());
-        not_drawn.push(if status == Some(Status::Unpriced) {
-            format!("{}: not priced (see the warning above).", p.label())
-        } else if status == Some(Status::Disabled) {
-            format!("{}: disabled in the profile.", p.label())
-        } else if feasible_at.is_empty() {
-            format!("{}: not feasible at any of these rates.", p.label())
-        } else {
-            format!(
-                "{}: feasible only at {} {unit}.",
-                p.label(),
-                feasible_at.join(", ")
-            )
-        });
-    }
+            .map(|o| o.status())
+    };
+    let none_with = |wanted: fn(Option<Status>) -> bool| -> Vec<&str> {
+        columns
+            .iter()
+            .filter(|(p, c)| c.iter().all(Option::is_none) && wanted(status(*p)))
+            .map(|(p, _)| p.label())
+            .collect()
+    };
+    let unpriced = none_with(|s| s == Some(Status::Unpriced));
+    let disabled = none_with(|s| s == Some(Status::Disabled));
+    let none = none_with(|s| !matches!(s, Some(Status::Unpriced | Status::Disabled)));
 
-    if drawn.is_empty() {
-        doc.block("No platform is feasible at every rate, so there is no chart.".to_string());
+    if drawn.is_empty() && partial.is_empty() {
+        let priced = if unpriced.is_empty() { "" } else { "priced " };
+        doc.block(format!(
+            "No {priced}platform is feasible at any of these rates: there is nothing to chart."
+        ));
+    } else if drawn.is_empty() {
+        doc.block(
+            "No platform is feasible at every rate, so no line is drawn (a Mermaid xychart \
+             cannot leave gaps); the feasible points are in the table."
+                .to_string(),
+        );
     } else {
         let palette: Vec<&str> = drawn.iter().map(|(p, _)| colour(*p).0).collect();
         let labels: Vec<String> = curve
@@ -450,11 +626,62 @@ fn chart(doc: &mut Doc, w: &WorkloadPlan) {
             .iter()
             .map(|(p, _)| format!("{} ({})", p.label(), colour(*p).1))
             .collect();
-        doc.block(format!("Lines, in order: {}.", legend.join(", ")));
+        let mut text = format!("Lines, in order: {}.", legend.join(", "));
+        if !partial.is_empty() {
+            let _ = write!(
+                text,
+                " Not drawn as a line, feasible at some rates only (a Mermaid xychart cannot \
+                 leave gaps): {}; its points are in the table.",
+                partial.join(", ")
+            );
+        }
+        doc.block(text);
     }
-    if !not_drawn.is_empty() {
-        doc.block(format!("Not drawn:\n\n{}", bullets(&not_drawn)));
+
+    // The table, when the chart leaves points out (with every platform that has one, so
+    // that its gaps read against the others).
+    let mut headers: Vec<String> = vec![format!("Average rate [{unit}]")];
+    let shown: Vec<&(Platform, Vec<Option<f64>>)> = columns
+        .iter()
+        .filter(|(_, c)| c.iter().any(Option::is_some))
+        .filter(|_| !partial.is_empty())
+        .collect();
+    if !shown.is_empty() {
+        headers.extend(shown.iter().map(|(p, _)| format!("{} [$/mo]", p.label())));
+        let mut aligns: Vec<(&str, Align)> = vec![(headers[0].as_str(), Align::Right)];
+        aligns.extend(headers[1..].iter().map(|h| (h.as_str(), Align::Right)));
+        let mut t = Table::new(&aligns);
+        for (i, r) in curve.rates.iter().enumerate() {
+            let mut row = vec![format::rps(*r)];
+            row.extend(
+                shown
+                    .iter()
+                    .map(|(_, c)| c.get(i).copied().flatten().map_or_else(dash, format::money)),
+            );
+            t.row(row);
+        }
+        doc.block(t.render());
     }
+    let mut notes: Vec<String> = Vec::new();
+    if shown.iter().any(|(_, c)| c.iter().any(Option::is_none)) {
+        notes.push("—: not feasible at that rate.".to_string());
+    }
+    if !none.is_empty() {
+        notes.push(format!(
+            "Not feasible at any of these rates: {}.",
+            none.join(", ")
+        ));
+    }
+    if !unpriced.is_empty() {
+        notes.push(format!(
+            "Not priced (see the warning above): {}.",
+            unpriced.join(", ")
+        ));
+    }
+    if !disabled.is_empty() {
+        notes.push(format!("Disabled in the profile: {}.", disabled.join(", ")));
+    }
+    doc.block(notes.join(" "));
 }
 
 fn not_included(doc: &mut Doc, plan: &Plan) {

@@ -134,8 +134,74 @@ fn markdown_has_the_spec_sections() {
 fn markdown_states_why_nothing_is_feasible() {
     let md = markdown(&infeasible_plan());
     assert!(md.contains("no feasible option. No option meets the SLO"));
-    assert!(md.contains("No platform is feasible at every rate, so there is no chart."));
+    assert!(md.contains(
+        "No priced platform is feasible at any of these rates: there is nothing to chart."
+    ));
+    assert!(md.contains(
+        "Not feasible at any of these rates: Lambda, Step Functions, ECS Fargate. \
+             Not priced (see the warning above): EC2."
+    ));
+    // Feasible at one rate only: no line, but the point stays, in the table.
+    let mut plan = infeasible_plan();
+    plan.workloads[0].cost_curve.series[0].1[1] = Some(12.5);
+    let md = markdown(&plan);
+    assert!(
+        md.contains("No platform is feasible at every rate, so no line is drawn"),
+        "{md}"
+    );
+    assert!(md.contains(" 12.50 |"), "{md}");
     assert!(!md.contains("```mermaid"));
+}
+
+/// EC2 is feasible at three of the four rates: its line cannot be drawn without a gap in a
+/// Mermaid xychart, so it is not drawn, but its three points stay, in the table under the
+/// chart, with a gap where it is not feasible.
+#[test]
+fn a_chart_with_a_partly_infeasible_line_keeps_its_points() {
+    let md = markdown(&service_plan());
+    assert!(md.contains("line \"Lambda\""), "{md}");
+    assert!(!md.contains("line \"EC2\""), "{md}");
+    assert!(
+        md.contains("Not drawn as a line, feasible at some rates only (a Mermaid xychart cannot leave gaps): EC2; its points are in the table."),
+        "{md}"
+    );
+    let row = |rate: &str| {
+        md.lines()
+            .find(|l| l.starts_with('|') && l.split('|').nth(1).is_some_and(|c| c.trim() == rate))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(row("100").ends_with(" 135.60 |"), "{}", row("100"));
+    assert!(row("1,000").ends_with(" — |"), "{}", row("1,000"));
+    assert!(md.contains("—: not feasible at that rate."));
+}
+
+/// The break-even names both options and which is cheaper on each side; the sensitivity
+/// table lists each flip, a bracketed one as a range, and an input without one says so.
+#[test]
+fn markdown_names_the_break_even_sides_and_the_sensitivity() {
+    let md = markdown(&service_plan());
+    assert!(
+        md.contains(
+            "Break-even: below 62.8 req/s Lambda is cheaper than ECS Fargate; above it, ECS \
+             Fargate (this profile: 49.5 req/s)."
+        ),
+        "{md}"
+    );
+    assert!(md.contains("### checkout-api: what would change the answer"));
+    assert!(md.contains("| average rate [req/s]"), "{md}");
+    assert!(md.contains("| nothing feasible |"), "{md}");
+    assert!(md.contains("240–540"), "{md}");
+    assert!(md.contains("no flip within ×1–×10"), "{md}");
+    let root: Value = serde_json::from_str(&json(&service_plan())).unwrap_or(Value::Null);
+    let r = &root["workloads"][0]["recommendation"];
+    assert_eq!(r["break_even"]["cheaper_below"], "lambda");
+    assert_eq!(r["break_even"]["cheaper_above"], "ecs");
+    assert_eq!(r["break_even"]["average_rps"], 62.75);
+    assert_eq!(r["compared_with"], "ecs");
+    let s = &root["workloads"][0]["sensitivity"][0];
+    assert_eq!(s["input"], "average_rps");
+    assert_eq!(s["up"]["to"], "ecs");
 }
 
 #[test]
@@ -159,7 +225,7 @@ const TOP_EXTRA: &[&str] = &["free_tier", "assumptions", "not_included", "missin
 const PRICING: &[&str] = &["source", "as_of"];
 const PRICING_EXTRA: &[&str] = &["cited"];
 const WORKLOAD: &[&str] = &["name", "kind", "options", "recommendation"];
-const WORKLOAD_EXTRA: &[&str] = &["average_rps", "cost_curve", "notes"];
+const WORKLOAD_EXTRA: &[&str] = &["average_rps", "cost_curve", "notes", "sensitivity"];
 const OPTION: &[&str] = &[
     "platform",
     "status",
@@ -182,8 +248,8 @@ const LINE_ITEM: &[&str] = &["item", "quantity", "unit", "unit_price_usd", "cost
 const LINE_ITEM_EXTRA: &[&str] = &["source"];
 const CAPACITY: &[&str] = &["peak", "unit"];
 const LATENCY: &[&str] = &["p50", "p99"];
-const RECOMMENDATION: &[&str] = &["platform", "reason"];
-const RECOMMENDATION_EXTRA: &[&str] = &["break_even_rps"];
+const RECOMMENDATION: &[&str] = &["platform", "reason", "break_even"];
+const RECOMMENDATION_EXTRA: &[&str] = &["compared_with", "near_tie_band"];
 
 /// Asserts that `v` is an object holding every SPEC key and otherwise only documented extras.
 fn keys<'a>(

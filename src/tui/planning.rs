@@ -131,10 +131,13 @@ pub fn figures(req: &PlanRequest) -> Replanned {
     }
 }
 
-/// Give `fresh` `old`'s cost curve and break-even rate.
+/// Give `fresh` `old`'s cost curve, break-even, near-tie band and sensitivity (until the
+/// second stage replaces them).
 fn keep_curve(fresh: &mut WorkloadPlan, old: &WorkloadPlan) {
     fresh.cost_curve = old.cost_curve.clone();
-    fresh.recommendation.break_even_rps = old.recommendation.break_even_rps;
+    fresh.recommendation.versus = old.recommendation.versus.clone();
+    fresh.recommendation.band = old.recommendation.band;
+    fresh.sensitivity = old.sensitivity.clone();
 }
 
 /// The second stage: the cost curves and break-even rates of the workloads re-planned by

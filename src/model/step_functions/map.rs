@@ -101,10 +101,45 @@ fn inline(
     Ok(chosen)
 }
 
+/// A Distributed Map ([`distributed_batches`]), saying why its parent is Standard when the
+/// profile asks for Express or leaves the type to planner: AWS runs a Distributed Map only
+/// in a Standard workflow, so the type applies to the child executions.
+fn distributed(
+    d: &Demand,
+    cfg: &StepFunctionsConfig,
+    lambda: &LambdaConfig,
+    book: &PriceBook,
+    job: &Job,
+) -> Result<Evaluated, Missing> {
+    let mut plan = distributed_batches(d, cfg, lambda, book, job)?;
+    let children = plan
+        .figures
+        .config
+        .get("child_type")
+        .and_then(|c| c.as_str())
+        .unwrap_or("standard")
+        .to_string();
+    let asked = match cfg.kind {
+        crate::profile::WorkflowType::Express => Some("type: express"),
+        crate::profile::WorkflowType::Auto => Some("type: auto"),
+        crate::profile::WorkflowType::Standard => None,
+    };
+    if let Some(asked) = asked {
+        plan.figures.config.insert(
+            "type_choice".into(),
+            json!(format!(
+                "{asked} applies to the child executions ({children}): the parent of a \
+                 Distributed Map is Standard, the only type AWS runs one in"
+            )),
+        );
+    }
+    Ok(plan)
+}
+
 /// A Distributed Map (its parent Standard) with the items per child execution the profile
 /// pins, or (`auto`) the cheapest batch size that is feasible ([`batch_sizes`]); when none is,
 /// one item per child, whose findings say why.
-fn distributed(
+fn distributed_batches(
     d: &Demand,
     cfg: &StepFunctionsConfig,
     lambda: &LambdaConfig,
@@ -907,6 +942,32 @@ mod batching_tests {
             items_per_batch,
             ..cfg(StateMachineType::Standard, MapMode::Distributed)
         }
+    }
+
+    /// The profile asks for Express: a Distributed Map's parent is Standard all the same,
+    /// and the plan says why, once, where it shows the type (it used to show `type =
+    /// standard` without a word).
+    #[test]
+    fn an_express_distributed_map_says_why_its_parent_is_standard() {
+        let w = fanout_workload(10_000, 730.0, Some(120.0), 1000.0);
+        let d = Demand::new(&w, FreeTier::none());
+        let express = StepFunctionsConfig {
+            items_per_batch: AutoOr::Auto,
+            ..cfg(StateMachineType::Express, MapMode::Distributed)
+        };
+        let p = evaluate(&d, &express, &lambda_cfg(), &book());
+        assert_eq!(p.config["type"], json!("standard"));
+        assert_eq!(p.config["child_type"], json!("express"));
+        assert_eq!(
+            p.config["type_choice"],
+            json!(
+                "type: express applies to the child executions (express): the parent of a \
+                 Distributed Map is Standard, the only type AWS runs one in"
+            )
+        );
+        // Asked for Standard: nothing to explain.
+        let standard = evaluate(&d, &distributed_cfg(AutoOr::Auto), &lambda_cfg(), &book());
+        assert!(!standard.config.contains_key("type_choice"));
     }
 
     #[test]

@@ -174,10 +174,7 @@ fn try_evaluate(
     match &*d.work {
         Work::Service { .. } => Ok(OptionPlan::infeasible(
             Platform::StepFunctions,
-            "A state machine is not a request/response front end: it orchestrates steps, it \
-             does not serve requests. Express synchronous workflows can answer a caller, but \
-             they add a per-request orchestration charge and latency on top of the same \
-             function, with no concurrency benefit. Use Lambda, ECS or EC2 for a service.",
+            SERVICE_NOT_A_FRONT_END,
         )),
         Work::Workflow { workflow: wf, .. } => {
             let (chosen, alternative) = choose_type(cfg.kind, |kind| {
@@ -190,6 +187,18 @@ fn try_evaluate(
         Work::Fanout { job } => Ok(map::evaluate(d, cfg, lambda, book, job)?.into_plan()),
     }
 }
+
+/// Why Step Functions is not an option for a service, in each service's Step Functions
+/// section: one sentence; the reasoning is said once, in the report's assumptions
+/// ([`SERVICE_ASSUMPTION`]).
+pub const SERVICE_NOT_A_FRONT_END: &str =
+    "A state machine is not a request/response front end (see the assumptions).";
+
+/// The reasoning behind [`SERVICE_NOT_A_FRONT_END`], once per report that has a service.
+pub const SERVICE_ASSUMPTION: &str = "Step Functions is not an option for a service: a state \
+     machine orchestrates steps, it does not serve requests. Express synchronous workflows can \
+     answer a caller, but they add a per-request orchestration charge and latency on top of \
+     the same function, with no concurrency benefit; a service runs on Lambda, ECS or EC2.";
 
 /// What each type promises, for the findings that name a type.
 fn semantics(kind: StateMachineType) -> &'static str {

@@ -22,22 +22,13 @@ pub fn cost(frame: &mut Frame, area: Rect, app: &App) {
     }
     let block = super::block(Line::from(title), false, t);
     let curve = &wp.cost_curve;
-    let series: Vec<(Platform, Vec<(f64, f64)>)> = curve
+    // Each platform's feasible points, in runs of consecutive rates: a line never bridges a
+    // rate where the platform is not feasible, and a lone point is drawn as a point.
+    let series: Vec<(Platform, Runs)> = curve
         .series
         .iter()
-        .map(|(p, costs)| {
-            let pts = curve
-                .rates
-                .iter()
-                .zip(costs)
-                .filter_map(|(r, c)| match c {
-                    Some(c) if *r > 0.0 => Some((r.log10(), *c)),
-                    _ => None,
-                })
-                .collect();
-            (*p, pts)
-        })
-        .filter(|(_, pts): &(Platform, Vec<(f64, f64)>)| !pts.is_empty())
+        .map(|(p, costs)| (*p, runs(&curve.rates, costs)))
+        .filter(|(_, runs)| !runs.is_empty())
         .collect();
     let xs: Vec<f64> = curve
         .rates
@@ -58,14 +49,15 @@ pub fn cost(frame: &mut Frame, area: Rect, app: &App) {
     );
     let ymax = series
         .iter()
-        .flat_map(|(_, pts)| pts.iter().map(|p| p.1))
+        .flat_map(|(_, runs)| runs.iter().flatten().map(|p| p.1))
         .fold(0.0_f64, f64::max)
         .max(1.0)
         * 1.05;
     let now = (wp.average_rps > 0.0).then(|| wp.average_rps.log10());
     let be = wp
         .recommendation
-        .break_even_rps
+        .break_even()
+        .map(|b| b.average_rps)
         .filter(|b| *b > 0.0)
         .map(f64::log10)
         .filter(|b| (x0..=x1).contains(b));
@@ -73,13 +65,20 @@ pub fn cost(frame: &mut Frame, area: Rect, app: &App) {
     let be_line = be.map(|x| vec![(x, 0.0), (x, ymax)]).unwrap_or_default();
     let mut datasets: Vec<Dataset> = series
         .iter()
-        .map(|(p, pts)| {
-            Dataset::default()
-                .name(p.id())
-                .marker(Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(t.platform(*p))
-                .data(pts)
+        .flat_map(|(p, runs)| {
+            runs.iter().enumerate().map(move |(i, pts)| {
+                let d = Dataset::default()
+                    .marker(Marker::Braille)
+                    .graph_type(if pts.len() > 1 {
+                        GraphType::Line
+                    } else {
+                        GraphType::Scatter
+                    })
+                    .style(t.platform(*p))
+                    .data(pts);
+                // One legend entry per platform.
+                if i == 0 { d.name(p.id()) } else { d }
+            })
         })
         .collect();
     if !now_line.is_empty() {
@@ -126,6 +125,30 @@ pub fn cost(frame: &mut Frame, area: Rect, app: &App) {
                 ]),
         );
     frame.render_widget(chart, area);
+}
+
+/// Runs of points, each a line on the chart.
+type Runs = Vec<Vec<(f64, f64)>>;
+
+/// A platform's feasible points on the log-rate axis, split into runs of consecutive rates
+/// where it is feasible (a gap where it is not).
+fn runs(rates: &[f64], costs: &[Option<f64>]) -> Runs {
+    let mut out: Runs = Vec::new();
+    let mut run: Vec<(f64, f64)> = Vec::new();
+    for (r, c) in rates.iter().zip(costs) {
+        match c {
+            Some(c) if *r > 0.0 && c.is_finite() => run.push((r.log10(), *c)),
+            _ => {
+                if !run.is_empty() {
+                    out.push(std::mem::take(&mut run));
+                }
+            }
+        }
+    }
+    if !run.is_empty() {
+        out.push(run);
+    }
+    out
 }
 
 /// A platform's capacity as a horizontal line: platform, requests/s, the line's points.
@@ -309,5 +332,19 @@ fn compact_usd(x: f64) -> String {
         format!("${}k", format::decimal(x / 1e3, 1))
     } else {
         format!("${}", format::decimal(x, 0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_partly_infeasible_line_keeps_its_points_with_a_gap() {
+        let rates = [1.0, 10.0, 100.0, 1000.0, 10_000.0];
+        let costs = [Some(5.0), None, Some(7.0), Some(9.0), None];
+        let r = runs(&rates, &costs);
+        assert_eq!(r, vec![vec![(0.0, 5.0)], vec![(2.0, 7.0), (3.0, 9.0)]]);
+        assert!(runs(&rates, &[None; 5]).is_empty());
     }
 }

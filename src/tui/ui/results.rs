@@ -180,13 +180,60 @@ pub fn recommendation(frame: &mut Frame, area: Rect, app: &App) {
         format!("at {} {unit}", format::rps(wp.average_rps)),
         t.muted(),
     )];
-    if let Some(be) = r.break_even_rps {
+    if let Some(be) = r.break_even() {
         rate.push(Span::styled(
-            format!(" · break-even {} {unit}", format::rps(be)),
+            format!(
+                " · break-even {} {unit}: {} below, {} above",
+                format::rps(be.average_rps),
+                be.cheaper_below.short(),
+                be.cheaper_above.short()
+            ),
+            t.muted(),
+        ));
+    }
+    if let Some(b) = &r.band {
+        let end = |x: Option<f64>, or: &str| x.map_or_else(|| or.to_string(), format::rps);
+        rate.push(Span::styled(
+            format!(
+                " · {}≈{} within 10% from {} to {} {unit}",
+                b.platforms[0].short(),
+                b.platforms[1].short(),
+                end(b.from_rps, "below chart"),
+                end(b.to_rps, "beyond chart")
+            ),
             t.muted(),
         ));
     }
     lines.push(Line::from(rate));
+    // What would change the answer: the nearest flips (computed with the cost curve).
+    for s in wp
+        .sensitivity
+        .iter()
+        .filter(|s| s.nearest().is_some())
+        .take(3)
+    {
+        for f in [&s.down, &s.up].into_iter().flatten() {
+            let to = f.to.map_or("nothing feasible", |p| p.short());
+            lines.push(Line::from(vec![
+                Span::styled("↯ ", t.accent()),
+                Span::raw(match s.input {
+                    crate::model::sensitivity::Input::Prices(_) => {
+                        format!(
+                            "{} ×{} → {to}",
+                            s.input.label(unit),
+                            format::decimal(f.factor, 3)
+                        )
+                    }
+                    _ => format!(
+                        "{} {} → {to} (×{})",
+                        s.input.label(unit),
+                        format::number(f.value),
+                        format::number(f.factor)
+                    ),
+                }),
+            ]));
+        }
+    }
     // Risks: the selected platform's first, then the others'.
     let sel = app.platform();
     let mut options: Vec<&OptionPlan> = wp.options.iter().collect();
