@@ -3,7 +3,7 @@
 //! refresh and the tests derive their lists from [`prices`] and [`QUOTAS`]; nothing else lists
 //! keys by hand.
 
-use crate::profile::Architecture;
+use crate::profile::{Architecture, Purchase};
 
 pub fn lambda_requests(arch: Architecture) -> String {
     format!("lambda.requests.{}", arch.as_str())
@@ -26,13 +26,20 @@ pub const SFN_STANDARD_TRANSITIONS: &str = "step_functions.standard.transitions"
 pub const SFN_EXPRESS_REQUESTS: &str = "step_functions.express.requests";
 pub const SFN_EXPRESS_DURATION: &str = "step_functions.express.duration";
 
-pub fn fargate_vcpu(arch: Architecture, spot: bool) -> String {
-    let market = if spot { "fargate_spot" } else { "fargate" };
-    format!("ecs.{market}.vcpu.{}", arch.as_str())
+/// Fargate's market for a purchase option: `fargate` (on-demand), `fargate_spot`,
+/// `fargate_savings_plan_1y`, ... (an option Fargate does not offer names a key no book has).
+fn fargate_market(purchase: Purchase) -> String {
+    if purchase == Purchase::OnDemand {
+        "fargate".to_string()
+    } else {
+        format!("fargate_{}", purchase.as_str())
+    }
 }
-pub fn fargate_memory(arch: Architecture, spot: bool) -> String {
-    let market = if spot { "fargate_spot" } else { "fargate" };
-    format!("ecs.{market}.memory.{}", arch.as_str())
+pub fn fargate_vcpu(arch: Architecture, purchase: Purchase) -> String {
+    format!("ecs.{}.vcpu.{}", fargate_market(purchase), arch.as_str())
+}
+pub fn fargate_memory(arch: Architecture, purchase: Purchase) -> String {
+    format!("ecs.{}.memory.{}", fargate_market(purchase), arch.as_str())
 }
 pub const FARGATE_EPHEMERAL_STORAGE: &str = "ecs.fargate.ephemeral_storage";
 
@@ -198,18 +205,22 @@ pub fn prices() -> Vec<PriceKey> {
     for (usagetype, key, unit) in [
         (
             "Fargate-vCPU-Hours:perCPU",
-            fargate_vcpu(X86_64, false),
+            fargate_vcpu(X86_64, Purchase::OnDemand),
             "vCPU-hour",
         ),
         (
             "Fargate-ARM-vCPU-Hours:perCPU",
-            fargate_vcpu(Arm64, false),
+            fargate_vcpu(Arm64, Purchase::OnDemand),
             "vCPU-hour",
         ),
-        ("Fargate-GB-Hours", fargate_memory(X86_64, false), "GB-hour"),
+        (
+            "Fargate-GB-Hours",
+            fargate_memory(X86_64, Purchase::OnDemand),
+            "GB-hour",
+        ),
         (
             "Fargate-ARM-GB-Hours",
-            fargate_memory(Arm64, false),
+            fargate_memory(Arm64, Purchase::OnDemand),
             "GB-hour",
         ),
         (
@@ -246,22 +257,39 @@ pub fn prices() -> Vec<PriceKey> {
             },
         });
     }
-    // Fargate Spot has no fixed published rate: modelled from on-demand.
+    // Fargate Spot has no fixed published rate: modelled from on-demand at an observed
+    // Spot rate's share (see `aws::pricing_map::FARGATE_SPOT_SHARE`).
     for arch in [X86_64, Arm64] {
         for (key, unit) in [
             (
-                fargate_vcpu as fn(Architecture, bool) -> String,
+                fargate_vcpu as fn(Architecture, Purchase) -> String,
                 "vCPU-hour",
             ),
             (fargate_memory, "GB-hour"),
         ] {
             v.push(PriceKey {
-                key: key(arch, true),
+                key: key(arch, Purchase::Spot),
                 unit,
                 origin: Origin::Modelled {
-                    from: key(arch, false),
+                    from: key(arch, Purchase::OnDemand),
                 },
             });
+        }
+    }
+    v
+}
+
+/// Compute Savings Plans rates for Fargate: optional keys. They come from the Savings Plans
+/// offer (its own bulk price list, not `GetProducts`), so `pricing refresh` cannot fetch
+/// them; a book holds them only where a published rate was entered with its source, and a
+/// profile buying Fargate under a Savings Plan in a book without them cannot be priced.
+pub fn savings_plan_prices() -> Vec<(String, &'static str)> {
+    use Architecture::{Arm64, X86_64};
+    let mut v = Vec::new();
+    for purchase in [Purchase::SavingsPlan1y, Purchase::SavingsPlan3y] {
+        for arch in [X86_64, Arm64] {
+            v.push((fargate_vcpu(arch, purchase), "vCPU-hour"));
+            v.push((fargate_memory(arch, purchase), "GB-hour"));
         }
     }
     v
