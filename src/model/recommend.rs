@@ -94,6 +94,7 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
         reason.push_str(&format!(" Not feasible: {}.", infeasible.join(", ")));
     }
     reason.push_str(&pinned_alternatives(options, Some(chosen)));
+    reason.push_str(&purchase_flip(&feasible, chosen));
     let pair = feasible
         .get(1)
         .map(|next| (cheapest.platform, next.platform));
@@ -105,6 +106,50 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
         },
         pair,
     )
+}
+
+/// When an option is bought other than on demand (Spot, a commitment) and the choice would
+/// differ with every option on demand, the sentence that says so: the purchase flips it.
+fn purchase_flip(feasible: &[&OptionPlan], chosen: &OptionPlan) -> String {
+    if feasible.iter().all(|o| o.purchase.is_none()) {
+        return String::new();
+    }
+    let on_demand = |o: &OptionPlan| {
+        o.purchase
+            .as_ref()
+            .map_or(o.monthly_cost_usd, |b| b.on_demand_monthly_cost_usd)
+    };
+    let Some(cheapest) = feasible.iter().min_by(|a, b| {
+        on_demand(a)
+            .total_cmp(&on_demand(b))
+            .then(a.platform.cmp(&b.platform))
+    }) else {
+        return String::new();
+    };
+    let bought: Vec<String> = feasible
+        .iter()
+        .filter_map(|o| {
+            o.purchase
+                .as_ref()
+                .map(|b| format!("{} as {}", o.platform.label(), b.purchase.describe()))
+        })
+        .collect();
+    if cheapest.platform == chosen.platform {
+        format!(
+            " Priced with {}; on demand too it is the cheapest.",
+            bought.join(", ")
+        )
+    } else {
+        format!(
+            " Priced with {}: that purchase decides it. All on demand, {} would be cheapest at \
+             {}/month against {} for {}.",
+            bought.join(", "),
+            cheapest.platform.label(),
+            usd(on_demand(cheapest)),
+            usd(on_demand(chosen)),
+            chosen.platform.label()
+        )
+    }
 }
 
 /// Sentences naming each setting the profile pins where another would be feasible and cost

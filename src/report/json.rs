@@ -15,7 +15,13 @@
 //! `source`; per option `throttled_share` and, for fan-out jobs, `makespan_s` (`null` where unknown)
 //! and, with a deadline, `deadline_s` and `deadline_margin` (the share of the deadline a run
 //! must leave free: a feasible option's `makespan_s` is at most `deadline_s × (1 − margin)`);
-//! `recommendation.break_even_rps` (`null` when there is none).
+//! `recommendation.break_even_rps` (`null` when there is none). An option bought other than
+//! on demand (`platforms.<p>.purchase`, or the profile's `commitment`) adds `purchase` (as the
+//! profile spells it) and `on_demand_monthly_cost_usd` (the same configuration on demand)
+//! beside `monthly_cost_usd`, which is the bill as bought; a commitment (Reserved Instances,
+//! Savings Plans) also adds `committed_monthly_cost_usd` (equal to `monthly_cost_usd`),
+//! `committed_units` (the steady baseline it is sized to) and `committed_share` (the share of
+//! unit-hours it covers; the rest is billed on demand).
 
 use serde::Serialize;
 use serde_json::Value;
@@ -66,6 +72,16 @@ struct OptionView<'a> {
     platform: &'static str,
     feasible: bool,
     monthly_cost_usd: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purchase: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    on_demand_monthly_cost_usd: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    committed_monthly_cost_usd: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    committed_units: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    committed_share: Option<Option<f64>>,
     cost_breakdown: Vec<LineItemView<'a>>,
     config: &'a BTreeMap<String, Value>,
     throughput_rps: Option<f64>,
@@ -163,10 +179,17 @@ impl<'a> OptionView<'a> {
     /// `deadline_s` and `deadline_margin` are the job's, on each of its options.
     fn new(o: &'a OptionPlan, job: bool, deadline: Option<&Deadline>) -> Self {
         let deadline = deadline.filter(|_| job);
+        let bought = o.purchase.as_ref();
+        let committed = bought.filter(|b| b.purchase.is_commitment());
         OptionView {
             platform: o.platform.id(),
             feasible: o.feasible,
             monthly_cost_usd: round(o.monthly_cost_usd, 2),
+            purchase: bought.map(|b| b.purchase.as_str()),
+            on_demand_monthly_cost_usd: bought.map(|b| round(b.on_demand_monthly_cost_usd, 2)),
+            committed_monthly_cost_usd: committed.map(|_| round(o.monthly_cost_usd, 2)),
+            committed_units: committed.map(|b| round(b.committed_units, 2)),
+            committed_share: committed.map(|b| round(b.committed_share, 4)),
             cost_breakdown: o.cost_breakdown.iter().map(LineItemView::from).collect(),
             config: &o.config,
             throughput_rps: round(o.throughput_rps, 3),
