@@ -134,8 +134,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
     } else {
         "not feasible"
     };
+    // Bought other than on demand: the purchase and the on-demand bill beside it.
+    let bought = o
+        .purchase
+        .as_ref()
+        .map(|b| {
+            format!(
+                " as {} (on demand {})",
+                b.purchase.as_str(),
+                format::usd(b.on_demand_monthly_cost_usd)
+            )
+        })
+        .unwrap_or_default();
     let title = format!(
-        " {} · {} · {} ",
+        " {} · {}{bought} · {} ",
         platform.label(),
         format::usd(o.monthly_cost_usd),
         feasible
