@@ -58,7 +58,7 @@ fn every_example_profile_has_a_snapshot_test() {
 }
 
 /// The built-in us-east-1 book with TEST Compute Savings Plan rates (not AWS's figures: the
-/// shipped book has none with a source) for m7g.large and arm64 Fargate.
+/// shipped book has none with a source) for m7g.large, arm64 Fargate and arm64 Lambda duration.
 fn book_with_savings_plans() -> pricing::PriceBook {
     use planner::profile::{Architecture, Purchase};
     let mut book = pricing::load("us-east-1", None).unwrap().book;
@@ -70,6 +70,14 @@ fn book_with_savings_plans() -> pricing::PriceBook {
         },
     );
     for (key, usd) in [
+        (
+            pricing::keys::lambda_savings_plan(
+                "duration",
+                Architecture::Arm64,
+                Purchase::SavingsPlan1y,
+            ),
+            0.0000113334,
+        ),
         (
             pricing::keys::fargate_vcpu(Architecture::Arm64, Purchase::SavingsPlan1y),
             0.02590,
@@ -104,7 +112,7 @@ fn a_commitment_prices_the_fleets_and_shows_on_demand_beside_it() {
     let json: serde_json::Value =
         serde_json::from_str(&report::render(&plan, report::Format::Json)).unwrap();
     let options = json["workloads"][0]["options"].as_array().unwrap();
-    for platform in ["ecs", "ec2"] {
+    for platform in ["lambda", "ecs", "ec2"] {
         let o = options.iter().find(|o| o["platform"] == platform).unwrap();
         assert_eq!(o["feasible"], true, "{platform}: {}", o["risks"]);
         assert_eq!(o["purchase"], "savings_plan_1y", "{platform}");
@@ -116,9 +124,12 @@ fn a_commitment_prices_the_fleets_and_shows_on_demand_beside_it() {
         let share = o["committed_share"].as_f64().unwrap();
         assert!(share > 0.0 && share < 1.0, "{platform}: {share}");
     }
-    // Lambda is not under the commitment here: no purchase fields.
-    let lambda = options.iter().find(|o| o["platform"] == "lambda").unwrap();
-    assert!(lambda.get("purchase").is_none());
+    // Step Functions has no purchase options: no purchase fields.
+    let sfn = options
+        .iter()
+        .find(|o| o["platform"] == "step_functions")
+        .unwrap();
+    assert!(sfn.get("purchase").is_none());
 
     let md = report::render(&plan, report::Format::Markdown);
     assert!(md.contains("| Bought as "), "{md}");

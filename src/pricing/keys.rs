@@ -17,6 +17,20 @@ pub fn lambda_provisioned_concurrency(arch: Architecture) -> String {
 pub fn lambda_provisioned_duration(arch: Architecture) -> String {
     format!("lambda.provisioned_duration.{}", arch.as_str())
 }
+/// A Compute Savings Plan's Lambda rate: `what` is `duration`, `provisioned_concurrency` or
+/// `provisioned_duration` (`lambda.savings_plan_1y.duration.arm64`). Requests have none: a
+/// Savings Plan does not cover them.
+pub fn lambda_savings_plan(what: &str, arch: Architecture, purchase: Purchase) -> String {
+    format!("lambda.{}.{what}.{}", purchase.as_str(), arch.as_str())
+}
+/// The Lambda lines a Compute Savings Plan covers (AWS: "Lambda duration and provisioned
+/// concurrency", https://aws.amazon.com/savingsplans/compute-pricing/), by their breakdown
+/// item; INIT duration is duration.
+pub const LAMBDA_SAVINGS_PLAN_LINES: [&str; 3] = [
+    "duration",
+    "provisioned_concurrency",
+    "provisioned_duration",
+];
 pub const LAMBDA_EPHEMERAL_STORAGE: &str = "lambda.ephemeral_storage";
 /// Free tier keys (in `free_tier:`): shared by both architectures.
 pub const LAMBDA_FREE_REQUESTS: &str = "lambda.requests";
@@ -279,7 +293,7 @@ pub fn prices() -> Vec<PriceKey> {
     v
 }
 
-/// Compute Savings Plans rates for Fargate: optional keys. They come from the Savings Plans
+/// Compute Savings Plans rates for Fargate and Lambda: optional keys. They come from the Savings Plans
 /// offer (its own bulk price list, not `GetProducts`), so `pricing refresh` cannot fetch
 /// them; a book holds them only where a published rate was entered with its source, and a
 /// profile buying Fargate under a Savings Plan in a book without them cannot be priced.
@@ -290,6 +304,9 @@ pub fn savings_plan_prices() -> Vec<(String, &'static str)> {
         for arch in [X86_64, Arm64] {
             v.push((fargate_vcpu(arch, purchase), "vCPU-hour"));
             v.push((fargate_memory(arch, purchase), "GB-hour"));
+            for what in LAMBDA_SAVINGS_PLAN_LINES {
+                v.push((lambda_savings_plan(what, arch, purchase), "GB-second"));
+            }
         }
     }
     v

@@ -595,6 +595,9 @@ pub struct LambdaConfig {
     pub ephemeral_storage_mb: u32,
     #[serde(default)]
     pub ingress: LambdaIngress,
+    /// `on_demand` (default), `savings_plan_1y`, `savings_plan_3y` (Compute Savings Plans).
+    #[serde(default)]
+    pub purchase: Purchase,
 }
 
 fn yes() -> bool {
@@ -621,6 +624,7 @@ impl Default for LambdaConfig {
             cold_start_ms: default_cold_start_ms(),
             ephemeral_storage_mb: default_ephemeral_mb(),
             ingress: LambdaIngress::default(),
+            purchase: Purchase::default(),
         }
     }
 }
@@ -845,6 +849,13 @@ impl Purchase {
     ];
     /// What EC2 offers: every option.
     pub const EC2: [Purchase; 8] = Purchase::ALL;
+    /// What Lambda offers: on-demand and Compute Savings Plans (on duration and provisioned
+    /// concurrency; requests are not discounted).
+    pub const LAMBDA: [Purchase; 3] = [
+        Purchase::OnDemand,
+        Purchase::SavingsPlan1y,
+        Purchase::SavingsPlan3y,
+    ];
     /// What Fargate offers (ECS): on-demand, Fargate Spot, Compute Savings Plans.
     pub const FARGATE: [Purchase; 4] = [
         Purchase::OnDemand,

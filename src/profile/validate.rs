@@ -833,9 +833,13 @@ fn check_platforms(c: &mut Checker<'_>, pl: &Platforms) {
 }
 
 /// The profile's `commitment` prices every platform it covers whose own purchase is
-/// on-demand: ECS (unless on Spot) and EC2. A platform stating another purchase keeps it.
+/// on-demand: Lambda, ECS (unless on Spot) and EC2. A platform stating another purchase keeps
+/// it.
 fn apply_commitment(pl: &mut Platforms, commitment: Commitment) {
     let purchase = commitment.savings_plan.purchase();
+    if pl.lambda.purchase == Purchase::OnDemand {
+        pl.lambda.purchase = purchase;
+    }
     if pl.ecs.purchase() == Purchase::OnDemand {
         pl.ecs.purchase = purchase;
     }
@@ -846,6 +850,16 @@ fn apply_commitment(pl: &mut Platforms, commitment: Commitment) {
 
 /// A purchase option the platform offers, and `spot: true` agreeing with `purchase`.
 fn check_purchases(c: &mut Checker<'_>, pl: &Platforms) {
+    if !Purchase::LAMBDA.contains(&pl.lambda.purchase) {
+        c.at(
+            "platforms.lambda.purchase",
+            format!(
+                "Lambda is not bought as `{}`: {}",
+                pl.lambda.purchase.as_str(),
+                Purchase::list(&Purchase::LAMBDA)
+            ),
+        );
+    }
     let ecs = &pl.ecs;
     if !Purchase::FARGATE.contains(&ecs.purchase) {
         c.at(

@@ -195,7 +195,14 @@ fn bought(o: &OptionPlan, b: &crate::model::Bought) -> String {
     let saved = od - o.monthly_cost_usd;
     let share = if od > 0.0 { saved / od } else { 0.0 };
     let covers = if b.purchase.is_commitment() {
-        if b.committed_units > 0.0 {
+        if o.platform == crate::model::Platform::Lambda {
+            format!(
+                " on duration and provisioned concurrency, sized to the steady baseline (the \
+                 quietest minute's rate all month: {} of the duration); requests and the rest are \
+                 billed on demand",
+                crate::model::words::pct(b.committed_share)
+            )
+        } else if b.committed_units > 0.0 {
             format!(
                 ", sized to the steady baseline of {} {} (the units running all day, {} of the \
                  {}-hours); the hours above it are billed on demand",

@@ -34,6 +34,7 @@ pub enum Param {
     LambdaMemory,
     LambdaArch,
     LambdaProvisioned,
+    LambdaPurchase,
     SfnType,
     EcsVcpu,
     EcsMemory,
@@ -97,6 +98,7 @@ impl Param {
             LambdaMemory,
             LambdaArch,
             LambdaProvisioned,
+            LambdaPurchase,
             SfnType,
             EcsVcpu,
             EcsMemory,
@@ -133,6 +135,7 @@ impl Param {
             Param::Runtime => "runtime",
             Param::LambdaMemory => "λ memory [MB]",
             Param::LambdaArch => "λ arch",
+            Param::LambdaPurchase => "λ purchase",
             Param::LambdaProvisioned => "λ provisioned",
             Param::SfnType => "sfn type",
             Param::EcsVcpu => "ecs vCPU",
@@ -149,6 +152,7 @@ impl Param {
         match self {
             Param::Shape => "flat, diurnal or bursty",
             Param::LambdaArch => "x86_64 or arm64",
+            Param::LambdaPurchase => "on_demand, savings_plan_1y, savings_plan_3y",
             Param::Runtime => "one_core, nodejs, python, ruby, all_cores, go, java or dotnet",
             Param::SfnType => "standard or express",
             Param::EcsPurchase => "on_demand, spot, savings_plan_1y, savings_plan_3y",
@@ -193,6 +197,7 @@ impl Param {
             Param::Runtime => w.request.runtime.as_str().into(),
             Param::LambdaMemory => auto_num(pl.lambda.memory_mb.fixed().map(|&m| f64::from(m))),
             Param::LambdaArch => pl.lambda.architecture.as_str().into(),
+            Param::LambdaPurchase => pl.lambda.purchase.as_str().into(),
             Param::LambdaProvisioned => {
                 format::decimal(f64::from(pl.lambda.provisioned_concurrency), 0)
             }
@@ -287,6 +292,7 @@ impl Param {
                 p.platforms.lambda.provisioned_concurrency =
                     orig.platforms.lambda.provisioned_concurrency;
             }
+            Param::LambdaPurchase => p.platforms.lambda.purchase = orig.platforms.lambda.purchase,
             Param::SfnType => p.platforms.step_functions.kind = orig.platforms.step_functions.kind,
             Param::EcsVcpu | Param::EcsMemory => {
                 p.platforms.ecs.vcpu = orig.platforms.ecs.vcpu.clone();

@@ -102,6 +102,9 @@ impl Param {
                 };
             }
             Param::LambdaArch => pl.lambda.architecture = toggle_arch(pl.lambda.architecture),
+            Param::LambdaPurchase => {
+                pl.lambda.purchase = cycle(&Purchase::LAMBDA, &pl.lambda.purchase, up)
+            }
             Param::LambdaProvisioned => {
                 let v = pl.lambda.provisioned_concurrency;
                 let n = if up {

@@ -100,6 +100,13 @@ impl Param {
                 };
             }
             Param::LambdaArch => pl.lambda.architecture = arch(&lower)?,
+            Param::LambdaPurchase => {
+                pl.lambda.purchase = Purchase::parse(&lower)
+                    .filter(|p| Purchase::LAMBDA.contains(p))
+                    .ok_or_else(|| {
+                        format!("`{text}` is not {}", Purchase::list(&Purchase::LAMBDA))
+                    })?;
+            }
             Param::LambdaProvisioned => {
                 pl.lambda.provisioned_concurrency =
                     whole(text, 0, pl.lambda.concurrency_limit.unwrap_or(u32::MAX))?;
