@@ -329,3 +329,51 @@ fn instance(
         rates,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::profile::Purchase;
+
+    /// The Reserved Instance rates read from the real t2.micro item (`map.rs`'s test) enter
+    /// the book's instance with their SKU and date; rates refresh cannot fetch (Savings Plans)
+    /// stay as the previous book had them.
+    #[test]
+    fn reserved_rates_enter_the_book_and_other_rates_are_kept() {
+        let found = FoundInstance {
+            sku: "STTHYT3WDDQU8UBR".into(),
+            usagetype: "EU-BoxUsage:t2.micro".into(),
+            published: Some("2021-01-15".into()),
+            hourly: 0.0126,
+            vcpu: Some(1),
+            memory_gib: Some(1.0),
+            arch: Some("x86_64"),
+            reserved: vec![
+                (Purchase::Reserved1y, 0.0089),
+                (Purchase::Reserved3y, 0.0063),
+            ],
+        };
+        let mut before = instance("eu-west-1", &found, None, "").unwrap();
+        before.rates.insert(
+            "savings_plan_1y".into(),
+            crate::pricing::Rate {
+                hourly: 0.0099,
+                source: "entered by hand".into(),
+            },
+        );
+        before.rates.get_mut("reserved_1y").unwrap().hourly = 0.5;
+        let inst = instance("eu-west-1", &found, Some(&before), "the old book").unwrap();
+        assert_eq!(inst.rate(Purchase::Reserved1y).unwrap().0, 0.0089);
+        assert_eq!(inst.rate(Purchase::Reserved3y).unwrap().0, 0.0063);
+        let (_, source) = inst.rate(Purchase::Reserved3y).unwrap();
+        assert!(
+            source.contains("SKU STTHYT3WDDQU8UBR")
+                && source.contains("Standard, No Upfront, 3yr")
+                && source.contains("published 2021-01-15"),
+            "{source}"
+        );
+        assert_eq!(inst.rate(Purchase::SavingsPlan1y).unwrap().0, 0.0099);
+        assert!(inst.rate(Purchase::Spot).is_none());
+    }
+}
