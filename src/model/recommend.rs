@@ -41,18 +41,7 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
             .then(a.platform.cmp(&b.platform))
     });
     let cheapest = feasible[0];
-    let tie_limit = cheapest.monthly_cost_usd * (1.0 + NEAR_TIE);
-    let chosen = feasible
-        .iter()
-        .filter(|o| o.monthly_cost_usd <= tie_limit + 1e-9)
-        .min_by(|a, b| {
-            a.platform
-                .ops_rank()
-                .cmp(&b.platform.ops_rank())
-                .then(a.monthly_cost_usd.total_cmp(&b.monthly_cost_usd))
-        })
-        .copied()
-        .unwrap_or(cheapest);
+    let chosen = pick(&feasible, |o| o.monthly_cost_usd).unwrap_or(cheapest);
 
     let mut reason = if chosen.platform == cheapest.platform {
         match feasible.get(1) {
@@ -108,8 +97,33 @@ pub fn choose(options: &[OptionPlan]) -> (Recommendation, Option<(Platform, Plat
     )
 }
 
-/// When an option is bought other than on demand (Spot, a commitment) and the choice would
-/// differ with every option on demand, the sentence that says so: the purchase flips it.
+/// The option to recommend of `feasible` by `cost`: the cheapest, or on a near-tie the one
+/// with less to operate.
+fn pick<'o>(
+    feasible: &[&'o OptionPlan],
+    cost: impl Fn(&OptionPlan) -> f64,
+) -> Option<&'o OptionPlan> {
+    let cheapest = feasible.iter().min_by(|a, b| {
+        cost(a)
+            .total_cmp(&cost(b))
+            .then(a.platform.cmp(&b.platform))
+    })?;
+    let tie_limit = cost(cheapest) * (1.0 + NEAR_TIE);
+    feasible
+        .iter()
+        .filter(|o| cost(o) <= tie_limit + 1e-9)
+        .min_by(|a, b| {
+            a.platform
+                .ops_rank()
+                .cmp(&b.platform.ops_rank())
+                .then(cost(a).total_cmp(&cost(b)))
+        })
+        .copied()
+}
+
+/// When an option is bought other than on demand (Spot, a commitment), whether the choice
+/// would be the same with every option on demand: the sentence that says so, or that the
+/// purchase decides it.
 fn purchase_flip(feasible: &[&OptionPlan], chosen: &OptionPlan) -> String {
     if feasible.iter().all(|o| o.purchase.is_none()) {
         return String::new();
@@ -119,11 +133,7 @@ fn purchase_flip(feasible: &[&OptionPlan], chosen: &OptionPlan) -> String {
             .as_ref()
             .map_or(o.monthly_cost_usd, |b| b.on_demand_monthly_cost_usd)
     };
-    let Some(cheapest) = feasible.iter().min_by(|a, b| {
-        on_demand(a)
-            .total_cmp(&on_demand(b))
-            .then(a.platform.cmp(&b.platform))
-    }) else {
+    let Some(cheapest) = pick(feasible, on_demand) else {
         return String::new();
     };
     let bought: Vec<String> = feasible
@@ -136,12 +146,12 @@ fn purchase_flip(feasible: &[&OptionPlan], chosen: &OptionPlan) -> String {
         .collect();
     if cheapest.platform == chosen.platform {
         format!(
-            " Priced with {}; on demand too it is the cheapest.",
+            " Priced with {}; all on demand, the choice would be the same.",
             bought.join(", ")
         )
     } else {
         format!(
-            " Priced with {}: that purchase decides it. All on demand, {} would be cheapest at \
+            " Priced with {}: that purchase decides it. All on demand, {} would be chosen at \
              {}/month against {} for {}.",
             bought.join(", "),
             cheapest.platform.label(),
@@ -254,6 +264,50 @@ mod tests {
         o.monthly_cost_usd = cost;
         o.risks.clear();
         o
+    }
+
+    #[test]
+    fn the_reason_says_when_the_purchase_decides_the_choice() {
+        let bought = |mut o: OptionPlan, on_demand: f64| {
+            o.purchase = Some(crate::model::plan::Bought {
+                purchase: crate::profile::Purchase::SavingsPlan1y,
+                on_demand_monthly_cost_usd: on_demand,
+                committed_units: 2.0,
+                committed_share: 1.0,
+            });
+            o
+        };
+        // EC2 under a Savings Plan at $70 beats Lambda's $90; on demand ($100) it would not.
+        let opts = [
+            opt(Platform::Lambda, 90.0, true),
+            opt(Platform::StepFunctions, 0.0, false),
+            opt(Platform::Ecs, 200.0, true),
+            bought(opt(Platform::Ec2, 70.0, true), 100.0),
+        ];
+        let (r, _) = choose(&opts);
+        assert_eq!(r.platform, Some(Platform::Ec2));
+        assert!(
+            r.reason.contains(
+                "Priced with EC2 as 1-year Compute Savings Plan (no upfront): that purchase \
+                 decides it. All on demand, Lambda would be chosen at $90.00/month against \
+                 $100.00 for EC2."
+            ),
+            "{}",
+            r.reason
+        );
+        // Cheapest either way: said so.
+        let opts = [
+            opt(Platform::Lambda, 190.0, true),
+            opt(Platform::StepFunctions, 0.0, false),
+            opt(Platform::Ecs, 200.0, true),
+            bought(opt(Platform::Ec2, 70.0, true), 100.0),
+        ];
+        let (r, _) = choose(&opts);
+        assert!(
+            r.reason.contains("the choice would be the same"),
+            "{}",
+            r.reason
+        );
     }
 
     #[test]
