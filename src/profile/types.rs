@@ -134,6 +134,7 @@ pub struct Profile {
     pub quotas: BTreeMap<String, f64>,
     /// The Savings Plan the profile states for every platform it covers (already applied to
     /// the platforms' `purchase`; kept for the report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commitment: Option<Commitment>,
 }
 

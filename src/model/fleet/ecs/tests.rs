@@ -251,6 +251,21 @@ fn spot_uses_spot_prices_and_warns() {
         },
     );
     assert_eq!(purchase.monthly_cost_usd, spot.monthly_cost_usd);
+    assert!(!spot.risks.iter().any(|r| r.contains("single task")));
+    // A fleet that can shrink to one task has nothing to carry it through an interruption.
+    let single = eval(
+        &service(1.0, req(100.0, 0.0, 256)),
+        &EcsConfig {
+            spot: true,
+            min_tasks: 1,
+            ..fixed(0.5, 1.0)
+        },
+    );
+    assert!(
+        single.risks.iter().any(|r| r.contains("single task")),
+        "{:?}",
+        single.risks
+    );
 }
 
 /// The shipped book with test Compute Savings Plan rates for arm64 Fargate (on demand
