@@ -382,3 +382,71 @@ fn data_transfer_out_tiers_and_free_100_gb() {
     assert_eq!(line_cents(&lines, "free_tier"), -9.00);
     assert_eq!(cents(total(&lines)), 36.00);
 }
+
+/// A one-tier price for the Savings Plans example below.
+fn flat(unit: &str, usd: f64) -> planner::pricing::Price {
+    planner::pricing::Price {
+        unit: unit.into(),
+        tiers: vec![planner::pricing::Tier { upto: None, usd }],
+        source: "AWS Savings Plans User Guide example (illustrative rates)".into(),
+    }
+}
+
+/// AWS Savings Plans User Guide, "Understanding how Savings Plans apply to your usage"
+/// (https://docs.aws.amazon.com/savingsplans/latest/userguide/sp-applying.html), the example
+/// with illustrative rates: in one hour, 1× c5.9xlarge Linux (on demand $4.00, Compute
+/// Savings Plans rate $2.00) and 10 vCPU and 5 GB of Fargate (vCPU $1.50 → $1.00, GB $2.00 →
+/// $1.00), under a $25.00/hour 1-year Compute Savings Plan that covers all usage (scenario
+/// 1, with a c5.24xlarge Windows at $8.00 that planner does not model). Covered usage pays
+/// the plan's rate: $2.00 for the instance, $10.00 + $5.00 for Fargate; on demand the same
+/// usage costs $4.00 and $15.00 + $10.00.
+#[test]
+fn savings_plans_user_guide_example_scenario_1() {
+    use planner::model::fleet::search::Usage as Hours;
+    use planner::model::{ec2, ecs};
+    use planner::pricing::Instance;
+    use planner::profile::Purchase;
+    let c5 = Instance {
+        arch: "x86_64".into(),
+        vcpu: 36,
+        memory_gib: 72.0,
+        on_demand_hourly: 4.00,
+        source: "example".into(),
+        baseline_cpu_share: None,
+        rates: Default::default(),
+    };
+    // One instance steady for the hour: all of it at the plan's rate.
+    let hour = Hours {
+        hours: 1.0,
+        steady_hours: 1.0,
+    };
+    let lines = ec2::bill_bought(hour, &c5, Purchase::SavingsPlan1y, (2.00, "example"));
+    assert_eq!(cents(total(&lines)), 2.00);
+    assert_eq!(cents(ec2::bill(1.0, &c5).cost_usd), 4.00);
+
+    // Fargate: 10 vCPU and 5 GB for the hour, as one task of that size.
+    let (od_vcpu, od_gb) = (flat("vCPU-hour", 1.50), flat("GB-hour", 2.00));
+    let (sp_vcpu, sp_gb) = (flat("vCPU-hour", 1.00), flat("GB-hour", 1.00));
+    let prices = ecs::FargatePrices {
+        vcpu: &od_vcpu,
+        memory: &od_gb,
+        storage: None,
+        purchase: Purchase::SavingsPlan1y,
+        committed: Some((&sp_vcpu, &sp_gb)),
+        on_demand: (&od_vcpu, &od_gb),
+    };
+    let lines = ecs::bill_usage(hour, 10.0, 5.0, 20.0, &prices);
+    let by_item = |item: &str| cents(lines.iter().find(|l| l.item == item).unwrap().cost_usd);
+    assert_eq!((by_item("vcpu"), by_item("memory")), (10.00, 5.00));
+    // With the Windows instance's $8.00, the hour's $25.00 commitment is used exactly.
+    assert_eq!(cents(total(&lines) + 2.00 + 8.00), 25.00);
+
+    // Usage above the steady baseline is billed on demand: a second hour of the same task
+    // that the plan does not cover costs $15.00 + $10.00.
+    let two = Hours {
+        hours: 2.0,
+        steady_hours: 1.0,
+    };
+    let lines = ecs::bill_usage(two, 10.0, 5.0, 20.0, &prices);
+    assert_eq!(cents(total(&lines)), 15.00 + 25.00);
+}

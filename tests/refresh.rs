@@ -700,7 +700,10 @@ fn real_items_are_read_with_sku_and_date_and_moves_are_printed() {
     assert_eq!(run.code, 0, "{}", run.stderr);
 
     let book = written(dir.path(), "us-east-1");
-    let vcpu = &book.prices[&keys::fargate_vcpu(planner::profile::Architecture::X86_64, false)];
+    let vcpu = &book.prices[&keys::fargate_vcpu(
+        planner::profile::Architecture::X86_64,
+        planner::profile::Purchase::OnDemand,
+    )];
     assert_eq!(vcpu.unit_usd(), 0.04048);
     assert!(
         vcpu.source
@@ -708,9 +711,13 @@ fn real_items_are_read_with_sku_and_date_and_moves_are_printed() {
         "{}",
         vcpu.source
     );
-    let spot = &book.prices[&keys::fargate_vcpu(planner::profile::Architecture::X86_64, true)];
-    assert_eq!(spot.unit_usd(), 0.012144);
-    assert!(spot.source.starts_with("MODELLED"), "{}", spot.source);
+    let spot = &book.prices[&keys::fargate_vcpu(
+        planner::profile::Architecture::X86_64,
+        planner::profile::Purchase::Spot,
+    )];
+    // The observed Spot rate's share of the refreshed on-demand price.
+    assert_eq!(spot.unit_usd(), 0.01334053);
+    assert!(spot.source.starts_with("ESTIMATE"), "{}", spot.source);
     assert_eq!(book.prices["lambda.requests.x86_64"].unit_usd(), 0.00000021);
 
     let e = &run.stderr;

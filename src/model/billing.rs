@@ -21,6 +21,20 @@ pub fn line(item: &str, quantity: f64, price: &Price) -> LineItem {
     }
 }
 
+/// A line bought other than on demand (a Savings Plan's or Reserved Instance's rate, Spot):
+/// as [`line`], with the purchase named in its unit ("vCPU-hour, 1-year Compute Savings Plan
+/// (no upfront)") so the breakdown tells it from the on-demand line of the same item.
+pub fn bought_line(
+    item: &str,
+    quantity: f64,
+    price: &Price,
+    purchase: crate::profile::Purchase,
+) -> LineItem {
+    let mut l = line(item, quantity, price);
+    l.unit = format!("{}, {}", price.unit, purchase.describe());
+    l
+}
+
 /// Look a key up and price `quantity` of it.
 pub fn priced(book: &PriceBook, item: &str, key: &str, quantity: f64) -> Result<LineItem, Missing> {
     Ok(line(item, quantity, book.price(key)?))

@@ -354,6 +354,22 @@ pub struct OptionPlan {
     /// recommendation names it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alternative: Option<Alternative>,
+    /// How the option's capacity is bought, when not on demand: the bill above is at that
+    /// purchase, and this says what the same configuration costs on demand.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purchase: Option<Bought>,
+}
+
+/// An option bought other than on demand (Spot, Reserved Instances, Savings Plans).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bought {
+    pub purchase: crate::profile::Purchase,
+    /// The same configuration's monthly bill on demand.
+    pub on_demand_monthly_cost_usd: f64,
+    /// A commitment covers only the units running all month (the curve's minimum): how many
+    /// that is, and their share of the unit-hours (0 for Spot, which has no commitment).
+    pub committed_units: f64,
+    pub committed_share: f64,
 }
 
 /// A feasible setting that would cost less than the one the profile pins.
@@ -451,6 +467,7 @@ impl OptionPlan {
             makespan_s: None,
             capacity_rps: Vec::new(),
             alternative: None,
+            purchase: None,
         }
     }
 
@@ -482,6 +499,7 @@ impl OptionPlan {
             makespan_s: figures.makespan_s,
             capacity_rps: figures.capacity_rps,
             alternative: None,
+            purchase: None,
         }
     }
 }
@@ -500,6 +518,12 @@ impl OptionPlan {
             ("latency_ms.p99", self.latency_ms.p99),
             ("throttled_share", self.throttled_share),
             ("makespan_s", self.makespan_s.unwrap_or(0.0)),
+            (
+                "purchase.on_demand_monthly_cost_usd",
+                self.purchase
+                    .as_ref()
+                    .map_or(0.0, |b| b.on_demand_monthly_cost_usd),
+            ),
             (
                 "alternative.monthly_cost_usd",
                 self.alternative

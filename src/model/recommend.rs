@@ -135,6 +135,7 @@ pub fn choose(options: &[OptionPlan]) -> Recommendation {
     }
     reason.push_str(&unpriced);
     reason.push_str(&pinned_alternatives(options, Some(chosen)));
+    reason.push_str(&purchase_flip(&feasible, chosen));
     Recommendation {
         platform: Some(chosen.platform),
         reason,
@@ -157,6 +158,57 @@ fn unpriced_sentence(options: &[OptionPlan]) -> String {
         format!(
             " Could not be priced, so not compared: {}.",
             named.join("; ")
+        )
+    }
+}
+
+/// The option [`pick`] recommends of `feasible` when each costs `cost` (the on-demand bill,
+/// to ask whether a purchase decides the choice).
+fn pick_by<'o>(
+    feasible: &[&'o OptionPlan],
+    cost: impl Fn(&OptionPlan) -> f64,
+) -> Option<&'o OptionPlan> {
+    let p = pick(feasible.iter().map(|o| (o.platform, Some(cost(o)))))?;
+    feasible.iter().find(|o| o.platform == p).copied()
+}
+
+/// When an option is bought other than on demand (Spot, a commitment), whether the choice
+/// would be the same with every option on demand: the sentence that says so, or that the
+/// purchase decides it.
+fn purchase_flip(feasible: &[&OptionPlan], chosen: &OptionPlan) -> String {
+    if feasible.iter().all(|o| o.purchase.is_none()) {
+        return String::new();
+    }
+    let on_demand = |o: &OptionPlan| {
+        o.purchase
+            .as_ref()
+            .map_or(o.monthly_cost_usd, |b| b.on_demand_monthly_cost_usd)
+    };
+    let Some(cheapest) = pick_by(feasible, on_demand) else {
+        return String::new();
+    };
+    let bought: Vec<String> = feasible
+        .iter()
+        .filter_map(|o| {
+            o.purchase
+                .as_ref()
+                .map(|b| format!("{} as {}", o.platform.label(), b.purchase.describe()))
+        })
+        .collect();
+    if cheapest.platform == chosen.platform {
+        format!(
+            " Priced with {}; all on demand, the choice would be the same.",
+            bought.join(", ")
+        )
+    } else {
+        format!(
+            " Priced with {}: that purchase decides it. All on demand, {} would be chosen at \
+             {}/month against {} for {}.",
+            bought.join(", "),
+            cheapest.platform.label(),
+            usd(on_demand(cheapest)),
+            usd(on_demand(chosen)),
+            chosen.platform.label()
         )
     }
 }
@@ -270,6 +322,50 @@ mod tests {
         o.monthly_cost_usd = cost;
         o.risks.clear();
         o
+    }
+
+    #[test]
+    fn the_reason_says_when_the_purchase_decides_the_choice() {
+        let bought = |mut o: OptionPlan, on_demand: f64| {
+            o.purchase = Some(crate::model::plan::Bought {
+                purchase: crate::profile::Purchase::SavingsPlan1y,
+                on_demand_monthly_cost_usd: on_demand,
+                committed_units: 2.0,
+                committed_share: 1.0,
+            });
+            o
+        };
+        // EC2 under a Savings Plan at $70 beats Lambda's $90; on demand ($100) it would not.
+        let opts = [
+            opt(Platform::Lambda, 90.0, true),
+            opt(Platform::StepFunctions, 0.0, false),
+            opt(Platform::Ecs, 200.0, true),
+            bought(opt(Platform::Ec2, 70.0, true), 100.0),
+        ];
+        let r = choose(&opts);
+        assert_eq!(r.platform, Some(Platform::Ec2));
+        assert!(
+            r.reason.contains(
+                "Priced with EC2 as 1-year Compute Savings Plan (no upfront): that purchase \
+                 decides it. All on demand, Lambda would be chosen at $90.00/month against \
+                 $100.00 for EC2."
+            ),
+            "{}",
+            r.reason
+        );
+        // Cheapest either way: said so.
+        let opts = [
+            opt(Platform::Lambda, 190.0, true),
+            opt(Platform::StepFunctions, 0.0, false),
+            opt(Platform::Ecs, 200.0, true),
+            bought(opt(Platform::Ec2, 70.0, true), 100.0),
+        ];
+        let r = choose(&opts);
+        assert!(
+            r.reason.contains("the choice would be the same"),
+            "{}",
+            r.reason
+        );
     }
 
     #[test]

@@ -86,6 +86,37 @@ pub struct Instance {
     /// Burstable (T family): sustained CPU above the baseline costs credits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_cpu_share: Option<f64>,
+    /// Hourly rates other than on-demand, by purchase option as a profile spells it
+    /// (`reserved_1y`, `savings_plan_1y`, `spot`, ...), each with its own source. A purchase
+    /// missing here is not priced for this type.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rates: BTreeMap<String, Rate>,
+}
+
+/// One hourly rate of an instance type under a purchase option.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rate {
+    /// Effective price per instance-hour (no upfront: the hourly charge; an upfront fee
+    /// would be amortised over the term's hours).
+    pub hourly: f64,
+    pub source: String,
+}
+
+impl Instance {
+    /// The rate per instance-hour for `purchase` (on-demand: the list price), with its
+    /// source; `None` when the book has no such rate for this type.
+    pub fn rate(&self, purchase: crate::profile::Purchase) -> Option<(f64, &str)> {
+        match purchase {
+            crate::profile::Purchase::OnDemand => {
+                Some((self.on_demand_hourly, self.source.as_str()))
+            }
+            other => self
+                .rates
+                .get(other.as_str())
+                .map(|r| (r.hourly, r.source.as_str())),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -68,6 +68,27 @@ pub fn diff(old: &PriceBook, new: &PriceBook) -> BookDiff {
             })
         };
         compare(format!("instances.{n}"), show(old), show(new));
+        // Its rates under other purchase options (Reserved Instances, ...), each a figure.
+        let rate = |b: &PriceBook, r: &str| {
+            b.instances
+                .get(n)
+                .and_then(|i| i.rates.get(r))
+                .map(|r| format!("{} per hour", r.hourly))
+        };
+        let mut rates: Vec<&String> = [old, new]
+            .iter()
+            .filter_map(|b| b.instances.get(n))
+            .flat_map(|i| i.rates.keys())
+            .collect();
+        rates.sort();
+        rates.dedup();
+        for r in rates {
+            compare(
+                format!("instances.{n}.rates.{r}"),
+                rate(old, r),
+                rate(new, r),
+            );
+        }
     }
     d
 }

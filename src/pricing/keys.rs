@@ -3,7 +3,7 @@
 //! refresh and the tests derive their lists from [`prices`] and [`QUOTAS`]; nothing else lists
 //! keys by hand.
 
-use crate::profile::Architecture;
+use crate::profile::{Architecture, Purchase};
 
 pub fn lambda_requests(arch: Architecture) -> String {
     format!("lambda.requests.{}", arch.as_str())
@@ -17,6 +17,20 @@ pub fn lambda_provisioned_concurrency(arch: Architecture) -> String {
 pub fn lambda_provisioned_duration(arch: Architecture) -> String {
     format!("lambda.provisioned_duration.{}", arch.as_str())
 }
+/// A Compute Savings Plan's Lambda rate: `what` is `duration`, `provisioned_concurrency` or
+/// `provisioned_duration` (`lambda.savings_plan_1y.duration.arm64`). Requests have none: a
+/// Savings Plan does not cover them.
+pub fn lambda_savings_plan(what: &str, arch: Architecture, purchase: Purchase) -> String {
+    format!("lambda.{}.{what}.{}", purchase.as_str(), arch.as_str())
+}
+/// The Lambda lines a Compute Savings Plan covers (AWS: "Lambda duration and provisioned
+/// concurrency", https://aws.amazon.com/savingsplans/compute-pricing/), by their breakdown
+/// item; INIT duration is duration.
+pub const LAMBDA_SAVINGS_PLAN_LINES: [&str; 3] = [
+    "duration",
+    "provisioned_concurrency",
+    "provisioned_duration",
+];
 pub const LAMBDA_EPHEMERAL_STORAGE: &str = "lambda.ephemeral_storage";
 /// Free tier keys (in `free_tier:`): shared by both architectures.
 pub const LAMBDA_FREE_REQUESTS: &str = "lambda.requests";
@@ -26,13 +40,20 @@ pub const SFN_STANDARD_TRANSITIONS: &str = "step_functions.standard.transitions"
 pub const SFN_EXPRESS_REQUESTS: &str = "step_functions.express.requests";
 pub const SFN_EXPRESS_DURATION: &str = "step_functions.express.duration";
 
-pub fn fargate_vcpu(arch: Architecture, spot: bool) -> String {
-    let market = if spot { "fargate_spot" } else { "fargate" };
-    format!("ecs.{market}.vcpu.{}", arch.as_str())
+/// Fargate's market for a purchase option: `fargate` (on-demand), `fargate_spot`,
+/// `fargate_savings_plan_1y`, ... (an option Fargate does not offer names a key no book has).
+fn fargate_market(purchase: Purchase) -> String {
+    if purchase == Purchase::OnDemand {
+        "fargate".to_string()
+    } else {
+        format!("fargate_{}", purchase.as_str())
+    }
 }
-pub fn fargate_memory(arch: Architecture, spot: bool) -> String {
-    let market = if spot { "fargate_spot" } else { "fargate" };
-    format!("ecs.{market}.memory.{}", arch.as_str())
+pub fn fargate_vcpu(arch: Architecture, purchase: Purchase) -> String {
+    format!("ecs.{}.vcpu.{}", fargate_market(purchase), arch.as_str())
+}
+pub fn fargate_memory(arch: Architecture, purchase: Purchase) -> String {
+    format!("ecs.{}.memory.{}", fargate_market(purchase), arch.as_str())
 }
 pub const FARGATE_EPHEMERAL_STORAGE: &str = "ecs.fargate.ephemeral_storage";
 
@@ -226,18 +247,22 @@ pub fn prices() -> Vec<PriceKey> {
     for (usagetype, key, unit) in [
         (
             "Fargate-vCPU-Hours:perCPU",
-            fargate_vcpu(X86_64, false),
+            fargate_vcpu(X86_64, Purchase::OnDemand),
             "vCPU-hour",
         ),
         (
             "Fargate-ARM-vCPU-Hours:perCPU",
-            fargate_vcpu(Arm64, false),
+            fargate_vcpu(Arm64, Purchase::OnDemand),
             "vCPU-hour",
         ),
-        ("Fargate-GB-Hours", fargate_memory(X86_64, false), "GB-hour"),
+        (
+            "Fargate-GB-Hours",
+            fargate_memory(X86_64, Purchase::OnDemand),
+            "GB-hour",
+        ),
         (
             "Fargate-ARM-GB-Hours",
-            fargate_memory(Arm64, false),
+            fargate_memory(Arm64, Purchase::OnDemand),
             "GB-hour",
         ),
         (
@@ -302,20 +327,21 @@ pub fn prices() -> Vec<PriceKey> {
             origin: Origin::Published { page },
         });
     }
-    // Fargate Spot has no fixed published rate: modelled from on-demand.
+    // Fargate Spot has no fixed published rate: modelled from on-demand at an observed
+    // Spot rate's share (see `aws::pricing_map::FARGATE_SPOT_SHARE`).
     for arch in [X86_64, Arm64] {
         for (key, unit) in [
             (
-                fargate_vcpu as fn(Architecture, bool) -> String,
+                fargate_vcpu as fn(Architecture, Purchase) -> String,
                 "vCPU-hour",
             ),
             (fargate_memory, "GB-hour"),
         ] {
             v.push(PriceKey {
-                key: key(arch, true),
+                key: key(arch, Purchase::Spot),
                 unit,
                 origin: Origin::Modelled {
-                    from: key(arch, false),
+                    from: key(arch, Purchase::OnDemand),
                 },
             });
         }
@@ -327,6 +353,18 @@ pub fn prices() -> Vec<PriceKey> {
 /// the Price List item a refresh reads it from (or the key it is modelled from), a quota, an
 /// EC2 instance type. `None` when the key is none the models read (a bug, or a figure no
 /// catalogue lists yet).
+/// `ec2.<purchase>.<type>` (the key an EC2 option bought other than on demand reports when
+/// the book has no such rate for the type) in words.
+fn ec2_rate_words(key: &str) -> Option<String> {
+    let rest = key.strip_prefix("ec2.")?;
+    let (purchase, instance_type) = rest.split_once('.')?;
+    let purchase = Purchase::parse(purchase)?;
+    Some(format!(
+        "EC2 {} rate of `{instance_type}` per instance-hour, the type's `rates:` in the book",
+        purchase.describe()
+    ))
+}
+
 pub fn describe(missing: &super::Missing) -> Option<String> {
     use super::Missing;
     let key = missing.key.as_str();
@@ -344,7 +382,19 @@ pub fn describe(missing: &super::Missing) -> Option<String> {
                 Origin::Published { page } => {
                     format!("price per {}, published on {page}", p.unit)
                 }
-            }),
+            })
+            .or_else(|| {
+                savings_plan_prices()
+                    .into_iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, unit)| {
+                        format!(
+                            "Compute Savings Plans rate per {unit}, from the Savings Plans offer \
+                             (not in the Price List `GetProducts`: enter it with its source)"
+                        )
+                    })
+            })
+            .or_else(|| ec2_rate_words(key)),
         Missing::QUOTA => QUOTAS
             .contains(&key)
             .then(|| format!("service quota{}", quota_name(key).map_or(String::new(), |n| format!(" ({n})")))),
@@ -356,6 +406,25 @@ pub fn describe(missing: &super::Missing) -> Option<String> {
         ),
         _ => None,
     }
+}
+
+/// Compute Savings Plans rates for Fargate and Lambda: optional keys. They come from the Savings Plans
+/// offer (its own bulk price list, not `GetProducts`), so `pricing refresh` cannot fetch
+/// them; a book holds them only where a published rate was entered with its source, and a
+/// profile buying Fargate under a Savings Plan in a book without them cannot be priced.
+pub fn savings_plan_prices() -> Vec<(String, &'static str)> {
+    use Architecture::{Arm64, X86_64};
+    let mut v = Vec::new();
+    for purchase in [Purchase::SavingsPlan1y, Purchase::SavingsPlan3y] {
+        for arch in [X86_64, Arm64] {
+            v.push((fargate_vcpu(arch, purchase), "vCPU-hour"));
+            v.push((fargate_memory(arch, purchase), "GB-hour"));
+            for what in LAMBDA_SAVINGS_PLAN_LINES {
+                v.push((lambda_savings_plan(what, arch, purchase), "GB-second"));
+            }
+        }
+    }
+    v
 }
 
 #[cfg(test)]

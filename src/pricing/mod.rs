@@ -5,7 +5,7 @@ mod diff;
 pub mod keys;
 mod load;
 
-pub use book::{Allowance, Instance, Missing, Price, PriceBook, Quota, Tier};
+pub use book::{Allowance, Instance, Missing, Price, PriceBook, Quota, Rate, Tier};
 pub use diff::{BookDiff, Jump, Moved, PLAUSIBLE_FACTOR, diff, jumps, tiers_text};
 pub use load::{
     BUILT_IN, BUILT_IN_ORIGIN, LoadedBook, PricingError, STALE_AFTER_DAYS, age_days, built_in,

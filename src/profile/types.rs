@@ -165,6 +165,10 @@ pub struct Profile {
     /// Subnets, egress, Availability Zones and front door (`network:`), for every workload.
     #[serde(skip_serializing_if = "Network::is_default")]
     pub network: Network,
+    /// The Savings Plan the profile states for every platform it covers (already applied to
+    /// the platforms' `purchase`; kept for the report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<Commitment>,
 }
 
 /// A profile as the file spells it (SPEC §3): every workload section optional whatever its
@@ -190,6 +194,9 @@ pub struct ProfileFile {
     /// Subnets, egress, Availability Zones and front door, for every workload.
     #[serde(default, skip_serializing_if = "Network::is_default")]
     pub network: Network,
+    /// A Savings Plan for every platform it covers: `commitment: { savings_plan: compute_1y }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<Commitment>,
 }
 
 pub fn default_region() -> String {
@@ -630,6 +637,9 @@ pub struct LambdaConfig {
     pub ephemeral_storage_mb: u32,
     #[serde(default)]
     pub ingress: LambdaIngress,
+    /// `on_demand` (default), `savings_plan_1y`, `savings_plan_3y` (Compute Savings Plans).
+    #[serde(default)]
+    pub purchase: Purchase,
 }
 
 fn yes() -> bool {
@@ -653,6 +663,7 @@ impl Default for LambdaConfig {
             cold_start_ms: default_cold_start_ms(),
             ephemeral_storage_mb: default_ephemeral_mb(),
             ingress: LambdaIngress::default(),
+            purchase: Purchase::default(),
         }
     }
 }
@@ -752,8 +763,12 @@ pub struct EcsConfig {
     pub memory_gb: AutoOr<f64>,
     #[serde(default)]
     pub architecture: Architecture,
+    /// Fargate Spot; the same as `purchase: spot` (kept for profiles that say `spot: true`).
     #[serde(default)]
     pub spot: bool,
+    /// `on_demand` (default), `spot`, `savings_plan_1y`, `savings_plan_3y`.
+    #[serde(default)]
+    pub purchase: Purchase,
     #[serde(default = "default_min_fleet")]
     pub min_tasks: u32,
     #[serde(default = "default_max_tasks")]
@@ -790,6 +805,17 @@ fn default_ecs_storage_gb() -> f64 {
     20.0
 }
 
+impl EcsConfig {
+    /// How the tasks are bought: `spot: true` is `purchase: spot`.
+    pub fn purchase(&self) -> Purchase {
+        if self.spot {
+            Purchase::Spot
+        } else {
+            self.purchase
+        }
+    }
+}
+
 impl Default for EcsConfig {
     fn default() -> Self {
         EcsConfig {
@@ -798,6 +824,7 @@ impl Default for EcsConfig {
             memory_gb: AutoOr::Auto,
             architecture: Architecture::default(),
             spot: false,
+            purchase: Purchase::default(),
             min_tasks: default_min_fleet(),
             max_tasks: default_max_tasks(),
             target_utilization: default_target_utilization(),
@@ -820,27 +847,144 @@ pub enum ProcessManager {
     Systemd,
 }
 
+/// How capacity is bought: the one list of purchase options, their spelling and which
+/// platforms offer them (parsing, validation, the TUI and the report all read it here).
+/// Reserved Instances and Savings Plans are the no-upfront kind: billed per hour, with
+/// nothing paid in advance. The `savings_plan_*` options are Compute Savings Plans (EC2,
+/// Fargate and Lambda); `instance_savings_plan_*` are EC2 Instance Savings Plans (one
+/// instance family in one Region).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Purchase {
     #[default]
+    #[serde(rename = "on_demand")]
     OnDemand,
+    #[serde(rename = "spot")]
     Spot,
-    // snake_case alone would spell these `reserved1y` / `savings_plan1y`; keep them as
-    // `as_str` (and the SPEC's style) spells them.
     #[serde(rename = "reserved_1y")]
     Reserved1y,
+    #[serde(rename = "reserved_3y")]
+    Reserved3y,
     #[serde(rename = "savings_plan_1y")]
     SavingsPlan1y,
+    #[serde(rename = "savings_plan_3y")]
+    SavingsPlan3y,
+    #[serde(rename = "instance_savings_plan_1y")]
+    InstanceSavingsPlan1y,
+    #[serde(rename = "instance_savings_plan_3y")]
+    InstanceSavingsPlan3y,
 }
 
 impl Purchase {
+    /// Every option, in the order the TUI cycles them.
+    pub const ALL: [Purchase; 8] = [
+        Purchase::OnDemand,
+        Purchase::Spot,
+        Purchase::Reserved1y,
+        Purchase::Reserved3y,
+        Purchase::SavingsPlan1y,
+        Purchase::SavingsPlan3y,
+        Purchase::InstanceSavingsPlan1y,
+        Purchase::InstanceSavingsPlan3y,
+    ];
+    /// What EC2 offers: every option.
+    pub const EC2: [Purchase; 8] = Purchase::ALL;
+    /// What Lambda offers: on-demand and Compute Savings Plans (on duration and provisioned
+    /// concurrency; requests are not discounted).
+    pub const LAMBDA: [Purchase; 3] = [
+        Purchase::OnDemand,
+        Purchase::SavingsPlan1y,
+        Purchase::SavingsPlan3y,
+    ];
+    /// What Fargate offers (ECS): on-demand, Fargate Spot, Compute Savings Plans.
+    pub const FARGATE: [Purchase; 4] = [
+        Purchase::OnDemand,
+        Purchase::Spot,
+        Purchase::SavingsPlan1y,
+        Purchase::SavingsPlan3y,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Purchase::OnDemand => "on_demand",
             Purchase::Spot => "spot",
             Purchase::Reserved1y => "reserved_1y",
+            Purchase::Reserved3y => "reserved_3y",
             Purchase::SavingsPlan1y => "savings_plan_1y",
+            Purchase::SavingsPlan3y => "savings_plan_3y",
+            Purchase::InstanceSavingsPlan1y => "instance_savings_plan_1y",
+            Purchase::InstanceSavingsPlan3y => "instance_savings_plan_3y",
+        }
+    }
+
+    /// The option named `s` (as a profile spells it).
+    pub fn parse(s: &str) -> Option<Purchase> {
+        Purchase::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// The options of `offered`, spelled for a message: "on_demand, spot or savings_plan_1y".
+    pub fn list(offered: &[Purchase]) -> String {
+        let names: Vec<&str> = offered.iter().map(|p| p.as_str()).collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            Some((last, _)) => (*last).to_string(),
+            None => String::new(),
+        }
+    }
+
+    /// In words, for the report: "1-year Compute Savings Plan (no upfront)".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Purchase::OnDemand => "On-Demand",
+            Purchase::Spot => "Spot",
+            Purchase::Reserved1y => "1-year Standard Reserved Instances (no upfront)",
+            Purchase::Reserved3y => "3-year Standard Reserved Instances (no upfront)",
+            Purchase::SavingsPlan1y => "1-year Compute Savings Plan (no upfront)",
+            Purchase::SavingsPlan3y => "3-year Compute Savings Plan (no upfront)",
+            Purchase::InstanceSavingsPlan1y => "1-year EC2 Instance Savings Plan (no upfront)",
+            Purchase::InstanceSavingsPlan3y => "3-year EC2 Instance Savings Plan (no upfront)",
+        }
+    }
+
+    /// A 1- or 3-year commitment (Reserved Instances, Savings Plans): sized to the steady
+    /// baseline, with the rest billed on demand. On-demand and Spot commit to nothing.
+    pub fn is_commitment(self) -> bool {
+        match self {
+            Purchase::OnDemand | Purchase::Spot => false,
+            Purchase::Reserved1y
+            | Purchase::Reserved3y
+            | Purchase::SavingsPlan1y
+            | Purchase::SavingsPlan3y
+            | Purchase::InstanceSavingsPlan1y
+            | Purchase::InstanceSavingsPlan3y => true,
+        }
+    }
+}
+
+/// A commitment the account holds (or would buy), stated once for the profile:
+/// `commitment: { savings_plan: compute_1y }`. It prices every platform it covers whose own
+/// `purchase` is `on_demand` (the default); a platform that states another purchase keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Commitment {
+    pub savings_plan: SavingsPlanTerm,
+}
+
+/// The Compute Savings Plans a profile's `commitment` can name (no upfront).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum SavingsPlanTerm {
+    #[serde(rename = "compute_1y")]
+    Compute1y,
+    #[serde(rename = "compute_3y")]
+    Compute3y,
+}
+
+impl SavingsPlanTerm {
+    /// The purchase option it stands for on each platform it covers.
+    pub fn purchase(self) -> Purchase {
+        match self {
+            SavingsPlanTerm::Compute1y => Purchase::SavingsPlan1y,
+            SavingsPlanTerm::Compute3y => Purchase::SavingsPlan3y,
         }
     }
 }

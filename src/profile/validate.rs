@@ -318,6 +318,9 @@ pub(crate) fn validate(
     check_quotas(&mut c, &profile.quotas);
     check_logs(&mut c, &profile.logs);
     check_network(&mut c, &profile.network, &profile.platforms);
+    if let Some(commitment) = profile.commitment {
+        apply_commitment(&mut profile.platforms, commitment);
+    }
     let workloads: Vec<Option<Workload>> = profile
         .workloads
         .into_iter()
@@ -335,6 +338,7 @@ pub(crate) fn validate(
             quotas: profile.quotas,
             logs: profile.logs,
             network: profile.network,
+            commitment: profile.commitment,
         }),
         // Every untyped workload has said why.
         Some(_) | None => Err(c.errors),
@@ -798,6 +802,7 @@ fn check_platforms(c: &mut Checker<'_>, pl: &Platforms) {
     }
 
     check_ecs(c, &pl.ecs);
+    check_purchases(c, pl);
 
     let e = &pl.ec2;
     let p = "platforms.ec2";
@@ -830,6 +835,55 @@ fn check_platforms(c: &mut Checker<'_>, pl: &Platforms) {
         c.at(
             &format!("{p}.instance_type"),
             "must not be empty (or `auto`)",
+        );
+    }
+}
+
+/// The profile's `commitment` prices every platform it covers whose own purchase is
+/// on-demand: Lambda, ECS (unless on Spot) and EC2. A platform stating another purchase keeps
+/// it.
+fn apply_commitment(pl: &mut Platforms, commitment: Commitment) {
+    let purchase = commitment.savings_plan.purchase();
+    if pl.lambda.purchase == Purchase::OnDemand {
+        pl.lambda.purchase = purchase;
+    }
+    if pl.ecs.purchase() == Purchase::OnDemand {
+        pl.ecs.purchase = purchase;
+    }
+    if pl.ec2.purchase == Purchase::OnDemand {
+        pl.ec2.purchase = purchase;
+    }
+}
+
+/// A purchase option the platform offers, and `spot: true` agreeing with `purchase`.
+fn check_purchases(c: &mut Checker<'_>, pl: &Platforms) {
+    if !Purchase::LAMBDA.contains(&pl.lambda.purchase) {
+        c.at(
+            "platforms.lambda.purchase",
+            format!(
+                "Lambda is not bought as `{}`: {}",
+                pl.lambda.purchase.as_str(),
+                Purchase::list(&Purchase::LAMBDA)
+            ),
+        );
+    }
+    let ecs = &pl.ecs;
+    if !Purchase::FARGATE.contains(&ecs.purchase) {
+        c.at(
+            "platforms.ecs.purchase",
+            format!(
+                "Fargate is not bought as `{}`: {}",
+                ecs.purchase.as_str(),
+                Purchase::list(&Purchase::FARGATE)
+            ),
+        );
+    } else if ecs.spot && !matches!(ecs.purchase, Purchase::OnDemand | Purchase::Spot) {
+        c.at(
+            "platforms.ecs.spot",
+            format!(
+                "`spot: true` contradicts `purchase: {}`; say one of them",
+                ecs.purchase.as_str()
+            ),
         );
     }
 }

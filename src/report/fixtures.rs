@@ -71,6 +71,7 @@ fn option(
         makespan_s: None,
         capacity_rps: Vec::new(),
         alternative: None,
+        purchase: None,
     }
 }
 

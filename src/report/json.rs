@@ -31,6 +31,12 @@
 //! `status` is `ok`, `infeasible`, `unpriced` or `disabled`; `feasible` is true exactly when it
 //! is `ok`. `monthly_cost_usd` and `latency_ms.p50`/`p99` are `null` when the option was not
 //! evaluated: unpriced, disabled, or not applicable to the kind (SPEC §6).
+//! An option bought other than on demand (`platforms.<p>.purchase`, or the profile's
+//! `commitment`) adds `purchase` (as the profile spells it) and `on_demand_monthly_cost_usd` (the same configuration on demand)
+//! beside `monthly_cost_usd`, which is the bill as bought; a commitment (Reserved Instances,
+//! Savings Plans) also adds `committed_monthly_cost_usd` (equal to `monthly_cost_usd`),
+//! `committed_units` (the steady baseline it is sized to) and `committed_share` (the share of
+//! unit-hours it covers; the rest is billed on demand).
 
 use serde::Serialize;
 use serde_json::Value;
@@ -138,6 +144,16 @@ struct OptionView<'a> {
     status: &'static str,
     feasible: bool,
     monthly_cost_usd: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purchase: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    on_demand_monthly_cost_usd: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    committed_monthly_cost_usd: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    committed_units: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    committed_share: Option<Option<f64>>,
     cost_breakdown: Vec<LineItemView<'a>>,
     config: &'a BTreeMap<String, Value>,
     throughput_rps: Option<f64>,
@@ -293,11 +309,18 @@ impl<'a> OptionView<'a> {
         // Figures only for an evaluated option: the others have none (SPEC §6).
         let figure = |x: f64, decimals: i32| round(x, decimals).filter(|_| o.evaluated());
         let status = o.status();
+        let bought = o.purchase.as_ref().filter(|_| o.evaluated());
+        let committed = bought.filter(|b| b.purchase.is_commitment());
         OptionView {
             platform: o.platform.id(),
             status: status.id(),
             feasible: status == crate::model::Status::Ok,
             monthly_cost_usd: figure(o.monthly_cost_usd, 2),
+            purchase: bought.map(|b| b.purchase.as_str()),
+            on_demand_monthly_cost_usd: bought.map(|b| round(b.on_demand_monthly_cost_usd, 2)),
+            committed_monthly_cost_usd: committed.map(|_| round(o.monthly_cost_usd, 2)),
+            committed_units: committed.map(|b| round(b.committed_units, 2)),
+            committed_share: committed.map(|b| round(b.committed_share, 4)),
             cost_breakdown: o.cost_breakdown.iter().map(LineItemView::from).collect(),
             config: &o.config,
             throughput_rps: round(o.throughput_rps, 3),

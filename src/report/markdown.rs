@@ -88,6 +88,8 @@ fn summary(doc: &mut Doc, plan: &Plan) {
     }
     let options = || plan.workloads.iter().flat_map(|w| &w.options);
     let with_makespan = options().any(|o| o.makespan_s.is_some());
+    // Options bought other than on demand show the on-demand bill beside theirs.
+    let with_purchase = options().any(|o| o.purchase.is_some() && o.evaluated());
     let mut columns = vec![
         ("Workload", Align::Left),
         ("Kind", Align::Left),
@@ -99,6 +101,10 @@ fn summary(doc: &mut Doc, plan: &Plan) {
     ];
     if with_makespan {
         columns.push(("Makespan [s]", Align::Right));
+    }
+    if with_purchase {
+        columns.push(("Bought as", Align::Left));
+        columns.push(("On demand [$/mo]", Align::Right));
     }
     columns.push(("Feasible", Align::Center));
     let mut t = Table::new(&columns);
@@ -133,6 +139,15 @@ fn summary(doc: &mut Doc, plan: &Plan) {
             }
             if with_makespan {
                 row.push(o.makespan_s.map_or_else(dash, format::seconds));
+            }
+            if with_purchase {
+                match o.purchase.as_ref().filter(|_| o.evaluated()) {
+                    Some(b) => row.extend([
+                        format!("`{}`", b.purchase.as_str()),
+                        format::money(b.on_demand_monthly_cost_usd),
+                    ]),
+                    None => row.extend([String::new(), String::new()]),
+                }
             }
             row.push(feasible_cell(status).to_string());
             t.row(row);
@@ -395,6 +410,46 @@ fn change(factor: f64) -> String {
     }
 }
 
+/// The purchase beside on demand: what the commitment covers, and what it saves.
+fn bought(o: &OptionPlan, b: &crate::model::Bought) -> String {
+    let od = b.on_demand_monthly_cost_usd;
+    let saved = od - o.monthly_cost_usd;
+    let share = if od > 0.0 { saved / od } else { 0.0 };
+    let covers = if b.purchase.is_commitment() {
+        if o.platform == crate::model::Platform::Lambda {
+            format!(
+                " on duration and provisioned concurrency, sized to the steady baseline (the \
+                 quietest minute's rate all month: {} of the duration); requests and the rest are \
+                 billed on demand",
+                crate::model::words::pct(b.committed_share)
+            )
+        } else if b.committed_units > 0.0 {
+            format!(
+                ", sized to the steady baseline of {} {} (the units running all day, {} of the \
+                 {}-hours); the hours above it are billed on demand",
+                format::number(b.committed_units),
+                o.capacity.unit,
+                crate::model::words::pct(b.committed_share),
+                o.capacity.unit.trim_end_matches('s')
+            )
+        } else {
+            ": nothing runs all month, so there is no steady baseline to commit to and every \
+             hour is billed on demand"
+                .to_string()
+        }
+    } else {
+        String::new()
+    };
+    format!(
+        "**Bought as:** {}{covers}. The same configuration on demand: {}/mo, so it saves {}/mo \
+         ({}).",
+        b.purchase.describe(),
+        format::usd(od),
+        format::usd(saved),
+        crate::model::words::pct(share)
+    )
+}
+
 fn option_section(doc: &mut Doc, w: &WorkloadPlan, o: &OptionPlan, sources: &Sources) {
     let status = match o.status() {
         Status::Ok | Status::Infeasible => {
@@ -447,6 +502,9 @@ fn option_section(doc: &mut Doc, w: &WorkloadPlan, o: &OptionPlan, sources: &Sou
             String::new(),
         ]);
         doc.block(t.render());
+    }
+    if let Some(b) = &o.purchase {
+        doc.block(bought(o, b));
     }
 
     if !o.config.is_empty() {

@@ -107,6 +107,54 @@ pub(super) fn parse_product(text: &str) -> Result<Product, String> {
     })
 }
 
+/// The item's Standard Reserved Instance rates with no upfront payment, per instance-hour:
+/// `terms.Reserved` terms whose `termAttributes` say `OfferingClass` standard, `PurchaseOption`
+/// No Upfront, `LeaseContractLength` 1yr or 3yr, with one hourly (`Hrs`) dimension. Partial
+/// and all upfront terms (an upfront fee plus a lower hourly rate) and Convertible ones are
+/// left out: planner prices the no-upfront kind.
+pub(super) fn reserved_no_upfront(p: &Product) -> Vec<(crate::profile::Purchase, f64)> {
+    use crate::profile::Purchase;
+    let Some(terms) = p
+        .raw
+        .get("terms")
+        .and_then(|t| t.get("Reserved"))
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for term in terms.values() {
+        let attr = |name: &str| {
+            term.get("termAttributes")
+                .and_then(|a| a.get(name))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
+        if attr("OfferingClass") != "standard" || attr("PurchaseOption") != "No Upfront" {
+            continue;
+        }
+        let purchase = match attr("LeaseContractLength") {
+            "1yr" => Purchase::Reserved1y,
+            "3yr" => Purchase::Reserved3y,
+            _ => continue,
+        };
+        let Some(dims) = term.get("priceDimensions").and_then(Value::as_object) else {
+            continue;
+        };
+        let hourly: Vec<f64> = dims
+            .values()
+            .filter(|d| d.get("unit").and_then(Value::as_str) == Some("Hrs"))
+            .filter_map(|d| d.get("pricePerUnit")?.get("USD")?.as_str())
+            .filter_map(|t| parse_price(t).ok())
+            .collect();
+        if let [usd] = hourly.as_slice() {
+            out.push((purchase, *usd));
+        }
+    }
+    out.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+    out
+}
+
 /// The price dimensions of the item's only on-demand term, sorted by `beginRange`.
 pub(super) fn on_demand_dimensions(p: &Product) -> Result<Vec<Dimension>, String> {
     let terms = p

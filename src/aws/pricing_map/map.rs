@@ -1,7 +1,8 @@
 //! The items of a download mapped to the book's keys: what was found, skipped or in conflict.
 
 use super::item::{
-    Base, Product, arch_of, base_of, on_demand_dimensions, parse_memory_gib, parse_product, tiers,
+    Base, Product, arch_of, base_of, on_demand_dimensions, parse_memory_gib, parse_product,
+    reserved_no_upfront, tiers,
 };
 use super::{Rule, rules};
 use crate::pricing::Price;
@@ -26,6 +27,9 @@ pub struct FoundInstance {
     pub vcpu: Option<u32>,
     pub memory_gib: Option<f64>,
     pub arch: Option<&'static str>,
+    /// Standard Reserved Instance rates with no upfront payment (`terms.Reserved`), per
+    /// instance-hour, by purchase option.
+    pub reserved: Vec<(crate::profile::Purchase, f64)>,
 }
 
 /// An item that was not understood: named, counted and skipped.
@@ -196,6 +200,7 @@ impl Mapped {
                     vcpu: p.attr("vcpu").trim().parse().ok().filter(|v| *v > 0),
                     memory_gib: parse_memory_gib(p.attr("memory")),
                     arch: arch_of(p),
+                    reserved: reserved_no_upfront(p),
                 };
                 match self.instances.get(itype) {
                     Some(old) if old.hourly != hourly => {
@@ -257,6 +262,15 @@ mod tests {
         assert_eq!(t2.usagetype, "EU-BoxUsage:t2.micro");
         assert_eq!(t2.published.as_deref(), Some("2021-01-15"));
         assert!(m.skipped.is_empty());
+        // Of the 12 Reserved terms, the Standard no-upfront ones: 1yr $0.0089, 3yr $0.0063.
+        use crate::profile::Purchase;
+        assert_eq!(
+            t2.reserved,
+            vec![
+                (Purchase::Reserved1y, 0.0089),
+                (Purchase::Reserved3y, 0.0063)
+            ]
+        );
 
         // Not in the wanted list: ignored, not skipped.
         let mut m = Mapped::default();

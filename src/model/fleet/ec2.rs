@@ -1,11 +1,13 @@
 //! EC2 instances running a process manager (pm2 cluster, gunicorn workers, ...): processes per
 //! instance (`auto` = one per vCPU, fewer if memory says so), the `instance_type: auto` search,
-//! and EC2's billing (the one place it lives): instance-hours at the on-demand price, per
-//! second with a 60 s minimum for instances launched per run. Fan-out jobs run on instances
+//! and EC2's billing (the one place it lives): instance-hours at the purchase option's rate
+//! (on-demand, Spot, Reserved Instances, Savings Plans; a commitment covers the steady
+//! baseline and the rest is on demand), per second with a 60 s minimum for instances
+//! launched per run. Fan-out jobs run on instances
 //! launched for each run or on an always-on fleet, whichever is cheaper; a process gathering
 //! items holds every item in flight in memory.
 
-use super::search::{self, Alternative, Candidate, Fleet, JobRun, RunMode, Settings, Words};
+use super::search::{self, Alternative, Candidate, Fleet, JobRun, RunMode, Settings, Usage, Words};
 use super::{Launch, MONTH_HOURS, Process, Unit, cost_cmp, gather, makespan};
 use crate::model::Assessment;
 use crate::model::billing;
@@ -74,21 +76,67 @@ pub fn layout(inst: &Instance, setting: &AutoOr<u32>, memory_mb: u64) -> Layout 
     }
 }
 
-/// The instance-hour price as a one-tier price, so the line is built like every other.
-fn hourly_price(inst: &Instance) -> Price {
+/// An instance-hour rate as a one-tier price, so the line is built like every other.
+fn hourly_price(usd: f64, source: &str) -> Price {
     Price {
         unit: "instance-hour".to_string(),
-        tiers: vec![Tier {
-            upto: None,
-            usd: inst.on_demand_hourly,
-        }],
-        source: inst.source.clone(),
+        tiers: vec![Tier { upto: None, usd }],
+        source: source.to_string(),
     }
 }
 
 /// EC2's bill: `instance_hours` of `inst` at the on-demand price.
 pub fn bill(instance_hours: f64, inst: &Instance) -> LineItem {
-    billing::line("instances", instance_hours, &hourly_price(inst))
+    billing::line(
+        "instances",
+        instance_hours,
+        &hourly_price(inst.on_demand_hourly, &inst.source),
+    )
+}
+
+/// EC2's bill under `purchase`, whose rate for `inst` is `rate` (with its source): Spot bills
+/// every hour at the Spot rate; a commitment (Reserved Instances, Savings Plans) bills the
+/// steady hours at its rate and the hours above them on demand.
+pub fn bill_bought(
+    u: Usage,
+    inst: &Instance,
+    purchase: Purchase,
+    rate: (f64, &str),
+) -> Vec<LineItem> {
+    let bought = hourly_price(rate.0, rate.1);
+    if purchase == Purchase::OnDemand {
+        return vec![bill(u.hours, inst)];
+    }
+    if !purchase.is_commitment() {
+        return vec![billing::bought_line(
+            "instances",
+            u.hours,
+            &bought,
+            purchase,
+        )];
+    }
+    let mut lines = Vec::with_capacity(2);
+    if u.steady_hours > 0.0 {
+        lines.push(billing::bought_line(
+            "instances",
+            u.steady_hours,
+            &bought,
+            purchase,
+        ));
+    }
+    if u.above_steady() > 0.0 || lines.is_empty() {
+        lines.push(bill(u.above_steady(), inst));
+    }
+    lines
+}
+
+/// The total of [`bill_bought`], without building lines.
+fn cost_bought(u: Usage, inst: &Instance, purchase: Purchase, rate: f64) -> f64 {
+    if purchase.is_commitment() {
+        u.steady_hours * rate + u.above_steady() * inst.on_demand_hourly
+    } else {
+        u.hours * rate
+    }
 }
 
 /// Evaluate the workload on EC2.
@@ -119,6 +167,14 @@ pub struct Instances<'a> {
 }
 
 impl Instances<'_> {
+    /// The type's rate under the configured purchase (every searched type has one; the
+    /// on-demand price stands in should one not).
+    fn rate<'k>(&self, k: &Kind<'k>) -> (f64, &'k str) {
+        k.inst
+            .rate(self.cfg.purchase)
+            .unwrap_or((k.inst.on_demand_hourly, k.inst.source.as_str()))
+    }
+
     /// Average CPU use per vCPU over the month.
     fn cpu_utilization(inst: &Instance, hours: f64, cpu_s: f64) -> f64 {
         if hours > 0.0 {
@@ -159,25 +215,33 @@ impl<'a> Fleet<'a> for Instances<'a> {
         cfg.enabled
     }
 
-    /// Only on-demand is priced; a fixed type must be in the book, and `auto` needs one.
+    /// A fixed type must be in the book with a rate for the purchase option; `auto` searches
+    /// the types that have one, and needs at least one.
     fn new(cfg: &'a Ec2Config, book: &'a PriceBook) -> Result<Instances<'a>, Missing> {
-        if cfg.purchase != Purchase::OnDemand {
-            let what = cfg.instance_type.fixed().map_or("auto", |s| s.as_str());
-            return Err(Missing {
-                region: book.region.clone(),
-                what: "price",
-                key: format!("ec2.{}.{}", cfg.purchase.as_str(), what),
-            });
-        }
+        let unpriced = |what: &str| Missing {
+            region: book.region.clone(),
+            what: Missing::PRICE,
+            key: format!("ec2.{}.{}", cfg.purchase.as_str(), what),
+        };
         let types: Vec<(&str, &Instance)> = match &cfg.instance_type {
-            AutoOr::Fixed(name) => vec![(name.as_str(), book.instance(name)?)],
+            AutoOr::Fixed(name) => {
+                let inst = book.instance(name)?;
+                if inst.rate(cfg.purchase).is_none() {
+                    return Err(unpriced(name));
+                }
+                vec![(name.as_str(), inst)]
+            }
             AutoOr::Auto => book
                 .instances
                 .iter()
+                .filter(|(_, v)| v.rate(cfg.purchase).is_some())
                 .map(|(k, v)| (k.as_str(), v))
                 .collect(),
         };
         if types.is_empty() {
+            if cfg.purchase != Purchase::OnDemand && !book.instances.is_empty() {
+                return Err(unpriced("auto"));
+            }
             return Err(book.missing(Missing::INSTANCES, keys::EC2_INSTANCES));
         }
         Ok(Instances {
@@ -245,19 +309,28 @@ impl<'a> Fleet<'a> for Instances<'a> {
         k.layout.fits
     }
 
-    /// The fleet never runs below its minimum, nor below the mean rate at full use.
+    /// The fleet never runs below its minimum, nor below the mean rate at full use, and no
+    /// hour costs less than the cheaper of the purchase's rate and on-demand.
     fn cost_floor(&self, k: &Kind, unit: &Unit, mean_rps: f64) -> f64 {
         let units =
             (self.cfg.min_instances as f64).max(mean_rps / unit.throughput_rps().max(1e-12));
-        units * MONTH_HOURS * k.inst.on_demand_hourly
+        units * MONTH_HOURS * self.rate(k).0.min(k.inst.on_demand_hourly)
     }
 
-    fn cost(&self, k: &Kind, hours: f64) -> f64 {
+    fn purchase(&self) -> Purchase {
+        self.cfg.purchase
+    }
+
+    fn cost(&self, k: &Kind, u: Usage) -> f64 {
+        cost_bought(u, k.inst, self.cfg.purchase, self.rate(k).0)
+    }
+
+    fn on_demand_cost(&self, k: &Kind, hours: f64) -> f64 {
         hours * k.inst.on_demand_hourly
     }
 
-    fn bill(&self, k: &Kind, hours: f64) -> Vec<LineItem> {
-        vec![bill(hours, k.inst)]
+    fn bill(&self, k: &Kind, u: Usage) -> Vec<LineItem> {
+        bill_bought(u, k.inst, self.cfg.purchase, self.rate(k))
     }
 
     /// Within a burstable type's CPU-credit baseline (always, for the others).
@@ -408,6 +481,9 @@ impl<'a> Fleet<'a> for Instances<'a> {
                 k.inst.vcpu
             ));
         }
+        if self.cfg.purchase == Purchase::Spot {
+            verdict.risk(spot_risk(self.cfg.min_instances, c.peak_units));
+        }
         let used = Instances::cpu_utilization(k.inst, c.hours, c.cpu_s);
         if let Some(base) = k.inst.baseline_cpu_share
             && used > base
@@ -551,6 +627,23 @@ impl Instances<'_> {
             other: None,
         }
     }
+}
+
+/// What Spot risks: interruptions with two minutes' notice and no SLA, and a price that moves
+/// by Availability Zone and hour (the book's rate is one reading, its `source`). A fleet that
+/// can run on one instance has no second to carry it through an interruption.
+fn spot_risk(min_instances: u32, peak: f64) -> String {
+    let single = if min_instances <= 1 || peak <= 1.0 {
+        " With a single instance at times, an interruption stops the service: Spot suits \
+         stateless fleets that tolerate losing an instance, not a stateful single instance."
+    } else {
+        " Run the fleet across several instance types and AZs, stateless, so an interruption \
+         only shrinks it."
+    };
+    format!(
+        "Spot Instances can be interrupted with 2 minutes' notice and have no SLA; the Spot \
+         price varies by Availability Zone and hour, so the book's Spot rate is an estimate.{single}"
+    )
 }
 
 /// The run-mode choice in the configuration, as the Map choice is shown: "per run $0.36/mo

@@ -1,12 +1,14 @@
 //! Amazon ECS on Fargate: one process per task (no process manager) holding
 //! `concurrency_per_task` requests, valid task sizes only, the `vcpu: auto` / `memory_gb: auto`
 //! search, and Fargate's billing (the one place it lives): per second by vCPU and GB, by
-//! architecture, Spot as priced in the book, ephemeral storage above the free 20 GB. Fan-out
+//! architecture and purchase option (on-demand, Fargate Spot, a Compute Savings Plan on the
+//! steady baseline with the rest on demand) as priced in the book, ephemeral storage above
+//! the free 20 GB. Fan-out
 //! jobs start their tasks per run, at the account's launch rate, and a task gathering items
 //! holds every item in flight in memory. On-Demand tasks count toward the account's Fargate
 //! vCPU quota.
 
-use super::search::{self, Candidate, Fleet, JobRun, RunMode, Settings, Words};
+use super::search::{self, Candidate, Fleet, JobRun, RunMode, Settings, Usage, Words};
 use super::{Launch, Process, Unit, gather};
 use crate::model::Assessment;
 use crate::model::assess::QuotaNeed;
@@ -16,7 +18,7 @@ use crate::model::plan::{LineItem, OptionPlan, Platform, Priced};
 use crate::model::words::{fmt_num, round_to};
 use crate::pricing::{Missing, Price, PriceBook, Quota, keys};
 use crate::profile as fargate;
-use crate::profile::{AutoOr, EcsConfig, Job};
+use crate::profile::{AutoOr, EcsConfig, Job, Purchase};
 use serde_json::json;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -58,28 +60,56 @@ pub fn is_valid_size(vcpu: f64, memory_gb: f64) -> bool {
 /// The prices one task size is billed at.
 #[derive(Debug, Clone, Copy)]
 pub struct FargatePrices<'a> {
+    /// vCPU and memory for the hours billed at the purchase's own rate: Spot's under Spot,
+    /// otherwise on-demand (a Savings Plan's hours above its baseline are on demand).
     pub vcpu: &'a Price,
     pub memory: &'a Price,
-    /// Needed only when the task has more than the free 20 GB of ephemeral storage.
+    /// Needed only when the task has more than the free 20 GB of ephemeral storage (never
+    /// covered by a Savings Plan).
     pub storage: Option<&'a Price>,
+    /// The purchase and, under a Savings Plan, its vCPU and memory rates for the steady
+    /// task-hours.
+    pub purchase: Purchase,
+    pub committed: Option<(&'a Price, &'a Price)>,
+    /// The on-demand vCPU and memory prices (the figure shown beside another purchase).
+    pub on_demand: (&'a Price, &'a Price),
 }
 
 impl<'a> FargatePrices<'a> {
     pub fn from_book(book: &'a PriceBook, cfg: &EcsConfig) -> Result<FargatePrices<'a>, Missing> {
+        let purchase = cfg.purchase();
+        let arch = cfg.architecture;
+        let on_demand = (
+            book.price(&keys::fargate_vcpu(arch, Purchase::OnDemand))?,
+            book.price(&keys::fargate_memory(arch, Purchase::OnDemand))?,
+        );
+        let own = (
+            book.price(&keys::fargate_vcpu(arch, purchase))?,
+            book.price(&keys::fargate_memory(arch, purchase))?,
+        );
+        let (vcpu, memory, committed) = if purchase.is_commitment() {
+            (on_demand.0, on_demand.1, Some(own))
+        } else {
+            (own.0, own.1, None)
+        };
         Ok(FargatePrices {
-            vcpu: book.price(&keys::fargate_vcpu(cfg.architecture, cfg.spot))?,
-            memory: book.price(&keys::fargate_memory(cfg.architecture, cfg.spot))?,
+            vcpu,
+            memory,
             storage: if cfg.ephemeral_storage_gb > FREE_EPHEMERAL_GB {
                 Some(book.price(keys::FARGATE_EPHEMERAL_STORAGE)?)
             } else {
                 None
             },
+            purchase,
+            committed,
+            on_demand,
         })
     }
 }
 
 /// Fargate's bill for `task_hours` task-hours of one size: `vcpu` (vCPU-hours), `memory`
-/// (GB-hours) and `ephemeral_storage` (GB-hours above the free 20 GB, when any).
+/// (GB-hours) and `ephemeral_storage` (GB-hours above the free 20 GB, when any), all at
+/// `prices.vcpu` / `prices.memory`.
 pub fn bill(
     task_hours: f64,
     vcpu: f64,
@@ -87,9 +117,13 @@ pub fn bill(
     storage_gb: f64,
     prices: &FargatePrices,
 ) -> Vec<LineItem> {
+    let line = |item: &str, qty: f64, price: &Price| match prices.purchase {
+        Purchase::Spot => billing::bought_line(item, qty, price, prices.purchase),
+        _ => billing::line(item, qty, price),
+    };
     let mut lines = vec![
-        billing::line("vcpu", task_hours * vcpu, prices.vcpu),
-        billing::line("memory", task_hours * memory_gb, prices.memory),
+        line("vcpu", task_hours * vcpu, prices.vcpu),
+        line("memory", task_hours * memory_gb, prices.memory),
     ];
     let extra = storage_gb - FREE_EPHEMERAL_GB;
     if extra > 0.0
@@ -104,18 +138,62 @@ pub fn bill(
     lines
 }
 
-/// The same total as `bill`, without building lines (for the size search).
-fn cost(
-    task_hours: f64,
+/// Fargate's bill for a month of usage `u` at the purchase in `prices`: under a Savings Plan,
+/// the steady task-hours' vCPU and memory at the plan's rates, then the whole [`bill`] of the
+/// hours above them (storage for every hour: the plan does not cover it).
+pub fn bill_usage(
+    u: Usage,
     vcpu: f64,
     memory_gb: f64,
     storage_gb: f64,
     prices: &FargatePrices,
-) -> f64 {
+) -> Vec<LineItem> {
+    let Some((c_vcpu, c_memory)) = prices.committed.filter(|_| u.steady_hours > 0.0) else {
+        return bill(u.hours, vcpu, memory_gb, storage_gb, prices);
+    };
+    let mut lines = vec![
+        billing::bought_line("vcpu", u.steady_hours * vcpu, c_vcpu, prices.purchase),
+        billing::bought_line(
+            "memory",
+            u.steady_hours * memory_gb,
+            c_memory,
+            prices.purchase,
+        ),
+    ];
+    let rest = bill(u.above_steady(), vcpu, memory_gb, storage_gb, prices);
     let extra = (storage_gb - FREE_EPHEMERAL_GB).max(0.0);
-    prices.vcpu.cost(task_hours * vcpu)
-        + prices.memory.cost(task_hours * memory_gb)
-        + prices.storage.map_or(0.0, |p| p.cost(task_hours * extra))
+    for mut l in rest {
+        if l.item == "ephemeral_storage" {
+            // Storage for every task-hour, on demand.
+            l = billing::line(
+                "ephemeral_storage",
+                u.hours * extra,
+                prices.storage.unwrap_or(c_memory),
+            );
+        } else if l.quantity <= 0.0 {
+            continue;
+        }
+        lines.push(l);
+    }
+    lines
+}
+
+/// The same total as `bill_usage`, without building lines (for the size search).
+fn cost(u: Usage, vcpu: f64, memory_gb: f64, storage_gb: f64, prices: &FargatePrices) -> f64 {
+    let extra = (storage_gb - FREE_EPHEMERAL_GB).max(0.0);
+    let storage = prices.storage.map_or(0.0, |p| p.cost(u.hours * extra));
+    match prices.committed {
+        Some((c_vcpu, c_memory)) => {
+            c_vcpu.cost(u.steady_hours * vcpu)
+                + c_memory.cost(u.steady_hours * memory_gb)
+                + prices.vcpu.cost(u.above_steady() * vcpu)
+                + prices.memory.cost(u.above_steady() * memory_gb)
+                + storage
+        }
+        None => {
+            prices.vcpu.cost(u.hours * vcpu) + prices.memory.cost(u.hours * memory_gb) + storage
+        }
+    }
 }
 
 /// Evaluate the workload on ECS Fargate.
@@ -282,14 +360,36 @@ impl<'a> Fleet<'a> for Fargate<'a> {
         self.memory_needed_mb(d) as f64 <= s.memory_gb * 1024.0 + 1e-9
     }
 
-    fn cost(&self, s: &Size, hours: f64) -> f64 {
-        let storage = self.cfg.ephemeral_storage_gb;
-        cost(hours, s.vcpu, s.memory_gb, storage, &self.prices)
+    fn purchase(&self) -> Purchase {
+        self.prices.purchase
     }
 
-    fn bill(&self, s: &Size, hours: f64) -> Vec<LineItem> {
+    fn cost(&self, s: &Size, u: Usage) -> f64 {
         let storage = self.cfg.ephemeral_storage_gb;
-        bill(hours, s.vcpu, s.memory_gb, storage, &self.prices)
+        cost(u, s.vcpu, s.memory_gb, storage, &self.prices)
+    }
+
+    fn on_demand_cost(&self, s: &Size, hours: f64) -> f64 {
+        let on_demand = FargatePrices {
+            vcpu: self.prices.on_demand.0,
+            memory: self.prices.on_demand.1,
+            purchase: Purchase::OnDemand,
+            committed: None,
+            ..self.prices
+        };
+        let u = Usage::new(hours, 0.0);
+        cost(
+            u,
+            s.vcpu,
+            s.memory_gb,
+            self.cfg.ephemeral_storage_gb,
+            &on_demand,
+        )
+    }
+
+    fn bill(&self, s: &Size, u: Usage) -> Vec<LineItem> {
+        let storage = self.cfg.ephemeral_storage_gb;
+        bill_usage(u, s.vcpu, s.memory_gb, storage, &self.prices)
     }
 
     /// The smaller size.
@@ -382,12 +482,21 @@ impl<'a> Fleet<'a> for Fargate<'a> {
                 fmt_num(cfg.ephemeral_storage_gb)
             ));
         }
-        if cfg.spot {
-            verdict.risk(
-                "Fargate Spot tasks can be interrupted with 2 minutes' notice; Spot prices move with demand (the book's Spot rate is a modelled discount).",
-            );
+        let spot = cfg.purchase() == Purchase::Spot;
+        if spot {
+            verdict.risk(format!(
+                "Fargate Spot tasks can be interrupted with 2 minutes' notice and have no SLA; \
+                 the Spot price moves with supply and demand, so the book's Spot rate is an \
+                 estimate from one observed rate.{}",
+                if cfg.min_tasks <= 1 || c.peak_units <= 1.0 {
+                    " With a single task at times, an interruption stops the service until a \
+                     replacement starts."
+                } else {
+                    ""
+                }
+            ));
         }
-        if !cfg.spot {
+        if !spot {
             verdict.quota(QuotaNeed {
                 name: keys::quota_name(keys::Q_FARGATE_ON_DEMAND_VCPUS).unwrap_or("Fargate vCPU"),
                 quota: self.vcpu_quota,
@@ -418,7 +527,8 @@ impl<'a> Fleet<'a> for Fargate<'a> {
         m.insert("vcpu".into(), json!(c.shape.vcpu));
         m.insert("memory_gb".into(), json!(c.shape.memory_gb));
         m.insert("architecture".into(), json!(cfg.architecture.as_str()));
-        m.insert("spot".into(), json!(cfg.spot));
+        m.insert("spot".into(), json!(cfg.purchase() == Purchase::Spot));
+        m.insert("purchase".into(), json!(cfg.purchase().as_str()));
         m.insert(
             "ephemeral_storage_gb".into(),
             json!(cfg.ephemeral_storage_gb),

@@ -16,7 +16,7 @@ use crate::model::network;
 use crate::model::plan::{Capacity, Figures, Latency, LineItem, OptionPlan, Platform, Priced};
 use crate::model::words::{self, fmt_num, pct, round_to};
 use crate::pricing::{Missing, PriceBook, keys};
-use crate::profile::{FleetIngress, Job, Work};
+use crate::profile::{FleetIngress, Job, Purchase, Work};
 use serde_json::json;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -65,6 +65,40 @@ impl Settings {
     }
 }
 
+/// A month of a fleet's units as a commitment sees it: the unit-hours billed, and the part of
+/// them the steady baseline runs (the units running at every step of the day, all month).
+/// A Reserved Instance or Savings Plan is sized to that baseline, so it covers those hours
+/// and the rest (the curve above its minimum) is billed on demand: a commitment sized to
+/// the peak would be paid for while idle every quiet hour.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Usage {
+    pub hours: f64,
+    /// At most `hours`.
+    pub steady_hours: f64,
+}
+
+impl Usage {
+    /// `hours` with `steady_units` running all month.
+    pub fn new(hours: f64, steady_units: f64) -> Usage {
+        let hours = hours.max(0.0);
+        Usage {
+            hours,
+            steady_hours: (steady_units.max(0.0) * super::MONTH_HOURS).min(hours),
+        }
+    }
+
+    /// The hours above the steady baseline.
+    pub fn above_steady(&self) -> f64 {
+        (self.hours - self.steady_hours).max(0.0)
+    }
+}
+
+/// Units running at every step of a service fleet's day: its steady baseline.
+fn steady_units(run: &super::FleetRun) -> f64 {
+    let fewest = run.running.iter().copied().fold(f64::INFINITY, f64::min);
+    if fewest.is_finite() { fewest } else { 0.0 }
+}
+
 /// One shape evaluated for the workload: a service's fleet over the month, or a job's runs.
 #[derive(Debug, Clone, Copy)]
 pub struct Candidate<S> {
@@ -79,8 +113,9 @@ pub struct Candidate<S> {
     /// Chosen before other shapes that meet the goals (EC2: within a burstable type's CPU
     /// baseline).
     pub preferred: bool,
-    /// Unit-hours billed a month.
+    /// Unit-hours billed a month, and the steady part a commitment covers.
     pub hours: f64,
+    pub usage: Usage,
     /// vCPU-seconds of CPU work a month.
     pub cpu_s: f64,
     pub cost: f64,
@@ -179,9 +214,13 @@ pub trait Fleet<'a>: Sized {
     fn cost_floor(&self, _s: &Self::Shape, _unit: &Unit, _mean_rps: f64) -> f64 {
         0.0
     }
-    /// The bill's total for `hours` unit-hours of `s`, without building lines.
-    fn cost(&self, s: &Self::Shape, hours: f64) -> f64;
-    fn bill(&self, s: &Self::Shape, hours: f64) -> Vec<LineItem>;
+    /// How the units are bought.
+    fn purchase(&self) -> Purchase;
+    /// The bill's total for `u` of `s` at the configured purchase, without building lines.
+    fn cost(&self, s: &Self::Shape, u: Usage) -> f64;
+    /// The same hours' total all on demand (the figure shown beside another purchase).
+    fn on_demand_cost(&self, s: &Self::Shape, hours: f64) -> f64;
+    fn bill(&self, s: &Self::Shape, u: Usage) -> Vec<LineItem>;
     /// See [`Candidate::preferred`]; `cpu_s` is the month's CPU work. By default every shape.
     fn preferred(&self, _s: &Self::Shape, _hours: f64, _cpu_s: f64) -> bool {
         true
@@ -329,6 +368,7 @@ fn search<'a, F: Fleet<'a>>(
             break;
         }
         let run = &cache.get(&unit, false).run;
+        let usage = Usage::new(run.unit_hours, steady_units(run));
         let c = Candidate {
             shape,
             unit,
@@ -337,8 +377,9 @@ fn search<'a, F: Fleet<'a>>(
             settled: !slo,
             preferred: fleet.preferred(&shape, run.unit_hours, run.cpu_vcpu_seconds),
             hours: run.unit_hours,
+            usage,
             cpu_s: run.cpu_vcpu_seconds,
-            cost: fleet.cost(&shape, run.unit_hours) + per_unit_hour * run.unit_hours,
+            cost: fleet.cost(&shape, usage) + per_unit_hour * run.unit_hours,
             peak_units: run.peak_units,
         };
         if c.settled && c.fits && c.meets && c.preferred {
@@ -392,7 +433,7 @@ fn service<'d, 'a, F: Fleet<'a>, T: From<OptionPlan>>(
     let Some(c) = choose::<F>(&cands).map(|i| cands[i]) else {
         return Ok(OptionPlan::infeasible(F::PLATFORM, F::WORDS.nothing).into());
     };
-    let mut lines = fleet.bill(&c.shape, c.hours);
+    let mut lines = fleet.bill(&c.shape, c.usage);
     let alb = fleet.settings().ingress == FleetIngress::Alb;
     if alb {
         lines.extend(ingress::alb(
@@ -479,7 +520,40 @@ fn plan_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> OptionPlan {
             .map(|u| u * c.unit.throughput_rps())
             .collect(),
     };
-    OptionPlan::new(F::PLATFORM, ch.lines, verdict, figures)
+    let bought = bought(&ch.fleet, &c, &ch.lines);
+    let mut plan = OptionPlan::new(F::PLATFORM, ch.lines, verdict, figures);
+    plan.purchase = bought;
+    plan
+}
+
+/// What the option's purchase (when not on demand) saves: the on-demand bill of the same
+/// configuration beside it, and how much of the fleet a commitment covers.
+fn bought<'a, F: Fleet<'a>>(
+    fleet: &F,
+    c: &Candidate<F::Shape>,
+    lines: &[LineItem],
+) -> Option<crate::model::plan::Bought> {
+    let purchase = fleet.purchase();
+    if purchase == Purchase::OnDemand {
+        return None;
+    }
+    let total = crate::model::billing::total(lines);
+    let on_demand = total - fleet.cost(&c.shape, c.usage) + fleet.on_demand_cost(&c.shape, c.hours);
+    let committed = purchase.is_commitment() && c.usage.steady_hours > 0.0;
+    Some(crate::model::plan::Bought {
+        purchase,
+        on_demand_monthly_cost_usd: on_demand,
+        committed_units: if committed {
+            c.usage.steady_hours / super::MONTH_HOURS
+        } else {
+            0.0
+        },
+        committed_share: if committed && c.hours > 0.0 {
+            c.usage.steady_hours / c.hours
+        } else {
+            0.0
+        },
+    })
 }
 
 /// A fan-out job: the processes gather items (`asyncio.gather`, `Promise.all`) with their
@@ -500,6 +574,13 @@ fn fanout<'a, F: Fleet<'a>>(
             let unit = fleet.unit(d, &shape);
             let run = fleet.job(d, job, &unit);
             runs.push(run);
+            // Units launched per run have no steady baseline; an always-on fleet is all
+            // baseline.
+            let steady = match run.mode {
+                RunMode::PerRun => 0.0,
+                RunMode::AlwaysOn => run.units as f64,
+            };
+            let usage = Usage::new(run.hours, steady);
             Candidate {
                 shape,
                 unit,
@@ -508,8 +589,9 @@ fn fanout<'a, F: Fleet<'a>>(
                 settled: true,
                 preferred: fleet.preferred(&shape, run.hours, cpu_s),
                 hours: run.hours,
+                usage,
                 cpu_s,
-                cost: fleet.cost(&shape, run.hours) + per_unit_hour * run.hours,
+                cost: fleet.cost(&shape, usage) + per_unit_hour * run.hours,
                 peak_units: run.units as f64,
             }
         })
@@ -560,10 +642,13 @@ fn fanout<'a, F: Fleet<'a>>(
         makespan_s: Some(run.makespan_s),
         capacity_rps: Vec::new(),
     };
-    let mut lines = fleet.bill(&c.shape, c.hours);
+    let mut lines = fleet.bill(&c.shape, c.usage);
     lines.extend(crate::model::logs::fleet(d, book)?);
     lines.extend(network::fleet(d, c.hours, false, book)?);
-    Ok(OptionPlan::new(F::PLATFORM, lines, verdict, figures))
+    let bought = bought(fleet, c, &lines);
+    let mut plan = OptionPlan::new(F::PLATFORM, lines, verdict, figures);
+    plan.purchase = bought;
+    Ok(plan)
 }
 
 /// How long one item of a gather takes in a process that keeps `concurrency` items in flight

@@ -131,6 +131,58 @@ pub fn bill(
     Ok(lines)
 }
 
+/// `lines` (a function's own bill, [`bill`] with [`OWN_LINES`]) under a Compute Savings Plan
+/// sized to the steady baseline: of each line the plan covers (duration and INIT,
+/// provisioned concurrency and its duration), `steady_share` of the quantity is billed at the
+/// plan's rate and the rest stays at the line's own price; provisioned concurrency, configured
+/// all month, is all steady. Requests, ephemeral storage and free-tier credits are untouched
+/// (the plan does not cover them). AWS: Compute Savings Plans apply to "Lambda duration and
+/// provisioned concurrency", up to 17% off (https://aws.amazon.com/savingsplans/compute-pricing/).
+pub fn under_savings_plan(
+    lines: Vec<LineItem>,
+    arch: Architecture,
+    purchase: crate::profile::Purchase,
+    steady_share: f64,
+    book: &PriceBook,
+) -> Result<Vec<LineItem>, Missing> {
+    let share = steady_share.clamp(0.0, 1.0);
+    let mut out = Vec::with_capacity(lines.len() + 3);
+    for l in lines {
+        let what = match l.item.as_str() {
+            "duration" | INIT_LINE => "duration",
+            "provisioned_concurrency" => "provisioned_concurrency",
+            "provisioned_duration" => "provisioned_duration",
+            _ => {
+                out.push(l);
+                continue;
+            }
+        };
+        let covered = if what == "provisioned_concurrency" {
+            1.0
+        } else {
+            share
+        };
+        let rate = book.price(&keys::lambda_savings_plan(what, arch, purchase))?;
+        if covered > 0.0 && l.quantity > 0.0 {
+            out.push(billing::bought_line(
+                &l.item,
+                l.quantity * covered,
+                rate,
+                purchase,
+            ));
+        }
+        if covered < 1.0 || l.quantity <= 0.0 {
+            let rest = 1.0 - covered;
+            out.push(LineItem {
+                quantity: l.quantity * rest,
+                cost_usd: l.cost_usd * rest,
+                ..l
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The breakdown line of INIT duration billed for cold starts.
 const INIT_LINE: &str = "init_duration";
 

@@ -8,7 +8,9 @@ mod bill;
 mod fanout;
 mod walk;
 
-pub use bill::{LineNames, OWN_LINES, Provisioned, TASK_LINES, Usage, bill, bill_functions};
+pub use bill::{
+    LineNames, OWN_LINES, Provisioned, TASK_LINES, Usage, bill, bill_functions, under_savings_plan,
+};
 pub use fanout::{Waves, cold_per_run, run_waves};
 pub use walk::{Growth, cold_starts, environments_wanted, walk_environments};
 
@@ -345,6 +347,27 @@ fn option_at(
     )?);
     // Every request that ran is one invocation: its application logs and Lambda's own lines.
     lines.extend(super::logs::lambda(d, served, served, book)?);
+    // Under a Compute Savings Plan: sized to the steady baseline, the quietest minute's rate
+    // held all month (its share of the month's requests).
+    let bought = if cfg.purchase.is_commitment() {
+        let on_demand = crate::model::billing::total(&lines);
+        let quietest = d.curve.rps.iter().copied().fold(f64::INFINITY, f64::min);
+        let mean = d.curve.mean();
+        let steady = if quietest.is_finite() && mean > 0.0 {
+            (quietest / mean).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        lines = under_savings_plan(lines, cfg.architecture, cfg.purchase, steady, book)?;
+        Some(crate::model::plan::Bought {
+            purchase: cfg.purchase,
+            on_demand_monthly_cost_usd: on_demand,
+            committed_units: 0.0,
+            committed_share: steady,
+        })
+    } else {
+        None
+    };
     let throttled_share = if requests > 0.0 {
         sim.throttled * periods / requests
     } else {
@@ -446,7 +469,7 @@ fn option_at(
 
     let mut config = base_config(cfg, memory_mb);
     config.insert("duration_ms".into(), json!(round1(sim.duration_ms)));
-    Ok(OptionPlan::new(
+    let mut plan = OptionPlan::new(
         Platform::Lambda,
         lines,
         verdict,
@@ -465,7 +488,9 @@ fn option_at(
             makespan_s: None,
             capacity_rps: Vec::new(),
         },
-    ))
+    );
+    plan.purchase = bought;
+    Ok(plan)
 }
 
 fn base_config(cfg: &LambdaConfig, memory_mb: u32) -> BTreeMap<String, serde_json::Value> {
@@ -543,6 +568,86 @@ mod tests {
             (o.monthly_cost_usd - expected).abs() < 0.01,
             "{} vs {expected}",
             o.monthly_cost_usd
+        );
+    }
+
+    /// The shipped book with a TEST Compute Savings Plan rate for x86 duration (on demand
+    /// $0.0000166667): $0.0000140000 per GB-second (16% off).
+    fn book_with_savings_plan() -> PriceBook {
+        let mut b = book();
+        b.prices.insert(
+            keys::lambda_savings_plan(
+                "duration",
+                crate::profile::Architecture::X86_64,
+                crate::profile::Purchase::SavingsPlan1y,
+            ),
+            crate::pricing::Price {
+                unit: "GB-second".into(),
+                tiers: vec![crate::pricing::Tier {
+                    upto: None,
+                    usd: 0.000014,
+                }],
+                source: "test rate".into(),
+            },
+        );
+        b
+    }
+
+    #[test]
+    fn a_savings_plan_discounts_duration_on_the_steady_baseline_not_requests() {
+        let cfg = LambdaConfig {
+            memory_mb: AutoOr::Fixed(128),
+            purchase: crate::profile::Purchase::SavingsPlan1y,
+            ..LambdaConfig::default()
+        };
+        let b = book_with_savings_plan();
+        // Flat: the whole month's duration is steady, all at the plan's rate.
+        let w = service(10.0, 100.0, 0.0, 128);
+        let d = Demand::new(&w, FreeTier::none());
+        let o = evaluate(&d, &cfg, &b);
+        let requests = 10.0 * MONTH_S;
+        let expected = requests * 0.0000002 + requests * 0.1 * 0.125 * 0.000014;
+        assert!(
+            (o.monthly_cost_usd - expected).abs() < 0.01,
+            "{}",
+            o.monthly_cost_usd
+        );
+        let req = o
+            .cost_breakdown
+            .iter()
+            .find(|l| l.item == "requests")
+            .unwrap();
+        assert_eq!(req.unit, "request", "requests are not covered");
+        let bought = o.purchase.as_ref().unwrap();
+        assert!((bought.committed_share - 1.0).abs() < 1e-9);
+        // Diurnal: only the quietest minute's share is covered, so it saves less.
+        let mut bursty = w.clone();
+        if let crate::profile::Work::Service { traffic } = &mut bursty.work {
+            traffic.shape = crate::profile::Shape::Diurnal;
+            traffic.peak_to_average = 3.0;
+        }
+        let d = Demand::new(&bursty, FreeTier::none());
+        let od = evaluate(
+            &d,
+            &LambdaConfig {
+                purchase: crate::profile::Purchase::OnDemand,
+                ..cfg.clone()
+            },
+            &b,
+        );
+        let sp = evaluate(&d, &cfg, &b);
+        let share = sp.purchase.as_ref().unwrap().committed_share;
+        assert!(share > 0.0 && share < 1.0, "{share}");
+        let saved = 1.0 - sp.monthly_cost_usd / od.monthly_cost_usd;
+        let flat_saved = 1.0 - o.monthly_cost_usd / bought.on_demand_monthly_cost_usd;
+        assert!(saved > 0.0 && saved < flat_saved, "{saved} vs {flat_saved}");
+        // The shipped book has no Lambda Savings Plans rate: it cannot be priced.
+        let o = evaluate(&d, &cfg, &book());
+        assert!(!o.feasible);
+        assert!(
+            o.risks[0].contains("lambda.savings_plan_1y.duration.x86_64"),
+            "{:?}",
+            o.risks
         );
     }
 

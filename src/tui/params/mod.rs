@@ -34,10 +34,11 @@ pub enum Param {
     LambdaMemory,
     LambdaArch,
     LambdaProvisioned,
+    LambdaPurchase,
     SfnType,
     EcsVcpu,
     EcsMemory,
-    EcsSpot,
+    EcsPurchase,
     Ec2Instance,
     Ec2Processes,
     Ec2Purchase,
@@ -66,12 +67,6 @@ const RUNTIMES: [Runtime; 8] = [
     Runtime::Go,
     Runtime::Java,
     Runtime::Dotnet,
-];
-const PURCHASES: [Purchase; 4] = [
-    Purchase::OnDemand,
-    Purchase::Spot,
-    Purchase::Reserved1y,
-    Purchase::SavingsPlan1y,
 ];
 
 impl Param {
@@ -103,10 +98,11 @@ impl Param {
             LambdaMemory,
             LambdaArch,
             LambdaProvisioned,
+            LambdaPurchase,
             SfnType,
             EcsVcpu,
             EcsMemory,
-            EcsSpot,
+            EcsPurchase,
             Ec2Instance,
             Ec2Processes,
             Ec2Purchase,
@@ -139,11 +135,12 @@ impl Param {
             Param::Runtime => "runtime",
             Param::LambdaMemory => "λ memory [MB]",
             Param::LambdaArch => "λ arch",
+            Param::LambdaPurchase => "λ purchase",
             Param::LambdaProvisioned => "λ provisioned",
             Param::SfnType => "sfn type",
             Param::EcsVcpu => "ecs vCPU",
             Param::EcsMemory => "ecs memory [GB]",
-            Param::EcsSpot => "ecs spot",
+            Param::EcsPurchase => "ecs purchase",
             Param::Ec2Instance => "ec2 instance",
             Param::Ec2Processes => "ec2 processes",
             Param::Ec2Purchase => "ec2 purchase",
@@ -155,10 +152,13 @@ impl Param {
         match self {
             Param::Shape => "flat, diurnal or bursty",
             Param::LambdaArch => "x86_64 or arm64",
+            Param::LambdaPurchase => "on_demand, savings_plan_1y, savings_plan_3y",
             Param::Runtime => "one_core, nodejs, python, ruby, all_cores, go, java or dotnet",
             Param::SfnType => "standard or express",
-            Param::EcsSpot => "yes or no",
-            Param::Ec2Purchase => "on_demand, spot, reserved_1y, savings_plan_1y",
+            Param::EcsPurchase => "on_demand, spot, savings_plan_1y, savings_plan_3y",
+            Param::Ec2Purchase => {
+                "on_demand, spot, reserved_1y/3y, savings_plan_1y/3y, instance_savings_plan_1y/3y"
+            }
             Param::Ec2Instance => "an instance type or auto",
             Param::LambdaMemory | Param::EcsVcpu | Param::EcsMemory | Param::Ec2Processes => {
                 "a number or auto"
@@ -197,13 +197,14 @@ impl Param {
             Param::Runtime => w.request.runtime.as_str().into(),
             Param::LambdaMemory => auto_num(pl.lambda.memory_mb.fixed().map(|&m| f64::from(m))),
             Param::LambdaArch => pl.lambda.architecture.as_str().into(),
+            Param::LambdaPurchase => pl.lambda.purchase.as_str().into(),
             Param::LambdaProvisioned => {
                 format::decimal(f64::from(pl.lambda.provisioned_concurrency), 0)
             }
             Param::SfnType => pl.step_functions.kind.as_str().into(),
             Param::EcsVcpu => auto_num(pl.ecs.vcpu.fixed().copied()),
             Param::EcsMemory => auto_num(pl.ecs.memory_gb.fixed().copied()),
-            Param::EcsSpot => yes_no(pl.ecs.spot),
+            Param::EcsPurchase => pl.ecs.purchase().as_str().into(),
             Param::Ec2Instance => match &pl.ec2.instance_type {
                 AutoOr::Fixed(t) => t.clone(),
                 AutoOr::Auto => "auto".into(),
@@ -291,12 +292,16 @@ impl Param {
                 p.platforms.lambda.provisioned_concurrency =
                     orig.platforms.lambda.provisioned_concurrency;
             }
+            Param::LambdaPurchase => p.platforms.lambda.purchase = orig.platforms.lambda.purchase,
             Param::SfnType => p.platforms.step_functions.kind = orig.platforms.step_functions.kind,
             Param::EcsVcpu | Param::EcsMemory => {
                 p.platforms.ecs.vcpu = orig.platforms.ecs.vcpu.clone();
                 p.platforms.ecs.memory_gb = orig.platforms.ecs.memory_gb.clone();
             }
-            Param::EcsSpot => p.platforms.ecs.spot = orig.platforms.ecs.spot,
+            Param::EcsPurchase => {
+                p.platforms.ecs.spot = orig.platforms.ecs.spot;
+                p.platforms.ecs.purchase = orig.platforms.ecs.purchase;
+            }
             Param::Ec2Instance => {
                 p.platforms.ec2.instance_type = orig.platforms.ec2.instance_type.clone();
             }
@@ -352,10 +357,6 @@ fn num(v: Option<f64>) -> String {
 
 fn auto_num(v: Option<f64>) -> String {
     v.map_or_else(|| "auto".to_string(), |v| format::decimal(v, 2))
-}
-
-fn yes_no(b: bool) -> String {
-    if b { "yes" } else { "no" }.to_string()
 }
 
 fn shape_name(s: Shape) -> &'static str {

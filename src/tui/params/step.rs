@@ -102,6 +102,9 @@ impl Param {
                 };
             }
             Param::LambdaArch => pl.lambda.architecture = toggle_arch(pl.lambda.architecture),
+            Param::LambdaPurchase => {
+                pl.lambda.purchase = cycle(&Purchase::LAMBDA, &pl.lambda.purchase, up)
+            }
             Param::LambdaProvisioned => {
                 let v = pl.lambda.provisioned_concurrency;
                 let n = if up {
@@ -135,7 +138,10 @@ impl Param {
                 let options = ecs_memory_options(pl.ecs.vcpu.fixed().copied());
                 pl.ecs.memory_gb = step_auto_f64(&options, pl.ecs.memory_gb.fixed().copied(), up);
             }
-            Param::EcsSpot => pl.ecs.spot = !pl.ecs.spot,
+            Param::EcsPurchase => {
+                pl.ecs.purchase = cycle(&Purchase::FARGATE, &pl.ecs.purchase(), up);
+                pl.ecs.spot = false;
+            }
             Param::Ec2Instance => {
                 let mut names: Vec<Option<&String>> = vec![None];
                 names.extend(book.instances.keys().map(Some));
@@ -154,7 +160,7 @@ impl Param {
                     Some(&n) => AutoOr::Fixed(if up { n + 1 } else { n - 1 }),
                 };
             }
-            Param::Ec2Purchase => pl.ec2.purchase = cycle(&PURCHASES, &pl.ec2.purchase, up),
+            Param::Ec2Purchase => pl.ec2.purchase = cycle(&Purchase::EC2, &pl.ec2.purchase, up),
         }
         Ok(None)
     }

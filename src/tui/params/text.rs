@@ -100,6 +100,13 @@ impl Param {
                 };
             }
             Param::LambdaArch => pl.lambda.architecture = arch(&lower)?,
+            Param::LambdaPurchase => {
+                pl.lambda.purchase = Purchase::parse(&lower)
+                    .filter(|p| Purchase::LAMBDA.contains(p))
+                    .ok_or_else(|| {
+                        format!("`{text}` is not {}", Purchase::list(&Purchase::LAMBDA))
+                    })?;
+            }
             Param::LambdaProvisioned => {
                 pl.lambda.provisioned_concurrency =
                     whole(text, 0, pl.lambda.concurrency_limit.unwrap_or(u32::MAX))?;
@@ -146,12 +153,13 @@ impl Param {
                     AutoOr::Fixed(v)
                 };
             }
-            Param::EcsSpot => {
-                pl.ecs.spot = match lower.as_str() {
-                    "yes" | "true" | "y" | "on" => true,
-                    "no" | "false" | "n" | "off" => false,
-                    _ => return Err(format!("`{text}` is not yes or no")),
-                }
+            Param::EcsPurchase => {
+                pl.ecs.purchase = Purchase::parse(&lower)
+                    .filter(|p| Purchase::FARGATE.contains(p))
+                    .ok_or_else(|| {
+                        format!("`{text}` is not {}", Purchase::list(&Purchase::FARGATE))
+                    })?;
+                pl.ecs.spot = false;
             }
             Param::Ec2Instance => {
                 pl.ec2.instance_type = if lower == "auto" {
@@ -176,12 +184,8 @@ impl Param {
                 };
             }
             Param::Ec2Purchase => {
-                pl.ec2.purchase = PURCHASES
-                    .into_iter()
-                    .find(|p| p.as_str() == lower)
-                    .ok_or_else(|| {
-                        format!("`{text}` is not on_demand, spot, reserved_1y or savings_plan_1y")
-                    })?;
+                pl.ec2.purchase = Purchase::parse(&lower)
+                    .ok_or_else(|| format!("`{text}` is not {}", Purchase::list(&Purchase::EC2)))?;
             }
         }
         Ok(None)

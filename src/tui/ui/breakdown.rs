@@ -129,9 +129,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
         all.push(total);
     }
     widgets.breakdown.select((!empty).then_some(app.sel.line));
+    // Bought other than on demand: the purchase and the on-demand bill beside it.
+    let bought = o
+        .purchase
+        .as_ref()
+        .map(|b| {
+            format!(
+                " as {} (on demand {})",
+                b.purchase.as_str(),
+                format::usd(b.on_demand_monthly_cost_usd)
+            )
+        })
+        .unwrap_or_default();
     let title = if o.evaluated() {
         format!(
-            " {} · {} · {} ",
+            " {} · {}{bought} · {} ",
             platform.label(),
             format::usd(o.monthly_cost_usd),
             o.status().label()

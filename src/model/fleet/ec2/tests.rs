@@ -53,6 +53,124 @@ fn missing_instance_type_is_named() {
     assert!(p.risks[0].contains("instance type"), "{:?}", p.risks);
 }
 
+/// The shipped book with test rates for m7g.large (on demand $0.0816): Savings Plan 1y
+/// $0.06, Spot $0.03. Test figures, not AWS's.
+fn book_with_rates() -> crate::pricing::PriceBook {
+    let mut b = book();
+    let inst = b.instances.get_mut("m7g.large").unwrap();
+    for (purchase, hourly) in [("savings_plan_1y", 0.06), ("spot", 0.03)] {
+        inst.rates.insert(
+            purchase.to_string(),
+            crate::pricing::Rate {
+                hourly,
+                source: "test rate".into(),
+            },
+        );
+    }
+    b
+}
+
+fn eval_on(w: &Workload, cfg: &Ec2Config, b: &crate::pricing::PriceBook) -> OptionPlan {
+    let d = Demand::new(w, FreeTier::none());
+    evaluate(&d, cfg, b)
+}
+
+fn bursty(rps: f64) -> Workload {
+    let mut w = service(rps, req(100.0, 0.0, 512));
+    if let crate::profile::Work::Service { traffic } = &mut w.work {
+        traffic.shape = crate::profile::Shape::Bursty;
+        traffic.peak_to_average = 6.0;
+    }
+    w
+}
+
+#[test]
+fn a_savings_plan_is_priced_and_feasible_on_a_flat_fleet() {
+    let b = book_with_rates();
+    let cfg = Ec2Config {
+        purchase: Purchase::SavingsPlan1y,
+        ..fixed("m7g.large")
+    };
+    let p = eval_on(&service(10.0, req(100.0, 0.0, 512)), &cfg, &b);
+    assert!(p.feasible, "{:?}", p.risks);
+    // Two instances all month, all covered: 1,460 h at $0.06.
+    assert!(
+        (p.monthly_cost_usd - 1460.0 * 0.06).abs() < 1e-6,
+        "{}",
+        p.monthly_cost_usd
+    );
+    let bought = p.purchase.as_ref().unwrap();
+    assert_eq!(bought.purchase, Purchase::SavingsPlan1y);
+    assert!((bought.on_demand_monthly_cost_usd - 1460.0 * 0.0816).abs() < 1e-6);
+    assert_eq!(bought.committed_units, 2.0);
+    assert!((bought.committed_share - 1.0).abs() < 1e-12);
+    assert!(p.cost_breakdown[0].unit.contains("Compute Savings Plan"));
+}
+
+#[test]
+fn a_commitment_covers_only_the_steady_baseline() {
+    let b = book_with_rates();
+    let cfg = Ec2Config {
+        purchase: Purchase::SavingsPlan1y,
+        ..fixed("m7g.large")
+    };
+    let on_demand = eval_on(&bursty(2000.0), &fixed("m7g.large"), &b);
+    let committed = eval_on(&bursty(2000.0), &cfg, &b);
+    let bought = committed.purchase.as_ref().unwrap();
+    assert!(bought.committed_share < 0.9, "{}", bought.committed_share);
+    // The hours above the baseline stay on demand: a line at the on-demand rate.
+    let od_line = committed
+        .cost_breakdown
+        .iter()
+        .find(|l| l.item == "instances" && l.unit == "instance-hour")
+        .unwrap();
+    assert!((od_line.unit_price_usd - 0.0816).abs() < 1e-12);
+    // The bursty fleet saves less than the flat one's 26.5%.
+    let saved = 1.0 - committed.monthly_cost_usd / on_demand.monthly_cost_usd;
+    assert!(saved > 0.0 && saved < 1.0 - 0.06 / 0.0816 - 0.01, "{saved}");
+    assert!(
+        (bought.on_demand_monthly_cost_usd - on_demand.monthly_cost_usd).abs() < 1e-6,
+        "{} vs {}",
+        bought.on_demand_monthly_cost_usd,
+        on_demand.monthly_cost_usd
+    );
+}
+
+#[test]
+fn spot_is_priced_from_the_book_and_names_its_risk() {
+    let b = book_with_rates();
+    let cfg = Ec2Config {
+        purchase: Purchase::Spot,
+        min_instances: 1,
+        ..fixed("m7g.large")
+    };
+    let p = eval_on(&service(1.0, req(100.0, 0.0, 512)), &cfg, &b);
+    assert!(p.feasible, "{:?}", p.risks);
+    assert!((p.monthly_cost_usd - 730.0 * 0.03).abs() < 1e-6);
+    let risk = p.risks.iter().find(|r| r.contains("2 minutes")).unwrap();
+    assert!(risk.contains("single instance"), "{risk}");
+}
+
+#[test]
+fn auto_searches_only_types_priced_for_the_purchase() {
+    let b = book_with_rates();
+    let cfg = Ec2Config {
+        purchase: Purchase::SavingsPlan1y,
+        instance_type: AutoOr::Auto,
+        ingress: FleetIngress::None,
+        ..Ec2Config::default()
+    };
+    let p = eval_on(&service(10.0, req(100.0, 0.0, 512)), &cfg, &b);
+    assert_eq!(p.config["instance_type"], json!("m7g.large"));
+    // Without any rate for the purchase, `auto` cannot be priced.
+    let p = eval(&service(10.0, req(100.0, 0.0, 512)), &cfg);
+    assert!(
+        p.risks[0].contains("ec2.savings_plan_1y.auto"),
+        "{:?}",
+        p.risks
+    );
+}
+
 #[test]
 fn other_purchase_options_have_no_price_yet() {
     let cfg = Ec2Config {

@@ -230,8 +230,112 @@ fn spot_uses_spot_prices_and_warns() {
             ..fixed(0.5, 1.0)
         },
     );
-    assert!((spot.monthly_cost_usd - 0.3 * on_demand.monthly_cost_usd).abs() < 1e-6);
-    assert!(spot.risks.iter().any(|r| r.contains("2 minutes")));
+    // The book's Spot rate (an observed rate's share, about 67% off), not AWS's best-case 70%.
+    let share = spot.monthly_cost_usd / on_demand.monthly_cost_usd;
+    assert!((share - 0.01334053 / 0.04048).abs() < 1e-6, "{share}");
+    assert!(
+        spot.risks
+            .iter()
+            .any(|r| r.contains("2 minutes") && r.contains("no SLA"))
+    );
+    assert_eq!(spot.config["purchase"], serde_json::json!("spot"));
+    let bought = spot.purchase.as_ref().unwrap();
+    assert!((bought.on_demand_monthly_cost_usd - on_demand.monthly_cost_usd).abs() < 1e-6);
+    assert_eq!(bought.committed_share, 0.0);
+    // `purchase: spot` is the same as `spot: true`.
+    let purchase = eval(
+        &w,
+        &EcsConfig {
+            purchase: crate::profile::Purchase::Spot,
+            ..fixed(0.5, 1.0)
+        },
+    );
+    assert_eq!(purchase.monthly_cost_usd, spot.monthly_cost_usd);
+    assert!(!spot.risks.iter().any(|r| r.contains("single task")));
+    // A fleet that can shrink to one task has nothing to carry it through an interruption.
+    let single = eval(
+        &service(1.0, req(100.0, 0.0, 256)),
+        &EcsConfig {
+            spot: true,
+            min_tasks: 1,
+            ..fixed(0.5, 1.0)
+        },
+    );
+    assert!(
+        single.risks.iter().any(|r| r.contains("single task")),
+        "{:?}",
+        single.risks
+    );
+}
+
+/// The shipped book with test Compute Savings Plan rates for arm64 Fargate (on demand
+/// $0.03238 / $0.00356): $0.025 per vCPU-hour, $0.0027 per GB-hour. Test figures.
+fn book_with_savings_plan() -> crate::pricing::PriceBook {
+    use crate::profile::Purchase;
+    let mut b = book();
+    for (key, usd) in [
+        (
+            keys::fargate_vcpu(Architecture::Arm64, Purchase::SavingsPlan1y),
+            0.025,
+        ),
+        (
+            keys::fargate_memory(Architecture::Arm64, Purchase::SavingsPlan1y),
+            0.0027,
+        ),
+    ] {
+        b.prices.insert(
+            key,
+            crate::pricing::Price {
+                unit: "hour".into(),
+                tiers: vec![crate::pricing::Tier { upto: None, usd }],
+                source: "test rate".into(),
+            },
+        );
+    }
+    b
+}
+
+#[test]
+fn a_savings_plan_bills_the_steady_tasks_at_its_rates() {
+    use crate::profile::Purchase;
+    let b = book_with_savings_plan();
+    let w = service(100.0, req(100.0, 0.0, 256));
+    let cfg = EcsConfig {
+        architecture: Architecture::Arm64,
+        purchase: Purchase::SavingsPlan1y,
+        ..fixed(0.5, 1.0)
+    };
+    let d = Demand::new(&w, FreeTier::none());
+    let p = evaluate(&d, &cfg, &b);
+    assert!(p.feasible, "{:?}", p.risks);
+    let od = evaluate(
+        &d,
+        &EcsConfig {
+            purchase: Purchase::OnDemand,
+            ..cfg.clone()
+        },
+        &b,
+    );
+    // A flat curve: every task-hour is steady, all at the plan's rates.
+    let tasks_h = od.cost_breakdown[0].quantity / 0.5;
+    let want = tasks_h * (0.5 * 0.025 + 1.0 * 0.0027);
+    assert!(
+        (p.monthly_cost_usd - want).abs() < 1e-6,
+        "{} vs {want}",
+        p.monthly_cost_usd
+    );
+    assert!(
+        (p.purchase.as_ref().unwrap().on_demand_monthly_cost_usd - od.monthly_cost_usd).abs()
+            < 1e-6
+    );
+    // The shipped book has no Savings Plans rates: unpriced, naming the key.
+    let p = evaluate(&d, &cfg, &book());
+    assert!(!p.feasible);
+    assert!(
+        p.risks[0].contains("ecs.fargate_savings_plan_1y.vcpu.arm64"),
+        "{:?}",
+        p.risks
+    );
 }
 
 #[test]
@@ -239,8 +343,10 @@ fn missing_price_invalid_size_and_disabled() {
     let w = service(100.0, req(100.0, 0.0, 256));
     let d = Demand::new(&w, FreeTier::none());
     let mut b = book();
-    b.prices
-        .remove(&keys::fargate_vcpu(Architecture::Arm64, false));
+    b.prices.remove(&keys::fargate_vcpu(
+        Architecture::Arm64,
+        crate::profile::Purchase::OnDemand,
+    ));
     let cfg = EcsConfig {
         architecture: Architecture::Arm64,
         ..fixed(0.5, 1.0)
