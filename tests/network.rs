@@ -158,6 +158,27 @@ fn lambda_in_a_vpc_pays_the_nat_gateways() {
     assert!(lines(o, "nat_gateway").is_empty());
 }
 
+/// `nat_gateways: existing`: the VPC's gateways are already paid for, so an option pays only
+/// the GB it sends through them: no gateway-hours and no gateway addresses.
+#[test]
+fn existing_nat_gateways_bill_only_the_data_processed() {
+    let own = plan(&api("egress_kb_per_request: 2", ""));
+    let shared = plan(&api("egress_kb_per_request: 2, nat_gateways: existing", ""));
+    let gb = 2000.0 * 2_628_000.0 * 2.0 / (1024.0 * 1024.0);
+    for platform in [Platform::Ecs, Platform::Ec2] {
+        let (a, b) = (option(&own, platform), option(&shared, platform));
+        assert_eq!(
+            cents(quantity(a, "nat_gateway", "NAT gateway-hour")),
+            1_460.0
+        );
+        assert_eq!(quantity(b, "nat_gateway", "NAT gateway-hour"), 0.0);
+        assert!((quantity(b, "nat_gateway", "GB") - gb).abs() < 1e-6);
+        assert_eq!(cents(cost(b, "nat_gateway")), cents(gb * 0.045));
+        // The ALB's two addresses stay; the gateways' two go.
+        assert_eq!(cents(cost(a, "public_ipv4") - cost(b, "public_ipv4")), 7.30);
+    }
+}
+
 /// Data transfer out is the same line on every platform, and the free 100 GB is credited
 /// only with the free tier, once per profile.
 #[test]

@@ -137,11 +137,13 @@ fn address_hours(net: &Network, f: Footprint, nat: bool) -> f64 {
     f.public_unit_hours.max(0.0) + alb + nat
 }
 
-/// NAT gateways the VPC runs: one per AZ, or one shared.
+/// NAT gateways the option pays for the hours (and public address) of: one per AZ, one
+/// shared, or none when the VPC's existing gateways are already paid for.
 pub fn nat_gateways(net: &Network) -> f64 {
     match net.nat_gateways {
         NatGateways::PerAz => f64::from(net.availability_zones),
         NatGateways::Shared => 1.0,
+        NatGateways::Existing => 0.0,
     }
 }
 
@@ -155,6 +157,15 @@ fn egress_gb(d: &Demand, net: &Network) -> f64 {
 /// interface endpoint hours in each AZ and `gb` GB processed, or nothing (isolated subnets).
 pub fn egress(net: &Network, gb: f64, book: &PriceBook) -> Result<Vec<LineItem>, Missing> {
     match net.egress {
+        Egress::NatGateway if net.nat_gateways == NatGateways::Existing => {
+            // The gateways are the VPC's: only the GB this workload sends through them.
+            let data = billing::priced(book, "nat_gateway", keys::NAT_GATEWAY_DATA, gb)?;
+            Ok(if data.quantity > 0.0 {
+                vec![data]
+            } else {
+                Vec::new()
+            })
+        }
         Egress::NatGateway => {
             let mut hours = billing::priced(
                 book,
@@ -304,6 +315,9 @@ fn egress_words(net: &Network) -> String {
     match (net.egress, net.nat_gateways) {
         (Egress::NatGateway, NatGateways::PerAz) => format!(
             "they reach the internet and AWS APIs through a NAT gateway in each AZ (hours, GB processed and a public address each); {kb}."
+        ),
+        (Egress::NatGateway, NatGateways::Existing) => format!(
+            "they reach the internet and AWS APIs through the VPC's existing NAT gateways, already paid for by the account (only the GB processed are this workload's); {kb}."
         ),
         (Egress::NatGateway, NatGateways::Shared) => format!(
             "they reach the internet and AWS APIs through one NAT gateway shared by the AZs (hours, GB processed and a public address); {kb}."

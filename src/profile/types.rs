@@ -1286,9 +1286,14 @@ pub enum Egress {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NatGateways {
+    /// One NAT gateway in each Availability Zone (AWS's advice for availability).
     #[default]
     PerAz,
+    /// One NAT gateway for the whole VPC.
     Shared,
+    /// The VPC's NAT gateways are already there, paid for by the account whatever this
+    /// workload does: only the GB it sends through them are its cost.
+    Existing,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
