@@ -192,14 +192,17 @@ pub fn recommendation(frame: &mut Frame, area: Rect, app: &App) {
         ));
     }
     if let Some(b) = &r.band {
-        let end = |x: Option<f64>, or: &str| x.map_or_else(|| or.to_string(), format::rps);
+        let range = match (b.from_rps, b.to_rps) {
+            (Some(f), Some(t)) => format!("from {} to {} {unit}", format::rps(f), format::rps(t)),
+            (Some(f), None) => format!("from {} {unit} up", format::rps(f)),
+            (None, Some(t)) => format!("up to {} {unit}", format::rps(t)),
+            (None, None) => "at every charted rate".to_string(),
+        };
         rate.push(Span::styled(
             format!(
-                " · {}≈{} within 10% from {} to {} {unit}",
+                " · {}≈{} within 10% {range}",
                 b.platforms[0].short(),
                 b.platforms[1].short(),
-                end(b.from_rps, "below chart"),
-                end(b.to_rps, "beyond chart")
             ),
             t.muted(),
         ));
