@@ -63,6 +63,8 @@ fn main() {
     let mut complete: Vec<Duration> = Vec::new();
     let mut parts = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
     let mut second: Vec<Duration> = Vec::new();
+    let mut third: Vec<Duration> = Vec::new();
+    let mut sensitive: Vec<Duration> = Vec::new();
     for i in 0..40 {
         let dir = if i % 2 == 0 { 1 } else { -1 };
         let start = Instant::now();
@@ -102,8 +104,19 @@ fn main() {
         let drawn = t.elapsed();
         figures.push(start.elapsed());
         let t = Instant::now();
-        planning::complete(&profile, &book, &mut update);
+        planning::curves(&profile, &book, &mut update);
         second.push(t.elapsed());
+        app.update(Action::Planned {
+            doc,
+            generation,
+            stage: Stage::Curves,
+            update: update.clone(),
+        });
+        terminal.draw(|f| render(f, &app, &mut widgets)).unwrap();
+        complete.push(start.elapsed());
+        let t = Instant::now();
+        planning::sensitivity(&profile, &book, &mut update);
+        third.push(t.elapsed());
         app.update(Action::Planned {
             doc,
             generation,
@@ -111,7 +124,7 @@ fn main() {
             update,
         });
         terminal.draw(|f| render(f, &app, &mut widgets)).unwrap();
-        complete.push(start.elapsed());
+        sensitive.push(start.elapsed());
         for (v, d) in parts.iter_mut().zip([asked, planned, applied, drawn]) {
             v.push(d);
         }
@@ -132,6 +145,11 @@ fn main() {
         "tui keystroke -> frame with re-planned cost curve and break-even: median {:.2} ms (second-stage re-plan {:.2})",
         median(&mut complete),
         median(&mut second)
+    );
+    println!(
+        "tui keystroke -> frame with re-planned sensitivity flips: median {:.2} ms (third-stage re-plan {:.2})",
+        median(&mut sensitive),
+        median(&mut third)
     );
     let start = Instant::now();
     for _ in 0..20 {

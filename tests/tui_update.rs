@@ -446,6 +446,62 @@ fn plan_request(effects: Vec<Effect>) -> planner::tui::planning::PlanRequest {
     reqs.remove(0)
 }
 
+/// The three stages: the figures, then the cost curve, break-even and band (the chart is
+/// current, the sensitivity flips still the previous plan's), then the sensitivity flips,
+/// equal to what a one-go completion gives.
+#[test]
+fn the_curve_lands_before_the_sensitivity_search() {
+    use planner::tui::planning::{self, Stage};
+    let (_dir, source) = fixture();
+    let mut app = app(&source);
+    on_param(&mut app, Param::Rps);
+    let (_, wi, wp) = app.selected().unwrap();
+    let (old_curve, old_sensitivity) = (wp.cost_curve.clone(), wp.sensitivity.clone());
+    assert!(!old_sensitivity.is_empty());
+
+    let req = plan_request(app.update(Action::Step(1)));
+    let mut update = planning::figures(&req);
+    let mut whole = update.clone();
+    planning::complete(&req.profile, &req.book, &mut whole);
+    app.update(Action::Planned {
+        doc: req.doc,
+        generation: req.generation,
+        stage: Stage::Figures,
+        update: update.clone(),
+    });
+    planning::curves(&req.profile, &req.book, &mut update);
+    app.update(Action::Planned {
+        doc: req.doc,
+        generation: req.generation,
+        stage: Stage::Curves,
+        update: update.clone(),
+    });
+    let (l, _, wp) = app.selected().unwrap();
+    assert!(
+        !l.curve_stale(wi),
+        "the chart is current after the curves stage"
+    );
+    assert_ne!(wp.cost_curve, old_curve);
+    assert_eq!(
+        wp.sensitivity, old_sensitivity,
+        "the flips are the previous plan's"
+    );
+
+    planning::sensitivity(&req.profile, &req.book, &mut update);
+    app.update(Action::Planned {
+        doc: req.doc,
+        generation: req.generation,
+        stage: Stage::Complete,
+        update,
+    });
+    let (_, _, wp) = app.selected().unwrap();
+    let planning::Replanned::Workloads(done) = &whole else {
+        panic!("a step re-plans one workload");
+    };
+    assert_eq!(wp.sensitivity, done[0].1.sensitivity);
+    assert_eq!(wp.cost_curve, done[0].1.cost_curve);
+}
+
 #[test]
 fn a_re_plan_shows_the_figures_first_then_the_curve_and_drops_superseded_stages() {
     use planner::tui::planning::{self, Stage};

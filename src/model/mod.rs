@@ -316,6 +316,24 @@ pub fn complete_workload(
     platforms: &Platforms,
     book: &PriceBook,
 ) {
+    complete_curves(wp, d, platforms, book);
+    complete_sensitivity(wp, d, platforms, book);
+}
+
+/// The sensitivity search ("what would change the answer") of `wp`, whose cost curve
+/// [`complete_curves`] has made (its points are the rate's first probes).
+pub fn complete_sensitivity(
+    wp: &mut WorkloadPlan,
+    d: &Demand,
+    platforms: &Platforms,
+    book: &PriceBook,
+) {
+    wp.sensitivity = sensitivity::search(wp, d, platforms, book);
+}
+
+/// [`complete_workload`] but the sensitivity search: the cost curve, the break-even and the
+/// near-tie band (the TUI draws them before the slower search is done).
+pub fn complete_curves(wp: &mut WorkloadPlan, d: &Demand, platforms: &Platforms, book: &PriceBook) {
     let base_rate = d.average_rps();
     let others: Vec<f64> = CHART_SCALES.iter().copied().filter(|&s| s != 1.0).collect();
     let at_others = evaluate_scales(d, platforms, book, &others);
@@ -350,7 +368,6 @@ pub fn complete_workload(
     let chart: Vec<(f64, &[Priced])> = CHART_SCALES.iter().copied().zip(rows).collect();
     wp.recommendation.versus = versus(wp, d, platforms, book, &chart);
     wp.recommendation.band = fleet_band(wp, d, platforms, book, &chart);
-    wp.sensitivity = sensitivity::search(wp, d, platforms, book, &chart);
 }
 
 /// The recommended option against the cheapest feasible option of the other camp (SPEC §5),

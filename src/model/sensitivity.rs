@@ -154,7 +154,6 @@ pub fn search(
     d: &Demand,
     platforms: &Platforms,
     book: &PriceBook,
-    chart: &[(f64, &[Priced])],
 ) -> Vec<Sensitivity> {
     let Some(recommended) = wp.recommendation.platform else {
         return Vec::new();
@@ -163,9 +162,27 @@ pub fn search(
     let decide = |d: &Demand, platforms: &Platforms| -> Costs {
         Platform::ALL.map(|p| super::price(p, d, platforms, book).feasible_cost())
     };
-    let decide_row = |row: &[Priced]| -> Costs {
-        Platform::ALL.map(|p| row.get(p as usize).and_then(Priced::feasible_cost))
-    };
+    // The cost curve's points, as the scale of the stated rate each was planned at: what
+    // each option costs there when feasible (the curve keeps exactly that).
+    let base = d.average_rps();
+    let curve = &wp.cost_curve;
+    let chart: Vec<(f64, Costs)> = curve
+        .rates
+        .iter()
+        .enumerate()
+        .filter(|_| base > 0.0)
+        .map(|(i, r)| {
+            let costs = Platform::ALL.map(|p| {
+                curve
+                    .series
+                    .iter()
+                    .find(|(q, _)| *q == p)
+                    .and_then(|(_, c)| c.get(i).copied().flatten())
+            });
+            (r / base, costs)
+        })
+        .collect();
+    let chart = &chart;
     let now: Costs = Platform::ALL.map(|p| {
         wp.options
             .get(p as usize)
@@ -182,7 +199,7 @@ pub fn search(
                 let cached = chart
                     .iter()
                     .find(|(s, _)| (s / k - 1.0).abs() < 1e-9)
-                    .map(|(_, row)| decide_row(row));
+                    .map(|(_, costs)| *costs);
                 Some(cached.unwrap_or_else(|| decide(&d.scaled(k), platforms)))
             };
             // The chart's points for the scan (no re-plan), then the refinement's probes.

@@ -298,9 +298,17 @@ pub fn dispatch(app: &mut App, action: Action, source: &Source, opts: &Options) 
     while go && let Some(req) = plans.pop() {
         // Both stages, as the loop's worker delivers them.
         let mut update = planning::figures(&req);
-        for stage in [planning::Stage::Figures, planning::Stage::Complete] {
-            if stage == planning::Stage::Complete {
-                planning::complete(&req.profile, &req.book, &mut update);
+        for stage in [
+            planning::Stage::Figures,
+            planning::Stage::Curves,
+            planning::Stage::Complete,
+        ] {
+            match stage {
+                planning::Stage::Figures => {}
+                planning::Stage::Curves => planning::curves(&req.profile, &req.book, &mut update),
+                planning::Stage::Complete => {
+                    planning::sensitivity(&req.profile, &req.book, &mut update)
+                }
             }
             let done = Action::Planned {
                 doc: req.doc,
@@ -409,7 +417,21 @@ impl Planner {
                 if tx.blocking_send(first).is_err() {
                     return;
                 }
-                planning::complete(&profile, &book, &mut update);
+                planning::curves(&profile, &book, &mut update);
+                // The curves go out before the slower sensitivity search, unless a newer
+                // request came in meanwhile (then this is the last stage).
+                if latest.load(Ordering::Relaxed) == generation {
+                    let curves = Action::Planned {
+                        doc,
+                        generation,
+                        stage: planning::Stage::Curves,
+                        update: update.clone(),
+                    };
+                    if tx.blocking_send(curves).is_err() {
+                        return;
+                    }
+                    planning::sensitivity(&profile, &book, &mut update);
+                }
                 planning::Stage::Complete
             };
             let _ = tx.blocking_send(Action::Planned {

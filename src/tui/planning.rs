@@ -80,6 +80,9 @@ pub enum Stage {
     /// Every option, figure, risk and the recommendation; the cost curves and break-even
     /// rates are still the previous plan's.
     Figures,
+    /// And the cost curves, break-even rates and near-tie bands; the sensitivity flips are
+    /// still the previous plan's.
+    Curves,
     /// Everything.
     Complete,
 }
@@ -140,22 +143,48 @@ fn keep_curve(fresh: &mut WorkloadPlan, old: &WorkloadPlan) {
     fresh.sensitivity = old.sensitivity.clone();
 }
 
-/// The second stage: the cost curves and break-even rates of the workloads re-planned by
-/// [`figures`] for a request with this profile and book. It does not read the previous plan.
+/// The second and third stages together: [`curves`], then [`sensitivity`].
 pub fn complete(profile: &Profile, book: &PriceBook, update: &mut Replanned) {
+    curves(profile, book, update);
+    sensitivity(profile, book, update);
+}
+
+/// The second stage: the cost curves, break-even rates and near-tie bands of the workloads
+/// re-planned by [`figures`] for a request with this profile and book (a whole re-plan gets
+/// its sensitivity flips too). It does not read the previous plan.
+pub fn curves(profile: &Profile, book: &PriceBook, update: &mut Replanned) {
     match update {
         Replanned::Whole(plan) => model::complete_plan(plan, profile, book, None),
-        Replanned::Workloads(fresh) => {
-            // Only a profile without a free tier is re-planned by workload: no free tier
-            // passes between them.
-            for (wi, wp) in fresh.iter_mut() {
-                if let Some(w) = profile.workloads.get(*wi) {
-                    let demand = Demand::new(w, FreeTier::none())
-                        .with_logs(profile.logs)
-                        .with_network(&profile.network);
-                    model::complete_workload(wp, &demand, &profile.platforms, book);
-                }
-            }
+        Replanned::Workloads(_) => {
+            by_workload(profile, book, update, model::complete_curves);
+        }
+    }
+}
+
+/// The third stage: the sensitivity flips of the workloads [`curves`] completed (a whole
+/// re-plan has them already).
+pub fn sensitivity(profile: &Profile, book: &PriceBook, update: &mut Replanned) {
+    by_workload(profile, book, update, model::complete_sensitivity);
+}
+
+/// `step` for each workload of a by-workload update. Only a profile without a free tier is
+/// re-planned by workload: no free tier passes between them.
+fn by_workload(
+    profile: &Profile,
+    book: &PriceBook,
+    update: &mut Replanned,
+    step: fn(&mut WorkloadPlan, &Demand, &crate::profile::Platforms, &PriceBook),
+) {
+    let Replanned::Workloads(fresh) = update else {
+        return;
+    };
+    let book = book.with_account_quotas(&profile.quotas);
+    for (wi, wp) in fresh.iter_mut() {
+        if let Some(w) = profile.workloads.get(*wi) {
+            let demand = Demand::new(w, FreeTier::none())
+                .with_logs(profile.logs)
+                .with_network(&profile.network);
+            step(wp, &demand, &profile.platforms, &book);
         }
     }
 }

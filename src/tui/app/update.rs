@@ -59,7 +59,7 @@ impl App {
                     plan.profile = l.edited.name.clone();
                     l.curves_stale = match stage {
                         Stage::Figures => l.stale.take(),
-                        Stage::Complete => None,
+                        Stage::Curves | Stage::Complete => None,
                     };
                     l.stale = None;
                 }
