@@ -280,3 +280,25 @@ fn without_a_rate_in_the_book_a_commitment_cannot_be_priced() {
         ec2.risks
     );
 }
+
+/// The fleets' near-tie band is reported only where it bears on the answer: a fleet is
+/// recommended (high-throughput-api) or takes over at the break-even (checkout-api); not where
+/// Lambda wins at every rate (marketplace's admin-api and seller-onboarding).
+#[test]
+fn the_fleets_band_is_reported_only_where_the_fleets_matter() {
+    let json: serde_json::Value =
+        serde_json::from_str(&render("marketplace", report::Format::Json)).unwrap();
+    for w in json["workloads"].as_array().unwrap() {
+        if w["name"] == "admin-api" || w["name"] == "seller-onboarding" {
+            assert!(
+                w["recommendation"]["near_tie_band"].is_null(),
+                "{}",
+                w["name"]
+            );
+        }
+    }
+    let md = render("marketplace", report::Format::Markdown);
+    assert!(!md.contains("Near-tie:"), "{md}");
+    let md = render("high-throughput-api", report::Format::Markdown);
+    assert!(md.contains("Near-tie: ECS Fargate and EC2"), "{md}");
+}

@@ -367,7 +367,24 @@ pub fn complete_curves(wp: &mut WorkloadPlan, d: &Demand, platforms: &Platforms,
 
     let chart: Vec<(f64, &[Priced])> = CHART_SCALES.iter().copied().zip(rows).collect();
     wp.recommendation.versus = versus(wp, d, platforms, book, &chart);
-    wp.recommendation.band = fleet_band(wp, d, platforms, book, &chart);
+    wp.recommendation.band = if fleets_matter(wp) {
+        fleet_band(wp, d, platforms, book, &chart)
+    } else {
+        None
+    };
+}
+
+/// Whether which of the two fleets is cheaper bears on the answer: a fleet is recommended,
+/// or the other camp (a fleet) takes over at a break-even in the range searched. When a
+/// serverless option wins at every rate, the fleets' near-tie is noise in the report.
+fn fleets_matter(wp: &WorkloadPlan) -> bool {
+    let r = &wp.recommendation;
+    let fleet_recommended = r.platform.is_some_and(|p| !p.serverless());
+    let fleets_take_over = r
+        .versus
+        .as_ref()
+        .is_some_and(|v| v.break_even.is_some() && v.other.is_some_and(|p| !p.serverless()));
+    fleet_recommended || fleets_take_over
 }
 
 /// The recommended option against the cheapest feasible option of the other camp (SPEC §5),
