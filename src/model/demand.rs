@@ -76,6 +76,18 @@ impl<'a> Demand<'a> {
         }
     }
 
+    /// `workload` of `profile` as every plan bills it: with the profile's `logs:` and
+    /// `network:` sections (the model's unit tests build bare demands with [`Demand::new`]).
+    pub fn in_profile(
+        workload: &'a Workload,
+        free: FreeTier,
+        profile: &'a crate::profile::Profile,
+    ) -> Demand<'a> {
+        Demand::new(workload, free)
+            .with_logs(profile.logs)
+            .with_network(&profile.network)
+    }
+
     /// This demand with the profile's `logs:` section billed on every option.
     pub fn with_logs(mut self, logs: LogsConfig) -> Demand<'a> {
         self.logs = Some(logs);

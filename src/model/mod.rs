@@ -57,9 +57,7 @@ fn plan_to(profile: &Profile, book: &PriceBook, pricing_source: &str, full: bool
     let mut workloads = Vec::with_capacity(profile.workloads.len());
     let mut demands = Vec::with_capacity(profile.workloads.len());
     for w in &profile.workloads {
-        let demand = Demand::new(w, free)
-            .with_logs(profile.logs)
-            .with_network(&profile.network);
+        let demand = Demand::in_profile(w, free, profile);
         let wp = workload_figures(&demand, &profile.platforms, book);
         free = after_choice(free, &wp);
         workloads.push(wp);
@@ -100,11 +98,7 @@ pub fn complete_plan(
     let mut demands = Vec::new();
     for (i, (w, wp)) in profile.workloads.iter().zip(&plan.workloads).enumerate() {
         if wanted(&i) {
-            demands.push(
-                Demand::new(w, free)
-                    .with_logs(profile.logs)
-                    .with_network(&profile.network),
-            );
+            demands.push(Demand::in_profile(w, free, profile));
         }
         free = after_choice(free, wp);
     }

@@ -6,7 +6,7 @@
 //! compares: a missing key is an unknown, `monthly_cost_usd: null` an option without a price,
 //! and an option's `status` (when a report has one) is shown where its cost would be.
 
-use crate::format::{money, terminal_safe};
+use crate::format::{self, money, terminal_safe};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -112,7 +112,7 @@ fn cost_cell(o: Option<&Value>) -> String {
         return "—".to_string();
     };
     if let Some(c) = cost(o) {
-        return format!("${}", money(c));
+        return format::usd(c);
     }
     match o.get("status").and_then(Value::as_str) {
         Some(s) if !s.is_empty() && s != "ok" && s != "feasible" => safe(s).replace('_', " "),
@@ -122,9 +122,7 @@ fn cost_cell(o: Option<&Value>) -> String {
 }
 
 fn label(platform: &str) -> String {
-    crate::model::Platform::ALL
-        .into_iter()
-        .find(|p| p.id() == platform)
+    crate::model::Platform::from_id(platform)
         .map_or_else(|| safe(platform), |p| p.label().to_string())
 }
 
@@ -134,7 +132,7 @@ fn recommended(w: &Value) -> String {
         Some(p) => {
             let c = option(w, p).and_then(cost);
             match c {
-                Some(c) => format!("{} (${}/month)", label(p), money(c)),
+                Some(c) => format!("{} ({}/month)", label(p), format::usd(c)),
                 None => label(p),
             }
         }
@@ -176,8 +174,8 @@ fn workload(old: &Value, new: &Value) -> (String, Option<f64>) {
         out.push_str(&format!(
             "Recommendation: {} (unchanged), {} → {} a month ({}).\n",
             ro.map_or_else(|| "nothing".to_string(), label),
-            co.map_or_else(|| "unpriced".to_string(), |c| format!("${}", money(c))),
-            cn.map_or_else(|| "unpriced".to_string(), |c| format!("${}", money(c))),
+            co.map_or_else(|| "unpriced".to_string(), format::usd),
+            cn.map_or_else(|| "unpriced".to_string(), format::usd),
             rise.map_or_else(|| "not comparable".to_string(), signed_percent),
         ));
     }

@@ -112,9 +112,7 @@ pub fn figures(req: &PlanRequest) -> Replanned {
                 .filter_map(|&wi| {
                     let w = req.profile.workloads.get(wi)?;
                     let old = req.previous.workloads.get(wi)?;
-                    let demand = Demand::new(w, FreeTier::none())
-                        .with_logs(req.profile.logs)
-                        .with_network(&req.profile.network);
+                    let demand = Demand::in_profile(w, FreeTier::none(), &req.profile);
                     let book = req.book.with_account_quotas(&req.profile.quotas);
                     let mut fresh = model::workload_figures(&demand, &req.profile.platforms, &book);
                     keep_curve(&mut fresh, old);
@@ -181,9 +179,7 @@ fn by_workload(
     let book = book.with_account_quotas(&profile.quotas);
     for (wi, wp) in fresh.iter_mut() {
         if let Some(w) = profile.workloads.get(*wi) {
-            let demand = Demand::new(w, FreeTier::none())
-                .with_logs(profile.logs)
-                .with_network(&profile.network);
+            let demand = Demand::in_profile(w, FreeTier::none(), profile);
             step(wp, &demand, &profile.platforms, &book);
         }
     }
