@@ -82,6 +82,8 @@ pub struct FreeTier {
     pub sfn_transitions: f64,
     /// GB of data transfer out to the internet (the account's free 100 GB a month).
     pub data_out_gb: f64,
+    /// SQS requests (1M a month, standard and FIFO together).
+    pub sqs_requests: f64,
 }
 
 impl FreeTier {
@@ -97,6 +99,7 @@ impl FreeTier {
             lambda_gb_s: book.free(keys::LAMBDA_FREE_DURATION),
             sfn_transitions: book.free(keys::SFN_STANDARD_TRANSITIONS),
             data_out_gb: book.free(keys::DATA_TRANSFER_OUT),
+            sqs_requests: book.free(keys::SQS_FREE_REQUESTS),
         }
     }
 
@@ -117,6 +120,7 @@ impl FreeTier {
             .max(0.0),
             sfn_transitions: (self.sfn_transitions - used(&["state_transitions"])).max(0.0),
             data_out_gb: (self.data_out_gb - used(&["data_transfer"])).max(0.0),
+            sqs_requests: (self.sqs_requests - used(&["sqs_requests"])).max(0.0),
         }
     }
 }

@@ -197,6 +197,11 @@ impl<'a> Demand<'a> {
         self.workload.slo.as_ref().and_then(|s| s.p99_latency_ms)
     }
 
+    /// A queue's p99 message-age target, s (`slo.p99_message_age_s`).
+    pub fn p99_age_target_s(&self) -> Option<f64> {
+        self.workload.slo.as_ref().and_then(|s| s.p99_message_age_s)
+    }
+
     pub fn max_throttled_share(&self) -> f64 {
         self.workload
             .slo
@@ -260,7 +265,7 @@ impl<'a> Demand<'a> {
         let per = self.request.memory_mb as u64;
         match &*self.work {
             Work::Fanout { .. } => per * in_flight.max(1) as u64,
-            Work::Service { .. } | Work::Workflow { .. } => per,
+            Work::Service { .. } | Work::Workflow { .. } | Work::Queue { .. } => per,
         }
     }
 

@@ -20,6 +20,7 @@ pub mod network;
 pub mod plan;
 pub mod recommend;
 pub mod sensitivity;
+pub mod sqs;
 pub mod step_functions;
 pub mod traffic;
 pub mod words;
@@ -616,6 +617,19 @@ fn assumptions(profile: &Profile) -> Vec<String> {
             .any(|w| w.kind() == WorkloadKind::Service)
     {
         a.push(step_functions::SERVICE_ASSUMPTION.to_string());
+    }
+    if profile
+        .workloads
+        .iter()
+        .any(|w| w.kind() == WorkloadKind::Queue)
+    {
+        if profile.platforms.step_functions.enabled {
+            a.push(step_functions::QUEUE_ASSUMPTION.to_string());
+        }
+        a.push(format!(
+            "A queue's `sqs_requests` include the producers' sends (one SendMessage a message; producers that batch pay less), the consumers' receives (up to 10 messages each), DeleteMessageBatch calls and empty receives: each idle long-poller makes one every {:.0} s, and Lambda's event source mapping keeps at least its starting pollers polling (AWS does not publish how many poll an idle queue; planner takes the 5 concurrent batches it starts with). Each 64 KB of a call's payload is one request. A Lambda handler takes its batch's messages one after another; planner sets its timeout to twice a full batch (at least 3 s) and, unless the profile states one, the visibility timeout to the six function timeouts AWS recommends.",
+            sqs::LONG_POLL_S
+        ));
     }
     if profile
         .workloads

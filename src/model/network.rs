@@ -218,7 +218,8 @@ pub fn response_kb(d: &Demand, net: &Network) -> f64 {
 pub fn data_out_gb(d: &Demand, net: &Network) -> f64 {
     let answered = match &*d.work {
         Work::Service { .. } | Work::Workflow { .. } => d.monthly_requests(),
-        Work::Fanout { .. } => 0.0,
+        // A fan-out job's items and a queue's messages answer no client.
+        Work::Fanout { .. } | Work::Queue { .. } => 0.0,
     };
     match net.front_door {
         FrontDoor::Public => answered.max(0.0) * response_kb(d, net) / KB_PER_GB,

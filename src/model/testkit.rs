@@ -66,6 +66,7 @@ pub fn with_slo(mut w: Workload, p99: Option<f64>, shed: Option<f64>) -> Workloa
     w.slo = Some(Slo {
         p99_latency_ms: p99,
         max_throttled_share: shed,
+        p99_message_age_s: None,
     });
     w
 }

@@ -87,6 +87,14 @@ pub const VPC_ENDPOINT_DATA: &str = "vpc.interface_endpoint.data";
 /// free-tier key of the account's free 100 GB a month.
 pub const DATA_TRANSFER_OUT: &str = "data_transfer.out.internet";
 
+// Queues (#13, kind: queue): SQS requests and EventBridge Pipes requests, per request (each
+// 64 KB chunk one request). The free tier key `sqs.requests` is the 1M requests a month that
+// standard and FIFO queues share.
+pub const SQS_STANDARD_REQUESTS: &str = "sqs.standard.requests";
+pub const SQS_FIFO_REQUESTS: &str = "sqs.fifo.requests";
+pub const SQS_FREE_REQUESTS: &str = "sqs.requests";
+pub const PIPES_REQUESTS: &str = "pipes.requests";
+
 // Quotas.
 /// New execution environments per 10 seconds, per function.
 pub const Q_LAMBDA_SCALING: &str = "lambda.scaling_per_10s";
@@ -105,8 +113,24 @@ pub const Q_EC2_LAUNCH_BURST: &str = "ec2.run_instances_burst";
 /// vCPUs of Fargate On-Demand tasks running at once in the account and Region.
 pub const Q_FARGATE_ON_DEMAND_VCPUS: &str = "ecs.fargate.on_demand_vcpus";
 
+// Queue quotas (#13, kind: queue).
+/// Largest SQS message, KB.
+pub const Q_SQS_MESSAGE_KB: &str = "sqs.message_kb";
+/// In-flight messages (received, not deleted) of a standard queue; of a FIFO queue.
+pub const Q_SQS_IN_FLIGHT_STANDARD: &str = "sqs.standard.in_flight";
+pub const Q_SQS_IN_FLIGHT_FIFO: &str = "sqs.fifo.in_flight";
+/// FIFO API calls a second per action (Send, Receive, Delete), without and with
+/// high-throughput mode.
+pub const Q_SQS_FIFO_CALLS: &str = "sqs.fifo.calls_per_s";
+pub const Q_SQS_FIFO_HT_CALLS: &str = "sqs.fifo.high_throughput.calls_per_s";
+/// Lambda's SQS event source mapping: concurrent batches it starts with, adds a minute, and
+/// runs at most.
+pub const Q_LAMBDA_SQS_START: &str = "lambda.sqs.initial_batches";
+pub const Q_LAMBDA_SQS_SCALE_PER_MIN: &str = "lambda.sqs.scale_per_minute";
+pub const Q_LAMBDA_SQS_MAX: &str = "lambda.sqs.max_batches";
+
 /// Every quota key a model reads.
-pub const QUOTAS: [&str; 10] = [
+pub const QUOTAS: [&str; 18] = [
     Q_LAMBDA_SCALING,
     Q_LAMBDA_CONCURRENCY,
     Q_SFN_STANDARD_STARTS,
@@ -117,6 +141,14 @@ pub const QUOTAS: [&str; 10] = [
     Q_EC2_LAUNCH,
     Q_EC2_LAUNCH_BURST,
     Q_FARGATE_ON_DEMAND_VCPUS,
+    Q_SQS_MESSAGE_KB,
+    Q_SQS_IN_FLIGHT_STANDARD,
+    Q_SQS_IN_FLIGHT_FIFO,
+    Q_SQS_FIFO_CALLS,
+    Q_SQS_FIFO_HT_CALLS,
+    Q_LAMBDA_SQS_START,
+    Q_LAMBDA_SQS_SCALE_PER_MIN,
+    Q_LAMBDA_SQS_MAX,
 ];
 
 /// The quotas an account can have raised (Service Quotas calls them adjustable), with the
@@ -324,6 +356,23 @@ pub fn prices() -> Vec<PriceKey> {
         v.push(PriceKey {
             key: key.into(),
             unit,
+            origin: Origin::Published { page },
+        });
+    }
+    // Queues (#13): entered from AWS's pricing pages; the Price List items (`AWSQueueService`,
+    // `AWSEvents`) were not seen to confirm their usagetypes, so refresh keeps them from the
+    // previous book.
+    for (key, page) in [
+        (SQS_STANDARD_REQUESTS, "https://aws.amazon.com/sqs/pricing/"),
+        (SQS_FIFO_REQUESTS, "https://aws.amazon.com/sqs/pricing/"),
+        (
+            PIPES_REQUESTS,
+            "https://aws.amazon.com/eventbridge/pricing/",
+        ),
+    ] {
+        v.push(PriceKey {
+            key: key.into(),
+            unit: "request",
             origin: Origin::Published { page },
         });
     }

@@ -210,6 +210,7 @@ pub enum WorkloadKind {
     Service,
     Fanout,
     Workflow,
+    Queue,
 }
 
 impl WorkloadKind {
@@ -218,6 +219,7 @@ impl WorkloadKind {
             WorkloadKind::Service => "service",
             WorkloadKind::Fanout => "fanout",
             WorkloadKind::Workflow => "workflow",
+            WorkloadKind::Queue => "queue",
         }
     }
 
@@ -226,6 +228,7 @@ impl WorkloadKind {
         match self {
             WorkloadKind::Service | WorkloadKind::Workflow => "req/s",
             WorkloadKind::Fanout => "items/s",
+            WorkloadKind::Queue => "msg/s",
         }
     }
 
@@ -234,6 +237,16 @@ impl WorkloadKind {
         match self {
             WorkloadKind::Service | WorkloadKind::Workflow => false,
             WorkloadKind::Fanout => true,
+            WorkloadKind::Queue => false,
+        }
+    }
+
+    /// What the report calls the time an option takes per unit of work: a request's
+    /// "latency", or for a queue a message's "message age" (time in the queue until handled).
+    pub fn latency_word(self) -> &'static str {
+        match self {
+            WorkloadKind::Service | WorkloadKind::Workflow | WorkloadKind::Fanout => "latency",
+            WorkloadKind::Queue => "message age",
         }
     }
 }
@@ -250,6 +263,8 @@ pub enum Work {
         traffic: Traffic,
         workflow: Workflow,
     },
+    /// Messages arriving at a rate into an SQS queue, each handled by a consumer.
+    Queue { traffic: Traffic, queue: Queue },
 }
 
 impl Work {
@@ -258,20 +273,40 @@ impl Work {
             Work::Service { .. } => WorkloadKind::Service,
             Work::Fanout { .. } => WorkloadKind::Fanout,
             Work::Workflow { .. } => WorkloadKind::Workflow,
+            Work::Queue { .. } => WorkloadKind::Queue,
+        }
+    }
+
+    /// The queue's settings, for a queue.
+    pub fn queue(&self) -> Option<&Queue> {
+        match self {
+            Work::Queue { queue, .. } => Some(queue),
+            Work::Service { .. } | Work::Fanout { .. } | Work::Workflow { .. } => None,
+        }
+    }
+
+    pub fn queue_mut(&mut self) -> Option<&mut Queue> {
+        match self {
+            Work::Queue { queue, .. } => Some(queue),
+            Work::Service { .. } | Work::Fanout { .. } | Work::Workflow { .. } => None,
         }
     }
 
     /// The request traffic, for the kinds that have one.
     pub fn traffic(&self) -> Option<&Traffic> {
         match self {
-            Work::Service { traffic } | Work::Workflow { traffic, .. } => Some(traffic),
+            Work::Service { traffic }
+            | Work::Workflow { traffic, .. }
+            | Work::Queue { traffic, .. } => Some(traffic),
             Work::Fanout { .. } => None,
         }
     }
 
     pub fn traffic_mut(&mut self) -> Option<&mut Traffic> {
         match self {
-            Work::Service { traffic } | Work::Workflow { traffic, .. } => Some(traffic),
+            Work::Service { traffic }
+            | Work::Workflow { traffic, .. }
+            | Work::Queue { traffic, .. } => Some(traffic),
             Work::Fanout { .. } => None,
         }
     }
@@ -279,28 +314,28 @@ impl Work {
     pub fn job(&self) -> Option<&Job> {
         match self {
             Work::Fanout { job } => Some(job),
-            Work::Service { .. } | Work::Workflow { .. } => None,
+            Work::Service { .. } | Work::Workflow { .. } | Work::Queue { .. } => None,
         }
     }
 
     pub fn job_mut(&mut self) -> Option<&mut Job> {
         match self {
             Work::Fanout { job } => Some(job),
-            Work::Service { .. } | Work::Workflow { .. } => None,
+            Work::Service { .. } | Work::Workflow { .. } | Work::Queue { .. } => None,
         }
     }
 
     pub fn workflow(&self) -> Option<&Workflow> {
         match self {
             Work::Workflow { workflow, .. } => Some(workflow),
-            Work::Service { .. } | Work::Fanout { .. } => None,
+            Work::Service { .. } | Work::Fanout { .. } | Work::Queue { .. } => None,
         }
     }
 
     pub fn workflow_mut(&mut self) -> Option<&mut Workflow> {
         match self {
             Work::Workflow { workflow, .. } => Some(workflow),
-            Work::Service { .. } | Work::Fanout { .. } => None,
+            Work::Service { .. } | Work::Fanout { .. } | Work::Queue { .. } => None,
         }
     }
 }
@@ -326,10 +361,11 @@ impl Workload {
 impl From<Workload> for WorkloadFile {
     fn from(w: Workload) -> WorkloadFile {
         let kind = w.kind();
-        let (traffic, job, workflow) = match w.work {
-            Work::Service { traffic } => (Some(traffic), None, None),
-            Work::Fanout { job } => (None, Some(job), None),
-            Work::Workflow { traffic, workflow } => (Some(traffic), None, Some(workflow)),
+        let (traffic, job, workflow, queue) = match w.work {
+            Work::Service { traffic } => (Some(traffic), None, None, None),
+            Work::Fanout { job } => (None, Some(job), None, None),
+            Work::Workflow { traffic, workflow } => (Some(traffic), None, Some(workflow), None),
+            Work::Queue { traffic, queue } => (Some(traffic), None, None, Some(queue)),
         };
         WorkloadFile {
             name: w.name,
@@ -339,6 +375,7 @@ impl From<Workload> for WorkloadFile {
             slo: w.slo,
             job,
             workflow,
+            queue,
             calibration: w.calibration,
         }
     }
@@ -360,6 +397,9 @@ pub struct WorkloadFile {
     pub job: Option<Job>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflow: Option<Workflow>,
+    /// kind: queue: the SQS queue and how its consumers read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<Queue>,
     /// What `planner calibrate` measured (inline, or merged from the sidecar file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<super::calibration::Calibration>,
@@ -502,6 +542,10 @@ pub struct Slo {
     pub p99_latency_ms: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_throttled_share: Option<f64>,
+    /// kind: queue: the p99 of a message's age when it is handled (time in the queue,
+    /// batching and handling included), seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p99_message_age_s: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -1302,4 +1346,84 @@ pub enum FrontDoor {
     #[default]
     Public,
     Private,
+}
+
+/// `queue.type`: an SQS standard queue (at-least-once, best-effort order) or a FIFO queue
+/// (exactly-once, ordered within a message group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueType {
+    #[default]
+    Standard,
+    Fifo,
+}
+
+impl QueueType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueType::Standard => "standard",
+            QueueType::Fifo => "fifo",
+        }
+    }
+}
+
+/// kind: queue: the SQS queue and how its consumers read it (Lambda's event source mapping,
+/// or the fleets' long-polling workers). See the README's profile section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Queue {
+    /// `standard` (default) or `fifo`.
+    #[serde(default, rename = "type")]
+    pub kind: QueueType,
+    /// FIFO high-throughput mode (per-message-group throughput limits).
+    #[serde(default)]
+    pub high_throughput: bool,
+    /// FIFO only: distinct message groups that have messages at a time (ordering holds
+    /// within a group, so at most this many batches run at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_groups: Option<u32>,
+    /// Messages per Lambda invocation (and per ReceiveMessage of a worker, at most 10).
+    #[serde(default = "default_batch_size")]
+    pub batch_size: u32,
+    /// Lambda's `MaximumBatchingWindowInSeconds` (0–300).
+    #[serde(default)]
+    pub batching_window_s: f64,
+    /// Lambda's event source mapping maximum concurrency (2–1,000), or `auto`: no cap.
+    #[serde(default)]
+    pub max_concurrency: AutoOr<u32>,
+    /// The queue's visibility timeout, s; default 6 × the function timeout AWS recommends
+    /// (planner's function timeout: a batch's duration with headroom, see `model::queue`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility_timeout_s: Option<f64>,
+    /// Redrive to a dead-letter queue after this many receives; not stated: no DLQ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_receives: Option<u32>,
+    /// Share of handling attempts that fail and are retried (default 0).
+    #[serde(default)]
+    pub failure_share: f64,
+    /// Lambda `ReportBatchItemFailures`: only failed messages return to the queue (default
+    /// true); without it a failure returns the whole batch.
+    #[serde(default = "yes")]
+    pub partial_batch_response: bool,
+}
+
+fn default_batch_size() -> u32 {
+    10
+}
+
+impl Default for Queue {
+    fn default() -> Self {
+        Queue {
+            kind: QueueType::default(),
+            high_throughput: false,
+            message_groups: None,
+            batch_size: default_batch_size(),
+            batching_window_s: 0.0,
+            max_concurrency: AutoOr::Auto,
+            visibility_timeout_s: None,
+            max_receives: None,
+            failure_share: 0.0,
+            partial_batch_response: true,
+        }
+    }
 }

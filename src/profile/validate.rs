@@ -383,6 +383,11 @@ fn typed(c: &mut Checker<'_>, p: &str, w: WorkloadFile) -> Option<Workload> {
                 _ => None,
             }
         }
+        // The `queue:` section is optional: every setting has a default.
+        WorkloadKind::Queue => traffic(c, w.traffic).map(|traffic| Work::Queue {
+            traffic,
+            queue: w.queue.unwrap_or_default(),
+        }),
     }?;
     Some(Workload {
         name: w.name,
@@ -459,7 +464,7 @@ fn check_scale(c: &mut Checker<'_>, workloads: &[WorkloadFile]) {
 fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
     // Sections that do not apply to the kind (the ones it needs are checked as it is typed).
     match w.kind {
-        WorkloadKind::Service | WorkloadKind::Workflow => {}
+        WorkloadKind::Service | WorkloadKind::Workflow | WorkloadKind::Queue => {}
         WorkloadKind::Fanout => {
             if w.traffic.is_some() {
                 c.at_key(
@@ -470,7 +475,7 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
         }
     }
     match w.kind {
-        WorkloadKind::Service | WorkloadKind::Workflow => {
+        WorkloadKind::Service | WorkloadKind::Workflow | WorkloadKind::Queue => {
             if w.job.is_some() {
                 c.at_key(&format!("{p}.job"), "`job` only applies to kind: fanout");
             }
@@ -478,7 +483,7 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
         WorkloadKind::Fanout => {}
     }
     match w.kind {
-        WorkloadKind::Service | WorkloadKind::Fanout => {
+        WorkloadKind::Service | WorkloadKind::Fanout | WorkloadKind::Queue => {
             if w.workflow.is_some() {
                 c.at_key(
                     &format!("{p}.workflow"),
@@ -488,6 +493,7 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
         }
         WorkloadKind::Workflow => {}
     }
+    check_queue_sections(c, p, w);
 
     if let Some(t) = &w.traffic {
         check_traffic(c, &format!("{p}.traffic"), t);
@@ -546,8 +552,180 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
     if let Some(wf) = &w.workflow {
         check_workflow(c, &format!("{p}.workflow"), wf);
     }
+    if let Some(q) = &w.queue {
+        check_queue(c, &format!("{p}.queue"), q);
+    }
     if let Some(cal) = &w.calibration {
         check_calibration(c, &format!("{p}.calibration"), cal);
+    }
+}
+
+/// The `queue:` section and the `slo.p99_message_age_s` field belong to kind: queue only; a
+/// queue's SLO is its messages' age, not a request's latency.
+fn check_queue_sections(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
+    let age = w.slo.as_ref().and_then(|s| s.p99_message_age_s);
+    let latency = w.slo.as_ref().and_then(|s| s.p99_latency_ms);
+    match w.kind {
+        WorkloadKind::Service | WorkloadKind::Fanout | WorkloadKind::Workflow => {
+            if w.queue.is_some() {
+                c.at_key(&format!("{p}.queue"), "`queue` only applies to kind: queue");
+            }
+            if age.is_some() {
+                c.at_key(
+                    &format!("{p}.slo.p99_message_age_s"),
+                    "`p99_message_age_s` only applies to kind: queue (use `p99_latency_ms`)",
+                );
+            }
+        }
+        WorkloadKind::Queue => {
+            if latency.is_some() {
+                c.at_key(
+                    &format!("{p}.slo.p99_latency_ms"),
+                    "a queue's SLO is its messages' age: use `p99_message_age_s`",
+                );
+            }
+        }
+    }
+    if let Some(v) = age {
+        let f = format!("{p}.slo.p99_message_age_s");
+        c.positive(&f, v);
+        c.at_most(
+            &f,
+            v,
+            queue_limits::RETENTION_S,
+            " s, 14 days (SQS's longest retention)",
+        );
+    }
+}
+
+/// The ranges AWS sets on a queue's settings (each with its source).
+pub mod queue_limits {
+    /// Lambda's SQS batch size: 1–10,000 for a standard queue, 10 for FIFO
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html).
+    pub const BATCH_STANDARD: u32 = 10_000;
+    pub const BATCH_FIFO: u32 = 10;
+    /// A batch over 10 needs a batching window of at least 1 s (the same page;
+    /// https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
+    pub const BATCH_WITHOUT_WINDOW: u32 = 10;
+    /// `MaximumBatchingWindowInSeconds`: 0–300 s; not supported for FIFO queues.
+    pub const WINDOW_S: f64 = 300.0;
+    /// Event source mapping maximum concurrency: 2–1,000
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html).
+    pub const MAX_CONCURRENCY: (u32, u32) = (2, 1000);
+    /// Visibility timeout: 0 s – 12 h
+    /// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html).
+    pub const VISIBILITY_S: f64 = 43_200.0;
+    /// A redrive policy's `maxReceiveCount`: 1–1,000
+    /// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html).
+    pub const MAX_RECEIVES: (u32, u32) = (1, 1000);
+    /// Longest message retention, 14 days
+    /// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html).
+    pub const RETENTION_S: f64 = 1_209_600.0;
+    /// Message groups planner models at most (a million: beyond it a FIFO queue orders
+    /// nothing worth the name).
+    pub const MESSAGE_GROUPS: u32 = 1_000_000;
+}
+
+fn check_queue(c: &mut Checker<'_>, p: &str, q: &Queue) {
+    let fifo = q.kind == QueueType::Fifo;
+    let batch = format!("{p}.batch_size");
+    let max_batch = if fifo {
+        queue_limits::BATCH_FIFO
+    } else {
+        queue_limits::BATCH_STANDARD
+    };
+    if q.batch_size < 1 || q.batch_size > max_batch {
+        c.at(
+            &batch,
+            format!(
+                "{} is out of range (1..={max_batch} for a {} queue)",
+                q.batch_size,
+                q.kind.as_str()
+            ),
+        );
+    }
+    let window = format!("{p}.batching_window_s");
+    if c.finite(&window, q.batching_window_s) {
+        if !(0.0..=queue_limits::WINDOW_S).contains(&q.batching_window_s) {
+            c.at(
+                &window,
+                format!(
+                    "{} is out of range (0..=300 s)",
+                    fmt_num(q.batching_window_s)
+                ),
+            );
+        } else if fifo && q.batching_window_s > 0.0 {
+            c.at(
+                &window,
+                "Lambda supports no batching window for FIFO queues; remove it",
+            );
+        } else if !fifo
+            && q.batch_size > queue_limits::BATCH_WITHOUT_WINDOW
+            && q.batch_size <= max_batch
+            && q.batching_window_s < 1.0
+        {
+            c.at(
+                &batch,
+                format!(
+                    "a batch of {} needs `batching_window_s` of at least 1 (AWS refuses a batch over 10 without a window)",
+                    q.batch_size
+                ),
+            );
+        }
+    }
+    if let AutoOr::Fixed(m) = q.max_concurrency {
+        c.range_u32(
+            &format!("{p}.max_concurrency"),
+            m,
+            queue_limits::MAX_CONCURRENCY,
+            "",
+        );
+    }
+    if let Some(v) = q.visibility_timeout_s {
+        let f = format!("{p}.visibility_timeout_s");
+        if c.finite(&f, v) && !(0.0..=queue_limits::VISIBILITY_S).contains(&v) {
+            c.at(
+                &f,
+                format!("{} is out of range (0..=43200 s, 12 hours)", fmt_num(v)),
+            );
+        }
+    }
+    if let Some(r) = q.max_receives {
+        c.range_u32(
+            &format!("{p}.max_receives"),
+            r,
+            queue_limits::MAX_RECEIVES,
+            "",
+        );
+    }
+    let fail = format!("{p}.failure_share");
+    if c.finite(&fail, q.failure_share) && !(0.0..1.0).contains(&q.failure_share) {
+        c.at(
+            &fail,
+            format!(
+                "{} is out of range (0..1, a share of handling attempts)",
+                fmt_num(q.failure_share)
+            ),
+        );
+    }
+    match (fifo, q.message_groups) {
+        (true, Some(g)) => c.range_u32(
+            &format!("{p}.message_groups"),
+            g,
+            (1, queue_limits::MESSAGE_GROUPS),
+            "",
+        ),
+        (false, Some(_)) => c.at_key(
+            &format!("{p}.message_groups"),
+            "`message_groups` only applies to `type: fifo`",
+        ),
+        (_, None) => {}
+    }
+    if q.high_throughput && !fifo {
+        c.at_key(
+            &format!("{p}.high_throughput"),
+            "`high_throughput` only applies to `type: fifo`",
+        );
     }
 }
 

@@ -518,18 +518,35 @@ fn option_section(doc: &mut Doc, w: &WorkloadPlan, o: &OptionPlan, sources: &Sou
 
     let unit = rate_unit(w);
     let mut perf = format!(
-        "**Performance:** latency p50 {} ms, p99 {} ms; sustains {} {unit} at a peak of {} {}",
+        "**Performance:** {} p50 {} ms, p99 {} ms; sustains {} {unit} at a peak of {} {}",
+        w.kind.latency_word(),
         format::ms(o.latency_ms.p50),
         format::ms(o.latency_ms.p99),
         format::rps(o.throughput_rps),
         format::number(o.capacity.peak),
         inline(&o.capacity.unit),
     );
-    let _ = write!(
-        perf,
-        "; throttled or shed: {}",
-        format::share(o.throttled_share)
-    );
+    match o
+        .config
+        .get("peak_backlog_messages")
+        .and_then(serde_json::Value::as_f64)
+    {
+        // A queue sheds nothing: the backlog its consumers leave at the day's peak.
+        Some(backlog) => {
+            let _ = write!(
+                perf,
+                "; backlog at the day's peak: {} messages",
+                format::number(backlog)
+            );
+        }
+        None => {
+            let _ = write!(
+                perf,
+                "; throttled or shed: {}",
+                format::share(o.throttled_share)
+            );
+        }
+    }
     if let Some(m) = o.makespan_s {
         let _ = write!(perf, "; makespan {} s per run", format::seconds(m));
         if let Some(dl) = &w.deadline {

@@ -15,6 +15,7 @@
 //! that referees it. Fan-out jobs are gathered (`asyncio.gather` / `Promise.all`) inside the
 //! processes.
 
+pub mod consumers;
 pub mod ec2;
 pub mod ecs;
 mod queue;
@@ -223,18 +224,24 @@ pub fn cpu_risks(
     }
     let job = match &*d.work {
         Work::Fanout { .. } => true,
-        Work::Service { .. } | Work::Workflow { .. } => false,
+        Work::Service { .. } | Work::Workflow { .. } | Work::Queue { .. } => false,
     };
     if p.cpu_bound {
         verdict.risk(format!(
             "The CPU, not the concurrency, caps a {holder} at {} {} ({} vCPU, {} ms of CPU {}), whatever its {} {} in flight.",
             fmt_num(round_to(p.throughput_rps, 1)),
-            if job { "items/s" } else { "req/s" },
+            d.kind().rate_unit(),
             fmt_num(round_to(p.vcpus, 2)),
             fmt_num(round_to(p.cpu_ms, 1)),
             if job { "an item" } else { "a request" },
             p.concurrency,
-            if job { "items" } else { "requests" },
+            if job {
+                "items"
+            } else if d.work.queue().is_some() {
+                "messages"
+            } else {
+                "requests"
+            },
         ));
     }
     if let Some((when, busy)) = busiest

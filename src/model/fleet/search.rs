@@ -286,8 +286,8 @@ fn try_evaluate<'a, F: Fleet<'a>, T: From<OptionPlan>>(
         Work::Fanout { job } => {
             Ok(fanout(d, &fleet.for_jobs(book)?, job, shapes, per_unit_hour, book)?.into())
         }
-        Work::Service { .. } | Work::Workflow { .. } => {
-            if fleet.settings().ingress == FleetIngress::Alb {
+        Work::Service { .. } | Work::Workflow { .. } | Work::Queue { .. } => {
+            if front(d, fleet.settings()) == FleetIngress::Alb {
                 // Fail on a missing ALB price before searching.
                 book.price(keys::ALB_HOURS)?;
                 book.price(keys::ALB_LCU)?;
@@ -434,7 +434,7 @@ fn service<'d, 'a, F: Fleet<'a>, T: From<OptionPlan>>(
         return Ok(OptionPlan::infeasible(F::PLATFORM, F::WORDS.nothing).into());
     };
     let mut lines = fleet.bill(&c.shape, c.usage);
-    let alb = fleet.settings().ingress == FleetIngress::Alb;
+    let alb = front(d, fleet.settings()) == FleetIngress::Alb;
     if alb {
         lines.extend(ingress::alb(
             &d.curve,
@@ -447,6 +447,15 @@ fn service<'d, 'a, F: Fleet<'a>, T: From<OptionPlan>>(
     }
     lines.extend(crate::model::logs::fleet(d, book)?);
     lines.extend(network::fleet(d, c.hours, alb, book)?);
+    let queue = match d.work.queue() {
+        Some(q) => {
+            let consumed =
+                super::consumers::consume(d, q, &cache.get(&c.unit, false).run, &c.unit, book)?;
+            lines.extend(consumed.lines.iter().cloned());
+            Some(consumed)
+        }
+        None => None,
+    };
     Ok(finish(Chosen {
         d,
         fleet,
@@ -454,7 +463,17 @@ fn service<'d, 'a, F: Fleet<'a>, T: From<OptionPlan>>(
         cache,
         lines,
         searched,
+        queue,
     }))
+}
+
+/// The front door a fleet has: its `ingress`, but none for a queue's consumers (they pull
+/// from the queue; nothing connects to them).
+fn front(d: &Demand, s: Settings) -> FleetIngress {
+    match &*d.work {
+        Work::Queue { .. } => FleetIngress::None,
+        Work::Service { .. } | Work::Workflow { .. } | Work::Fanout { .. } => s.ingress,
+    }
 }
 
 /// The shape a service's search chose, its fleet runs and its bill.
@@ -466,22 +485,33 @@ struct Chosen<'d, F, S> {
     lines: Vec<LineItem>,
     /// How many shapes the search had to choose from.
     searched: usize,
+    /// A queue's consumers: the message age, backlog and queue findings
+    /// ([`super::consumers::consume`]).
+    queue: Option<super::consumers::Consumed>,
 }
 
 fn priced_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> Priced {
     let feasible = ch.cache.meets(ch.d, &ch.c.unit)
         && ch.fleet.findings(ch.d, &ch.c).feasible()
-        && holding(ch.d, ch.fleet.settings().ingress).feasible();
+        && holding(ch.d, front(ch.d, ch.fleet.settings())).feasible()
+        && ch.queue.as_ref().is_none_or(|q| q.findings.feasible());
     Priced::billed(&ch.lines, feasible)
 }
 
 fn plan_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> OptionPlan {
     let (d, c) = (ch.d, ch.c);
     let o = ch.cache.get(&c.unit, true);
-    let latency = o.latency.unwrap_or(Latency {
+    let mut latency = o.latency.unwrap_or(Latency {
         p50: c.unit.wall_ms(),
         p99: c.unit.wall_ms(),
     });
+    if let Some(q) = &ch.queue {
+        // A message's age: the backlog's wait on top of a worker's handling.
+        latency = Latency {
+            p50: latency.p50.max(q.age.p50),
+            p99: latency.p99.max(q.age.p99),
+        };
+    }
     let run = &o.run;
     let mut verdict = assess(
         d,
@@ -494,8 +524,13 @@ fn plan_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> OptionPlan {
         .map(|(i, busy)| (d.curve.time_of_step(i), busy));
     verdict.extend(findings(d, &ch.fleet, &c, busiest.clone()));
     closest_note::<F>(&mut verdict, ch.searched);
-    verdict.extend(holding(d, ch.fleet.settings().ingress));
+    verdict.extend(holding(d, front(d, ch.fleet.settings())));
     let mut config = config(&ch.fleet, &c, None);
+    if let Some(q) = ch.queue.take() {
+        verdict.extend(q.findings);
+        config.extend(q.config);
+        config.insert("ingress".into(), json!("sqs_long_polling"));
+    }
     config.insert("runtime".into(), json!(d.request.runtime.as_str()));
     if let Some((_, busy)) = &busiest {
         config.insert("peak_cpu_utilization".into(), json!(round_to(*busy, 3)));
@@ -512,7 +547,11 @@ fn plan_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> OptionPlan {
             unit: F::WORDS.units.into(),
         },
         latency_ms: latency,
-        throttled_share: run.shed_share,
+        throttled_share: if d.work.queue().is_some() {
+            0.0
+        } else {
+            run.shed_share
+        },
         makespan_s: None,
         capacity_rps: run
             .running
@@ -788,7 +827,12 @@ pub fn assess(
         verdict.infeasible(s);
     }
     let lag_share = (run.shed_share - run.shed_by_max_share).max(0.0);
-    if lag_share > 0.0 {
+    // A queue's consumers shed nothing: what they cannot take waits as a backlog
+    // (`consumers::consume` reports it and the age it costs). The search still sizes them to
+    // keep up with the curve, as a service: a fleet that lets the backlog build is judged
+    // by the same allowance (conservative; see the README).
+    let queue = d.work.queue().is_some();
+    if lag_share > 0.0 && !queue {
         let when = run
             .worst
             .map(|(i, share)| {
@@ -806,11 +850,20 @@ pub fn assess(
         ));
     }
     if run.shed_share > allowed {
-        verdict.infeasible(format!(
-            "Sheds {} of requests in all, above the {} allowed.",
-            pct(run.shed_share),
-            pct(allowed)
-        ));
+        verdict.infeasible(if queue {
+            format!(
+                "Scale-out lag of {} min leaves {} of messages waiting for capacity (a backlog), above the {} planner sizes a queue's workers for.",
+                fmt_num(scaling.scale_out_s / 60.0),
+                pct(run.shed_share),
+                pct(allowed)
+            )
+        } else {
+            format!(
+                "Sheds {} of requests in all, above the {} allowed.",
+                pct(run.shed_share),
+                pct(allowed)
+            )
+        });
     }
     if let (Some(target), Some(lat)) = (d.p99_target_ms(), latency)
         && lat.p99 > target

@@ -185,8 +185,27 @@ fn try_evaluate(
             Ok(plan)
         }
         Work::Fanout { job } => Ok(map::evaluate(d, cfg, lambda, book, job)?.into_plan()),
+        Work::Queue { .. } => Ok(OptionPlan::infeasible(
+            Platform::StepFunctions,
+            QUEUE_NOT_A_CONSUMER,
+        )),
     }
 }
+
+/// Why Step Functions is not an option for a queue, in each queue's Step Functions section;
+/// the reasoning once, in the report's assumptions ([`QUEUE_ASSUMPTION`]).
+pub const QUEUE_NOT_A_CONSUMER: &str =
+    "A state machine adds nothing to a queue's consumer (see the assumptions).";
+
+/// The reasoning behind [`QUEUE_NOT_A_CONSUMER`], once per report that has a queue.
+pub const QUEUE_ASSUMPTION: &str = "Step Functions is not an option for a queue: the way to \
+     put one behind SQS is an EventBridge Pipe (SQS source, batches) starting an Express \
+     workflow per batch whose task is the handler on Lambda. Its pollers scale like Lambda's \
+     event source mapping and the handler is the same function, so it bills the Lambda option's \
+     lines plus a Pipes request per batch (per 64 KB chunk) and Express's \
+     request and duration per batch: dearer than Lambda at every rate, with no concurrency \
+     gained. It pays only when a batch's handling is itself a multi-step workflow (model that as \
+     kind: workflow).";
 
 /// Why Step Functions is not an option for a service, in each service's Step Functions
 /// section: one sentence; the reasoning is said once, in the report's assumptions

@@ -621,6 +621,7 @@ mod tests {
             lambda_gb_s: 400_000.0,
             sfn_transitions: 0.0,
             data_out_gb: 0.0,
+            sqs_requests: 0.0,
         };
         let plan = evaluate(&Demand::new(&w, free), &c, &lambda_cfg(), &book());
         let credited_requests: f64 = plan
@@ -788,6 +789,7 @@ mod tests {
         w.slo = Some(Slo {
             p99_latency_ms: Some(300.0),
             max_throttled_share: None,
+            p99_message_age_s: None,
         });
         let plan = evaluate(
             &Demand::new(&w, FreeTier::none()),

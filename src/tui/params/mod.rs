@@ -31,6 +31,11 @@ pub enum Param {
     MemoryMb,
     PayloadKb,
     Runtime,
+    /// kind: queue: the queue's type, batch size, mapping's max concurrency, failure share.
+    QueueType,
+    QueueBatch,
+    QueueMaxConcurrency,
+    QueueFailureShare,
     LambdaMemory,
     LambdaArch,
     LambdaProvisioned,
@@ -85,6 +90,7 @@ impl Param {
                 v.extend([PeakToAverage, Shape]);
             }
             WorkloadKind::Fanout => v.extend([Items, RunsPerMonth, DeadlineS]),
+            WorkloadKind::Queue => v.extend([Rps, PeakToAverage, Shape]),
         }
         let has_steps = w.work.workflow().is_some_and(|wf| !wf.steps.is_empty());
         if w.kind() == WorkloadKind::Workflow {
@@ -94,6 +100,14 @@ impl Param {
             v.extend([DurationMs, CpuMs, MemoryMb]);
         }
         v.extend([PayloadKb, Runtime]);
+        if w.kind() == WorkloadKind::Queue {
+            v.extend([
+                QueueType,
+                QueueBatch,
+                QueueMaxConcurrency,
+                QueueFailureShare,
+            ]);
+        }
         v.extend([
             LambdaMemory,
             LambdaArch,
@@ -133,6 +147,10 @@ impl Param {
             Param::MemoryMb => "memory [MB]",
             Param::PayloadKb => "payload [KB]",
             Param::Runtime => "runtime",
+            Param::QueueType => "queue type",
+            Param::QueueBatch => "batch size",
+            Param::QueueMaxConcurrency => "λ max concurrency",
+            Param::QueueFailureShare => "failure share",
             Param::LambdaMemory => "λ memory [MB]",
             Param::LambdaArch => "λ arch",
             Param::LambdaPurchase => "λ purchase",
@@ -155,6 +173,9 @@ impl Param {
             Param::LambdaPurchase => "on_demand, savings_plan_1y, savings_plan_3y",
             Param::Runtime => "one_core, nodejs, python, ruby, all_cores, go, java or dotnet",
             Param::SfnType => "standard or express",
+            Param::QueueType => "standard or fifo",
+            Param::QueueMaxConcurrency => "2 to 1000, or auto",
+            Param::QueueFailureShare => "a share, 0 to 0.99",
             Param::EcsPurchase => "on_demand, spot, savings_plan_1y, savings_plan_3y",
             Param::Ec2Purchase => {
                 "on_demand, spot, reserved_1y/3y, savings_plan_1y/3y, instance_savings_plan_1y/3y"
@@ -195,6 +216,13 @@ impl Param {
             Param::MemoryMb => format::decimal(f64::from(w.request.memory_mb), 0),
             Param::PayloadKb => format::decimal(w.request.payload_kb, 2),
             Param::Runtime => w.request.runtime.as_str().into(),
+            Param::QueueType => w.work.queue().map_or("—", |q| q.kind.as_str()).into(),
+            Param::QueueBatch => num(w.work.queue().map(|q| f64::from(q.batch_size))),
+            Param::QueueMaxConcurrency => match w.work.queue() {
+                Some(q) => auto_num(q.max_concurrency.fixed().map(|&m| f64::from(m))),
+                None => "—".into(),
+            },
+            Param::QueueFailureShare => num(w.work.queue().map(|q| q.failure_share)),
             Param::LambdaMemory => auto_num(pl.lambda.memory_mb.fixed().map(|&m| f64::from(m))),
             Param::LambdaArch => pl.lambda.architecture.as_str().into(),
             Param::LambdaPurchase => pl.lambda.purchase.as_str().into(),
@@ -282,6 +310,14 @@ impl Param {
             Param::MemoryMb => w.request.memory_mb = o.request.memory_mb,
             Param::PayloadKb => w.request.payload_kb = o.request.payload_kb,
             Param::Runtime => w.request.runtime = o.request.runtime,
+            Param::QueueType
+            | Param::QueueBatch
+            | Param::QueueMaxConcurrency
+            | Param::QueueFailureShare => {
+                if let (Some(q), Some(oq)) = (w.work.queue_mut(), o.work.queue()) {
+                    q.clone_from(oq);
+                }
+            }
             Param::LambdaMemory => {
                 p.platforms.lambda.memory_mb = orig.platforms.lambda.memory_mb.clone()
             }
@@ -338,6 +374,9 @@ pub fn check(p: &Profile, wi: usize) -> Result<(), String> {
             format::decimal(r.duration_ms, 1)
         ));
     }
+    if let Some(q) = w.work.queue() {
+        check_queue(q)?;
+    }
     let ecs = &p.platforms.ecs;
     if let (Some(&v), Some(&m)) = (ecs.vcpu.fixed(), ecs.memory_gb.fixed())
         && !profile::is_valid_fargate_size(v, m)
@@ -347,6 +386,35 @@ pub fn check(p: &Profile, wi: usize) -> Result<(), String> {
             format::decimal(v, 2),
             format::decimal(m, 2)
         ));
+    }
+    Ok(())
+}
+
+/// The queue rules the knobs can break (the loader's `check_queue`, for the fields edited
+/// here).
+fn check_queue(q: &crate::profile::Queue) -> Result<(), String> {
+    use crate::profile::QueueType;
+    let max = match q.kind {
+        QueueType::Fifo => 10,
+        QueueType::Standard => 10_000,
+    };
+    if q.batch_size < 1 || q.batch_size > max {
+        return Err(format!(
+            "batch size {} is out of range (1..={max} for a {} queue)",
+            q.batch_size,
+            q.kind.as_str()
+        ));
+    }
+    if q.kind == QueueType::Standard && q.batch_size > 10 && q.batching_window_s < 1.0 {
+        return Err("a batch over 10 needs a batching window of at least 1 s".into());
+    }
+    if let Some(&m) = q.max_concurrency.fixed()
+        && !(2..=1000).contains(&m)
+    {
+        return Err(format!("max concurrency {m} is out of range (2..=1000)"));
+    }
+    if !(0.0..1.0).contains(&q.failure_share) {
+        return Err("failure share is out of range (0..1)".into());
     }
     Ok(())
 }

@@ -83,6 +83,40 @@ impl Param {
                 w.request.memory_mb = next_in(&REQUEST_MEMORY_STEPS, w.request.memory_mb, up);
             }
             Param::Runtime => w.request.runtime = cycle(&RUNTIMES, &w.request.runtime, up),
+            Param::QueueType => {
+                let q = w.work.queue_mut().ok_or("this workload has no queue")?;
+                return Ok(set_queue_type(q, toggle_queue(q.kind)));
+            }
+            Param::QueueBatch => {
+                let q = w.work.queue_mut().ok_or("this workload has no queue")?;
+                q.batch_size = next_in(&QUEUE_BATCH_STEPS, q.batch_size, up);
+                if q.batch_size > 10 && q.batching_window_s < 1.0 {
+                    q.batching_window_s = 1.0;
+                    return Ok(Some(
+                        "batching window set to 1 s (a batch over 10 needs one)".into(),
+                    ));
+                }
+            }
+            Param::QueueMaxConcurrency => {
+                let q = w.work.queue_mut().ok_or("this workload has no queue")?;
+                q.max_concurrency = match q.max_concurrency.fixed() {
+                    None if up => AutoOr::Auto,
+                    None => AutoOr::Fixed(1000),
+                    Some(&m) if up && m >= 1000 => AutoOr::Auto,
+                    Some(&m) => AutoOr::Fixed(next_in(&QUEUE_CONCURRENCY_STEPS, m, up)),
+                };
+            }
+            Param::QueueFailureShare => {
+                let q = w.work.queue_mut().ok_or("this workload has no queue")?;
+                let v = q.failure_share;
+                q.failure_share = if up {
+                    if v <= 0.0 { 0.001 } else { (v * 2.0).min(0.5) }
+                } else if v <= 0.001 {
+                    0.0
+                } else {
+                    v / 2.0
+                };
+            }
             Param::PayloadKb => {
                 let v = w.request.payload_kb;
                 w.request.payload_kb = if up {
@@ -256,5 +290,41 @@ mod tests {
         assert_eq!(step_auto_f64(&o, Some(0.25), false), AutoOr::Auto);
         assert_eq!(step_auto_f64(&o, Some(0.5), true), AutoOr::Fixed(1.0));
         assert_eq!(step_auto_f64(&o, Some(1.0), true), AutoOr::Fixed(1.0));
+    }
+}
+
+/// Batch sizes `+`/`-` walk (AWS: 1–10,000 for a standard queue, 10 for FIFO).
+const QUEUE_BATCH_STEPS: [u32; 9] = [1, 2, 5, 10, 25, 100, 500, 1000, 10_000];
+/// Event source mapping maximum concurrencies `+`/`-` walk (AWS: 2–1,000; then `auto`).
+const QUEUE_CONCURRENCY_STEPS: [u32; 9] = [2, 5, 10, 20, 50, 100, 200, 500, 1000];
+
+fn toggle_queue(t: crate::profile::QueueType) -> crate::profile::QueueType {
+    use crate::profile::QueueType;
+    match t {
+        QueueType::Standard => QueueType::Fifo,
+        QueueType::Fifo => QueueType::Standard,
+    }
+}
+
+/// Switch a queue's type, moving the settings the new type refuses (FIFO: batches of at most
+/// 10, no batching window; standard: no message groups or high-throughput mode).
+pub(super) fn set_queue_type(
+    q: &mut crate::profile::Queue,
+    t: crate::profile::QueueType,
+) -> Option<String> {
+    use crate::profile::QueueType;
+    q.kind = t;
+    match t {
+        QueueType::Fifo => {
+            let moved = q.batch_size > 10 || q.batching_window_s > 0.0;
+            q.batch_size = q.batch_size.min(10);
+            q.batching_window_s = 0.0;
+            moved.then(|| "FIFO: batch size at most 10, no batching window".to_string())
+        }
+        QueueType::Standard => {
+            q.message_groups = None;
+            q.high_throughput = false;
+            None
+        }
     }
 }

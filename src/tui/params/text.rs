@@ -92,6 +92,31 @@ impl Param {
                     .find(|r| r.as_str() == lower)
                     .ok_or_else(|| format!("`{text}` is not {}", Param::Runtime.hint()))?;
             }
+            Param::QueueType => {
+                let t = match lower.as_str() {
+                    "standard" => crate::profile::QueueType::Standard,
+                    "fifo" => crate::profile::QueueType::Fifo,
+                    _ => return Err(format!("`{text}` is not standard or fifo")),
+                };
+                let q = w.work.queue_mut().ok_or("this workload has no queue")?;
+                return Ok(super::step::set_queue_type(q, t));
+            }
+            Param::QueueBatch => {
+                let q = w.work.queue_mut().ok_or("this workload has no queue")?;
+                q.batch_size = whole(text, 1, 10_000)?;
+            }
+            Param::QueueMaxConcurrency => {
+                let q = w.work.queue_mut().ok_or("this workload has no queue")?;
+                q.max_concurrency = if lower == "auto" {
+                    AutoOr::Auto
+                } else {
+                    AutoOr::Fixed(whole(text, 2, 1000)?)
+                };
+            }
+            Param::QueueFailureShare => {
+                let q = w.work.queue_mut().ok_or("this workload has no queue")?;
+                q.failure_share = number(text, 0.0, 0.99)?;
+            }
             Param::LambdaMemory => {
                 pl.lambda.memory_mb = if lower == "auto" {
                     AutoOr::Auto
