@@ -49,6 +49,7 @@ fn service() -> impl Strategy<Value = Workload> {
                 slo: p99.map(|p| Slo {
                     p99_latency_ms: Some(p),
                     max_throttled_share: Some(0.001),
+                    p99_iterator_age_s: None,
                 }),
                 calibration: None,
             },

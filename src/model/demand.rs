@@ -197,6 +197,11 @@ impl<'a> Demand<'a> {
         self.workload.slo.as_ref().and_then(|s| s.p99_latency_ms)
     }
 
+    /// A stream's SLO on its records' age when processed, p99, seconds.
+    pub fn p99_iterator_age_s(&self) -> Option<f64> {
+        self.workload.slo.as_ref().and_then(|s| s.p99_iterator_age_s)
+    }
+
     pub fn max_throttled_share(&self) -> f64 {
         self.workload
             .slo
@@ -260,12 +265,21 @@ impl<'a> Demand<'a> {
         let per = self.request.memory_mb as u64;
         match &*self.work {
             Work::Fanout { .. } => per * in_flight.max(1) as u64,
-            Work::Service { .. } | Work::Workflow { .. } => per,
+            Work::Service { .. } | Work::Workflow { .. } | Work::Stream { .. } => per,
         }
     }
 
     pub fn kind(&self) -> WorkloadKind {
         self.workload.kind()
+    }
+
+    /// Whether work beyond a fleet's capacity waits rather than being shed: a stream's records
+    /// stay in the stream until a consumer reads them (its iterator age grows instead).
+    pub fn buffers_excess(&self) -> bool {
+        match &*self.work {
+            Work::Stream { .. } => true,
+            Work::Service { .. } | Work::Fanout { .. } | Work::Workflow { .. } => false,
+        }
     }
 
     /// Report notes on the workload's calibration: when and from how much it was measured,

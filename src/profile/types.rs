@@ -210,6 +210,8 @@ pub enum WorkloadKind {
     Service,
     Fanout,
     Workflow,
+    /// Records consumed from a Kinesis data stream.
+    Stream,
 }
 
 impl WorkloadKind {
@@ -218,6 +220,7 @@ impl WorkloadKind {
             WorkloadKind::Service => "service",
             WorkloadKind::Fanout => "fanout",
             WorkloadKind::Workflow => "workflow",
+            WorkloadKind::Stream => "stream",
         }
     }
 
@@ -226,14 +229,24 @@ impl WorkloadKind {
         match self {
             WorkloadKind::Service | WorkloadKind::Workflow => "req/s",
             WorkloadKind::Fanout => "items/s",
+            WorkloadKind::Stream => "records/s",
         }
     }
 
     /// Whether the workload runs as batch jobs (makespan and deadline, not a rate curve).
     pub fn is_job(self) -> bool {
         match self {
-            WorkloadKind::Service | WorkloadKind::Workflow => false,
+            WorkloadKind::Service | WorkloadKind::Workflow | WorkloadKind::Stream => false,
             WorkloadKind::Fanout => true,
+        }
+    }
+
+    /// What the report calls the latency figure: a stream's is its records' iterator age
+    /// (their age when processed), every other kind's the request latency.
+    pub fn latency_words(self) -> &'static str {
+        match self {
+            WorkloadKind::Service | WorkloadKind::Fanout | WorkloadKind::Workflow => "latency",
+            WorkloadKind::Stream => "iterator age",
         }
     }
 }
@@ -250,6 +263,8 @@ pub enum Work {
         traffic: Traffic,
         workflow: Workflow,
     },
+    /// Records (the traffic's rate) put into a Kinesis data stream and consumed from it.
+    Stream { traffic: Traffic, stream: Stream },
 }
 
 impl Work {
@@ -258,20 +273,25 @@ impl Work {
             Work::Service { .. } => WorkloadKind::Service,
             Work::Fanout { .. } => WorkloadKind::Fanout,
             Work::Workflow { .. } => WorkloadKind::Workflow,
+            Work::Stream { .. } => WorkloadKind::Stream,
         }
     }
 
     /// The request traffic, for the kinds that have one.
     pub fn traffic(&self) -> Option<&Traffic> {
         match self {
-            Work::Service { traffic } | Work::Workflow { traffic, .. } => Some(traffic),
+            Work::Service { traffic }
+            | Work::Workflow { traffic, .. }
+            | Work::Stream { traffic, .. } => Some(traffic),
             Work::Fanout { .. } => None,
         }
     }
 
     pub fn traffic_mut(&mut self) -> Option<&mut Traffic> {
         match self {
-            Work::Service { traffic } | Work::Workflow { traffic, .. } => Some(traffic),
+            Work::Service { traffic }
+            | Work::Workflow { traffic, .. }
+            | Work::Stream { traffic, .. } => Some(traffic),
             Work::Fanout { .. } => None,
         }
     }
@@ -279,28 +299,43 @@ impl Work {
     pub fn job(&self) -> Option<&Job> {
         match self {
             Work::Fanout { job } => Some(job),
-            Work::Service { .. } | Work::Workflow { .. } => None,
+            Work::Service { .. } | Work::Workflow { .. } | Work::Stream { .. } => None,
         }
     }
 
     pub fn job_mut(&mut self) -> Option<&mut Job> {
         match self {
             Work::Fanout { job } => Some(job),
-            Work::Service { .. } | Work::Workflow { .. } => None,
+            Work::Service { .. } | Work::Workflow { .. } | Work::Stream { .. } => None,
         }
     }
 
     pub fn workflow(&self) -> Option<&Workflow> {
         match self {
             Work::Workflow { workflow, .. } => Some(workflow),
-            Work::Service { .. } | Work::Fanout { .. } => None,
+            Work::Service { .. } | Work::Fanout { .. } | Work::Stream { .. } => None,
         }
     }
 
     pub fn workflow_mut(&mut self) -> Option<&mut Workflow> {
         match self {
             Work::Workflow { workflow, .. } => Some(workflow),
-            Work::Service { .. } | Work::Fanout { .. } => None,
+            Work::Service { .. } | Work::Fanout { .. } | Work::Stream { .. } => None,
+        }
+    }
+
+    /// The stream a `kind: stream` workload consumes.
+    pub fn stream(&self) -> Option<&Stream> {
+        match self {
+            Work::Stream { stream, .. } => Some(stream),
+            Work::Service { .. } | Work::Fanout { .. } | Work::Workflow { .. } => None,
+        }
+    }
+
+    pub fn stream_mut(&mut self) -> Option<&mut Stream> {
+        match self {
+            Work::Stream { stream, .. } => Some(stream),
+            Work::Service { .. } | Work::Fanout { .. } | Work::Workflow { .. } => None,
         }
     }
 }
@@ -326,10 +361,11 @@ impl Workload {
 impl From<Workload> for WorkloadFile {
     fn from(w: Workload) -> WorkloadFile {
         let kind = w.kind();
-        let (traffic, job, workflow) = match w.work {
-            Work::Service { traffic } => (Some(traffic), None, None),
-            Work::Fanout { job } => (None, Some(job), None),
-            Work::Workflow { traffic, workflow } => (Some(traffic), None, Some(workflow)),
+        let (traffic, job, workflow, stream) = match w.work {
+            Work::Service { traffic } => (Some(traffic), None, None, None),
+            Work::Fanout { job } => (None, Some(job), None, None),
+            Work::Workflow { traffic, workflow } => (Some(traffic), None, Some(workflow), None),
+            Work::Stream { traffic, stream } => (Some(traffic), None, None, Some(stream)),
         };
         WorkloadFile {
             name: w.name,
@@ -339,6 +375,7 @@ impl From<Workload> for WorkloadFile {
             slo: w.slo,
             job,
             workflow,
+            stream,
             calibration: w.calibration,
         }
     }
@@ -360,6 +397,9 @@ pub struct WorkloadFile {
     pub job: Option<Job>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflow: Option<Workflow>,
+    /// `kind: stream`: the Kinesis data stream and how its consumer reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<Stream>,
     /// What `planner calibrate` measured (inline, or merged from the sidecar file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<super::calibration::Calibration>,
@@ -502,6 +542,112 @@ pub struct Slo {
     pub p99_latency_ms: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_throttled_share: Option<f64>,
+    /// `kind: stream`: the records' age when processed (iterator age), p99, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p99_iterator_age_s: Option<f64>,
+}
+
+/// `stream.capacity`: how the Kinesis data stream's capacity is bought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamCapacity {
+    /// The cheaper of provisioned and on-demand that carries the traffic.
+    #[default]
+    Auto,
+    Provisioned,
+    OnDemand,
+}
+
+impl StreamCapacity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StreamCapacity::Auto => "auto",
+            StreamCapacity::Provisioned => "provisioned",
+            StreamCapacity::OnDemand => "on_demand",
+        }
+    }
+}
+
+/// `kind: stream`: a Kinesis data stream and how the workload's consumer reads it. The
+/// traffic's rate counts records per second; `request.payload_kb` is a record's size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Stream {
+    /// `auto` (default: the cheaper that carries the traffic), `provisioned` or `on_demand`.
+    #[serde(default)]
+    pub capacity: StreamCapacity,
+    /// Provisioned shards: a number, or `auto` (enough for the peak in and out and the
+    /// consumer's processing).
+    #[serde(default)]
+    pub shards: AutoOr<u32>,
+    /// Distinct partition keys the producers use.
+    #[serde(default = "default_partition_keys")]
+    pub partition_keys: u64,
+    /// Share of records on the busiest key (default: 1 / `partition_keys`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hot_key_share: Option<f64>,
+    /// Hours a record stays readable: 24 (default) to 8,760.
+    #[serde(default = "default_retention_hours")]
+    pub retention_hours: f64,
+    /// Other consumers reading the same stream through the shared 2 MB/s per shard.
+    #[serde(default)]
+    pub other_consumers: u32,
+    /// This consumer reads through enhanced fan-out (its own 2 MB/s per shard).
+    #[serde(default)]
+    pub enhanced_fan_out: bool,
+    /// Lambda event source mapping: records per batch (1–10,000).
+    #[serde(default = "default_batch_size")]
+    pub batch_size: u32,
+    /// Lambda: seconds to gather a batch (0–300).
+    #[serde(default)]
+    pub batching_window_s: f64,
+    /// Lambda: concurrent batches per shard (1–10).
+    #[serde(default = "one_u32")]
+    pub parallelization_factor: u32,
+    /// Lambda: split a failed batch in two and retry each half.
+    #[serde(default)]
+    pub bisect_on_error: bool,
+    /// Share of batches that fail and are retried.
+    #[serde(default)]
+    pub failure_share: f64,
+}
+
+fn default_partition_keys() -> u64 {
+    1_000
+}
+fn default_retention_hours() -> f64 {
+    24.0
+}
+fn default_batch_size() -> u32 {
+    100
+}
+
+impl Default for Stream {
+    fn default() -> Self {
+        Stream {
+            capacity: StreamCapacity::Auto,
+            shards: AutoOr::Auto,
+            partition_keys: default_partition_keys(),
+            hot_key_share: None,
+            retention_hours: default_retention_hours(),
+            other_consumers: 0,
+            enhanced_fan_out: false,
+            batch_size: default_batch_size(),
+            batching_window_s: 0.0,
+            parallelization_factor: 1,
+            bisect_on_error: false,
+            failure_share: 0.0,
+        }
+    }
+}
+
+impl Stream {
+    /// Share of the records on the busiest partition key.
+    pub fn hot_key(&self) -> f64 {
+        self.hot_key_share
+            .unwrap_or(1.0 / self.partition_keys.max(1) as f64)
+            .clamp(0.0, 1.0)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

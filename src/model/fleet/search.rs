@@ -286,6 +286,31 @@ fn try_evaluate<'a, F: Fleet<'a>, T: From<OptionPlan>>(
         Work::Fanout { job } => {
             Ok(fanout(d, &fleet.for_jobs(book)?, job, shapes, per_unit_hour, book)?.into())
         }
+        Work::Stream { stream, .. } => {
+            // KCL workers: the service's search sizes the fleet for the records (each slot
+            // a record processor), then the stream, the lease table and the iterator age.
+            let per_process = fleet.settings().concurrency;
+            let o = service(d, fleet, book, shapes, per_unit_hour, |mut ch| {
+                let fewest = ch
+                    .cache
+                    .get(&ch.c.unit, false)
+                    .run
+                    .running
+                    .iter()
+                    .copied()
+                    .fold(f64::INFINITY, f64::min);
+                let leases = f64::from(ch.c.unit.processes) * f64::from(per_process);
+                let mut o = plan_of(ch);
+                o.config
+                    .insert("record_processors_per_unit".into(), json!(leases));
+                o.config.insert(
+                    "fewest_units".into(),
+                    json!(if fewest.is_finite() { fewest } else { 0.0 }),
+                );
+                o
+            })?;
+            Ok(super::kcl::consume(d, stream, o, F::WORDS, book)?.into())
+        }
         Work::Service { .. } | Work::Workflow { .. } => {
             if fleet.settings().ingress == FleetIngress::Alb {
                 // Fail on a missing ALB price before searching.
@@ -373,7 +398,7 @@ fn search<'a, F: Fleet<'a>>(
             shape,
             unit,
             fits: fleet.fits(d, &shape),
-            meets: meets(d, &scaling, run, None),
+            meets: meets(d, &scaling, &unit, run, None),
             settled: !slo,
             preferred: fleet.preferred(&shape, run.unit_hours, run.cpu_vcpu_seconds),
             hours: run.unit_hours,
@@ -434,7 +459,7 @@ fn service<'d, 'a, F: Fleet<'a>, T: From<OptionPlan>>(
         return Ok(OptionPlan::infeasible(F::PLATFORM, F::WORDS.nothing).into());
     };
     let mut lines = fleet.bill(&c.shape, c.usage);
-    let alb = fleet.settings().ingress == FleetIngress::Alb;
+    let alb = ingress_of(d, fleet.settings().ingress) == FleetIngress::Alb;
     if alb {
         lines.extend(ingress::alb(
             &d.curve,
@@ -471,7 +496,7 @@ struct Chosen<'d, F, S> {
 fn priced_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> Priced {
     let feasible = ch.cache.meets(ch.d, &ch.c.unit)
         && ch.fleet.findings(ch.d, &ch.c).feasible()
-        && holding(ch.d, ch.fleet.settings().ingress).feasible();
+        && holding(ch.d, ingress_of(ch.d, ch.fleet.settings().ingress)).feasible();
     Priced::billed(&ch.lines, feasible)
 }
 
@@ -494,7 +519,7 @@ fn plan_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> OptionPlan {
         .map(|(i, busy)| (d.curve.time_of_step(i), busy));
     verdict.extend(findings(d, &ch.fleet, &c, busiest.clone()));
     closest_note::<F>(&mut verdict, ch.searched);
-    verdict.extend(holding(d, ch.fleet.settings().ingress));
+    verdict.extend(holding(d, ingress_of(d, ch.fleet.settings().ingress)));
     let mut config = config(&ch.fleet, &c, None);
     config.insert("runtime".into(), json!(d.request.runtime.as_str()));
     if let Some((_, busy)) = &busiest {
@@ -718,6 +743,15 @@ fn findings<'a, F: Fleet<'a>>(
     verdict
 }
 
+/// The fleet's front door for `d`: the configured one, but none for a stream's workers, which
+/// take no requests (they read the stream).
+fn ingress_of(d: &Demand, ingress: FleetIngress) -> FleetIngress {
+    match &*d.work {
+        Work::Stream { .. } => FleetIngress::None,
+        Work::Service { .. } | Work::Workflow { .. } | Work::Fanout { .. } => ingress,
+    }
+}
+
 /// A process holds each request for its whole duration (a workflow's callback waits
 /// included): behind an ALB no longer than its longest idle timeout; and a deploy or scale-in
 /// waits for requests in flight only so long (the default deregistration delay), so a
@@ -788,7 +822,8 @@ pub fn assess(
         verdict.infeasible(s);
     }
     let lag_share = (run.shed_share - run.shed_by_max_share).max(0.0);
-    if lag_share > 0.0 {
+    // A stream's records wait for the fleet to scale out: the iterator age says so.
+    if lag_share > 0.0 && !d.buffers_excess() {
         let when = run
             .worst
             .map(|(i, share)| {
@@ -805,7 +840,7 @@ pub fn assess(
             pct(lag_share)
         ));
     }
-    if run.shed_share > allowed {
+    if run.shed_share > allowed && !d.buffers_excess() {
         verdict.infeasible(format!(
             "Sheds {} of requests in all, above the {} allowed.",
             pct(run.shed_share),

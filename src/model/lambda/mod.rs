@@ -6,6 +6,7 @@
 
 mod bill;
 mod fanout;
+pub mod stream;
 mod walk;
 
 pub use bill::{
@@ -308,6 +309,9 @@ fn option_at(
     match &*d.work {
         Work::Fanout { job } => {
             return fanout_at(d, job, cfg, book, concurrency, scaling, memory_mb);
+        }
+        Work::Stream { stream, .. } => {
+            return stream::stream_at(d, stream, cfg, book, concurrency, memory_mb);
         }
         Work::Service { .. } | Work::Workflow { .. } => {}
     }
@@ -661,6 +665,7 @@ mod tests {
         w2.slo = Some(Slo {
             p99_latency_ms: Some(600.0),
             max_throttled_share: None,
+            p99_iterator_age_s: None,
         });
         let d2 = Demand::new(&w2, FreeTier::none());
         let o2 = evaluate(&d2, &LambdaConfig::default(), &book());

@@ -185,8 +185,16 @@ fn try_evaluate(
             Ok(plan)
         }
         Work::Fanout { job } => Ok(map::evaluate(d, cfg, lambda, book, job)?.into_plan()),
+        Work::Stream { .. } => Ok(OptionPlan::infeasible(
+            Platform::StepFunctions,
+            STREAM_NOT_A_CONSUMER,
+        )),
     }
 }
+
+/// Why Step Functions is not an option for a stream (the reasoning is in the assumptions,
+/// `kinesis::assumptions`).
+pub const STREAM_NOT_A_CONSUMER: &str = "A state machine is not a Kinesis consumer: it would run behind EventBridge Pipes, one Express execution per batch on top of what Lambda's event source mapping does alone (see the assumptions).";
 
 /// Why Step Functions is not an option for a service, in each service's Step Functions
 /// section: one sentence; the reasoning is said once, in the report's assumptions
