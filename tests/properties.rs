@@ -50,6 +50,7 @@ fn service() -> impl Strategy<Value = Workload> {
                     p99_latency_ms: Some(p),
                     max_throttled_share: Some(0.001),
                     p99_message_age_s: None,
+                    p99_iterator_age_s: None,
                 }),
                 calibration: None,
             },

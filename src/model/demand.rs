@@ -202,6 +202,11 @@ impl<'a> Demand<'a> {
         self.workload.slo.as_ref().and_then(|s| s.p99_message_age_s)
     }
 
+    /// A stream's SLO on its records' age when processed, p99, seconds.
+    pub fn p99_iterator_age_s(&self) -> Option<f64> {
+        self.workload.slo.as_ref().and_then(|s| s.p99_iterator_age_s)
+    }
+
     pub fn max_throttled_share(&self) -> f64 {
         self.workload
             .slo
@@ -265,12 +270,28 @@ impl<'a> Demand<'a> {
         let per = self.request.memory_mb as u64;
         match &*self.work {
             Work::Fanout { .. } => per * in_flight.max(1) as u64,
-            Work::Service { .. } | Work::Workflow { .. } | Work::Queue { .. } => per,
+            Work::Service { .. }
+            | Work::Workflow { .. }
+            | Work::Queue { .. }
+            | Work::Stream { .. } => per,
         }
     }
 
     pub fn kind(&self) -> WorkloadKind {
         self.workload.kind()
+    }
+
+    /// Whether work beyond a fleet's capacity waits rather than being shed: a stream's records
+    /// stay in the stream until a consumer reads them (its iterator age grows instead).
+    pub fn buffers_excess(&self) -> bool {
+        match &*self.work {
+            Work::Stream { .. } => true,
+            // A queue's workers are sized to keep up; a backlog they let build is judged in
+            // `fleet::consumers::consume` (the message age) and by the shedding allowance.
+            Work::Service { .. } | Work::Fanout { .. } | Work::Workflow { .. } | Work::Queue { .. } => {
+                false
+            }
+        }
     }
 
     /// Report notes on the workload's calibration: when and from how much it was measured,

@@ -13,6 +13,7 @@ pub mod billing;
 pub mod demand;
 pub mod fleet;
 pub mod ingress;
+pub mod kinesis;
 pub mod lambda;
 pub mod latency;
 pub mod logs;
@@ -578,6 +579,13 @@ fn assumptions(profile: &Profile) -> Vec<String> {
         "Volume price tiers are applied per workload, not across the account.".to_string(),
     ];
     a.extend(network::assumptions(&profile.network));
+    if profile
+        .workloads
+        .iter()
+        .any(|w| w.kind() == WorkloadKind::Stream)
+    {
+        a.extend(kinesis::assumptions());
+    }
     if let Some(rows) = profile
         .workloads
         .iter()

@@ -45,6 +45,9 @@ pub struct Footprint {
     /// The option's compute sits in the VPC's private subnets and reaches out through the
     /// egress (fleets in private subnets, Lambda in a VPC).
     pub private: bool,
+    /// The option's own processes read a stream's records (KCL workers; Lambda's event
+    /// source mapping polls from outside the function's VPC): through the egress too.
+    pub reads_stream: bool,
 }
 
 /// The network lines of a fleet (ECS, EC2) that runs `unit_hours` unit-hours a month, behind
@@ -66,6 +69,7 @@ pub fn fleet(
             public_unit_hours: if public { unit_hours } else { 0.0 },
             alb,
             private: !public,
+            reads_stream: true,
         },
         book,
     )
@@ -85,6 +89,7 @@ pub fn serverless(d: &Demand, alb: bool, book: &PriceBook) -> Result<Vec<LineIte
             public_unit_hours: 0.0,
             alb,
             private: net.lambda_in_vpc,
+            reads_stream: false,
         },
         book,
     )
@@ -115,7 +120,12 @@ fn lines(
         out.push(l);
     }
     if f.private {
-        out.extend(egress(net, egress_gb(d, net), book)?);
+        let reads = if f.reads_stream {
+            stream_read_gb(d)
+        } else {
+            0.0
+        };
+        out.extend(egress(net, egress_gb(d, net) + reads, book)?);
     }
     out.extend(data_transfer(d, net, book)?);
     Ok(out)
@@ -151,6 +161,17 @@ pub fn nat_gateways(net: &Network) -> f64 {
 /// request (or fan-out item).
 fn egress_gb(d: &Demand, net: &Network) -> f64 {
     d.monthly_requests().max(0.0) * net.egress_kb_per_request.max(0.0) / KB_PER_GB
+}
+
+/// GB a month a stream's consumer reads from Kinesis (a public AWS endpoint: through the NAT
+/// gateway, or a Kinesis interface endpoint with `egress: vpc_endpoints`).
+fn stream_read_gb(d: &Demand) -> f64 {
+    match &*d.work {
+        Work::Stream { .. } => d.monthly_requests().max(0.0) * d.request.payload_kb.max(0.0) / KB_PER_GB,
+        Work::Service { .. } | Work::Fanout { .. } | Work::Workflow { .. } | Work::Queue { .. } => {
+            0.0
+        }
+    }
 }
 
 /// The private subnets' way out for a month: NAT gateway hours and `gb` GB processed, or
@@ -218,8 +239,8 @@ pub fn response_kb(d: &Demand, net: &Network) -> f64 {
 pub fn data_out_gb(d: &Demand, net: &Network) -> f64 {
     let answered = match &*d.work {
         Work::Service { .. } | Work::Workflow { .. } => d.monthly_requests(),
-        // A fan-out job's items and a queue's messages answer no client.
-        Work::Fanout { .. } | Work::Queue { .. } => 0.0,
+        // A fan-out job's items, a queue's messages and a stream's records answer no client.
+        Work::Fanout { .. } | Work::Queue { .. } | Work::Stream { .. } => 0.0,
     };
     match net.front_door {
         FrontDoor::Public => answered.max(0.0) * response_kb(d, net) / KB_PER_GB,

@@ -505,6 +505,26 @@ impl OptionPlan {
 }
 
 impl OptionPlan {
+    /// This evaluated option with more `lines` on its bill (its total stays theirs) and
+    /// `verdict`'s findings after its own (a stream's consumer fleet adds the stream). An
+    /// option not evaluated is returned as it is.
+    pub fn with_more(mut self, lines: Vec<LineItem>, verdict: crate::model::Assessment) -> OptionPlan {
+        if !self.evaluated() {
+            return self;
+        }
+        self.cost_breakdown.extend(lines);
+        self.monthly_cost_usd = super::billing::total(&self.cost_breakdown);
+        self.quota_requests
+            .extend(verdict.quota_requests().map(String::from));
+        self.limits_failed += verdict.failures();
+        let (feasible, risks) = verdict.into_parts();
+        self.feasible = self.feasible && feasible;
+        self.risks.extend(risks);
+        self
+    }
+}
+
+impl OptionPlan {
     /// The name of the first figure of this option that is not a finite number, if any: its
     /// total, a line of its bill, its throughput, capacity, latency, throttled share, makespan
     /// or capacity over the day. The model should never produce one; if it does, the option

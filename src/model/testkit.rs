@@ -67,6 +67,7 @@ pub fn with_slo(mut w: Workload, p99: Option<f64>, shed: Option<f64>) -> Workloa
         p99_latency_ms: p99,
         max_throttled_share: shed,
         p99_message_age_s: None,
+        p99_iterator_age_s: None,
     });
     w
 }
@@ -94,5 +95,39 @@ pub fn req(duration_ms: f64, cpu_ms: f64, memory_mb: u32) -> Request {
         cpu_ms,
         memory_mb,
         ..Request::default()
+    }
+}
+
+/// A `kind: stream` workload: `rps` records a second of `record_kb`, each taking
+/// `duration_ms` (no CPU), read as `stream` says.
+pub fn stream(
+    rps: f64,
+    shape: crate::profile::Shape,
+    peak_to_average: f64,
+    record_kb: f64,
+    duration_ms: f64,
+    stream: crate::profile::Stream,
+) -> Workload {
+    Workload {
+        name: "clicks".into(),
+        work: Work::Stream {
+            traffic: Traffic {
+                monthly_requests: None,
+                rps: Some(rps),
+                peak_to_average,
+                shape,
+                trace: None,
+                trace_data: None,
+            },
+            stream,
+        },
+        request: Request {
+            duration_ms,
+            memory_mb: 512,
+            payload_kb: record_kb,
+            ..Request::default()
+        },
+        slo: None,
+        calibration: None,
     }
 }

@@ -94,8 +94,40 @@ pub const SQS_STANDARD_REQUESTS: &str = "sqs.standard.requests";
 pub const SQS_FIFO_REQUESTS: &str = "sqs.fifo.requests";
 pub const SQS_FREE_REQUESTS: &str = "sqs.requests";
 pub const PIPES_REQUESTS: &str = "pipes.requests";
+// Kinesis Data Streams and the KCL's DynamoDB lease table (#13 streams), billed by
+// `model::kinesis`. https://aws.amazon.com/kinesis/data-streams/pricing/
+/// Provisioned: a shard, per shard-hour.
+pub const KINESIS_SHARD_HOURS: &str = "kinesis.shard_hours";
+/// Provisioned: PUT payload units (25 KB chunks of a record), each.
+pub const KINESIS_PUT_UNITS: &str = "kinesis.put_payload_units";
+/// Provisioned: extended retention (beyond 24 h, up to 7 days), per shard-hour.
+pub const KINESIS_EXTENDED_RETENTION: &str = "kinesis.extended_retention";
+/// Long-term retention (data older than 7 days), per GB-month; both capacity modes.
+pub const KINESIS_LONG_TERM_RETENTION: &str = "kinesis.long_term_retention";
+/// Provisioned: an enhanced fan-out consumer on a shard, per consumer-shard-hour.
+pub const KINESIS_EFO_HOURS: &str = "kinesis.efo.consumer_shard_hours";
+/// Provisioned: data an enhanced fan-out consumer retrieves, per GB.
+pub const KINESIS_EFO_DATA: &str = "kinesis.efo.data";
+/// On-demand: a stream, per stream-hour.
+pub const KINESIS_ON_DEMAND_STREAM_HOURS: &str = "kinesis.on_demand.stream_hours";
+/// On-demand: data written (each record rounded up to 1 KB), per GB.
+pub const KINESIS_ON_DEMAND_DATA_IN: &str = "kinesis.on_demand.data_in";
+/// On-demand: data read by shared-throughput consumers, per GB.
+pub const KINESIS_ON_DEMAND_DATA_OUT: &str = "kinesis.on_demand.data_out";
+/// On-demand: data an enhanced fan-out consumer retrieves, per GB.
+pub const KINESIS_ON_DEMAND_EFO_DATA: &str = "kinesis.on_demand.efo_data";
+/// On-demand: extended retention (beyond 24 h, up to 7 days), per GB-month stored.
+pub const KINESIS_ON_DEMAND_EXTENDED_RETENTION: &str = "kinesis.on_demand.extended_retention";
+/// DynamoDB on-demand: write and read request units, each; storage per GB-month.
+pub const DYNAMODB_WRITE_UNITS: &str = "dynamodb.on_demand.write_request_units";
+pub const DYNAMODB_READ_UNITS: &str = "dynamodb.on_demand.read_request_units";
+pub const DYNAMODB_STORAGE: &str = "dynamodb.storage";
 
 // Quotas.
+/// Shards of all provisioned streams in the account and Region.
+pub const Q_KINESIS_SHARDS: &str = "kinesis.shards";
+/// An on-demand stream's write throughput, MB/s (records/s: 1,000 times it).
+pub const Q_KINESIS_ON_DEMAND_WRITE: &str = "kinesis.on_demand_write_mb_per_s";
 /// New execution environments per 10 seconds, per function.
 pub const Q_LAMBDA_SCALING: &str = "lambda.scaling_per_10s";
 /// Concurrent executions of all functions in the account and Region.
@@ -130,7 +162,7 @@ pub const Q_LAMBDA_SQS_SCALE_PER_MIN: &str = "lambda.sqs.scale_per_minute";
 pub const Q_LAMBDA_SQS_MAX: &str = "lambda.sqs.max_batches";
 
 /// Every quota key a model reads.
-pub const QUOTAS: [&str; 18] = [
+pub const QUOTAS: [&str; 20] = [
     Q_LAMBDA_SCALING,
     Q_LAMBDA_CONCURRENCY,
     Q_SFN_STANDARD_STARTS,
@@ -149,6 +181,8 @@ pub const QUOTAS: [&str; 18] = [
     Q_LAMBDA_SQS_START,
     Q_LAMBDA_SQS_SCALE_PER_MIN,
     Q_LAMBDA_SQS_MAX,
+    Q_KINESIS_SHARDS,
+    Q_KINESIS_ON_DEMAND_WRITE,
 ];
 
 /// The quotas an account can have raised (Service Quotas calls them adjustable), with the
@@ -156,7 +190,7 @@ pub const QUOTAS: [&str; 18] = [
 /// account's real quota, a hard limit; the book's value is only the default, a request away.
 /// The others in [`QUOTAS`] are fixed by AWS (Lambda's scaling rate) or not modelled as
 /// adjustable (Fargate's launch rate).
-pub const ADJUSTABLE_QUOTAS: [(&str, &str); 5] = [
+pub const ADJUSTABLE_QUOTAS: [(&str, &str); 7] = [
     (Q_LAMBDA_CONCURRENCY, "Lambda concurrent executions"),
     (
         Q_SFN_STANDARD_STARTS,
@@ -173,6 +207,11 @@ pub const ADJUSTABLE_QUOTAS: [(&str, &str); 5] = [
     (
         Q_FARGATE_ON_DEMAND_VCPUS,
         "Fargate On-Demand vCPU resource count",
+    ),
+    (Q_KINESIS_SHARDS, "Kinesis Data Streams shards per Region"),
+    (
+        Q_KINESIS_ON_DEMAND_WRITE,
+        "Kinesis Data Streams on-demand stream write throughput",
     ),
 ];
 
@@ -374,6 +413,43 @@ pub fn prices() -> Vec<PriceKey> {
             key: key.into(),
             unit: "request",
             origin: Origin::Published { page },
+        });
+    }
+    // Kinesis Data Streams (provisioned shard-hours, PUT payload units, extended retention)
+    // and DynamoDB on-demand: Price List items by the usage types AWS bills them under
+    // (`Storage-ShardHour`, `PutRequestPayloadUnits`, `Extended-ShardHour`;
+    // `WriteRequestUnits`, `ReadRequestUnits`, `TimedStorage-ByteHrs`). The rest of Kinesis
+    // (enhanced fan-out, on-demand, long-term retention) is entered from the pricing page:
+    // no Price List usage type was confirmed for them, so refresh keeps them.
+    for (usagetype, key, unit) in [
+        ("Storage-ShardHour", KINESIS_SHARD_HOURS, "shard-hour"),
+        ("PutRequestPayloadUnits", KINESIS_PUT_UNITS, "PUT payload unit"),
+        ("Extended-ShardHour", KINESIS_EXTENDED_RETENTION, "shard-hour"),
+    ] {
+        v.push(listed("AmazonKinesis", usagetype, key.into(), unit));
+    }
+    for (usagetype, key, unit) in [
+        ("WriteRequestUnits", DYNAMODB_WRITE_UNITS, "write request unit"),
+        ("ReadRequestUnits", DYNAMODB_READ_UNITS, "read request unit"),
+        ("TimedStorage-ByteHrs", DYNAMODB_STORAGE, "GB-month"),
+    ] {
+        v.push(listed("AmazonDynamoDB", usagetype, key.into(), unit));
+    }
+    const KINESIS: &str = "https://aws.amazon.com/kinesis/data-streams/pricing/";
+    for (key, unit) in [
+        (KINESIS_LONG_TERM_RETENTION, "GB-month"),
+        (KINESIS_EFO_HOURS, "consumer-shard-hour"),
+        (KINESIS_EFO_DATA, "GB"),
+        (KINESIS_ON_DEMAND_STREAM_HOURS, "stream-hour"),
+        (KINESIS_ON_DEMAND_DATA_IN, "GB"),
+        (KINESIS_ON_DEMAND_DATA_OUT, "GB"),
+        (KINESIS_ON_DEMAND_EFO_DATA, "GB"),
+        (KINESIS_ON_DEMAND_EXTENDED_RETENTION, "GB-month"),
+    ] {
+        v.push(PriceKey {
+            key: key.into(),
+            unit,
+            origin: Origin::Published { page: KINESIS },
         });
     }
     // Fargate Spot has no fixed published rate: modelled from on-demand at an observed

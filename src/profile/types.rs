@@ -211,6 +211,8 @@ pub enum WorkloadKind {
     Fanout,
     Workflow,
     Queue,
+    /// Records consumed from a Kinesis data stream.
+    Stream,
 }
 
 impl WorkloadKind {
@@ -220,6 +222,7 @@ impl WorkloadKind {
             WorkloadKind::Fanout => "fanout",
             WorkloadKind::Workflow => "workflow",
             WorkloadKind::Queue => "queue",
+            WorkloadKind::Stream => "stream",
         }
     }
 
@@ -229,25 +232,35 @@ impl WorkloadKind {
             WorkloadKind::Service | WorkloadKind::Workflow => "req/s",
             WorkloadKind::Fanout => "items/s",
             WorkloadKind::Queue => "msg/s",
+            WorkloadKind::Stream => "records/s",
         }
     }
 
     /// Whether the workload runs as batch jobs (makespan and deadline, not a rate curve).
     pub fn is_job(self) -> bool {
         match self {
-            WorkloadKind::Service | WorkloadKind::Workflow => false,
+            WorkloadKind::Service
+            | WorkloadKind::Workflow
+            | WorkloadKind::Queue
+            | WorkloadKind::Stream => false,
             WorkloadKind::Fanout => true,
-            WorkloadKind::Queue => false,
         }
     }
 
     /// What the report calls the time an option takes per unit of work: a request's
-    /// "latency", or for a queue a message's "message age" (time in the queue until handled).
+    /// "latency", for a queue a message's "message age" (time in the queue until handled), for
+    /// a stream its records' "iterator age" (their age when processed).
     pub fn latency_word(self) -> &'static str {
         match self {
             WorkloadKind::Service | WorkloadKind::Workflow | WorkloadKind::Fanout => "latency",
             WorkloadKind::Queue => "message age",
+            WorkloadKind::Stream => "iterator age",
         }
+    }
+
+    /// Alias of [`latency_word`](Self::latency_word) (the stream branch's name).
+    pub fn latency_words(self) -> &'static str {
+        self.latency_word()
     }
 }
 
@@ -265,6 +278,8 @@ pub enum Work {
     },
     /// Messages arriving at a rate into an SQS queue, each handled by a consumer.
     Queue { traffic: Traffic, queue: Queue },
+    /// Records (the traffic's rate) put into a Kinesis data stream and consumed from it.
+    Stream { traffic: Traffic, stream: Stream },
 }
 
 impl Work {
@@ -274,6 +289,7 @@ impl Work {
             Work::Fanout { .. } => WorkloadKind::Fanout,
             Work::Workflow { .. } => WorkloadKind::Workflow,
             Work::Queue { .. } => WorkloadKind::Queue,
+            Work::Stream { .. } => WorkloadKind::Stream,
         }
     }
 
@@ -281,14 +297,20 @@ impl Work {
     pub fn queue(&self) -> Option<&Queue> {
         match self {
             Work::Queue { queue, .. } => Some(queue),
-            Work::Service { .. } | Work::Fanout { .. } | Work::Workflow { .. } => None,
+            Work::Service { .. }
+            | Work::Fanout { .. }
+            | Work::Workflow { .. }
+            | Work::Stream { .. } => None,
         }
     }
 
     pub fn queue_mut(&mut self) -> Option<&mut Queue> {
         match self {
             Work::Queue { queue, .. } => Some(queue),
-            Work::Service { .. } | Work::Fanout { .. } | Work::Workflow { .. } => None,
+            Work::Service { .. }
+            | Work::Fanout { .. }
+            | Work::Workflow { .. }
+            | Work::Stream { .. } => None,
         }
     }
 
@@ -297,7 +319,8 @@ impl Work {
         match self {
             Work::Service { traffic }
             | Work::Workflow { traffic, .. }
-            | Work::Queue { traffic, .. } => Some(traffic),
+            | Work::Queue { traffic, .. }
+            | Work::Stream { traffic, .. } => Some(traffic),
             Work::Fanout { .. } => None,
         }
     }
@@ -306,7 +329,8 @@ impl Work {
         match self {
             Work::Service { traffic }
             | Work::Workflow { traffic, .. }
-            | Work::Queue { traffic, .. } => Some(traffic),
+            | Work::Queue { traffic, .. }
+            | Work::Stream { traffic, .. } => Some(traffic),
             Work::Fanout { .. } => None,
         }
     }
@@ -314,28 +338,61 @@ impl Work {
     pub fn job(&self) -> Option<&Job> {
         match self {
             Work::Fanout { job } => Some(job),
-            Work::Service { .. } | Work::Workflow { .. } | Work::Queue { .. } => None,
+            Work::Service { .. }
+            | Work::Workflow { .. }
+            | Work::Queue { .. }
+            | Work::Stream { .. } => None,
         }
     }
 
     pub fn job_mut(&mut self) -> Option<&mut Job> {
         match self {
             Work::Fanout { job } => Some(job),
-            Work::Service { .. } | Work::Workflow { .. } | Work::Queue { .. } => None,
+            Work::Service { .. }
+            | Work::Workflow { .. }
+            | Work::Queue { .. }
+            | Work::Stream { .. } => None,
         }
     }
 
     pub fn workflow(&self) -> Option<&Workflow> {
         match self {
             Work::Workflow { workflow, .. } => Some(workflow),
-            Work::Service { .. } | Work::Fanout { .. } | Work::Queue { .. } => None,
+            Work::Service { .. }
+            | Work::Fanout { .. }
+            | Work::Queue { .. }
+            | Work::Stream { .. } => None,
         }
     }
 
     pub fn workflow_mut(&mut self) -> Option<&mut Workflow> {
         match self {
             Work::Workflow { workflow, .. } => Some(workflow),
-            Work::Service { .. } | Work::Fanout { .. } | Work::Queue { .. } => None,
+            Work::Service { .. }
+            | Work::Fanout { .. }
+            | Work::Queue { .. }
+            | Work::Stream { .. } => None,
+        }
+    }
+
+    /// The stream a `kind: stream` workload consumes.
+    pub fn stream(&self) -> Option<&Stream> {
+        match self {
+            Work::Stream { stream, .. } => Some(stream),
+            Work::Service { .. }
+            | Work::Fanout { .. }
+            | Work::Workflow { .. }
+            | Work::Queue { .. } => None,
+        }
+    }
+
+    pub fn stream_mut(&mut self) -> Option<&mut Stream> {
+        match self {
+            Work::Stream { stream, .. } => Some(stream),
+            Work::Service { .. }
+            | Work::Fanout { .. }
+            | Work::Workflow { .. }
+            | Work::Queue { .. } => None,
         }
     }
 }
@@ -361,11 +418,14 @@ impl Workload {
 impl From<Workload> for WorkloadFile {
     fn from(w: Workload) -> WorkloadFile {
         let kind = w.kind();
-        let (traffic, job, workflow, queue) = match w.work {
-            Work::Service { traffic } => (Some(traffic), None, None, None),
-            Work::Fanout { job } => (None, Some(job), None, None),
-            Work::Workflow { traffic, workflow } => (Some(traffic), None, Some(workflow), None),
-            Work::Queue { traffic, queue } => (Some(traffic), None, None, Some(queue)),
+        let (traffic, job, workflow, queue, stream) = match w.work {
+            Work::Service { traffic } => (Some(traffic), None, None, None, None),
+            Work::Fanout { job } => (None, Some(job), None, None, None),
+            Work::Workflow { traffic, workflow } => {
+                (Some(traffic), None, Some(workflow), None, None)
+            }
+            Work::Queue { traffic, queue } => (Some(traffic), None, None, Some(queue), None),
+            Work::Stream { traffic, stream } => (Some(traffic), None, None, None, Some(stream)),
         };
         WorkloadFile {
             name: w.name,
@@ -376,6 +436,7 @@ impl From<Workload> for WorkloadFile {
             job,
             workflow,
             queue,
+            stream,
             calibration: w.calibration,
         }
     }
@@ -400,6 +461,9 @@ pub struct WorkloadFile {
     /// kind: queue: the SQS queue and how its consumers read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<Queue>,
+    /// `kind: stream`: the Kinesis data stream and how its consumer reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<Stream>,
     /// What `planner calibrate` measured (inline, or merged from the sidecar file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<super::calibration::Calibration>,
@@ -546,6 +610,112 @@ pub struct Slo {
     /// batching and handling included), seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p99_message_age_s: Option<f64>,
+    /// `kind: stream`: the records' age when processed (iterator age), p99, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p99_iterator_age_s: Option<f64>,
+}
+
+/// `stream.capacity`: how the Kinesis data stream's capacity is bought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamCapacity {
+    /// The cheaper of provisioned and on-demand that carries the traffic.
+    #[default]
+    Auto,
+    Provisioned,
+    OnDemand,
+}
+
+impl StreamCapacity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StreamCapacity::Auto => "auto",
+            StreamCapacity::Provisioned => "provisioned",
+            StreamCapacity::OnDemand => "on_demand",
+        }
+    }
+}
+
+/// `kind: stream`: a Kinesis data stream and how the workload's consumer reads it. The
+/// traffic's rate counts records per second; `request.payload_kb` is a record's size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Stream {
+    /// `auto` (default: the cheaper that carries the traffic), `provisioned` or `on_demand`.
+    #[serde(default)]
+    pub capacity: StreamCapacity,
+    /// Provisioned shards: a number, or `auto` (enough for the peak in and out and the
+    /// consumer's processing).
+    #[serde(default)]
+    pub shards: AutoOr<u32>,
+    /// Distinct partition keys the producers use.
+    #[serde(default = "default_partition_keys")]
+    pub partition_keys: u64,
+    /// Share of records on the busiest key (default: 1 / `partition_keys`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hot_key_share: Option<f64>,
+    /// Hours a record stays readable: 24 (default) to 8,760.
+    #[serde(default = "default_retention_hours")]
+    pub retention_hours: f64,
+    /// Other consumers reading the same stream through the shared 2 MB/s per shard.
+    #[serde(default)]
+    pub other_consumers: u32,
+    /// This consumer reads through enhanced fan-out (its own 2 MB/s per shard).
+    #[serde(default)]
+    pub enhanced_fan_out: bool,
+    /// Lambda event source mapping: records per batch (1–10,000).
+    #[serde(default = "default_batch_size")]
+    pub batch_size: u32,
+    /// Lambda: seconds to gather a batch (0–300).
+    #[serde(default)]
+    pub batching_window_s: f64,
+    /// Lambda: concurrent batches per shard (1–10).
+    #[serde(default = "one_u32")]
+    pub parallelization_factor: u32,
+    /// Lambda: split a failed batch in two and retry each half.
+    #[serde(default)]
+    pub bisect_on_error: bool,
+    /// Share of batches that fail and are retried.
+    #[serde(default)]
+    pub failure_share: f64,
+}
+
+fn default_partition_keys() -> u64 {
+    1_000
+}
+fn default_retention_hours() -> f64 {
+    24.0
+}
+fn default_batch_size() -> u32 {
+    100
+}
+
+impl Default for Stream {
+    fn default() -> Self {
+        Stream {
+            capacity: StreamCapacity::Auto,
+            shards: AutoOr::Auto,
+            partition_keys: default_partition_keys(),
+            hot_key_share: None,
+            retention_hours: default_retention_hours(),
+            other_consumers: 0,
+            enhanced_fan_out: false,
+            batch_size: default_batch_size(),
+            batching_window_s: 0.0,
+            parallelization_factor: 1,
+            bisect_on_error: false,
+            failure_share: 0.0,
+        }
+    }
+}
+
+impl Stream {
+    /// Share of the records on the busiest partition key.
+    pub fn hot_key(&self) -> f64 {
+        self.hot_key_share
+            .unwrap_or(1.0 / self.partition_keys.max(1) as f64)
+            .clamp(0.0, 1.0)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -1383,7 +1553,7 @@ pub struct Queue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_groups: Option<u32>,
     /// Messages per Lambda invocation (and per ReceiveMessage of a worker, at most 10).
-    #[serde(default = "default_batch_size")]
+    #[serde(default = "default_queue_batch_size")]
     pub batch_size: u32,
     /// Lambda's `MaximumBatchingWindowInSeconds` (0–300).
     #[serde(default)]
@@ -1407,7 +1577,7 @@ pub struct Queue {
     pub partial_batch_response: bool,
 }
 
-fn default_batch_size() -> u32 {
+fn default_queue_batch_size() -> u32 {
     10
 }
 
@@ -1417,7 +1587,7 @@ impl Default for Queue {
             kind: QueueType::default(),
             high_throughput: false,
             message_groups: None,
-            batch_size: default_batch_size(),
+            batch_size: default_queue_batch_size(),
             batching_window_s: 0.0,
             max_concurrency: AutoOr::Auto,
             visibility_timeout_s: None,

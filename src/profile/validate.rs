@@ -62,6 +62,10 @@ pub mod limits {
     /// Workloads with `shape: trace` in one profile (each models up to
     /// `model::traffic::MAX_CURVE_STEPS` steps, about seven times a synthetic day).
     pub const TRACE_WORKLOADS: usize = 20;
+    /// A stream's provisioned shards (the model's bound, far above the default account quota).
+    pub const SHARDS: u32 = 100_000;
+    /// A Kinesis stream's longest retention: 365 days.
+    pub const RETENTION_HOURS: f64 = 8_760.0;
     /// Rows in one trace, and in all of a profile's traces together.
     pub const TRACE_ROWS: usize = super::super::trace::MAX_TRACE_ROWS;
 }
@@ -388,6 +392,11 @@ fn typed(c: &mut Checker<'_>, p: &str, w: WorkloadFile) -> Option<Workload> {
             traffic,
             queue: w.queue.unwrap_or_default(),
         }),
+        // Every stream setting has a default: `stream:` may be left out.
+        WorkloadKind::Stream => traffic(c, w.traffic).map(|traffic| Work::Stream {
+            traffic,
+            stream: w.stream.unwrap_or_default(),
+        }),
     }?;
     Some(Workload {
         name: w.name,
@@ -464,7 +473,10 @@ fn check_scale(c: &mut Checker<'_>, workloads: &[WorkloadFile]) {
 fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
     // Sections that do not apply to the kind (the ones it needs are checked as it is typed).
     match w.kind {
-        WorkloadKind::Service | WorkloadKind::Workflow | WorkloadKind::Queue => {}
+        WorkloadKind::Service
+        | WorkloadKind::Workflow
+        | WorkloadKind::Queue
+        | WorkloadKind::Stream => {}
         WorkloadKind::Fanout => {
             if w.traffic.is_some() {
                 c.at_key(
@@ -475,7 +487,10 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
         }
     }
     match w.kind {
-        WorkloadKind::Service | WorkloadKind::Workflow | WorkloadKind::Queue => {
+        WorkloadKind::Service
+        | WorkloadKind::Workflow
+        | WorkloadKind::Queue
+        | WorkloadKind::Stream => {
             if w.job.is_some() {
                 c.at_key(&format!("{p}.job"), "`job` only applies to kind: fanout");
             }
@@ -483,7 +498,10 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
         WorkloadKind::Fanout => {}
     }
     match w.kind {
-        WorkloadKind::Service | WorkloadKind::Fanout | WorkloadKind::Queue => {
+        WorkloadKind::Service
+        | WorkloadKind::Fanout
+        | WorkloadKind::Queue
+        | WorkloadKind::Stream => {
             if w.workflow.is_some() {
                 c.at_key(
                     &format!("{p}.workflow"),
@@ -494,6 +512,36 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
         WorkloadKind::Workflow => {}
     }
     check_queue_sections(c, p, w);
+    match w.kind {
+        WorkloadKind::Service
+        | WorkloadKind::Fanout
+        | WorkloadKind::Workflow
+        | WorkloadKind::Queue => {
+            if w.stream.is_some() {
+                c.at_key(
+                    &format!("{p}.stream"),
+                    "`stream` only applies to kind: stream",
+                );
+            }
+            if w.slo.as_ref().is_some_and(|s| s.p99_iterator_age_s.is_some()) {
+                c.at_key(
+                    &format!("{p}.slo.p99_iterator_age_s"),
+                    "`p99_iterator_age_s` only applies to kind: stream (use `p99_latency_ms`)",
+                );
+            }
+        }
+        WorkloadKind::Stream => {
+            if let Some(s) = &w.stream {
+                check_stream(c, &format!("{p}.stream"), s);
+            }
+            if w.slo.as_ref().is_some_and(|s| s.p99_latency_ms.is_some()) {
+                c.at_key(
+                    &format!("{p}.slo.p99_latency_ms"),
+                    "a stream's latency is its records' iterator age: state `p99_iterator_age_s`",
+                );
+            }
+        }
+    }
 
     if let Some(t) = &w.traffic {
         check_traffic(c, &format!("{p}.traffic"), t);
@@ -505,6 +553,11 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
             let f = format!("{sp}.p99_latency_ms");
             c.positive(&f, v);
             c.at_most(&f, v, limits::DURATION_MS, " ms, a day");
+        }
+        if let Some(v) = s.p99_iterator_age_s {
+            let f = format!("{sp}.p99_iterator_age_s");
+            c.positive(&f, v);
+            c.at_most(&f, v, limits::RETENTION_HOURS * 3600.0, " s, the longest retention");
         }
         if let Some(v) = s.max_throttled_share {
             let f = format!("{sp}.max_throttled_share");
@@ -566,7 +619,10 @@ fn check_queue_sections(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
     let age = w.slo.as_ref().and_then(|s| s.p99_message_age_s);
     let latency = w.slo.as_ref().and_then(|s| s.p99_latency_ms);
     match w.kind {
-        WorkloadKind::Service | WorkloadKind::Fanout | WorkloadKind::Workflow => {
+        WorkloadKind::Service
+        | WorkloadKind::Fanout
+        | WorkloadKind::Workflow
+        | WorkloadKind::Stream => {
             if w.queue.is_some() {
                 c.at_key(&format!("{p}.queue"), "`queue` only applies to kind: queue");
             }
@@ -726,6 +782,49 @@ fn check_queue(c: &mut Checker<'_>, p: &str, q: &Queue) {
             &format!("{p}.high_throughput"),
             "`high_throughput` only applies to `type: fifo`",
         );
+    }
+}
+
+/// A Kinesis stream's settings: each within what Kinesis and Lambda's event source mapping
+/// accept (https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html,
+/// https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html).
+fn check_stream(c: &mut Checker<'_>, p: &str, s: &Stream) {
+    if let AutoOr::Fixed(n) = s.shards {
+        c.range_u32(&format!("{p}.shards"), n, (1, limits::SHARDS), " shards");
+    }
+    c.at_least_one(&format!("{p}.partition_keys"), s.partition_keys);
+    if let Some(h) = s.hot_key_share {
+        let f = format!("{p}.hot_key_share");
+        if c.finite(&f, h) && !(h > 0.0 && h <= 1.0) {
+            c.at(&f, format!("{} is out of range (0 < x ≤ 1)", fmt_num(h)));
+        }
+    }
+    let f = format!("{p}.retention_hours");
+    if c.finite(&f, s.retention_hours)
+        && !(24.0..=limits::RETENTION_HOURS).contains(&s.retention_hours)
+    {
+        c.at(
+            &f,
+            format!(
+                "{} is out of range (24..=8760 hours: a day to a year)",
+                fmt_num(s.retention_hours)
+            ),
+        );
+    }
+    c.range_u32(&format!("{p}.other_consumers"), s.other_consumers, (0, 20), " consumers");
+    c.range_u32(&format!("{p}.batch_size"), s.batch_size, (1, 10_000), " records");
+    let f = format!("{p}.batching_window_s");
+    c.non_negative(&f, s.batching_window_s);
+    c.at_most(&f, s.batching_window_s, 300.0, " s");
+    c.range_u32(
+        &format!("{p}.parallelization_factor"),
+        s.parallelization_factor,
+        (1, 10),
+        " concurrent batches per shard",
+    );
+    let f = format!("{p}.failure_share");
+    if c.finite(&f, s.failure_share) && !(0.0..=1.0).contains(&s.failure_share) {
+        c.at(&f, format!("{} is out of range (0..=1)", fmt_num(s.failure_share)));
     }
 }
 

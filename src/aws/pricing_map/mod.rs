@@ -38,13 +38,15 @@ pub struct Query {
 }
 
 /// The services planner bills, in download order.
-pub const SERVICES: [&str; 6] = [
+pub const SERVICES: [&str; 8] = [
     "AWSLambda",
     "AmazonStates",
     "AmazonECS",
     "AmazonEC2",
     "AWSELB",
     "AmazonApiGateway",
+    "AmazonKinesis",
+    "AmazonDynamoDB",
 ];
 
 /// The queries for `region`. EC2 is restricted to Linux, shared tenancy, no pre-installed
@@ -155,7 +157,7 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         let q = queries("eu-west-1", &types);
-        assert_eq!(q.len(), 6);
+        assert_eq!(q.len(), SERVICES.len());
         let ec2 = q.iter().find(|q| q.service == "AmazonEC2").unwrap();
         assert!(ec2.filters.contains(&Filter {
             kind: "ANY_OF",

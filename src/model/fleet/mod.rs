@@ -18,6 +18,7 @@
 pub mod consumers;
 pub mod ec2;
 pub mod ecs;
+pub mod kcl;
 mod queue;
 pub mod search;
 #[cfg(test)]
@@ -224,7 +225,9 @@ pub fn cpu_risks(
     }
     let job = match &*d.work {
         Work::Fanout { .. } => true,
-        Work::Service { .. } | Work::Workflow { .. } | Work::Queue { .. } => false,
+        Work::Service { .. } | Work::Workflow { .. } | Work::Queue { .. } | Work::Stream { .. } => {
+            false
+        }
     };
     if p.cpu_bound {
         verdict.risk(format!(
@@ -341,14 +344,40 @@ pub fn simulate(curve: &Curve, request: &Request, unit: &Unit, scaling: &Scaling
 
 /// Whether a service fleet meets the SLO: no max hit, shed share within the allowance, p99
 /// within target (when there is one and `latency` is given). Cheap: no strings.
-pub fn meets(d: &Demand, scaling: &Scaling, run: &FleetRun, latency: Option<Latency>) -> bool {
-    if run.max_hit(scaling) || run.shed_share > d.max_throttled_share() {
+pub fn meets(
+    d: &Demand,
+    scaling: &Scaling,
+    unit: &Unit,
+    run: &FleetRun,
+    latency: Option<Latency>,
+) -> bool {
+    let sheds = !d.buffers_excess() && run.shed_share > d.max_throttled_share();
+    if run.max_hit(scaling) || sheds || !keeps_up(d, unit, run) {
         return false;
     }
     match (d.p99_target_ms(), latency) {
         (Some(target), Some(lat)) => lat.p99 <= target,
         _ => true,
     }
+}
+
+/// A stream's fleet keeps its records' iterator age within the SLO: the records its running
+/// units cannot carry wait in the stream (a backlog that lags its scale-out), and that wait
+/// plus a poll interval must fit the p99 target. Always true for other kinds.
+fn keeps_up(d: &Demand, unit: &Unit, run: &FleetRun) -> bool {
+    if !d.buffers_excess() {
+        return true;
+    }
+    let Some(target) = d.p99_iterator_age_s() else {
+        return true;
+    };
+    let caps: Vec<f64> = run
+        .running
+        .iter()
+        .map(|u| u * unit.throughput_rps())
+        .collect();
+    let backlog = crate::model::kinesis::Backlog::capped(&d.curve, f64::INFINITY, Some(&caps));
+    backlog.drains && backlog.quantile(&d.curve, 0.99) + crate::model::kinesis::POLL_S <= target
 }
 
 /// How a fleet's units start for a fan-out run: the account's launch quota as a token bucket

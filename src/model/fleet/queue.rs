@@ -351,7 +351,7 @@ impl<'a> FleetCache<'a> {
         let curve = self.curve;
         let idx = self.index(unit);
         let o = &mut self.entries[idx];
-        if !meets(d, &scaling, &o.run, None) {
+        if !meets(d, &scaling, &o.unit, &o.run, None) {
             return false;
         }
         let Some(target) = d.p99_target_ms() else {
@@ -372,7 +372,7 @@ impl<'a> FleetCache<'a> {
             return answer;
         }
         let o = self.get(unit, true);
-        meets(d, &scaling, &o.run, o.latency)
+        meets(d, &scaling, unit, &o.run, o.latency)
     }
 }
 

@@ -286,6 +286,31 @@ fn try_evaluate<'a, F: Fleet<'a>, T: From<OptionPlan>>(
         Work::Fanout { job } => {
             Ok(fanout(d, &fleet.for_jobs(book)?, job, shapes, per_unit_hour, book)?.into())
         }
+        Work::Stream { stream, .. } => {
+            // KCL workers: the service's search sizes the fleet for the records (each slot
+            // a record processor), then the stream, the lease table and the iterator age.
+            let per_process = fleet.settings().concurrency;
+            let o = service(d, fleet, book, shapes, per_unit_hour, |mut ch| {
+                let fewest = ch
+                    .cache
+                    .get(&ch.c.unit, false)
+                    .run
+                    .running
+                    .iter()
+                    .copied()
+                    .fold(f64::INFINITY, f64::min);
+                let leases = f64::from(ch.c.unit.processes) * f64::from(per_process);
+                let mut o = plan_of(ch);
+                o.config
+                    .insert("record_processors_per_unit".into(), json!(leases));
+                o.config.insert(
+                    "fewest_units".into(),
+                    json!(if fewest.is_finite() { fewest } else { 0.0 }),
+                );
+                o
+            })?;
+            Ok(super::kcl::consume(d, stream, o, F::WORDS, book)?.into())
+        }
         Work::Service { .. } | Work::Workflow { .. } | Work::Queue { .. } => {
             if front(d, fleet.settings()) == FleetIngress::Alb {
                 // Fail on a missing ALB price before searching.
@@ -373,7 +398,7 @@ fn search<'a, F: Fleet<'a>>(
             shape,
             unit,
             fits: fleet.fits(d, &shape),
-            meets: meets(d, &scaling, run, None),
+            meets: meets(d, &scaling, &unit, run, None),
             settled: !slo,
             preferred: fleet.preferred(&shape, run.unit_hours, run.cpu_vcpu_seconds),
             hours: run.unit_hours,
@@ -467,11 +492,11 @@ fn service<'d, 'a, F: Fleet<'a>, T: From<OptionPlan>>(
     }))
 }
 
-/// The front door a fleet has: its `ingress`, but none for a queue's consumers (they pull
-/// from the queue; nothing connects to them).
+/// The front door a fleet has: its `ingress`, but none for a queue's consumers or a stream's
+/// workers (they pull from the queue or read the stream; nothing connects to them).
 fn front(d: &Demand, s: Settings) -> FleetIngress {
     match &*d.work {
-        Work::Queue { .. } => FleetIngress::None,
+        Work::Queue { .. } | Work::Stream { .. } => FleetIngress::None,
         Work::Service { .. } | Work::Workflow { .. } | Work::Fanout { .. } => s.ingress,
     }
 }
@@ -524,6 +549,7 @@ fn plan_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> OptionPlan {
         .map(|(i, busy)| (d.curve.time_of_step(i), busy));
     verdict.extend(findings(d, &ch.fleet, &c, busiest.clone()));
     closest_note::<F>(&mut verdict, ch.searched);
+    verdict.extend(holding(d, front(d, ch.fleet.settings())));
     verdict.extend(holding(d, front(d, ch.fleet.settings())));
     let mut config = config(&ch.fleet, &c, None);
     if let Some(q) = ch.queue.take() {
@@ -832,7 +858,8 @@ pub fn assess(
     // keep up with the curve, as a service: a fleet that lets the backlog build is judged
     // by the same allowance (conservative; see the README).
     let queue = d.work.queue().is_some();
-    if lag_share > 0.0 && !queue {
+    // A stream's records wait for the fleet to scale out: the iterator age says so.
+    if lag_share > 0.0 && !queue && !d.buffers_excess() {
         let when = run
             .worst
             .map(|(i, share)| {
@@ -849,7 +876,7 @@ pub fn assess(
             pct(lag_share)
         ));
     }
-    if run.shed_share > allowed {
+    if run.shed_share > allowed && !d.buffers_excess() {
         verdict.infeasible(if queue {
             format!(
                 "Scale-out lag of {} min leaves {} of messages waiting for capacity (a backlog), above the {} planner sizes a queue's workers for.",

@@ -7,6 +7,7 @@
 mod bill;
 mod fanout;
 pub mod queue;
+pub mod stream;
 mod walk;
 
 pub use bill::{
@@ -312,6 +313,9 @@ fn option_at(
         }
         Work::Queue { queue, .. } => {
             return queue::queue_at(d, queue, cfg, book, concurrency, memory_mb);
+        }
+        Work::Stream { stream, .. } => {
+            return stream::stream_at(d, stream, cfg, book, concurrency, memory_mb);
         }
         Work::Service { .. } | Work::Workflow { .. } => {}
     }
@@ -666,6 +670,7 @@ mod tests {
             p99_latency_ms: Some(600.0),
             max_throttled_share: None,
             p99_message_age_s: None,
+            p99_iterator_age_s: None,
         });
         let d2 = Demand::new(&w2, FreeTier::none());
         let o2 = evaluate(&d2, &LambdaConfig::default(), &book());

@@ -189,6 +189,10 @@ fn try_evaluate(
             Platform::StepFunctions,
             QUEUE_NOT_A_CONSUMER,
         )),
+        Work::Stream { .. } => Ok(OptionPlan::infeasible(
+            Platform::StepFunctions,
+            STREAM_NOT_A_CONSUMER,
+        )),
     }
 }
 
@@ -206,6 +210,10 @@ pub const QUEUE_ASSUMPTION: &str = "Step Functions is not an option for a queue:
      request and duration per batch: dearer than Lambda at every rate, with no concurrency \
      gained. It pays only when a batch's handling is itself a multi-step workflow (model that as \
      kind: workflow).";
+
+/// Why Step Functions is not an option for a stream (the reasoning is in the assumptions,
+/// `kinesis::assumptions`).
+pub const STREAM_NOT_A_CONSUMER: &str = "A state machine is not a Kinesis consumer: it would run behind EventBridge Pipes, one Express execution per batch on top of what Lambda's event source mapping does alone (see the assumptions).";
 
 /// Why Step Functions is not an option for a service, in each service's Step Functions
 /// section: one sentence; the reasoning is said once, in the report's assumptions

@@ -790,6 +790,7 @@ mod tests {
             p99_latency_ms: Some(300.0),
             max_throttled_share: None,
             p99_message_age_s: None,
+            p99_iterator_age_s: None,
         });
         let plan = evaluate(
             &Demand::new(&w, FreeTier::none()),

@@ -12,7 +12,7 @@ use crate::format;
 use crate::pricing::PriceBook;
 use crate::profile::{
     self, Architecture, AutoOr, LAMBDA_MEMORY_MB, MAX_PEAK_TO_AVERAGE, Profile, Purchase, Runtime,
-    Shape, WorkflowType, Workload, WorkloadKind,
+    Shape, StreamCapacity, WorkflowType, Workload, WorkloadKind,
 };
 
 /// One editable knob.
@@ -26,6 +26,10 @@ pub enum Param {
     RunsPerMonth,
     DeadlineS,
     Transitions,
+    StreamCapacity,
+    StreamShards,
+    StreamBatchSize,
+    StreamParallelization,
     DurationMs,
     CpuMs,
     MemoryMb,
@@ -80,7 +84,7 @@ impl Param {
         use Param::*;
         let mut v = Vec::new();
         match w.kind() {
-            WorkloadKind::Service | WorkloadKind::Workflow => {
+            WorkloadKind::Service | WorkloadKind::Workflow | WorkloadKind::Stream => {
                 let t = w.work.traffic();
                 if t.is_some_and(|t| t.rps.is_none() && t.monthly_requests.is_some()) {
                     v.push(MonthlyRequests);
@@ -95,6 +99,14 @@ impl Param {
         let has_steps = w.work.workflow().is_some_and(|wf| !wf.steps.is_empty());
         if w.kind() == WorkloadKind::Workflow {
             v.push(Transitions);
+        }
+        if w.kind() == WorkloadKind::Stream {
+            v.extend([
+                StreamCapacity,
+                StreamShards,
+                StreamBatchSize,
+                StreamParallelization,
+            ]);
         }
         if !has_steps {
             v.extend([DurationMs, CpuMs, MemoryMb]);
@@ -142,6 +154,10 @@ impl Param {
             Param::RunsPerMonth => "runs/mo",
             Param::DeadlineS => "deadline [s]",
             Param::Transitions => "transitions",
+            Param::StreamCapacity => "stream capacity",
+            Param::StreamShards => "shards",
+            Param::StreamBatchSize => "batch size",
+            Param::StreamParallelization => "λ parallelization",
             Param::DurationMs => "duration [ms]",
             Param::CpuMs => "cpu [ms]",
             Param::MemoryMb => "memory [MB]",
@@ -176,6 +192,10 @@ impl Param {
             Param::QueueType => "standard or fifo",
             Param::QueueMaxConcurrency => "2 to 1000, or auto",
             Param::QueueFailureShare => "a share, 0 to 0.99",
+            Param::StreamCapacity => "auto, provisioned or on_demand",
+            Param::StreamShards => "a number or auto",
+            Param::StreamBatchSize => "1 to 10,000 records",
+            Param::StreamParallelization => "1 to 10 batches per shard",
             Param::EcsPurchase => "on_demand, spot, savings_plan_1y, savings_plan_3y",
             Param::Ec2Purchase => {
                 "on_demand, spot, reserved_1y/3y, savings_plan_1y/3y, instance_savings_plan_1y/3y"
@@ -211,6 +231,20 @@ impl Param {
                 None => "none".into(),
             },
             Param::Transitions => num(w.work.workflow().map(|wf| f64::from(wf.transitions))),
+            Param::StreamCapacity => w
+                .work
+                .stream()
+                .map_or("—", |s| s.capacity.as_str())
+                .to_string(),
+            Param::StreamShards => match w.work.stream().map(|s| &s.shards) {
+                Some(AutoOr::Fixed(n)) => format::decimal(f64::from(*n), 0),
+                Some(AutoOr::Auto) => "auto".into(),
+                None => "—".into(),
+            },
+            Param::StreamBatchSize => num(w.work.stream().map(|s| f64::from(s.batch_size))),
+            Param::StreamParallelization => {
+                num(w.work.stream().map(|s| f64::from(s.parallelization_factor)))
+            }
             Param::DurationMs => format::decimal(w.request.duration_ms, 1),
             Param::CpuMs => format::decimal(w.request.cpu_ms, 1),
             Param::MemoryMb => format::decimal(f64::from(w.request.memory_mb), 0),
@@ -301,6 +335,14 @@ impl Param {
             Param::Transitions => {
                 if let (Some(wf), Some(owf)) = (w.work.workflow_mut(), o.work.workflow()) {
                     wf.transitions = owf.transitions;
+                }
+            }
+            Param::StreamCapacity
+            | Param::StreamShards
+            | Param::StreamBatchSize
+            | Param::StreamParallelization => {
+                if let (Some(s), Some(os)) = (w.work.stream_mut(), o.work.stream()) {
+                    s.clone_from(os);
                 }
             }
             Param::DurationMs | Param::CpuMs => {

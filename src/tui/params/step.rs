@@ -69,6 +69,38 @@ impl Param {
                     wf.transitions.saturating_sub(1).max(min)
                 };
             }
+            Param::StreamCapacity => {
+                let s = w.work.stream_mut().ok_or("this workload has no stream")?;
+                let modes = [
+                    StreamCapacity::Auto,
+                    StreamCapacity::Provisioned,
+                    StreamCapacity::OnDemand,
+                ];
+                s.capacity = cycle(&modes, &s.capacity, up);
+            }
+            Param::StreamShards => {
+                let s = w.work.stream_mut().ok_or("this workload has no stream")?;
+                s.shards = match (&s.shards, up) {
+                    (AutoOr::Auto, true) => AutoOr::Fixed(1),
+                    (AutoOr::Auto, false) => AutoOr::Auto,
+                    (AutoOr::Fixed(n), true) => AutoOr::Fixed(n.saturating_add(1).min(100_000)),
+                    (AutoOr::Fixed(1), false) => AutoOr::Auto,
+                    (AutoOr::Fixed(n), false) => AutoOr::Fixed(n.saturating_sub(1).max(1)),
+                };
+            }
+            Param::StreamBatchSize => {
+                let s = w.work.stream_mut().ok_or("this workload has no stream")?;
+                let v = geometric(f64::from(s.batch_size), up, 1.0).round();
+                s.batch_size = v.clamp(1.0, 10_000.0) as u32;
+            }
+            Param::StreamParallelization => {
+                let s = w.work.stream_mut().ok_or("this workload has no stream")?;
+                s.parallelization_factor = if up {
+                    (s.parallelization_factor + 1).min(10)
+                } else {
+                    s.parallelization_factor.saturating_sub(1).max(1)
+                };
+            }
             Param::DurationMs => {
                 let r = &mut w.request;
                 r.duration_ms = geometric(r.duration_ms, up, 1.0).max(r.cpu_ms);

@@ -74,6 +74,41 @@ impl Param {
                     .ok_or("this workload has no workflow")?
                     .transitions = v;
             }
+            Param::StreamCapacity => {
+                let s = w.work.stream_mut().ok_or("this workload has no stream")?;
+                s.capacity = match lower.as_str() {
+                    "auto" => StreamCapacity::Auto,
+                    "provisioned" => StreamCapacity::Provisioned,
+                    "on_demand" | "on-demand" => StreamCapacity::OnDemand,
+                    _ => {
+                        return Err(format!(
+                            "`{text}` is not a capacity (auto, provisioned, on_demand)"
+                        ));
+                    }
+                };
+            }
+            Param::StreamShards => {
+                let s = w.work.stream_mut().ok_or("this workload has no stream")?;
+                s.shards = if lower == "auto" {
+                    AutoOr::Auto
+                } else {
+                    AutoOr::Fixed(whole(text, 1, 100_000)?)
+                };
+            }
+            Param::StreamBatchSize => {
+                let v = whole(text, 1, 10_000)?;
+                w.work
+                    .stream_mut()
+                    .ok_or("this workload has no stream")?
+                    .batch_size = v;
+            }
+            Param::StreamParallelization => {
+                let v = whole(text, 1, 10)?;
+                w.work
+                    .stream_mut()
+                    .ok_or("this workload has no stream")?
+                    .parallelization_factor = v;
+            }
             Param::DurationMs => {
                 let v = number(text, 0.0, f64::MAX)?;
                 if v <= 0.0 {

@@ -1,0 +1,92 @@
+//! A `kind: stream` on a fleet (ECS, EC2): Kinesis Client Library workers. Each slot of a
+//! process (`concurrency_per_task` / `concurrency_per_process`) is a record processor holding
+//! one shard's lease and processing its records in order, one at a time; a shard has one lease
+//! owner at a time (https://docs.aws.amazon.com/streams/latest/dev/shared-throughput-kcl-consumers.html).
+//! The fleet is sized by the shared search (records as requests, no ALB); this adds the
+//! stream (`model::kinesis`), the KCL's DynamoDB lease table and the iterator age.
+
+use super::search::Words;
+use crate::model::assess::Assessment;
+use crate::model::demand::Demand;
+use crate::model::kinesis::{self, Reader};
+use crate::model::plan::{Latency, OptionPlan};
+use crate::model::words::fmt_num;
+use crate::pricing::{Missing, PriceBook};
+use crate::profile::Stream;
+use serde_json::json;
+
+/// Records a KCL GetRecords call returns at most (`maxRecords`, 10,000 by default).
+pub const KCL_MAX_RECORDS: f64 = 10_000.0;
+
+/// The fleet's option `o` (from the search, with `record_processors_per_unit` and
+/// `fewest_units` in its config) as a KCL consumer of the stream.
+pub fn consume(
+    d: &Demand,
+    s: &Stream,
+    o: OptionPlan,
+    words: Words,
+    book: &PriceBook,
+) -> Result<OptionPlan, Missing> {
+    if !o.evaluated() {
+        return Ok(o);
+    }
+    let figure = |key: &str| o.config.get(key).and_then(serde_json::Value::as_f64);
+    let record_ms = figure("request_wall_ms").unwrap_or(d.request.duration_ms);
+    let per_unit = figure("record_processors_per_unit").unwrap_or(1.0);
+    let fewest = figure("fewest_units").unwrap_or(o.capacity.peak);
+    let reader = Reader {
+        lanes: 1.0,
+        record_ms: record_ms.max(1e-3),
+        batch_max: KCL_MAX_RECORDS,
+        window_s: 0.0,
+    };
+    let sp = kinesis::plan(d, s, &reader, Some(&o.capacity_rps), book)?;
+    let shards = f64::from(sp.shards);
+    let mut verdict = Assessment::new();
+    verdict.extend(sp.verdict.clone());
+    let held = fewest * per_unit;
+    if held < shards {
+        verdict.infeasible(format!(
+            "At its smallest the fleet runs {} {} of {} record processors: {} leases for {} \
+             shards, so {} shards go unread until it scales out (a shard's lease has one \
+             owner). Raise `{}` or the record processors per process.",
+            fmt_num(fewest),
+            words.units,
+            fmt_num(per_unit),
+            fmt_num(held),
+            fmt_num(shards),
+            fmt_num(shards - held),
+            words.min_key
+        ));
+    }
+    if let Some(net) = d.network
+        && net.subnet == crate::profile::Subnet::Private
+        && net.egress == crate::profile::Egress::NatGateway
+    {
+        let gb = d.monthly_requests() * d.request.payload_kb / (1024.0 * 1024.0);
+        verdict.risk(format!(
+            "The workers read {} GB a month from Kinesis through the NAT gateway (billed per GB \
+             processed): a Kinesis interface VPC endpoint (`egress: vpc_endpoints`) processes \
+             it for less.",
+            crate::format::count(gb.round())
+        ));
+    }
+    let mut lines = sp.lines.clone();
+    lines.extend(kinesis::lease_table(shards, o.capacity.peak, book)?);
+    let mut config = sp.config(s);
+    config.insert("consumer".into(), json!("kcl"));
+    config.insert("ingress".into(), json!("none"));
+    config.insert(
+        "record_duration_ms".into(),
+        json!(crate::model::words::round_to(record_ms, 2)),
+    );
+    let throughput = o.throughput_rps.min(shards * reader.per_shard_rps());
+    let mut plan = o.with_more(lines, verdict);
+    plan.config.extend(config);
+    plan.throughput_rps = throughput;
+    plan.latency_ms = Latency {
+        p50: sp.p50_s * 1000.0,
+        p99: sp.p99_s * 1000.0,
+    };
+    Ok(plan)
+}
