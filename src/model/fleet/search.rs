@@ -550,7 +550,6 @@ fn plan_of<'a, F: Fleet<'a>>(mut ch: Chosen<F, F::Shape>) -> OptionPlan {
     verdict.extend(findings(d, &ch.fleet, &c, busiest.clone()));
     closest_note::<F>(&mut verdict, ch.searched);
     verdict.extend(holding(d, front(d, ch.fleet.settings())));
-    verdict.extend(holding(d, front(d, ch.fleet.settings())));
     let mut config = config(&ch.fleet, &c, None);
     if let Some(q) = ch.queue.take() {
         verdict.extend(q.findings);
