@@ -155,6 +155,12 @@ pub enum PricingCommand {
         /// and non-numeric prices are refused all the same.
         #[arg(long)]
         accept_changes: bool,
+        /// Also enter the Savings Plans rates (Fargate, Lambda, EC2; no upfront) from AWS's
+        /// bulk Savings Plans offer for the Region, a file downloaded beforehand: the
+        /// `versionUrl` of the Region in
+        /// https://pricing.us-east-1.amazonaws.com/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/current/region_index.json
+        #[arg(long, value_name = "FILE")]
+        savings_plans_offer: Option<PathBuf>,
     },
 }
 

@@ -43,10 +43,16 @@ fn us_east_1_has_every_key_the_models_read() {
         assert!(!price.source.trim().is_empty(), "{}", p.key);
         assert_eq!(price.unit, p.unit, "{}", p.key);
     }
-    // Nothing in the book that no model reads (catches typos in keys).
-    let mut sorted = price_keys.clone();
-    sorted.sort();
-    assert_eq!(book.prices.keys().cloned().collect::<Vec<_>>(), sorted);
+    // Nothing in the book that no model reads (catches typos in keys): the keys every book
+    // has, and the optional Savings Plans rates (#12) in their catalogued unit.
+    let optional = keys::savings_plan_prices();
+    for (key, price) in &book.prices {
+        if price_keys.contains(key) {
+            continue;
+        }
+        let unit = optional.iter().find(|(k, _)| k == key).map(|(_, u)| *u);
+        assert_eq!(unit, Some(price.unit.as_str()), "{key}");
+    }
 
     for key in keys::QUOTAS {
         book.quota(key).unwrap();
@@ -514,5 +520,89 @@ fn every_book_has_every_quota_the_models_read() {
             let q = book.quota(key).unwrap();
             assert!(!q.source.trim().is_empty(), "{} {key}", book.region);
         }
+    }
+}
+
+/// #12 rates: every rate other than on-demand in a shipped book (Fargate Spot and Savings
+/// Plans keys, Lambda Savings Plans keys, each instance type's `rates:`) lies above zero and
+/// below the on-demand price it discounts, in the same unit, and names its source: a mistyped
+/// figure (a digit dropped or doubled, a rate entered for the wrong key) fails here. The
+/// us-east-1 book carries Compute Savings Plans rates (Fargate Linux/x86, `m7g.large`), each
+/// marked THIRD-PARTY with the copy it was read from.
+#[test]
+fn every_discounted_rate_is_below_its_on_demand_price_and_above_zero() {
+    use Purchase::{SavingsPlan1y, SavingsPlan3y, Spot};
+    let mut checked = 0;
+    for book in [us(), eu()] {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for arch in ARCHS {
+            for p in [Spot, SavingsPlan1y, SavingsPlan3y] {
+                pairs.push((
+                    keys::fargate_vcpu(arch, p),
+                    keys::fargate_vcpu(arch, Purchase::OnDemand),
+                ));
+                pairs.push((
+                    keys::fargate_memory(arch, p),
+                    keys::fargate_memory(arch, Purchase::OnDemand),
+                ));
+            }
+            for p in [SavingsPlan1y, SavingsPlan3y] {
+                pairs.push((
+                    keys::lambda_savings_plan("duration", arch, p),
+                    keys::lambda_duration(arch),
+                ));
+                pairs.push((
+                    keys::lambda_savings_plan("provisioned_concurrency", arch, p),
+                    keys::lambda_provisioned_concurrency(arch),
+                ));
+                pairs.push((
+                    keys::lambda_savings_plan("provisioned_duration", arch, p),
+                    keys::lambda_provisioned_duration(arch),
+                ));
+            }
+        }
+        for (key, on_demand) in pairs {
+            let Some(rate) = book.prices.get(&key) else {
+                continue;
+            };
+            let od = book.price(&on_demand).unwrap();
+            assert_eq!(rate.unit, od.unit, "{}: {key}", book.region);
+            // Flat rates, compared with on-demand's first (dearest) tier.
+            assert_eq!(rate.tiers.len(), 1, "{}: {key}", book.region);
+            let (usd, list) = (rate.tiers[0].usd, od.tiers[0].usd);
+            assert!(
+                usd > 0.0 && usd < list,
+                "{}: {key} {usd} vs on demand {list}",
+                book.region
+            );
+            assert!(!rate.source.trim().is_empty(), "{key}");
+            checked += 1;
+        }
+        for (name, inst) in &book.instances {
+            for (purchase, rate) in &inst.rates {
+                assert!(
+                    rate.hourly > 0.0 && rate.hourly < inst.on_demand_hourly,
+                    "{}: {name} {purchase} {} vs on demand {}",
+                    book.region,
+                    rate.hourly,
+                    inst.on_demand_hourly
+                );
+                checked += 1;
+            }
+        }
+    }
+    // Fargate Spot (4 keys) and the #12 Compute Savings Plans rates: Fargate x86 (4 keys)
+    // and m7g.large (2 rates).
+    assert!(checked >= 10, "{checked}");
+    let book = us();
+    for p in [SavingsPlan1y, SavingsPlan3y] {
+        for key in [
+            keys::fargate_vcpu(Architecture::X86_64, p),
+            keys::fargate_memory(Architecture::X86_64, p),
+        ] {
+            assert!(book.prices[&key].source.contains("THIRD-PARTY"), "{key}");
+        }
+        let (_, source) = book.instances["m7g.large"].rate(p).unwrap();
+        assert!(source.contains("THIRD-PARTY"), "m7g.large {p:?}");
     }
 }

@@ -1344,11 +1344,15 @@ fn a_figure_moving_more_than_tenfold_stops_the_refresh_unless_accepted() {
         "{e}"
     );
     assert!(e.contains("(nothing was written)"), "{e}");
+    // The test SKU's number follows the key's place in the book: not asserted.
+    let line = e
+        .lines()
+        .find(|l| l.starts_with("  prices.lambda.requests.x86_64: "))
+        .unwrap_or_else(|| panic!("{e}"));
     assert!(
-        e.contains(
-            "  prices.lambda.requests.x86_64: 0.0000002 -> 0.0000021 per request (SKU \
-             TESTSKU000000022 (Request))"
-        ),
+        line.starts_with(
+            "  prices.lambda.requests.x86_64: 0.0000002 -> 0.0000021 per request (SKU TESTSKU"
+        ) && line.ends_with(" (Request))"),
         "{e}"
     );
     assert!(
@@ -1625,4 +1629,115 @@ fn library_errors_built_from_server_text_carry_no_escapes() {
     let msg = run(&Api::start(items, 100));
     assert!(msg.contains("USD `denied\\u{1b}"), "{msg}");
     assert!(!msg.contains('\u{1b}'), "{msg:?}");
+}
+
+/// #12: `--savings-plans-offer FILE` enters the Region's no-upfront Savings Plans rates from
+/// AWS's bulk offer file (a fixture in its shape) into the refreshed book: Fargate and Lambda
+/// keys, EC2 rates under the book's types, each with the offer's version and SKU in its
+/// source. The partial-upfront plan and the Windows row are not read; the previous book's
+/// rates the file does not give are kept. Before, refresh had no way to read them.
+#[test]
+fn a_savings_plans_offer_file_enters_its_rates() {
+    use planner::profile::{Architecture, Purchase};
+    let offer =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/savings-plans/us-east-1.json");
+    let api = Api::start(us_items(), 100);
+    let (dir, _) = dir_with_old_book();
+    let run = refresh_with(
+        &api.url,
+        dir.path(),
+        "us-east-1",
+        &[],
+        &["--savings-plans-offer", offer.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("us-east-1.json: 5 rates (no upfront) to enter"),
+        "{}",
+        run.stderr
+    );
+    let book = written(dir.path(), "us-east-1");
+    let price = |key: String| book.prices[&key].unit_usd();
+    assert_eq!(
+        price(keys::fargate_vcpu(
+            Architecture::Arm64,
+            Purchase::SavingsPlan1y
+        )),
+        0.0259
+    );
+    assert_eq!(
+        price(keys::fargate_memory(
+            Architecture::Arm64,
+            Purchase::SavingsPlan1y
+        )),
+        0.0028
+    );
+    let lambda = &book.prices
+        [&keys::lambda_savings_plan("duration", Architecture::Arm64, Purchase::SavingsPlan1y)];
+    assert_eq!(
+        (lambda.unit.as_str(), lambda.unit_usd()),
+        ("GB-second", 0.0000113)
+    );
+    assert!(
+        lambda.source.starts_with(
+            "AWS Savings Plans offer (AWSComputeSavingsPlan us-east-1, version 20261001000000, \
+             published 2026-10-01; file "
+        ),
+        "{}",
+        lambda.source
+    );
+    assert!(lambda.source.ends_with("1 year No Upfront Compute Savings Plan (SKU TESTCSP1NU), discountedUsageType Lambda-GB-Second-ARM, discountedOperation Invoke"), "{}", lambda.source);
+    // Linux, no upfront: $0.0123, not the Windows row's $0.0200 nor partial upfront's.
+    let t4g = &book.instances["t4g.small"];
+    assert_eq!(t4g.rate(Purchase::SavingsPlan1y).unwrap().0, 0.0123);
+    let m7g = &book.instances["m7g.large"];
+    assert_eq!(m7g.rate(Purchase::InstanceSavingsPlan3y).unwrap().0, 0.037);
+    // The shipped m7g.large Compute Savings Plans rates, not in the file, are kept.
+    assert_eq!(
+        m7g.rate(Purchase::SavingsPlan1y),
+        shipped().instances["m7g.large"].rate(Purchase::SavingsPlan1y)
+    );
+    assert_eq!(
+        price(keys::fargate_vcpu(
+            Architecture::X86_64,
+            Purchase::SavingsPlan1y
+        )),
+        0.032384
+    );
+}
+
+/// Another Region's offer file stops the refresh before any download (nothing is written).
+#[test]
+fn another_regions_savings_plans_offer_is_refused_before_downloading() {
+    let offer =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/savings-plans/us-east-1.json");
+    let api = Api::start(us_items(), 100);
+    let (dir, old) = dir_with_old_book();
+    let text = fs::read_to_string(dir.path().join("us-east-1.yaml")).unwrap();
+    fs::write(
+        dir.path().join("eu-west-1.yaml"),
+        text.replace("region: us-east-1", "region: eu-west-1"),
+    )
+    .unwrap();
+    let run = refresh_with(
+        &api.url,
+        dir.path(),
+        "eu-west-1",
+        &[],
+        &["--savings-plans-offer", offer.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "is the Savings Plans offer for us-east-1, not eu-west-1: download eu-west-1's file"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(api.seen().is_empty(), "nothing was downloaded");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("us-east-1.yaml")).unwrap(),
+        old
+    );
 }

@@ -268,17 +268,22 @@ fn a_commitment_prices_the_fleets_and_shows_on_demand_beside_it() {
     assert!(md.contains("Priced with"), "{md}");
 }
 
+/// The shipped book prices a Compute Savings Plan where it has a rate (EC2 `m7g.large`, #12)
+/// and leaves the rest unpriced, naming the key: it has no Lambda or arm64 Fargate rate.
 #[test]
 fn without_a_rate_in_the_book_a_commitment_cannot_be_priced() {
     let book = pricing::load("us-east-1", None).unwrap().book;
     let plan = committed_plan(&book);
-    let ec2 = &plan.workloads[0].options[3];
-    assert!(!ec2.feasible);
-    assert!(
-        ec2.risks[0].contains("ec2.savings_plan_1y.m7g.large"),
-        "{:?}",
-        ec2.risks
-    );
+    let options = &plan.workloads[0].options;
+    let ec2 = &options[3];
+    assert!(ec2.feasible, "{:?}", ec2.risks);
+    for (o, key) in [
+        (&options[0], "lambda.savings_plan_1y.duration.arm64"),
+        (&options[2], "ecs.fargate_savings_plan_1y.vcpu.arm64"),
+    ] {
+        assert!(!o.feasible);
+        assert!(o.risks[0].contains(key), "{:?}", o.risks);
+    }
 }
 
 /// The fleets' near-tie band is reported only where it bears on the answer: a fleet is

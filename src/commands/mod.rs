@@ -100,6 +100,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     endpoint_url,
                     quiet,
                     accept_changes,
+                    savings_plans_offer,
                 },
         }) => pricing::refresh(
             cli.region.as_deref(),
@@ -107,6 +108,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             endpoint_url.as_deref(),
             quiet,
             accept_changes,
+            savings_plans_offer.as_deref(),
         ),
     }
 }

@@ -26,6 +26,7 @@ pub fn refresh(
     endpoint_url: Option<&str>,
     quiet: bool,
     accept_changes: bool,
+    savings_plans_offer: Option<&Path>,
 ) -> Result<ExitCode> {
     let region = region.ok_or_else(|| {
         UsageError(
@@ -40,6 +41,12 @@ pub fn refresh(
         endpoint_url,
     )?;
     prepared.accept_changes = accept_changes;
+    if let Some(path) = savings_plans_offer {
+        let rates = prepared.read_savings_plans_offer(path)?;
+        if !quiet {
+            eprintln!("{}", offer_summary(path, rates));
+        }
+    }
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -111,4 +118,29 @@ pub fn refresh(
     let (path, _) = refresh::commit(&prepared, &outcome)?;
     eprintln!("wrote {}", path.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `Savings Plans offer FILE: 412 rates (no upfront) to enter; 2 given twice at different
+/// prices, left out: ...; 1 not a positive price, left out`.
+fn offer_summary(path: &Path, rates: &crate::aws::pricing_map::OfferRates) -> String {
+    let mut line = format!(
+        "Savings Plans offer {}: {} rates (no upfront) to enter",
+        path.display(),
+        rates.rates.len()
+    );
+    if !rates.conflicts.is_empty() {
+        let names: Vec<String> = rates.conflicts.iter().map(ToString::to_string).collect();
+        line.push_str(&format!(
+            "; {} given twice at different prices, left out: {}",
+            rates.conflicts.len(),
+            names.join(", ")
+        ));
+    }
+    if rates.refused > 0 {
+        line.push_str(&format!(
+            "; {} not a positive price, left out",
+            rates.refused
+        ));
+    }
+    crate::format::terminal_safe(&line).into_owned()
 }

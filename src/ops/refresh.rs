@@ -38,6 +38,9 @@ pub struct Prepared {
     /// Write the book even if figures moved by more than [`pricing::PLAUSIBLE_FACTOR`]
     /// (`--accept-changes`; the TUI never sets it).
     pub accept_changes: bool,
+    /// Savings Plans rates read from AWS's bulk offer file (`--savings-plans-offer FILE`,
+    /// #12), entered in the new book over the previous book's; the TUI never sets it.
+    pub savings_plans: Option<pricing_map::OfferRates>,
 }
 
 impl Prepared {
@@ -80,7 +83,21 @@ pub fn prepare(region: &str, dir: &Path, endpoint_url: Option<&str>) -> Result<P
         reference: pricing::built_in("us-east-1")?.book,
         made: super::today(),
         accept_changes: false,
+        savings_plans: None,
     })
+}
+
+impl Prepared {
+    /// Read the Region's Savings Plans rates from `path`, AWS's bulk offer file (see
+    /// [`pricing_map::read_offer`]), before any download: a file that cannot be read, is not
+    /// an offer or is another Region's stops the refresh here.
+    pub fn read_savings_plans_offer(&mut self, path: &Path) -> Result<&pricing_map::OfferRates> {
+        let file = std::fs::File::open(path)
+            .map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
+        let name = path.display().to_string();
+        let rates = pricing_map::read_offer(file, &self.region, &name).map_err(UsageError)?;
+        Ok(self.savings_plans.insert(rates))
+    }
 }
 
 /// What a refresh reports while it runs.
@@ -145,7 +162,7 @@ pub async fn run(
         endpoint: &endpoint,
     });
     price_list::check_credentials(sdk).await?;
-    let refreshed = price_list::refresh(
+    let mut refreshed = price_list::refresh(
         &client,
         &endpoint,
         &p.region,
@@ -155,6 +172,9 @@ pub async fn run(
         &mut |page| progress(Step::Page(page)),
     )
     .await?;
+    if let Some(rates) = &p.savings_plans {
+        rates.apply(&mut refreshed.assembled.book);
+    }
     let changes = p.previous.as_ref().map(|prev| Changes {
         against: describe(prev),
         diff: pricing::diff(&prev.book, &refreshed.assembled.book),

@@ -535,8 +535,9 @@ pub fn describe(missing: &super::Missing) -> Option<String> {
 
 /// Compute Savings Plans rates for Fargate and Lambda: optional keys. They come from the Savings Plans
 /// offer (its own bulk price list, not `GetProducts`), so `pricing refresh` cannot fetch
-/// them; a book holds them only where a published rate was entered with its source, and a
-/// profile buying Fargate under a Savings Plan in a book without them cannot be priced.
+/// them; a book holds them only where a rate was entered with its source (the shipped
+/// us-east-1 book: Fargate Linux/x86, #12), and a profile buying Fargate or Lambda under a
+/// Savings Plan in a book without them cannot be priced.
 pub fn savings_plan_prices() -> Vec<(String, &'static str)> {
     use Architecture::{Arm64, X86_64};
     let mut v = Vec::new();

@@ -236,6 +236,10 @@ impl PriceBook {
                     "every instance must name its source".into(),
                 ));
             }
+            for (purchase, rate) in &inst.rates {
+                check_rate(purchase, rate)
+                    .map_err(|message| invalid(at(&format!("rates.{purchase}")), message))?;
+            }
         }
         for (key, a) in &self.free_tier {
             check_amount(("quantity", a.quantity), &a.unit, &a.source, "allowance")
@@ -257,6 +261,37 @@ impl PriceBook {
     pub fn staleness_warning(&self, today: (i32, u32, u32)) -> Option<String> {
         staleness_warning(&self.region, &self.made, today)
     }
+}
+
+/// An instance type's rate under `purchase` (#12): a purchase option a profile can name other
+/// than `on_demand` (the list price is `on_demand_hourly`), a positive finite price per
+/// instance-hour, and a source. A misspelt option would otherwise never be read, leaving the
+/// purchase unpriced without a word.
+fn check_rate(purchase: &str, rate: &super::Rate) -> Result<(), String> {
+    use crate::profile::Purchase;
+    match Purchase::parse(purchase) {
+        Some(Purchase::OnDemand) => {
+            return Err("the on-demand price is `on_demand_hourly`, not a rate".into());
+        }
+        Some(_) => {}
+        None => {
+            let others: Vec<Purchase> = Purchase::ALL
+                .into_iter()
+                .filter(|p| *p != Purchase::OnDemand)
+                .collect();
+            return Err(format!(
+                "`{purchase}` is not a purchase option; one of: {}",
+                Purchase::list(&others)
+            ));
+        }
+    }
+    if !(rate.hourly.is_finite() && rate.hourly > 0.0) {
+        return Err("`hourly` must be a positive, finite price".into());
+    }
+    if rate.source.trim().is_empty() {
+        return Err("every rate must name its source".into());
+    }
+    Ok(())
 }
 
 /// An amount in a unit that names its source (a free tier allowance, a quota): the amount
@@ -753,6 +788,53 @@ mod tests {
         assert_eq!(
             field_of(&b),
             format!("quotas.{key}.unit: must not be empty")
+        );
+    }
+
+    /// #12: an instance's `rates:` are checked like every other figure: a purchase option a
+    /// profile can name (not on-demand), a positive price, a source. Before, a misspelt
+    /// option or a zero rate loaded silently.
+    #[test]
+    fn instance_rates_are_checked() {
+        let book = built_in("us-east-1").unwrap().book;
+        let field_of = |b: &PriceBook| match b.validate("test") {
+            Err(PricingError::Invalid { field, message, .. }) => format!("{field}: {message}"),
+            other => panic!("{other:?}"),
+        };
+        let with = |purchase: &str, hourly: f64, source: &str| {
+            let mut b = book.clone();
+            let inst = b.instances.get_mut("t4g.small").unwrap();
+            inst.rates.clear();
+            inst.rates.insert(
+                purchase.into(),
+                super::super::Rate {
+                    hourly,
+                    source: source.into(),
+                },
+            );
+            b
+        };
+        assert!(with("reserved_1y", 0.01, "AWS").validate("test").is_ok());
+        assert_eq!(
+            field_of(&with("reserved_2y", 0.01, "AWS")),
+            "instances.t4g.small.rates.reserved_2y: `reserved_2y` is not a purchase option; \
+             one of: spot, reserved_1y, reserved_3y, savings_plan_1y, savings_plan_3y, \
+             instance_savings_plan_1y or instance_savings_plan_3y"
+        );
+        assert_eq!(
+            field_of(&with("on_demand", 0.01, "AWS")),
+            "instances.t4g.small.rates.on_demand: the on-demand price is `on_demand_hourly`, \
+             not a rate"
+        );
+        for bad in [0.0, -0.01, f64::NAN, f64::INFINITY] {
+            assert_eq!(
+                field_of(&with("spot", bad, "AWS")),
+                "instances.t4g.small.rates.spot: `hourly` must be a positive, finite price"
+            );
+        }
+        assert_eq!(
+            field_of(&with("spot", 0.01, " ")),
+            "instances.t4g.small.rates.spot: every rate must name its source"
         );
     }
 

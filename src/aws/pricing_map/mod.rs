@@ -13,10 +13,12 @@
 mod assemble;
 mod item;
 mod map;
+mod savings_plans;
 
 pub use assemble::{AssembleError, Assembled, Missing, assemble, wanted_instance_types};
 pub use item::strip_region_prefix;
 pub use map::{Conflict, Found, FoundInstance, Mapped, Skipped};
+pub use savings_plans::{OfferRate, OfferRates, Target as OfferTarget, read_offer};
 
 use crate::pricing::keys;
 use std::collections::BTreeSet;

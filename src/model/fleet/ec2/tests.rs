@@ -162,13 +162,17 @@ fn auto_searches_only_types_priced_for_the_purchase() {
     };
     let p = eval_on(&service(10.0, req(100.0, 0.0, 512)), &cfg, &b);
     assert_eq!(p.config["instance_type"], json!("m7g.large"));
-    // Without any rate for the purchase, `auto` cannot be priced.
+    // The shipped book's only Compute Savings Plans rate is m7g.large's (#12).
     let p = eval(&service(10.0, req(100.0, 0.0, 512)), &cfg);
-    assert!(
-        p.risks[0].contains("ec2.savings_plan_1y.auto"),
-        "{:?}",
-        p.risks
-    );
+    assert_eq!(p.config["instance_type"], json!("m7g.large"));
+    // Without any rate for the purchase (no Reserved Instance rate is shipped), `auto`
+    // cannot be priced.
+    let cfg = Ec2Config {
+        purchase: Purchase::Reserved1y,
+        ..cfg
+    };
+    let p = eval(&service(10.0, req(100.0, 0.0, 512)), &cfg);
+    assert!(p.risks[0].contains("ec2.reserved_1y.auto"), "{:?}", p.risks);
 }
 
 #[test]
