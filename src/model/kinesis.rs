@@ -51,6 +51,9 @@ pub const MAX_RECORD_KB: f64 = 10_240.0;
 pub const BURST_RECORD_KB: f64 = 1_024.0;
 /// An on-demand stream's starting write capacity, MB/s (and 4,000 records/s).
 pub const ON_DEMAND_START_MB_S: f64 = 4.0;
+/// The busiest a shard's consumer is planned to be at the peak (`shards: auto`): a consumer at
+/// 100% never works off a burst or a retry.
+pub const PROCESS_UTILIZATION: f64 = 0.9;
 /// How often a shared-throughput consumer polls a shard when it has caught up: Lambda "polls
 /// each shard ... at a base rate of once per second"
 /// (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html); the KCL's
@@ -193,14 +196,14 @@ fn throughput_shards(load: &Load, s: &Stream) -> (f64, f64) {
 
 /// The shards a provisioned stream gets: the profile's, or (`auto`) enough for the peak's
 /// writes, the shared reads and the consumer's processing (a shard's records are processed by
-/// one consumer, at most `lanes` batches at a time).
+/// one consumer, at most `lanes` batches at a time, planned at [`PROCESS_UTILIZATION`]).
 pub fn provisioned_shards(d: &Demand, s: &Stream, r: &Reader) -> u32 {
     if let Some(&n) = s.shards.fixed() {
         return n.max(1);
     }
     let load = Load::of(d);
     let (write, read) = throughput_shards(&load, s);
-    let process = (load.peak_rps / r.per_shard_rps()).ceil();
+    let process = (load.peak_rps / (r.per_shard_rps() * PROCESS_UTILIZATION)).ceil();
     write.max(read).max(process).clamp(1.0, u32::MAX as f64) as u32
 }
 

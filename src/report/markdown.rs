@@ -168,6 +168,13 @@ fn summary(doc: &mut Doc, plan: &Plan) {
     if options().any(|o| o.status() == Status::Unpriced) {
         notes.push("unpriced: the price book lacks a figure it needs (see the warning above); left out of the comparison, not ruled out.");
     }
+    if plan
+        .workloads
+        .iter()
+        .any(|w| w.kind == crate::profile::WorkloadKind::Stream)
+    {
+        notes.push("A stream's p99 is its records' iterator age (their age when processed).");
+    }
     doc.block(notes.join(" "));
 }
 
@@ -518,7 +525,8 @@ fn option_section(doc: &mut Doc, w: &WorkloadPlan, o: &OptionPlan, sources: &Sou
 
     let unit = rate_unit(w);
     let mut perf = format!(
-        "**Performance:** latency p50 {} ms, p99 {} ms; sustains {} {unit} at a peak of {} {}",
+        "**Performance:** {} p50 {} ms, p99 {} ms; sustains {} {unit} at a peak of {} {}",
+        w.kind.latency_words(),
         format::ms(o.latency_ms.p50),
         format::ms(o.latency_ms.p99),
         format::rps(o.throughput_rps),
