@@ -329,8 +329,8 @@ fn locate(key: &str) -> Option<(&'static str, &'static str, &'static str, &'stat
         "LCU-hour" => ("LCU-Hrs", 1.0),
         "shard-hour" => ("ShardHour", 1.0),
         "PUT payload unit" => ("PutPayloadUnits", 1.0),
-        "write request unit" => ("WriteRequestUnits", 1.0),
-        "read request unit" => ("ReadRequestUnits", 1.0),
+        "write unit" => ("WriteRequestUnits", 1.0),
+        "read unit" => ("ReadRequestUnits", 1.0),
         "GB-month" => ("GB-Mo", 1.0),
         other => panic!("no Price List unit for {other}"),
     };

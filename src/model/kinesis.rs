@@ -148,7 +148,10 @@ impl StreamPlan {
         c.insert("retention_hours".into(), json!(s.retention_hours));
         c.insert("enhanced_fan_out".into(), json!(s.enhanced_fan_out));
         c.insert("other_consumers".into(), json!(s.other_consumers));
-        c.insert("mean_batch_records".into(), json!(round_to(self.mean_batch, 1)));
+        c.insert(
+            "mean_batch_records".into(),
+            json!(round_to(self.mean_batch, 1)),
+        );
         c.insert(
             "stream_monthly_cost_usd".into(),
             json!(round_to(billing::total(&self.lines), 2)),
@@ -210,7 +213,9 @@ pub fn provisioned_shards(d: &Demand, s: &Stream, r: &Reader) -> u32 {
 /// The shards an on-demand stream is taken to run: twice the peak's writes, at least 4.
 pub fn on_demand_shards(d: &Demand, s: &Stream) -> u32 {
     let (write, _) = throughput_shards(&Load::of(d), s);
-    (2.0 * write).max(ON_DEMAND_START_MB_S).clamp(1.0, u32::MAX as f64) as u32
+    (2.0 * write)
+        .max(ON_DEMAND_START_MB_S)
+        .clamp(1.0, u32::MAX as f64) as u32
 }
 
 /// The stream for one option: as pinned, or (`capacity: auto`) the cheaper of provisioned and
@@ -290,7 +295,11 @@ fn plan_mode(
         in_flight = in_flight.max((rps * r.record_ms / 1000.0).min(lanes));
     }
     let periods = d.curve.periods_per_month();
-    let mean_batch = if batches > 0.0 { records / batches } else { 0.0 };
+    let mean_batch = if batches > 0.0 {
+        records / batches
+    } else {
+        0.0
+    };
     let peak_batch = (load.peak_rps / (f64::from(shards) * r.lanes).max(1.0) * gather_s)
         .clamp(1.0, r.batch_max.max(1.0));
     let batch_s = peak_batch * r.record_ms / 1000.0;

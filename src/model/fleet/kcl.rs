@@ -134,14 +134,24 @@ mod tests {
         let short = evaluate(Platform::Ecs, &d, &platforms(2, 4), &book());
         assert!(!short.feasible);
         assert!(
-            short.risks.iter().any(|r| r.contains("8 leases for 12 shards, so 4 shards go unread")),
+            short
+                .risks
+                .iter()
+                .any(|r| r.contains("8 leases for 12 shards, so 4 shards go unread")),
             "{:?}",
             short.risks
         );
         let enough = evaluate(Platform::Ecs, &d, &platforms(2, 8), &book());
         assert!(enough.feasible, "{:?}", enough.risks);
-        let items: Vec<&str> = enough.cost_breakdown.iter().map(|l| l.item.as_str()).collect();
-        assert!(items.contains(&"dynamodb") && items.contains(&"kinesis_shards"), "{items:?}");
+        let items: Vec<&str> = enough
+            .cost_breakdown
+            .iter()
+            .map(|l| l.item.as_str())
+            .collect();
+        assert!(
+            items.contains(&"dynamodb") && items.contains(&"kinesis_shards"),
+            "{items:?}"
+        );
         assert!(!items.contains(&"ingress"), "{items:?}");
         assert_eq!(enough.config["ingress"], "none");
         assert_eq!(enough.config["consumer"], "kcl");
@@ -169,7 +179,11 @@ mod tests {
             .map(|l| l.quantity)
             .sum();
         assert!((nat_gb - gb).abs() < 1e-6, "{nat_gb} {gb}");
-        assert!(ecs.risks.iter().any(|r| r.contains("interface VPC endpoint")));
+        assert!(
+            ecs.risks
+                .iter()
+                .any(|r| r.contains("interface VPC endpoint"))
+        );
         let lambda = evaluate(Platform::Lambda, &d, &Platforms::default(), &book());
         assert!(
             !lambda

@@ -2,8 +2,8 @@
 use super::*;
 use crate::model::billing::FreeTier;
 use crate::model::demand::Demand;
-use crate::model::traffic::Curve;
 use crate::model::testkit::{book, stream};
+use crate::model::traffic::Curve;
 use crate::profile::{Shape, Stream};
 
 fn flat(rps: f64, kb: f64, ms: f64, s: Stream) -> crate::profile::Workload {
@@ -62,7 +62,10 @@ fn aws_provisioned_example_to_the_cent() {
         .filter(|l| l.item == "kinesis_put_units")
         .map(|l| l.quantity)
         .sum();
-    assert!((units * 24.0 / MONTH_H - 17_280_000.0).abs() < 1.0, "{units}");
+    assert!(
+        (units * 24.0 / MONTH_H - 17_280_000.0).abs() < 1.0,
+        "{units}"
+    );
 }
 
 /// On-demand bills data in GB with each record rounded up to 1 KB ("4.5 KB each ... counts
@@ -92,7 +95,9 @@ fn on_demand_rounds_each_record_up_to_a_kilobyte() {
     };
     assert!((q(0.08) - gb).abs() < 1e-6);
     assert!((q(0.04) - 2.0 * gb).abs() < 1e-6);
-    assert!((q(0.04) * 0.04 + q(0.08) * 0.08 + 730.0 * 0.04 - billing::total(&p.lines)).abs() < 1e-6);
+    assert!(
+        (q(0.04) * 0.04 + q(0.08) * 0.08 + 730.0 * 0.04 - billing::total(&p.lines)).abs() < 1e-6
+    );
 }
 
 /// A partition key lives on one shard: 10% of 12,000 records/s on one key is over one shard's
@@ -108,7 +113,9 @@ fn a_hot_key_over_one_shard_throttles_whatever_the_shards() {
     let p = plan_of(&w, &kcl());
     assert!(!p.verdict.feasible());
     assert!(
-        p.verdict.risks().any(|r| r.contains("busiest partition key writes 1,200")),
+        p.verdict
+            .risks()
+            .any(|r| r.contains("busiest partition key writes 1,200")),
         "{:?}",
         p.verdict
     );
@@ -132,7 +139,9 @@ fn too_few_pinned_shards_throttle_writes() {
     };
     let p = plan_of(&flat(3_000.0, 0.5, 0.1, s), &fast);
     assert!(
-        p.verdict.blocker().is_some_and(|b| b.contains("writes are throttled (needs 3 shards)")),
+        p.verdict
+            .blocker()
+            .is_some_and(|b| b.contains("writes are throttled (needs 3 shards)")),
         "{:?}",
         p.verdict
     );
@@ -140,7 +149,10 @@ fn too_few_pinned_shards_throttle_writes() {
     let p = plan_of(&flat(3_000.0, 0.5, 0.1, provisioned()), &fast);
     assert_eq!(p.shards, 3);
     // A consumer that takes 1 ms a record needs 3,000 / (1,000 × 90%): 4 shards.
-    assert_eq!(plan_of(&flat(3_000.0, 0.5, 0.1, provisioned()), &kcl()).shards, 4);
+    assert_eq!(
+        plan_of(&flat(3_000.0, 0.5, 0.1, provisioned()), &kcl()).shards,
+        4
+    );
     assert!(p.verdict.feasible(), "{:?}", p.verdict);
 }
 
@@ -177,8 +189,18 @@ fn get_records_calls_are_shared_by_the_consumers() {
         ..provisioned()
     };
     let crowded = plan_of(&flat(100.0, 1.0, 1.0, crowded), &kcl());
-    assert!(crowded.p99_s > quiet.p99_s + 0.9, "{} {}", crowded.p99_s, quiet.p99_s);
-    assert!(crowded.verdict.risks().any(|r| r.contains("5 GetRecords calls")));
+    assert!(
+        crowded.p99_s > quiet.p99_s + 0.9,
+        "{} {}",
+        crowded.p99_s,
+        quiet.p99_s
+    );
+    assert!(
+        crowded
+            .verdict
+            .risks()
+            .any(|r| r.contains("5 GetRecords calls"))
+    );
     // Enhanced fan-out: pushed as they arrive.
     let efo = Stream {
         enhanced_fan_out: true,
@@ -210,7 +232,11 @@ fn shard_and_on_demand_quotas_are_checked() {
     let w = flat(100.0, 1.0, 1.0, many);
     let p = plan_of(&w, &kcl());
     assert!(p.verdict.feasible());
-    assert!(p.verdict.quota_requests().any(|q| q.contains("25,000 shards")));
+    assert!(
+        p.verdict
+            .quota_requests()
+            .any(|q| q.contains("25,000 shards"))
+    );
     let d = Demand::new(&w, FreeTier::none());
     let stated = crate::model::testkit::book_with_quotas(&[(keys::Q_KINESIS_SHARDS, 500.0)]);
     let p = plan(&d, w.work.stream().unwrap(), &kcl(), None, &stated).unwrap();
@@ -224,7 +250,9 @@ fn shard_and_on_demand_quotas_are_checked() {
     // 12 million records/s of 1 KB: 11,719 MB/s of writes.
     let p = plan_of(&flat(12_000_000.0, 1.0, 0.001, od), &kcl());
     assert!(
-        p.verdict.quota_requests().any(|q| q.contains("MB/s of writes")),
+        p.verdict
+            .quota_requests()
+            .any(|q| q.contains("MB/s of writes")),
         "{:?}",
         p.verdict
     );
@@ -289,7 +317,10 @@ fn the_backlog_matches_a_discrete_event_simulation() {
     let p99 = waits[(waits.len() as f64 * 0.99) as usize];
     let model = fluid.quantile(&curve, 0.99);
     assert!(p99 > 10.0, "the test needs a backlog: {p99}");
-    assert!((model - p99).abs() <= curve.step_s, "model {model} s, simulated {p99} s");
+    assert!(
+        (model - p99).abs() <= curve.step_s,
+        "model {model} s, simulated {p99} s"
+    );
 }
 
 /// The KCL lease table on DynamoDB on-demand, by hand: 10 shards, 2 workers. Writes: a
@@ -314,8 +345,14 @@ fn the_lease_table_to_the_cent() {
 fn auto_capacity_takes_the_cheaper_mode() {
     let busy = plan_of(&flat(3_000.0, 1.5, 1.0, Stream::default()), &kcl());
     assert_eq!(busy.mode, Mode::Provisioned);
-    assert!(busy.other.is_some_and(|(m, c)| m == Mode::OnDemand && c > billing::total(&busy.lines)));
+    assert!(
+        busy.other
+            .is_some_and(|(m, c)| m == Mode::OnDemand && c > billing::total(&busy.lines))
+    );
     let trickle = plan_of(&flat(1.0, 1.0, 1.0, Stream::default()), &kcl());
     assert_eq!(trickle.mode, Mode::Provisioned);
-    assert_eq!(cents(billing::total(&trickle.lines) - line_cost(&trickle, "PUT payload unit")), 10.95);
+    assert_eq!(
+        cents(billing::total(&trickle.lines) - line_cost(&trickle, "PUT payload unit")),
+        10.95
+    );
 }

@@ -194,12 +194,25 @@ mod tests {
     fn the_parallelization_factor_multiplies_a_shards_batches() {
         let one = lambda(provisioned(1), 2_000.0, 10.0);
         let four = lambda(provisioned(4), 2_000.0, 10.0);
-        assert!(one.feasible && four.feasible, "{:?} {:?}", one.risks, four.risks);
+        assert!(
+            one.feasible && four.feasible,
+            "{:?} {:?}",
+            one.risks,
+            four.risks
+        );
         assert_eq!(one.config["shards"], 23);
         assert_eq!(four.config["shards"], 6);
-        assert!(four.capacity.peak <= 24.0 && four.capacity.peak >= 20.0, "{}", four.capacity.peak);
+        assert!(
+            four.capacity.peak <= 24.0 && four.capacity.peak >= 20.0,
+            "{}",
+            four.capacity.peak
+        );
         assert!((four.throughput_rps - 6.0 * 4.0 * 100.0).abs() < 1e-6);
-        assert!(four.risks.iter().any(|r| r.contains("each partition key's records stay in order")));
+        assert!(
+            four.risks
+                .iter()
+                .any(|r| r.contains("each partition key's records stay in order"))
+        );
         assert!(!one.risks.iter().any(|r| r.contains("stay in order")));
     }
 
@@ -218,10 +231,18 @@ mod tests {
             10.0,
         );
         let records = 2_000.0 * crate::model::traffic::MONTH_S;
-        let requests = p.cost_breakdown.iter().find(|l| l.item == "requests").unwrap();
+        let requests = p
+            .cost_breakdown
+            .iter()
+            .find(|l| l.item == "requests")
+            .unwrap();
         assert!((requests.quantity - records / 20.0).abs() / requests.quantity < 1e-9);
         assert!(p.cost_breakdown.iter().any(|l| l.item == "kinesis_shards"));
-        assert!(p.cost_breakdown.iter().any(|l| l.item == "kinesis_put_units"));
+        assert!(
+            p.cost_breakdown
+                .iter()
+                .any(|l| l.item == "kinesis_put_units")
+        );
         let failing = |bisect| {
             lambda(
                 Stream {
@@ -237,7 +258,11 @@ mod tests {
         };
         let (plain, bisected) = (failing(false), failing(true));
         let reqs = |o: &crate::model::OptionPlan| {
-            o.cost_breakdown.iter().find(|l| l.item == "requests").unwrap().quantity
+            o.cost_breakdown
+                .iter()
+                .find(|l| l.item == "requests")
+                .unwrap()
+                .quantity
         };
         assert!((reqs(&plain) / requests.quantity - 1.01).abs() < 1e-9);
         assert!((reqs(&bisected) / requests.quantity - 1.02).abs() < 1e-9);
@@ -256,7 +281,11 @@ mod tests {
         };
         let p = lambda(s.clone(), 2_000.0, 10.0);
         assert!(p.feasible);
-        assert!(p.quota_requests.iter().any(|q| q.contains("6,000 concurrent executions")));
+        assert!(
+            p.quota_requests
+                .iter()
+                .any(|q| q.contains("6,000 concurrent executions"))
+        );
         let w = stream(2_000.0, Shape::Flat, 1.0, 1.0, 10.0, s);
         let d = Demand::new(&w, FreeTier::none());
         let stated = book_with_quotas(&[(keys::Q_LAMBDA_CONCURRENCY, 1000.0)]);
@@ -274,7 +303,13 @@ mod tests {
         };
         let p = lambda(s.clone(), 10.0, 200.0);
         assert!(!p.feasible);
-        assert!(p.risks.iter().any(|r| r.contains("6,144 records takes 1,229 s")), "{:?}", p.risks);
+        assert!(
+            p.risks
+                .iter()
+                .any(|r| r.contains("6,144 records takes 1,229 s")),
+            "{:?}",
+            p.risks
+        );
         assert!(lambda(s, 10.0, 100.0).feasible);
     }
 
