@@ -22,7 +22,8 @@
 //! - On-demand streams start at 4 MB/s of write and accommodate up to twice their peak of the
 //!   last 30 days; a day that repeats is always within it. AWS does not say how many shards an
 //!   on-demand stream has: the model takes enough for twice the peak's writes, at least 4 (the
-//!   starting capacity), which is what its consumers' parallelism follows.
+//!   starting capacity), which is what its consumers' parallelism follows. On-demand is
+//!   On-demand Standard; the account-level On-demand Advantage mode is not modelled.
 
 use super::assess::{Assessment, QuotaNeed};
 use super::billing;
