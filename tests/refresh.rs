@@ -314,6 +314,8 @@ fn locate(key: &str) -> Option<(&'static str, &'static str, &'static str, &'stat
         "AmazonStates" => "AWS Step Functions",
         "AmazonECS" => "Compute",
         "AmazonApiGateway" => "API Calls",
+        "AmazonKinesis" => "Kinesis Streams",
+        "AmazonDynamoDB" => "Amazon DynamoDB PayPerRequest Throughput",
         other => panic!("no productFamily label for {other}"),
     });
     let (unit, per) = match p.unit {
@@ -325,6 +327,11 @@ fn locate(key: &str) -> Option<(&'static str, &'static str, &'static str, &'stat
         "vCPU-hour" | "GB-hour" => ("hours", 1.0),
         "ALB-hour" => ("Hrs", 1.0),
         "LCU-hour" => ("LCU-Hrs", 1.0),
+        "shard-hour" => ("ShardHour", 1.0),
+        "PUT payload unit" => ("PutPayloadUnits", 1.0),
+        "write unit" => ("WriteRequestUnits", 1.0),
+        "read unit" => ("ReadRequestUnits", 1.0),
+        "GB-month" => ("GB-Mo", 1.0),
         other => panic!("no Price List unit for {other}"),
     };
     Some((service, usagetype, family, unit, per))
@@ -1216,10 +1223,13 @@ fn library_refresh_with_static_credentials_in_process() {
     );
     assert_eq!(
         pages.iter().filter(|p| p.3).count(),
-        6,
+        planner::aws::pricing_map::SERVICES.len(),
         "one done line per service"
     );
-    assert_eq!(refreshed.mapped.read.len(), 6);
+    assert_eq!(
+        refreshed.mapped.read.len(),
+        planner::aws::pricing_map::SERVICES.len()
+    );
 }
 
 // ------------------------------------------------------------------ hostile answers
@@ -1740,4 +1750,29 @@ fn another_regions_savings_plans_offer_is_refused_before_downloading() {
         fs::read_to_string(dir.path().join("us-east-1.yaml")).unwrap(),
         old
     );
+}
+
+/// Streams (#13): the Kinesis shard-hour and PUT payload unit prices and DynamoDB's
+/// on-demand request units are learned from `AmazonKinesis` and `AmazonDynamoDB` items (a
+/// moved figure lands in the book); the Kinesis prices entered from the pricing page are
+/// kept from the previous book.
+#[test]
+fn kinesis_and_dynamodb_prices_are_learned_from_their_items() {
+    let mut items = us_items();
+    set_price(&mut items, "USE1-Storage-ShardHour", "0.016");
+    set_price(&mut items, "USE1-WriteRequestUnits", "0.0000007");
+    let api = Api::start(items, 100);
+    let (dir, _) = dir_with_old_book();
+    let run = refresh(&api.url, dir.path(), "us-east-1", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let new = written(dir.path(), "us-east-1");
+    let usd = |k: &str| new.prices[k].tiers[0].usd;
+    assert_eq!(usd("kinesis.shard_hours"), 0.016);
+    assert_eq!(usd("dynamodb.on_demand.write_request_units"), 0.0000007);
+    assert_eq!(usd("kinesis.put_payload_units"), 0.000000014);
+    assert_eq!(usd("kinesis.on_demand.stream_hours"), 0.04);
+    let seen = api.seen();
+    for service in ["AmazonKinesis", "AmazonDynamoDB"] {
+        assert!(seen.iter().any(|s| s.service() == service), "{service}");
+    }
 }

@@ -37,6 +37,7 @@ report_snapshots! {
     image_fanout => "image-fanout",
     order_workflow => "order-workflow",
     marketplace => "marketplace",
+    clickstream => "clickstream",
 }
 
 #[test]
@@ -70,6 +71,7 @@ fn every_break_even_names_both_sides_and_every_report_has_the_sensitivity_table(
         "image-fanout",
         "order-workflow",
         "marketplace",
+        "clickstream",
     ] {
         let md = render(name, report::Format::Markdown);
         let lines: Vec<&str> = md
@@ -151,6 +153,7 @@ fn every_priced_option_bills_its_logs() {
         "image-fanout",
         "order-workflow",
         "marketplace",
+        "clickstream",
     ] {
         let json: serde_json::Value =
             serde_json::from_str(&render(name, report::Format::Json)).unwrap();
@@ -175,8 +178,12 @@ fn every_priced_option_bills_its_logs() {
             }
         }
         let md = render(name, report::Format::Markdown);
+        // The clickstream logs a line per batch, not per record.
+        let bytes = if name == "clickstream" { 8 } else { 256 };
         assert!(
-            md.contains("- CloudWatch Logs: the application logs 256 bytes a request"),
+            md.contains(&format!(
+                "- CloudWatch Logs: the application logs {bytes} bytes a request"
+            )),
             "{name}"
         );
     }

@@ -651,3 +651,75 @@ fn the_runtime_knob_moves_the_fleets_cpu_and_nothing_of_lambda() {
     );
     assert_eq!(value(&app, Param::Runtime), "java");
 }
+
+/// A stream's knobs re-plan live: the parallelization factor down from 4 to 1 leaves each
+/// shard's consumer a quarter of its batches, so Lambda needs more shards; batch size and
+/// capacity take typed values and refuse bad ones.
+#[test]
+fn stream_knobs_replan_the_stream() {
+    let source = Source::File(PathBuf::from("profiles/clickstream.yaml"));
+    let mut app = app(&source);
+    let row = app
+        .rows
+        .iter()
+        .position(|r| matches!(r, Row::Workload { wi: 0, .. }))
+        .unwrap();
+    app.sel.row = row;
+    app.view.focus = Focus::Workloads;
+    act(&mut app, Action::Enter);
+    let shards = |app: &App| {
+        let (_, _, wp) = app.selected().unwrap();
+        wp.options
+            .iter()
+            .find(|o| o.platform == Platform::Lambda)
+            .unwrap()
+            .config["shards"]
+            .as_u64()
+            .unwrap()
+    };
+    let before = shards(&app);
+    let i = app
+        .params()
+        .iter()
+        .position(|p| *p == Param::StreamParallelization)
+        .unwrap();
+    act(&mut app, Action::Top);
+    for _ in 0..i {
+        act(&mut app, Action::Down);
+    }
+    assert_eq!(app.param(), Some(Param::StreamParallelization));
+    assert_eq!(value(&app, Param::StreamParallelization), "4");
+    for _ in 0..3 {
+        act(&mut app, Action::Step(-1));
+    }
+    assert_eq!(value(&app, Param::StreamParallelization), "1");
+    assert!(shards(&app) > before, "{} > {before}", shards(&app));
+    act(&mut app, Action::Step(-1));
+    assert_eq!(
+        value(&app, Param::StreamParallelization),
+        "1",
+        "clamped at 1"
+    );
+
+    let (l, wi, _) = app.selected().unwrap();
+    let mut p = l.edited.clone();
+    let book = planner::pricing::built_in("us-east-1").unwrap().book;
+    assert!(
+        Param::StreamBatchSize
+            .set_text(&mut p, wi, "20000", &book)
+            .is_err()
+    );
+    Param::StreamBatchSize
+        .set_text(&mut p, wi, "500", &book)
+        .unwrap();
+    assert_eq!(Param::StreamBatchSize.value(&p, wi), "500");
+    Param::StreamCapacity
+        .set_text(&mut p, wi, "on_demand", &book)
+        .unwrap();
+    assert_eq!(Param::StreamCapacity.value(&p, wi), "on_demand");
+    assert!(
+        Param::StreamShards
+            .set_text(&mut p, wi, "0", &book)
+            .is_err()
+    );
+}

@@ -204,7 +204,10 @@ impl<'a> Demand<'a> {
 
     /// A stream's SLO on its records' age when processed, p99, seconds.
     pub fn p99_iterator_age_s(&self) -> Option<f64> {
-        self.workload.slo.as_ref().and_then(|s| s.p99_iterator_age_s)
+        self.workload
+            .slo
+            .as_ref()
+            .and_then(|s| s.p99_iterator_age_s)
     }
 
     pub fn max_throttled_share(&self) -> f64 {

@@ -22,7 +22,8 @@
 //! - On-demand streams start at 4 MB/s of write and accommodate up to twice their peak of the
 //!   last 30 days; a day that repeats is always within it. AWS does not say how many shards an
 //!   on-demand stream has: the model takes enough for twice the peak's writes, at least 4 (the
-//!   starting capacity), which is what its consumers' parallelism follows.
+//!   starting capacity), which is what its consumers' parallelism follows. On-demand is
+//!   On-demand Standard; the account-level On-demand Advantage mode is not modelled.
 
 use super::assess::{Assessment, QuotaNeed};
 use super::billing;
@@ -51,6 +52,9 @@ pub const MAX_RECORD_KB: f64 = 10_240.0;
 pub const BURST_RECORD_KB: f64 = 1_024.0;
 /// An on-demand stream's starting write capacity, MB/s (and 4,000 records/s).
 pub const ON_DEMAND_START_MB_S: f64 = 4.0;
+/// The busiest a shard's consumer is planned to be at the peak (`shards: auto`): a consumer at
+/// 100% never works off a burst or a retry.
+pub const PROCESS_UTILIZATION: f64 = 0.9;
 /// How often a shared-throughput consumer polls a shard when it has caught up: Lambda "polls
 /// each shard ... at a base rate of once per second"
 /// (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html); the KCL's
@@ -145,7 +149,10 @@ impl StreamPlan {
         c.insert("retention_hours".into(), json!(s.retention_hours));
         c.insert("enhanced_fan_out".into(), json!(s.enhanced_fan_out));
         c.insert("other_consumers".into(), json!(s.other_consumers));
-        c.insert("mean_batch_records".into(), json!(round_to(self.mean_batch, 1)));
+        c.insert(
+            "mean_batch_records".into(),
+            json!(round_to(self.mean_batch, 1)),
+        );
         c.insert(
             "stream_monthly_cost_usd".into(),
             json!(round_to(billing::total(&self.lines), 2)),
@@ -193,21 +200,23 @@ fn throughput_shards(load: &Load, s: &Stream) -> (f64, f64) {
 
 /// The shards a provisioned stream gets: the profile's, or (`auto`) enough for the peak's
 /// writes, the shared reads and the consumer's processing (a shard's records are processed by
-/// one consumer, at most `lanes` batches at a time).
+/// one consumer, at most `lanes` batches at a time, planned at [`PROCESS_UTILIZATION`]).
 pub fn provisioned_shards(d: &Demand, s: &Stream, r: &Reader) -> u32 {
     if let Some(&n) = s.shards.fixed() {
         return n.max(1);
     }
     let load = Load::of(d);
     let (write, read) = throughput_shards(&load, s);
-    let process = (load.peak_rps / r.per_shard_rps()).ceil();
+    let process = (load.peak_rps / (r.per_shard_rps() * PROCESS_UTILIZATION)).ceil();
     write.max(read).max(process).clamp(1.0, u32::MAX as f64) as u32
 }
 
 /// The shards an on-demand stream is taken to run: twice the peak's writes, at least 4.
 pub fn on_demand_shards(d: &Demand, s: &Stream) -> u32 {
     let (write, _) = throughput_shards(&Load::of(d), s);
-    (2.0 * write).max(ON_DEMAND_START_MB_S).clamp(1.0, u32::MAX as f64) as u32
+    (2.0 * write)
+        .max(ON_DEMAND_START_MB_S)
+        .clamp(1.0, u32::MAX as f64) as u32
 }
 
 /// The stream for one option: as pinned, or (`capacity: auto`) the cheaper of provisioned and
@@ -287,7 +296,11 @@ fn plan_mode(
         in_flight = in_flight.max((rps * r.record_ms / 1000.0).min(lanes));
     }
     let periods = d.curve.periods_per_month();
-    let mean_batch = if batches > 0.0 { records / batches } else { 0.0 };
+    let mean_batch = if batches > 0.0 {
+        records / batches
+    } else {
+        0.0
+    };
     let peak_batch = (load.peak_rps / (f64::from(shards) * r.lanes).max(1.0) * gather_s)
         .clamp(1.0, r.batch_max.max(1.0));
     let batch_s = peak_batch * r.record_ms / 1000.0;

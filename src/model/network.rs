@@ -167,7 +167,9 @@ fn egress_gb(d: &Demand, net: &Network) -> f64 {
 /// gateway, or a Kinesis interface endpoint with `egress: vpc_endpoints`).
 fn stream_read_gb(d: &Demand) -> f64 {
     match &*d.work {
-        Work::Stream { .. } => d.monthly_requests().max(0.0) * d.request.payload_kb.max(0.0) / KB_PER_GB,
+        Work::Stream { .. } => {
+            d.monthly_requests().max(0.0) * d.request.payload_kb.max(0.0) / KB_PER_GB
+        }
         Work::Service { .. } | Work::Fanout { .. } | Work::Workflow { .. } | Work::Queue { .. } => {
             0.0
         }

@@ -508,7 +508,11 @@ impl OptionPlan {
     /// This evaluated option with more `lines` on its bill (its total stays theirs) and
     /// `verdict`'s findings after its own (a stream's consumer fleet adds the stream). An
     /// option not evaluated is returned as it is.
-    pub fn with_more(mut self, lines: Vec<LineItem>, verdict: crate::model::Assessment) -> OptionPlan {
+    pub fn with_more(
+        mut self,
+        lines: Vec<LineItem>,
+        verdict: crate::model::Assessment,
+    ) -> OptionPlan {
         if !self.evaluated() {
             return self;
         }

@@ -423,14 +423,22 @@ pub fn prices() -> Vec<PriceKey> {
     // no Price List usage type was confirmed for them, so refresh keeps them.
     for (usagetype, key, unit) in [
         ("Storage-ShardHour", KINESIS_SHARD_HOURS, "shard-hour"),
-        ("PutRequestPayloadUnits", KINESIS_PUT_UNITS, "PUT payload unit"),
-        ("Extended-ShardHour", KINESIS_EXTENDED_RETENTION, "shard-hour"),
+        (
+            "PutRequestPayloadUnits",
+            KINESIS_PUT_UNITS,
+            "PUT payload unit",
+        ),
+        (
+            "Extended-ShardHour",
+            KINESIS_EXTENDED_RETENTION,
+            "shard-hour",
+        ),
     ] {
         v.push(listed("AmazonKinesis", usagetype, key.into(), unit));
     }
     for (usagetype, key, unit) in [
-        ("WriteRequestUnits", DYNAMODB_WRITE_UNITS, "write request unit"),
-        ("ReadRequestUnits", DYNAMODB_READ_UNITS, "read request unit"),
+        ("WriteRequestUnits", DYNAMODB_WRITE_UNITS, "write unit"),
+        ("ReadRequestUnits", DYNAMODB_READ_UNITS, "read unit"),
         ("TimedStorage-ByteHrs", DYNAMODB_STORAGE, "GB-month"),
     ] {
         v.push(listed("AmazonDynamoDB", usagetype, key.into(), unit));

@@ -258,10 +258,6 @@ impl WorkloadKind {
         }
     }
 
-    /// Alias of [`latency_word`](Self::latency_word) (the stream branch's name).
-    pub fn latency_words(self) -> &'static str {
-        self.latency_word()
-    }
 }
 
 /// What a workload is, with exactly the sections its kind needs.

@@ -523,7 +523,10 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
                     "`stream` only applies to kind: stream",
                 );
             }
-            if w.slo.as_ref().is_some_and(|s| s.p99_iterator_age_s.is_some()) {
+            if w.slo
+                .as_ref()
+                .is_some_and(|s| s.p99_iterator_age_s.is_some())
+            {
                 c.at_key(
                     &format!("{p}.slo.p99_iterator_age_s"),
                     "`p99_iterator_age_s` only applies to kind: stream (use `p99_latency_ms`)",
@@ -557,7 +560,12 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
         if let Some(v) = s.p99_iterator_age_s {
             let f = format!("{sp}.p99_iterator_age_s");
             c.positive(&f, v);
-            c.at_most(&f, v, limits::RETENTION_HOURS * 3600.0, " s, the longest retention");
+            c.at_most(
+                &f,
+                v,
+                limits::RETENTION_HOURS * 3600.0,
+                " s, the longest retention",
+            );
         }
         if let Some(v) = s.max_throttled_share {
             let f = format!("{sp}.max_throttled_share");
@@ -811,8 +819,18 @@ fn check_stream(c: &mut Checker<'_>, p: &str, s: &Stream) {
             ),
         );
     }
-    c.range_u32(&format!("{p}.other_consumers"), s.other_consumers, (0, 20), " consumers");
-    c.range_u32(&format!("{p}.batch_size"), s.batch_size, (1, 10_000), " records");
+    c.range_u32(
+        &format!("{p}.other_consumers"),
+        s.other_consumers,
+        (0, 20),
+        " consumers",
+    );
+    c.range_u32(
+        &format!("{p}.batch_size"),
+        s.batch_size,
+        (1, 10_000),
+        " records",
+    );
     let f = format!("{p}.batching_window_s");
     c.non_negative(&f, s.batching_window_s);
     c.at_most(&f, s.batching_window_s, 300.0, " s");
@@ -824,7 +842,10 @@ fn check_stream(c: &mut Checker<'_>, p: &str, s: &Stream) {
     );
     let f = format!("{p}.failure_share");
     if c.finite(&f, s.failure_share) && !(0.0..=1.0).contains(&s.failure_share) {
-        c.at(&f, format!("{} is out of range (0..=1)", fmt_num(s.failure_share)));
+        c.at(
+            &f,
+            format!("{} is out of range (0..=1)", fmt_num(s.failure_share)),
+        );
     }
 }
 

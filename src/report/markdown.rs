@@ -168,6 +168,13 @@ fn summary(doc: &mut Doc, plan: &Plan) {
     if options().any(|o| o.status() == Status::Unpriced) {
         notes.push("unpriced: the price book lacks a figure it needs (see the warning above); left out of the comparison, not ruled out.");
     }
+    if plan
+        .workloads
+        .iter()
+        .any(|w| w.kind == crate::profile::WorkloadKind::Stream)
+    {
+        notes.push("A stream's p99 is its records' iterator age (their age when processed).");
+    }
     doc.block(notes.join(" "));
 }
 

@@ -14,6 +14,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../profiles/checkout-api.yaml"),
     ),
     (
+        "clickstream.yaml",
+        include_str!("../../profiles/clickstream.yaml"),
+    ),
+    (
         "high-throughput-api.yaml",
         include_str!("../../profiles/high-throughput-api.yaml"),
     ),

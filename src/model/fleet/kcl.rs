@@ -90,3 +90,116 @@ pub fn consume(
     };
     Ok(plan)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use crate::model::billing::FreeTier;
+    use crate::model::demand::Demand;
+    use crate::model::testkit::{book, stream};
+    use crate::model::{Platform, evaluate};
+    use crate::profile::{
+        AutoOr, EcsConfig, Egress, FleetIngress, Network, Platforms, Shape, Stream, StreamCapacity,
+        Subnet,
+    };
+
+    fn platforms(min_tasks: u32, per_task: u32) -> Platforms {
+        Platforms {
+            ecs: EcsConfig {
+                min_tasks,
+                concurrency_per_task: per_task,
+                ingress: FleetIngress::Alb,
+                ..EcsConfig::default()
+            },
+            ..Platforms::default()
+        }
+    }
+
+    fn clicks(shards: u32) -> crate::profile::Workload {
+        let s = Stream {
+            capacity: StreamCapacity::Provisioned,
+            shards: AutoOr::Fixed(shards),
+            ..Stream::default()
+        };
+        stream(500.0, Shape::Flat, 1.0, 1.0, 4.0, s)
+    }
+
+    /// A shard's lease has one owner: 2 tasks of 4 record processors hold 8 of 12 shards'
+    /// leases, and 4 shards go unread; 2 tasks of 8 hold them all. No ALB for a stream's
+    /// workers, and the KCL's lease table is billed (`dynamodb`).
+    #[test]
+    fn a_fleet_with_fewer_record_processors_than_shards_leaves_shards_unread() {
+        let w = clicks(12);
+        let d = Demand::new(&w, FreeTier::none());
+        let short = evaluate(Platform::Ecs, &d, &platforms(2, 4), &book());
+        assert!(!short.feasible);
+        assert!(
+            short
+                .risks
+                .iter()
+                .any(|r| r.contains("8 leases for 12 shards, so 4 shards go unread")),
+            "{:?}",
+            short.risks
+        );
+        let enough = evaluate(Platform::Ecs, &d, &platforms(2, 8), &book());
+        assert!(enough.feasible, "{:?}", enough.risks);
+        let items: Vec<&str> = enough
+            .cost_breakdown
+            .iter()
+            .map(|l| l.item.as_str())
+            .collect();
+        assert!(
+            items.contains(&"dynamodb") && items.contains(&"kinesis_shards"),
+            "{items:?}"
+        );
+        assert!(!items.contains(&"ingress"), "{items:?}");
+        assert_eq!(enough.config["ingress"], "none");
+        assert_eq!(enough.config["consumer"], "kcl");
+    }
+
+    /// From private subnets behind a NAT gateway the workers read the records through it
+    /// (billed per GB); Lambda's event source mapping polls from outside the function's VPC.
+    #[test]
+    fn fleets_read_the_stream_through_the_nat_gateway() {
+        let w = clicks(12);
+        let net = Network {
+            subnet: Subnet::Private,
+            egress: Egress::NatGateway,
+            lambda_in_vpc: true,
+            egress_kb_per_request: 0.0,
+            ..Network::default()
+        };
+        let d = Demand::new(&w, FreeTier::none()).with_network(&net);
+        let ecs = evaluate(Platform::Ecs, &d, &platforms(2, 8), &book());
+        let gb = 500.0 * crate::model::traffic::MONTH_S / (1024.0 * 1024.0);
+        let nat_gb: f64 = ecs
+            .cost_breakdown
+            .iter()
+            .filter(|l| l.item == "nat_gateway" && l.unit == "GB")
+            .map(|l| l.quantity)
+            .sum();
+        assert!((nat_gb - gb).abs() < 1e-6, "{nat_gb} {gb}");
+        assert!(
+            ecs.risks
+                .iter()
+                .any(|r| r.contains("interface VPC endpoint"))
+        );
+        let lambda = evaluate(Platform::Lambda, &d, &Platforms::default(), &book());
+        assert!(
+            !lambda
+                .cost_breakdown
+                .iter()
+                .any(|l| l.item == "nat_gateway" && l.unit == "GB" && l.quantity > 0.0)
+        );
+    }
+
+    /// Step Functions is listed, infeasible, with the reason.
+    #[test]
+    fn step_functions_is_not_a_stream_consumer() {
+        let w = clicks(1);
+        let d = Demand::new(&w, FreeTier::none());
+        let p = evaluate(Platform::StepFunctions, &d, &Platforms::default(), &book());
+        assert!(!p.feasible);
+        assert!(p.risks[0].contains("not a Kinesis consumer"));
+    }
+}

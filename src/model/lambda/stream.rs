@@ -78,8 +78,8 @@ pub(super) fn stream_at(
         verdict.infeasible(format!(
             "A full batch of {} records takes {} s, over Lambda's 15-minute timeout: lower \
              `batch_size`.",
-            fmt_num(r.batch_max),
-            fmt_num(round_to(full_batch_ms / 1000.0, 0))
+            crate::format::count(r.batch_max),
+            crate::format::count(round_to(full_batch_ms / 1000.0, 0))
         ));
     }
     if d.request.memory_mb > MAX_MEMORY_MB {
@@ -157,4 +157,179 @@ pub(super) fn stream_at(
             capacity_rps: Vec::new(),
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use crate::model::billing::FreeTier;
+    use crate::model::demand::Demand;
+    use crate::model::testkit::{book, book_with_quotas, stream};
+    use crate::pricing::keys;
+    use crate::profile::{AutoOr, LambdaConfig, Shape, Stream, StreamCapacity};
+
+    fn lambda(s: Stream, rps: f64, ms: f64) -> crate::model::OptionPlan {
+        let w = stream(rps, Shape::Flat, 1.0, 1.0, ms, s);
+        let d = Demand::new(&w, FreeTier::none());
+        let cfg = LambdaConfig {
+            memory_mb: AutoOr::Fixed(1769),
+            ..LambdaConfig::default()
+        };
+        crate::model::lambda::evaluate(&d, &cfg, &book())
+    }
+
+    fn provisioned(pf: u32) -> Stream {
+        Stream {
+            capacity: StreamCapacity::Provisioned,
+            parallelization_factor: pf,
+            bisect_on_error: true,
+            ..Stream::default()
+        }
+    }
+
+    /// One batch per shard at a time, times the parallelization factor: 2,000 records/s at
+    /// 10 ms a record need 23 shards one batch at a time (100 records/s a shard at 90%), 6 at
+    /// a factor of 4; the concurrent batches never exceed shards × factor.
+    #[test]
+    fn the_parallelization_factor_multiplies_a_shards_batches() {
+        let one = lambda(provisioned(1), 2_000.0, 10.0);
+        let four = lambda(provisioned(4), 2_000.0, 10.0);
+        assert!(
+            one.feasible && four.feasible,
+            "{:?} {:?}",
+            one.risks,
+            four.risks
+        );
+        assert_eq!(one.config["shards"], 23);
+        assert_eq!(four.config["shards"], 6);
+        assert!(
+            four.capacity.peak <= 24.0 && four.capacity.peak >= 20.0,
+            "{}",
+            four.capacity.peak
+        );
+        assert!((four.throughput_rps - 6.0 * 4.0 * 100.0).abs() < 1e-6);
+        assert!(
+            four.risks
+                .iter()
+                .any(|r| r.contains("each partition key's records stay in order"))
+        );
+        assert!(!one.risks.iter().any(|r| r.contains("stay in order")));
+    }
+
+    /// Each invocation is one batch, its duration the records' (batch size 100 at 200
+    /// records/s a shard: full batches of 100 records of 10 ms = 1 s each); the stream is
+    /// part of the bill; failed batches are retried (bisected: as two invocations).
+    #[test]
+    fn invocations_are_batches_and_retries_cost_more() {
+        let p = lambda(
+            Stream {
+                shards: AutoOr::Fixed(10),
+                parallelization_factor: 10,
+                ..provisioned(1)
+            },
+            2_000.0,
+            10.0,
+        );
+        let records = 2_000.0 * crate::model::traffic::MONTH_S;
+        let requests = p
+            .cost_breakdown
+            .iter()
+            .find(|l| l.item == "requests")
+            .unwrap();
+        assert!((requests.quantity - records / 20.0).abs() / requests.quantity < 1e-9);
+        assert!(p.cost_breakdown.iter().any(|l| l.item == "kinesis_shards"));
+        assert!(
+            p.cost_breakdown
+                .iter()
+                .any(|l| l.item == "kinesis_put_units")
+        );
+        let failing = |bisect| {
+            lambda(
+                Stream {
+                    failure_share: 0.01,
+                    bisect_on_error: bisect,
+                    shards: AutoOr::Fixed(10),
+                    parallelization_factor: 10,
+                    ..provisioned(1)
+                },
+                2_000.0,
+                10.0,
+            )
+        };
+        let (plain, bisected) = (failing(false), failing(true));
+        let reqs = |o: &crate::model::OptionPlan| {
+            o.cost_breakdown
+                .iter()
+                .find(|l| l.item == "requests")
+                .unwrap()
+                .quantity
+        };
+        assert!((reqs(&plain) / requests.quantity - 1.01).abs() < 1e-9);
+        assert!((reqs(&bisected) / requests.quantity - 1.02).abs() < 1e-9);
+        assert!(plain.risks.iter().any(|r| r.contains("poison record")));
+        assert!(!bisected.risks.iter().any(|r| r.contains("poison record")));
+    }
+
+    /// The concurrent batches count against the account's concurrency: 600 shards × 10
+    /// batches is over the 1,000 default (a quota request), over a stated quota infeasible.
+    #[test]
+    fn shards_times_the_factor_is_checked_against_the_concurrency_quota() {
+        let s = Stream {
+            shards: AutoOr::Fixed(600),
+            parallelization_factor: 10,
+            ..provisioned(1)
+        };
+        let p = lambda(s.clone(), 2_000.0, 10.0);
+        assert!(p.feasible);
+        assert!(
+            p.quota_requests
+                .iter()
+                .any(|q| q.contains("6,000 concurrent executions"))
+        );
+        let w = stream(2_000.0, Shape::Flat, 1.0, 1.0, 10.0, s);
+        let d = Demand::new(&w, FreeTier::none());
+        let stated = book_with_quotas(&[(keys::Q_LAMBDA_CONCURRENCY, 1000.0)]);
+        let p = crate::model::lambda::evaluate(&d, &LambdaConfig::default(), &stated);
+        assert!(!p.feasible);
+    }
+
+    /// A full batch must fit Lambda's 15 minutes: a batch of 10,000 records of 1 KB is cut to
+    /// 6,144 by the 6 MB payload; at 200 ms a record that is 1,229 s.
+    #[test]
+    fn a_full_batch_over_the_timeout_is_refused() {
+        let s = Stream {
+            batch_size: 10_000,
+            ..provisioned(1)
+        };
+        let p = lambda(s.clone(), 10.0, 200.0);
+        assert!(!p.feasible);
+        assert!(
+            p.risks
+                .iter()
+                .any(|r| r.contains("6,144 records takes 1,229 s")),
+            "{:?}",
+            p.risks
+        );
+        assert!(lambda(s, 10.0, 100.0).feasible);
+    }
+
+    /// The iterator age is the latency: the SLO holds or rules the option out.
+    #[test]
+    fn the_iterator_age_slo_rules() {
+        let w = stream(2_000.0, Shape::Flat, 1.0, 1.0, 10.0, provisioned(4));
+        let mut strict = w.clone();
+        strict.slo = Some(crate::profile::Slo {
+            p99_iterator_age_s: Some(0.5),
+            ..Default::default()
+        });
+        let cfg = LambdaConfig {
+            memory_mb: AutoOr::Fixed(1769),
+            ..LambdaConfig::default()
+        };
+        let d = Demand::new(&strict, FreeTier::none());
+        let p = crate::model::lambda::evaluate(&d, &cfg, &book());
+        assert!(!p.feasible);
+        assert!(p.risks.iter().any(|r| r.contains("iterator age")));
+        assert!(p.latency_ms.p99 > 1000.0);
+    }
 }

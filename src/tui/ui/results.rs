@@ -13,6 +13,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 pub fn unit_short(unit: &str) -> &str {
     match unit {
         "concurrent executions" => "conc",
+        "concurrent batches" => "batch",
         "instances" => "inst",
         "tasks" => "tasks",
         u => u.split_whitespace().next().unwrap_or(""),
