@@ -37,6 +37,7 @@ report_snapshots! {
     image_fanout => "image-fanout",
     order_workflow => "order-workflow",
     marketplace => "marketplace",
+    order_events => "order-events",
 }
 
 #[test]
