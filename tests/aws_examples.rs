@@ -24,6 +24,7 @@ fn lambda_free() -> FreeTier {
         lambda_gb_s: 400_000.0,
         sfn_transitions: 0.0,
         data_out_gb: 0.0,
+        sqs_requests: 0.0,
     }
 }
 

@@ -94,7 +94,9 @@ fn us_east_1_has_every_key_the_models_read() {
     );
     // The account's free 100 GB of data transfer out (#12) is non-expiring too.
     assert_eq!(book.free(keys::DATA_TRANSFER_OUT), 100.0);
-    assert_eq!(book.free_tier.len(), 4);
+    // SQS's first 1M requests a month (#13), standard and FIFO together.
+    assert_eq!(book.free(keys::SQS_FREE_REQUESTS), 1_000_000.0);
+    assert_eq!(book.free_tier.len(), 5);
 }
 
 #[test]
@@ -452,7 +454,7 @@ fn show_is_deterministic_and_complete() {
     assert!(a.contains("over 15000000000"));
     assert!(a.contains("0.0000166667"));
     assert!(a.contains("m7g.xlarge"));
-    assert!(a.contains("Free tier (4)"));
+    assert!(a.contains("Free tier (5)"));
     assert!(a.contains("ecs.fargate.task_launches_per_s  20"));
     assert!(!a.contains("warning"));
     for key in loaded.book.prices.keys() {

@@ -38,6 +38,7 @@ report_snapshots! {
     order_workflow => "order-workflow",
     marketplace => "marketplace",
     clickstream => "clickstream",
+    order_events => "order-events",
 }
 
 #[test]

@@ -419,3 +419,47 @@ fn a_deeply_nested_file_in_the_folder_is_listed_with_its_error() {
     assert_eq!(tui.exit_code(30), Some(0));
     tui.assert_restored("q");
 }
+
+/// kind: queue (#13) in a real terminal: the order-events example, its event source mapping
+/// capped at 2 concurrent batches through the `λ max concurrency` knob, re-plans live: the
+/// Lambda row's figures move.
+#[test]
+fn a_queue_knob_re_plans_in_a_real_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "profiles/order-events.yaml",
+        dir.path().join("order-events.yaml"),
+    )
+    .unwrap();
+    let mut tui = Tui::start(&[dir.path().join("order-events.yaml").as_os_str()]);
+    let screen = tui.wait_for("? help");
+    assert!(screen.contains("order-events"), "{screen}");
+    let before = loop {
+        let first = lambda_cost(&tui.wait("the Lambda cost", 30, |s| !lambda_cost(s).is_empty()));
+        std::thread::sleep(Duration::from_millis(150));
+        if lambda_cost(&tui.text()) == first {
+            break first;
+        }
+    };
+    // Into the parameters, down to the mapping's maximum concurrency (the 11th knob).
+    tui.keys("\r");
+    tui.wait_for("Enter type");
+    for _ in 0..10 {
+        tui.keys("j");
+    }
+    tui.wait_for("max concurrency");
+    tui.keys("\r");
+    tui.wait_for("2 to 1000, or auto");
+    tui.keys("2\r");
+    let after = tui.wait("the re-planned Lambda", 60, |s| {
+        !s.contains("computing")
+            && s.contains("? help")
+            && !lambda_cost(s).is_empty()
+            && lambda_cost(s) != before
+    });
+    assert!(after.contains("modified"), "{after}");
+    tui.keys("q");
+    tui.wait_for("Quit? The edits are not saved");
+    tui.keys("y");
+    assert_eq!(tui.exit_code(20), Some(0));
+}

@@ -723,3 +723,85 @@ fn stream_knobs_replan_the_stream() {
             .is_err()
     );
 }
+
+/// kind: queue (#13): the queue's knobs re-plan live. order-events, its Lambda mapping capped
+/// at 2 concurrent batches, cannot keep up (a backlog that grows) and is no longer feasible;
+/// `auto` again restores it. FIFO refuses a batch over 10; a typed type applies.
+#[test]
+fn the_queue_knobs_re_plan_the_event_source_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "profiles/order-events.yaml",
+        dir.path().join("order-events.yaml"),
+    )
+    .unwrap();
+    let source = Source::Folder(dir.path().to_path_buf());
+    let mut app = app(&source);
+    let row = app
+        .rows
+        .iter()
+        .position(|r| matches!(r, Row::Workload { wi: 0, .. }))
+        .unwrap();
+    app.sel.row = row;
+    app.view.focus = Focus::Workloads;
+    act(&mut app, Action::Enter);
+    let lambda = |app: &App| {
+        let (_, _, wp) = app.selected().unwrap();
+        wp.options
+            .iter()
+            .find(|o| o.platform == Platform::Lambda)
+            .unwrap()
+            .clone()
+    };
+    assert!(lambda(&app).feasible);
+    let goto = |app: &mut App, param: Param| {
+        let i = app.params().iter().position(|p| *p == param).unwrap();
+        act(app, Action::Top);
+        for _ in 0..i {
+            act(app, Action::Down);
+        }
+        assert_eq!(app.param(), Some(param));
+    };
+    goto(&mut app, Param::QueueMaxConcurrency);
+    assert_eq!(value(&app, Param::QueueMaxConcurrency), "auto");
+    act(&mut app, Action::Enter);
+    act(&mut app, Action::Input('2'));
+    act(&mut app, Action::Enter);
+    assert_eq!(value(&app, Param::QueueMaxConcurrency), "2");
+    let capped = lambda(&app);
+    assert!(!capped.feasible, "{:?}", capped.risks);
+    assert!(
+        capped.risks.iter().any(|r| r.contains("cannot keep up")),
+        "{:?}",
+        capped.risks
+    );
+    // Up from 1,000 is `auto` again.
+    act(&mut app, Action::Enter);
+    for c in "1000".chars() {
+        act(&mut app, Action::Input(c));
+    }
+    act(&mut app, Action::Enter);
+    act(&mut app, Action::Step(1));
+    assert_eq!(value(&app, Param::QueueMaxConcurrency), "auto");
+    assert!(lambda(&app).feasible);
+
+    goto(&mut app, Param::QueueType);
+    act(&mut app, Action::Enter);
+    for c in "fifo".chars() {
+        act(&mut app, Action::Input(c));
+    }
+    act(&mut app, Action::Enter);
+    assert_eq!(value(&app, Param::QueueType), "fifo");
+    assert_eq!(lambda(&app).config["queue_type"], "fifo");
+    goto(&mut app, Param::QueueBatch);
+    act(&mut app, Action::Step(1));
+    assert!(
+        app.refusal
+            .as_deref()
+            .unwrap()
+            .contains("1..=10 for a fifo queue"),
+        "{:?}",
+        app.refusal
+    );
+    assert_eq!(value(&app, Param::QueueBatch), "10");
+}

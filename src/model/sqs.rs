@@ -59,6 +59,61 @@ pub fn empty_receives_per_s(idle: f64, rate: f64) -> f64 {
     idle / LONG_POLL_S * (-rate.max(0.0) * LONG_POLL_S / idle).exp()
 }
 
+/// Messages' ages, weighted, in log-spaced bins (1% wide): O(1) to add, one pass for a
+/// quantile. A day's walk adds tens of thousands of populations (every step, every place in
+/// a batch), too many for [`crate::model::latency::LatencyMix`]'s exact tails.
+#[derive(Debug, Clone, Default)]
+pub struct Ages {
+    bins: Vec<f64>,
+    total: f64,
+}
+
+/// Bin width: each bin's upper edge is 1% above its lower one.
+const AGE_BIN_RATIO: f64 = 1.01;
+
+impl Ages {
+    pub fn new() -> Ages {
+        Ages::default()
+    }
+
+    fn bin(ms: f64) -> usize {
+        if ms <= 1.0 {
+            0
+        } else {
+            (ms.ln() / AGE_BIN_RATIO.ln()).ceil().min(5_000.0) as usize
+        }
+    }
+
+    /// `weight` messages of age `ms`.
+    pub fn add(&mut self, weight: f64, ms: f64) {
+        if !(weight > 0.0 && weight.is_finite() && ms.is_finite()) {
+            return;
+        }
+        let b = Ages::bin(ms.max(0.0));
+        if self.bins.len() <= b {
+            self.bins.resize(b + 1, 0.0);
+        }
+        self.bins[b] += weight;
+        self.total += weight;
+    }
+
+    /// The age `q` of the messages are within, ms (the bin's upper edge: at most 1% high).
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.total <= 0.0 {
+            return 0.0;
+        }
+        let target = q.clamp(0.0, 1.0) * self.total;
+        let mut seen = 0.0;
+        for (b, w) in self.bins.iter().enumerate() {
+            seen += w;
+            if seen >= target * (1.0 - 1e-12) && *w > 0.0 {
+                return AGE_BIN_RATIO.powi(b as i32);
+            }
+        }
+        AGE_BIN_RATIO.powi(self.bins.len().saturating_sub(1) as i32)
+    }
+}
+
 /// How failures and retries multiply a queue's work: each handling attempt fails with the
 /// queue's `failure_share`; a failed message (or, without partial batch responses, its whole
 /// batch) returns to the queue after the visibility timeout, and with `max_receives` goes to

@@ -30,6 +30,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../profiles/marketplace.yaml"),
     ),
     (
+        "order-events.yaml",
+        include_str!("../../profiles/order-events.yaml"),
+    ),
+    (
         "order-workflow.yaml",
         include_str!("../../profiles/order-workflow.yaml"),
     ),

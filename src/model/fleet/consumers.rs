@@ -10,7 +10,6 @@
 use super::{FleetRun, Unit};
 use crate::model::assess::Assessment;
 use crate::model::demand::Demand;
-use crate::model::latency::LatencyMix;
 use crate::model::plan::{Latency, LineItem};
 use crate::model::sqs::{self, Requests, Retries};
 use crate::model::words::round_to;
@@ -53,7 +52,7 @@ pub fn consume(
     let step_s = d.curve.step_s;
     let (mut receives, mut empty, mut deletes, mut peak_busy) = (0.0, 0.0, 0.0, 0.0_f64);
     let (mut backlog, mut peak_backlog, mut peak_step) = (0.0, 0.0_f64, None);
-    let mut age = LatencyMix::new();
+    let mut age = sqs::Ages::new();
     let mut end_of_first = 0.0;
     for lap in 0..2 {
         for (i, &rate) in d.curve.rps.iter().enumerate() {
@@ -87,7 +86,7 @@ pub fn consume(
             } else {
                 0.0
             };
-            age.add_fixed(rate * step_s, wait_ms + wall_ms);
+            age.add(rate * step_s, wait_ms + wall_ms);
         }
         if lap == 0 {
             end_of_first = backlog;

@@ -18,7 +18,6 @@
 use super::{Concurrency, OWN_LINES, Usage, bill, cold_starts, duration_ms, environments_wanted};
 use crate::model::assess::Assessment;
 use crate::model::demand::Demand;
-use crate::model::latency::LatencyMix;
 use crate::model::plan::{Capacity, Figures, Latency, OptionPlan, Platform};
 use crate::model::sqs::{self, Requests, Retries};
 use crate::model::words::{fmt_num, pct, round_to};
@@ -83,7 +82,7 @@ pub struct Walk {
     /// Backlog left at the end of the period after the first lap: the mapping cannot keep up
     /// when it grows lap after lap.
     pub growing: bool,
-    pub age: LatencyMix,
+    pub age: sqs::Ages,
 }
 
 /// Walk the curve (`rate` messages/s at steps of `step_s`): two laps, the second measured
@@ -169,11 +168,11 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
                 let age = wait_ms + fill_wait + m.message_ms * place;
                 let w = weight * share;
                 let first = w * (1.0 - returned);
-                out.age.add_fixed(first * (1.0 - cold_share), age);
-                out.age.add_fixed(first * cold_share, age + m.cold_start_ms);
+                out.age.add(first * (1.0 - cold_share), age);
+                out.age.add(first * cold_share, age + m.cold_start_ms);
                 // A message sent back waits the visibility timeout, then its turn again.
                 out.age
-                    .add_fixed(w * returned, age * 2.0 + m.visibility_s * 1000.0);
+                    .add(w * returned, age * 2.0 + m.visibility_s * 1000.0);
             }
         }
         if lap == 0 {

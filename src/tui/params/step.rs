@@ -300,31 +300,6 @@ fn toggle_arch(a: Architecture) -> Architecture {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn geometric_steps_round_and_reach_zero() {
-        assert_eq!(geometric(100.0, true, 1.0), 125.0);
-        assert_eq!(geometric(125.0, false, 1.0), 100.0);
-        assert_eq!(geometric(1.0, false, 1.0), 0.0);
-        assert_eq!(geometric(0.0, true, 1.0), 1.0);
-        assert_eq!(geometric(49.47, true, 0.01), 61.8);
-        assert_eq!(geometric(75_000_000.0, true, 1000.0), 93_800_000.0);
-        assert_eq!(geometric(0.05, true, 0.01), 0.0625);
-    }
-
-    #[test]
-    fn auto_steps_walk_options() {
-        let o = [0.25, 0.5, 1.0];
-        assert_eq!(step_auto_f64(&o, None, true), AutoOr::Fixed(0.25));
-        assert_eq!(step_auto_f64(&o, Some(0.25), false), AutoOr::Auto);
-        assert_eq!(step_auto_f64(&o, Some(0.5), true), AutoOr::Fixed(1.0));
-        assert_eq!(step_auto_f64(&o, Some(1.0), true), AutoOr::Fixed(1.0));
-    }
-}
-
 /// Batch sizes `+`/`-` walk (AWS: 1–10,000 for a standard queue, 10 for FIFO).
 const QUEUE_BATCH_STEPS: [u32; 9] = [1, 2, 5, 10, 25, 100, 500, 1000, 10_000];
 /// Event source mapping maximum concurrencies `+`/`-` walk (AWS: 2–1,000; then `auto`).
@@ -358,5 +333,30 @@ pub(super) fn set_queue_type(
             q.high_throughput = false;
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn geometric_steps_round_and_reach_zero() {
+        assert_eq!(geometric(100.0, true, 1.0), 125.0);
+        assert_eq!(geometric(125.0, false, 1.0), 100.0);
+        assert_eq!(geometric(1.0, false, 1.0), 0.0);
+        assert_eq!(geometric(0.0, true, 1.0), 1.0);
+        assert_eq!(geometric(49.47, true, 0.01), 61.8);
+        assert_eq!(geometric(75_000_000.0, true, 1000.0), 93_800_000.0);
+        assert_eq!(geometric(0.05, true, 0.01), 0.0625);
+    }
+
+    #[test]
+    fn auto_steps_walk_options() {
+        let o = [0.25, 0.5, 1.0];
+        assert_eq!(step_auto_f64(&o, None, true), AutoOr::Fixed(0.25));
+        assert_eq!(step_auto_f64(&o, Some(0.25), false), AutoOr::Auto);
+        assert_eq!(step_auto_f64(&o, Some(0.5), true), AutoOr::Fixed(1.0));
+        assert_eq!(step_auto_f64(&o, Some(1.0), true), AutoOr::Fixed(1.0));
     }
 }
