@@ -309,6 +309,16 @@ pub fn search(
     // The concurrency per unit of the fleet in question.
     if let Some(fleet) = fleet_in_question(wp) {
         tasks.push(Box::new(move || {
+            // Only the fleet reads its own settings (each platform is evaluated from its own
+            // section of `platforms`): the other options cost what they cost today at every
+            // probe, priced once here rather than at each.
+            let others: Costs = Platform::ALL.map(|p| {
+                if p == fleet {
+                    None
+                } else {
+                    super::price(p, d, platforms, book).feasible_cost()
+                }
+            });
             let today_n = f64::from(match fleet {
                 Platform::Ec2 => platforms.ec2.concurrency_per_process,
                 Platform::Ecs | Platform::Lambda | Platform::StepFunctions => {
@@ -333,7 +343,9 @@ pub fn search(
                             p.ecs.concurrency_per_task = v
                         }
                     }
-                    Some(decide(d, &p))
+                    let mut costs = others;
+                    costs[fleet as usize] = super::price(fleet, d, &p, book).feasible_cost();
+                    Some(costs)
                 },
             )
         }));

@@ -268,6 +268,10 @@ pub struct FleetRun {
     pub running: Vec<f64>,
     /// Most units running at once.
     pub peak_units: f64,
+    /// Fewest units running at once (0 on an empty curve): the steady baseline a
+    /// commitment covers, kept here so a search over shapes that share a unit reads it
+    /// instead of scanning the day again for each shape.
+    pub fewest_units: f64,
     /// Most units the curve requires at the target utilization (before the max cap).
     pub required_peak: f64,
     /// Unit-hours a month.
@@ -329,8 +333,10 @@ pub fn simulate(curve: &Curve, request: &Request, unit: &Unit, scaling: &Scaling
     let periods = curve.periods_per_month();
     let step = curve.step_s;
     let share = |x: f64| if offered > 0.0 { x / offered } else { 0.0 };
+    let fewest = running.iter().copied().fold(f64::INFINITY, f64::min);
     FleetRun {
         peak_units: running.iter().copied().fold(0.0, f64::max),
+        fewest_units: if fewest.is_finite() { fewest } else { 0.0 },
         running,
         required_peak,
         unit_hours: unit_steps * step * periods / 3600.0,

@@ -127,6 +127,20 @@ fn per_process(rate: f64, units: f64, unit: &Unit) -> Option<(f64, f64)> {
 /// Consecutive steps with the same per-process rate share one solve.
 fn mix(curve: &Curve, unit: &Unit, run: &FleetRun) -> QueueMix {
     let mut mix = QueueMix::new(unit.wall_ms());
+    mix_until(curve, unit, run, &mut mix, |_| true);
+    mix
+}
+
+/// [`mix`] into `mix`, handing `go_on` each waiting population as it is sealed (no later
+/// step can add to it: populations are sealed in the order [`QueueMix::tail`] sums them);
+/// stops, returning `false`, as soon as `go_on` does.
+fn mix_until(
+    curve: &Curve,
+    unit: &Unit,
+    run: &FleetRun,
+    mix: &mut QueueMix,
+    mut go_on: impl FnMut((f64, f64)) -> bool,
+) -> bool {
     let mut last: Option<(f64, Wait)> = None;
     for (&rate, &units) in curve.rps.iter().zip(&run.running) {
         let Some((served, lambda)) = per_process(rate, units, unit) else {
@@ -140,9 +154,19 @@ fn mix(curve: &Curve, unit: &Unit, run: &FleetRun) -> QueueMix {
                 w
             }
         };
-        mix.add(served * curve.step_s, wait.p, wait.decay);
+        if let Some(sealed) = mix.add(served * curve.step_s, wait.p, wait.decay)
+            && !go_on(sealed)
+        {
+            return false;
+        }
     }
-    mix
+    true
+}
+
+/// At least the total weight [`mix`] gives the day (its requests served, each step's at most
+/// those offered): the run's requests offered over one period of the curve.
+fn offered_weight(curve: &Curve, run: &FleetRun) -> f64 {
+    run.requests / curve.periods_per_month()
 }
 
 /// p50 and p99 over the day: per step, the processes' CPU and slot queues ([`Wait`]), mixed
@@ -193,8 +217,28 @@ pub fn p99_within(curve: &Curve, unit: &Unit, run: &FleetRun, target_ms: f64) ->
         // Every request takes at least its wall time.
         return Some(false);
     }
-    let mix = mix(curve, unit, run);
-    let (waiting, limit) = (mix.tail(t).0, 0.01 * mix.total);
+    // A shape far over the target is known long before the day's end: the tail at `t` sums
+    // non-negative terms population by population, and a float sum of those never falls, so
+    // once the populations sealed so far wait over the limit, the whole day does. The limit
+    // is the whole mix's, so it is bounded from above here: the mix weighs each step by the
+    // requests it serves, at most those offered, whose total the run keeps (the 1e-9 covers
+    // the sums' rounding, under 1e-11 for the longest curve).
+    let over = 0.01 * offered_weight(curve, run) * (1.0 + 1e-6) * (1.0 + 1e-9);
+    let mut sealed = 0.0;
+    let mut mix = QueueMix::new(unit.wall_ms());
+    let whole_day = mix_until(curve, unit, run, &mut mix, |(wp, d)| {
+        sealed += QueueMix::term(wp, d, t);
+        sealed < over || sealed.is_nan()
+    });
+    if !whole_day {
+        return Some(false);
+    }
+    // The last population ends the sum [`QueueMix::tail`] makes, in the same order.
+    let waiting = mix
+        .waiting
+        .last()
+        .map_or(sealed, |&(wp, d)| sealed + QueueMix::term(wp, d, t));
+    let limit = 0.01 * mix.total;
     if waiting <= limit * (1.0 - 1e-6) {
         Some(true)
     } else if waiting >= limit * (1.0 + 1e-6) {
@@ -225,24 +269,36 @@ impl QueueMix {
         }
     }
 
-    fn add(&mut self, weight: f64, p_wait: f64, decay_per_ms: f64) {
+    /// Adds a population; returns the waiting one this seals (the last, when this one does
+    /// not merge with it), if any.
+    fn add(&mut self, weight: f64, p_wait: f64, decay_per_ms: f64) -> Option<(f64, f64)> {
         if !(weight > 0.0 && weight.is_finite()) {
-            return;
+            return None;
         }
         self.total += weight;
         let p = p_wait.clamp(0.0, 1.0);
         if p > 0.0 && decay_per_ms > 0.0 {
             match self.waiting.last_mut() {
                 Some((wp, d)) if *d == decay_per_ms => *wp += weight * p,
-                _ => self.waiting.push((weight * p, decay_per_ms)),
+                last => {
+                    let sealed = last.map(|l| *l);
+                    self.waiting.push((weight * p, decay_per_ms));
+                    return sealed;
+                }
             }
         }
+        None
+    }
+
+    /// What one waiting population `(wp, d)` adds to [`QueueMix::tail`] at `t`.
+    fn term(wp: f64, d: f64, t: f64) -> f64 {
+        wp * (-t * d).exp()
     }
 
     /// Weight of requests still waiting `t` ms after their base time, and its derivative.
     fn tail(&self, t: f64) -> (f64, f64) {
         self.waiting.iter().fold((0.0, 0.0), |(g, dg), &(wp, d)| {
-            let e = wp * (-t * d).exp();
+            let e = Self::term(wp, d, t);
             (g + e, dg - d * e)
         })
     }
@@ -379,6 +435,81 @@ impl<'a> FleetCache<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`p99_within`] as it was before it could stop early: the whole day's mix, then its
+    /// tail at the target.
+    fn p99_within_whole_day(
+        curve: &Curve,
+        unit: &Unit,
+        run: &FleetRun,
+        target: f64,
+    ) -> Option<bool> {
+        let t = target - unit.wall_ms();
+        if t.is_nan() || t == 0.0 {
+            return None;
+        }
+        if t < 0.0 {
+            return Some(false);
+        }
+        let mix = mix(curve, unit, run);
+        let (waiting, limit) = (mix.tail(t).0, 0.01 * mix.total);
+        if waiting <= limit * (1.0 - 1e-6) {
+            Some(true)
+        } else if waiting >= limit * (1.0 + 1e-6) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// Stopping once the populations sealed so far wait over the limit gives the whole day's
+    /// answer, on shapes from far over the SLO (stopped in the morning) to well within it,
+    /// on a day with lag (shed steps) and a floor of idle units.
+    #[test]
+    fn p99_within_stops_early_with_the_whole_days_answer() {
+        use super::super::{Process, Scaling, simulate};
+        let r = Request {
+            duration_ms: 120.0,
+            cpu_ms: 30.0,
+            ..Request::default()
+        };
+        let (mut decided, mut stopped) = (0, 0);
+        for concurrency in [1, 4, 16, 50, 200] {
+            for (vcpus, target) in [(0.25, 0.95), (1.0, 0.6), (4.0, 0.9)] {
+                let unit = Unit::new(1, Process::new(&r, concurrency, vcpus));
+                let curve = Curve::diurnal(300.0, 4.0);
+                let scaling = Scaling {
+                    target_utilization: target,
+                    scale_out_s: 300.0,
+                    min: 2,
+                    max: 100_000,
+                };
+                let run = simulate(&curve, &r, &unit, &scaling);
+                for slo in [121.0, 125.0, 150.0, 200.0, 400.0, 1000.0] {
+                    let whole = p99_within_whole_day(&curve, &unit, &run, slo);
+                    assert_eq!(
+                        p99_within(&curve, &unit, &run, slo),
+                        whole,
+                        "{concurrency} {vcpus} {slo}"
+                    );
+                    decided += usize::from(whole.is_some());
+                    // Where it stopped: fewer populations solved than the day has.
+                    let over = 0.01 * offered_weight(&curve, &run) * (1.0 + 1e-6) * (1.0 + 1e-9);
+                    let mut sealed = 0.0;
+                    let mut part = QueueMix::new(unit.wall_ms());
+                    let t = slo - unit.wall_ms();
+                    if !mix_until(&curve, &unit, &run, &mut part, |(wp, d)| {
+                        sealed += QueueMix::term(wp, d, t);
+                        sealed < over
+                    }) {
+                        assert_eq!(whole, Some(false));
+                        stopped += 1;
+                    }
+                }
+            }
+        }
+        assert!(decided > 40 && stopped > 5, "{decided} {stopped}");
+    }
 
     #[test]
     fn queue_mix_matches_latency_mix() {

@@ -95,8 +95,7 @@ impl Usage {
 
 /// Units running at every step of a service fleet's day: its steady baseline.
 fn steady_units(run: &super::FleetRun) -> f64 {
-    let fewest = run.running.iter().copied().fold(f64::INFINITY, f64::min);
-    if fewest.is_finite() { fewest } else { 0.0 }
+    run.fewest_units
 }
 
 /// One shape evaluated for the workload: a service's fleet over the month, or a job's runs.

@@ -249,6 +249,7 @@ mod tests {
     fn fleet_run(running: Vec<f64>) -> FleetRun {
         FleetRun {
             peak_units: running.iter().copied().fold(0.0, f64::max),
+            fewest_units: running.iter().copied().fold(f64::INFINITY, f64::min),
             required_peak: 0.0,
             running,
             unit_hours: 0.0,
