@@ -315,3 +315,31 @@ fn the_fleets_band_is_reported_only_where_the_fleets_matter() {
     let md = render("high-throughput-api", report::Format::Markdown);
     assert!(md.contains("Near-tie: ECS Fargate and EC2"), "{md}");
 }
+
+/// A break-even past which the other camp's option misses a limit or the SLO does not flip
+/// the answer, and the report says so: order-events' EC2 workers cannot scale out before the
+/// backlog ages past the SLO at 302 msg/s, and webhook-receiver's ECS sheds its spikes at
+/// 53 req/s. Before, both reports said "above it, EC2" (or ECS) as if it took over there.
+#[test]
+fn a_break_even_past_which_the_other_option_is_infeasible_says_so() {
+    for name in ["order-events", "webhook-receiver"] {
+        let json: serde_json::Value =
+            serde_json::from_str(&render(name, report::Format::Json)).unwrap();
+        let be = &json["workloads"][0]["recommendation"]["break_even"];
+        assert_eq!(be["above_feasible"], false, "{name}: {be}");
+        assert_eq!(be["below_feasible"], true, "{name}: {be}");
+        let md = render(name, report::Format::Markdown);
+        assert!(
+            md.contains("is not feasible just above it"),
+            "{name}: {md}"
+        );
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&render("checkout-api", report::Format::Json)).unwrap();
+    let be = &json["workloads"][0]["recommendation"]["break_even"];
+    assert_eq!(
+        (&be["below_feasible"], &be["above_feasible"]),
+        (&serde_json::json!(true), &serde_json::json!(true)),
+        "{be}"
+    );
+}

@@ -460,10 +460,13 @@ fn versus(
             .find(|(s, v)| *s < k && *v != 0.0)
             .map_or(cheaper_now == a, |(_, v)| *v < 0.0);
         let (cheaper_below, cheaper_above) = if a_below { (a, b) } else { (b, a) };
+        let feasible_at = |p: Platform, s: f64| price(p, &d.scaled(s), platforms, book).feasible;
         BreakEven {
             cheaper_below,
             cheaper_above,
             average_rps: k * base_rate,
+            below_feasible: feasible_at(cheaper_below, k * 0.99),
+            above_feasible: feasible_at(cheaper_above, k * 1.01),
         }
     });
     Some(Versus {

@@ -243,6 +243,12 @@ pub struct BreakEven {
     pub cheaper_above: Platform,
     /// The average rate at the crossing (the unit of the workload's `average_rps`).
     pub average_rps: f64,
+    /// Whether each side's cheaper option is feasible just past the crossing (1% below it,
+    /// 1% above it): the option that is cheaper beyond a break-even may miss a limit or the
+    /// SLO there (a queue's fleet that cannot scale out before its backlog ages, say), and
+    /// then the crossing does not flip the answer.
+    pub below_feasible: bool,
+    pub above_feasible: bool,
 }
 
 /// Two options that cost within the near-tie share of each other over a range of rates.

@@ -191,6 +191,8 @@ pub fn service_workload(name: &str) -> WorkloadPlan {
                 break_even: Some(BreakEven {
                     cheaper_below: Platform::Lambda,
                     cheaper_above: Platform::Ecs,
+                    below_feasible: true,
+                    above_feasible: true,
                     average_rps: 62.75,
                 }),
                 cheaper_now: Some(Platform::Lambda),

@@ -205,6 +205,9 @@ struct BreakEvenView {
     cheaper_below: &'static str,
     cheaper_above: &'static str,
     average_rps: Option<f64>,
+    /// Whether `cheaper_below` / `cheaper_above` is feasible just past the crossing.
+    below_feasible: bool,
+    above_feasible: bool,
 }
 
 #[derive(Serialize)]
@@ -220,6 +223,8 @@ impl From<&BreakEven> for BreakEvenView {
             cheaper_below: b.cheaper_below.id(),
             cheaper_above: b.cheaper_above.id(),
             average_rps: round(b.average_rps, 3),
+            below_feasible: b.below_feasible,
+            above_feasible: b.above_feasible,
         }
     }
 }

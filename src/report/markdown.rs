@@ -239,13 +239,28 @@ fn break_even_line(w: &WorkloadPlan, at: &str) -> Option<String> {
         ));
     };
     Some(match &v.break_even {
-        Some(b) => format!(
-            "Break-even: below {} {unit} {} is cheaper than {}; above it, {} ({at}).",
-            format::rps(b.average_rps),
-            b.cheaper_below.label(),
-            b.cheaper_above.label(),
-            b.cheaper_above.label()
-        ),
+        Some(b) => {
+            let caveat = |p: Platform, feasible: bool, side: &str| {
+                if feasible {
+                    String::new()
+                } else {
+                    format!(
+                        " But {} is not feasible just {side} it (it misses a limit or the SLO \
+                         there), so the crossing does not flip the answer.",
+                        p.label()
+                    )
+                }
+            };
+            format!(
+                "Break-even: below {} {unit} {} is cheaper than {}; above it, {} ({at}).{}{}",
+                format::rps(b.average_rps),
+                b.cheaper_below.label(),
+                b.cheaper_above.label(),
+                b.cheaper_above.label(),
+                caveat(b.cheaper_below, b.below_feasible, "below"),
+                caveat(b.cheaper_above, b.above_feasible, "above"),
+            )
+        }
         None => {
             let cheaper = v.cheaper_now.unwrap_or(v.recommended);
             let dearer = if cheaper == other {

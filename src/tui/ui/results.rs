@@ -184,10 +184,12 @@ pub fn recommendation(frame: &mut Frame, area: Rect, app: &App) {
     if let Some(be) = r.break_even() {
         rate.push(Span::styled(
             format!(
-                " · break-even {} {unit}: {} below, {} above",
+                " · break-even {} {unit}: {} below{}, {} above{}",
                 format::rps(be.average_rps),
                 be.cheaper_below.short(),
-                be.cheaper_above.short()
+                if be.below_feasible { "" } else { " (✗ there)" },
+                be.cheaper_above.short(),
+                if be.above_feasible { "" } else { " (✗ there)" },
             ),
             t.muted(),
         ));
