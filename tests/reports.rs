@@ -329,10 +329,7 @@ fn a_break_even_past_which_the_other_option_is_infeasible_says_so() {
         assert_eq!(be["above_feasible"], false, "{name}: {be}");
         assert_eq!(be["below_feasible"], true, "{name}: {be}");
         let md = render(name, report::Format::Markdown);
-        assert!(
-            md.contains("is not feasible just above it"),
-            "{name}: {md}"
-        );
+        assert!(md.contains("is not feasible just above it"), "{name}: {md}");
     }
     let json: serde_json::Value =
         serde_json::from_str(&render("checkout-api", report::Format::Json)).unwrap();

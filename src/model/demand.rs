@@ -291,9 +291,10 @@ impl<'a> Demand<'a> {
             Work::Stream { .. } => true,
             // A queue's workers are sized to keep up; a backlog they let build is judged in
             // `fleet::consumers::consume` (the message age) and by the shedding allowance.
-            Work::Service { .. } | Work::Fanout { .. } | Work::Workflow { .. } | Work::Queue { .. } => {
-                false
-            }
+            Work::Service { .. }
+            | Work::Fanout { .. }
+            | Work::Workflow { .. }
+            | Work::Queue { .. } => false,
         }
     }
 

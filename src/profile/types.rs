@@ -257,7 +257,6 @@ impl WorkloadKind {
             WorkloadKind::Stream => "iterator age",
         }
     }
-
 }
 
 /// What a workload is, with exactly the sections its kind needs.

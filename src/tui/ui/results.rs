@@ -187,9 +187,17 @@ pub fn recommendation(frame: &mut Frame, area: Rect, app: &App) {
                 " · break-even {} {unit}: {} below{}, {} above{}",
                 format::rps(be.average_rps),
                 be.cheaper_below.short(),
-                if be.below_feasible { "" } else { " (✗ there)" },
+                if be.below_feasible {
+                    ""
+                } else {
+                    " (✗ there)"
+                },
                 be.cheaper_above.short(),
-                if be.above_feasible { "" } else { " (✗ there)" },
+                if be.above_feasible {
+                    ""
+                } else {
+                    " (✗ there)"
+                },
             ),
             t.muted(),
         ));
