@@ -1,6 +1,8 @@
 //! From a parameter keystroke to a finished frame, for a 20-workload profile: `update`, the
 //! re-plan of the edited workload (both stages) and drawing at 160x48 into a TestBackend.
 //! Run: `cargo bench --bench tui`. Prints the median and the 90th percentile.
+//! `BENCH_TUI_PROFILE=profiles/order-events.yaml cargo bench --bench tui` measures a real
+//! profile instead (its first workload is the one edited): the queue and stream examples.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use planner::tui::action::Action;
@@ -31,8 +33,19 @@ fn profile_yaml(n: usize) -> String {
 }
 
 fn main() {
-    let path = PathBuf::from("bench.yaml");
-    let profile = planner::profile::parse(&profile_yaml(20), &path).expect("bench profile");
+    let label = std::env::var("BENCH_TUI_PROFILE").unwrap_or_else(|_| "20 workloads".into());
+    let (path, profile) = match std::env::var("BENCH_TUI_PROFILE") {
+        Ok(p) => {
+            let path = PathBuf::from(p);
+            let profile = planner::profile::load(&path).expect("BENCH_TUI_PROFILE");
+            (path, profile)
+        }
+        Err(_) => {
+            let path = PathBuf::from("bench.yaml");
+            let profile = planner::profile::parse(&profile_yaml(20), &path).expect("bench profile");
+            (path, profile)
+        }
+    };
     let book = planner::pricing::built_in("us-east-1").expect("built-in book");
     let doc = Document {
         path,
@@ -170,7 +183,8 @@ fn main() {
     let median = times[times.len() / 2];
     let p90 = times[times.len() * 9 / 10];
     println!(
-        "tui keystroke -> frame (20 workloads, 160x48): median {:.2} ms, p90 {:.2} ms over {} runs",
+        "tui keystroke -> frame ({}, 160x48): median {:.2} ms, p90 {:.2} ms over {} runs",
+        label,
         median.as_secs_f64() * 1e3,
         p90.as_secs_f64() * 1e3,
         times.len()

@@ -144,6 +144,17 @@ impl Param {
         }
     }
 
+    /// The knob's label for a workload of `kind`: the rate and the monthly count in the
+    /// kind's own unit (messages for a queue, records for a stream).
+    pub fn label_for(self, kind: WorkloadKind) -> std::borrow::Cow<'static, str> {
+        match (self, kind) {
+            (Param::Rps, k) => format!("rate [{}]", k.rate_unit()).into(),
+            (Param::MonthlyRequests, WorkloadKind::Queue) => "messages/mo".into(),
+            (Param::MonthlyRequests, WorkloadKind::Stream) => "records/mo".into(),
+            (p, _) => p.label().into(),
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Param::Rps => "rate [req/s]",
@@ -527,5 +538,27 @@ fn ecs_memory_options(vcpu: Option<f64>) -> Vec<f64> {
             all.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
             all
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rate knob speaks the kind's unit: a queue's rate is messages a second, a stream's
+    /// records (it said "req/s" for every kind before).
+    #[test]
+    fn the_rate_knob_is_labelled_in_the_kinds_unit() {
+        assert_eq!(Param::Rps.label_for(WorkloadKind::Queue), "rate [msg/s]");
+        assert_eq!(
+            Param::Rps.label_for(WorkloadKind::Stream),
+            "rate [records/s]"
+        );
+        assert_eq!(Param::Rps.label_for(WorkloadKind::Service), "rate [req/s]");
+        assert_eq!(
+            Param::MonthlyRequests.label_for(WorkloadKind::Queue),
+            "messages/mo"
+        );
+        assert_eq!(Param::Shape.label_for(WorkloadKind::Stream), "shape");
     }
 }

@@ -156,10 +156,18 @@ type CapLine = (Platform, f64, Vec<(f64, f64)>);
 
 pub fn traffic(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let block = super::block(" Traffic over a day [req/s] (c: cost) ", false, t);
     let Some((loaded, wi, wp)) = app.selected() else {
         return;
     };
+    let kind = loaded.edited.workloads.get(wi).map(|w| w.kind());
+    let title = match kind {
+        Some(k) if k.is_job() => " Fan-out job (c: cost) ".to_string(),
+        k => format!(
+            " Traffic over a day [{}] (c: cost) ",
+            k.map_or("req/s", |k| k.rate_unit())
+        ),
+    };
+    let block = super::block(title, false, t);
     let has_traffic = loaded
         .edited
         .workloads

@@ -60,7 +60,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
         };
         rows.push(Row::new(vec![
             Cell::from(mark),
-            Cell::from(p.label()),
+            Cell::from(p.label_for(loaded.edited.workloads[wi].kind())),
             Cell::from(value),
         ]));
     }
