@@ -77,10 +77,12 @@ impl Ages {
     }
 
     fn bin(ms: f64) -> usize {
+        // ln(1.01), computed once (the same value `AGE_BIN_RATIO.ln()` gives each time).
+        static LN_RATIO: std::sync::LazyLock<f64> = std::sync::LazyLock::new(|| AGE_BIN_RATIO.ln());
         if ms <= 1.0 {
             0
         } else {
-            (ms.ln() / AGE_BIN_RATIO.ln()).ceil().min(5_000.0) as usize
+            (ms.ln() / *LN_RATIO).ceil().min(5_000.0) as usize
         }
     }
 

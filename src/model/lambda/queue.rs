@@ -92,6 +92,9 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
     let mut used_prev = 0.0_f64;
     let mut out = Walk::default();
     let mut end_of_first = 0.0;
+    // Reused every step: the gathered batch's tail and the places in a batch.
+    let mut tail: Vec<f64> = Vec::with_capacity(sqs::PER_CALL as usize);
+    let mut spots: Vec<(f64, f64, f64)> = Vec::with_capacity(10);
     for lap in 0..2 {
         let measure = lap == 1;
         for (i, &rate) in rates.iter().enumerate() {
@@ -107,7 +110,8 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
             // A batch: full from a backlog; else what the window gathers, or a receive returns.
             let gathered = m.window_s <= 0.0;
             let free_batch = if gathered {
-                gathered_mean(attempts_rate, m.batch)
+                gathered_tail_into(&mut tail, attempts_rate, m.batch);
+                tail.iter().sum()
             } else {
                 (rate * m.window_s).clamp(1.0, m.batch)
             };
@@ -163,8 +167,13 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
                 0.0
             };
             let returned = m.retries.returned;
-            let tail = gathered.then(|| gathered_tail(attempts_rate, m.batch));
-            for (share, place, fill_wait) in places(batch, fill_ms, tail.as_deref()) {
+            places_into(
+                &mut spots,
+                batch,
+                fill_ms,
+                gathered.then_some(tail.as_slice()),
+            );
+            for &(share, place, fill_wait) in &spots {
                 let age = wait_ms + fill_wait + m.message_ms * place;
                 let w = weight * share;
                 let first = w * (1.0 - returned);
@@ -184,49 +193,44 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
 }
 
 /// The batch a receive returns without a window or a backlog: the message that ended the
-/// poll and those arriving within [`sqs::GATHER_S`] (Poisson), at most `max` and 10: its mean.
-fn gathered_mean(rate: f64, max: f64) -> f64 {
-    gathered_tail(rate, max).iter().sum()
-}
-
-/// P(batch ≥ k) for k = 1, 2, ... of a gathered batch (see [`gathered_mean`]).
-fn gathered_tail(rate: f64, max: f64) -> Vec<f64> {
+/// poll and those arriving within [`sqs::GATHER_S`] (Poisson), at most `max` and 10, as
+/// P(batch ≥ k) for k = 1, 2, ... into `tail` (cleared first; its sum is the mean batch).
+fn gathered_tail_into(tail: &mut Vec<f64>, rate: f64, max: f64) {
+    tail.clear();
     let n = rate.max(0.0) * sqs::GATHER_S;
     let cap = max.clamp(1.0, sqs::PER_CALL) as usize;
     // P(N ≥ j) for the extra messages N ~ Poisson(n), j = 0..cap-1.
-    let mut tail = Vec::with_capacity(cap);
     let (mut pmf, mut below): (f64, f64) = ((-n).exp(), 0.0);
     for j in 0..cap {
         tail.push((1.0 - below).max(0.0));
         below += pmf;
         pmf *= n / (j as f64 + 1.0);
     }
-    tail
 }
 
 /// The places messages take in their batch, with their shares and the wait for the batch to
 /// fill: for a gathered batch, place k for the share P(batch ≥ k)/E[batch]; else `batch`
 /// places spread evenly (at most 8 points), the first waiting the whole fill.
-fn places(batch: f64, fill_ms: f64, gathered: Option<&[f64]>) -> Vec<(f64, f64, f64)> {
+fn places_into(out: &mut Vec<(f64, f64, f64)>, batch: f64, fill_ms: f64, gathered: Option<&[f64]>) {
+    out.clear();
     if let Some(tail) = gathered {
         let mean: f64 = tail.iter().sum();
-        return tail
-            .iter()
-            .enumerate()
-            .map(|(k, p)| (p / mean.max(1e-12), k as f64 + 1.0, 0.0))
-            .collect();
+        out.extend(
+            tail.iter()
+                .enumerate()
+                .map(|(k, p)| (p / mean.max(1e-12), k as f64 + 1.0, 0.0)),
+        );
+        return;
     }
     const POINTS: usize = 8;
-    (0..POINTS)
-        .map(|k| {
-            let u = (k as f64 + 0.5) / POINTS as f64;
-            (
-                1.0 / POINTS as f64,
-                (u * batch).floor() + 1.0,
-                fill_ms * (1.0 - u),
-            )
-        })
-        .collect()
+    out.extend((0..POINTS).map(|k| {
+        let u = (k as f64 + 0.5) / POINTS as f64;
+        (
+            1.0 / POINTS as f64,
+            (u * batch).floor() + 1.0,
+            fill_ms * (1.0 - u),
+        )
+    }));
 }
 
 /// The Lambda option of a queue at `memory_mb`.
