@@ -79,14 +79,15 @@ impl Input {
         }
     }
 
-    /// The input in words, with its unit (`rate_unit`: the workload's, e.g. `req/s`).
-    pub fn label(self, rate_unit: &str) -> String {
+    /// The input in words, with the workload kind's units (`req/s` and "request", `msg/s` and
+    /// "message", ...).
+    pub fn label(self, kind: crate::profile::WorkloadKind) -> String {
         match self {
-            Input::AverageRate => format!("average rate [{rate_unit}]"),
+            Input::AverageRate => format!("average rate [{}]", kind.rate_unit()),
             Input::PeakToAverage => "peak-to-average ratio".into(),
-            Input::Duration => "request duration [ms]".into(),
+            Input::Duration => format!("{} duration [ms]", kind.noun()),
             Input::CpuShare => "CPU share of the duration".into(),
-            Input::Memory => "memory per request [MB]".into(),
+            Input::Memory => format!("memory per {} [MB]", kind.noun()),
             Input::Concurrency(p) => match p {
                 Platform::Ec2 => "concurrency per EC2 process".into(),
                 Platform::Ecs | Platform::Lambda | Platform::StepFunctions => {

@@ -236,6 +236,27 @@ impl WorkloadKind {
         }
     }
 
+    /// What one unit of the workload's work is called: "request", "item", "message",
+    /// "record" (and [`nouns`](Self::nouns) for the plural).
+    pub fn noun(self) -> &'static str {
+        match self {
+            WorkloadKind::Service | WorkloadKind::Workflow => "request",
+            WorkloadKind::Fanout => "item",
+            WorkloadKind::Queue => "message",
+            WorkloadKind::Stream => "record",
+        }
+    }
+
+    /// The plural of [`noun`](Self::noun).
+    pub fn nouns(self) -> &'static str {
+        match self {
+            WorkloadKind::Service | WorkloadKind::Workflow => "requests",
+            WorkloadKind::Fanout => "items",
+            WorkloadKind::Queue => "messages",
+            WorkloadKind::Stream => "records",
+        }
+    }
+
     /// Whether the workload runs as batch jobs (makespan and deadline, not a rate curve).
     pub fn is_job(self) -> bool {
         match self {

@@ -349,7 +349,6 @@ fn sensitivity(doc: &mut Doc, w: &WorkloadPlan) {
         "### {}: what would change the answer",
         inline(&w.name)
     ));
-    let unit = rate_unit(w);
     let mut t = Table::new(&[
         ("Input", Align::Left),
         ("Today", Align::Right),
@@ -358,7 +357,7 @@ fn sensitivity(doc: &mut Doc, w: &WorkloadPlan) {
         ("Change", Align::Right),
     ]);
     for s in &w.sensitivity {
-        let label = s.input.label(unit);
+        let label = s.input.label(w.kind);
         let now = input_value(s.input, s.today);
         let flips: Vec<&Flip> = [&s.down, &s.up].into_iter().flatten().collect();
         if flips.is_empty() {

@@ -31,7 +31,7 @@ use super::demand::Demand;
 use super::plan::Latency;
 use super::traffic::{Curve, MONTH_S};
 use super::words::{fmt_num, pct, round_to};
-use crate::profile::{Request, Work};
+use crate::profile::Request;
 
 /// Target tracking releases capacity about 15 minutes after load drops (PRICES.md §8).
 pub const SCALE_IN_S: f64 = 900.0;
@@ -223,11 +223,10 @@ pub fn cpu_risks(
             fmt_num(round_to(p.cpu_ms / threads, 1))
         ));
     }
-    let job = match &*d.work {
-        Work::Fanout { .. } => true,
-        Work::Service { .. } | Work::Workflow { .. } | Work::Queue { .. } | Work::Stream { .. } => {
-            false
-        }
+    let kind = d.kind();
+    let one = match kind.noun() {
+        n if n.starts_with(['a', 'e', 'i', 'o', 'u']) => format!("an {n}"),
+        n => format!("a {n}"),
     };
     if p.cpu_bound {
         verdict.risk(format!(
@@ -236,23 +235,18 @@ pub fn cpu_risks(
             d.kind().rate_unit(),
             fmt_num(round_to(p.vcpus, 2)),
             fmt_num(round_to(p.cpu_ms, 1)),
-            if job { "an item" } else { "a request" },
+            one,
             p.concurrency,
-            if job {
-                "items"
-            } else if d.work.queue().is_some() {
-                "messages"
-            } else {
-                "requests"
-            },
+            kind.nouns(),
         ));
     }
     if let Some((when, busy)) = busiest
         && busy >= BUSY_CPU
     {
         verdict.risk(format!(
-            "At the busiest step ({when}) a {holder}'s CPU is {} busy: requests wait for it, and the p99 includes that wait.",
-            pct(busy)
+            "At the busiest step ({when}) a {holder}'s CPU is {} busy: {} wait for it, and the p99 includes that wait.",
+            pct(busy),
+            kind.nouns()
         ));
     }
     verdict

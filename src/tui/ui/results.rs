@@ -234,13 +234,13 @@ pub fn recommendation(frame: &mut Frame, area: Rect, app: &App) {
                     crate::model::sensitivity::Input::Prices(_) => {
                         format!(
                             "{} ×{} → {to}",
-                            s.input.label(unit),
+                            s.input.label(wp.kind),
                             format::decimal(f.factor, 3)
                         )
                     }
                     _ => format!(
                         "{} {} → {to} (×{})",
-                        s.input.label(unit),
+                        s.input.label(wp.kind),
                         format::number(f.value),
                         format::number(f.factor)
                     ),
