@@ -165,7 +165,7 @@ fn egress_gb(d: &Demand, net: &Network) -> f64 {
 
 /// GB a month a stream's consumer reads from Kinesis (a public AWS endpoint: through the NAT
 /// gateway, or a Kinesis interface endpoint with `egress: vpc_endpoints`).
-fn stream_read_gb(d: &Demand) -> f64 {
+pub(crate) fn stream_read_gb(d: &Demand) -> f64 {
     match &*d.work {
         Work::Stream { .. } => {
             d.monthly_requests().max(0.0) * d.request.payload_kb.max(0.0) / KB_PER_GB

@@ -18,22 +18,34 @@ use serde_json::json;
 /// Records a KCL GetRecords call returns at most (`maxRecords`, 10,000 by default).
 pub const KCL_MAX_RECORDS: f64 = 10_000.0;
 
-/// The fleet's option `o` (from the search, with `record_processors_per_unit` and
-/// `fewest_units` in its config) as a KCL consumer of the stream.
+/// What the fleet's search chose, as KCL workers: a record's handling time on one unit's
+/// process, the record processors (shard leases) a unit holds, and the fewest units the fleet
+/// runs over the day.
+#[derive(Debug, Clone, Copy)]
+pub struct Workers {
+    pub record_ms: f64,
+    pub per_unit: f64,
+    pub fewest: f64,
+}
+
+/// The fleet's option `o` (from the search, which chose `workers`; `None` when it chose
+/// nothing) as a KCL consumer of the stream.
 pub fn consume(
     d: &Demand,
     s: &Stream,
     o: OptionPlan,
+    workers: Option<Workers>,
     words: Words,
     book: &PriceBook,
 ) -> Result<OptionPlan, Missing> {
-    if !o.evaluated() {
+    let Some(Workers {
+        record_ms,
+        per_unit,
+        fewest,
+    }) = workers.filter(|_| o.evaluated())
+    else {
         return Ok(o);
-    }
-    let figure = |key: &str| o.config.get(key).and_then(serde_json::Value::as_f64);
-    let record_ms = figure("request_wall_ms").unwrap_or(d.request.duration_ms);
-    let per_unit = figure("record_processors_per_unit").unwrap_or(1.0);
-    let fewest = figure("fewest_units").unwrap_or(o.capacity.peak);
+    };
     let reader = Reader {
         lanes: 1.0,
         record_ms: record_ms.max(1e-3),
@@ -63,7 +75,7 @@ pub fn consume(
         && net.subnet == crate::profile::Subnet::Private
         && net.egress == crate::profile::Egress::NatGateway
     {
-        let gb = d.monthly_requests() * d.request.payload_kb / (1024.0 * 1024.0);
+        let gb = crate::model::network::stream_read_gb(d);
         verdict.risk(format!(
             "The workers read {} GB a month from Kinesis through the NAT gateway (billed per GB \
              processed): a Kinesis interface VPC endpoint (`egress: vpc_endpoints`) processes \

@@ -289,26 +289,22 @@ fn try_evaluate<'a, F: Fleet<'a>, T: From<OptionPlan>>(
             // KCL workers: the service's search sizes the fleet for the records (each slot
             // a record processor), then the stream, the lease table and the iterator age.
             let per_process = fleet.settings().concurrency;
+            let mut workers = None;
             let o = service(d, fleet, book, shapes, per_unit_hour, |mut ch| {
-                let fewest = ch
-                    .cache
-                    .get(&ch.c.unit, false)
-                    .run
-                    .running
-                    .iter()
-                    .copied()
-                    .fold(f64::INFINITY, f64::min);
-                let leases = f64::from(ch.c.unit.processes) * f64::from(per_process);
+                let w = super::kcl::Workers {
+                    // The figure the report shows (`request_wall_ms`, to 0.1 ms).
+                    record_ms: round_to(ch.c.unit.wall_ms(), 1),
+                    per_unit: f64::from(ch.c.unit.processes) * f64::from(per_process),
+                    fewest: ch.cache.get(&ch.c.unit, false).run.fewest_units,
+                };
+                workers = Some(w);
                 let mut o = plan_of(ch);
                 o.config
-                    .insert("record_processors_per_unit".into(), json!(leases));
-                o.config.insert(
-                    "fewest_units".into(),
-                    json!(if fewest.is_finite() { fewest } else { 0.0 }),
-                );
+                    .insert("record_processors_per_unit".into(), json!(w.per_unit));
+                o.config.insert("fewest_units".into(), json!(w.fewest));
                 o
             })?;
-            Ok(super::kcl::consume(d, stream, o, F::WORDS, book)?.into())
+            Ok(super::kcl::consume(d, stream, o, workers, F::WORDS, book)?.into())
         }
         Work::Service { .. } | Work::Workflow { .. } | Work::Queue { .. } => {
             if front(d, fleet.settings()) == FleetIngress::Alb {
