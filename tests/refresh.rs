@@ -1776,3 +1776,104 @@ fn kinesis_and_dynamodb_prices_are_learned_from_their_items() {
         assert!(seen.iter().any(|s| s.service() == service), "{service}");
     }
 }
+
+/// #12 end to end: once a refresh has read Reserved Instance terms (the real eu-west-1
+/// t2.micro item's 12 `terms.Reserved`, grafted onto the m7g.large item, so its Standard
+/// No Upfront rates are $0.0089 (1yr) and $0.0063 (3yr)) and a Savings Plans offer file,
+/// `planner report --pricing DIR` prices `purchase: reserved_1y` on EC2 and
+/// `savings_plan_1y` on Lambda arm64: both options are `ok`, billed at those rates. With the
+/// shipped book the same profile reports both `unpriced` (`committed_rates.rs`).
+#[test]
+fn a_refreshed_book_prices_reserved_instances_and_lambda_savings_plans() {
+    let t2 = fixture_items("ec2-getproducts-t2micro-eu-west-1-linux-shared.json");
+    let reserved = t2[0]["terms"]["Reserved"].clone();
+    assert_eq!(reserved.as_object().unwrap().len(), 12);
+    let mut items = us_items();
+    let m7g = items
+        .iter_mut()
+        .find(|v| v["product"]["attributes"]["usagetype"] == "BoxUsage:m7g.large")
+        .unwrap();
+    m7g["terms"]["Reserved"] = reserved;
+    let api = Api::start(items, 100);
+    let (dir, _) = dir_with_old_book();
+    let offer =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/savings-plans/us-east-1.json");
+    let run = refresh_with(
+        &api.url,
+        dir.path(),
+        "us-east-1",
+        &[],
+        &["--savings-plans-offer", offer.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    let profile = dir.path().join("committed.yaml");
+    fs::write(
+        &profile,
+        "version: 1
+name: Committed steady API
+workloads:
+  - name: api
+    kind: service
+    traffic: { rps: 5, shape: flat }
+    request: { duration_ms: 50, cpu_ms: 5, memory_mb: 128 }
+platforms:
+  lambda: { architecture: arm64, memory_mb: 1024, purchase: savings_plan_1y }
+  step_functions: { enabled: false }
+  ecs: { enabled: false }
+  ec2: { instance_type: m7g.large, min_instances: 2, ingress: none, purchase: reserved_1y }
+",
+    )
+    .unwrap();
+    let out = planner()
+        .args(["report", "--format", "json", "--pricing"])
+        .arg(dir.path())
+        .arg(&profile)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let option = |platform: &str| {
+        json["workloads"][0]["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["platform"] == platform)
+            .unwrap()
+            .clone()
+    };
+    let line = |o: &Value, item: &str| {
+        let l = o["cost_breakdown"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["item"] == item)
+            .unwrap_or_else(|| panic!("no `{item}` line: {}", o["cost_breakdown"]))
+            .clone();
+        (
+            l["quantity"].as_f64().unwrap(),
+            l["cost_usd"].as_f64().unwrap(),
+        )
+    };
+    let ec2 = option("ec2");
+    assert_eq!(ec2["status"], "ok", "{}", ec2["risks"]);
+    // 2 instances × 730 hours × $0.0089 = $12.994 → $12.99.
+    let (hours, usd) = line(&ec2, "instances");
+    assert_eq!(hours, 1460.0);
+    assert_eq!((usd * 100.0).round() / 100.0, 12.99, "{usd}");
+    let lambda = option("lambda");
+    assert_eq!(lambda["status"], "ok", "{}", lambda["risks"]);
+    // 5 req/s × 2,628,000 s = 13,140,000 invocations; at 1,024 MB each runs
+    // 45 ms + 5 ms × 1,769 / 1,024 = 53.64 ms, billed 54 ms: 709,560 GB-s, all at the
+    // offer's Savings Plans rate: × $0.0000113 = $8.018 → $8.02. Requests stay on demand.
+    let (gb_s, usd) = line(&lambda, "duration");
+    assert_eq!(gb_s, 709_560.0);
+    assert_eq!((usd * 100.0).round() / 100.0, 8.02, "{usd}");
+    let (requests, usd) = line(&lambda, "requests");
+    assert_eq!(requests, 13_140_000.0);
+    assert_eq!((usd * 100.0).round() / 100.0, 2.63, "{usd}");
+}

@@ -547,7 +547,7 @@ fn check_workload(c: &mut Checker<'_>, p: &str, w: &WorkloadFile) {
     }
 
     if let Some(t) = &w.traffic {
-        check_traffic(c, &format!("{p}.traffic"), t);
+        check_traffic(c, &format!("{p}.traffic"), t, w.kind);
     }
     check_request(c, &format!("{p}.request"), &w.request);
     if let Some(s) = &w.slo {
@@ -931,7 +931,7 @@ fn check_calibration(c: &mut Checker<'_>, p: &str, cal: &super::calibration::Cal
     }
 }
 
-fn check_traffic(c: &mut Checker<'_>, p: &str, t: &Traffic) {
+fn check_traffic(c: &mut Checker<'_>, p: &str, t: &Traffic, kind: WorkloadKind) {
     match (t.monthly_requests, t.rps) {
         (Some(_), Some(_)) => c.at(p, "give one of `monthly_requests` or `rps`, not both"),
         (None, None) => c.at(p, "needs one of `monthly_requests` or `rps`"),
@@ -943,7 +943,7 @@ fn check_traffic(c: &mut Checker<'_>, p: &str, t: &Traffic) {
         (None, Some(r)) => {
             let f = format!("{p}.rps");
             c.non_negative(&f, r);
-            c.at_most(&f, r, limits::RPS, " req/s");
+            c.at_most(&f, r, limits::RPS, &format!(" {}", kind.rate_unit()));
         }
     }
     let pta = format!("{p}.peak_to_average");

@@ -832,10 +832,25 @@ pub fn assess(
             run.required_peak, words.units, words.max_key, max
         );
         if run.shed_by_max_share > 0.0 {
+            // Queued messages and stream records wait for the fleet; requests are shed.
+            let kind = d.workload.kind();
+            let waits = d.work.queue().is_some() || d.buffers_excess();
+            let what = if waits {
+                format!(
+                    "leaving {} of {} to wait",
+                    pct(run.shed_by_max_share),
+                    kind.nouns()
+                )
+            } else {
+                format!(
+                    "shedding {} of {}",
+                    pct(run.shed_by_max_share),
+                    kind.nouns()
+                )
+            };
             s.push_str(&format!(
-                ": {max} {} cannot carry the peak, shedding {} of requests",
+                ": {max} {} cannot carry the peak, {what}",
                 words.units,
-                pct(run.shed_by_max_share)
             ));
         } else {
             s.push_str(&format!(

@@ -207,6 +207,33 @@ fn max_tasks_hit_is_infeasible_and_says_so() {
     );
 }
 
+/// A queue's consumers shed nothing: a fleet at its max leaves the excess messages waiting
+/// in the queue, and says so (a service's fleet sheds them).
+#[test]
+fn a_queue_fleet_at_its_max_leaves_messages_waiting() {
+    let mut w = service(20_000.0, req(100.0, 0.0, 256));
+    let crate::profile::Work::Service { traffic } = w.work.clone() else {
+        panic!("a service");
+    };
+    w.work = crate::profile::Work::Queue {
+        traffic,
+        queue: crate::profile::Queue::default(),
+    };
+    let cfg = EcsConfig {
+        concurrency_per_task: 10,
+        max_tasks: 100,
+        ..fixed(0.5, 1.0)
+    };
+    let p = eval(&w, &cfg);
+    assert!(!p.feasible);
+    assert!(
+        p.risks[0].contains("leaving 50% of messages to wait"),
+        "{:?}",
+        p.risks
+    );
+    assert!(!p.risks[0].contains("shedding"), "{:?}", p.risks);
+}
+
 #[test]
 fn p99_slo_is_checked() {
     let w = with_slo(service(100.0, req(200.0, 0.0, 256)), Some(150.0), None);
