@@ -10,6 +10,7 @@
 
 pub mod assess;
 pub mod billing;
+pub mod cloudwatch;
 pub mod demand;
 pub mod fleet;
 pub mod ingress;
@@ -588,6 +589,7 @@ fn assumptions(profile: &Profile) -> Vec<String> {
         .any(|w| w.kind() == WorkloadKind::Stream)
     {
         a.extend(kinesis::assumptions());
+        a.extend(cloudwatch::assumptions(profile));
     }
     if let Some(rows) = profile
         .workloads
