@@ -187,7 +187,10 @@ pub fn assumptions(profile: &crate::profile::Profile) -> Vec<String> {
 pub fn kcl_assumption(level: KclMetricsLevel) -> String {
     let s = KclSeries::at(level);
     match level {
-        KclMetricsLevel::None => "The KCL's CloudWatch metrics are off (`kcl_metrics_level: none`): none are billed.".to_string(),
+        KclMetricsLevel::None => {
+            "The KCL's CloudWatch metrics are off (`kcl_metrics_level: none`): none are billed."
+                .to_string()
+        }
         KclMetricsLevel::Detailed | KclMetricsLevel::Summary => format!(
             "The KCL's CloudWatch metrics at `kcl_metrics_level: {}` are billed as custom metrics (item `cloudwatch_metrics`): {} a shard, {} a worker for the hours it runs (each worker its own `WorkerIdentifier`) and {} for the application, every metric of AWS's list taken as sent every hour (an upper bound: some are sent only when their event happens), plus the PutMetricData requests (each worker every {} s, {} datums a call); no CloudWatch free tier is credited.",
             level.as_str(),
@@ -223,11 +226,7 @@ mod tests {
         let lines = kcl(KclMetricsLevel::Detailed, 4.0, two, &b).unwrap();
         assert!((lines[0].cost_usd - 30.60).abs() < 1e-9, "{lines:?}");
         assert!(lines.iter().all(|l| l.item == "cloudwatch_metrics"));
-        assert!(
-            kcl(KclMetricsLevel::None, 4.0, two, &b)
-                .unwrap()
-                .is_empty()
-        );
+        assert!(kcl(KclMetricsLevel::None, 4.0, two, &b).unwrap().is_empty());
     }
 
     /// Workers that come and go add their series for the hours they run: a third worker for
@@ -322,7 +321,10 @@ mod tests {
         let workers_d = (detailed[0].quantity - (12.0 * 11.0 + 22.0)) / 18.0;
         let workers_s = (summary[0].quantity - (12.0 * 7.0 + 14.0)) / 9.0;
         assert!(workers_d >= 2.0 - 1e-9, "{workers_d}");
-        assert!((workers_d - workers_s).abs() < 1e-9, "{workers_d} {workers_s}");
+        assert!(
+            (workers_d - workers_s).abs() < 1e-9,
+            "{workers_d} {workers_s}"
+        );
         assert!((detailed_cost - none_cost - total(&detailed)).abs() < 1e-6);
         assert!((summary_cost - none_cost - total(&summary)).abs() < 1e-6);
         assert!(total(&summary) < total(&detailed));
@@ -334,9 +336,8 @@ mod tests {
     #[test]
     fn custom_metric_tiers_by_hand() {
         let b = book();
-        let cost = |q: f64| {
-            total(&[billing::priced(&b, "x", keys::CLOUDWATCH_METRICS, q).unwrap()])
-        };
+        let cost =
+            |q: f64| total(&[billing::priced(&b, "x", keys::CLOUDWATCH_METRICS, q).unwrap()]);
         assert!((cost(300_000.0) - 29_500.0).abs() < 1e-6);
         assert!((cost(1_200_000.0) - 68_500.0).abs() < 1e-6);
         assert!((cost(50.0) - 15.0).abs() < 1e-9);
