@@ -169,6 +169,39 @@ pub fn kcl(
     ])
 }
 
+/// What the KCL's metrics cost at `level` against the level below it, when they are billed:
+/// a finding that names the setting that sends fewer (`summary`, then `none`).
+pub fn kcl_finding(
+    level: KclMetricsLevel,
+    shards: f64,
+    worker_hours: f64,
+    book: &PriceBook,
+) -> Result<Option<String>, Missing> {
+    let cost = |l| -> Result<f64, Missing> {
+        Ok(super::billing::total(&kcl(l, shards, worker_hours, book)?))
+    };
+    let now = cost(level)?;
+    let s = KclSeries::at(level);
+    let what = format!(
+        "The KCL's CloudWatch metrics cost ${}/month at `kcl_metrics_level: {}` ({} metrics a shard, {} a worker, {} for the application, and their PutMetricData requests)",
+        crate::format::count(now.round()),
+        level.as_str(),
+        s.per_shard,
+        s.per_worker,
+        s.application
+    );
+    Ok(match level {
+        KclMetricsLevel::None => None,
+        KclMetricsLevel::Detailed => Some(format!(
+            "{what}: `summary` sends {} a shard and {} a worker for ${}/month, `none` stops them.",
+            KclSeries::at(KclMetricsLevel::Summary).per_shard,
+            KclSeries::at(KclMetricsLevel::Summary).per_worker,
+            crate::format::count(cost(KclMetricsLevel::Summary)?.round())
+        )),
+        KclMetricsLevel::Summary => Some(format!("{what}: `none` stops them.")),
+    })
+}
+
 /// The report's sentences on the KCL's metrics: one for each `kcl_metrics_level` the
 /// profile's streams use, in file order.
 pub fn assumptions(profile: &crate::profile::Profile) -> Vec<String> {
@@ -310,6 +343,15 @@ mod tests {
                 .filter(|l| l.item == "cloudwatch_metrics")
                 .cloned()
                 .collect();
+            let says = |t: &str| ecs.risks.iter().any(|r| r.contains(t));
+            match level {
+                KclMetricsLevel::Detailed => {
+                    assert!(says("`summary` sends 7 a shard"), "{:?}", ecs.risks)
+                }
+                KclMetricsLevel::Summary => assert!(says("`none` stops them"), "{:?}", ecs.risks),
+                KclMetricsLevel::None => assert!(!says("CloudWatch metrics cost")),
+            }
+            assert_eq!(ecs.config["kcl_metrics_level"], level.as_str());
             (ecs.monthly_cost_usd, metrics)
         };
         let (detailed_cost, detailed) = at(KclMetricsLevel::Detailed);

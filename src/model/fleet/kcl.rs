@@ -89,15 +89,15 @@ pub fn consume(
     }
     let mut lines = sp.lines.clone();
     lines.extend(kinesis::lease_table(shards, o.capacity.peak, book)?);
-    lines.extend(cloudwatch::kcl(
-        s.kcl_metrics_level,
-        shards,
-        worker_hours,
-        book,
-    )?);
+    let level = s.kcl_metrics_level;
+    lines.extend(cloudwatch::kcl(level, shards, worker_hours, book)?);
+    if let Some(finding) = cloudwatch::kcl_finding(level, shards, worker_hours, book)? {
+        verdict.risk(finding);
+    }
     let mut config = sp.config(s);
     config.insert("consumer".into(), json!("kcl"));
     config.insert("ingress".into(), json!("none"));
+    config.insert("kcl_metrics_level".into(), json!(level.as_str()));
     config.insert(
         "record_duration_ms".into(),
         json!(crate::model::words::round_to(record_ms, 2)),
