@@ -11,8 +11,9 @@
 //!   level DETAILED or SUMMARY; `metricsLevel` DETAILED (the default) sends both, SUMMARY the
 //!   SUMMARY ones, NONE none ([`KCL_SCOPES`]). The KCL names each scope's metrics by its
 //!   dimensions: per shard `Operation` and `ShardId`, per worker `Operation` and
-//!   `WorkerIdentifier` (KCL 2.x single stream: all dimensions enabled by default), per
-//!   application `Operation` only. So a shard's metrics are the same series whoever holds
+//!   `WorkerIdentifier` (KCL 2.x single stream: "all the metrics dimensions ... are enabled
+//!   by default", `MetricsConfig.metricsEnabledDimensions` = all), per application
+//!   `Operation` only. So a shard's metrics are the same series whoever holds
 //!   its lease, while each worker's are its own: a worker started by a scale-out (a new
 //!   `WorkerIdentifier`) adds series for the hours it runs.
 //! - How it sends them: each worker buffers its datums for `metricsBufferTimeMillis` (10 s),
@@ -24,6 +25,8 @@
 //! when their event happens (`ExpiredIterator`, the lease-taking and shard-end metrics), so
 //! the line is the most the metrics cost. The KCL's source sends a few more than the page
 //! lists (an application-wide `MillisBehindLatest` under `ApplicationTracker`): not counted.
+//! The fleet's search sizes its units before these lines are added, so a shape with more,
+//! smaller units is not charged its extra workers' metrics when shapes are compared.
 
 use super::billing;
 use super::plan::LineItem;
