@@ -10,6 +10,7 @@
 
 pub mod assess;
 pub mod billing;
+pub mod cloudwatch;
 pub mod demand;
 pub mod fleet;
 pub mod ingress;
@@ -556,7 +557,7 @@ pub fn not_included() -> Vec<String> {
         "Databases and caches the code calls (RDS, Aurora, DynamoDB tables, ElastiCache, OpenSearch).",
         "Storage beyond what a line prices: S3 storage and requests (a Distributed Map's item and result files included), EBS volumes and snapshots of EC2 instances, EFS, ECR image storage.",
         "Edge and DNS: CloudFront, Route 53 hosted zones and queries, AWS WAF, Shield Advanced.",
-        "Monitoring beyond logs: CloudWatch metrics, alarms and dashboards, X-Ray traces, Container Insights.",
+        "Monitoring beyond logs and the KCL's metrics: the application's own CloudWatch metrics, alarms and dashboards, X-Ray traces, Container Insights.",
         "Secrets and keys: Secrets Manager, Systems Manager parameters, KMS requests.",
         "Operating-system licences (EC2 prices are Linux, shared tenancy), the AWS Support plan, taxes, and credits or negotiated discounts on the account.",
         "The people's time to build and operate each option (weighed only on near-ties).",
@@ -588,6 +589,7 @@ fn assumptions(profile: &Profile) -> Vec<String> {
         .any(|w| w.kind() == WorkloadKind::Stream)
     {
         a.extend(kinesis::assumptions());
+        a.extend(cloudwatch::assumptions(profile));
     }
     if let Some(rows) = profile
         .workloads

@@ -73,6 +73,12 @@ pub const LOGS_INGESTION: &str = "logs.ingestion";
 pub const LOGS_VENDED_INGESTION: &str = "logs.vended_ingestion";
 /// Archived (stored) log data, per GB-month of compressed size.
 pub const LOGS_STORAGE: &str = "logs.storage";
+// CloudWatch metrics (billed by `model::cloudwatch`): the KCL's custom metrics (#13).
+/// A custom metric (one namespace, name and set of dimension values), per metric-month,
+/// with volume tiers; prorated by the hour it is sent.
+pub const CLOUDWATCH_METRICS: &str = "cloudwatch.metrics";
+/// CloudWatch API requests (PutMetricData among them), each.
+pub const CLOUDWATCH_REQUESTS: &str = "cloudwatch.requests";
 
 // Network (#12): public IPv4, NAT gateways, interface endpoints, data transfer out.
 /// A public IPv4 address, in use or idle, per address-hour.
@@ -373,6 +379,8 @@ pub fn prices() -> Vec<PriceKey> {
     // CloudWatch Logs: the Price List (`AmazonCloudWatch`) is thought to carry these as
     // `DataProcessing-Bytes`, `VendedLog-Bytes` and `TimedStorage-ByteHrs`, but no item was
     // seen to confirm the names, families and units: refresh keeps them from the last book.
+    // CloudWatch metrics likewise (`CW:MetricMonitorUsage`, whose tiers come back as several
+    // price dimensions, and `CW:Requests`, seen only in third-party notes).
     // Network prices likewise: entered from AWS's pages, kept by refresh from the previous book.
     const CLOUDWATCH: &str = "https://aws.amazon.com/cloudwatch/pricing/";
     const VPC: &str = "https://aws.amazon.com/vpc/pricing/";
@@ -381,6 +389,8 @@ pub fn prices() -> Vec<PriceKey> {
         (LOGS_INGESTION, "GB", CLOUDWATCH),
         (LOGS_VENDED_INGESTION, "GB", CLOUDWATCH),
         (LOGS_STORAGE, "GB-month", CLOUDWATCH),
+        (CLOUDWATCH_METRICS, "metric-month", CLOUDWATCH),
+        (CLOUDWATCH_REQUESTS, "request", CLOUDWATCH),
         (PUBLIC_IPV4, "IP-hour", VPC),
         (NAT_GATEWAY_HOURS, "NAT gateway-hour", VPC),
         (NAT_GATEWAY_DATA, "GB", VPC),

@@ -694,6 +694,35 @@ pub struct Stream {
     /// Share of batches that fail and are retried.
     #[serde(default)]
     pub failure_share: f64,
+    /// ECS / EC2: the KCL's `metricsLevel`, which of its CloudWatch metrics it publishes
+    /// (`detailed`, the KCL's default; `summary`; `none`).
+    #[serde(default)]
+    pub kcl_metrics_level: KclMetricsLevel,
+}
+
+/// `stream.kcl_metrics_level`: the KCL's `MetricsLevel`, which of the metrics it publishes to
+/// CloudWatch as custom metrics (billed per metric-month and per PutMetricData request).
+/// https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-kcl.html
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KclMetricsLevel {
+    /// Every metric (the KCL's default).
+    #[default]
+    Detailed,
+    /// The metrics of level SUMMARY only.
+    Summary,
+    /// No metrics at all.
+    None,
+}
+
+impl KclMetricsLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KclMetricsLevel::Detailed => "detailed",
+            KclMetricsLevel::Summary => "summary",
+            KclMetricsLevel::None => "none",
+        }
+    }
 }
 
 fn default_partition_keys() -> u64 {
@@ -721,6 +750,7 @@ impl Default for Stream {
             parallelization_factor: 1,
             bisect_on_error: false,
             failure_share: 0.0,
+            kcl_metrics_level: KclMetricsLevel::Detailed,
         }
     }
 }

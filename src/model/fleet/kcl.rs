@@ -3,10 +3,12 @@
 //! one shard's lease and processing its records in order, one at a time; a shard has one lease
 //! owner at a time (https://docs.aws.amazon.com/streams/latest/dev/shared-throughput-kcl-consumers.html).
 //! The fleet is sized by the shared search (records as requests, no ALB); this adds the
-//! stream (`model::kinesis`), the KCL's DynamoDB lease table and the iterator age.
+//! stream (`model::kinesis`), the KCL's DynamoDB lease table, its CloudWatch metrics
+//! (`model::cloudwatch`) and the iterator age.
 
 use super::search::Words;
 use crate::model::assess::Assessment;
+use crate::model::cloudwatch;
 use crate::model::demand::Demand;
 use crate::model::kinesis::{self, Reader};
 use crate::model::plan::{Latency, OptionPlan};
@@ -19,13 +21,14 @@ use serde_json::json;
 pub const KCL_MAX_RECORDS: f64 = 10_000.0;
 
 /// What the fleet's search chose, as KCL workers: a record's handling time on one unit's
-/// process, the record processors (shard leases) a unit holds, and the fewest units the fleet
-/// runs over the day.
+/// process, the record processors (shard leases) a unit holds, the fewest units the fleet
+/// runs over the day, and the hours its KCL workers (processes) run a month.
 #[derive(Debug, Clone, Copy)]
 pub struct Workers {
     pub record_ms: f64,
     pub per_unit: f64,
     pub fewest: f64,
+    pub worker_hours: f64,
 }
 
 /// The fleet's option `o` (from the search, which chose `workers`; `None` when it chose
@@ -42,6 +45,7 @@ pub fn consume(
         record_ms,
         per_unit,
         fewest,
+        worker_hours,
     }) = workers.filter(|_| o.evaluated())
     else {
         return Ok(o);
@@ -85,9 +89,15 @@ pub fn consume(
     }
     let mut lines = sp.lines.clone();
     lines.extend(kinesis::lease_table(shards, o.capacity.peak, book)?);
+    let level = s.kcl_metrics_level;
+    lines.extend(cloudwatch::kcl(level, shards, worker_hours, book)?);
+    if let Some(finding) = cloudwatch::kcl_finding(level, shards, worker_hours, book)? {
+        verdict.risk(finding);
+    }
     let mut config = sp.config(s);
     config.insert("consumer".into(), json!("kcl"));
     config.insert("ingress".into(), json!("none"));
+    config.insert("kcl_metrics_level".into(), json!(level.as_str()));
     config.insert(
         "record_duration_ms".into(),
         json!(crate::model::words::round_to(record_ms, 2)),

@@ -296,6 +296,7 @@ fn try_evaluate<'a, F: Fleet<'a>, T: From<OptionPlan>>(
                     record_ms: round_to(ch.c.unit.wall_ms(), 1),
                     per_unit: f64::from(ch.c.unit.processes) * f64::from(per_process),
                     fewest: ch.cache.get(&ch.c.unit, false).run.fewest_units,
+                    worker_hours: ch.c.hours * f64::from(ch.c.unit.processes),
                 };
                 workers = Some(w);
                 let mut o = plan_of(ch);
