@@ -94,7 +94,11 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
     let mut end_of_first = 0.0;
     // Reused every step: the gathered batch's tail and the places in a batch.
     let mut tail: Vec<f64> = Vec::with_capacity(sqs::PER_CALL as usize);
+    let mut tails = Tails::new(rates.len(), m.batch);
     let mut spots: Vec<(f64, f64, f64)> = Vec::with_capacity(10);
+    // Each place's last ages (first try warm, cold, returned) and their bins: without a
+    // backlog a step's ages are the last step's.
+    let mut slots = [[sqs::AgeSlot::default(); 3]; sqs::PER_CALL as usize];
     for lap in 0..2 {
         let measure = lap == 1;
         for (i, &rate) in rates.iter().enumerate() {
@@ -107,21 +111,20 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
                 .max(m.start)
                 .min(m.cap)
                 .max(1.0);
-            // A batch: full from a backlog; else what the window gathers, or a receive returns.
-            let gathered = m.window_s <= 0.0;
-            let free_batch = if gathered {
-                gathered_tail_into(&mut tail, attempts_rate, m.batch);
-                tail.iter().sum()
-            } else {
-                (rate * m.window_s).clamp(1.0, m.batch)
-            };
             let capacity = avail * 1000.0 / m.message_ms.max(1e-9) * step_s;
             let inflow = attempts_rate * step_s;
             let handled = (backlog + inflow).min(capacity);
             backlog = backlog + inflow - handled;
             let queued = start_backlog > 1e-9 || backlog > 1e-9;
-            let batch = if queued { m.batch } else { free_batch };
-            let gathered = gathered && !queued;
+            // A batch: full from a backlog; else what the window gathers, or a receive returns.
+            let gathered = m.window_s <= 0.0 && !queued;
+            let batch = if queued {
+                m.batch
+            } else if gathered {
+                tails.at(i, attempts_rate, m.batch, &mut tail)
+            } else {
+                (rate * m.window_s).clamp(1.0, m.batch)
+            };
             let batch_ms = batch * m.message_ms;
             let inv = handled / batch;
             let wanted = environments_wanted(inv / step_s, batch_ms, f64::INFINITY);
@@ -173,15 +176,17 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
                 fill_ms,
                 gathered.then_some(tail.as_slice()),
             );
-            for &(share, place, fill_wait) in &spots {
+            for (&(share, place, fill_wait), slot) in spots.iter().zip(slots.iter_mut()) {
                 let age = wait_ms + fill_wait + m.message_ms * place;
                 let w = weight * share;
                 let first = w * (1.0 - returned);
-                out.age.add(first * (1.0 - cold_share), age);
-                out.age.add(first * cold_share, age + m.cold_start_ms);
+                let [warm, cold, back] = slot;
+                out.age.add_in(warm, first * (1.0 - cold_share), age);
+                out.age
+                    .add_in(cold, first * cold_share, age + m.cold_start_ms);
                 // A message sent back waits the visibility timeout, then its turn again.
                 out.age
-                    .add(w * returned, age * 2.0 + m.visibility_s * 1000.0);
+                    .add_in(back, w * returned, age * 2.0 + m.visibility_s * 1000.0);
             }
         }
         if lap == 0 {
@@ -190,6 +195,49 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
     }
     out.growing = backlog > end_of_first + 1e-6 && backlog > 1.0;
     out
+}
+
+/// The gathered batch's tail ([`gathered_tail_into`]) at each step of a walk, made the first
+/// time a step needs it: both laps see the same rates, so the second reads the first's.
+struct Tails {
+    /// Places in a gathered batch: the tail's length.
+    len: usize,
+    /// Each step's tail, `len` apiece, and its sum (the mean batch); NaN until made.
+    tails: Vec<f64>,
+    means: Vec<f64>,
+}
+
+impl Tails {
+    fn new(steps: usize, max: f64) -> Tails {
+        let len = max.clamp(1.0, sqs::PER_CALL) as usize;
+        Tails {
+            len,
+            tails: vec![0.0; steps * len],
+            means: vec![f64::NAN; steps],
+        }
+    }
+
+    /// Step `i`'s tail at `rate` into `tail`, and its mean batch.
+    fn at(&mut self, i: usize, rate: f64, max: f64, tail: &mut Vec<f64>) -> f64 {
+        let (Some(mean), Some(kept)) = (
+            self.means.get_mut(i),
+            self.tails.get_mut(i * self.len..(i + 1) * self.len),
+        ) else {
+            gathered_tail_into(tail, rate, max);
+            return tail.iter().sum();
+        };
+        if mean.is_nan() {
+            gathered_tail_into(tail, rate, max);
+            for (k, t) in kept.iter_mut().zip(tail.iter()) {
+                *k = *t;
+            }
+            *mean = tail.iter().sum();
+        } else {
+            tail.clear();
+            tail.extend_from_slice(kept);
+        }
+        *mean
+    }
 }
 
 /// The batch a receive returns without a window or a backlog: the message that ended the
