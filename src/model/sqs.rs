@@ -68,11 +68,13 @@ pub struct Ages {
     total: f64,
 }
 
-/// The last age one source of ages added and its bin, for [`Ages::add_in`].
+/// The last age one source of ages added, its bin, and the weight added at it since it
+/// last went into the bin, for [`Ages::add_in`].
 #[derive(Debug, Clone, Copy)]
 pub struct AgeSlot {
     ms: f64,
     bin: usize,
+    pending: f64,
 }
 
 impl Default for AgeSlot {
@@ -81,6 +83,7 @@ impl Default for AgeSlot {
         AgeSlot {
             ms: f64::NAN,
             bin: 0,
+            pending: 0.0,
         }
     }
 }
@@ -111,10 +114,11 @@ impl Ages {
         self.add_to(Ages::bin(ms.max(0.0)), weight);
     }
 
-    /// [`Ages::add`], with the bin of the age `slot` last saw reused when `ms` is the same:
-    /// a walk adds the same few ages step after step (no backlog, the same places in a
-    /// batch), and the logarithm is most of an add. The same bins, the same sums in the same
-    /// order: the same quantiles.
+    /// [`Ages::add`] for a source of ages that repeat (a walk adds the same few ages step
+    /// after step: no backlog, the same places in a batch): while `ms` is the age `slot` last
+    /// saw, the weight gathers in the slot, and goes into the age's bin, worked out once,
+    /// when the age changes or at [`Ages::settle`] (call it before reading a quantile). The
+    /// same bins and total; a bin's sum in another order, which moves it by rounding only.
     pub fn add_in(&mut self, slot: &mut AgeSlot, weight: f64, ms: f64) {
         // Finite and positive, as `add` asks: `x - x` is 0 for a finite x, NaN otherwise (a
         // float compare; `is_finite` compiles to a dozen bit tests).
@@ -122,12 +126,27 @@ impl Ages {
             return;
         }
         if ms != slot.ms {
+            self.settle(slot);
             *slot = AgeSlot {
                 ms,
                 bin: Ages::bin(ms.max(0.0)),
+                pending: 0.0,
             };
         }
-        self.add_to(slot.bin, weight);
+        slot.pending += weight;
+        self.total += weight;
+    }
+
+    /// The weight gathered in `slot` into its bin.
+    pub fn settle(&mut self, slot: &mut AgeSlot) {
+        if slot.pending > 0.0 {
+            let b = slot.bin;
+            if self.bins.len() <= b {
+                self.bins.resize(b + 1, 0.0);
+            }
+            self.bins[b] += slot.pending;
+            slot.pending = 0.0;
+        }
     }
 
     fn add_to(&mut self, b: usize, weight: f64) {

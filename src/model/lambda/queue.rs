@@ -94,10 +94,10 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
     let mut end_of_first = 0.0;
     // Reused every step: the gathered batch's tail and the places in a batch.
     let mut tail: Vec<f64> = Vec::with_capacity(sqs::PER_CALL as usize);
-    let mut tails = Tails::new(rates.len(), m.batch);
+    let mut tails = Tails::new(rates.len());
     let mut spots: Vec<(f64, f64, f64)> = Vec::with_capacity(10);
-    // Each place's last ages (first try warm, cold, returned) and their bins: without a
-    // backlog a step's ages are the last step's.
+    // Each place's ages (first try warm, cold, returned), their bins and the weight gathered
+    // at them: without a backlog a step's ages are the last step's.
     let mut slots = [[sqs::AgeSlot::default(); 3]; sqs::PER_CALL as usize];
     for lap in 0..2 {
         let measure = lap == 1;
@@ -193,6 +193,9 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
             end_of_first = backlog;
         }
     }
+    for slot in slots.iter_mut().flatten() {
+        out.age.settle(slot);
+    }
     out.growing = backlog > end_of_first + 1e-6 && backlog > 1.0;
     out
 }
@@ -200,44 +203,46 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
 /// The gathered batch's tail ([`gathered_tail_into`]) at each step of a walk, made the first
 /// time a step needs it: both laps see the same rates, so the second reads the first's.
 struct Tails {
-    /// Places in a gathered batch: the tail's length.
-    len: usize,
-    /// Each step's tail, `len` apiece, and its sum (the mean batch); NaN until made.
-    tails: Vec<f64>,
-    means: Vec<f64>,
+    /// Where each step's tail starts in `kept` (`usize::MAX`: not made yet).
+    start: Vec<usize>,
+    /// The tails made, one after another.
+    kept: Vec<f64>,
 }
 
 impl Tails {
-    fn new(steps: usize, max: f64) -> Tails {
-        let len = max.clamp(1.0, sqs::PER_CALL) as usize;
+    fn new(steps: usize) -> Tails {
         Tails {
-            len,
-            tails: vec![0.0; steps * len],
-            means: vec![f64::NAN; steps],
+            start: vec![usize::MAX; steps],
+            kept: Vec::new(),
         }
     }
 
-    /// Step `i`'s tail at `rate` into `tail`, and its mean batch.
+    /// Step `i`'s tail at `rate` into `tail`, and its sum (the mean batch).
     fn at(&mut self, i: usize, rate: f64, max: f64, tail: &mut Vec<f64>) -> f64 {
-        let (Some(mean), Some(kept)) = (
-            self.means.get_mut(i),
-            self.tails.get_mut(i * self.len..(i + 1) * self.len),
-        ) else {
-            gathered_tail_into(tail, rate, max);
-            return tail.iter().sum();
-        };
-        if mean.is_nan() {
-            gathered_tail_into(tail, rate, max);
-            for (k, t) in kept.iter_mut().zip(tail.iter()) {
-                *k = *t;
+        let kept = self
+            .start
+            .get(i)
+            .and_then(|&from| self.kept.get(from..from.checked_add(tail_len(max))?));
+        match kept {
+            Some(kept) => {
+                tail.clear();
+                tail.extend_from_slice(kept);
             }
-            *mean = tail.iter().sum();
-        } else {
-            tail.clear();
-            tail.extend_from_slice(kept);
+            None => {
+                gathered_tail_into(tail, rate, max);
+                if let Some(from) = self.start.get_mut(i) {
+                    *from = self.kept.len();
+                    self.kept.extend_from_slice(tail);
+                }
+            }
         }
-        *mean
+        tail.iter().sum()
     }
+}
+
+/// Places in a gathered batch of at most `max` messages.
+fn tail_len(max: f64) -> usize {
+    max.clamp(1.0, sqs::PER_CALL) as usize
 }
 
 /// The batch a receive returns without a window or a backlog: the message that ended the
@@ -246,7 +251,7 @@ impl Tails {
 fn gathered_tail_into(tail: &mut Vec<f64>, rate: f64, max: f64) {
     tail.clear();
     let n = rate.max(0.0) * sqs::GATHER_S;
-    let cap = max.clamp(1.0, sqs::PER_CALL) as usize;
+    let cap = tail_len(max);
     // P(N ≥ j) for the extra messages N ~ Poisson(n), j = 0..cap-1.
     let (mut pmf, mut below): (f64, f64) = ((-n).exp(), 0.0);
     for j in 0..cap {
