@@ -96,8 +96,9 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
     let mut tail: Vec<f64> = Vec::with_capacity(sqs::PER_CALL as usize);
     let mut tails = Tails::new(rates.len());
     let mut spots: Vec<(f64, f64, f64)> = Vec::with_capacity(10);
-    // Each place's ages (first try warm, cold, returned), their bins and the weight gathered
-    // at them: without a backlog a step's ages are the last step's.
+    // Each place's run of steps at one age (without a backlog a step's ages are the last
+    // step's), and its ages' bins (first try warm, cold, returned).
+    let mut runs = [Run::default(); sqs::PER_CALL as usize];
     let mut slots = [[sqs::AgeSlot::default(); 3]; sqs::PER_CALL as usize];
     for lap in 0..2 {
         let measure = lap == 1;
@@ -169,35 +170,76 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
             } else {
                 0.0
             };
-            let returned = m.retries.returned;
             places_into(
                 &mut spots,
                 batch,
                 fill_ms,
                 gathered.then_some(tail.as_slice()),
             );
-            for (&(share, place, fill_wait), slot) in spots.iter().zip(slots.iter_mut()) {
+            for (k, &(share, place, fill_wait)) in spots.iter().enumerate() {
                 let age = wait_ms + fill_wait + m.message_ms * place;
+                let (Some(run), Some(slot)) = (runs.get_mut(k), slots.get_mut(k)) else {
+                    continue;
+                };
+                if age != run.age {
+                    run.settle(&mut out.age, slot, m);
+                    run.age = age;
+                }
                 let w = weight * share;
-                let first = w * (1.0 - returned);
-                let [warm, cold, back] = slot;
-                out.age.add_in(warm, first * (1.0 - cold_share), age);
-                out.age
-                    .add_in(cold, first * cold_share, age + m.cold_start_ms);
-                // A message sent back waits the visibility timeout, then its turn again.
-                out.age
-                    .add_in(back, w * returned, age * 2.0 + m.visibility_s * 1000.0);
+                run.warm += w * (1.0 - cold_share);
+                run.cold += w * cold_share;
             }
         }
         if lap == 0 {
             end_of_first = backlog;
         }
     }
-    for slot in slots.iter_mut().flatten() {
-        out.age.settle(slot);
+    for (run, slot) in runs.iter_mut().zip(slots.iter_mut()) {
+        run.settle(&mut out.age, slot, m);
+        for s in slot {
+            out.age.settle(s);
+        }
     }
     out.growing = backlog > end_of_first + 1e-6 && backlog > 1.0;
     out
+}
+
+/// A place in a batch over a run of steps at which its messages' age is the same (no
+/// backlog, the same batch): the weight of their first tries, warm and cold, gathered, to go
+/// into the ages once when the run ends (three ages: warm, cold, and returned).
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    age: f64,
+    warm: f64,
+    cold: f64,
+}
+
+impl Default for Run {
+    fn default() -> Run {
+        Run {
+            age: f64::NAN,
+            warm: 0.0,
+            cold: 0.0,
+        }
+    }
+}
+
+impl Run {
+    /// The run's messages into `ages` (through the place's `slots`); the run left empty.
+    fn settle(&mut self, ages: &mut sqs::Ages, slots: &mut [sqs::AgeSlot; 3], m: &Mapping) {
+        let returned = m.retries.returned;
+        let [warm, cold, back] = slots;
+        ages.add_in(warm, self.warm * (1.0 - returned), self.age);
+        ages.add_in(cold, self.cold * (1.0 - returned), self.age + m.cold_start_ms);
+        // A message sent back waits the visibility timeout, then its turn again.
+        ages.add_in(
+            back,
+            (self.warm + self.cold) * returned,
+            self.age * 2.0 + m.visibility_s * 1000.0,
+        );
+        self.warm = 0.0;
+        self.cold = 0.0;
+    }
 }
 
 /// The gathered batch's tail ([`gathered_tail_into`]) at each step of a walk, made the first
