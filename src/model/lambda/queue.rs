@@ -88,13 +88,19 @@ pub struct Walk {
 /// Walk the curve (`rate` messages/s at steps of `step_s`): two laps, the second measured
 /// (the backlog at the end of a day is the next day's start).
 pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
+    let gathers = Gathered::of(rates, m.batch, m.window_s, m.retries.attempts);
+    walk_gathered(rates, step_s, m, &gathers)
+}
+
+/// [`walk`], with the batches a receive gathers at each step made beforehand
+/// ([`Gathered::of`] the same `rates` and `m`'s batch, window and attempts): the memory
+/// search walks one curve at many sizes, and they are the same at each.
+pub fn walk_gathered(rates: &[f64], step_s: f64, m: &Mapping, gathers: &Gathered) -> Walk {
     let mut backlog = 0.0;
     let mut used_prev = 0.0_f64;
     let mut out = Walk::default();
     let mut end_of_first = 0.0;
-    // Reused every step: the gathered batch's tail and the places in a batch.
-    let mut tail: Vec<f64> = Vec::with_capacity(sqs::PER_CALL as usize);
-    let mut tails = Tails::new(rates.len());
+    // Reused every step: the places in a batch.
     let mut spots: Vec<(f64, f64, f64)> = Vec::with_capacity(10);
     // Each place's run of steps at one age (without a backlog a step's ages are the last
     // step's), and its ages' bins (first try warm, cold, returned).
@@ -118,11 +124,13 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
             backlog = backlog + inflow - handled;
             let queued = start_backlog > 1e-9 || backlog > 1e-9;
             // A batch: full from a backlog; else what the window gathers, or a receive returns.
-            let gathered = m.window_s <= 0.0 && !queued;
+            let gathered = (m.window_s <= 0.0 && !queued)
+                .then(|| gathers.at(i))
+                .flatten();
             let batch = if queued {
                 m.batch
-            } else if gathered {
-                tails.at(i, attempts_rate, m.batch, &mut tail)
+            } else if let Some((mean, _)) = gathered {
+                mean
             } else {
                 (rate * m.window_s).clamp(1.0, m.batch)
             };
@@ -174,7 +182,7 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
                 &mut spots,
                 batch,
                 fill_ms,
-                gathered.then_some(tail.as_slice()),
+                gathered.map(|(_, shares)| shares),
             );
             for (k, &(share, place, fill_wait)) in spots.iter().enumerate() {
                 let age = wait_ms + fill_wait + m.message_ms * place;
@@ -242,43 +250,49 @@ impl Run {
     }
 }
 
-/// The gathered batch's tail ([`gathered_tail_into`]) at each step of a walk, made the first
-/// time a step needs it: both laps see the same rates, so the second reads the first's.
-struct Tails {
-    /// Where each step's tail starts in `kept` (`usize::MAX`: not made yet).
-    start: Vec<usize>,
-    /// The tails made, one after another.
-    kept: Vec<f64>,
+/// The batch a receive gathers without a window or a backlog at each step of a curve: its
+/// mean, and the share of its messages at each place ([`gathered_tail_into`]). They depend on
+/// the step's rate and the mapping's batch and retries only, not on the function's memory.
+#[derive(Debug, Clone, Default)]
+pub struct Gathered {
+    /// Places in a gathered batch.
+    len: usize,
+    /// Each step's mean batch.
+    means: Vec<f64>,
+    /// Each step's shares, `len` apiece.
+    shares: Vec<f64>,
 }
 
-impl Tails {
-    fn new(steps: usize) -> Tails {
-        Tails {
-            start: vec![usize::MAX; steps],
-            kept: Vec::new(),
+impl Gathered {
+    /// The batches of at most `batch` gathered at each of `rates` (messages/s, each message
+    /// received `attempts` times); none with a batching window (the window gathers).
+    pub fn of(rates: &[f64], batch: f64, window_s: f64, attempts: f64) -> Gathered {
+        if window_s > 0.0 {
+            return Gathered::default();
         }
+        let len = tail_len(batch);
+        let mut tail = Vec::with_capacity(len);
+        let mut out = Gathered {
+            len,
+            means: Vec::with_capacity(rates.len()),
+            shares: Vec::with_capacity(rates.len() * len),
+        };
+        for &rate in rates {
+            // The walk's arrivals, attempts included.
+            gathered_tail_into(&mut tail, rate.max(0.0) * attempts, batch);
+            let mean: f64 = tail.iter().sum();
+            out.means.push(mean);
+            out.shares
+                .extend(tail.iter().map(|p| p / mean.max(1e-12)));
+        }
+        out
     }
 
-    /// Step `i`'s tail at `rate` into `tail`, and its sum (the mean batch).
-    fn at(&mut self, i: usize, rate: f64, max: f64, tail: &mut Vec<f64>) -> f64 {
-        let kept = self
-            .start
-            .get(i)
-            .and_then(|&from| self.kept.get(from..from.checked_add(tail_len(max))?));
-        match kept {
-            Some(kept) => {
-                tail.clear();
-                tail.extend_from_slice(kept);
-            }
-            None => {
-                gathered_tail_into(tail, rate, max);
-                if let Some(from) = self.start.get_mut(i) {
-                    *from = self.kept.len();
-                    self.kept.extend_from_slice(tail);
-                }
-            }
-        }
-        tail.iter().sum()
+    /// Step `i`'s mean batch and shares by place.
+    fn at(&self, i: usize) -> Option<(f64, &[f64])> {
+        let mean = *self.means.get(i)?;
+        let from = i.checked_mul(self.len)?;
+        Some((mean, self.shares.get(from..from.checked_add(self.len)?)?))
     }
 }
 
@@ -304,16 +318,17 @@ fn gathered_tail_into(tail: &mut Vec<f64>, rate: f64, max: f64) {
 }
 
 /// The places messages take in their batch, with their shares and the wait for the batch to
-/// fill: for a gathered batch, place k for the share P(batch ≥ k)/E[batch]; else `batch`
-/// places spread evenly (at most 8 points), the first waiting the whole fill.
+/// fill: for a gathered batch, place k for the share P(batch ≥ k)/E[batch] (`gathered`, by
+/// place); else `batch` places spread evenly (at most 8 points), the first waiting the whole
+/// fill.
 fn places_into(out: &mut Vec<(f64, f64, f64)>, batch: f64, fill_ms: f64, gathered: Option<&[f64]>) {
     out.clear();
-    if let Some(tail) = gathered {
-        let mean: f64 = tail.iter().sum();
+    if let Some(shares) = gathered {
         out.extend(
-            tail.iter()
+            shares
+                .iter()
                 .enumerate()
-                .map(|(k, p)| (p / mean.max(1e-12), k as f64 + 1.0, 0.0)),
+                .map(|(k, &share)| (share, k as f64 + 1.0, 0.0)),
         );
         return;
     }
@@ -328,13 +343,34 @@ fn places_into(out: &mut Vec<(f64, f64, f64)>, batch: f64, fill_ms: f64, gathere
     }));
 }
 
-/// The Lambda option of a queue at `memory_mb`.
+/// The largest batch of a queue's messages: the profile's, within the 6 MB invocation
+/// payload.
+fn largest_batch(d: &Demand, q: &Queue) -> f64 {
+    let payload_kb = d.request.payload_kb.max(0.0);
+    f64::from(q.batch_size.max(1)).min((BATCH_PAYLOAD_KB / payload_kb.max(1e-9)).floor().max(1.0))
+}
+
+/// The batches a receive gathers at each step of `d`'s curve from queue `q` ([`Gathered`]),
+/// the same at every memory size: made once for a memory search's walks.
+pub(super) fn gathered(d: &Demand, q: &Queue) -> Gathered {
+    let batch = largest_batch(d, q);
+    Gathered::of(
+        &d.curve.rps,
+        batch,
+        q.batching_window_s,
+        Retries::of(q, batch).attempts,
+    )
+}
+
+/// The Lambda option of a queue at `memory_mb`; `gathers`: [`gathered`] for `d` and `q`, if
+/// made already.
 pub(super) fn queue_at(
     d: &Demand,
     q: &Queue,
     cfg: &LambdaConfig,
     book: &PriceBook,
     concurrency: &Concurrency,
+    gathers: Option<&Gathered>,
     memory_mb: u32,
 ) -> Result<OptionPlan, Missing> {
     let start = book.quota(keys::Q_LAMBDA_SQS_START)?.value;
@@ -342,8 +378,7 @@ pub(super) fn queue_at(
     let esm_max = book.quota(keys::Q_LAMBDA_SQS_MAX)?.value;
     let message_ms = duration_ms(&d.request, memory_mb);
     let payload_kb = d.request.payload_kb.max(0.0);
-    let batch = f64::from(q.batch_size.max(1))
-        .min((BATCH_PAYLOAD_KB / payload_kb.max(1e-9)).floor().max(1.0));
+    let batch = largest_batch(d, q);
     let full_batch_s = batch * message_ms / 1000.0;
     let timeout_s = function_timeout_s(full_batch_s + q.batching_window_s);
     let visibility = visibility_s(q, timeout_s);
@@ -377,7 +412,10 @@ pub(super) fn queue_at(
         retries: Retries::of(q, batch),
         cold_start_ms: cfg.cold_start_ms,
     };
-    let w = walk(&d.curve.rps, d.curve.step_s, &mapping);
+    let w = match gathers {
+        Some(g) => walk_gathered(&d.curve.rps, d.curve.step_s, &mapping, g),
+        None => walk(&d.curve.rps, d.curve.step_s, &mapping),
+    };
     let periods = d.curve.periods_per_month();
     let messages = d.monthly_requests();
     let invocations = w.invocations * periods;
