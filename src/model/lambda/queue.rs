@@ -105,6 +105,8 @@ pub fn walk_gathered(rates: &[f64], step_s: f64, m: &Mapping, gathers: &Gathered
     // Each place's run of steps at one age (without a backlog a step's ages are the last
     // step's), and its ages' bins (first try warm, cold, returned).
     let mut runs = [Run::default(); sqs::PER_CALL as usize];
+    // The wait of the last step measured, when its batch was gathered (its places' ages).
+    let mut last_gathered_wait: Option<f64> = None;
     let mut slots = [[sqs::AgeSlot::default(); 3]; sqs::PER_CALL as usize];
     for lap in 0..2 {
         let measure = lap == 1;
@@ -178,12 +180,21 @@ pub fn walk_gathered(rates: &[f64], step_s: f64, m: &Mapping, gathers: &Gathered
             } else {
                 0.0
             };
-            places_into(
-                &mut spots,
-                batch,
-                fill_ms,
-                gathered.map(|(_, shares)| shares),
-            );
+            // A gathered batch with the last step's wait: every place's age is the last
+            // step's, only the weights gather.
+            let shares = gathered.map(|(_, shares)| shares);
+            if let Some(shares) = shares
+                && last_gathered_wait == Some(wait_ms)
+            {
+                for (run, &share) in runs.iter_mut().zip(shares) {
+                    let w = weight * share;
+                    run.warm += w * (1.0 - cold_share);
+                    run.cold += w * cold_share;
+                }
+                continue;
+            }
+            last_gathered_wait = shares.map(|_| wait_ms);
+            places_into(&mut spots, batch, fill_ms, shares);
             for (k, &(share, place, fill_wait)) in spots.iter().enumerate() {
                 let age = wait_ms + fill_wait + m.message_ms * place;
                 let (Some(run), Some(slot)) = (runs.get_mut(k), slots.get_mut(k)) else {
