@@ -119,6 +119,7 @@ impl Ages {
     /// saw, the weight gathers in the slot, and goes into the age's bin, worked out once,
     /// when the age changes or at [`Ages::settle`] (call it before reading a quantile). The
     /// same bins and total; a bin's sum in another order, which moves it by rounding only.
+    #[allow(clippy::eq_op)] // `x - x`: the finiteness test below
     pub fn add_in(&mut self, slot: &mut AgeSlot, weight: f64, ms: f64) {
         // Finite and positive, as `add` asks: `x - x` is 0 for a finite x, NaN otherwise (a
         // float compare; `is_finite` compiles to a dozen bit tests).
