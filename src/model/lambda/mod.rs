@@ -194,15 +194,26 @@ fn try_evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> Result<Opti
             book,
             &concurrency,
             scaling,
+            None,
             m.clamp(MIN_MEMORY_MB, MAX_MEMORY_MB),
         ),
-        AutoOr::Auto => search_memory_or(
-            &d.request,
-            floor,
-            |m| option_at(d, cfg, book, &concurrency, scaling, m),
-            |plan| plan.feasible,
-            closest,
-        ),
+        AutoOr::Auto => {
+            // A queue's walks at every size share the batches its receives gather.
+            let gathers = match &*d.work {
+                Work::Queue { queue, .. } => Some(queue::gathered(d, queue)),
+                Work::Service { .. }
+                | Work::Workflow { .. }
+                | Work::Fanout { .. }
+                | Work::Stream { .. } => None,
+            };
+            search_memory_or(
+                &d.request,
+                floor,
+                |m| option_at(d, cfg, book, &concurrency, scaling, gathers.as_ref(), m),
+                |plan| plan.feasible,
+                closest,
+            )
+        }
     }
 }
 
@@ -299,12 +310,16 @@ pub fn search_memory_or<T, E>(
     Ok(best)
 }
 
+/// The Lambda option at `memory_mb`; `gathers`: a queue's [`queue::gathered`], made once for
+/// a memory search.
+#[allow(clippy::too_many_arguments)]
 fn option_at(
     d: &Demand,
     cfg: &LambdaConfig,
     book: &PriceBook,
     concurrency: &Concurrency,
     scaling: f64,
+    gathers: Option<&queue::Gathered>,
     memory_mb: u32,
 ) -> Result<OptionPlan, Missing> {
     match &*d.work {
@@ -312,7 +327,7 @@ fn option_at(
             return fanout_at(d, job, cfg, book, concurrency, scaling, memory_mb);
         }
         Work::Queue { queue, .. } => {
-            return queue::queue_at(d, queue, cfg, book, concurrency, memory_mb);
+            return queue::queue_at(d, queue, cfg, book, concurrency, gathers, memory_mb);
         }
         Work::Stream { stream, .. } => {
             return stream::stream_at(d, stream, cfg, book, concurrency, memory_mb);

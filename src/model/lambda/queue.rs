@@ -88,13 +88,26 @@ pub struct Walk {
 /// Walk the curve (`rate` messages/s at steps of `step_s`): two laps, the second measured
 /// (the backlog at the end of a day is the next day's start).
 pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
+    let gathers = Gathered::of(rates, m.batch, m.window_s, m.retries.attempts);
+    walk_gathered(rates, step_s, m, &gathers)
+}
+
+/// [`walk`], with the batches a receive gathers at each step made beforehand
+/// ([`Gathered::of`] the same `rates` and `m`'s batch, window and attempts): the memory
+/// search walks one curve at many sizes, and they are the same at each.
+pub fn walk_gathered(rates: &[f64], step_s: f64, m: &Mapping, gathers: &Gathered) -> Walk {
     let mut backlog = 0.0;
     let mut used_prev = 0.0_f64;
     let mut out = Walk::default();
     let mut end_of_first = 0.0;
-    // Reused every step: the gathered batch's tail and the places in a batch.
-    let mut tail: Vec<f64> = Vec::with_capacity(sqs::PER_CALL as usize);
+    // Reused every step: the places in a batch.
     let mut spots: Vec<(f64, f64, f64)> = Vec::with_capacity(10);
+    // Each place's run of steps at one age (without a backlog a step's ages are the last
+    // step's), and its ages' bins (first try warm, cold, returned).
+    let mut runs = [Run::default(); sqs::PER_CALL as usize];
+    // The wait of the last step measured, when its batch was gathered (its places' ages).
+    let mut last_gathered_wait: Option<f64> = None;
+    let mut slots = [[sqs::AgeSlot::default(); 3]; sqs::PER_CALL as usize];
     for lap in 0..2 {
         let measure = lap == 1;
         for (i, &rate) in rates.iter().enumerate() {
@@ -107,21 +120,22 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
                 .max(m.start)
                 .min(m.cap)
                 .max(1.0);
-            // A batch: full from a backlog; else what the window gathers, or a receive returns.
-            let gathered = m.window_s <= 0.0;
-            let free_batch = if gathered {
-                gathered_tail_into(&mut tail, attempts_rate, m.batch);
-                tail.iter().sum()
-            } else {
-                (rate * m.window_s).clamp(1.0, m.batch)
-            };
             let capacity = avail * 1000.0 / m.message_ms.max(1e-9) * step_s;
             let inflow = attempts_rate * step_s;
             let handled = (backlog + inflow).min(capacity);
             backlog = backlog + inflow - handled;
             let queued = start_backlog > 1e-9 || backlog > 1e-9;
-            let batch = if queued { m.batch } else { free_batch };
-            let gathered = gathered && !queued;
+            // A batch: full from a backlog; else what the window gathers, or a receive returns.
+            let gathered = (m.window_s <= 0.0 && !queued)
+                .then(|| gathers.at(i))
+                .flatten();
+            let batch = if queued {
+                m.batch
+            } else if let Some((mean, _)) = gathered {
+                mean
+            } else {
+                (rate * m.window_s).clamp(1.0, m.batch)
+            };
             let batch_ms = batch * m.message_ms;
             let inv = handled / batch;
             let wanted = environments_wanted(inv / step_s, batch_ms, f64::INFINITY);
@@ -166,30 +180,139 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
             } else {
                 0.0
             };
-            let returned = m.retries.returned;
-            places_into(
-                &mut spots,
-                batch,
-                fill_ms,
-                gathered.then_some(tail.as_slice()),
-            );
-            for &(share, place, fill_wait) in &spots {
+            // A gathered batch with the last step's wait: every place's age is the last
+            // step's, only the weights gather.
+            let shares = gathered.map(|(_, shares)| shares);
+            if let Some(shares) = shares
+                && last_gathered_wait == Some(wait_ms)
+            {
+                for (run, &share) in runs.iter_mut().zip(shares) {
+                    let w = weight * share;
+                    run.warm += w * (1.0 - cold_share);
+                    run.cold += w * cold_share;
+                }
+                continue;
+            }
+            last_gathered_wait = shares.map(|_| wait_ms);
+            places_into(&mut spots, batch, fill_ms, shares);
+            for (k, &(share, place, fill_wait)) in spots.iter().enumerate() {
                 let age = wait_ms + fill_wait + m.message_ms * place;
+                let (Some(run), Some(slot)) = (runs.get_mut(k), slots.get_mut(k)) else {
+                    continue;
+                };
+                if age != run.age {
+                    run.settle(&mut out.age, slot, m);
+                    run.age = age;
+                }
                 let w = weight * share;
-                let first = w * (1.0 - returned);
-                out.age.add(first * (1.0 - cold_share), age);
-                out.age.add(first * cold_share, age + m.cold_start_ms);
-                // A message sent back waits the visibility timeout, then its turn again.
-                out.age
-                    .add(w * returned, age * 2.0 + m.visibility_s * 1000.0);
+                run.warm += w * (1.0 - cold_share);
+                run.cold += w * cold_share;
             }
         }
         if lap == 0 {
             end_of_first = backlog;
         }
     }
+    for (run, slot) in runs.iter_mut().zip(slots.iter_mut()) {
+        run.settle(&mut out.age, slot, m);
+        for s in slot {
+            out.age.settle(s);
+        }
+    }
     out.growing = backlog > end_of_first + 1e-6 && backlog > 1.0;
     out
+}
+
+/// A place in a batch over a run of steps at which its messages' age is the same (no
+/// backlog, the same batch): the weight of their first tries, warm and cold, gathered, to go
+/// into the ages once when the run ends (three ages: warm, cold, and returned).
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    age: f64,
+    warm: f64,
+    cold: f64,
+}
+
+impl Default for Run {
+    fn default() -> Run {
+        Run {
+            age: f64::NAN,
+            warm: 0.0,
+            cold: 0.0,
+        }
+    }
+}
+
+impl Run {
+    /// The run's messages into `ages` (through the place's `slots`); the run left empty.
+    fn settle(&mut self, ages: &mut sqs::Ages, slots: &mut [sqs::AgeSlot; 3], m: &Mapping) {
+        let returned = m.retries.returned;
+        let [warm, cold, back] = slots;
+        ages.add_in(warm, self.warm * (1.0 - returned), self.age);
+        ages.add_in(
+            cold,
+            self.cold * (1.0 - returned),
+            self.age + m.cold_start_ms,
+        );
+        // A message sent back waits the visibility timeout, then its turn again.
+        ages.add_in(
+            back,
+            (self.warm + self.cold) * returned,
+            self.age * 2.0 + m.visibility_s * 1000.0,
+        );
+        self.warm = 0.0;
+        self.cold = 0.0;
+    }
+}
+
+/// The batch a receive gathers without a window or a backlog at each step of a curve: its
+/// mean, and the share of its messages at each place ([`gathered_tail_into`]). They depend on
+/// the step's rate and the mapping's batch and retries only, not on the function's memory.
+#[derive(Debug, Clone, Default)]
+pub struct Gathered {
+    /// Places in a gathered batch.
+    len: usize,
+    /// Each step's mean batch.
+    means: Vec<f64>,
+    /// Each step's shares, `len` apiece.
+    shares: Vec<f64>,
+}
+
+impl Gathered {
+    /// The batches of at most `batch` gathered at each of `rates` (messages/s, each message
+    /// received `attempts` times); none with a batching window (the window gathers).
+    pub fn of(rates: &[f64], batch: f64, window_s: f64, attempts: f64) -> Gathered {
+        if window_s > 0.0 {
+            return Gathered::default();
+        }
+        let len = tail_len(batch);
+        let mut tail = Vec::with_capacity(len);
+        let mut out = Gathered {
+            len,
+            means: Vec::with_capacity(rates.len()),
+            shares: Vec::with_capacity(rates.len() * len),
+        };
+        for &rate in rates {
+            // The walk's arrivals, attempts included.
+            gathered_tail_into(&mut tail, rate.max(0.0) * attempts, batch);
+            let mean: f64 = tail.iter().sum();
+            out.means.push(mean);
+            out.shares.extend(tail.iter().map(|p| p / mean.max(1e-12)));
+        }
+        out
+    }
+
+    /// Step `i`'s mean batch and shares by place.
+    fn at(&self, i: usize) -> Option<(f64, &[f64])> {
+        let mean = *self.means.get(i)?;
+        let from = i.checked_mul(self.len)?;
+        Some((mean, self.shares.get(from..from.checked_add(self.len)?)?))
+    }
+}
+
+/// Places in a gathered batch of at most `max` messages.
+fn tail_len(max: f64) -> usize {
+    max.clamp(1.0, sqs::PER_CALL) as usize
 }
 
 /// The batch a receive returns without a window or a backlog: the message that ended the
@@ -198,7 +321,7 @@ pub fn walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
 fn gathered_tail_into(tail: &mut Vec<f64>, rate: f64, max: f64) {
     tail.clear();
     let n = rate.max(0.0) * sqs::GATHER_S;
-    let cap = max.clamp(1.0, sqs::PER_CALL) as usize;
+    let cap = tail_len(max);
     // P(N ≥ j) for the extra messages N ~ Poisson(n), j = 0..cap-1.
     let (mut pmf, mut below): (f64, f64) = ((-n).exp(), 0.0);
     for j in 0..cap {
@@ -209,16 +332,17 @@ fn gathered_tail_into(tail: &mut Vec<f64>, rate: f64, max: f64) {
 }
 
 /// The places messages take in their batch, with their shares and the wait for the batch to
-/// fill: for a gathered batch, place k for the share P(batch ≥ k)/E[batch]; else `batch`
-/// places spread evenly (at most 8 points), the first waiting the whole fill.
+/// fill: for a gathered batch, place k for the share P(batch ≥ k)/E[batch] (`gathered`, by
+/// place); else `batch` places spread evenly (at most 8 points), the first waiting the whole
+/// fill.
 fn places_into(out: &mut Vec<(f64, f64, f64)>, batch: f64, fill_ms: f64, gathered: Option<&[f64]>) {
     out.clear();
-    if let Some(tail) = gathered {
-        let mean: f64 = tail.iter().sum();
+    if let Some(shares) = gathered {
         out.extend(
-            tail.iter()
+            shares
+                .iter()
                 .enumerate()
-                .map(|(k, p)| (p / mean.max(1e-12), k as f64 + 1.0, 0.0)),
+                .map(|(k, &share)| (share, k as f64 + 1.0, 0.0)),
         );
         return;
     }
@@ -233,13 +357,34 @@ fn places_into(out: &mut Vec<(f64, f64, f64)>, batch: f64, fill_ms: f64, gathere
     }));
 }
 
-/// The Lambda option of a queue at `memory_mb`.
+/// The largest batch of a queue's messages: the profile's, within the 6 MB invocation
+/// payload.
+fn largest_batch(d: &Demand, q: &Queue) -> f64 {
+    let payload_kb = d.request.payload_kb.max(0.0);
+    f64::from(q.batch_size.max(1)).min((BATCH_PAYLOAD_KB / payload_kb.max(1e-9)).floor().max(1.0))
+}
+
+/// The batches a receive gathers at each step of `d`'s curve from queue `q` ([`Gathered`]),
+/// the same at every memory size: made once for a memory search's walks.
+pub(super) fn gathered(d: &Demand, q: &Queue) -> Gathered {
+    let batch = largest_batch(d, q);
+    Gathered::of(
+        &d.curve.rps,
+        batch,
+        q.batching_window_s,
+        Retries::of(q, batch).attempts,
+    )
+}
+
+/// The Lambda option of a queue at `memory_mb`; `gathers`: [`gathered`] for `d` and `q`, if
+/// made already.
 pub(super) fn queue_at(
     d: &Demand,
     q: &Queue,
     cfg: &LambdaConfig,
     book: &PriceBook,
     concurrency: &Concurrency,
+    gathers: Option<&Gathered>,
     memory_mb: u32,
 ) -> Result<OptionPlan, Missing> {
     let start = book.quota(keys::Q_LAMBDA_SQS_START)?.value;
@@ -247,8 +392,7 @@ pub(super) fn queue_at(
     let esm_max = book.quota(keys::Q_LAMBDA_SQS_MAX)?.value;
     let message_ms = duration_ms(&d.request, memory_mb);
     let payload_kb = d.request.payload_kb.max(0.0);
-    let batch = f64::from(q.batch_size.max(1))
-        .min((BATCH_PAYLOAD_KB / payload_kb.max(1e-9)).floor().max(1.0));
+    let batch = largest_batch(d, q);
     let full_batch_s = batch * message_ms / 1000.0;
     let timeout_s = function_timeout_s(full_batch_s + q.batching_window_s);
     let visibility = visibility_s(q, timeout_s);
@@ -282,7 +426,10 @@ pub(super) fn queue_at(
         retries: Retries::of(q, batch),
         cold_start_ms: cfg.cold_start_ms,
     };
-    let w = walk(&d.curve.rps, d.curve.step_s, &mapping);
+    let w = match gathers {
+        Some(g) => walk_gathered(&d.curve.rps, d.curve.step_s, &mapping, g),
+        None => walk(&d.curve.rps, d.curve.step_s, &mapping),
+    };
     let periods = d.curve.periods_per_month();
     let messages = d.monthly_requests();
     let invocations = w.invocations * periods;
@@ -657,6 +804,235 @@ mod tests {
             );
             assert!((wq - sq).abs() / sq < 0.2, "p{q}: {wq} s vs {sq} s");
         }
+    }
+
+    /// The walk as it was before its runs, remembered bins and shared gathered batches: one
+    /// add of every age, step after step (the figures the faster walk must reproduce).
+    fn reference_walk(rates: &[f64], step_s: f64, m: &Mapping) -> Walk {
+        let mut backlog = 0.0;
+        let mut used_prev = 0.0_f64;
+        let mut out = Walk::default();
+        let mut end_of_first = 0.0;
+        // Reused every step: the gathered batch's tail and the places in a batch.
+        let mut tail: Vec<f64> = Vec::with_capacity(sqs::PER_CALL as usize);
+        let mut spots: Vec<(f64, f64, f64)> = Vec::with_capacity(10);
+        for lap in 0..2 {
+            let measure = lap == 1;
+            for (i, &rate) in rates.iter().enumerate() {
+                let rate = rate.max(0.0);
+                let attempts_rate = rate * m.retries.attempts;
+                let start_backlog = backlog;
+                // The concurrency the mapping may reach this step: from what it ran, up by its
+                // scaling rate, never below the batches it starts with, within every cap.
+                let avail = (used_prev + m.per_minute * step_s / 60.0)
+                    .max(m.start)
+                    .min(m.cap)
+                    .max(1.0);
+                // A batch: full from a backlog; else what the window gathers, or a receive returns.
+                let gathered = m.window_s <= 0.0;
+                let free_batch = if gathered {
+                    reference_tail(&mut tail, attempts_rate, m.batch);
+                    tail.iter().sum()
+                } else {
+                    (rate * m.window_s).clamp(1.0, m.batch)
+                };
+                let capacity = avail * 1000.0 / m.message_ms.max(1e-9) * step_s;
+                let inflow = attempts_rate * step_s;
+                let handled = (backlog + inflow).min(capacity);
+                backlog = backlog + inflow - handled;
+                let queued = start_backlog > 1e-9 || backlog > 1e-9;
+                let batch = if queued { m.batch } else { free_batch };
+                let gathered = gathered && !queued;
+                let batch_ms = batch * m.message_ms;
+                let inv = handled / batch;
+                let wanted = environments_wanted(inv / step_s, batch_ms, f64::INFINITY);
+                let used = if queued { avail } else { wanted.min(avail) };
+                if !measure {
+                    used_prev = used;
+                    continue;
+                }
+                let created = (used - used_prev).max(0.0);
+                used_prev = used;
+                let cold = cold_starts(created, inv, inv / step_s);
+                out.invocations += inv;
+                out.invocation_ms += inv * batch_ms;
+                out.cold_starts += cold;
+                let per_receive = batch.min(sqs::PER_CALL);
+                out.receives += handled / per_receive;
+                out.deletes += inv * (batch / sqs::PER_CALL).ceil();
+                let idle = (m.start - used).max(0.0);
+                out.empty_receives += sqs::empty_receives_per_s(idle, attempts_rate) * step_s;
+                out.peak_concurrency = out.peak_concurrency.max(used);
+                out.peak_in_flight = out.peak_in_flight.max(used * batch);
+                if backlog > out.peak_backlog {
+                    out.peak_backlog = backlog;
+                    out.peak_backlog_step = Some(i);
+                }
+                // Message age: the backlog ahead (drained at this step's rate), the batch filling,
+                // the place in the batch, the handling; cold starts and returned messages apart.
+                let drain = handled / step_s;
+                let wait_ms = if drain > 0.0 {
+                    (start_backlog + backlog) / 2.0 / drain * 1000.0
+                } else {
+                    0.0
+                };
+                let fill_ms = if m.window_s > 0.0 && !queued {
+                    (batch / rate.max(1e-9)).min(m.window_s) * 1000.0
+                } else {
+                    0.0
+                };
+                let weight = rate * step_s;
+                let cold_share = if inv > 0.0 {
+                    (cold / inv).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                let returned = m.retries.returned;
+                reference_places(
+                    &mut spots,
+                    batch,
+                    fill_ms,
+                    gathered.then_some(tail.as_slice()),
+                );
+                for &(share, place, fill_wait) in &spots {
+                    let age = wait_ms + fill_wait + m.message_ms * place;
+                    let w = weight * share;
+                    let first = w * (1.0 - returned);
+                    out.age.add(first * (1.0 - cold_share), age);
+                    out.age.add(first * cold_share, age + m.cold_start_ms);
+                    // A message sent back waits the visibility timeout, then its turn again.
+                    out.age
+                        .add(w * returned, age * 2.0 + m.visibility_s * 1000.0);
+                }
+            }
+            if lap == 0 {
+                end_of_first = backlog;
+            }
+        }
+        out.growing = backlog > end_of_first + 1e-6 && backlog > 1.0;
+        out
+    }
+
+    fn reference_tail(tail: &mut Vec<f64>, rate: f64, max: f64) {
+        tail.clear();
+        let n = rate.max(0.0) * sqs::GATHER_S;
+        let cap = max.clamp(1.0, sqs::PER_CALL) as usize;
+        // P(N ≥ j) for the extra messages N ~ Poisson(n), j = 0..cap-1.
+        let (mut pmf, mut below): (f64, f64) = ((-n).exp(), 0.0);
+        for j in 0..cap {
+            tail.push((1.0 - below).max(0.0));
+            below += pmf;
+            pmf *= n / (j as f64 + 1.0);
+        }
+    }
+
+    fn reference_places(
+        out: &mut Vec<(f64, f64, f64)>,
+        batch: f64,
+        fill_ms: f64,
+        gathered: Option<&[f64]>,
+    ) {
+        out.clear();
+        if let Some(tail) = gathered {
+            let mean: f64 = tail.iter().sum();
+            out.extend(
+                tail.iter()
+                    .enumerate()
+                    .map(|(k, p)| (p / mean.max(1e-12), k as f64 + 1.0, 0.0)),
+            );
+            return;
+        }
+        const POINTS: usize = 8;
+        out.extend((0..POINTS).map(|k| {
+            let u = (k as f64 + 0.5) / POINTS as f64;
+            (
+                1.0 / POINTS as f64,
+                (u * batch).floor() + 1.0,
+                fill_ms * (1.0 - u),
+            )
+        }));
+    }
+
+    /// The walk gives the figures the straightforward one did (before its runs of steps,
+    /// remembered bins and gathered batches shared across sizes): the same counts to rounding,
+    /// the same p50 and p99 ages, on a bursty and a diurnal day, with and without a batching
+    /// window, failures, cold starts and a backlog.
+    #[test]
+    fn the_walk_matches_the_straightforward_one() {
+        let bursty = crate::model::traffic::Curve::bursty(40.0, 6.0).rps;
+        let diurnal = crate::model::traffic::Curve::diurnal(300.0, 3.0).rps;
+        let retries = Retries {
+            returned: 0.01,
+            attempts: 1.0 / 0.99,
+            to_dlq: 0.0,
+        };
+        let cases = [
+            (bursty.clone(), mapping(357.3, 10.0, 1000.0)),
+            (
+                bursty.clone(),
+                Mapping {
+                    retries,
+                    cold_start_ms: 400.0,
+                    ..mapping(200.0, 10.0, 1000.0)
+                },
+            ),
+            (
+                bursty.clone(),
+                Mapping {
+                    retries,
+                    ..mapping(300.0, 10.0, 30.0)
+                },
+            ),
+            (
+                diurnal.clone(),
+                Mapping {
+                    window_s: 2.0,
+                    cold_start_ms: 250.0,
+                    ..mapping(120.0, 25.0, 1000.0)
+                },
+            ),
+            (diurnal, mapping(180.0, 1.0, 100.0)),
+            (
+                bursty,
+                Mapping {
+                    window_s: 0.5,
+                    retries,
+                    ..mapping(90.0, 10.0, 20.0)
+                },
+            ),
+        ];
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+        for (i, (rates, m)) in cases.iter().enumerate() {
+            let (new, old) = (walk(rates, 60.0, m), reference_walk(rates, 60.0, m));
+            for (what, a, b) in [
+                ("invocations", new.invocations, old.invocations),
+                ("invocation_ms", new.invocation_ms, old.invocation_ms),
+                ("cold_starts", new.cold_starts, old.cold_starts),
+                ("receives", new.receives, old.receives),
+                ("empty_receives", new.empty_receives, old.empty_receives),
+                ("deletes", new.deletes, old.deletes),
+                (
+                    "peak_concurrency",
+                    new.peak_concurrency,
+                    old.peak_concurrency,
+                ),
+                ("peak_in_flight", new.peak_in_flight, old.peak_in_flight),
+                ("peak_backlog", new.peak_backlog, old.peak_backlog),
+            ] {
+                assert!(close(a, b), "case {i} {what}: {a} vs {b}");
+            }
+            assert_eq!(new.peak_backlog_step, old.peak_backlog_step, "case {i}");
+            assert_eq!(new.growing, old.growing, "case {i}");
+            for q in [0.5, 0.9, 0.99, 0.999] {
+                assert_eq!(new.age.quantile(q), old.age.quantile(q), "case {i} p{q}");
+            }
+        }
+        // Some case builds a backlog and some gathers without one.
+        assert!(
+            cases
+                .iter()
+                .any(|(r, m)| walk(r, 60.0, m).peak_backlog > 100.0)
+        );
     }
 
     /// The mapping cannot reach more than its cap: a load it cannot carry grows the backlog.
