@@ -306,15 +306,17 @@ fn plan_mode(
     let batch_s = peak_batch * r.record_ms / 1000.0;
     // Waiting to be fetched (half the interval on average), then for the records ahead of it
     // in its batch and in the backlog.
-    let mut p50 = gather_s / 2.0 + batch_s / 2.0 + backlog.quantile(&d.curve, 0.5);
-    let mut p99 = gather_s * 0.99 + batch_s + backlog.quantile(&d.curve, 0.99);
+    let [median, tail] = backlog.quantiles(&d.curve, [0.5, 0.99]);
+    let mut p50 = gather_s / 2.0 + batch_s / 2.0 + median;
+    let mut p99 = gather_s * 0.99 + batch_s + tail;
     let hot_share = s.hot_key();
     if hot_share >= 0.01 {
         // A key with 1% of the records or more is part of the p99.
-        p99 = p99.max(gather_s * 0.99 + hot.quantile(&d.curve, 0.99));
-    }
-    if hot_share >= 0.5 {
-        p50 = p50.max(gather_s / 2.0 + hot.quantile(&d.curve, 0.5));
+        let [hot_median, hot_tail] = hot.quantiles(&d.curve, [0.5, 0.99]);
+        p99 = p99.max(gather_s * 0.99 + hot_tail);
+        if hot_share >= 0.5 {
+            p50 = p50.max(gather_s / 2.0 + hot_median);
+        }
     }
     age_findings(
         &mut verdict,
@@ -607,6 +609,12 @@ impl Backlog {
 
     /// The `q` quantile of the wait over the records (each step weighted by its arrivals).
     pub fn quantile(&self, curve: &Curve, q: f64) -> f64 {
+        let [wait] = self.quantiles(curve, [q]);
+        wait
+    }
+
+    /// [`Backlog::quantile`] at each of `qs`, the steps put in order once.
+    pub fn quantiles<const N: usize>(&self, curve: &Curve, qs: [f64; N]) -> [f64; N] {
         // In order of wait (steps of equal wait in step order). Most steps have none: they
         // keep their place without being sorted, between any below zero and the rest.
         let pairs = || self.wait_s.iter().copied().zip(curve.rps.iter().copied());
@@ -623,19 +631,20 @@ impl Backlog {
                 .chain(over.iter().copied())
         };
         let total: f64 = ordered().map(|p| p.1).sum();
-        if total <= 0.0 {
-            return 0.0;
-        }
-        let mut seen = 0.0;
-        let mut last = 0.0;
-        for (wait, weight) in ordered() {
-            seen += weight;
-            if seen >= q * total {
-                return wait;
+        qs.map(|q| {
+            if total <= 0.0 {
+                return 0.0;
             }
-            last = wait;
-        }
-        last
+            let (mut seen, mut last) = (0.0, 0.0);
+            for (wait, weight) in ordered() {
+                seen += weight;
+                if seen >= q * total {
+                    return wait;
+                }
+                last = wait;
+            }
+            last
+        })
     }
 }
 
