@@ -484,6 +484,8 @@ fn the_backlog_shortcuts_match_the_full_walk_to_the_bit() {
                     "{capacity} {}",
                     caps.is_some()
                 );
+                let together = fast.quantiles(curve, [0.5, 0.99, 1.0]).map(f64::to_bits);
+                assert_eq!(together, got, "{capacity} {}", caps.is_some());
             }
         }
     }
