@@ -306,15 +306,17 @@ fn plan_mode(
     let batch_s = peak_batch * r.record_ms / 1000.0;
     // Waiting to be fetched (half the interval on average), then for the records ahead of it
     // in its batch and in the backlog.
-    let mut p50 = gather_s / 2.0 + batch_s / 2.0 + backlog.quantile(&d.curve, 0.5);
-    let mut p99 = gather_s * 0.99 + batch_s + backlog.quantile(&d.curve, 0.99);
+    let [median, tail] = backlog.quantiles(&d.curve, [0.5, 0.99]);
+    let mut p50 = gather_s / 2.0 + batch_s / 2.0 + median;
+    let mut p99 = gather_s * 0.99 + batch_s + tail;
     let hot_share = s.hot_key();
     if hot_share >= 0.01 {
         // A key with 1% of the records or more is part of the p99.
-        p99 = p99.max(gather_s * 0.99 + hot.quantile(&d.curve, 0.99));
-    }
-    if hot_share >= 0.5 {
-        p50 = p50.max(gather_s / 2.0 + hot.quantile(&d.curve, 0.5));
+        let [hot_median, hot_tail] = hot.quantiles(&d.curve, [0.5, 0.99]);
+        p99 = p99.max(gather_s * 0.99 + hot_tail);
+        if hot_share >= 0.5 {
+            p50 = p50.max(gather_s / 2.0 + hot_median);
+        }
     }
     age_findings(
         &mut verdict,
@@ -541,20 +543,32 @@ impl Backlog {
     /// fleet's running capacity).
     pub fn capped(curve: &Curve, capacity: f64, caps: Option<&[f64]>) -> Backlog {
         let n = curve.rps.len();
-        let at = |i: usize| {
-            caps.and_then(|c| c.get(i))
-                .map_or(capacity, |&c| c.min(capacity))
-                .max(0.0)
-        };
-        let mean_capacity = (0..n).map(at).sum::<f64>() / n.max(1) as f64;
+        let cap: Vec<f64> = (0..n)
+            .map(|i| {
+                caps.and_then(|c| c.get(i))
+                    .map_or(capacity, |&c| c.min(capacity))
+                    .max(0.0)
+            })
+            .collect();
+        let mean_capacity = cap.iter().sum::<f64>() / n.max(1) as f64;
         let drains = capacity > 0.0 && curve.mean() < mean_capacity;
+        if drains && curve.rps.iter().zip(&cap).all(|(&rps, &c)| rps <= c) {
+            // No step is short: nothing ever waits (the walk below would find as much).
+            return Backlog {
+                queued: vec![0.0; n],
+                wait_s: vec![0.0; n],
+                worst_s: 0.0,
+                worst_step: None,
+                drains,
+            };
+        }
         let mut queued = vec![0.0; n];
         let mut wait_s = vec![f64::INFINITY; n];
         let mut q = 0.0_f64;
         if drains {
             for pass in 0..2 {
-                for (i, &rps) in curve.rps.iter().enumerate() {
-                    q = (q + (rps - at(i)) * curve.step_s).max(0.0);
+                for (i, (&rps, &c)) in curve.rps.iter().zip(&cap).enumerate() {
+                    q = (q + (rps - c) * curve.step_s).max(0.0);
                     if pass == 1 {
                         queued[i] = q;
                     }
@@ -566,7 +580,7 @@ impl Backlog {
                 let mut j = i;
                 while left > 0.0 && t < curve.step_s * n as f64 {
                     j = (j + 1) % n;
-                    let c = at(j);
+                    let c = cap[j];
                     if c * curve.step_s >= left {
                         t += left / c.max(1e-9);
                         left = 0.0;
@@ -595,25 +609,42 @@ impl Backlog {
 
     /// The `q` quantile of the wait over the records (each step weighted by its arrivals).
     pub fn quantile(&self, curve: &Curve, q: f64) -> f64 {
-        let mut pairs: Vec<(f64, f64)> = self
-            .wait_s
-            .iter()
-            .copied()
-            .zip(curve.rps.iter().copied())
-            .collect();
-        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let total: f64 = pairs.iter().map(|p| p.1).sum();
-        if total <= 0.0 {
-            return 0.0;
-        }
-        let mut seen = 0.0;
-        for (wait, weight) in &pairs {
-            seen += weight;
-            if seen >= q * total {
-                return *wait;
+        let [wait] = self.quantiles(curve, [q]);
+        wait
+    }
+
+    /// [`Backlog::quantile`] at each of `qs`, the steps put in order once.
+    pub fn quantiles<const N: usize>(&self, curve: &Curve, qs: [f64; N]) -> [f64; N] {
+        // In order of wait (steps of equal wait in step order). Most steps have none: they
+        // keep their place without being sorted, between any below zero and the rest.
+        let pairs = || self.wait_s.iter().copied().zip(curve.rps.iter().copied());
+        let none = |p: &(f64, f64)| p.0.to_bits() == 0.0_f64.to_bits();
+        let mut waits: Vec<(f64, f64)> = pairs().filter(|p| !none(p)).collect();
+        waits.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let below = waits.partition_point(|p| p.0.total_cmp(&0.0).is_lt());
+        let (under, over) = waits.split_at(below);
+        let ordered = || {
+            under
+                .iter()
+                .copied()
+                .chain(pairs().filter(none))
+                .chain(over.iter().copied())
+        };
+        let total: f64 = ordered().map(|p| p.1).sum();
+        qs.map(|q| {
+            if total <= 0.0 {
+                return 0.0;
             }
-        }
-        pairs.last().map_or(0.0, |p| p.0)
+            let (mut seen, mut last) = (0.0, 0.0);
+            for (wait, weight) in ordered() {
+                seen += weight;
+                if seen >= q * total {
+                    return wait;
+                }
+                last = wait;
+            }
+            last
+        })
     }
 }
 

@@ -29,11 +29,52 @@ pub fn erlang_b(c: u64, a: f64) -> f64 {
     if cf > 5_000.0 && a > cf {
         return 1.0 - cf / a;
     }
-    let mut b = 1.0;
-    for k in 1..=c {
-        b = a * b / (k as f64 + a * b);
+    1.0 / inv_erlang_b(c, a)
+}
+
+/// How far below `min(a, c)` [`inv_erlang_b`] starts its recurrence: the fewest steps `m`
+/// whose factors `k / a` multiply to at most e^-42 (2^-60), from
+/// `sum (a - k) / a >= m (a - top) / a + m (m - 1) / (2a)` over the `m` steps up to `top`.
+fn erlang_b_steps(a: f64, top: u64) -> u64 {
+    let gap = 2.0 * (a - top as f64) - 1.0;
+    ((-gap + (gap * gap + 336.0 * a).sqrt()) / 2.0)
+        .ceil()
+        .max(0.0) as u64
+}
+
+/// `1 / B(c, a)` by the reciprocal recurrence `1/B(k) = 1 + (k/a) / B(k-1)`: multiplies and
+/// adds with every term positive (no division in the chain, no cancellation). A perturbation
+/// of `1/B(k-1)` by a share `d` leaves one of `d (1 - B(k)) <= d k / a` in `1/B(k)`, so the
+/// recurrence forgets where it started while `k < a`: it starts at `1/B = 1` (off by a share
+/// under 1) far enough below `min(a, c)` that the steps up to it shrink that to 2^-60, under
+/// a rounding error, rather than at `B(0) = 1` (`c` steps: a thousand for Lambda's default
+/// limit, at each step of the day, each time an overloaded function is planned).
+fn inv_erlang_b(c: u64, a: f64) -> f64 {
+    let top = c.min(a.max(0.0).floor() as u64);
+    let from = top.saturating_sub(erlang_b_steps(a, top));
+    let inv_a = 1.0 / a;
+    let mut inv_b = 1.0;
+    // Four steps at a time, as in `erlang_b_below`: one multiply-add carries 1/B from one
+    // group to the next.
+    let mut k = from + 1;
+    let mut kf = k as f64;
+    while k + 3 <= c {
+        let x0 = kf * inv_a;
+        let x1 = (kf + 1.0) * inv_a;
+        let x2 = (kf + 2.0) * inv_a;
+        let x3 = (kf + 3.0) * inv_a;
+        let p32 = x3 * x2;
+        let p321 = p32 * x1;
+        inv_b = (1.0 + x3 + p32 + p321) + p321 * x0 * inv_b;
+        k += 4;
+        kf += 4.0;
     }
-    b
+    while k <= c {
+        inv_b = 1.0 + kf * inv_a * inv_b;
+        k += 1;
+        kf += 1.0;
+    }
+    inv_b
 }
 
 /// Above this many servers Erlang C is the Halfin–Whitt approximation, not the recurrence.
@@ -281,6 +322,46 @@ mod tests {
         // 10 servers, 5 erlangs: blocking ≈ 0.01838.
         let b = erlang_b(10, 5.0);
         assert!((b - 0.01838).abs() < 1e-4, "{b}");
+    }
+
+    /// Erlang B as it was computed: the textbook recurrence from `B(0) = 1`, one division a
+    /// step.
+    fn erlang_b_from_zero(c: u64, a: f64) -> f64 {
+        let mut b = 1.0;
+        for k in 1..=c {
+            b = a * b / (k as f64 + a * b);
+        }
+        b
+    }
+
+    #[test]
+    fn erlang_b_started_near_the_limit_matches_the_full_recurrence() {
+        for c in [
+            1_u64, 2, 3, 5, 10, 40, 100, 300, 721, 1000, 2500, 4999, 5000,
+        ] {
+            let near = negligible_load(c);
+            let loads = [0.3, 0.6, 0.9, 0.99, 1.0, 1.01, 1.1, 1.5, 3.6, 10.0, 100.0]
+                .map(|x| x * c as f64)
+                .into_iter()
+                .chain([near, near * 1.0001, c as f64 + 0.5, c as f64 - 0.5]);
+            for a in loads {
+                let (fast, exact) = (erlang_b(c, a), erlang_b_from_zero(c, a));
+                if a < near {
+                    assert_eq!(fast, 0.0, "c {c} a {a}");
+                    continue;
+                }
+                assert!(
+                    (fast - exact).abs() <= 1e-12 * exact,
+                    "c {c} a {a}: {fast} vs {exact}"
+                );
+            }
+        }
+        // Overloaded, Lambda's default limit: about a hundred steps, not a thousand.
+        assert!(
+            erlang_b_steps(3600.0, 1000) < 120,
+            "{}",
+            erlang_b_steps(3600.0, 1000)
+        );
     }
 
     #[test]

@@ -437,21 +437,10 @@ fn versus(
             ))
         })
         .collect();
-    let mut found = recommend::crossing_in(&samples, diff_at);
-    // Beyond the chart, the nearer scales first: a fleet at 128 times a busy service's rate
-    // is the costliest plan of all, and needed only when nothing crosses nearer.
-    let mut far = FAR_SCALES;
-    far.sort_by(|x, y| x.ln().abs().total_cmp(&y.ln().abs()));
-    for s in far {
-        if found.is_some() {
-            break;
-        }
-        if let Some(v) = diff_at(s) {
-            samples.push((s, v));
-            samples.sort_by(|x, y| x.0.total_cmp(&y.0));
-            found = recommend::crossing_in(&samples, diff_at);
-        }
-    }
+    // Beyond the chart, the nearer scales first, each only while a crossing nearer than the
+    // nearest found could lie past it: a fleet at 128 times a busy service's rate is the
+    // costliest plan of all.
+    let found = recommend::nearest_crossing(&mut samples, &FAR_SCALES, diff_at);
     let base_rate = d.average_rps();
     let break_even = found.filter(|k| (k * base_rate).is_finite()).map(|k| {
         // The side below the crossing: the bracket's lower end, a sample the search kept.

@@ -255,16 +255,116 @@ pub fn crossing_in(samples: &[(f64, f64)], diff: impl FnMut(f64) -> Option<f64>)
 pub fn crossing_within(
     samples: &[(f64, f64)],
     tolerance: f64,
+    diff: impl FnMut(f64) -> Option<f64>,
+) -> Option<f64> {
+    let bracket = brackets(samples).min_by(|x, y| near_end(x).total_cmp(&near_end(y)))?;
+    locate(bracket, tolerance, f64::INFINITY, diff)
+}
+
+/// How far a scale is from the stated rate (scale 1), as a reader weighs it: twice the rate
+/// is as near as half of it.
+fn distance(scale: f64) -> f64 {
+    scale.ln().abs()
+}
+
+/// The distance of a bracket's nearest point (its nearer end, or none when it holds the
+/// stated rate): no crossing inside it is nearer than that.
+fn near_end(bracket: &[(f64, f64); 2]) -> f64 {
+    nearest_in(bracket[0].0.ln(), bracket[1].0.ln())
+}
+
+/// The [`distance`] of the point of `[lo, hi]` (in ln(scale)) nearest the stated rate.
+fn nearest_in(lo: f64, hi: f64) -> f64 {
+    if lo <= 0.0 && hi >= 0.0 {
+        0.0
+    } else {
+        lo.abs().min(hi.abs())
+    }
+}
+
+/// The neighbouring samples (sorted by scale) between which the difference changes sign.
+fn brackets(samples: &[(f64, f64)]) -> impl Iterator<Item = [(f64, f64); 2]> + '_ {
+    let sign = |v: f64| v > 0.0;
+    samples
+        .windows(2)
+        .filter(move |w| w[0].1 != 0.0 && w[1].1 != 0.0 && sign(w[0].1) != sign(w[1].1))
+        .map(|w| [w[0], w[1]])
+}
+
+/// The crossing nearest the stated rate (by [`distance`]): among the brackets of `samples`
+/// (`(scale, diff)`, sorted by scale: the chart's points) and of the `far` scales beyond
+/// them, probed nearest first (one, then the other side at the same distance) for as long as
+/// a crossing nearer than the nearest located could still lie past the samples on that side.
+/// Each bracket that could hold a nearer crossing is located ([`crossing_in`]'s search); the
+/// far probes' samples are added to `samples`. A crossing two probes apart with the same sign
+/// at both goes unseen, as it does between the chart's points.
+///
+/// So a cheap near probe never hides a nearer crossing on the other side (1/24 and 24 are
+/// equally near: both are probed before either's bracket wins), and the dearest probes (a
+/// fleet at 128 times a busy service's rate) are made only when a nearer crossing could be
+/// there.
+pub fn nearest_crossing(
+    samples: &mut Vec<(f64, f64)>,
+    far: &[f64],
+    mut diff: impl FnMut(f64) -> Option<f64>,
+) -> Option<f64> {
+    let mut far = far.to_vec();
+    far.sort_by(|x, y| distance(*x).total_cmp(&distance(*y)));
+    let mut far = far.into_iter();
+    let mut best: Option<f64> = None;
+    // The brackets located so far, by their lower end (far probes only add samples beyond
+    // the others, so a bracket, once found, stays one).
+    let mut located: Vec<f64> = Vec::new();
+    loop {
+        let mut open: Vec<[(f64, f64); 2]> = brackets(samples)
+            .filter(|b| !located.contains(&b[0].0))
+            .collect();
+        open.sort_by(|x, y| near_end(x).total_cmp(&near_end(y)));
+        for b in open {
+            if best.is_some_and(|k| distance(k) <= near_end(&b)) {
+                break;
+            }
+            located.push(b[0].0);
+            let bound = best.map_or(f64::INFINITY, distance);
+            if let Some(k) = locate(b, CROSSING_TOLERANCE, bound, &mut diff)
+                && distance(k) < bound
+            {
+                best = Some(k);
+            }
+        }
+        // The next far scale whose side could still hold a nearer crossing.
+        loop {
+            let Some(s) = far.next() else {
+                return best;
+            };
+            let outer = if s < 1.0 {
+                samples.first()
+            } else {
+                samples.last()
+            };
+            if best.is_some_and(|k| distance(k) <= distance(outer.map_or(1.0, |p| p.0))) {
+                continue;
+            }
+            if let Some(v) = diff(s) {
+                samples.push((s, v));
+                samples.sort_by(|x, y| x.0.total_cmp(&y.0));
+                break;
+            }
+        }
+    }
+}
+
+/// Narrow `bracket` (its ends' differences of opposite signs) with `diff` to within
+/// `tolerance` (a share of the scale): [`crossing_in`]'s interpolation. `None` as soon as
+/// the bracket lies entirely at or beyond `bound` (a [`distance`]): a crossing already found
+/// is at least as near.
+fn locate(
+    bracket: [(f64, f64); 2],
+    tolerance: f64,
+    bound: f64,
     mut diff: impl FnMut(f64) -> Option<f64>,
 ) -> Option<f64> {
     let sign = |v: f64| v > 0.0;
-    let bracket = samples
-        .windows(2)
-        .filter(|w| w[0].1 != 0.0 && w[1].1 != 0.0 && sign(w[0].1) != sign(w[1].1))
-        .min_by(|x, y| {
-            let distance = |w: &[(f64, f64)]| (w[0].0.ln().abs()).min(w[1].0.ln().abs());
-            distance(x).total_cmp(&distance(y))
-        })?;
     // Work in x = ln(scale).
     let (mut lo, mut f_lo) = (bracket[0].0.ln(), bracket[0].1);
     let (mut hi, mut f_hi) = (bracket[1].0.ln(), bracket[1].1);
@@ -272,6 +372,9 @@ pub fn crossing_within(
     let mut stuck: Option<bool> = None; // which end stayed put last time (true: lo)
     let mut slow = 0; // steps in a row that did not halve the bracket
     for _ in 0..40 {
+        if nearest_in(lo, hi) >= bound {
+            return None;
+        }
         let width = hi - lo;
         if width <= tolerance {
             break;
@@ -585,6 +688,68 @@ mod tests {
             Some(curved(s))
         });
         assert!(calls <= 8, "{calls} calls");
+    }
+
+    /// The break-even's rule, as the report states it: of two crossings, the one nearer the
+    /// stated rate (by ratio: 15 times is nearer than 1/33) wins, whichever side is cheaper
+    /// to probe. The chart's points are 0.1 to 10; beyond them the search probes 1/24 and 24,
+    /// then 1/128 and 128.
+    #[test]
+    fn the_crossing_nearest_the_stated_rate_wins_beyond_the_chart() {
+        let chart = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0];
+        let far = [1.0 / 128.0, 1.0 / 24.0, 24.0, 128.0];
+        // Cost differences that cross at `lo` and `hi` (in scale).
+        let two = |lo: f64, hi: f64| move |s: f64| (s.ln() - lo.ln()) * (s.ln() - hi.ln());
+        let search = |lo: f64, hi: f64| {
+            let f = two(lo, hi);
+            let mut samples: Vec<(f64, f64)> = chart.iter().map(|&s| (s, f(s))).collect();
+            let mut probes = Vec::new();
+            let k = nearest_crossing(&mut samples, &far, |s| {
+                probes.push(s);
+                Some(f(s))
+            });
+            (k.unwrap_or(f64::NAN), probes)
+        };
+        let near = |k: f64, want: f64| (k / want - 1.0).abs() < 2.0 * CROSSING_TOLERANCE;
+        // 0.03 lies past the cheap 1/24 probe, 15 before the dear 24 one: 15 is nearer
+        // (ln 15 = 2.7 < ln 33 = 3.5). Probing the low scales first would find 0.03.
+        let (k, probes) = search(0.03, 15.0);
+        assert!(near(k, 15.0), "{k}");
+        // Nothing past 1/24 or 24 could be nearer than 15: 1/128 and 128 are not probed.
+        assert!(
+            !probes.contains(&(1.0 / 128.0)) && !probes.contains(&128.0),
+            "{probes:?}"
+        );
+        // 1/24 and 24 are equally near: a crossing between 1/24 and the chart (0.05, 1/20)
+        // does not hide a nearer one between the chart and 24 (11).
+        let (k, _) = search(0.05, 11.0);
+        assert!(near(k, 11.0), "{k}");
+        // The mirror: 1/15 is nearer than 30.
+        let (k, _) = search(1.0 / 15.0, 30.0);
+        assert!(near(k, 1.0 / 15.0), "{k}");
+        // One crossing past 1/24 (high-throughput-api's kind, at 0.0405): found; 128 is
+        // probed too, since a crossing just past 24 would be nearer (ln 24 < ln 24.7).
+        let one = |s: f64| s.ln() - 0.0405_f64.ln();
+        let mut samples: Vec<(f64, f64)> = chart.iter().map(|&s| (s, one(s))).collect();
+        let mut probes = Vec::new();
+        let k = nearest_crossing(&mut samples, &far, |s| {
+            probes.push(s);
+            Some(one(s))
+        })
+        .unwrap_or(f64::NAN);
+        assert!(near(k, 0.0405), "{k}");
+        assert_eq!(&probes[..3], &[1.0 / 24.0, 24.0, 1.0 / 128.0][..]);
+        assert!(probes.contains(&128.0), "{probes:?}");
+        // With a second crossing at 45 (as high-throughput-api has, where a throttled
+        // Lambda's bill falls below ECS's): 0.0405 is nearer, and [24, 128] is given up as
+        // soon as it lies wholly farther than 0.0405 (a probe or two, not a location).
+        let (k, probes) = search(0.0405, 45.0);
+        assert!(near(k, 0.0405), "{k}");
+        let past_24 = probes.iter().filter(|&&s| s > 24.0).count();
+        assert!(past_24 <= 3, "{probes:?}");
+        // No crossing anywhere: every far scale probed, none found.
+        let (k, probes) = search(1e-6, 1e6);
+        assert!(k.is_nan() && probes == [1.0 / 24.0, 24.0, 1.0 / 128.0, 128.0]);
     }
 
     #[test]

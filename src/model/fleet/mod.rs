@@ -351,8 +351,20 @@ pub fn meets(
     run: &FleetRun,
     latency: Option<Latency>,
 ) -> bool {
+    meets_given(d, scaling, run, latency, || keeps_up(d, unit, run))
+}
+
+/// [`meets`] with [`keeps_up`]'s answer for `run` handed in (asked only when the cheaper
+/// checks pass), so that the [`FleetCache`] can keep it for a unit whose fleet it has run.
+fn meets_given(
+    d: &Demand,
+    scaling: &Scaling,
+    run: &FleetRun,
+    latency: Option<Latency>,
+    keeps_up: impl FnOnce() -> bool,
+) -> bool {
     let sheds = !d.buffers_excess() && run.shed_share > d.max_throttled_share();
-    if run.max_hit(scaling) || sheds || !keeps_up(d, unit, run) {
+    if run.max_hit(scaling) || sheds || !keeps_up() {
         return false;
     }
     match (d.p99_target_ms(), latency) {
@@ -363,7 +375,9 @@ pub fn meets(
 
 /// A stream's fleet keeps its records' iterator age within the SLO: the records its running
 /// units cannot carry wait in the stream (a backlog that lags its scale-out), and that wait
-/// plus a poll interval must fit the p99 target. Always true for other kinds.
+/// plus a poll interval must fit the p99 target. Always true for other kinds. Reads of `d`
+/// only its kind ([`Demand::buffers_excess`]), its iterator-age target and its curve: the
+/// key [`FleetCache`] keeps the answer under.
 fn keeps_up(d: &Demand, unit: &Unit, run: &FleetRun) -> bool {
     if !d.buffers_excess() {
         return true;

@@ -18,7 +18,7 @@
 //! The two waits are combined into one exponential with the chance of either and the sum of
 //! their means; p50 and p99 mix the steps of the day by requests served.
 
-use super::{FleetRun, Process, Scaling, Unit, meets, simulate};
+use super::{FleetRun, Process, Scaling, Unit, keeps_up, meets_given, simulate};
 use crate::model::demand::Demand;
 use crate::model::latency::erlang_c;
 use crate::model::plan::Latency;
@@ -358,7 +358,14 @@ pub struct Outcome {
     pub latency: Option<Latency>,
     /// [`p99_within`] a target, once asked for: (the target, the answer).
     p99_within: Option<(f64, Option<bool>)>,
+    /// [`keeps_up`] once asked for, under the demand's figures it read besides the cache's
+    /// curve and this entry's unit and run: a search asks it of every shape with this unit.
+    keeps_up: Option<(KeepsUpKey, bool)>,
 }
+
+/// What [`keeps_up`] reads of a demand beyond its curve: whether excess work waits (a
+/// stream) and the iterator-age target, to the bit.
+type KeepsUpKey = (bool, Option<u64>);
 
 impl<'a> FleetCache<'a> {
     pub fn new(curve: &'a Curve, request: &'a Request, scaling: Scaling) -> FleetCache<'a> {
@@ -393,23 +400,51 @@ impl<'a> FleetCache<'a> {
                     run,
                     latency: None,
                     p99_within: None,
+                    keeps_up: None,
                 });
                 self.entries.len() - 1
             }
         }
     }
 
-    /// Whether `unit`'s fleet meets `d`'s limits and SLO, as [`meets`] with the exact
+    /// What [`meets`](super::meets) says of `unit`'s fleet without its latency (the max, the shedding
+    /// allowance, a stream's iterator age), with [`keeps_up`]'s answer kept for the entry
+    /// while `d` is the cache's demand (its curve) and asks the same of it.
+    pub fn meets_limits(&mut self, d: &Demand, unit: &Unit) -> bool {
+        let scaling = self.scaling;
+        let ours = std::ptr::eq(&d.curve, self.curve);
+        let idx = self.index(unit);
+        let Outcome {
+            unit,
+            run,
+            keeps_up: kept,
+            ..
+        } = &mut self.entries[idx];
+        meets_given(d, &scaling, run, None, || {
+            let key = (d.buffers_excess(), d.p99_iterator_age_s().map(f64::to_bits));
+            match *kept {
+                Some((k, answer)) if ours && k == key => answer,
+                _ => {
+                    let answer = keeps_up(d, unit, run);
+                    if ours {
+                        *kept = Some((key, answer));
+                    }
+                    answer
+                }
+            }
+        })
+    }
+
+    /// Whether `unit`'s fleet meets `d`'s limits and SLO, as [`meets`](super::meets) with the exact
     /// latency would say. The p99 is solved only when [`p99_within`] cannot decide (the
     /// share waiting at the target is within rounding of 1%).
     pub fn meets(&mut self, d: &Demand, unit: &Unit) -> bool {
-        let scaling = self.scaling;
+        if !self.meets_limits(d, unit) {
+            return false;
+        }
         let curve = self.curve;
         let idx = self.index(unit);
         let o = &mut self.entries[idx];
-        if !meets(d, &scaling, &o.unit, &o.run, None) {
-            return false;
-        }
         let Some(target) = d.p99_target_ms() else {
             return true;
         };
@@ -427,8 +462,10 @@ impl<'a> FleetCache<'a> {
         if let Some(answer) = within {
             return answer;
         }
-        let o = self.get(unit, true);
-        meets(d, &scaling, unit, &o.run, o.latency)
+        // The limits are met (above): the latency decides.
+        self.get(unit, true)
+            .latency
+            .is_none_or(|lat| lat.p99 <= target)
     }
 }
 
@@ -460,6 +497,53 @@ mod tests {
         } else {
             None
         }
+    }
+
+    /// The cache's limits check keeps a stream's iterator-age answer per unit: asked again
+    /// (as a search asks it for every shape of a unit) it says what [`meets`](super::meets)
+    /// says; a demand with another target or curve gets its own answer, not the kept one.
+    #[test]
+    fn kept_iterator_age_answers_are_the_demands_own() {
+        use super::super::{Process, meets};
+        use crate::model::billing::FreeTier;
+        use crate::model::testkit::stream;
+        use crate::profile::{Shape, Slo, Stream};
+        let with_target = |age_s: f64| {
+            let mut w = stream(3000.0, Shape::Bursty, 4.0, 1.5, 4.0, Stream::default());
+            w.slo = Some(Slo {
+                p99_iterator_age_s: Some(age_s),
+                ..Slo::default()
+            });
+            w
+        };
+        let (tight, loose) = (with_target(1.5), with_target(600.0));
+        let d = Demand::new(&tight, FreeTier::none());
+        let other = Demand::new(&loose, FreeTier::none());
+        let scaling = Scaling {
+            target_utilization: 0.7,
+            scale_out_s: 180.0,
+            min: 1,
+            max: 1000,
+        };
+        let mut cache = FleetCache::new(&d.curve, &d.request, scaling);
+        let (mut kept, mut differ) = (0, 0);
+        for concurrency in [1, 8, 64] {
+            let unit = Unit::new(1, Process::new(&d.request, concurrency, 1.0));
+            let run = simulate(&d.curve, &d.request, &unit, &scaling);
+            let want = meets(&d, &scaling, &unit, &run, None);
+            let want_other = meets(&other, &scaling, &unit, &run, None);
+            for _ in 0..2 {
+                assert_eq!(cache.meets_limits(&d, &unit), want, "{concurrency}");
+                assert_eq!(
+                    cache.meets_limits(&other, &unit),
+                    want_other,
+                    "{concurrency}"
+                );
+            }
+            kept += usize::from(cache.entries.iter().any(|e| e.keeps_up.is_some()));
+            differ += usize::from(want != want_other);
+        }
+        assert!(kept > 0 && differ > 0, "kept {kept}, differ {differ}");
     }
 
     /// Stopping once the populations sealed so far wait over the limit gives the whole day's

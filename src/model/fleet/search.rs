@@ -8,7 +8,7 @@
 //! once the floor passes the cheapest feasible cost found; the SLO's latency is checked in
 //! cost order only until the cheapest shape that meets it is found.
 
-use super::{FleetCache, FleetRun, Scaling, Unit, cost_cmp, cpu_risks, meets};
+use super::{FleetCache, FleetRun, Scaling, Unit, cost_cmp, cpu_risks};
 use crate::model::Assessment;
 use crate::model::demand::Demand;
 use crate::model::ingress;
@@ -364,7 +364,6 @@ fn search<'a, F: Fleet<'a>>(
     per_unit_hour: f64,
 ) -> Vec<Candidate<F::Shape>> {
     let slo = d.p99_target_ms().is_some();
-    let scaling = fleet.settings().scaling();
     let mean = d.curve.mean();
     let mut order: Vec<(f64, F::Shape, Unit)> = shapes
         .into_iter()
@@ -388,13 +387,14 @@ fn search<'a, F: Fleet<'a>>(
         if best.is_some_and(|b| floor > b) {
             break;
         }
+        let meets = cache.meets_limits(d, &unit);
         let run = &cache.get(&unit, false).run;
         let usage = Usage::new(run.unit_hours, steady_units(run));
         let c = Candidate {
             shape,
             unit,
             fits: fleet.fits(d, &shape),
-            meets: meets(d, &scaling, &unit, run, None),
+            meets,
             settled: !slo,
             preferred: fleet.preferred(&shape, run.unit_hours, run.cpu_vcpu_seconds),
             hours: run.unit_hours,

@@ -356,3 +356,137 @@ fn auto_capacity_takes_the_cheaper_mode() {
         10.95
     );
 }
+
+/// [`Backlog::capped`] and [`Backlog::quantile`] as they were before the shortcuts (no step
+/// short: nothing waits; steps with no wait kept in place rather than sorted): the referee
+/// the fast ones must match to the bit.
+fn backlog_as_it_was(curve: &Curve, capacity: f64, caps: Option<&[f64]>) -> (Backlog, [f64; 3]) {
+    let n = curve.rps.len();
+    let at = |i: usize| {
+        caps.and_then(|c| c.get(i))
+            .map_or(capacity, |&c| c.min(capacity))
+            .max(0.0)
+    };
+    let mean_capacity = (0..n).map(at).sum::<f64>() / n.max(1) as f64;
+    let drains = capacity > 0.0 && curve.mean() < mean_capacity;
+    let mut queued = vec![0.0; n];
+    let mut wait_s = vec![f64::INFINITY; n];
+    let mut q = 0.0_f64;
+    if drains {
+        for pass in 0..2 {
+            for (i, &rps) in curve.rps.iter().enumerate() {
+                q = (q + (rps - at(i)) * curve.step_s).max(0.0);
+                if pass == 1 {
+                    queued[i] = q;
+                }
+            }
+        }
+        for i in 0..n {
+            let (mut left, mut t) = (queued[i], 0.0);
+            let mut j = i;
+            while left > 0.0 && t < curve.step_s * n as f64 {
+                j = (j + 1) % n;
+                let c = at(j);
+                if c * curve.step_s >= left {
+                    t += left / c.max(1e-9);
+                    left = 0.0;
+                } else {
+                    left -= c * curve.step_s;
+                    t += curve.step_s;
+                }
+            }
+            wait_s[i] = t;
+        }
+    }
+    let (worst_step, worst_s) = wait_s
+        .iter()
+        .copied()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or((None, 0.0), |(i, w)| (Some(i), w));
+    let quantile = |q: f64| {
+        let mut pairs: Vec<(f64, f64)> = wait_s
+            .iter()
+            .copied()
+            .zip(curve.rps.iter().copied())
+            .collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let total: f64 = pairs.iter().map(|p| p.1).sum();
+        if total <= 0.0 {
+            return 0.0;
+        }
+        let mut seen = 0.0;
+        for (wait, weight) in &pairs {
+            seen += weight;
+            if seen >= q * total {
+                return *wait;
+            }
+        }
+        pairs.last().map_or(0.0, |p| p.0)
+    };
+    let quantiles = [quantile(0.5), quantile(0.99), quantile(1.0)];
+    let backlog = Backlog {
+        queued,
+        wait_s,
+        worst_s,
+        worst_step: worst_step.filter(|_| worst_s > 0.0),
+        drains,
+    };
+    (backlog, quantiles)
+}
+
+/// The backlog's shortcuts change no figure: over flat, diurnal and bursty days, consumers
+/// that keep up, lag a fleet's scale-out, barely drain or never do, the walk and its
+/// quantiles are the referee's to the bit.
+#[test]
+fn the_backlog_shortcuts_match_the_full_walk_to_the_bit() {
+    let curves = [
+        Curve::flat(100.0),
+        Curve::diurnal(100.0, 3.0),
+        Curve::bursty(100.0, 4.0),
+        Curve::bursty(3000.0, 4.0),
+    ];
+    for curve in &curves {
+        let peak = curve.peak();
+        // A fleet's capacity lagging the curve's rises by three steps, in whole units of 60/s.
+        let lagging: Vec<f64> = (0..curve.rps.len())
+            .map(|i| {
+                let past = curve.rps[i.saturating_sub(3)..=i]
+                    .iter()
+                    .copied()
+                    .fold(f64::INFINITY, f64::min);
+                (past / 60.0).ceil() * 60.0
+            })
+            .collect();
+        let mean = curve.mean();
+        for capacity in [
+            peak * 1.2,
+            peak,
+            peak * 0.7,
+            mean * 1.01,
+            mean,
+            mean * 0.5,
+            0.0,
+        ] {
+            for caps in [None, Some(lagging.as_slice())] {
+                let fast = Backlog::capped(curve, capacity, caps);
+                let (old, quantiles) = backlog_as_it_was(curve, capacity, caps);
+                assert_eq!(fast.drains, old.drains, "{capacity}");
+                assert_eq!(fast.worst_step, old.worst_step, "{capacity}");
+                assert_eq!(fast.worst_s.to_bits(), old.worst_s.to_bits(), "{capacity}");
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&fast.queued), bits(&old.queued), "{capacity}");
+                assert_eq!(bits(&fast.wait_s), bits(&old.wait_s), "{capacity}");
+                let got = [0.5, 0.99, 1.0].map(|q| fast.quantile(curve, q).to_bits());
+                assert_eq!(
+                    got,
+                    quantiles.map(f64::to_bits),
+                    "{capacity} {}",
+                    caps.is_some()
+                );
+                let together = fast.quantiles(curve, [0.5, 0.99, 1.0]).map(f64::to_bits);
+                assert_eq!(together, got, "{capacity} {}", caps.is_some());
+            }
+        }
+    }
+}
