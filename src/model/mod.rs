@@ -313,8 +313,22 @@ pub fn complete_workload(
     platforms: &Platforms,
     book: &PriceBook,
 ) {
-    complete_curves(wp, d, platforms, book);
-    complete_sensitivity(wp, d, platforms, book);
+    let rows = curve_rows(wp, d, platforms, book);
+    // The sensitivity search reads the cost curve, not the break-even or the band: it runs
+    // beside them (the break-even search probes one rate at a time, so it alone would leave
+    // a core idle). Each result lands in its own field: the same plan as one after the other.
+    let (against, sensitivity) = std::thread::scope(|scope| {
+        let wp = &*wp;
+        let searched = scope.spawn(move || sensitivity::search(wp, d, platforms, book));
+        let against = against_the_other_camp(wp, d, platforms, book, &rows);
+        match searched.join() {
+            Ok(s) => (against, s),
+            // A panic in the model is a bug; re-raise it on this thread.
+            Err(e) => std::panic::resume_unwind(e),
+        }
+    });
+    (wp.recommendation.versus, wp.recommendation.band) = against;
+    wp.sensitivity = sensitivity;
 }
 
 /// The sensitivity search ("what would change the answer") of `wp`, whose cost curve
@@ -331,19 +345,30 @@ pub fn complete_sensitivity(
 /// [`complete_workload`] but the sensitivity search: the cost curve, the break-even and the
 /// near-tie band (the TUI draws them before the slower search is done).
 pub fn complete_curves(wp: &mut WorkloadPlan, d: &Demand, platforms: &Platforms, book: &PriceBook) {
+    let rows = curve_rows(wp, d, platforms, book);
+    (wp.recommendation.versus, wp.recommendation.band) =
+        against_the_other_camp(wp, d, platforms, book, &rows);
+}
+
+/// Every option at each of the chart's scales (at scale 1, `wp`'s own), by scale; the cost
+/// curve made of them is set in `wp`.
+fn curve_rows(
+    wp: &mut WorkloadPlan,
+    d: &Demand,
+    platforms: &Platforms,
+    book: &PriceBook,
+) -> Vec<Vec<Priced>> {
     let base_rate = d.average_rps();
     let others: Vec<f64> = CHART_SCALES.iter().copied().filter(|&s| s != 1.0).collect();
-    let at_others = evaluate_scales(d, platforms, book, &others);
+    let mut at_others = evaluate_scales(d, platforms, book, &others).into_iter();
     // The options at each chart scale; scale 1 is the plan's own.
-    let own: Vec<Priced> = wp.options.iter().map(Priced::from).collect();
-    let mut rest = at_others.iter();
-    let rows: Vec<&[Priced]> = CHART_SCALES
+    let rows: Vec<Vec<Priced>> = CHART_SCALES
         .iter()
         .map(|&s| {
             if s == 1.0 {
-                own.as_slice()
+                wp.options.iter().map(Priced::from).collect()
             } else {
-                rest.next().map_or(&[][..], Vec::as_slice)
+                at_others.next().unwrap_or_default()
             }
         })
         .collect();
@@ -361,26 +386,39 @@ pub fn complete_curves(wp: &mut WorkloadPlan, d: &Demand, platforms: &Platforms,
             })
             .collect(),
     };
+    rows
+}
 
-    let chart: Vec<(f64, &[Priced])> = CHART_SCALES.iter().copied().zip(rows).collect();
-    wp.recommendation.versus = versus(wp, d, platforms, book, &chart);
-    wp.recommendation.band = if fleets_matter(wp) {
+/// The break-even against the other camp and, where the fleets matter, their near-tie band,
+/// from the chart's `rows` (by scale, as [`curve_rows`] makes them).
+fn against_the_other_camp(
+    wp: &WorkloadPlan,
+    d: &Demand,
+    platforms: &Platforms,
+    book: &PriceBook,
+    rows: &[Vec<Priced>],
+) -> (Option<Versus>, Option<Band>) {
+    let chart: Vec<(f64, &[Priced])> = CHART_SCALES
+        .iter()
+        .copied()
+        .zip(rows.iter().map(Vec::as_slice))
+        .collect();
+    let against = versus(wp, d, platforms, book, &chart);
+    let band = if fleets_matter(wp.recommendation.platform, against.as_ref()) {
         fleet_band(wp, d, platforms, book, &chart)
     } else {
         None
     };
+    (against, band)
 }
 
 /// Whether which of the two fleets is cheaper bears on the answer: a fleet is recommended,
 /// or the other camp (a fleet) takes over at a break-even in the range searched. When a
 /// serverless option wins at every rate, the fleets' near-tie is noise in the report.
-fn fleets_matter(wp: &WorkloadPlan) -> bool {
-    let r = &wp.recommendation;
-    let fleet_recommended = r.platform.is_some_and(|p| !p.serverless());
-    let fleets_take_over = r
-        .versus
-        .as_ref()
-        .is_some_and(|v| v.break_even.is_some() && v.other.is_some_and(|p| !p.serverless()));
+fn fleets_matter(recommended: Option<Platform>, versus: Option<&Versus>) -> bool {
+    let fleet_recommended = recommended.is_some_and(|p| !p.serverless());
+    let fleets_take_over =
+        versus.is_some_and(|v| v.break_even.is_some() && v.other.is_some_and(|p| !p.serverless()));
     fleet_recommended || fleets_take_over
 }
 

@@ -365,7 +365,9 @@ pub fn search(
 /// One input's search, to run on any thread.
 type Task<'a> = Box<dyn Fn() -> Sensitivity + Send + Sync + 'a>;
 
-/// Each task's result, in order, the tasks spread over the machine's cores.
+/// Each task's result, in order, the tasks spread over the machine's cores: each thread
+/// takes the next task as it frees up (their costs differ a lot: a queue's memory searches
+/// against a price factor), and each result lands at its task's index.
 fn run(tasks: Vec<Task>) -> Vec<Sensitivity> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -373,11 +375,20 @@ fn run(tasks: Vec<Task>) -> Vec<Sensitivity> {
     if threads <= 1 {
         return tasks.iter().map(|t| t()).collect();
     }
-    let per = tasks.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = tasks
-            .chunks(per)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(|t| t()).collect::<Vec<_>>()))
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Sensitivity)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(task) = tasks.get(i) else { break };
+                        mine.push((i, task()));
+                    }
+                    mine
+                })
+            })
             .collect();
         let mut out = Vec::new();
         for handle in handles {
@@ -388,7 +399,9 @@ fn run(tasks: Vec<Task>) -> Vec<Sensitivity> {
             }
         }
         out
-    })
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, s)| s).collect()
 }
 
 /// The prices: the recommended option's up, its runner-up's down. No re-plan: every price of
