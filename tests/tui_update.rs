@@ -805,3 +805,74 @@ fn the_queue_knobs_re_plan_the_event_source_mapping() {
     );
     assert_eq!(value(&app, Param::QueueBatch), "10");
 }
+
+/// The KCL metrics level is a stream knob: stepping it from `detailed` to `summary` re-plans
+/// the fleets' `cloudwatch_metrics` line down (and leaves Lambda, which has no KCL, as it
+/// was); typed values are checked.
+#[test]
+fn the_kcl_metrics_knob_re_plans_the_fleets_metrics() {
+    let source = Source::File(PathBuf::from("profiles/clickstream.yaml"));
+    let mut app = app(&source);
+    let row = app
+        .rows
+        .iter()
+        .position(|r| matches!(r, Row::Workload { wi: 0, .. }))
+        .unwrap();
+    app.sel.row = row;
+    app.view.focus = Focus::Workloads;
+    act(&mut app, Action::Enter);
+    let metrics = |app: &App, platform: Platform| -> f64 {
+        let (_, _, wp) = app.selected().unwrap();
+        wp.options
+            .iter()
+            .find(|o| o.platform == platform)
+            .unwrap()
+            .cost_breakdown
+            .iter()
+            .filter(|l| l.item == "cloudwatch_metrics")
+            .map(|l| l.cost_usd)
+            .sum()
+    };
+    let total = |app: &App, platform: Platform| -> f64 {
+        let (_, _, wp) = app.selected().unwrap();
+        wp.options
+            .iter()
+            .find(|o| o.platform == platform)
+            .unwrap()
+            .monthly_cost_usd
+    };
+    let (ecs_before, lambda_before) = (metrics(&app, Platform::Ecs), total(&app, Platform::Lambda));
+    assert!(ecs_before > 0.0);
+    assert_eq!(metrics(&app, Platform::Lambda), 0.0);
+    let i = app
+        .params()
+        .iter()
+        .position(|p| *p == Param::StreamKclMetrics)
+        .unwrap();
+    act(&mut app, Action::Top);
+    for _ in 0..i {
+        act(&mut app, Action::Down);
+    }
+    assert_eq!(app.param(), Some(Param::StreamKclMetrics));
+    assert_eq!(value(&app, Param::StreamKclMetrics), "detailed");
+    act(&mut app, Action::Step(1));
+    assert_eq!(value(&app, Param::StreamKclMetrics), "summary");
+    let ecs_summary = metrics(&app, Platform::Ecs);
+    assert!(
+        ecs_summary > 0.0 && ecs_summary < ecs_before,
+        "{ecs_summary} < {ecs_before}"
+    );
+    assert_eq!(total(&app, Platform::Lambda), lambda_before);
+
+    let (l, wi, _) = app.selected().unwrap();
+    let mut p = l.edited.clone();
+    let book = planner::pricing::built_in("us-east-1").unwrap().book;
+    Param::StreamKclMetrics
+        .set_text(&mut p, wi, "none", &book)
+        .unwrap();
+    assert_eq!(Param::StreamKclMetrics.value(&p, wi), "none");
+    let err = Param::StreamKclMetrics
+        .set_text(&mut p, wi, "verbose", &book)
+        .unwrap_err();
+    assert!(err.contains("not a KCL metrics level"), "{err}");
+}

@@ -11,8 +11,8 @@ mod text;
 use crate::format;
 use crate::pricing::PriceBook;
 use crate::profile::{
-    self, Architecture, AutoOr, LAMBDA_MEMORY_MB, MAX_PEAK_TO_AVERAGE, Profile, Purchase, Runtime,
-    Shape, StreamCapacity, WorkflowType, Workload, WorkloadKind,
+    self, Architecture, AutoOr, KclMetricsLevel, LAMBDA_MEMORY_MB, MAX_PEAK_TO_AVERAGE, Profile,
+    Purchase, Runtime, Shape, StreamCapacity, WorkflowType, Workload, WorkloadKind,
 };
 
 /// One editable knob.
@@ -30,6 +30,8 @@ pub enum Param {
     StreamShards,
     StreamBatchSize,
     StreamParallelization,
+    /// kind: stream: the KCL's `MetricsLevel` on the fleets (their `cloudwatch_metrics`).
+    StreamKclMetrics,
     DurationMs,
     CpuMs,
     MemoryMb,
@@ -106,6 +108,7 @@ impl Param {
                 StreamShards,
                 StreamBatchSize,
                 StreamParallelization,
+                StreamKclMetrics,
             ]);
         }
         if !has_steps {
@@ -169,6 +172,7 @@ impl Param {
             Param::StreamShards => "shards",
             Param::StreamBatchSize => "batch size",
             Param::StreamParallelization => "λ parallelization",
+            Param::StreamKclMetrics => "KCL metrics",
             Param::DurationMs => "duration [ms]",
             Param::CpuMs => "cpu [ms]",
             Param::MemoryMb => "memory [MB]",
@@ -207,6 +211,7 @@ impl Param {
             Param::StreamShards => "a number or auto",
             Param::StreamBatchSize => "1 to 10,000 records",
             Param::StreamParallelization => "1 to 10 batches per shard",
+            Param::StreamKclMetrics => "detailed, summary or none (the fleets' KCL)",
             Param::EcsPurchase => "on_demand, spot, savings_plan_1y, savings_plan_3y",
             Param::Ec2Purchase => {
                 "on_demand, spot, reserved_1y/3y, savings_plan_1y/3y, instance_savings_plan_1y/3y"
@@ -256,6 +261,11 @@ impl Param {
             Param::StreamParallelization => {
                 num(w.work.stream().map(|s| f64::from(s.parallelization_factor)))
             }
+            Param::StreamKclMetrics => w
+                .work
+                .stream()
+                .map_or("—", |s| s.kcl_metrics_level.as_str())
+                .to_string(),
             Param::DurationMs => format::decimal(w.request.duration_ms, 1),
             Param::CpuMs => format::decimal(w.request.cpu_ms, 1),
             Param::MemoryMb => format::decimal(f64::from(w.request.memory_mb), 0),
@@ -351,7 +361,8 @@ impl Param {
             Param::StreamCapacity
             | Param::StreamShards
             | Param::StreamBatchSize
-            | Param::StreamParallelization => {
+            | Param::StreamParallelization
+            | Param::StreamKclMetrics => {
                 if let (Some(s), Some(os)) = (w.work.stream_mut(), o.work.stream()) {
                     s.clone_from(os);
                 }

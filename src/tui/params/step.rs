@@ -93,6 +93,15 @@ impl Param {
                 let v = geometric(f64::from(s.batch_size), up, 1.0).round();
                 s.batch_size = v.clamp(1.0, 10_000.0) as u32;
             }
+            Param::StreamKclMetrics => {
+                let s = w.work.stream_mut().ok_or("this workload has no stream")?;
+                let levels = [
+                    KclMetricsLevel::Detailed,
+                    KclMetricsLevel::Summary,
+                    KclMetricsLevel::None,
+                ];
+                s.kcl_metrics_level = cycle(&levels, &s.kcl_metrics_level, up);
+            }
             Param::StreamParallelization => {
                 let s = w.work.stream_mut().ok_or("this workload has no stream")?;
                 s.parallelization_factor = if up {

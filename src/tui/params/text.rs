@@ -102,6 +102,19 @@ impl Param {
                     .ok_or("this workload has no stream")?
                     .batch_size = v;
             }
+            Param::StreamKclMetrics => {
+                let s = w.work.stream_mut().ok_or("this workload has no stream")?;
+                s.kcl_metrics_level = match lower.as_str() {
+                    "detailed" => KclMetricsLevel::Detailed,
+                    "summary" => KclMetricsLevel::Summary,
+                    "none" => KclMetricsLevel::None,
+                    _ => {
+                        return Err(format!(
+                            "`{text}` is not a KCL metrics level (detailed, summary, none)"
+                        ));
+                    }
+                };
+            }
             Param::StreamParallelization => {
                 let v = whole(text, 1, 10)?;
                 w.work
