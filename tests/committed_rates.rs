@@ -9,6 +9,9 @@ use planner::profile::{Architecture, Purchase};
 use planner::{model, pricing, profile, report};
 use std::path::Path;
 
+mod report_json;
+use report_json::{cents, line, option};
+
 /// A steady service the fleets serve at their minimum: 2 Fargate tasks of 0.5 vCPU / 1 GB
 /// (Linux/x86) and 2 `m7g.large`, all month, so every unit-hour is baseline and all of it is
 /// billed at the committed rate.
@@ -47,33 +50,6 @@ fn report_json(purchase: &str) -> serde_json::Value {
     let book = pricing::load("us-east-1", None).unwrap();
     let plan = model::plan(&profile, &book.book, &book.provenance());
     serde_json::from_str(&report::render(&plan, report::Format::Json)).unwrap()
-}
-
-fn option<'a>(json: &'a serde_json::Value, platform: &str) -> &'a serde_json::Value {
-    json["workloads"][0]["options"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["platform"] == platform)
-        .unwrap()
-}
-
-/// The breakdown line `item` of `o`: (quantity, cost in USD).
-fn line(o: &serde_json::Value, item: &str) -> (f64, f64) {
-    let l = o["cost_breakdown"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["item"] == item)
-        .unwrap_or_else(|| panic!("no `{item}` line: {}", o["cost_breakdown"]));
-    (
-        l["quantity"].as_f64().unwrap(),
-        l["cost_usd"].as_f64().unwrap(),
-    )
-}
-
-fn cents(usd: f64) -> f64 {
-    (usd * 100.0).round() / 100.0
 }
 
 /// By hand, from the book's rates (us-east-1, Compute Savings Plans, no upfront; see the

@@ -14,6 +14,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod report_json;
+use report_json::{cents, line, option};
+
 // ------------------------------------------------------------------ the fake API
 
 /// One request the server saw.
@@ -478,6 +481,11 @@ fn fixture_items(name: &str) -> Vec<Value> {
         .iter()
         .map(|s| serde_json::from_str(s.as_str().unwrap()).unwrap())
         .collect()
+}
+
+/// The Savings Plans offer fixture (AWS's bulk offer file in shape, us-east-1).
+fn savings_plans_offer() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/savings-plans/us-east-1.json")
 }
 
 fn replace(items: &mut [Value], usagetype: &str, with: Value) {
@@ -1649,8 +1657,7 @@ fn library_errors_built_from_server_text_carry_no_escapes() {
 #[test]
 fn a_savings_plans_offer_file_enters_its_rates() {
     use planner::profile::{Architecture, Purchase};
-    let offer =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/savings-plans/us-east-1.json");
+    let offer = savings_plans_offer();
     let api = Api::start(us_items(), 100);
     let (dir, _) = dir_with_old_book();
     let run = refresh_with(
@@ -1720,8 +1727,7 @@ fn a_savings_plans_offer_file_enters_its_rates() {
 /// Another Region's offer file stops the refresh before any download (nothing is written).
 #[test]
 fn another_regions_savings_plans_offer_is_refused_before_downloading() {
-    let offer =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/savings-plans/us-east-1.json");
+    let offer = savings_plans_offer();
     let api = Api::start(us_items(), 100);
     let (dir, old) = dir_with_old_book();
     let text = fs::read_to_string(dir.path().join("us-east-1.yaml")).unwrap();
@@ -1796,8 +1802,7 @@ fn a_refreshed_book_prices_reserved_instances_and_lambda_savings_plans() {
     m7g["terms"]["Reserved"] = reserved;
     let api = Api::start(items, 100);
     let (dir, _) = dir_with_old_book();
-    let offer =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/savings-plans/us-east-1.json");
+    let offer = savings_plans_offer();
     let run = refresh_with(
         &api.url,
         dir.path(),
@@ -1837,43 +1842,21 @@ platforms:
         String::from_utf8_lossy(&out.stderr)
     );
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let option = |platform: &str| {
-        json["workloads"][0]["options"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|o| o["platform"] == platform)
-            .unwrap()
-            .clone()
-    };
-    let line = |o: &Value, item: &str| {
-        let l = o["cost_breakdown"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["item"] == item)
-            .unwrap_or_else(|| panic!("no `{item}` line: {}", o["cost_breakdown"]))
-            .clone();
-        (
-            l["quantity"].as_f64().unwrap(),
-            l["cost_usd"].as_f64().unwrap(),
-        )
-    };
-    let ec2 = option("ec2");
+    let ec2 = option(&json, "ec2");
     assert_eq!(ec2["status"], "ok", "{}", ec2["risks"]);
     // 2 instances × 730 hours × $0.0089 = $12.994 → $12.99.
-    let (hours, usd) = line(&ec2, "instances");
+    let (hours, usd) = line(ec2, "instances");
     assert_eq!(hours, 1460.0);
-    assert_eq!((usd * 100.0).round() / 100.0, 12.99, "{usd}");
-    let lambda = option("lambda");
+    assert_eq!(cents(usd), 12.99, "{usd}");
+    let lambda = option(&json, "lambda");
     assert_eq!(lambda["status"], "ok", "{}", lambda["risks"]);
     // 5 req/s × 2,628,000 s = 13,140,000 invocations; at 1,024 MB each runs
     // 45 ms + 5 ms × 1,769 / 1,024 = 53.64 ms, billed 54 ms: 709,560 GB-s, all at the
     // offer's Savings Plans rate: × $0.0000113 = $8.018 → $8.02. Requests stay on demand.
-    let (gb_s, usd) = line(&lambda, "duration");
+    let (gb_s, usd) = line(lambda, "duration");
     assert_eq!(gb_s, 709_560.0);
-    assert_eq!((usd * 100.0).round() / 100.0, 8.02, "{usd}");
-    let (requests, usd) = line(&lambda, "requests");
+    assert_eq!(cents(usd), 8.02, "{usd}");
+    let (requests, usd) = line(lambda, "requests");
     assert_eq!(requests, 13_140_000.0);
-    assert_eq!((usd * 100.0).round() / 100.0, 2.63, "{usd}");
+    assert_eq!(cents(usd), 2.63, "{usd}");
 }

@@ -50,10 +50,18 @@ fn value(app: &App, p: Param) -> String {
 
 /// Select the shop's cart-api and put the cursor on `param`.
 fn on_param(app: &mut App, param: Param) {
+    on_param_in(app, "shop.yaml", param);
+}
+
+/// Select the first workload of the profile whose path ends with `file` and put the cursor
+/// on `param`.
+fn on_param_in(app: &mut App, file: &str, param: Param) {
     let row = app
         .rows
         .iter()
-        .position(|r| matches!(r, Row::Workload { wi: 0, doc } if app.docs[*doc].path.ends_with("shop.yaml")))
+        .position(
+            |r| matches!(r, Row::Workload { wi: 0, doc } if app.docs[*doc].path.ends_with(file)),
+        )
         .unwrap();
     app.sel.row = row;
     app.view.focus = Focus::Workloads;
@@ -659,14 +667,6 @@ fn the_runtime_knob_moves_the_fleets_cpu_and_nothing_of_lambda() {
 fn stream_knobs_replan_the_stream() {
     let source = Source::File(PathBuf::from("profiles/clickstream.yaml"));
     let mut app = app(&source);
-    let row = app
-        .rows
-        .iter()
-        .position(|r| matches!(r, Row::Workload { wi: 0, .. }))
-        .unwrap();
-    app.sel.row = row;
-    app.view.focus = Focus::Workloads;
-    act(&mut app, Action::Enter);
     let shards = |app: &App| {
         let (_, _, wp) = app.selected().unwrap();
         wp.options
@@ -677,17 +677,8 @@ fn stream_knobs_replan_the_stream() {
             .as_u64()
             .unwrap()
     };
+    on_param_in(&mut app, "clickstream.yaml", Param::StreamParallelization);
     let before = shards(&app);
-    let i = app
-        .params()
-        .iter()
-        .position(|p| *p == Param::StreamParallelization)
-        .unwrap();
-    act(&mut app, Action::Top);
-    for _ in 0..i {
-        act(&mut app, Action::Down);
-    }
-    assert_eq!(app.param(), Some(Param::StreamParallelization));
     assert_eq!(value(&app, Param::StreamParallelization), "4");
     for _ in 0..3 {
         act(&mut app, Action::Step(-1));
@@ -737,14 +728,6 @@ fn the_queue_knobs_re_plan_the_event_source_mapping() {
     .unwrap();
     let source = Source::Folder(dir.path().to_path_buf());
     let mut app = app(&source);
-    let row = app
-        .rows
-        .iter()
-        .position(|r| matches!(r, Row::Workload { wi: 0, .. }))
-        .unwrap();
-    app.sel.row = row;
-    app.view.focus = Focus::Workloads;
-    act(&mut app, Action::Enter);
     let lambda = |app: &App| {
         let (_, _, wp) = app.selected().unwrap();
         wp.options
@@ -753,16 +736,9 @@ fn the_queue_knobs_re_plan_the_event_source_mapping() {
             .unwrap()
             .clone()
     };
-    assert!(lambda(&app).feasible);
-    let goto = |app: &mut App, param: Param| {
-        let i = app.params().iter().position(|p| *p == param).unwrap();
-        act(app, Action::Top);
-        for _ in 0..i {
-            act(app, Action::Down);
-        }
-        assert_eq!(app.param(), Some(param));
-    };
+    let goto = |app: &mut App, param: Param| on_param_in(app, "order-events.yaml", param);
     goto(&mut app, Param::QueueMaxConcurrency);
+    assert!(lambda(&app).feasible);
     assert_eq!(value(&app, Param::QueueMaxConcurrency), "auto");
     act(&mut app, Action::Enter);
     act(&mut app, Action::Input('2'));
@@ -813,14 +789,7 @@ fn the_queue_knobs_re_plan_the_event_source_mapping() {
 fn the_kcl_metrics_knob_re_plans_the_fleets_metrics() {
     let source = Source::File(PathBuf::from("profiles/clickstream.yaml"));
     let mut app = app(&source);
-    let row = app
-        .rows
-        .iter()
-        .position(|r| matches!(r, Row::Workload { wi: 0, .. }))
-        .unwrap();
-    app.sel.row = row;
-    app.view.focus = Focus::Workloads;
-    act(&mut app, Action::Enter);
+    on_param_in(&mut app, "clickstream.yaml", Param::StreamKclMetrics);
     let metrics = |app: &App, platform: Platform| -> f64 {
         let (_, _, wp) = app.selected().unwrap();
         wp.options
@@ -844,16 +813,6 @@ fn the_kcl_metrics_knob_re_plans_the_fleets_metrics() {
     let (ecs_before, lambda_before) = (metrics(&app, Platform::Ecs), total(&app, Platform::Lambda));
     assert!(ecs_before > 0.0);
     assert_eq!(metrics(&app, Platform::Lambda), 0.0);
-    let i = app
-        .params()
-        .iter()
-        .position(|p| *p == Param::StreamKclMetrics)
-        .unwrap();
-    act(&mut app, Action::Top);
-    for _ in 0..i {
-        act(&mut app, Action::Down);
-    }
-    assert_eq!(app.param(), Some(Param::StreamKclMetrics));
     assert_eq!(value(&app, Param::StreamKclMetrics), "detailed");
     act(&mut app, Action::Step(1));
     assert_eq!(value(&app, Param::StreamKclMetrics), "summary");

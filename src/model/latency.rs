@@ -52,11 +52,18 @@ fn erlang_b_steps(a: f64, top: u64) -> u64 {
 fn inv_erlang_b(c: u64, a: f64) -> f64 {
     let top = c.min(a.max(0.0).floor() as u64);
     let from = top.saturating_sub(erlang_b_steps(a, top));
+    inv_erlang_b_up(from, 1.0, c, a)
+}
+
+/// `1/B(c, a)` from `1/B(k0, a) = inv_b` by the reciprocal recurrence
+/// `1/B(k) = 1 + (k/a) / B(k-1)`, four steps at a time: `1/B(k+3) = 1 + x3 + x3 x2 +
+/// x3 x2 x1 + x3 x2 x1 x0 / B(k-1)` with `x_i = (k+i)/a`. Every term is positive, so
+/// regrouping costs no accuracy, and the chain that carries 1/B from one group to the next is
+/// one multiply-add instead of four: the loop runs at the speed of the multiplier rather than
+/// of its latency.
+fn inv_erlang_b_up(k0: u64, mut inv_b: f64, c: u64, a: f64) -> f64 {
     let inv_a = 1.0 / a;
-    let mut inv_b = 1.0;
-    // Four steps at a time, as in `erlang_b_below`: one multiply-add carries 1/B from one
-    // group to the next.
-    let mut k = from + 1;
+    let mut k = k0 + 1;
     let mut kf = k as f64;
     while k + 3 <= c {
         let x0 = kf * inv_a;
@@ -106,36 +113,13 @@ pub fn erlang_c(c: u64, a: f64) -> f64 {
 /// shrink by `k/a` a step), so the steps from 0 are skipped. Called per step of the day.
 fn erlang_b_below(c: u64, a: f64) -> f64 {
     let start = (a - 6.0 * a.sqrt() - 5.0).floor();
-    let (k0, mut inv_b) = if start >= 1.0 {
+    let (k0, inv_b) = if start >= 1.0 {
         // Below the mean the Poisson terms grow roughly geometrically by a/k.
         (start as u64, a / (a - start))
     } else {
         (0, 1.0)
     };
-    let inv_a = 1.0 / a;
-    // Four steps at a time: 1/B(k+3) = 1 + x3 + x3 x2 + x3 x2 x1 + x3 x2 x1 x0 / B(k-1) with
-    // x_i = (k+i)/a. Every term is positive, so regrouping costs no accuracy, and the chain
-    // that carries 1/B from one group to the next is one multiply-add instead of four: the
-    // loop runs at the speed of the multiplier rather than of its latency.
-    let mut k = k0 + 1;
-    let mut kf = k as f64;
-    while k + 3 <= c {
-        let x0 = kf * inv_a;
-        let x1 = (kf + 1.0) * inv_a;
-        let x2 = (kf + 2.0) * inv_a;
-        let x3 = (kf + 3.0) * inv_a;
-        let p32 = x3 * x2;
-        let p321 = p32 * x1;
-        inv_b = (1.0 + x3 + p32 + p321) + p321 * x0 * inv_b;
-        k += 4;
-        kf += 4.0;
-    }
-    while k <= c {
-        inv_b = 1.0 + kf * inv_a * inv_b;
-        k += 1;
-        kf += 1.0;
-    }
-    1.0 / inv_b
+    1.0 / inv_erlang_b_up(k0, inv_b, c, a)
 }
 
 /// The Halfin–Whitt approximation of Erlang C for many servers.
