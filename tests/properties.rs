@@ -226,3 +226,40 @@ fn service_flat(rps: f64, duration: f64) -> Workload {
         calibration: None,
     }
 }
+
+/// The order-events example and the shipped book.
+fn order_events() -> &'static planner::profile::Profile {
+    static PROFILE: OnceLock<planner::profile::Profile> = OnceLock::new();
+    PROFILE.get_or_init(|| {
+        planner::profile::load(std::path::Path::new("profiles/order-events.yaml")).unwrap()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// Lambda's `auto` memory search started from a hint (as the break-even search starts
+    /// each probe's from its neighbours') makes the plan the whole search makes, whether the
+    /// hint is right, a few MB off or wrong: order-events' queue at 4 to 12 times its rate,
+    /// where its 30 s message-age SLO sets the size.
+    #[test]
+    fn a_memory_hint_never_changes_lambdas_plan(
+        scale in 4.0f64..12.0,
+        guess in 128u32..4000,
+        at_least in prop::option::of(128u32..4000),
+        at_most in prop::option::of(128u32..4000),
+    ) {
+        use planner::model::lambda::{MemoryHint, evaluate, evaluate_near};
+        let profile = order_events();
+        let d = Demand::new(&profile.workloads[0], FreeTier::none()).scaled(scale);
+        let cfg = &profile.platforms.lambda;
+        prop_assert!(matches!(cfg.memory_mb, AutoOr::Auto));
+        let whole = evaluate(&d, cfg, book());
+        let hint = MemoryHint { guess, at_least, at_most };
+        let hinted = evaluate_near(&d, cfg, book(), Some(hint));
+        prop_assert_eq!(
+            serde_json::to_value(&hinted).unwrap(),
+            serde_json::to_value(&whole).unwrap()
+        );
+    }
+}

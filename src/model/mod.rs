@@ -11,6 +11,7 @@
 pub mod assess;
 pub mod billing;
 pub mod cloudwatch;
+pub mod cores;
 pub mod demand;
 pub mod fleet;
 pub mod ingress;
@@ -33,7 +34,7 @@ pub use fleet::{ec2, ecs};
 pub use plan::*;
 
 use crate::pricing::PriceBook;
-use crate::profile::{Platforms, Profile, WorkloadKind};
+use crate::profile::{AutoOr, Platforms, Profile, WorkloadKind};
 use billing::FreeTier;
 
 /// Scale factors of the stated rate at which the cost-vs-rate chart is drawn.
@@ -226,49 +227,29 @@ pub fn price(platform: Platform, d: &Demand, platforms: &Platforms, book: &Price
 }
 
 /// Every platform at each of `scales`. The scales are independent, so they are evaluated on
-/// the machine's cores (scoped threads; results land by index, so the output is the same
-/// whatever the thread count).
+/// the machine's cores ([`cores::map`], the highest rates, the dearest to plan, first);
+/// the output is the same whatever the thread count.
 fn evaluate_scales(
     d: &Demand,
     platforms: &Platforms,
     book: &PriceBook,
     scales: &[f64],
 ) -> Vec<Vec<Priced>> {
-    let at = |s: f64| -> Vec<Priced> {
+    let mut dearest_first: Vec<(usize, f64)> = scales.iter().copied().enumerate().collect();
+    dearest_first.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let planned = cores::map(&dearest_first, |&(_, s)| {
         let scaled = d.scaled(s);
         Platform::ALL
             .iter()
             .map(|&p| price(p, &scaled, platforms, book))
-            .collect()
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(scales.len());
-    if threads <= 1 {
-        return scales.iter().map(|&s| at(s)).collect();
-    }
-    let per = scales.len().div_ceil(threads);
-    let mut out: Vec<Vec<Priced>> = vec![Vec::new(); scales.len()];
-    std::thread::scope(|scope| {
-        let at = &at;
-        let chunks: Vec<_> = out
-            .chunks_mut(per)
-            .zip(scales.chunks(per))
-            .map(|(slots, scales)| {
-                scope.spawn(move || {
-                    for (slot, &s) in slots.iter_mut().zip(scales) {
-                        *slot = at(s);
-                    }
-                })
-            })
-            .collect();
-        for handle in chunks {
-            // A panic in the model is a bug; re-raise it on this thread.
-            if let Err(e) = handle.join() {
-                std::panic::resume_unwind(e);
-            }
-        }
+            .collect::<Vec<Priced>>()
     });
+    let mut out: Vec<Vec<Priced>> = vec![Vec::new(); scales.len()];
+    for ((i, _), row) in dearest_first.into_iter().zip(planned) {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = row;
+        }
+    }
     out
 }
 
@@ -459,13 +440,15 @@ fn versus(
         cost(b).map_or(0.0, |o| o.monthly_cost_usd),
     );
     let cheaper_now = if cost_a <= cost_b { a } else { b };
-    let diff_at = |s: f64| -> Option<f64> {
-        let scaled = d.scaled(s);
-        Some(
-            price(a, &scaled, platforms, book).cost()?
-                - price(b, &scaled, platforms, book).cost()?,
-        )
+    // The probes close in on one rate: Lambda's memory search at each starts from the sizes
+    // found at the probes around it.
+    let memories = std::cell::RefCell::new(MemoryTrail::of(chart));
+    let price_at = |p: Platform, s: f64| -> Priced {
+        memories
+            .borrow_mut()
+            .price(p, s, &d.scaled(s), platforms, book)
     };
+    let diff_at = |s: f64| -> Option<f64> { Some(price_at(a, s).cost()? - price_at(b, s).cost()?) };
     let mut samples: Vec<(f64, f64)> = chart
         .iter()
         .filter_map(|&(s, row)| {
@@ -488,7 +471,7 @@ fn versus(
             .find(|(s, v)| *s < k && *v != 0.0)
             .map_or(cheaper_now == a, |(_, v)| *v < 0.0);
         let (cheaper_below, cheaper_above) = if a_below { (a, b) } else { (b, a) };
-        let feasible_at = |p: Platform, s: f64| price(p, &d.scaled(s), platforms, book).feasible;
+        let feasible_at = |p: Platform, s: f64| price_at(p, s).feasible;
         BreakEven {
             cheaper_below,
             cheaper_above,
@@ -504,6 +487,86 @@ fn versus(
         cheaper_now: Some(cheaper_now),
         searched,
     })
+}
+
+/// The `auto` memory sizes Lambda's search found at the rates (scales) a search has probed,
+/// and the chart's: each new probe's memory search starts from its neighbours'
+/// ([`lambda::MemoryHint`]).
+#[derive(Debug, Default)]
+struct MemoryTrail {
+    /// `(ln scale, memory MB)` of the feasible Lambda plans.
+    found: Vec<(f64, u32)>,
+}
+
+impl MemoryTrail {
+    /// The trail of the chart's feasible Lambda plans.
+    fn of(chart: &[(f64, &[Priced])]) -> MemoryTrail {
+        let found = chart
+            .iter()
+            .filter_map(|&(s, row)| {
+                let p = row.get(Platform::Lambda as usize)?;
+                Some((s.ln(), p.lambda_memory_mb.filter(|_| p.feasible)?))
+            })
+            .collect();
+        MemoryTrail { found }
+    }
+
+    /// Where the size at scale `s` is expected: between the nearest sizes found below and
+    /// above it, guessed on a straight line through them on log-log axes (the size rises
+    /// about as a power of the rate), or on the line through the two nearest on one side.
+    fn hint(&self, s: f64) -> Option<lambda::MemoryHint> {
+        let x = s.ln();
+        let nearest = |below: bool| {
+            let mut side: Vec<(f64, u32)> = self
+                .found
+                .iter()
+                .copied()
+                .filter(|f| if below { f.0 <= x } else { f.0 >= x })
+                .collect();
+            side.sort_by(|a, b| (a.0 - x).abs().total_cmp(&(b.0 - x).abs()));
+            side
+        };
+        let (below, above) = (nearest(true), nearest(false));
+        let line = match (below.first(), above.first()) {
+            (Some(&b), Some(&a)) => Some((b, a)),
+            _ => below.get(..2).or(above.get(..2)).map(|p| (p[0], p[1])),
+        };
+        let near = below.first().or(above.first())?.1;
+        let guess = line
+            .filter(|(p, q)| p.0 != q.0)
+            .map(|((x0, m0), (x1, m1))| {
+                let (l0, l1) = (f64::from(m0).ln(), f64::from(m1).ln());
+                (l0 + (l1 - l0) * (x - x0) / (x1 - x0)).exp().round()
+            })
+            .filter(|g| g.is_finite() && *g >= 1.0 && *g <= f64::from(u32::MAX))
+            .map_or(near, |g| g as u32);
+        Some(lambda::MemoryHint {
+            guess,
+            at_least: below.first().map(|f| f.1),
+            at_most: above.first().map(|f| f.1),
+        })
+    }
+
+    /// [`price`] of `p` for `d`, the demand at scale `s`; Lambda's `auto` memory searched
+    /// from [`MemoryTrail::hint`], its size kept when the plan meets every limit.
+    fn price(
+        &mut self,
+        p: Platform,
+        s: f64,
+        d: &Demand,
+        platforms: &Platforms,
+        book: &PriceBook,
+    ) -> Priced {
+        if p != Platform::Lambda || platforms.lambda.memory_mb != AutoOr::Auto {
+            return price(p, d, platforms, book);
+        }
+        let plan = lambda::evaluate_near(d, &platforms.lambda, book, self.hint(s)).checked();
+        let priced = Priced::from(&plan);
+        if let Some(m) = priced.lambda_memory_mb.filter(|_| priced.feasible) {
+            self.found.push((s.ln(), m));
+        }
+        priced
+    }
 }
 
 /// How closely the near-tie band's ends are located (a share of the rate).

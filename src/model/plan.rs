@@ -621,6 +621,9 @@ pub struct Priced {
     /// False when the option could not be priced at all (its breakdown is empty).
     pub priced: bool,
     pub feasible: bool,
+    /// Lambda's memory size, MB: where the break-even search starts its probes' memory
+    /// searches (`lambda::MemoryHint`). `None` for the other platforms.
+    pub lambda_memory_mb: Option<u32>,
 }
 
 impl Priced {
@@ -637,6 +640,7 @@ impl Priced {
             monthly_cost_usd: if finite { monthly_cost_usd } else { 0.0 },
             priced: priced && finite,
             feasible: feasible && finite,
+            lambda_memory_mb: None,
         }
     }
 
@@ -653,7 +657,12 @@ impl Priced {
 
 impl From<&OptionPlan> for Priced {
     fn from(o: &OptionPlan) -> Priced {
-        Priced::of(o.monthly_cost_usd, !o.cost_breakdown.is_empty(), o.feasible)
+        Priced {
+            lambda_memory_mb: (o.platform == Platform::Lambda)
+                .then(|| super::lambda::memory_of(o))
+                .flatten(),
+            ..Priced::of(o.monthly_cost_usd, !o.cost_breakdown.is_empty(), o.feasible)
+        }
     }
 }
 

@@ -365,43 +365,10 @@ pub fn search(
 /// One input's search, to run on any thread.
 type Task<'a> = Box<dyn Fn() -> Sensitivity + Send + Sync + 'a>;
 
-/// Each task's result, in order, the tasks spread over the machine's cores: each thread
-/// takes the next task as it frees up (their costs differ a lot: a queue's memory searches
-/// against a price factor), and each result lands at its task's index.
+/// Each task's result, in order, the tasks spread over the machine's cores
+/// ([`super::cores::map`]).
 fn run(tasks: Vec<Task>) -> Vec<Sensitivity> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(tasks.len());
-    if threads <= 1 {
-        return tasks.iter().map(|t| t()).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, Sensitivity)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(task) = tasks.get(i) else { break };
-                        mine.push((i, task()));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        let mut out = Vec::new();
-        for handle in handles {
-            match handle.join() {
-                Ok(part) => out.extend(part),
-                // A panic in the model is a bug; re-raise it on this thread.
-                Err(e) => std::panic::resume_unwind(e),
-            }
-        }
-        out
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, s)| s).collect()
+    super::cores::map(&tasks, |t| t())
 }
 
 /// The prices: the recommended option's up, its runner-up's down. No re-plan: every price of

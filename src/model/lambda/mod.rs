@@ -176,10 +176,37 @@ pub fn duration_ms(req: &Request, memory_mb: u32) -> f64 {
 
 /// Evaluate the workload on Lambda.
 pub fn evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> OptionPlan {
-    OptionPlan::answer(Platform::Lambda, cfg.enabled, || try_evaluate(d, cfg, book))
+    evaluate_near(d, cfg, book, None)
 }
 
-fn try_evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> Result<OptionPlan, Missing> {
+/// [`evaluate`], its `auto` memory searched from `hint` (the sizes found for the same
+/// workload at neighbouring rates, [`search_memory_near`]): the same plan, in fewer walks
+/// when the hint is good.
+pub fn evaluate_near(
+    d: &Demand,
+    cfg: &LambdaConfig,
+    book: &PriceBook,
+    hint: Option<MemoryHint>,
+) -> OptionPlan {
+    OptionPlan::answer(Platform::Lambda, cfg.enabled, || {
+        try_evaluate(d, cfg, book, hint)
+    })
+}
+
+/// The memory size chosen in a plan of [`evaluate`] (`config.memory_mb`).
+pub fn memory_of(plan: &OptionPlan) -> Option<u32> {
+    plan.config
+        .get("memory_mb")
+        .and_then(serde_json::Value::as_u64)
+        .and_then(|m| u32::try_from(m).ok())
+}
+
+fn try_evaluate(
+    d: &Demand,
+    cfg: &LambdaConfig,
+    book: &PriceBook,
+    hint: Option<MemoryHint>,
+) -> Result<OptionPlan, Missing> {
     let scaling = book.quota(keys::Q_LAMBDA_SCALING)?.value;
     let concurrency = Concurrency::of(cfg, book)?;
     let cfg = &concurrency.applied(cfg);
@@ -206,9 +233,10 @@ fn try_evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> Result<Opti
                 | Work::Fanout { .. }
                 | Work::Stream { .. } => None,
             };
-            search_memory_or(
+            search_memory_near(
                 &d.request,
                 floor,
+                hint,
                 |m| option_at(d, cfg, book, &concurrency, scaling, gathers.as_ref(), m),
                 |plan| plan.feasible,
                 closest,
@@ -222,12 +250,7 @@ fn try_evaluate(d: &Demand, cfg: &LambdaConfig, book: &PriceBook) -> Result<Opti
 /// would cost. More memory that does not cure a failure (a concurrency wall, a payload
 /// limit) is not worth showing at three times the price.
 fn closest(mut smallest: OptionPlan, mut fastest: OptionPlan) -> OptionPlan {
-    let memory = |o: &OptionPlan| {
-        o.config
-            .get("memory_mb")
-            .and_then(serde_json::Value::as_u64)
-            .unwrap_or_default()
-    };
+    let memory = |o: &OptionPlan| memory_of(o).unwrap_or_default();
     let failing = |o: &OptionPlan| o.limits_failed;
     let take_fastest = failing(&fastest) < failing(&smallest);
     let (shown, other) = if take_fastest {
@@ -278,6 +301,34 @@ pub fn search_memory<T, E>(
 pub fn search_memory_or<T, E>(
     request: &Request,
     floor: u32,
+    at: impl FnMut(u32) -> Result<T, E>,
+    meets: impl Fn(&T) -> bool,
+    closest: impl FnOnce(T, T) -> T,
+) -> Result<T, E> {
+    search_memory_near(request, floor, None, at, meets, closest)
+}
+
+/// Where a memory search's answer is expected, from the sizes the search found for the same
+/// workload at neighbouring rates: a `guess`, at least the size found at a lower rate and at
+/// most the one found at a higher rate (more traffic needs no less memory to meet the same
+/// SLO). The search checks what it is told before it trusts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryHint {
+    pub guess: u32,
+    pub at_least: Option<u32>,
+    pub at_most: Option<u32>,
+}
+
+/// [`search_memory_or`], starting from `hint` when there is one: the guess, then steps of 1,
+/// 2, 4, ... MB away from it (down while sizes meet, up while they miss; each at most to the
+/// hint's bound on that side first) until a size that misses and one that meets bracket the
+/// answer, which a bisection then finds. The answer is the same as without the hint
+/// (`meets` is monotone in memory, so the smallest size that meets lies in any such
+/// bracket); a guess a few MB off costs a few plans where the whole range costs a dozen.
+pub fn search_memory_near<T, E>(
+    request: &Request,
+    floor: u32,
+    hint: Option<MemoryHint>,
     mut at: impl FnMut(u32) -> Result<T, E>,
     meets: impl Fn(&T) -> bool,
     closest: impl FnOnce(T, T) -> T,
@@ -287,16 +338,63 @@ pub fn search_memory_or<T, E>(
     } else {
         floor
     };
+    if let Some(h) = hint.filter(|_| useful_max > floor) {
+        let guess = h.guess.clamp(floor, useful_max);
+        let first = at(guess)?;
+        if meets(&first) {
+            // Down from the guess to a size that misses.
+            let (mut hi, mut best, mut step) = (guess, first, 1_u32);
+            while hi > floor {
+                let mut x = hi.saturating_sub(step).max(floor);
+                if let Some(l) = h.at_least.filter(|&l| l > floor && l - 1 < hi) {
+                    x = x.max(l - 1);
+                }
+                let plan = at(x)?;
+                if !meets(&plan) {
+                    return bisect(x, hi, best, at, meets);
+                }
+                (hi, best, step) = (x, plan, step.saturating_mul(2));
+            }
+            // The floor meets.
+            return Ok(best);
+        }
+        // Up from the guess to a size that meets.
+        let (mut lo, mut step) = (guess, 1_u32);
+        while lo < useful_max {
+            let mut x = lo.saturating_add(step).min(useful_max);
+            if let Some(u) = h.at_most.filter(|&u| u > lo) {
+                x = x.min(u);
+            }
+            let plan = at(x)?;
+            if meets(&plan) {
+                return bisect(lo, x, plan, at, meets);
+            }
+            (lo, step) = (x, step.saturating_mul(2));
+        }
+        // Not even the fastest useful size meets: as below.
+    }
     let at_floor = at(floor)?;
     if meets(&at_floor) || useful_max == floor {
         return Ok(at_floor);
     }
-    let mut best = at(useful_max)?;
+    let best = at(useful_max)?;
     if !meets(&best) {
         // Nothing meets the criterion: the caller says which comes closest.
         return Ok(closest(at_floor, best));
     }
-    let (mut lo, mut hi) = (floor, useful_max);
+    bisect(floor, useful_max, best, at, meets)
+}
+
+/// The smallest size in `(lo, hi]` that meets, at 1 MB resolution, with its plan: `lo`
+/// misses and `hi` meets (its plan `at_hi`).
+fn bisect<T, E>(
+    mut lo: u32,
+    mut hi: u32,
+    at_hi: T,
+    mut at: impl FnMut(u32) -> Result<T, E>,
+    meets: impl Fn(&T) -> bool,
+) -> Result<T, E> {
+    let mut best = at_hi;
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
         let plan = at(mid)?;
@@ -554,6 +652,82 @@ mod tests {
     use crate::model::billing::FreeTier;
     use crate::model::testkit::{book, book_with_quotas, flat_service as service};
     use crate::profile::Slo;
+
+    /// A request whose useful sizes run from `floor` to 1,769 MB per thread.
+    fn cpu_request(threads: u32) -> Request {
+        Request {
+            duration_ms: 100.0,
+            cpu_ms: 50.0,
+            threads,
+            runtime: Default::default(),
+            memory_mb: 128,
+            payload_kb: 1.0,
+        }
+    }
+
+    /// The size `search_memory_near` finds (each "plan" is its size) for sizes meeting from
+    /// `smallest` up, and how many sizes it planned.
+    fn found(
+        request: &Request,
+        floor: u32,
+        smallest: u32,
+        hint: Option<MemoryHint>,
+    ) -> (u32, usize) {
+        let mut planned = 0;
+        let size = search_memory_near(
+            request,
+            floor,
+            hint,
+            |m| {
+                planned += 1;
+                Ok::<u32, ()>(m)
+            },
+            |&m| m >= smallest,
+            |_, fastest| fastest,
+        );
+        (size.unwrap_or_default(), planned)
+    }
+
+    proptest::proptest! {
+        /// Whatever the hint (right, a few MB off, or wrong, its bounds crossed), the search
+        /// finds the size the whole bisection finds: the hint only orders the probes.
+        #[test]
+        fn a_memory_hint_never_changes_the_size_found(
+            threads in 1u32..4,
+            floor in 128u32..1024,
+            smallest in 100u32..7200,
+            guess in 0u32..12_000,
+            at_least in proptest::option::of(0u32..12_000),
+            at_most in proptest::option::of(0u32..12_000),
+        ) {
+            let request = cpu_request(threads);
+            let hint = MemoryHint { guess, at_least, at_most };
+            let (whole, _) = found(&request, floor, smallest, None);
+            let (hinted, _) = found(&request, floor, smallest, Some(hint));
+            proptest::prop_assert_eq!(hinted, whole);
+        }
+    }
+
+    #[test]
+    fn a_good_hint_takes_a_few_plans_where_the_whole_range_takes_a_dozen() {
+        let request = cpu_request(1);
+        let (size, whole) = found(&request, 256, 566, None);
+        assert_eq!(size, 566);
+        assert!(whole >= 11, "{whole} plans");
+        let exact = MemoryHint {
+            guess: 566,
+            at_least: Some(560),
+            at_most: Some(600),
+        };
+        assert_eq!(found(&request, 256, 566, Some(exact)), (566, 2));
+        // 5 MB low, then 5 MB high: a step up (or down) of 1, 2, 4, 8 and a short bisection.
+        for guess in [561, 571] {
+            let near = MemoryHint { guess, ..exact };
+            let (size, planned) = found(&request, 256, 566, Some(near));
+            assert_eq!(size, 566);
+            assert!(planned <= 7, "{guess}: {planned} plans");
+        }
+    }
 
     #[test]
     fn duration_scales_cpu_part_with_memory() {
