@@ -320,11 +320,13 @@ pub struct MemoryHint {
 }
 
 /// [`search_memory_or`], starting from `hint` when there is one: the guess, then steps of 1,
-/// 2, 4, ... MB away from it (down while sizes meet, up while they miss; each at most to the
-/// hint's bound on that side first) until a size that misses and one that meets bracket the
-/// answer, which a bisection then finds. The answer is the same as without the hint
-/// (`meets` is monotone in memory, so the smallest size that meets lies in any such
-/// bracket); a guess a few MB off costs a few plans where the whole range costs a dozen.
+/// 2, 4, ... MB (or a 64th of the gap between the bounds, doubling) away from it (down while sizes meet, up while they miss; each at most to the
+/// hint's bound on that side first, and up past the bound only once the fastest useful size
+/// is known to meet) until a size that misses and one that meets bracket the answer, which
+/// a bisection then finds. The answer is the same as without the hint (`meets` is monotone
+/// in memory, so the smallest size that meets lies in any such bracket); a guess a few MB
+/// off costs a few plans where the whole range costs a dozen, and a plan no size cures
+/// costs two or three, as without a hint.
 pub fn search_memory_near<T, E>(
     request: &Request,
     floor: u32,
@@ -340,10 +342,16 @@ pub fn search_memory_near<T, E>(
     };
     if let Some(h) = hint.filter(|_| useful_max > floor) {
         let guess = h.guess.clamp(floor, useful_max);
+        // The first step: a guess between bounds far apart is further off (order-events'
+        // break-even probes: about a 30th of the gap).
+        let first_step = match (h.at_least, h.at_most) {
+            (Some(l), Some(u)) if u > l => ((u - l) / 64).max(1),
+            _ => 1,
+        };
         let first = at(guess)?;
         if meets(&first) {
             // Down from the guess to a size that misses.
-            let (mut hi, mut best, mut step) = (guess, first, 1_u32);
+            let (mut hi, mut best, mut step) = (guess, first, first_step);
             while hi > floor {
                 let mut x = hi.saturating_sub(step).max(floor);
                 if let Some(l) = h.at_least.filter(|&l| l > floor && l - 1 < hi) {
@@ -358,20 +366,34 @@ pub fn search_memory_near<T, E>(
             // The floor meets.
             return Ok(best);
         }
-        // Up from the guess to a size that meets.
-        let (mut lo, mut step) = (guess, 1_u32);
-        while lo < useful_max {
-            let mut x = lo.saturating_add(step).min(useful_max);
-            if let Some(u) = h.at_most.filter(|&u| u > lo) {
-                x = x.min(u);
-            }
+        // Up from the guess to a size that meets, at most to the hint's upper bound. Past it
+        // (or without one) the fastest useful size first, as the whole search does: a plan
+        // no size cures costs no more walks than there.
+        let (mut lo, mut step) = (guess, first_step);
+        let mut top = h.at_most.filter(|&u| u > guess && u < useful_max);
+        loop {
+            let Some(t) = top else {
+                let fastest = at(useful_max)?;
+                if !meets(&fastest) {
+                    let at_floor = if guess == floor { first } else { at(floor)? };
+                    if meets(&at_floor) {
+                        return Ok(at_floor);
+                    }
+                    return Ok(closest(at_floor, fastest));
+                }
+                return gallop_up(lo, useful_max, fastest, at, meets);
+            };
+            let x = lo.saturating_add(step).min(t);
             let plan = at(x)?;
             if meets(&plan) {
                 return bisect(lo, x, plan, at, meets);
             }
+            if x == t {
+                // The bound missed too.
+                top = None;
+            }
             (lo, step) = (x, step.saturating_mul(2));
         }
-        // Not even the fastest useful size meets: as below.
     }
     let at_floor = at(floor)?;
     if meets(&at_floor) || useful_max == floor {
@@ -383,6 +405,29 @@ pub fn search_memory_near<T, E>(
         return Ok(closest(at_floor, best));
     }
     bisect(floor, useful_max, best, at, meets)
+}
+
+/// [`bisect`] after steps of 1, 2, 4, ... MB up from `lo` (which misses) while they miss:
+/// the size found is the same, in fewer plans when it lies near `lo`.
+fn gallop_up<T, E>(
+    mut lo: u32,
+    hi: u32,
+    at_hi: T,
+    mut at: impl FnMut(u32) -> Result<T, E>,
+    meets: impl Fn(&T) -> bool,
+) -> Result<T, E> {
+    let mut step = 1_u32;
+    loop {
+        let x = lo.saturating_add(step);
+        if x >= hi {
+            return bisect(lo, hi, at_hi, at, meets);
+        }
+        let plan = at(x)?;
+        if meets(&plan) {
+            return bisect(lo, x, plan, at, meets);
+        }
+        (lo, step) = (x, step.saturating_mul(2));
+    }
 }
 
 /// The smallest size in `(lo, hi]` that meets, at 1 MB resolution, with its plan: `lo`
