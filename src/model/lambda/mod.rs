@@ -775,6 +775,22 @@ mod tests {
     }
 
     #[test]
+    fn a_hint_costs_no_more_than_the_whole_search_when_no_size_meets() {
+        let request = cpu_request(1);
+        let (_, whole) = found(&request, 256, u32::MAX, None);
+        assert_eq!(whole, 2, "the floor and the fastest useful size");
+        for guess in [256, 600] {
+            let hint = MemoryHint {
+                guess,
+                at_least: Some(256),
+                at_most: None,
+            };
+            let (_, planned) = found(&request, 256, u32::MAX, Some(hint));
+            assert!(planned <= 3, "{guess}: {planned} plans");
+        }
+    }
+
+    #[test]
     fn duration_scales_cpu_part_with_memory() {
         let req = Request {
             duration_ms: 120.0,
