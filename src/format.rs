@@ -90,6 +90,16 @@ pub fn unit_price(x: f64) -> String {
 
 /// Milliseconds, bare: one decimal below 10 ms (`2.5`), whole milliseconds from 10 ms
 /// (`120`, `1,250`).
+/// [`ms`], or "unbounded" for a latency that grows without bound (a queue's backlog that
+/// grows day after day, `OptionPlan::backlog_grows`).
+pub fn ms_or_unbounded(x: f64, unbounded: bool) -> String {
+    if unbounded {
+        "unbounded".to_string()
+    } else {
+        ms(x)
+    }
+}
+
 pub fn ms(x: f64) -> String {
     if !x.is_finite() {
         return NOT_A_NUMBER.to_string();

@@ -340,3 +340,56 @@ fn a_break_even_past_which_the_other_option_is_infeasible_says_so() {
         "{be}"
     );
 }
+
+/// A queue its consumers cannot keep up with (order-events at 900,000 msg/s): the backlog
+/// grows day after day, so no option's message age has a bound. The report says
+/// "unbounded" rather than the age after the walk's second day (some 650 days), the JSON
+/// marks the options `backlog_grows` (its p99 stays a finite number), and a Lambda batch
+/// still holds at most `batch_size` messages.
+#[test]
+fn a_backlog_that_grows_day_after_day_reads_unbounded() {
+    let text = std::fs::read_to_string("profiles/order-events.yaml")
+        .unwrap()
+        .replace("rps: 40,", "rps: 900000,");
+    let profile = profile::parse(&text, Path::new("huge.yaml")).unwrap();
+    let book = pricing::load(&profile.region, None).unwrap();
+    let plan = model::plan(&profile, &book.book, &book.provenance());
+    let md = report::render(&plan, report::Format::Markdown);
+    // The summary's rows of the three options evaluated (Step Functions has none for a queue).
+    let rows: Vec<&str> = md
+        .lines()
+        .skip_while(|l| !l.starts_with("| Workload"))
+        .take_while(|l| l.starts_with('|'))
+        .filter(|l| {
+            ["Lambda", "ECS Fargate", "EC2"]
+                .iter()
+                .any(|p| l.contains(&format!("| {p} ")))
+        })
+        .collect();
+    assert_eq!(rows.len(), 3, "{md}");
+    for row in rows {
+        assert!(row.contains("| unbounded |"), "{row}");
+    }
+    assert!(
+        md.contains("message age unbounded (the backlog grows day after day)"),
+        "{md}"
+    );
+    assert!(md.contains("p99 message age grows without bound, missing the 30 s SLO."));
+    assert!(!md.contains("days misses the"), "{md}");
+    let json: serde_json::Value =
+        serde_json::from_str(&report::render(&plan, report::Format::Json)).unwrap();
+    let options = json["workloads"][0]["options"].as_array().unwrap();
+    let growing: Vec<&str> = options
+        .iter()
+        .filter(|o| o["config"]["backlog_grows"] == true)
+        .map(|o| o["platform"].as_str().unwrap())
+        .collect();
+    assert_eq!(growing, ["lambda", "ecs", "ec2"]);
+    for o in options
+        .iter()
+        .filter(|o| o["config"]["backlog_grows"] == true)
+    {
+        assert!(o["latency_ms"]["p99"].as_f64().unwrap().is_finite());
+    }
+    assert_eq!(options[0]["config"]["mean_batch"], 10.0);
+}

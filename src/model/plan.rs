@@ -389,6 +389,16 @@ pub struct Alternative {
 }
 
 impl OptionPlan {
+    /// A queue option whose consumers cannot keep up: the backlog, and with it every message
+    /// age, grows day after day (config `backlog_grows`), so its latency figures are no
+    /// bound and read as "unbounded".
+    pub fn backlog_grows(&self) -> bool {
+        self.config
+            .get(super::sqs::BACKLOG_GROWS)
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
+    }
+
     /// `attempt`'s answer for `platform` (an [`OptionPlan`], or anything made from one), or an
     /// infeasible option saying why there is none: disabled in the profile, or a price or quota
     /// missing from the book. Every platform's `evaluate` (and the fleets' `price`) starts here.

@@ -175,6 +175,25 @@ impl Ages {
     }
 }
 
+/// The config key a queue option carries, `true`, when its consumers cannot keep up and the
+/// backlog grows day after day: its message ages have no bound (the figures are those after
+/// the walk's second day). Absent otherwise.
+pub const BACKLOG_GROWS: &str = "backlog_grows";
+
+/// The finding of a queue option whose p99 message age (`p99_ms`) misses the SLO
+/// (`target_s`); a backlog that `grows` day after day has no p99 worth quoting.
+pub fn age_slo_missed(p99_ms: f64, target_s: f64, grows: bool) -> String {
+    let target = crate::model::words::fmt_num(target_s);
+    if grows {
+        format!("p99 message age grows without bound, missing the {target} s SLO.")
+    } else {
+        format!(
+            "p99 message age {} misses the {target} s SLO.",
+            crate::model::words::duration(p99_ms / 1000.0)
+        )
+    }
+}
+
 /// How failures and retries multiply a queue's work: each handling attempt fails with the
 /// queue's `failure_share`; a failed message (or, without partial batch responses, its whole
 /// batch) returns to the queue after the visibility timeout, and with `max_receives` goes to

@@ -126,7 +126,7 @@ fn summary(doc: &mut Doc, plan: &Plan) {
             if o.evaluated() {
                 row.extend([
                     format::money(o.monthly_cost_usd),
-                    format::ms(o.latency_ms.p99),
+                    format::ms_or_unbounded(o.latency_ms.p99, o.backlog_grows()),
                     format::number(o.capacity.peak),
                     o.capacity.unit.clone(),
                 ]);
@@ -538,11 +538,21 @@ fn option_section(doc: &mut Doc, w: &WorkloadPlan, o: &OptionPlan, sources: &Sou
     }
 
     let unit = rate_unit(w);
+    let latency = if o.backlog_grows() {
+        format!(
+            "{} unbounded (the backlog grows day after day)",
+            w.kind.latency_word()
+        )
+    } else {
+        format!(
+            "{} p50 {} ms, p99 {} ms",
+            w.kind.latency_word(),
+            format::ms(o.latency_ms.p50),
+            format::ms(o.latency_ms.p99),
+        )
+    };
     let mut perf = format!(
-        "**Performance:** {} p50 {} ms, p99 {} ms; sustains {} {unit} at a peak of {} {}",
-        w.kind.latency_word(),
-        format::ms(o.latency_ms.p50),
-        format::ms(o.latency_ms.p99),
+        "**Performance:** {latency}; sustains {} {unit} at a peak of {} {}",
         format::rps(o.throughput_rps),
         format::number(o.capacity.peak),
         inline(&o.capacity.unit),

@@ -117,7 +117,8 @@ pub fn consume(
         p50: age.quantile(0.5),
         p99: age.quantile(0.99),
     };
-    if backlog > end_of_first + 1e-6 && backlog > 1.0 {
+    let grows = backlog > end_of_first + 1e-6 && backlog > 1.0;
+    if grows {
         findings.infeasible(
             "The workers cannot keep up: the backlog grows day after day (raise the max units or the workers per unit).",
         );
@@ -133,11 +134,7 @@ pub fn consume(
     if let Some(target) = d.p99_age_target_s()
         && age.p99 > target * 1000.0
     {
-        findings.infeasible(format!(
-            "p99 message age {} misses the {} s SLO.",
-            crate::model::words::duration(age.p99 / 1000.0),
-            crate::model::words::fmt_num(target)
-        ));
+        findings.infeasible(sqs::age_slo_missed(age.p99, target, grows));
     }
     sqs::limits(
         q,
@@ -160,6 +157,9 @@ pub fn consume(
     );
     config.insert("max_receives".into(), json!(q.max_receives));
     config.insert("peak_backlog_messages".into(), json!(peak_backlog.round()));
+    if grows {
+        config.insert(sqs::BACKLOG_GROWS.into(), json!(true));
+    }
     Ok(Consumed {
         lines,
         age,

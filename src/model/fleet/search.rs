@@ -829,8 +829,11 @@ pub fn assess(
     let max = scaling.max.max(scaling.min);
     if run.max_hit(scaling) {
         let mut s = format!(
-            "Needs {:.0} {} at peak but {} is {}",
-            run.required_peak, words.units, words.max_key, max
+            "Needs {} {} at peak but {} is {}",
+            crate::format::count(run.required_peak.round()),
+            words.units,
+            words.max_key,
+            crate::format::count(f64::from(max))
         );
         if run.shed_by_max_share > 0.0 {
             // Queued messages and stream records wait for the fleet; requests are shed.

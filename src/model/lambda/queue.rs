@@ -70,6 +70,8 @@ pub struct Walk {
     pub invocations: f64,
     /// Handling ms of those invocations, summed.
     pub invocation_ms: f64,
+    /// Messages those invocations handled (attempts: a returned message counts again).
+    pub handled: f64,
     pub cold_starts: f64,
     pub receives: f64,
     pub empty_receives: f64,
@@ -149,6 +151,7 @@ pub fn walk_gathered(rates: &[f64], step_s: f64, m: &Mapping, gathers: &Gathered
             let cold = cold_starts(created, inv, inv / step_s);
             out.invocations += inv;
             out.invocation_ms += inv * batch_ms;
+            out.handled += handled;
             out.cold_starts += cold;
             let per_receive = batch.min(sqs::PER_CALL);
             out.receives += handled / per_receive;
@@ -491,9 +494,9 @@ pub(super) fn queue_at(
     if w.growing {
         verdict.infeasible(format!(
             "The function cannot keep up: {} concurrent batches ({}) handle {} msg/s, and the backlog grows day after day.",
-            fmt_num(mapping.cap.round()),
+            crate::format::count(mapping.cap.round()),
             by.words(),
-            fmt_num(round_to(mapping.cap * 1000.0 / message_ms.max(1e-9), 1))
+            crate::format::rps(mapping.cap * 1000.0 / message_ms.max(1e-9))
         ));
     } else if w.peak_backlog >= 1.0 {
         let when = w
@@ -520,11 +523,7 @@ pub(super) fn queue_at(
     if let Some(target) = d.p99_age_target_s()
         && latency.p99 > target * 1000.0
     {
-        verdict.infeasible(format!(
-            "p99 message age {} misses the {} s SLO.",
-            crate::model::words::duration(latency.p99 / 1000.0),
-            fmt_num(target)
-        ));
+        verdict.infeasible(sqs::age_slo_missed(latency.p99, target, w.growing));
     }
     if let (Some(&m), Some(r)) = (q.max_concurrency.fixed(), concurrency.reserved)
         && m > r
@@ -552,9 +551,10 @@ pub(super) fn queue_at(
     config.insert("batch_size".into(), json!(q.batch_size));
     config.insert(
         "mean_batch".into(),
+        // What the invocations handled, not what arrived: a backlog that grows is not handled.
         json!(round_to(
-            if invocations > 0.0 {
-                messages * mapping.retries.attempts / invocations
+            if w.invocations > 0.0 {
+                w.handled / w.invocations
             } else {
                 0.0
             },
@@ -583,6 +583,9 @@ pub(super) fn queue_at(
         "peak_backlog_messages".into(),
         json!(w.peak_backlog.round()),
     );
+    if w.growing {
+        config.insert(sqs::BACKLOG_GROWS.into(), json!(true));
+    }
     Ok(OptionPlan::new(
         Platform::Lambda,
         lines,

@@ -58,8 +58,8 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App, widgets: &mut Widgets) {
             } else {
                 [
                     format::money(o.monthly_cost_usd),
-                    format::ms(o.latency_ms.p50),
-                    format::ms(o.latency_ms.p99),
+                    format::ms_or_unbounded(o.latency_ms.p50, o.backlog_grows()),
+                    format::ms_or_unbounded(o.latency_ms.p99, o.backlog_grows()),
                     capacity(o),
                 ]
             }
