@@ -393,3 +393,39 @@ fn a_backlog_that_grows_day_after_day_reads_unbounded() {
     }
     assert_eq!(options[0]["config"]["mean_batch"], 10.0);
 }
+
+/// The fleet search counts the stream a unit size needs: a KCL record processor holds one
+/// shard and handles its records one at a time, so a unit that handles a record faster needs
+/// fewer provisioned shards. A 50 records/s stream on ECS: two 0.5-vCPU tasks (6 ms a record,
+/// 2 shards) cost $169.44 a month, three 0.25-vCPU tasks (10 ms, 3 shards) $183.12 though
+/// their compute is cheaper; the search chose the latter when it weighed compute alone.
+#[test]
+fn the_fleet_search_counts_the_shards_a_unit_size_needs() {
+    let text = std::fs::read_to_string("profiles/clickstream.yaml")
+        .unwrap()
+        .replace("rps: 3000,", "rps: 50,")
+        .replace("min_tasks: 30, ", "");
+    let profile = profile::parse(&text, Path::new("small-stream.yaml")).unwrap();
+    let book = pricing::load(&profile.region, None).unwrap().book;
+    let w = &profile.workloads[0];
+    let d = model::Demand::in_profile(w, model::billing::FreeTier::none(), &profile);
+    let auto = model::evaluate(model::Platform::Ecs, &d, &profile.platforms, &book);
+    let mut quarter = profile.platforms.clone();
+    quarter.ecs.vcpu = planner::profile::AutoOr::Fixed(0.25);
+    let small = model::evaluate(model::Platform::Ecs, &d, &quarter, &book);
+    assert!(auto.feasible && small.feasible);
+    assert_eq!(auto.config["vcpu"], 0.5, "{:?}", auto.config);
+    assert_eq!(
+        (
+            auto.config["shards"].clone(),
+            small.config["shards"].clone()
+        ),
+        (2.into(), 3.into())
+    );
+    assert!(
+        auto.monthly_cost_usd + 10.0 < small.monthly_cost_usd,
+        "{} vs {}",
+        auto.monthly_cost_usd,
+        small.monthly_cost_usd
+    );
+}

@@ -202,18 +202,27 @@ fn throughput_shards(load: &Load, s: &Stream) -> (f64, f64) {
 /// writes, the shared reads and the consumer's processing (a shard's records are processed by
 /// one consumer, at most `lanes` batches at a time, planned at [`PROCESS_UTILIZATION`]).
 pub fn provisioned_shards(d: &Demand, s: &Stream, r: &Reader) -> u32 {
+    provisioned_shards_at(&Load::of(d), s, r)
+}
+
+/// [`provisioned_shards`] for the traffic's `load`.
+fn provisioned_shards_at(load: &Load, s: &Stream, r: &Reader) -> u32 {
     if let Some(&n) = s.shards.fixed() {
         return n.max(1);
     }
-    let load = Load::of(d);
-    let (write, read) = throughput_shards(&load, s);
+    let (write, read) = throughput_shards(load, s);
     let process = (load.peak_rps / (r.per_shard_rps() * PROCESS_UTILIZATION)).ceil();
     write.max(read).max(process).clamp(1.0, u32::MAX as f64) as u32
 }
 
 /// The shards an on-demand stream is taken to run: twice the peak's writes, at least 4.
 pub fn on_demand_shards(d: &Demand, s: &Stream) -> u32 {
-    let (write, _) = throughput_shards(&Load::of(d), s);
+    on_demand_shards_at(&Load::of(d), s)
+}
+
+/// [`on_demand_shards`] for the traffic's `load`.
+fn on_demand_shards_at(load: &Load, s: &Stream) -> u32 {
+    let (write, _) = throughput_shards(load, s);
     (2.0 * write)
         .max(ON_DEMAND_START_MB_S)
         .clamp(1.0, u32::MAX as f64) as u32
@@ -645,6 +654,76 @@ impl Backlog {
             }
             last
         })
+    }
+}
+
+/// What the stream costs a month for each reader a fleet's search tries (a provisioned
+/// stream's shards follow the reader's speed: a slower record processor needs more of them):
+/// the capacity mode's bill as [`plan`] chooses it (the cheaper of the two under `capacity:
+/// auto`), without the limits and the iterator age. The traffic's load and the on-demand bill
+/// are worked out once, a provisioned bill once for each shard count.
+pub struct StreamCost<'a> {
+    s: &'a Stream,
+    book: &'a PriceBook,
+    load: Load,
+    on_demand: Option<f64>,
+    provisioned: std::cell::RefCell<Vec<(u32, f64)>>,
+}
+
+impl<'a> StreamCost<'a> {
+    /// The stream `s` of `d`; a price it needs missing from `book` fails here.
+    pub fn new(d: &Demand, s: &'a Stream, book: &'a PriceBook) -> Result<StreamCost<'a>, Missing> {
+        let load = Load::of(d);
+        let on_demand = match s.capacity {
+            StreamCapacity::Provisioned => None,
+            StreamCapacity::OnDemand | StreamCapacity::Auto => {
+                let shards = on_demand_shards_at(&load, s);
+                let lines = bill(&load, s, Mode::OnDemand, f64::from(shards), book)?;
+                Some(billing::total(&lines))
+            }
+        };
+        let cost = StreamCost {
+            s,
+            book,
+            load,
+            on_demand,
+            provisioned: std::cell::RefCell::new(Vec::new()),
+        };
+        if s.capacity != StreamCapacity::OnDemand {
+            cost.provisioned(1)?;
+        }
+        Ok(cost)
+    }
+
+    fn provisioned(&self, shards: u32) -> Result<f64, Missing> {
+        if let Some(&(_, c)) = self.provisioned.borrow().iter().find(|p| p.0 == shards) {
+            return Ok(c);
+        }
+        let lines = bill(
+            &self.load,
+            self.s,
+            Mode::Provisioned,
+            f64::from(shards),
+            self.book,
+        )?;
+        let c = billing::total(&lines);
+        self.provisioned.borrow_mut().push((shards, c));
+        Ok(c)
+    }
+
+    /// The month's cost read by `r` (its prices were checked by [`StreamCost::new`]).
+    pub fn read_by(&self, r: &Reader) -> f64 {
+        let provisioned = match self.s.capacity {
+            StreamCapacity::OnDemand => None,
+            StreamCapacity::Provisioned | StreamCapacity::Auto => self
+                .provisioned(provisioned_shards_at(&self.load, self.s, r))
+                .ok(),
+        };
+        match (provisioned, self.on_demand) {
+            (Some(p), Some(o)) => p.min(o),
+            (Some(c), None) | (None, Some(c)) => c,
+            (None, None) => 0.0,
+        }
     }
 }
 

@@ -20,6 +20,17 @@ use serde_json::json;
 /// Records a KCL GetRecords call returns at most (`maxRecords`, 10,000 by default).
 pub const KCL_MAX_RECORDS: f64 = 10_000.0;
 
+/// How the KCL reads a stream when a record takes `record_ms` on a worker: one record
+/// processor a shard, records one at a time, up to `KCL_MAX_RECORDS` a call.
+pub fn reader(record_ms: f64) -> Reader {
+    Reader {
+        lanes: 1.0,
+        record_ms: record_ms.max(1e-3),
+        batch_max: KCL_MAX_RECORDS,
+        window_s: 0.0,
+    }
+}
+
 /// What the fleet's search chose, as KCL workers: a record's handling time on one unit's
 /// process, the record processors (shard leases) a unit holds, the fewest units the fleet
 /// runs over the day, and the hours its KCL workers (processes) run a month.
@@ -50,12 +61,7 @@ pub fn consume(
     else {
         return Ok(o);
     };
-    let reader = Reader {
-        lanes: 1.0,
-        record_ms: record_ms.max(1e-3),
-        batch_max: KCL_MAX_RECORDS,
-        window_s: 0.0,
-    };
+    let reader = reader(record_ms);
     let sp = kinesis::plan(d, s, &reader, Some(&o.capacity_rps), book)?;
     let shards = f64::from(sp.shards);
     let mut verdict = Assessment::new();

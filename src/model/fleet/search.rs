@@ -12,6 +12,7 @@ use super::{FleetCache, FleetRun, Scaling, Unit, cost_cmp, cpu_risks};
 use crate::model::Assessment;
 use crate::model::demand::Demand;
 use crate::model::ingress;
+use crate::model::kinesis;
 use crate::model::network;
 use crate::model::plan::{Capacity, Figures, Latency, LineItem, OptionPlan, Platform, Priced};
 use crate::model::words::{self, fmt_num, pct, round_to};
@@ -288,23 +289,36 @@ fn try_evaluate<'a, F: Fleet<'a>, T: From<OptionPlan>>(
         Work::Stream { stream, .. } => {
             // KCL workers: the service's search sizes the fleet for the records (each slot
             // a record processor), then the stream, the lease table and the iterator age.
+            // A unit that handles a record faster needs fewer provisioned shards: each
+            // shape's cost counts the stream it needs (as the report shows it, to 0.1 ms).
+            let stream_cost = kinesis::StreamCost::new(d, stream, book)?;
+            let stream_cost =
+                |unit: &Unit| stream_cost.read_by(&super::kcl::reader(round_to(unit.wall_ms(), 1)));
             let per_process = fleet.settings().concurrency;
             let mut workers = None;
-            let o = service(d, fleet, book, shapes, per_unit_hour, |mut ch| {
-                let w = super::kcl::Workers {
-                    // The figure the report shows (`request_wall_ms`, to 0.1 ms).
-                    record_ms: round_to(ch.c.unit.wall_ms(), 1),
-                    per_unit: f64::from(ch.c.unit.processes) * f64::from(per_process),
-                    fewest: ch.cache.get(&ch.c.unit, false).run.fewest_units,
-                    worker_hours: ch.c.hours * f64::from(ch.c.unit.processes),
-                };
-                workers = Some(w);
-                let mut o = plan_of(ch);
-                o.config
-                    .insert("record_processors_per_unit".into(), json!(w.per_unit));
-                o.config.insert("fewest_units".into(), json!(w.fewest));
-                o
-            })?;
+            let o = service(
+                d,
+                fleet,
+                book,
+                shapes,
+                per_unit_hour,
+                &stream_cost,
+                |mut ch| {
+                    let w = super::kcl::Workers {
+                        // The figure the report shows (`request_wall_ms`, to 0.1 ms).
+                        record_ms: round_to(ch.c.unit.wall_ms(), 1),
+                        per_unit: f64::from(ch.c.unit.processes) * f64::from(per_process),
+                        fewest: ch.cache.get(&ch.c.unit, false).run.fewest_units,
+                        worker_hours: ch.c.hours * f64::from(ch.c.unit.processes),
+                    };
+                    workers = Some(w);
+                    let mut o = plan_of(ch);
+                    o.config
+                        .insert("record_processors_per_unit".into(), json!(w.per_unit));
+                    o.config.insert("fewest_units".into(), json!(w.fewest));
+                    o
+                },
+            )?;
             Ok(super::kcl::consume(d, stream, o, workers, F::WORDS, book)?.into())
         }
         Work::Service { .. } | Work::Workflow { .. } | Work::Queue { .. } => {
@@ -313,7 +327,7 @@ fn try_evaluate<'a, F: Fleet<'a>, T: From<OptionPlan>>(
                 book.price(keys::ALB_HOURS)?;
                 book.price(keys::ALB_LCU)?;
             }
-            service(d, fleet, book, shapes, per_unit_hour, finish)
+            service(d, fleet, book, shapes, per_unit_hour, &|_| 0.0, finish)
         }
     }
 }
@@ -355,13 +369,16 @@ fn choose<'a, F: Fleet<'a>>(cands: &[Candidate<F::Shape>]) -> Option<usize> {
 }
 
 /// Every shape a service's fleet may take, visited by cost floor until the floor passes the
-/// cheapest feasible cost found, with the SLO settled as far as the choice needs.
+/// cheapest feasible cost found, with the SLO settled as far as the choice needs. A shape's
+/// cost is its compute, `per_unit_hour` for each unit-hour, and `per_fleet` of its unit (what
+/// else the fleet's unit decides a month: a stream's shards), which the floors leave out.
 fn search<'a, F: Fleet<'a>>(
     d: &Demand,
     fleet: &F,
     cache: &mut FleetCache,
     shapes: Vec<F::Shape>,
     per_unit_hour: f64,
+    per_fleet: &dyn Fn(&Unit) -> f64,
 ) -> Vec<Candidate<F::Shape>> {
     let slo = d.p99_target_ms().is_some();
     let mean = d.curve.mean();
@@ -400,7 +417,7 @@ fn search<'a, F: Fleet<'a>>(
             hours: run.unit_hours,
             usage,
             cpu_s: run.cpu_vcpu_seconds,
-            cost: fleet.cost(&shape, usage) + per_unit_hour * run.unit_hours,
+            cost: fleet.cost(&shape, usage) + per_unit_hour * run.unit_hours + per_fleet(&unit),
             peak_units: run.peak_units,
         };
         if c.settled && c.fits && c.meets && c.preferred {
@@ -446,11 +463,12 @@ fn service<'d, 'a, F: Fleet<'a>, T: From<OptionPlan>>(
     book: &PriceBook,
     shapes: Vec<F::Shape>,
     per_unit_hour: f64,
+    per_fleet: &dyn Fn(&Unit) -> f64,
     finish: impl FnOnce(Chosen<'d, F, F::Shape>) -> T,
 ) -> Result<T, Missing> {
     let mut cache = FleetCache::new(&d.curve, &d.request, fleet.settings().scaling());
     let searched = shapes.len();
-    let cands = search(d, &fleet, &mut cache, shapes, per_unit_hour);
+    let cands = search(d, &fleet, &mut cache, shapes, per_unit_hour, per_fleet);
     let Some(c) = choose::<F>(&cands).map(|i| cands[i]) else {
         return Ok(OptionPlan::infeasible(F::PLATFORM, F::WORDS.nothing).into());
     };
