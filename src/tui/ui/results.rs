@@ -227,7 +227,7 @@ pub fn recommendation(frame: &mut Frame, area: Rect, app: &App) {
         .take(3)
     {
         for f in [&s.down, &s.up].into_iter().flatten() {
-            let to = f.to.map_or("nothing feasible", |p| p.short());
+            let to = f.to.map_or("nothing feasible", |p| p.label());
             lines.push(Line::from(vec![
                 Span::styled("↯ ", t.accent()),
                 Span::raw(match s.input {
