@@ -492,7 +492,7 @@ fn versus(
 /// The `auto` memory sizes Lambda's search found at the rates (scales) a search has probed,
 /// and the chart's: each new probe's memory search starts from its neighbours'
 /// ([`lambda::MemoryHint`]).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct MemoryTrail {
     /// `(ln scale, memory MB)` of the feasible Lambda plans.
     found: Vec<(f64, u32)>,
