@@ -765,3 +765,34 @@ fn assumptions(profile: &Profile) -> Vec<String> {
 
 #[cfg(test)]
 pub(crate) mod testkit;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trail(points: &[(f64, u32)]) -> MemoryTrail {
+        MemoryTrail {
+            found: points.iter().map(|&(s, m)| (s.ln(), m)).collect(),
+        }
+    }
+
+    /// Between two sizes the guess is on the log-log line through them (order-events' chart:
+    /// 298 MB at 5 times its rate, 1,062 MB at 10), bounded by them.
+    #[test]
+    fn a_probe_between_two_sizes_is_guessed_on_their_log_log_line() {
+        let t = trail(&[(1.0, 256), (5.0, 298), (10.0, 1062)]);
+        let mid = (5.0_f64 * 10.0).sqrt();
+        let h = t.hint(mid).unwrap();
+        assert_eq!(h.guess, (298.0_f64 * 1062.0).sqrt().round() as u32);
+        assert_eq!((h.at_least, h.at_most), (Some(298), Some(1062)));
+        // Beyond the last size: the line through the two nearest, no upper bound.
+        let h = t.hint(20.0).unwrap();
+        let slope = (1062.0_f64 / 298.0).ln() / 2.0_f64.ln();
+        assert_eq!(h.guess, (1062.0 * 2.0_f64.powf(slope)).round() as u32);
+        assert_eq!((h.at_least, h.at_most), (Some(1062), None));
+        // One size: itself, as a bound on its side.
+        let h = trail(&[(1.0, 256)]).hint(0.5).unwrap();
+        assert_eq!((h.guess, h.at_least, h.at_most), (256, None, Some(256)));
+        assert!(trail(&[]).hint(2.0).is_none());
+    }
+}
