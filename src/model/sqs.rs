@@ -111,7 +111,8 @@ impl Ages {
         if !(weight > 0.0 && weight.is_finite() && ms.is_finite()) {
             return;
         }
-        self.add_to(Ages::bin(ms.max(0.0)), weight);
+        self.add_to_bin(Ages::bin(ms.max(0.0)), weight);
+        self.total += weight;
     }
 
     /// [`Ages::add`] for a source of ages that repeat (a walk adds the same few ages step
@@ -141,21 +142,17 @@ impl Ages {
     /// The weight gathered in `slot` into its bin.
     pub fn settle(&mut self, slot: &mut AgeSlot) {
         if slot.pending > 0.0 {
-            let b = slot.bin;
-            if self.bins.len() <= b {
-                self.bins.resize(b + 1, 0.0);
-            }
-            self.bins[b] += slot.pending;
+            self.add_to_bin(slot.bin, slot.pending);
             slot.pending = 0.0;
         }
     }
 
-    fn add_to(&mut self, b: usize, weight: f64) {
+    /// `weight` into bin `b` (the total is its caller's).
+    fn add_to_bin(&mut self, b: usize, weight: f64) {
         if self.bins.len() <= b {
             self.bins.resize(b + 1, 0.0);
         }
         self.bins[b] += weight;
-        self.total += weight;
     }
 
     /// The age `q` of the messages are within, ms (the bin's upper edge: at most 1% high).
@@ -173,6 +170,13 @@ impl Ages {
         }
         AGE_BIN_RATIO.powi(self.bins.len().saturating_sub(1) as i32)
     }
+}
+
+/// Whether a queue's backlog grows day after day: a walk of two days leaves more at the end
+/// of the second (`end_of_second`) than of the first (`end_of_first`), and more than a
+/// message. Its consumers cannot keep up.
+pub fn backlog_grows(end_of_first: f64, end_of_second: f64) -> bool {
+    end_of_second > end_of_first + 1e-6 && end_of_second > 1.0
 }
 
 /// The config key a queue option carries, `true`, when its consumers cannot keep up and the

@@ -117,7 +117,7 @@ pub fn consume(
         p50: age.quantile(0.5),
         p99: age.quantile(0.99),
     };
-    let grows = backlog > end_of_first + 1e-6 && backlog > 1.0;
+    let grows = sqs::backlog_grows(end_of_first, backlog);
     if grows {
         findings.infeasible(
             "The workers cannot keep up: the backlog grows day after day (raise the max units or the workers per unit).",

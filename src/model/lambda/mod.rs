@@ -293,19 +293,7 @@ pub fn search_memory<T, E>(
     at: impl FnMut(u32) -> Result<T, E>,
     meets: impl Fn(&T) -> bool,
 ) -> Result<T, E> {
-    search_memory_or(request, floor, at, meets, |_, fastest| fastest)
-}
-
-/// [`search_memory`], with `closest` choosing what to show when no size meets the criterion:
-/// given the plans at the floor and at the fastest useful size (in that order).
-pub fn search_memory_or<T, E>(
-    request: &Request,
-    floor: u32,
-    at: impl FnMut(u32) -> Result<T, E>,
-    meets: impl Fn(&T) -> bool,
-    closest: impl FnOnce(T, T) -> T,
-) -> Result<T, E> {
-    search_memory_near(request, floor, None, at, meets, closest)
+    search_memory_near(request, floor, None, at, meets, |_, fastest| fastest)
 }
 
 /// Where a memory search's answer is expected, from the sizes the search found for the same
@@ -319,7 +307,9 @@ pub struct MemoryHint {
     pub at_most: Option<u32>,
 }
 
-/// [`search_memory_or`], starting from `hint` when there is one: the guess, then steps of 1,
+/// [`search_memory`], with `closest` choosing what to show when no size meets the criterion
+/// (given the plans at the floor and at the fastest useful size, in that order), starting
+/// from `hint` when there is one: the guess, then steps of 1,
 /// 2, 4, ... MB (or a 64th of the gap between the bounds, doubling) away from it (down while sizes meet, up while they miss; each at most to the
 /// hint's bound on that side first, and up past the bound only once the fastest useful size
 /// is known to meet) until a size that misses and one that meets bracket the answer, which

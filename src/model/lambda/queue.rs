@@ -222,7 +222,7 @@ pub fn walk_gathered(rates: &[f64], step_s: f64, m: &Mapping, gathers: &Gathered
             out.age.settle(s);
         }
     }
-    out.growing = backlog > end_of_first + 1e-6 && backlog > 1.0;
+    out.growing = sqs::backlog_grows(end_of_first, backlog);
     out
 }
 
